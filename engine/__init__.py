@@ -1,0 +1,54 @@
+"""Veilig Bestuur: a Flask host that runs the Dutch threat response as BPMN cases with SpiffWorkflow."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """The application factory. `overrides` replaces configuration keys (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(instance_path))
+    if overrides:
+        app.config.update(overrides)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+
+    from . import database
+    from .extensions import api, db, migrate
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_blueprints(app, api)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    if app.config["VB_AUTO_MIGRATE"]:
+        database.upgrade(app)
+    return app
+
+
+def _register_blueprints(app, api) -> None:
+    from . import health
+    from .definitions.views import blp as definitions_blp
+    from .identity.views import blp as auth_blp
+    from .instances.views import blp as instances_blp
+    from .tasks.views import blp as tasks_blp
+
+    app.register_blueprint(health.bp)
+    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp):
+        api.register_blueprint(blueprint)

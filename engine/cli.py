@@ -1,0 +1,120 @@
+"""Command-line tasks: `flask --app engine <command>`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .errors import ApiError
+
+
+def _fail(err: ApiError):
+    message = err.message
+    if err.errors:
+        lines = []
+        for item in err.errors if isinstance(err.errors, list) else [err.errors]:
+            if isinstance(item, dict) and "file" in item:
+                where = f"{item['file']}:{item.get('line') or '?'}"
+                element = f" [{item['element_id']}]" if item.get("element_id") else ""
+                lines.append(f"  {where}{element} {item['message']}")
+            else:
+                lines.append(f"  {item}")
+        message += "\n" + "\n".join(lines)
+    raise click.ClickException(message)
+
+
+def collect_files(folders) -> list:
+    from .definitions.service import Upload
+    from .definitions.validation import kind_of
+
+    uploads = []
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and kind_of(path.name) and not path.name.endswith(".test.json"):
+                uploads.append(Upload(path.name, path.read_bytes()))
+    return uploads
+
+
+def deploy_folders(folders, actor="cli") -> dict:
+    from .definitions.service import deploy
+
+    uploads = collect_files(folders)
+    if not uploads:
+        return {"files": [], "processes": []}
+    return deploy(uploads, actor, source="cli:" + ",".join(str(f) for f in folders))
+
+
+def register_commands(app) -> None:
+    @app.cli.command("deploy")
+    @click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False))
+    @with_appcontext
+    def deploy_command(folders):
+        """Deploy every .bpmn, .dmn and .form file of FOLDERS (default: processes/ and forms/)."""
+        folders = folders or (current_app.config["VB_PROCESSES_DIR"], current_app.config["VB_FORMS_DIR"])
+        try:
+            report = deploy_folders(folders)
+        except ApiError as err:
+            _fail(err)
+        changed = [p for p in report["processes"] if p["status"] != "unchanged"]
+        click.echo(f"Deployed {len(report['files'])} files; {len(changed)} new process versions.")
+        for process in report["processes"]:
+            click.echo(f"  {process['process_id']} v{process['version']} ({process['status']})")
+
+    users = click.Group("users", help="Manage users.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+    @click.option("--municipality", default=None, help="CBS code, e.g. GM0668 (for gemeente/ambtsdrager).")
+    @click.option("--name", "display_name", default="", help="Display name.")
+    @click.password_option()
+    @with_appcontext
+    def create_user_command(username, roles, municipality, display_name, password):
+        """Create a user."""
+        from .identity.service import create_user
+
+        try:
+            user = create_user(username, password, list(roles), municipality, display_name)
+        except ApiError as err:
+            _fail(err)
+        click.echo(f"Created {user.username} with roles {', '.join(user.roles)}.")
+
+    @users.command("reset-password")
+    @click.argument("username")
+    @click.password_option()
+    @with_appcontext
+    def reset_password_command(username, password):
+        """Set a new password (revokes the user's tokens)."""
+        from .identity.service import get_user, set_password
+
+        try:
+            set_password(get_user(username), password)
+        except ApiError as err:
+            _fail(err)
+        click.echo(f"Password of {username} changed; existing tokens revoked.")
+
+    @users.command("list")
+    @with_appcontext
+    def list_users_command():
+        """List users and their roles."""
+        import sqlalchemy as sa
+
+        from .extensions import db
+        from .identity.models import User
+
+        for user in db.session.scalars(sa.select(User).order_by(User.username)):
+            click.echo(f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or ''}")
+
+    @app.cli.command("seed-demo")
+    @with_appcontext
+    def seed_demo_command():
+        """Create the demo users (password 'demo'). Refused unless VB_DEMO=1."""
+        from .demo import seed_demo
+
+        if not current_app.config["VB_DEMO"]:
+            raise click.ClickException("Demo data is only for the embedded demo: set VB_DEMO=1.")
+        created = seed_demo()
+        click.echo(f"Demo ready ({created} users created).")

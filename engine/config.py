@@ -1,0 +1,70 @@
+"""Configuration from environment variables (12-factor); one place that reads the environment."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'veilig-bestuur.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Without SECRET_KEY, a random key kept in instance/secret_key (never in the repository)."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it just now
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """The settings of one app instance. Every key can be overridden by `create_app(overrides)`."""
+    secret = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
+    demo = _bool("VB_DEMO", False)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "PORT": int(os.environ.get("PORT", "5000")),
+        "VB_DEMO": demo,
+        "VB_PROCESSES_DIR": os.environ.get("VB_PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
+        "VB_FORMS_DIR": os.environ.get("VB_FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        "VB_WEBHOOKS_DIR": os.environ.get("VB_WEBHOOKS_DIR", str(PROJECT_ROOT / "webhooks")),
+        "VB_TOKEN_TTL_SECONDS": int(os.environ.get("VB_TOKEN_TTL_SECONDS", str(8 * 3600))),
+        "VB_SCRIPT_TIME_LIMIT": float(os.environ.get("VB_SCRIPT_TIME_LIMIT", "1.0")),
+        "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "150")),
+        "VB_COMPACT_KEEP": int(os.environ.get("VB_COMPACT_KEEP", "8")),
+        "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
+        "VB_MAX_UPLOAD_BYTES": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))) * 4,
+        "API_TITLE": "Veilig Bestuur API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,239 @@
+"""Deploying definition files and loading the parsed specs of process versions."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from lxml import etree
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from ..errors import Conflict, NotFound, Unprocessable
+from ..extensions import db
+from ..forms.formjs import FormDefinition
+from ..runtime.bpmn_parser import HostParser
+from .bpmn_model import safe_xml_parser
+from .models import DefinitionFile, Deployment, ProcessVersion
+from .validation import Problem, SourceFile, analyse, kind_of
+
+
+@dataclass
+class Upload:
+    file_name: str
+    data: bytes
+
+
+def latest_files() -> list[DefinitionFile]:
+    """The newest version of every deployed file (with content)."""
+    newest = (
+        sa.select(DefinitionFile.kind, DefinitionFile.key, sa.func.max(DefinitionFile.version).label("version"))
+        .group_by(DefinitionFile.kind, DefinitionFile.key)
+        .subquery()
+    )
+    query = (
+        sa.select(DefinitionFile)
+        .join(newest, sa.and_(DefinitionFile.kind == newest.c.kind, DefinitionFile.key == newest.c.key,
+                              DefinitionFile.version == newest.c.version))
+        .options(undefer(DefinitionFile.content))
+    )
+    return list(db.session.scalars(query))
+
+
+def latest_process_versions(executable_only: bool = False) -> list[ProcessVersion]:
+    newest = (
+        sa.select(ProcessVersion.process_id, sa.func.max(ProcessVersion.version).label("version"))
+        .group_by(ProcessVersion.process_id)
+        .subquery()
+    )
+    query = sa.select(ProcessVersion).join(
+        newest, sa.and_(ProcessVersion.process_id == newest.c.process_id, ProcessVersion.version == newest.c.version)
+    ).order_by(ProcessVersion.process_id)
+    if executable_only:
+        query = query.where(ProcessVersion.executable.is_(True))
+    return list(db.session.scalars(query))
+
+
+def get_latest_version(process_id: str) -> ProcessVersion:
+    version = db.session.scalar(
+        sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    )
+    if version is None:
+        raise NotFound(f"No process '{process_id}' is deployed.")
+    return version
+
+
+def _decode(upload: Upload, problems: list) -> SourceFile | None:
+    name = upload.file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    if not name:
+        problems.append(Problem(upload.file_name or "(no name)", "Every uploaded file needs a file name."))
+        return None
+    try:
+        text = upload.data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        problems.append(Problem(name, f"Not UTF-8 text (byte {err.start}).", None))
+        return None
+    return SourceFile(file_name=name, content=text, uploaded=True)
+
+
+def deploy(uploads: list[Upload], actor: str, source: str = "api") -> dict:
+    """Validate the deployed set overlaid with `uploads` and store what changed, atomically.
+
+    Raises Unprocessable with one entry per problem; nothing is stored then.
+    """
+    if not uploads:
+        raise Unprocessable("Upload at least one .bpmn, .dmn or .form file.", errors=[])
+    problems: list[Problem] = []
+    uploaded = [s for s in (_decode(u, problems) for u in uploads) if s is not None]
+    names = [s.file_name for s in uploaded]
+    for name in {n for n in names if names.count(n) > 1}:
+        problems.append(Problem(name, "This file is uploaded twice."))
+    if problems:
+        raise Unprocessable("Nothing was deployed: fix these problems first.", errors=[p.to_dict() for p in problems])
+
+    existing = {(f.kind, f.key): f for f in latest_files()}
+    sources: dict[tuple, SourceFile] = {}
+    for row in existing.values():
+        sources[(row.kind, row.key)] = SourceFile(
+            file_name=row.file_name, content=row.content, existing_id=row.id, existing_version=row.version
+        )
+    for upload in uploaded:
+        ident = _identity(upload)
+        previous = existing.get(ident) if ident else None
+        if previous is not None and previous.content_hash == _hash(upload.content):
+            upload.existing_id, upload.existing_version = previous.id, previous.version
+        sources[ident or ("?", upload.file_name)] = upload
+
+    problems, analyses = analyse(list(sources.values()))
+    if problems:
+        raise Unprocessable("Nothing was deployed: fix these problems first.", errors=[p.to_dict() for p in problems])
+    try:
+        return _store(sources, analyses, existing, actor, source)
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Another deployment was stored at the same moment; deploy again.") from None
+
+
+def _identity(source: SourceFile):
+    kind = kind_of(source.file_name)
+    if kind == "form":
+        try:
+            return ("form", FormDefinition.from_json(source.content).id)
+        except ValueError:
+            return None
+    return (kind, source.file_name) if kind else None
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _store(sources, analyses, existing, actor, source_label) -> dict:
+    deployment = Deployment(created_by=actor, source=source_label)
+    db.session.add(deployment)
+    db.session.flush()
+    file_rows: dict[tuple, DefinitionFile] = {}
+    file_report = []
+    for ident, src in sources.items():
+        if src.existing_id is not None:
+            file_rows[(src.kind, src.key)] = db.session.get(DefinitionFile, src.existing_id)
+            if src.uploaded:
+                file_report.append({"file": src.file_name, "kind": src.kind, "key": src.key,
+                                    "version": src.existing_version, "status": "unchanged"})
+            continue
+        previous = existing.get((src.kind, src.key))
+        row = DefinitionFile(
+            deployment_id=deployment.id, kind=src.kind, key=src.key, file_name=src.file_name,
+            version=(previous.version + 1) if previous else 1, content_hash=src.content_hash, content=src.content,
+        )
+        db.session.add(row)
+        file_rows[(src.kind, src.key)] = row
+        file_report.append({"file": src.file_name, "kind": src.kind, "key": src.key, "version": row.version,
+                            "status": "new_version" if previous else "new"})
+    db.session.flush()
+
+    latest = {v.process_id: v for v in latest_process_versions()}
+    models = {a.process_id: a.model for a in analyses}
+    process_report = []
+    for analysis in analyses:
+        closure = [file_rows[("bpmn", analysis.file_key)]]
+        closure += [file_rows[("bpmn", key)] for key in sorted(analysis.closure_bpmn - {analysis.file_key})]
+        closure += [file_rows[("dmn", key)] for key in sorted(analysis.closure_dmn)]
+        closure += [file_rows[("form", key)] for key in sorted(analysis.closure_forms)]
+        closure_hash = _hash(analysis.process_id + "|" + "|".join(f"{r.kind}:{r.key}:{r.content_hash}" for r in closure))
+        current = latest.get(analysis.process_id)
+        if current is not None and current.closure_hash == closure_hash:
+            process_report.append({"process_id": analysis.process_id, "version": current.version, "status": "unchanged"})
+            continue
+        model = dict(analysis.model)
+        model["called"] = {pid: models[pid] for pid in analysis.closure_processes[1:] if pid in models}
+        model["forms"] = {r.key: r.id for r in closure if r.kind == "form"}
+        model["form_files"] = {r.file_name: r.id for r in closure if r.kind == "form"}
+        model["sensitive_keys"] = sorted({k for r in closure if r.kind == "form"
+                                          for k in FormDefinition.from_json(sources[("form", r.key)].content).sensitive_keys})
+        version = ProcessVersion(
+            process_id=analysis.process_id, version=(current.version + 1) if current else 1, name=analysis.name,
+            deployment_id=deployment.id, bpmn_file_id=closure[0].id, closure_hash=closure_hash,
+            file_ids=[r.id for r in closure], executable=analysis.executable, model=model,
+        )
+        db.session.add(version)
+        process_report.append({"process_id": analysis.process_id, "version": version.version,
+                               "status": "new_version" if current else "new"})
+    deployment.summary = {"files": file_report, "processes": process_report}
+    db.session.commit()
+    return {"id": deployment.id, "created_at": deployment.created_at, "created_by": actor,
+            "files": file_report, "processes": process_report}
+
+
+# --- parsed specs, cached per process version ------------------------------------------------------
+
+_SPEC_CACHE: "OrderedDict[str, tuple]" = OrderedDict()
+_SPEC_LOCK = threading.Lock()
+_SPEC_CACHE_SIZE = 256
+
+
+def specs_for(version: ProcessVersion) -> tuple:
+    """(spec, subprocess_specs) of a process version, parsed once from its pinned files."""
+    key = version.closure_hash  # content-addressed: the same files always give the same spec
+    with _SPEC_LOCK:
+        cached = _SPEC_CACHE.get(key)
+        if cached is not None:
+            _SPEC_CACHE.move_to_end(key)
+            return cached
+    rows = db.session.scalars(
+        sa.select(DefinitionFile).where(DefinitionFile.id.in_(version.file_ids)).options(undefer(DefinitionFile.content))
+    ).all()
+    parser = HostParser()
+    for row in rows:
+        if row.kind == "dmn":
+            parser.add_dmn_xml(etree.fromstring(row.content.encode("utf-8"), parser=safe_xml_parser()), row.file_name)
+    for row in rows:
+        if row.kind == "bpmn":
+            parser.add_bpmn_xml(etree.fromstring(row.content.encode("utf-8"), parser=safe_xml_parser()), row.file_name)
+    result = (parser.get_spec(version.process_id), parser.get_subprocess_specs(version.process_id))
+    with _SPEC_LOCK:
+        _SPEC_CACHE[key] = result
+        while len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
+            _SPEC_CACHE.popitem(last=False)
+    return result
+
+
+_FORM_CACHE: "OrderedDict[str, FormDefinition]" = OrderedDict()
+
+
+def form_definition(file_id: int) -> FormDefinition:
+    """The parsed form of a deployed form file, cached by content hash."""
+    content_hash = db.session.scalar(sa.select(DefinitionFile.content_hash).where(DefinitionFile.id == file_id))
+    if content_hash is None:
+        raise NotFound("Form definition not found.")
+    cached = _FORM_CACHE.get(content_hash)
+    if cached is None:
+        content = db.session.scalar(sa.select(DefinitionFile.content).where(DefinitionFile.id == file_id))
+        cached = FormDefinition.from_json(content)
+        _FORM_CACHE[content_hash] = cached
+        while len(_FORM_CACHE) > 512:
+            _FORM_CACHE.popitem(last=False)
+    return cached

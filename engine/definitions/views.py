@@ -1,0 +1,107 @@
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy.orm import undefer
+
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..identity import policy
+from ..identity.auth import current_actor, protect
+from ..schemas import AUTH
+from .models import DefinitionFile, Deployment, ProcessVersion
+from .schemas import (
+    DeploymentErrorSchema,
+    DeploymentFilesSchema,
+    DeploymentSchema,
+    ProcessDefinitionSchema,
+    ProcessVersionSchema,
+    ProcessXmlSchema,
+)
+from .service import Upload, deploy, form_definition, latest_process_versions
+
+blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Deployed processes, decisions and forms")
+protect(blp)
+
+
+def _definition(version: ProcessVersion, actor) -> dict:
+    start_form = None
+    for start in version.model.get("start_events", []):
+        if start.get("form") and not start.get("timer"):
+            file_id = version.model.get("forms", {}).get(start["form"]["ref"]) or \
+                version.model.get("form_files", {}).get(start["form"]["ref"])
+            if file_id:
+                start_form = form_definition(file_id).schema
+    return {
+        "process_id": version.process_id, "name": version.name, "version": version.version, "id": version.id,
+        "executable": version.executable, "deployment_id": version.deployment_id, "created_at": version.created_at,
+        "can_start": version.executable and policy.can_start(actor, version.model.get("starter_groups", [])),
+        "start_form": start_form,
+        "timer_start": [s["timer"] for s in version.model.get("start_events", []) if s.get("timer")],
+    }
+
+
+@blp.route("/process-definitions")
+class ProcessDefinitions(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, ProcessDefinitionSchema(many=True))
+    def get(self):
+        """The latest deployed version of every process, with its start form."""
+        actor = current_actor()
+        return [_definition(v, actor) for v in latest_process_versions()]
+
+
+@blp.route("/process-definitions/<process_id>/versions")
+class ProcessDefinitionVersions(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, ProcessVersionSchema(many=True))
+    def get(self, process_id):
+        """Every deployed version of one process, newest first."""
+        current_actor()
+        versions = db.session.scalars(
+            sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version.desc())
+        ).all()
+        if not versions:
+            raise NotFound(f"No process '{process_id}' is deployed.")
+        return versions
+
+
+@blp.route("/process-definitions/<process_id>/xml")
+class ProcessDefinitionXml(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, ProcessXmlSchema)
+    def get(self, process_id):
+        """The BPMN XML of the latest version of a process (for diagram viewers)."""
+        current_actor()
+        version = db.session.scalar(
+            sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc()).limit(1)
+        )
+        if version is None:
+            raise NotFound(f"No process '{process_id}' is deployed.")
+        row = db.session.get(DefinitionFile, version.bpmn_file_id, options=[undefer(DefinitionFile.content)])
+        return {"process_id": process_id, "version": version.version, "file_name": row.file_name, "xml": row.content}
+
+
+@blp.route("/deployments")
+class Deployments(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(DeploymentFilesSchema, location="files")
+    @blp.response(201, DeploymentSchema)
+    @blp.alt_response(422, schema=DeploymentErrorSchema, description="Per-file problems; nothing was deployed")
+    def post(self, files):
+        """Deploy one or more files atomically: all are validated first, then only changed files get a new version."""
+        actor = current_actor()
+        if not policy.can_deploy(actor):
+            raise Forbidden("Deploying needs the role procesbeheerder or beheerder.")
+        uploads = [Upload(f.filename or "", f.read()) for f in files["files"]]
+        return deploy(uploads, actor.username, source="api")
+
+    @blp.doc(security=AUTH)
+    @blp.response(200, DeploymentSchema(many=True))
+    def get(self):
+        """Recent deployments, newest first."""
+        actor = current_actor()
+        if not policy.can_deploy(actor):
+            raise Forbidden("Listing deployments needs the role procesbeheerder or beheerder.")
+        rows = db.session.scalars(sa.select(Deployment).order_by(Deployment.id.desc()).limit(100)).all()
+        return [{"id": d.id, "created_at": d.created_at, "created_by": d.created_by, **(d.summary or {})} for d in rows]

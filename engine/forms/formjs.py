@@ -1,0 +1,318 @@
+"""Camunda Forms (form-js) definitions: reading, checking at deploy time, validating submissions.
+
+The browser validates too, but a form is only a suggestion to a client: the server validates every
+submission against the same definition (required, types, options, lengths, ranges, patterns), refuses keys
+the form does not have (so nobody can write case variables a form does not offer), and skips fields the
+form's own `conditional.hide` rule hides.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from .feel import FeelError, compile_feel, evaluate
+
+INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
+CONTAINER_TYPES = {"group", "dynamiclist"}
+STATIC_TYPES = {"text", "html", "image", "spacer", "separator", "button", "table", "iframe", "expression"}
+OPTION_TYPES = {"radio", "select", "checklist", "taglist"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+
+
+class FormDefinitionError(ValueError):
+    """A form definition that cannot be used; `key` names the component when there is one."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass
+class Field:
+    key: str
+    type: str
+    label: str
+    path: tuple
+    component: dict
+    hide_rule: object = None
+    options: list | None = None
+
+    @property
+    def validate_rules(self) -> dict:
+        return self.component.get("validate") or {}
+
+    @property
+    def required(self) -> bool:
+        return bool(self.validate_rules.get("required"))
+
+    @property
+    def sensitive(self) -> bool:
+        props = self.component.get("properties") or {}
+        return str(props.get("sensitive", "")).lower() == "true"
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.component.get("readonly")) or bool(self.component.get("disabled"))
+
+
+@dataclass
+class FormDefinition:
+    id: str
+    schema: dict
+    fields: list = field(default_factory=list)
+    lists: list = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, text: str) -> "FormDefinition":
+        try:
+            schema = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise FormDefinitionError(f"Not valid JSON (line {err.lineno}): {err.msg}") from None
+        return cls.from_schema(schema)
+
+    @classmethod
+    def from_schema(cls, schema) -> "FormDefinition":
+        if not isinstance(schema, dict):
+            raise FormDefinitionError("A form definition is a JSON object.")
+        form_id = schema.get("id")
+        if not isinstance(form_id, str) or not form_id.strip():
+            raise FormDefinitionError("A form definition needs an 'id' (the formRef that user tasks use).")
+        components = schema.get("components")
+        if not isinstance(components, list):
+            raise FormDefinitionError("A form definition needs a 'components' list.")
+        definition = cls(id=form_id, schema=schema)
+        definition._collect(components, (), set())
+        return definition
+
+    def _collect(self, components, path, seen):
+        for component in components:
+            if not isinstance(component, dict):
+                raise FormDefinitionError("Every component must be a JSON object.")
+            kind = component.get("type")
+            key = component.get("key")
+            if kind in CONTAINER_TYPES:
+                sub_path = path + tuple(p for p in (component.get("path") or "").split(".") if p)
+                if kind == "dynamiclist":
+                    if not sub_path:
+                        raise FormDefinitionError("A dynamic list needs a 'path'.", key)
+                    self.lists.append(sub_path)
+                self._collect(component.get("components") or [], sub_path, seen)
+                continue
+            if kind in STATIC_TYPES:
+                continue
+            if kind not in INPUT_TYPES:
+                raise FormDefinitionError(f"Component type '{kind}' is not supported.", key)
+            if not isinstance(key, str) or not key:
+                raise FormDefinitionError(f"A {kind} field needs a 'key'.", key)
+            full = path + tuple(key.split("."))
+            if full in seen:
+                raise FormDefinitionError(f"The key '{key}' is used twice in this form.", key)
+            seen.add(full)
+            self.fields.append(self._make_field(component, kind, key, full))
+
+    @staticmethod
+    def _make_field(component, kind, key, full) -> Field:
+        hide_rule = None
+        hide = (component.get("conditional") or {}).get("hide")
+        if hide:
+            try:
+                hide_rule = compile_feel(hide)
+            except FeelError as err:
+                raise FormDefinitionError(f"Condition '{hide}' on '{key}': {err}", key) from None
+        options = None
+        if kind in OPTION_TYPES:
+            if isinstance(component.get("values"), list):
+                options = [v.get("value") for v in component["values"] if isinstance(v, dict)]
+                if not options:
+                    raise FormDefinitionError(f"'{key}' offers no options.", key)
+            elif not component.get("valuesKey") and not component.get("valuesExpression"):
+                raise FormDefinitionError(f"'{key}' needs 'values', 'valuesKey' or 'valuesExpression'.", key)
+        pattern = (component.get("validate") or {}).get("pattern")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise FormDefinitionError(f"Pattern of '{key}' is not a valid regular expression: {err}", key) from None
+        return Field(key=key, type=kind, label=component.get("label") or key, path=full,
+                     component=component, hide_rule=hide_rule, options=options)
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    @property
+    def top_level_keys(self) -> set:
+        keys = {f.path[0] for f in self.fields}
+        keys.update(p[0] for p in self.lists)
+        return keys
+
+    @property
+    def sensitive_keys(self) -> set:
+        return {f.path[0] for f in self.fields if f.sensitive}
+
+    # --- validating a submission -------------------------------------------------------------------
+
+    def validate(self, submitted: dict, context: dict | None = None) -> tuple[dict, dict]:
+        """Check submitted variables. Returns (clean values to store, {key: [messages]})."""
+        errors: dict[str, list] = {}
+        if not isinstance(submitted, dict):
+            return {}, {"_schema": ["Submit an object of field values."]}
+        unknown = sorted(set(submitted) - self.top_level_keys)
+        for key in unknown:
+            errors.setdefault(key, []).append("This form has no such field.")
+        scope = dict(context or {})
+        scope.update(submitted)
+        clean: dict = {}
+        for fld in self.fields:
+            if any(fld.path[: len(lp)] == lp for lp in self.lists):
+                continue  # validated per row below
+            self._validate_field(fld, submitted, scope, clean, errors, fld.path)
+        for list_path in self.lists:
+            rows = _get_path(submitted, list_path)
+            if rows is None:
+                continue
+            label = ".".join(list_path)
+            if not isinstance(rows, list):
+                errors.setdefault(label, []).append("Must be a list.")
+                continue
+            clean_rows = []
+            for index, row in enumerate(rows):
+                if not isinstance(row, dict):
+                    errors.setdefault(f"{label}[{index}]", []).append("Must be an object.")
+                    continue
+                row_clean: dict = {}
+                for fld in self.fields:
+                    if fld.path[: len(list_path)] != list_path:
+                        continue
+                    rel = fld.path[len(list_path):]
+                    self._validate_field(fld, row, {**scope, **row}, row_clean, errors, rel, f"{label}[{index}].")
+                clean_rows.append(row_clean)
+            _set_path(clean, list_path, clean_rows)
+        return clean, errors
+
+    def _validate_field(self, fld, source, scope, clean, errors, path, prefix=""):
+        name = prefix + ".".join(path)
+        if fld.hide_rule is not None and evaluate(fld.hide_rule, scope) is True:
+            return
+        present, value = _has_path(source, path)
+        if fld.read_only:
+            return
+        if not present or _empty(fld, value):
+            if fld.required:
+                errors.setdefault(name, []).append(f"'{fld.label}' is verplicht / required.")
+            elif present:
+                _set_path(clean, path, None if fld.type not in ("checklist", "taglist") else [])
+            return
+        message, value = _check_value(fld, value)
+        if message:
+            errors.setdefault(name, []).append(message)
+            return
+        _set_path(clean, path, value)
+
+
+def _empty(fld: Field, value) -> bool:
+    if value is None or value == "" or value == []:
+        return True
+    return fld.type == "checkbox" and value is False and fld.required
+
+
+def _check_value(fld: Field, value):
+    rules = fld.validate_rules
+    kind = fld.type
+    if kind in ("textfield", "textarea"):
+        if not isinstance(value, str):
+            return "Must be text.", None
+        if "minLength" in rules and len(value) < int(rules["minLength"]):
+            return f"At least {rules['minLength']} characters.", None
+        if "maxLength" in rules and len(value) > int(rules["maxLength"]):
+            return f"At most {rules['maxLength']} characters.", None
+        if rules.get("pattern") and not re.search(rules["pattern"], value):
+            return f"Does not match the expected format ({rules['pattern']}).", None
+        vtype = rules.get("validationType")
+        if vtype == "email" and not _EMAIL.match(value):
+            return "Must be an e-mail address.", None
+        if vtype == "phone" and not _PHONE.match(value):
+            return "Must be a phone number.", None
+        return None, value
+    if kind == "number":
+        if isinstance(value, str) and fld.component.get("serializeToString"):
+            try:
+                number = float(value)
+            except ValueError:
+                return "Must be a number.", None
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "Must be a number.", None
+        else:
+            number = value
+        if "min" in rules and number < float(rules["min"]):
+            return f"Must be at least {rules['min']}.", None
+        if "max" in rules and number > float(rules["max"]):
+            return f"Must be at most {rules['max']}.", None
+        return None, value
+    if kind == "checkbox":
+        if not isinstance(value, bool):
+            return "Must be true or false.", None
+        return None, value
+    if kind in ("radio", "select"):
+        if fld.options is not None and value not in fld.options:
+            return f"Choose one of: {', '.join(map(str, fld.options))}.", None
+        return None, value
+    if kind in ("checklist", "taglist"):
+        if not isinstance(value, list):
+            return "Must be a list.", None
+        if fld.options is not None:
+            bad = [v for v in value if v not in fld.options]
+            if bad:
+                return f"Not an option: {', '.join(map(str, bad))}.", None
+        return None, value
+    if kind == "datetime":
+        return _check_datetime(fld, value)
+    return None, value
+
+
+def _check_datetime(fld: Field, value):
+    if not isinstance(value, str):
+        return "Must be a date/time text.", None
+    subtype = fld.component.get("subtype", "date")
+    try:
+        if subtype == "date":
+            date.fromisoformat(value)
+        elif subtype == "time":
+            time.fromisoformat(value.replace("Z", "+00:00"))
+        else:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        expected = {"date": "YYYY-MM-DD", "time": "HH:MM"}.get(subtype, "YYYY-MM-DDTHH:MM")
+        return f"Must be a {subtype} ({expected}).", None
+    return None, value
+
+
+def _has_path(source: dict, path: tuple):
+    value = source
+    for part in path:
+        if not isinstance(value, dict) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def _get_path(source: dict, path: tuple):
+    return _has_path(source, path)[1]
+
+
+def _set_path(target: dict, path: tuple, value) -> None:
+    for part in path[:-1]:
+        target = target.setdefault(part, {})
+    target[path[-1]] = value
+
+
+def locate_key(text: str, key: str | None) -> int | None:
+    """The line of a component's `"key": "<key>"` in the form's JSON text, for error messages."""
+    if not key:
+        return None
+    pattern = re.compile(r'"key"\s*:\s*"' + re.escape(key) + '"')
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return None

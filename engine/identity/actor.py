@@ -1,0 +1,38 @@
+"""Who is acting: a user through the API or web, or the system itself (scheduler, webhook source)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .roles import BEHEERDER, MUNICIPAL_ROLES
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    roles: frozenset = field(default_factory=frozenset)
+    municipality_code: str | None = None
+    kind: str = "user"  # user | system
+
+    @classmethod
+    def for_user(cls, user) -> "Actor":
+        return cls(user.username, frozenset(user.roles or ()), user.municipality_code, "user")
+
+    @classmethod
+    def system(cls, name: str) -> "Actor":
+        return cls(name, frozenset(), None, "system")
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"
+
+    @property
+    def is_admin(self) -> bool:
+        return BEHEERDER in self.roles
+
+    @property
+    def is_municipal(self) -> bool:
+        """A user whose roles are all municipal sees only their own municipality."""
+        return bool(self.roles) and self.roles <= MUNICIPAL_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)

@@ -1,0 +1,118 @@
+"""Authorisation: who may see and act on which case and task. The single place these rules live.
+
+- beheerder (admin) and procesbeheerder (process owner) see every case; they do not read sensitive fields;
+- gemeente users see the cases of their own municipality;
+- ambtsdrager users see the cases they reported and those with a task assigned to them;
+- national roles (politie, OM, BZK, IVP) see the cases in which their role has or had a task;
+- a task can be worked on by its assignee, or, when unassigned, by a user with one of its candidate
+  groups (a municipal user only within their own municipality);
+- sensitive fields (marked in the forms) are shown only to the roles in `SENSITIVE_READERS`.
+A case or task a user may not see does not exist for them: the API answers 404, never 403.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..instances.models import ProcessInstance
+from ..tasks.models import HumanTask, TaskCandidate
+from .actor import Actor
+from .roles import AMBTSDRAGER, BEHEERDER, GEMEENTE, MUNICIPAL_ROLES, PROCESBEHEERDER, SENSITIVE_READERS
+
+OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
+
+
+def case_clause(actor: Actor):
+    """A SQL condition on ProcessInstance selecting the cases `actor` may see."""
+    if actor.is_system or actor.has_role(*OVERSEERS):
+        return sa.true()
+    clauses = [ProcessInstance.started_by == actor.username]
+    assigned = sa.exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.assignee == actor.username)
+    clauses.append(assigned)
+    if GEMEENTE in actor.roles and actor.municipality_code:
+        clauses.append(ProcessInstance.municipality_code == actor.municipality_code)
+    national = [r for r in actor.roles if r not in MUNICIPAL_ROLES and r not in OVERSEERS]
+    if national:
+        participated = (
+            sa.select(HumanTask.id)
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .where(HumanTask.instance_id == ProcessInstance.id, TaskCandidate.group_name.in_(national))
+            .exists()
+        )
+        clauses.append(participated)
+    return sa.or_(*clauses)
+
+
+def task_clause(actor: Actor):
+    """A SQL condition on HumanTask selecting the open tasks `actor` may work on."""
+    if actor.is_system:
+        return sa.true()
+    mine = HumanTask.assignee == actor.username
+    roles = list(actor.roles)
+    if not roles:
+        return mine
+    by_group = sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(roles))
+    national = [r for r in roles if r not in MUNICIPAL_ROLES]
+    if actor.municipality_code:
+        where_municipality = HumanTask.municipality_code == actor.municipality_code
+    else:
+        where_municipality = sa.false()
+    if national:
+        national_groups = sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(national))
+        scope = sa.or_(national_groups, sa.and_(by_group, where_municipality))
+    else:
+        scope = sa.and_(by_group, where_municipality)
+    return sa.or_(mine, sa.and_(HumanTask.assignee.is_(None), scope))
+
+
+def can_see_case(actor: Actor, instance: ProcessInstance, session) -> bool:
+    query = sa.select(sa.literal(1)).where(ProcessInstance.id == instance.id, case_clause(actor))
+    return session.scalar(query) is not None
+
+
+def can_work_task(actor: Actor, task: HumanTask) -> bool:
+    """Whether `actor` may claim or complete `task` (ignoring who claimed it)."""
+    if actor.is_system:
+        return True
+    if task.assignee == actor.username:
+        return True
+    groups = set(task.candidate_groups or [])
+    for role in actor.roles & groups:
+        if role not in MUNICIPAL_ROLES:
+            return True
+        if actor.municipality_code and actor.municipality_code == task.municipality_code:
+            return True
+    return False
+
+
+def can_read_sensitive(actor: Actor) -> bool:
+    return actor.is_system or bool(actor.roles & SENSITIVE_READERS)
+
+
+def visible_variables(actor: Actor, variables: dict, sensitive_keys) -> dict:
+    """Case variables with sensitive values masked for those who may not read them."""
+    if can_read_sensitive(actor):
+        return dict(variables)
+    hidden = set(sensitive_keys or ())
+    return {k: ("***" if k in hidden else v) for k, v in variables.items()}
+
+
+def can_start(actor: Actor, starter_groups: list) -> bool:
+    if actor.is_system or actor.is_admin:
+        return True
+    if not starter_groups:
+        return bool(actor.roles)
+    return bool(actor.roles & set(starter_groups))
+
+
+def can_administer_cases(actor: Actor) -> bool:
+    return actor.is_system or actor.has_role(BEHEERDER)
+
+
+def can_deploy(actor: Actor) -> bool:
+    return actor.has_role(BEHEERDER, PROCESBEHEERDER)
+
+
+__all__ = [
+    "AMBTSDRAGER", "case_clause", "task_clause", "can_see_case", "can_work_task", "can_read_sensitive",
+    "visible_variables", "can_start", "can_administer_cases", "can_deploy",
+]

@@ -1,0 +1,104 @@
+"""Users and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
+from ..extensions import db
+from ..timeutil import as_utc, utcnow
+from .models import ApiToken, User
+from .passwords import hash_password, needs_rehash, verify_password
+from .roles import MUNICIPAL_ROLES, ROLES
+
+MIN_PASSWORD_LENGTH = 4
+_MUNICIPALITY = re.compile(r"^GM\d{4}$")
+
+
+def _check_roles(roles: list, municipality_code: str | None) -> None:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise Unprocessable(f"Unknown role(s): {', '.join(unknown)}; roles are: {', '.join(ROLES)}.")
+    if set(roles) & MUNICIPAL_ROLES and not municipality_code:
+        raise Unprocessable("Users with a municipal role (ambtsdrager, gemeente) need a municipality code.")
+    if municipality_code and not _MUNICIPALITY.match(municipality_code):
+        raise Unprocessable("A municipality code is a CBS code such as GM0668.")
+
+
+def create_user(username: str, password: str, roles: list, municipality_code: str | None = None,
+                display_name: str = "") -> User:
+    username = username.strip().lower()
+    if not re.match(r"^[a-z0-9._-]{2,120}$", username):
+        raise Unprocessable("A username has 2-120 characters: letters, digits, '.', '_' or '-'.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Unprocessable(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+    municipality_code = municipality_code.strip().upper() if municipality_code else None
+    _check_roles(roles, municipality_code)
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Conflict(f"User '{username}' already exists.")
+    user = User(username=username, password_hash=hash_password(password), roles=list(roles),
+                municipality_code=municipality_code, display_name=display_name or username)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def get_user(username: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user '{username}'.")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Unprocessable(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.username == (username or "").strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, ttl_seconds: int) -> tuple[str, int]:
+    token = "vb_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=utcnow() + timedelta(seconds=ttl_seconds)))
+    db.session.commit()
+    return token, ttl_seconds
+
+
+def user_for_token(token: str) -> User:
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
+        raise Unauthorized("The access token is invalid or has expired; request a new one at /api/v1/auth/token.")
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("This account is disabled.")
+    return user
+
+
+def revoke_token(token: str) -> None:
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.commit()

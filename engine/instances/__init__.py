@@ -1,0 +1,1 @@
+"""Cases (process instances): start, advance, persist, audit."""

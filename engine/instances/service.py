@@ -1,0 +1,170 @@
+"""Starting cases, reading them, and repairing them after an incident."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from SpiffWorkflow.util.task import TaskState
+
+from ..definitions.models import ProcessVersion
+from ..definitions.service import form_definition, get_latest_version
+from ..errors import Conflict, NotFound, Unprocessable
+from ..extensions import db
+from ..identity import policy
+from ..identity.actor import Actor
+from ..runtime.sandbox import SandboxViolation, to_json_value
+from ..timeutil import utcnow
+from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
+from .session import CaseSession, new_instance_id
+
+MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+_KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_business_key(now: datetime | None = None) -> str:
+    year = (now or utcnow()).year
+    return f"VB-{year}-" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(6))
+
+
+def _clean_variables(variables: dict) -> dict:
+    try:
+        return {key: to_json_value(value, key) for key, value in (variables or {}).items()}
+    except SandboxViolation as err:
+        raise Unprocessable(str(err)) from None
+
+
+def start_form_of(version: ProcessVersion):
+    for start in version.model.get("start_events", []):
+        reference = start.get("form")
+        if reference and not start.get("timer") and not start.get("message"):
+            from ..tasks.derive import form_file_id
+
+            file_id = form_file_id(version.model, reference)
+            return form_definition(file_id) if file_id else None
+    return None
+
+
+def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
+               parent_instance_id: str | None = None, use_start_form: bool = True) -> ProcessInstance:
+    version = get_latest_version(process_id)
+    if not version.executable:
+        raise Unprocessable(f"Process '{process_id}' is not executable (isExecutable=false); it is documentation only.")
+    if not policy.can_start(actor, version.model.get("starter_groups", [])):
+        raise NotFound(f"No process '{process_id}' is deployed.")
+    variables = _clean_variables(variables)
+    form = start_form_of(version) if use_start_form else None
+    if form is not None:
+        clean, errors = form.validate(variables)
+        if errors:
+            raise Unprocessable("The start form has errors; see errors for each field.", errors=errors)
+        variables = clean
+    municipality = variables.get("municipality_code") or actor.municipality_code
+    if municipality is not None:
+        municipality = str(municipality).strip().upper()
+        if not MUNICIPALITY_CODE.match(municipality):
+            raise Unprocessable("municipality_code must be a CBS code such as GM0668.",
+                                errors={"municipality_code": ["Use a CBS code such as GM0668."]})
+        if actor.municipality_code and actor.is_municipal and municipality != actor.municipality_code:
+            raise Unprocessable("You can report only for your own municipality.",
+                                errors={"municipality_code": [f"Must be {actor.municipality_code}."]})
+        variables["municipality_code"] = municipality
+    if business_key is not None:
+        business_key = business_key.strip()
+        if not business_key or len(business_key) > 120:
+            raise Unprocessable("business_key must be 1 to 120 characters.", errors={"business_key": ["Invalid."]})
+        if db.session.scalar(sa.select(ProcessInstance.id).where(ProcessInstance.business_key == business_key)):
+            raise Conflict(f"A case with business key '{business_key}' already exists.")
+    else:
+        business_key = new_business_key()
+    variables["business_key"] = business_key
+    for start in version.model.get("start_events", []):
+        if start.get("initiator"):
+            variables[start["initiator"]] = actor.username
+    instance = ProcessInstance(
+        id=new_instance_id(), process_version_id=version.id, process_id=version.process_id,
+        business_key=business_key, municipality_code=municipality, status=RUNNING, lock_version=1,
+        started_by=actor.username, started_at=utcnow(), parent_instance_id=parent_instance_id,
+        title=str(variables.get("case_title") or version.name or process_id)[:300],
+    )
+    session = CaseSession.create(instance, version, variables, actor)
+    session.record("case.started", data_keys=sorted(variables), process_id=version.process_id,
+                   version=version.version)
+    session.expected_version = 0
+    session.advance()
+    return session.save()
+
+
+def get_visible_case(instance_id: str, actor: Actor) -> ProcessInstance:
+    try:
+        UUID(instance_id)
+    except (ValueError, TypeError):
+        raise NotFound("No such case.") from None
+    instance = db.session.scalar(
+        sa.select(ProcessInstance).where(ProcessInstance.id == instance_id, policy.case_clause(actor))
+    )
+    if instance is None:
+        raise NotFound("No such case.")
+    return instance
+
+
+def list_cases(actor: Actor, process_id=None, status=None, municipality_code=None, business_key=None,
+               limit: int = 50, offset: int = 0):
+    query = sa.select(ProcessInstance).where(policy.case_clause(actor))
+    if process_id:
+        query = query.where(ProcessInstance.process_id == process_id)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if municipality_code:
+        query = query.where(ProcessInstance.municipality_code == municipality_code)
+    if business_key:
+        query = query.where(ProcessInstance.business_key == business_key)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ProcessInstance.started_at.desc()).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def case_history(instance: ProcessInstance) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
+    ))
+
+
+def case_variables_for(actor: Actor, instance: ProcessInstance) -> dict:
+    version = db.session.get(ProcessVersion, instance.process_version_id)
+    variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+    return policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
+
+
+def retry_case(instance_id: str, variables: dict, actor: Actor) -> ProcessInstance:
+    """After an incident: set corrected variables on the failed task and run it again."""
+    if not policy.can_administer_cases(actor):
+        raise NotFound("No such case.")
+    instance = get_visible_case(instance_id, actor)
+    if instance.status != ERROR:
+        raise Conflict("Only a case in the error state can be retried.", status=instance.status)
+    variables = _clean_variables(variables)
+    session = CaseSession.open(instance, actor, allow_states=(ERROR,))
+    workflow = session.workflow
+    incident = instance.incident or {}
+    task = workflow.get_task_from_id(UUID(incident["task_id"])) if incident.get("task_id") else None
+    errored = workflow.get_tasks(state=TaskState.ERROR)
+    if task is None and errored:
+        task = errored[0]
+    targets = [task] if task is not None else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    for target in targets:
+        target.data.update(variables)
+    session.record("case.retried", incident.get("element_id"), incident.get("element_name"),
+                   str(task.id) if task is not None else None, data_keys=sorted(variables))
+    if task is not None and task.state == TaskState.ERROR:
+        try:
+            task.run()
+        except Exception as err:  # the same incident again, or a new one
+            from .engine_runner import _incident_from
+
+            session.log.incident = _incident_from(err, workflow)
+    if session.log.incident is None:
+        session.advance()
+    return session.save()

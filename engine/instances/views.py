@@ -1,0 +1,93 @@
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..definitions.models import ProcessVersion
+from ..extensions import db
+from ..identity.auth import current_actor, protect
+from ..schemas import AUTH, ApiErrorSchema
+from ..tasks.models import OPEN, HumanTask
+from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, CaseSchema, RetrySchema, StartCaseSchema
+from .service import case_history, case_variables_for, get_visible_case, list_cases, retry_case, start_case
+
+blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Cases")
+protect(blp)
+
+
+def case_summary(instance) -> dict:
+    version = db.session.get(ProcessVersion, instance.process_version_id)
+    return {
+        "id": instance.id, "process_id": instance.process_id, "version": version.version,
+        "business_key": instance.business_key, "title": instance.title,
+        "municipality_code": instance.municipality_code, "status": instance.status,
+        "started_by": instance.started_by, "started_at": instance.started_at, "updated_at": instance.updated_at,
+        "completed_at": instance.completed_at, "next_timer_due_at": instance.next_timer_due_at,
+        "active_elements": instance.active_elements or [], "incident": instance.incident,
+        "parent_instance_id": instance.parent_instance_id,
+    }
+
+
+def case_detail(instance, actor) -> dict:
+    body = case_summary(instance)
+    body["variables"] = case_variables_for(actor, instance)
+    tasks = db.session.scalars(
+        sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
+    ).all()
+    body["open_tasks"] = [{"id": t.id, "name": t.name, "element_id": t.element_id, "candidate_groups": t.candidate_groups,
+                           "assignee": t.assignee, "due_at": t.due_at.isoformat() if t.due_at else None} for t in tasks]
+    return body
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(StartCaseSchema)
+    @blp.response(201, CaseDetailSchema)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="Variables fail the start form")
+    def post(self, body):
+        """Start a case of the latest version of a process."""
+        actor = current_actor()
+        instance = start_case(body["process_id"], body["variables"], actor, body.get("business_key"))
+        return case_detail(instance, actor)
+
+    @blp.doc(security=AUTH)
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CasePageSchema)
+    def get(self, args):
+        """The cases the caller may see, newest first, with filters."""
+        actor = current_actor()
+        limit, offset = args.pop("limit"), args.pop("offset")
+        rows, total = list_cases(actor, limit=limit, offset=offset, **args)
+        return {"total": total, "items": [case_summary(r) for r in rows]}
+
+
+@blp.route("/<instance_id>")
+class Case(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, CaseDetailSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or not visible to the caller")
+    def get(self, instance_id):
+        """One case: status, active elements, open tasks, and the variables the caller may see."""
+        actor = current_actor()
+        return case_detail(get_visible_case(instance_id, actor), actor)
+
+
+@blp.route("/<instance_id>/history")
+class CaseHistory(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, AuditEventSchema(many=True))
+    def get(self, instance_id):
+        """The audit trail of a case: every transition with who, when, which element and which data keys."""
+        actor = current_actor()
+        return case_history(get_visible_case(instance_id, actor))
+
+
+@blp.route("/<instance_id>/retry")
+class CaseRetry(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(RetrySchema)
+    @blp.response(200, CaseDetailSchema)
+    def post(self, body, instance_id):
+        """(beheerder) Retry a case in the error state, after setting corrected variables on the failed task."""
+        actor = current_actor()
+        return case_detail(retry_case(instance_id, body["variables"], actor), actor)

@@ -1,0 +1,1 @@
+"""Human tasks: the derived, indexed rows behind every inbox, and claiming and completing them."""

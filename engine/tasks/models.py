@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import UTCDateTime, db
+from ..timeutil import utcnow
+
+OPEN = "open"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+
+class HumanTask(db.Model):
+    """A user task of a case, derived from the engine state when the case is saved.
+    Its id is the engine's task id, stable across saves."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        sa.Index("ix_human_task_status_due_at", "status", "due_at"),
+        sa.Index("ix_human_task_status_municipality", "status", "municipality_code"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[str] = mapped_column(sa.String(200))
+    element_id: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(300), default="")
+    lane: Mapped[str | None] = mapped_column(sa.String(200))
+    candidate_groups: Mapped[list] = mapped_column(sa.JSON, default=list)
+    assignee: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    municipality_code: Mapped[str | None] = mapped_column(sa.String(6))
+    form_key: Mapped[str | None] = mapped_column(sa.String(200))
+    form_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("definition_file.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(20), default=OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(sa.String(120))
+
+
+class TaskCandidate(db.Model):
+    """One candidate group of an open task, indexed so an inbox query is a join, not a scan."""
+
+    __tablename__ = "task_candidate"
+
+    task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
+    group_name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    __table_args__ = (sa.Index("ix_task_candidate_group_name_task_id", "group_name", "task_id"),)

@@ -1,0 +1,49 @@
+from marshmallow import Schema, fields, validate
+
+from ..schemas import PageArgsSchema
+
+
+class TaskListArgsSchema(PageArgsSchema):
+    process_id = fields.String()
+    instance_id = fields.String()
+    overdue = fields.Boolean(load_default=False)
+    assigned = fields.String(validate=validate.OneOf(["me", "none"]))
+    candidate_group = fields.String()
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    element_id = fields.String()
+    process_id = fields.String()
+    process_instance_id = fields.String(attribute="instance_id")
+    business_key = fields.String()
+    municipality_code = fields.String(allow_none=True)
+    candidate_groups = fields.List(fields.String())
+    assignee = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    created_at = fields.DateTime()
+    status = fields.String()
+
+
+class TaskPageSchema(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(TaskSchema))
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Dict(allow_none=True)
+    data = fields.Dict()
+
+
+class CompleteTaskSchema(Schema):
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CompletionSchema(Schema):
+    task_id = fields.String()
+    process_instance_id = fields.String()
+    instance_status = fields.String()
+    incident = fields.Dict(allow_none=True)
+    next_tasks = fields.List(fields.Nested(TaskSchema))

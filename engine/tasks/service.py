@@ -1,0 +1,141 @@
+"""Inbox queries, claiming, and completing a user task with server-side form validation."""
+from __future__ import annotations
+
+from uuid import UUID
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.util.task import TaskState
+
+from ..definitions.service import form_definition
+from ..errors import Conflict, NotFound, Unprocessable
+from ..extensions import db
+from ..identity import policy
+from ..identity.actor import Actor
+from ..instances.models import ProcessInstance
+from ..instances.session import CaseSession
+from ..timeutil import utcnow
+from .models import OPEN, HumanTask
+
+
+def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, assigned=None,
+               candidate_group=None, limit: int = 100, offset: int = 0):
+    query = sa.select(HumanTask).where(HumanTask.status == OPEN, policy.task_clause(actor))
+    if process_id:
+        query = query.where(HumanTask.process_id == process_id)
+    if instance_id:
+        query = query.where(HumanTask.instance_id == instance_id)
+    if overdue:
+        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < utcnow())
+    if assigned == "me":
+        query = query.where(HumanTask.assignee == actor.username)
+    elif assigned == "none":
+        query = query.where(HumanTask.assignee.is_(None))
+    if candidate_group:
+        query = query.where(HumanTask.candidate_groups.is_not(None))
+        from .models import TaskCandidate
+
+        query = query.where(sa.exists().where(TaskCandidate.task_id == HumanTask.id,
+                                              TaskCandidate.group_name == candidate_group))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    rows = db.session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> HumanTask:
+    try:
+        UUID(task_id)
+    except (ValueError, TypeError):
+        raise NotFound("No such task.") from None
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("No such task.")
+    if task.status == OPEN and policy.can_work_task(actor, task):
+        return task
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    if instance is None or not policy.can_see_case(actor, instance, db.session) or open_only:
+        raise NotFound("No such task.")
+    return task
+
+
+def claim(task_id: str, actor: Actor) -> HumanTask:
+    task = get_visible_task(task_id, actor)
+    _ensure_open(task)
+    if not policy.can_work_task(actor, task):
+        raise NotFound("No such task.")
+    if task.assignee and task.assignee != actor.username:
+        raise Conflict(f"This task is already claimed by {task.assignee}.", assignee=task.assignee)
+    result = db.session.execute(
+        sa.update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.status == OPEN,
+               sa.or_(HumanTask.assignee.is_(None), HumanTask.assignee == actor.username))
+        .values(assignee=actor.username, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("This task was claimed or completed by someone else just now.")
+    _audit(task, actor, "task.claimed")
+    db.session.commit()
+    db.session.refresh(task)
+    return task
+
+
+def unclaim(task_id: str, actor: Actor) -> HumanTask:
+    task = get_visible_task(task_id, actor)
+    _ensure_open(task)
+    if task.assignee is None:
+        return task
+    if task.assignee != actor.username and not actor.is_admin:
+        raise Conflict(f"This task is claimed by {task.assignee}; only they can release it.", assignee=task.assignee)
+    db.session.execute(
+        sa.update(HumanTask).where(HumanTask.id == task.id).values(assignee=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    _audit(task, actor, "task.unclaimed")
+    db.session.commit()
+    db.session.refresh(task)
+    return task
+
+
+def _ensure_open(task: HumanTask) -> None:
+    if task.status != OPEN:
+        raise Conflict(f"This task is {task.status}; it can no longer be changed.", status=task.status)
+
+
+def _audit(task: HumanTask, actor: Actor, event: str) -> None:
+    from ..instances.models import AuditEvent
+
+    db.session.add(AuditEvent(instance_id=task.instance_id, actor=actor.username, event=event,
+                              element_id=task.element_id, element_name=task.name, task_id=task.id,
+                              data_keys=[], details={}))
+
+
+def task_form(task: HumanTask):
+    return form_definition(task.form_file_id) if task.form_file_id else None
+
+
+def complete(task_id: str, variables: dict, actor: Actor) -> ProcessInstance:
+    task = get_visible_task(task_id, actor)
+    _ensure_open(task)
+    if not policy.can_work_task(actor, task):
+        raise NotFound("No such task.")
+    if task.assignee and task.assignee != actor.username:
+        raise Conflict(f"This task is claimed by {task.assignee}.", assignee=task.assignee)
+    form = task_form(task)
+    if form is None:
+        raise Conflict("This task has no form definition; it cannot be completed here.")
+    clean, errors = form.validate(variables or {})
+    if errors:
+        raise Unprocessable("The form has errors; see errors for each field.", errors=errors)
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    session = CaseSession.open(instance, actor)
+    engine_task = session.workflow.get_task_from_id(UUID(task.id))
+    if engine_task is None or engine_task.state != TaskState.READY or not isinstance(engine_task.task_spec, UserTask):
+        raise Conflict("This task is no longer open.")
+    engine_task.data.update(clean)
+    session.record("task.completed", task.element_id, task.name, task.id, data_keys=sorted(clean))
+    engine_task.run()
+    session.advance()
+    return session.save(completed_task_id=task.id)

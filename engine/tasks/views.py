@@ -1,0 +1,112 @@
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..definitions.models import ProcessVersion
+from ..extensions import db
+from ..identity import policy
+from ..identity.auth import current_actor, protect
+from ..instances.models import ProcessInstance
+from ..schemas import AUTH, ApiErrorSchema
+from ..timeutil import as_utc, utcnow
+from .models import OPEN, HumanTask
+from .schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
+from .service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks (the inbox)")
+protect(blp)
+
+
+def task_summary(task: HumanTask, business_keys: dict | None = None) -> dict:
+    if business_keys is None or task.instance_id not in business_keys:
+        key = db.session.scalar(sa.select(ProcessInstance.business_key).where(ProcessInstance.id == task.instance_id))
+    else:
+        key = business_keys[task.instance_id]
+    due = as_utc(task.due_at)
+    return {
+        "id": task.id, "name": task.name, "element_id": task.element_id, "process_id": task.process_id,
+        "instance_id": task.instance_id, "business_key": key, "municipality_code": task.municipality_code,
+        "candidate_groups": task.candidate_groups or [], "assignee": task.assignee, "due_at": due,
+        "overdue": bool(due and task.status == OPEN and due < utcnow()), "created_at": task.created_at,
+        "status": task.status,
+    }
+
+
+def _keys_for(tasks) -> dict:
+    ids = {t.instance_id for t in tasks}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(ProcessInstance.id, ProcessInstance.business_key)
+                                   .where(ProcessInstance.id.in_(ids))).all())
+
+
+@blp.route("")
+class Tasks(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(TaskListArgsSchema, location="query")
+    @blp.response(200, TaskPageSchema)
+    def get(self, args):
+        """The caller's open tasks: assigned to them, or unclaimed for one of their roles (and municipality).
+        Sorted by due date; `overdue=true` lists only overdue ones."""
+        actor = current_actor()
+        limit, offset = args.pop("limit"), args.pop("offset")
+        rows, total = list_tasks(actor, limit=limit, offset=offset, **args)
+        keys = _keys_for(rows)
+        return {"total": total, "items": [task_summary(t, keys) for t in rows]}
+
+
+@blp.route("/<task_id>")
+class Task(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, TaskDetailSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="No such task, or not visible to the caller")
+    def get(self, task_id):
+        """One task with its form definition and the current case data to prefill it."""
+        actor = current_actor()
+        task = get_visible_task(task_id, actor)
+        body = task_summary(task)
+        form = task_form(task)
+        body["form"] = form.schema if form else None
+        instance = db.session.get(ProcessInstance, task.instance_id)
+        version = db.session.get(ProcessVersion, instance.process_version_id)
+        variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+        body["data"] = policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
+        return body
+
+
+@blp.route("/<task_id>/claim")
+class Claim(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="Claimed by someone else, or no longer open")
+    def post(self, task_id):
+        """Claim a task: it is then assigned to the caller and leaves the others' inboxes."""
+        return task_summary(claim(task_id, current_actor()))
+
+
+@blp.route("/<task_id>/unclaim")
+class Unclaim(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="Claimed by someone else, or no longer open")
+    def post(self, task_id):
+        """Release a claimed task back to its candidate groups."""
+        return task_summary(unclaim(task_id, current_actor()))
+
+
+@blp.route("/<task_id>/complete")
+class Complete(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(CompleteTaskSchema)
+    @blp.response(200, CompletionSchema)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="Form data invalid; errors name each field")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="No longer open, or claimed by another user")
+    def post(self, body, task_id):
+        """Complete a task with the form's variables; they are validated against the task's form first."""
+        actor = current_actor()
+        instance = complete(task_id, body["variables"], actor)
+        db.session.refresh(instance)
+        rows, _ = list_tasks(actor, instance_id=instance.id)
+        keys = _keys_for(rows)
+        return {"task_id": task_id, "process_instance_id": instance.id, "instance_status": instance.status,
+                "incident": instance.incident, "next_tasks": [task_summary(t, keys) for t in rows]}

@@ -1,0 +1,85 @@
+import os
+
+import pytest
+
+from engine import create_app
+from engine.demo import seed_demo
+from engine.extensions import db
+from tests.support.api import FIXTURES, Api
+from tests.support.databases import BACKEND, make_databases
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = make_databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def database_url(databases):
+    return databases.fresh()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "VB_DEMO": True,
+        "VB_AUTO_MIGRATE": False,
+        "SECRET_KEY": "test-secret",
+    })
+    with app.app_context():
+        seed_demo()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def as_user(api):
+    cache = {}
+
+    def login(username):
+        if username not in cache:
+            cache[username] = api.login(username)
+        return cache[username]
+
+    return login
+
+
+@pytest.fixture
+def deploy_fixture(app):
+    """Deploy a folder of tests/fixtures (through the service layer) and return the report."""
+    from engine.cli import deploy_folders
+
+    def deploy(name):
+        with app.app_context():
+            return deploy_folders([FIXTURES / name], actor="test")
+
+    return deploy
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("VB_TEST_BACKEND") == "postgresql":
+        return
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass (TEST_DATABASE_URL)")
+    for item in items:
+        if "postgresql_only" in item.keywords:
+            item.add_marker(skip_pg)
