@@ -47,8 +47,9 @@ def _register_blueprints(app, api) -> None:
     from .definitions.views import blp as definitions_blp
     from .identity.views import blp as auth_blp
     from .instances.views import blp as instances_blp
+    from .messages.views import blp as messages_blp
     from .tasks.views import blp as tasks_blp
 
     app.register_blueprint(health.bp)
-    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp):
+    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp):
         api.register_blueprint(blueprint)

@@ -168,3 +168,20 @@ def retry_case(instance_id: str, variables: dict, actor: Actor) -> ProcessInstan
     if session.log.incident is None:
         session.advance()
     return session.save()
+
+
+def fire_timers(instance_id: str, actor: Actor) -> ProcessInstance | None:
+    """Run a case's due timers (and whatever follows them) and save. Returns None when nothing was due:
+    then nothing is written."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or instance.status != RUNNING:
+        return None
+    session = CaseSession.open(instance, actor)
+    session.advance()
+    if not session.log.events and session.log.incident is None:
+        db.session.rollback()
+        from . import cache
+
+        cache.put(instance.id, session.expected_version, session.workflow)
+        return None
+    return session.save()

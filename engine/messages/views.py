@@ -1,0 +1,47 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..errors import NotFound
+from ..extensions import db
+from ..identity import policy
+from ..identity.auth import current_actor, protect
+from ..instances.models import ProcessInstance
+from ..schemas import AUTH, ApiErrorSchema
+from .service import deliver
+
+blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages", description="Deliver BPMN messages to waiting cases")
+protect(blp)
+
+
+class MessageSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    business_key = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class DeliverySchema(Schema):
+    delivered_to = fields.List(fields.String())
+
+
+@blp.route("")
+class Messages(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(MessageSchema)
+    @blp.response(200, DeliverySchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="No visible case waits for this message")
+    def post(self, body):
+        """Deliver a message to the case with this business key that waits for it; its variables are
+        merged into the case data. The caller must be able to see the case."""
+        actor = current_actor()
+        from ..instances.service import _clean_variables
+
+        variables = _clean_variables(body["variables"])
+
+        def visible(instance: ProcessInstance) -> bool:
+            return policy.can_see_case(actor, instance, db.session)
+
+        delivered = deliver(body["name"], body["business_key"], variables, actor, instance_filter=visible)
+        if not delivered:
+            raise NotFound(f"No case with business key '{body['business_key']}' waits for '{body['name']}'.")
+        return {"delivered_to": delivered}
