@@ -34,6 +34,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app, api)
 
+    from .definitions.service import clear_caches
+    from .instances import cache
+
+    clear_caches()
+    cache.clear()
+
     from .cli import register_commands
 
     register_commands(app)
