@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from lxml import etree
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
@@ -70,6 +71,10 @@ def _decode(upload: Upload, problems: list) -> SourceFile | None:
     name = upload.file_name.replace("\\", "/").rsplit("/", 1)[-1]
     if not name:
         problems.append(Problem(upload.file_name or "(no name)", "Every uploaded file needs a file name."))
+        return None
+    limit = current_app.config["VB_MAX_UPLOAD_BYTES"]
+    if len(upload.data) > limit:
+        problems.append(Problem(name, f"File is larger than {limit} bytes (VB_MAX_UPLOAD_BYTES)."))
         return None
     try:
         text = upload.data.decode("utf-8-sig")
