@@ -1,0 +1,103 @@
+// The form of a task or a start event, rendered by the form-js viewer. The page posts the values as JSON
+// in a hidden field; the server validates again and, when it refuses, renders the page once more with the
+// submitted values and its errors, which are shown next to their fields here.
+import { Form } from '@bpmn-io/form-js-viewer';
+import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+
+function translator(messages) {
+  const rules = (messages || []).map((m) => ({ re: new RegExp(m.pattern), text: m.text }));
+  return (message) => {
+    for (const rule of rules) {
+      const match = rule.re.exec(message);
+      if (match) return rule.text.replace(/\{(\d+)\}/g, (_, n) => match[Number(n)] || '');
+    }
+    return message;
+  };
+}
+
+// "list[0].street" -> { path: "list.street", indexes: [0] }
+function parseErrorKey(key) {
+  const indexes = [];
+  const path = key.replace(/\[(\d+)\]/g, (_, n) => { indexes.push(Number(n)); return ''; });
+  return { path, indexes };
+}
+
+function fieldIdsByPath(form) {
+  const registry = form.get('formFieldRegistry');
+  const paths = form.get('pathRegistry');
+  const ids = {};
+  for (const field of registry.getAll()) {
+    if (!field.key) continue;
+    const valuePath = paths.getValuePath(field);
+    if (valuePath && valuePath.length) ids[valuePath.join('.')] = field.id;
+  }
+  return ids;
+}
+
+function serverErrors(form, errors, translate) {
+  const ids = fieldIdsByPath(form);
+  const result = {};
+  const unplaced = [];
+  for (const [key, messages] of Object.entries(errors || {})) {
+    const { path, indexes } = parseErrorKey(key);
+    const id = ids[path];
+    const texts = messages.map(translate);
+    if (!id) { unplaced.push(...texts); continue; }
+    let target = result;
+    const keys = [id, ...indexes];
+    keys.slice(0, -1).forEach((k) => { target = target[k] = target[k] || {}; });
+    target[keys[keys.length - 1]] = texts;
+  }
+  return { result, unplaced };
+}
+
+function focusFirstInvalid(container) {
+  const invalid = container.querySelector('[aria-invalid="true"], .fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors [tabindex]');
+  if (invalid) invalid.focus();
+}
+
+async function mount(container) {
+  const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
+  const translate = translator(config.messages);
+  const form = new Form({ container, properties: { readOnly: !!config.read_only } });
+  // Keep form-js's own validation, but speak the user's language.
+  const validator = form.get('validator');
+  const validate = validator.validateFieldInstance.bind(validator);
+  validator.validateFieldInstance = (...args) => validate(...args).map(translate);
+
+  await form.importSchema(config.schema, config.data || {});
+  const { result, unplaced } = serverErrors(form, config.errors, translate);
+  if (Object.keys(result).length) {
+    form._setState({ errors: result });
+  }
+  const summary = document.querySelector('[data-unplaced-errors]');
+  if (summary && unplaced.length) {
+    summary.hidden = false;
+    const list = summary.querySelector('ul');
+    unplaced.forEach((text) => { const li = document.createElement('li'); li.textContent = text; list.appendChild(li); });
+  }
+  container.dataset.ready = 'true';
+  const status = container.parentElement.querySelector('[data-form-status]');
+  if (status) status.hidden = true;
+
+  const htmlForm = container.closest('form');
+  if (!htmlForm || config.read_only) return;
+  htmlForm.addEventListener('submit', (event) => {
+    const { data, errors } = form.submit();
+    if (Object.keys(errors).length) {
+      event.preventDefault();
+      focusFirstInvalid(container);
+      return;
+    }
+    htmlForm.querySelector('input[name="variables"]').value = JSON.stringify(data);
+  });
+}
+
+document.querySelectorAll('[data-task-form]').forEach((container) => {
+  mount(container).catch((err) => {
+    container.dataset.ready = 'error';
+    const status = container.parentElement.querySelector('[data-form-status]');
+    if (status) { status.textContent = status.dataset.errorText; status.hidden = false; }
+    console.error('form', err);
+  });
+});
