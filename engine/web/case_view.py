@@ -16,6 +16,7 @@ from ..identity import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..instances.service import case_history, get_visible_case
+from ..tasks.derive import form_file_id
 from ..tasks.models import OPEN, HumanTask
 from .i18n import pick
 
@@ -63,17 +64,40 @@ def diagram_markers(instance: ProcessInstance, model: dict, events: list, open_t
     return {"completed": completed, "active": active, "waiting": waiting}
 
 
+def _form_files_in_order(model: dict) -> list:
+    """The form files of a process version in the order a case meets them: start form, then user tasks."""
+    references = [s.get("form") for s in model.get("start_events", [])]
+    for process in [model, *(model.get("called") or {}).values()]:
+        references += [t.get("form") for t in (process.get("user_tasks") or {}).values()]
+    ordered = []
+    for reference in references:
+        file_id = form_file_id(model, reference)
+        if file_id and file_id not in ordered:
+            ordered.append(file_id)
+    return ordered
+
+
 def field_labels(version: ProcessVersion) -> dict:
-    """Labels of the case data keys, from the forms of this process version."""
+    """{key: (label, {option value: option label})} of the case data, from the forms of this version."""
     labels = {}
-    for file_id in sorted(set((version.model.get("forms") or {}).values())):
+    for file_id in _form_files_in_order(version.model):
         try:
             form = form_definition(file_id)
         except Exception:  # a form that cannot be read only costs us its labels
             continue
         for fld in form.fields:
-            labels.setdefault(fld.path[0], pick(fld.label))
+            options = {o.get("value"): pick(o.get("label")) for o in fld.component.get("values") or []
+                       if isinstance(o, dict)}
+            labels.setdefault(fld.path[0], (pick(fld.label), options))
     return labels
+
+
+def _display(value, options: dict):
+    if isinstance(value, list) and options:
+        return [options.get(v, v) if isinstance(v, (str, int, float)) else v for v in value]
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value in options:
+        return options[value]
+    return value
 
 
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
@@ -82,11 +106,12 @@ def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) 
     visible = policy.visible_variables(actor, variables, sensitive)
     labels = field_labels(version)
     rows = []
-    for key in labels:  # in form order: what the forms asked, in the order they asked it
+    for key, (label, options) in labels.items():  # what the forms asked, in the order they asked it
         if key in visible:
             value = visible[key]
-            rows.append({"key": key, "label": labels[key], "value": value,
-                         "masked": key in sensitive and value == MASK and variables.get(key) != MASK})
+            masked = key in sensitive and value == MASK and variables.get(key) != MASK
+            rows.append({"key": key, "label": label, "value": value if masked else _display(value, options),
+                         "masked": masked})
     return rows
 
 

@@ -34,21 +34,60 @@ function fieldIdsByPath(form) {
   return ids;
 }
 
+function getPath(data, path) {
+  return (path || []).reduce((value, key) => (value == null ? undefined : value[key]), data);
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+// The server's errors, by field id and repeat indexes. They stay on a field as long as it holds the value
+// the server refused, so form-js's own (re)validation neither hides them nor lets the same value through.
 function serverErrors(form, errors, translate) {
   const ids = fieldIdsByPath(form);
-  const result = {};
+  const byField = {};
   const unplaced = [];
   for (const [key, messages] of Object.entries(errors || {})) {
     const { path, indexes } = parseErrorKey(key);
     const id = ids[path];
     const texts = messages.map(translate);
     if (!id) { unplaced.push(...texts); continue; }
-    let target = result;
-    const keys = [id, ...indexes];
-    keys.slice(0, -1).forEach((k) => { target = target[k] = target[k] || {}; });
-    target[keys[keys.length - 1]] = texts;
+    byField[[id, ...indexes].join('/')] = texts;
   }
-  return { result, unplaced };
+  return { byField, unplaced };
+}
+
+function withServerErrors(validate, byField, submitted) {
+  return (fieldInstance, value) => {
+    const errors = validate(fieldInstance, value);
+    const key = [fieldInstance.id, ...Object.values(fieldInstance.indexes || {})].join('/');
+    const server = byField[key];
+    if (server && sameValue(value, getPath(submitted, fieldInstance.valuePath))) {
+      return [...errors, ...server.filter((m) => !errors.includes(m))];
+    }
+    return errors;
+  };
+}
+
+// form-js writes a few words of its own ("Select", "Search", ...): show them in the page's language.
+function localiseWidgets(container, ui) {
+  if (!ui) return;
+  const apply = () => {
+    container.querySelectorAll('.fjs-select-placeholder').forEach((el) => {
+      if (ui[el.textContent]) el.textContent = ui[el.textContent];
+    });
+    container.querySelectorAll('[placeholder]').forEach((el) => {
+      const text = ui[el.getAttribute('placeholder')];
+      if (text) el.setAttribute('placeholder', text);
+    });
+    container.querySelectorAll('[aria-label]').forEach((el) => {
+      const text = ui[el.getAttribute('aria-label')];
+      if (text) el.setAttribute('aria-label', text);
+    });
+  };
+  apply();
+  new MutationObserver(apply).observe(container, { childList: true, subtree: true, characterData: true });
 }
 
 function focusFirstInvalid(container) {
@@ -66,9 +105,11 @@ async function mount(container) {
   validator.validateFieldInstance = (...args) => validate(...args).map(translate);
 
   await form.importSchema(config.schema, config.data || {});
-  const { result, unplaced } = serverErrors(form, config.errors, translate);
-  if (Object.keys(result).length) {
-    form._setState({ errors: result });
+  const { byField, unplaced } = serverErrors(form, config.errors, translate);
+  if (Object.keys(byField).length) {
+    validator.validateFieldInstance = withServerErrors(validator.validateFieldInstance, byField, config.data || {});
+    await new Promise((resolve) => setTimeout(resolve, 0));  // let form-js render its field instances
+    form.validate();  // shows them now, next to their fields
   }
   const summary = document.querySelector('[data-unplaced-errors]');
   if (summary && unplaced.length) {
@@ -76,6 +117,7 @@ async function mount(container) {
     const list = summary.querySelector('ul');
     unplaced.forEach((text) => { const li = document.createElement('li'); li.textContent = text; list.appendChild(li); });
   }
+  localiseWidgets(container, config.ui);
   container.dataset.ready = 'true';
   const status = container.parentElement.querySelector('[data-form-status]');
   if (status) status.hidden = true;

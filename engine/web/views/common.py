@@ -12,7 +12,7 @@ from ...identity.models import User
 from ...identity.roles import ROLES
 from ...timeutil import utcnow
 from ..blueprint import bp
-from ..i18n import LANGUAGES, language, localise_schema, message_table, pick
+from ..i18n import LANGUAGES, _, language, localise_schema, message_table, pick
 from ..oidc import client as oidc_client
 from ..session_auth import current_user
 
@@ -84,6 +84,7 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
         "data": data,
         "errors": errors or {},
         "messages": message_table(),
+        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease")},
         "read_only": read_only,
     }
 
