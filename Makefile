@@ -47,9 +47,9 @@ screenshots: install frontend chromium
 
 # Compile the UI translations (engine/translations/*/LC_MESSAGES/messages.po -> .mo).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o engine/translations/messages.pot .
-	$(BIN)/pybabel update -i engine/translations/messages.pot -d engine/translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d engine/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o engine/translations/messages.pot engine/web
+	$(BIN)/pybabel -q update -i engine/translations/messages.pot -d engine/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d engine/translations
 
 # Inbox and case page server times with 10,000 open tasks on SQLite (see docs/web.md).
 bench-web: install

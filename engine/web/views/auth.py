@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 
-from authlib.integrations.base_client.errors import OAuthError
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from ...extensions import db
@@ -68,8 +67,9 @@ def oidc_callback():
     target = session.pop("oidc_next", None) or url_for("web.inbox")
     try:
         token = idp.authorize_access_token()
-    except (OAuthError, ValueError, KeyError) as err:  # a refused or tampered answer: ask to try again
-        log.warning("OpenID Connect sign-in failed: %s", err)
+    except Exception as err:  # noqa: BLE001  refused, tampered, expired, wrong nonce or provider unreachable:
+        # Authlib raises errors of its own and of joserfc here; each means "not signed in", never a 500.
+        log.warning("OpenID Connect sign-in failed: %s", err, exc_info=True)
         return render_template("login.html", next=target, username="",
                                error=_("Signing in with your organisation did not work. Try again.")), 401
     username = username_from(token)
