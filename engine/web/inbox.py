@@ -23,12 +23,18 @@ from ..timeutil import utcnow
 PAGE_SIZE = 50
 SCOPES = ("all", "mine", "unclaimed")
 DUE_FILTERS = ("", "overdue", "today", "week", "none")
+# Sorts that follow the (status, due_at) index read the dated tasks in index order and stop after one page;
+# tasks without a due date come after them (the same on SQLite and PostgreSQL, which order NULLs apart).
+DATED_SORTS = {
+    "due": lambda: (HumanTask.due_at, HumanTask.id),
+    "-due": lambda: (HumanTask.due_at.desc(), HumanTask.id.desc()),
+}
+UNDATED_ORDER = lambda: (HumanTask.created_at, HumanTask.id)  # noqa: E731
 SORTS = {
-    "due": lambda: (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id),
-    "-due": lambda: (HumanTask.due_at.is_(None), HumanTask.due_at.desc(), HumanTask.created_at.desc(), HumanTask.id),
-    "newest": lambda: (HumanTask.created_at.desc(), HumanTask.id),
+    **DATED_SORTS,
+    "newest": lambda: (HumanTask.created_at.desc(), HumanTask.id.desc()),
     "oldest": lambda: (HumanTask.created_at, HumanTask.id),
-    "process": lambda: (HumanTask.process_id, HumanTask.name, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+    "process": lambda: (HumanTask.process_id, HumanTask.name, HumanTask.created_at, HumanTask.id),
 }
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -127,19 +133,8 @@ def _visible(actor: Actor):
     return sa.and_(HumanTask.status == OPEN, policy.task_clause(actor))
 
 
-def counts(actor: Actor, now: datetime | None = None) -> dict:
-    now = now or utcnow()
-    mine = sa.func.coalesce(sa.func.sum(sa.case((HumanTask.assignee == actor.username, 1), else_=0)), 0)
-    unclaimed = sa.func.coalesce(sa.func.sum(sa.case((HumanTask.assignee.is_(None), 1), else_=0)), 0)
-    overdue = sa.func.coalesce(sa.func.sum(sa.case((sa.and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now), 1),
-                                                   else_=0)), 0)
-    row = db.session.execute(sa.select(sa.func.count(), mine, unclaimed, overdue).where(_visible(actor))).one()
-    return {"all": int(row[0]), "mine": int(row[1]), "unclaimed": int(row[2]), "overdue": int(row[3])}
-
-
-def load_inbox(actor: Actor, filters: InboxFilters, with_options: bool = True) -> InboxPage:
-    now = utcnow()
-    where = [_visible(actor)]
+def _filter_clauses(actor: Actor, filters: InboxFilters, now: datetime) -> list:
+    where = []
     if filters.scope == "mine":
         where.append(HumanTask.assignee == actor.username)
     elif filters.scope == "unclaimed":
@@ -151,26 +146,77 @@ def load_inbox(actor: Actor, filters: InboxFilters, with_options: bool = True) -
     due = _due_clause(filters.due, now)
     if due is not None:
         where.append(due)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(*where))
-    page_count = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, page_count)
+    return where
+
+
+def _sum_of(condition):
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _aggregate(actor: Actor, filters: InboxFilters, now: datetime):
+    """One pass over the visible open tasks, grouped by municipality and process: the counts, the number
+    of matches (dated and undated) and the filter options, all at once."""
+    matches = sa.and_(sa.true(), *_filter_clauses(actor, filters, now))
     query = (
+        sa.select(
+            HumanTask.municipality_code, HumanTask.process_id, sa.func.count(),
+            _sum_of(HumanTask.assignee == actor.username),
+            _sum_of(HumanTask.assignee.is_(None)),
+            _sum_of(sa.and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now)),
+            _sum_of(sa.and_(matches, HumanTask.due_at.is_not(None))),
+            _sum_of(sa.and_(matches, HumanTask.due_at.is_(None))),
+        )
+        .where(_visible(actor))
+        .group_by(HumanTask.municipality_code, HumanTask.process_id)
+    )
+    return db.session.execute(query).all()
+
+
+def counts(actor: Actor, now: datetime | None = None) -> dict:
+    rows = _aggregate(actor, InboxFilters(), now or utcnow())
+    return {"all": sum(r[2] for r in rows), "mine": sum(r[3] for r in rows), "unclaimed": sum(r[4] for r in rows),
+            "overdue": sum(r[5] for r in rows)}
+
+
+def _page_query(where: list, order, offset: int, limit: int):
+    return (
         sa.select(HumanTask, ProcessInstance.business_key, ProcessInstance.title)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(*where)
-        .order_by(*SORTS[filters.sort]())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        .where(*where).order_by(*order).limit(limit).offset(offset)
     )
+
+
+def _page_rows(where: list, sort: str, offset: int, dated_total: int) -> list:
+    if sort not in DATED_SORTS:
+        return db.session.execute(_page_query(where, SORTS[sort](), offset, PAGE_SIZE)).all()
+    rows = []
+    if offset < dated_total:
+        rows = db.session.execute(_page_query(where + [HumanTask.due_at.is_not(None)], DATED_SORTS[sort](),
+                                              offset, PAGE_SIZE)).all()
+    if len(rows) < PAGE_SIZE:
+        undated_offset = max(0, offset - dated_total)
+        rows += db.session.execute(_page_query(where + [HumanTask.due_at.is_(None)], UNDATED_ORDER(),
+                                               undated_offset, PAGE_SIZE - len(rows))).all()
+    return rows
+
+
+def load_inbox(actor: Actor, filters: InboxFilters, with_options: bool = True) -> InboxPage:
+    now = utcnow()
+    groups = _aggregate(actor, filters, now)
+    counts_ = {"all": sum(g[2] for g in groups), "mine": sum(g[3] for g in groups),
+               "unclaimed": sum(g[4] for g in groups), "overdue": sum(g[5] for g in groups)}
+    dated, undated = sum(g[6] for g in groups), sum(g[7] for g in groups)
+    total = dated + undated
+    page_count = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, page_count)
+    where = [_visible(actor), *_filter_clauses(actor, filters, now)]
     rows = [
         InboxRow(task, key, title, bool(task.due_at and task.due_at < now), task.assignee == actor.username)
-        for task, key, title in db.session.execute(query)
+        for task, key, title in _page_rows(where, filters.sort, (page - 1) * PAGE_SIZE, dated)
     ]
-    result = InboxPage(rows=rows, total=total, counts=counts(actor, now), filters=filters, page_count=page_count)
+    result = InboxPage(rows=rows, total=total, counts=counts_, filters=filters, page_count=page_count)
     if with_options:
-        result.process_ids = list(db.session.scalars(
-            sa.select(HumanTask.process_id).where(_visible(actor)).distinct().order_by(HumanTask.process_id)))
+        result.process_ids = sorted({g[1] for g in groups})
         if not actor.is_municipal:
-            result.municipalities = [m for m in db.session.scalars(
-                sa.select(HumanTask.municipality_code).where(_visible(actor)).distinct()
-                .order_by(HumanTask.municipality_code)) if m]
+            result.municipalities = sorted({g[0] for g in groups if g[0]})
     return result
