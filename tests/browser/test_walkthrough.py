@@ -6,9 +6,15 @@ import re
 import shutil
 from pathlib import Path
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
+import time_machine
 
 from engine.cli import deploy_folders
+from engine.identity.actor import Actor
+from engine.identity.service import get_user
+from engine.instances.service import start_case
 from tests.support.api import PROJECT
 
 from .scenarios import SCENARIOS
@@ -23,10 +29,27 @@ def _publish(shot: Path, name: str):
         shutil.copyfile(shot, target)
 
 
+def _other_work(app, scenario):
+    """Other cases in the same inboxes, one of them overdue, one of another municipality: the walk must
+    find its own task among them, as a case handler does."""
+    with app.app_context():
+        reporter = Actor.for_user(get_user(scenario.reporter))
+        amsterdam = Actor.for_user(get_user("gemeente.amsterdam"))
+        with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=3), tick=False):
+            start_case(scenario.process_id, {"summary": "Scheldpartij tijdens raadsvergadering",
+                                             "municipality_code": "GM0668"}, reporter)
+        start_case(scenario.process_id, {"summary": "Intimiderende e-mails", "municipality_code": "GM0668"},
+                   reporter)
+        start_case(scenario.process_id, {"summary": "Melding uit Amsterdam", "municipality_code": "GM0363"},
+                   amsterdam)
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_whole_case_through_the_browser(scenario, app, web):
     with app.app_context():
         deploy_folders(scenario.folders, actor="test")
+    if scenario.process_id == "simple_case":
+        _other_work(app, scenario)
 
     # The office holder reports (start form), and lands on the case page with a confirmation.
     reporter = web()
