@@ -71,11 +71,13 @@ function withServerErrors(validate, byField, submitted) {
 }
 
 // form-js writes a few words of its own ("Select", "Search", ...): show them in the page's language.
+// Preact owns the text nodes, so the select's placeholder is replaced by CSS from a data attribute
+// (see app.css) rather than by rewriting its text, which would detach it from later updates.
 function localiseWidgets(container, ui) {
   if (!ui) return;
   const apply = () => {
-    container.querySelectorAll('.fjs-select-placeholder').forEach((el) => {
-      if (ui[el.textContent]) el.textContent = ui[el.textContent];
+    container.querySelectorAll('.fjs-select-placeholder:not([data-vb-placeholder])').forEach((el) => {
+      if (ui[el.textContent]) el.dataset.vbPlaceholder = ui[el.textContent];
     });
     container.querySelectorAll('[placeholder]').forEach((el) => {
       const text = ui[el.getAttribute('placeholder')];

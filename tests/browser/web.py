@@ -85,6 +85,8 @@ class WebSession:
         elif "fjs-form-field-select" in classes:
             field.locator(".fjs-select-display").click()
             field.locator(".fjs-dropdownlist-item", has_text=str(value)).click()
+            shown = field.locator(".fjs-select-display").inner_text()
+            assert shown == str(value), f"the select '{label}' shows {shown!r} after choosing {value!r}"
         elif "fjs-form-field-textarea" in classes:
             field.locator("textarea").fill(str(value))
         else:
