@@ -7,13 +7,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-import warnings
-
 import pytest
-
-with warnings.catch_warnings():  # authlib.jose still signs fine; its successor is not a pinned dependency
-    warnings.simplefilter("ignore")
-    from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt  # Authlib's own JOSE library (a dependency of Authlib==1.9.10)
+from joserfc.jwk import RSAKey
 
 from engine import create_app
 from engine.demo import seed_demo
@@ -28,7 +24,7 @@ class FakeIdentityProvider:
     """Discovery, JWKS and token endpoints; the authorization step is the test reading the redirect."""
 
     def __init__(self):
-        self.key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "k1"})
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
         self.codes: dict = {}  # code -> (nonce, username)
         provider = self
 
@@ -53,7 +49,7 @@ class FakeIdentityProvider:
                         "id_token_signing_alg_values_supported": ["RS256"],
                     })
                 elif self.path == "/jwks":
-                    self._json({"keys": [provider.key.as_dict(is_private=False)]})
+                    self._json({"keys": [provider.key.as_dict(private=False)]})
                 else:
                     self._json({"error": "not_found"}, 404)
 
@@ -68,7 +64,7 @@ class FakeIdentityProvider:
                 now = int(time.time())
                 claims = {"iss": provider.issuer, "aud": CLIENT_ID, "sub": f"sub-{username}", "nonce": nonce,
                           "iat": now, "exp": now + 300, "preferred_username": username}
-                id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, provider.key).decode()
+                id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, provider.key)
                 self._json({"access_token": "at-" + code, "token_type": "Bearer", "expires_in": 300,
                             "id_token": id_token})
 
