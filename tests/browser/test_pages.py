@@ -148,3 +148,63 @@ def test_language_switch_changes_every_visible_label(web, reported_case, path_of
 
     user.switch_language("nl")
     assert _ui_texts(user) == dutch
+
+
+def test_inbox_refreshes_itself_when_a_task_arrives(web, reported_case, app):
+    app.config["VB_INBOX_POLL_SECONDS"] = 1
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.page.evaluate("window.__loadedOnce = true")  # gone if the page were reloaded
+    assert user.page.locator("#inbox-results tbody tr").count() == 1
+    with app.app_context():
+        case = start_case("simple_case", {"summary": "Tweede melding", "municipality_code": "GM0668"},
+                          Actor.for_user(get_user("ambtsdrager.westbetuwe")))
+        new_key = case.business_key
+    user.page.locator("#inbox-results tbody tr", has_text=new_key).wait_for(timeout=10_000)
+    assert user.page.evaluate("window.__loadedOnce") is True
+    assert user.page.locator("[data-count='unclaimed']").inner_text() == "2"
+    assert user.page.locator("#inbox-live").inner_text() == "De lijst is bijgewerkt."
+
+
+def test_a_task_can_be_done_with_the_keyboard_alone(web, reported_case):
+    _, business_key, task_id = reported_case
+    user = web()
+    page = user.page
+    user.goto("/login")
+    page.locator("#username").focus()
+    page.keyboard.type("gemeente.westbetuwe")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    page.wait_for_url(user.base_url + "/")
+    # the task link in the inbox, reached with Tab
+    link = page.locator(f"#task-{task_id}")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the task link cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    user.wait_for_form()
+    checkbox = user.field("Acuut gevaar").locator("input")
+    checkbox.focus()
+    page.keyboard.press("Space")
+    assert checkbox.is_checked()
+    page.keyboard.press("Tab")
+    assert user.field("Categorie").locator("input").evaluate("el => el === document.activeElement")
+    focused = user.field("Categorie").locator(".fjs-dropdownlist-item.focused")
+    focused.wait_for()
+    for _ in range(5):  # arrow down to the second option, as a person would, watching the highlight
+        if focused.inner_text() == "Intimidatie":
+            break
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(50)
+    page.keyboard.press("Enter")
+    assert user.value_of("Categorie") == "Intimidatie"
+    submit = page.locator("form.task-form button[type=submit]")
+    submit.focus()
+    assert submit.evaluate("el => getComputedStyle(el).outlineStyle") != "none", "focus is visible"
+    page.keyboard.press("Enter")
+    page.wait_for_url(user.base_url + "/")
+    assert "Taak 'Triage' is afgerond." in user.notice()
