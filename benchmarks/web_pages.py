@@ -153,7 +153,7 @@ def main(argv=None) -> int:
     gemeente = signed_in(app, "gemeente.westbetuwe")
     politie = signed_in(app, "politie")
     api, headers = api_client(app, "gemeente.westbetuwe")
-    all_cases, triaged, task_ids = data["ids"], data["triaged"], data["tasks"]
+    triaged, task_ids = data["triaged"], data["tasks"]
     with app.app_context():
         import sqlalchemy as sa
 

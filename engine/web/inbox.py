@@ -172,12 +172,6 @@ def _aggregate(actor: Actor, filters: InboxFilters, now: datetime):
     return db.session.execute(query).all()
 
 
-def counts(actor: Actor, now: datetime | None = None) -> dict:
-    rows = _aggregate(actor, InboxFilters(), now or utcnow())
-    return {"all": sum(r[2] for r in rows), "mine": sum(r[3] for r in rows), "unclaimed": sum(r[4] for r in rows),
-            "overdue": sum(r[5] for r in rows)}
-
-
 def _page_query(where: list, order, offset: int, limit: int):
     return (
         sa.select(HumanTask, ProcessInstance.business_key, ProcessInstance.title)

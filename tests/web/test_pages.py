@@ -55,7 +55,7 @@ def test_overdue_tasks_are_counted_marked_and_filtered(app, browser_for, case):
         client = browser_for("gemeente.westbetuwe")
         page = client.get("/").get_data(as_text=True)
         assert 'data-count="overdue">1<' in page
-        overdue_row = re.search(rf'<tr class="is-overdue"[^>]*>.*?</tr>', page, re.S).group(0)
+        overdue_row = re.search(r'<tr class="is-overdue"[^>]*>.*?</tr>', page, re.S).group(0)
         assert business_key in overdue_row and "te laat" in overdue_row
         only_overdue = client.get("/?due=overdue").get_data(as_text=True)
         assert business_key in only_overdue and fresh_key not in only_overdue
@@ -224,3 +224,18 @@ def test_english_pages(browser_for, case):
     refused = client.post(f"/tasks/{task_id}", {"variables": json.dumps({})})
     assert _config(refused.get_data(as_text=True))["errors"] == {"category": ["This field is required."]}
     assert "Process diagram" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_linked_cases_are_shown_when_visible(app, browser_for, case):
+    parent_id, parent_key, _ = case
+    with app.app_context():
+        child = start_case("simple_case", {"summary": "deelzaak", "municipality_code": "GM0668"},
+                           Actor.for_user(get_user("gemeente.westbetuwe")), parent_instance_id=parent_id)
+        child_id, child_key = child.id, child.business_key
+    client = browser_for("gemeente.westbetuwe")
+    parent_page = client.get(f"/cases/{parent_id}").get_data(as_text=True)
+    assert "Gekoppelde zaken" in parent_page and f'href="/cases/{child_id}"' in parent_page
+    assert "Deelzaak" in parent_page
+    child_page = client.get(f"/cases/{child_id}").get_data(as_text=True)
+    assert f'href="/cases/{parent_id}"' in child_page and "Hoofdzaak" in child_page and parent_key in child_page
+    assert child_key not in browser_for("gemeente.amsterdam").get(f"/cases/{parent_id}").get_data(as_text=True)

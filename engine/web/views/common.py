@@ -1,6 +1,7 @@
 """Helpers shared by the page modules: templates' context, asset URLs, display names, form pages."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -104,8 +105,6 @@ def error_summary(schema: dict, errors: dict) -> list:
     walk(schema.get("components"))
     summary = []
     for key, messages in errors.items():
-        import re
-
         plain = re.sub(r"\[\d+\]", "", key)
         for message in messages:
             summary.append((labels.get(plain, key), message))
