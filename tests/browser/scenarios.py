@@ -28,6 +28,7 @@ class Scenario:
     reporter: str
     start_values: dict
     steps: list = field(default_factory=list)
+    done_elements: list = field(default_factory=list)  # marked done in the diagram at the end
     observer: str = "gemeente.westbetuwe"   # looks at the finished case
     final_status_text: str = "Afgerond"
 
@@ -43,6 +44,7 @@ SIMPLE_CASE = Scenario(
              {"Acuut gevaar": True, "Categorie": "Bedreiging", "Kosten": "1500"}),
         Step("politie", "Politie beoordeelt", {"Registratienummer": "PL0600-2026-123"}),
     ],
+    done_elements=["start", "triage", "score", "gw", "police_check", "end"],
 )
 
 SCENARIOS = [SIMPLE_CASE]
