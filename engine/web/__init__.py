@@ -25,3 +25,18 @@ def init_web(app) -> None:
     init_security(app)
     init_oidc(app)
     app.register_blueprint(bp)
+    _html_not_found_for_people(app)
+
+
+def _html_not_found_for_people(app) -> None:
+    """An address that matches no route: the web's 404 page for browsers, the API's JSON for everyone else."""
+    from flask import jsonify, render_template, request
+
+    @app.errorhandler(404)
+    def _not_found(err):
+        for_people = request.blueprint == "web" or request.accept_mimetypes.best == "text/html"
+        if request.path.startswith("/api/") or not for_people:
+            response = jsonify({"code": "not_found", "message": getattr(err, "description", "Not found.")})
+            response.status_code = 404
+            return response
+        return render_template("error.html", status=404), 404

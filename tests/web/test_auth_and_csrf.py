@@ -144,3 +144,12 @@ def test_oidc_is_off_without_configuration(browser_for):
     assert client.get("/login/oidc").status_code == 404
     assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
     assert "/login/oidc" not in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_addresses_are_a_page_for_people_and_json_for_programs(app):
+    client = app.test_client()
+    page = client.get("/no-such-page", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and "Pagina niet gevonden" in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.get_json()["code"] == "not_found"
+    assert client.get("/no-such-page").get_json()["code"] == "not_found"
