@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run test test-sqlite test-postgres bench clean
+.PHONY: install run test test-sqlite test-postgres bench clean frontend chromium diagrams screenshots bench-web translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +15,55 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The web app's JavaScript islands (bpmn-js, form-js), bundled with esbuild from frontend/ into
+# engine/web/static/dist/. `npm ci` runs only when package-lock.json changed (stamp file).
+FRONTEND_STAMP := frontend/node_modules/.installed
+FRONTEND_DIST  := engine/web/static/dist/.built
+$(FRONTEND_STAMP): frontend/package-lock.json frontend/package.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND_DIST): $(FRONTEND_STAMP) frontend/build.mjs $(wildcard frontend/src/*.js)
+	cd frontend && node build.mjs
+	touch $@
+
+frontend: $(FRONTEND_DIST)
+
+# Debian's Chromium for the browser tests and the diagram renderer (never Playwright's own browsers).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y chromium || (apt-get update && apt-get install -y chromium)) \
+		|| echo "== chromium could not be installed: the browser tests will be skipped."; \
+	else echo "== /usr/bin/chromium is missing and apt-get is not available to this user: the browser tests will be skipped."; fi
+
+# Render every processes/*.bpmn with bpmn-js into docs/img/<file stem>.svg (headless Chromium).
+diagrams: install frontend chromium
+	$(BIN)/python -m tools.render_diagrams --out docs/img processes
+
+# The screenshots of the web app in docs/img/ (inbox, task form, case page), taken by the browser walk-through.
+screenshots: install frontend chromium
+	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser/test_walkthrough.py
+
+# Compile the UI translations (engine/translations/*/LC_MESSAGES/messages.po -> .mo).
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o engine/translations/messages.pot engine/web
+	$(BIN)/pybabel -q update -i engine/translations/messages.pot -d engine/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d engine/translations
+
+# Inbox and case page server times with 10,000 open tasks on SQLite (see docs/web.md).
+bench-web: install
+	$(BIN)/python -m benchmarks.web_pages
+
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
 # seeds the demo users and serves on http://127.0.0.1:$(PORT).
-run: install
+run: install frontend
 	VB_DEMO=1 $(FLASK) seed-demo
 	$(FLASK) deploy
 	VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
-test: install
+test: install frontend chromium
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \

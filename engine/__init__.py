@@ -34,6 +34,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app, api)
 
+    from .web import init_web
+
+    init_web(app)
+
     from .definitions.service import clear_caches
     from .instances import cache
 

@@ -73,4 +73,12 @@ def load_config(instance_path: Path) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_SORT_KEYS": False,
+        # The web app (engine/web, docs/web.md).
+        "VB_SECURE_COOKIES": _bool("VB_SECURE_COOKIES", False),
+        "VB_INBOX_POLL_SECONDS": int(os.environ.get("VB_INBOX_POLL_SECONDS", "15")),
+        "VB_OIDC_ISSUER": os.environ.get("VB_OIDC_ISSUER", "").rstrip("/"),
+        "VB_OIDC_CLIENT_ID": os.environ.get("VB_OIDC_CLIENT_ID", ""),
+        "VB_OIDC_CLIENT_SECRET": os.environ.get("VB_OIDC_CLIENT_SECRET", ""),
+        "VB_OIDC_USERNAME_CLAIM": os.environ.get("VB_OIDC_USERNAME_CLAIM", "preferred_username"),
+        "VB_OIDC_LABEL": os.environ.get("VB_OIDC_LABEL", ""),
     }

@@ -21,6 +21,7 @@ class HumanTask(db.Model):
     __table_args__ = (
         sa.Index("ix_human_task_status_due_at", "status", "due_at"),
         sa.Index("ix_human_task_status_municipality", "status", "municipality_code"),
+        sa.Index("ix_human_task_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)

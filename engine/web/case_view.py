@@ -1,0 +1,152 @@
+"""What the case page shows, assembled from the derived rows and the audit trail (never the engine state):
+the summary, deadlines, the case data the viewer may read, the timeline, the diagram's markers and the
+linked cases. Visibility comes from the policy through the instances service: a case the viewer may not
+see raises NotFound."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import undefer
+
+from ..definitions.models import DefinitionFile, ProcessVersion
+from ..definitions.service import form_definition
+from ..extensions import db
+from ..identity import policy
+from ..identity.actor import Actor
+from ..instances.models import ProcessInstance
+from ..instances.service import case_history, get_visible_case
+from ..tasks.derive import form_file_id
+from ..tasks.models import OPEN, HumanTask
+from .i18n import pick
+
+WAITING_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "eventBasedGateway"}
+DONE_EVENTS = {"element.completed", "task.completed"}
+MASK = "***"
+
+
+@dataclass
+class CasePage:
+    instance: ProcessInstance
+    version: ProcessVersion
+    open_tasks: list
+    events: list
+    variables: list
+    markers: dict
+    related: list = field(default_factory=list)
+    deadlines: list = field(default_factory=list)
+
+
+def element_types(model: dict) -> dict:
+    types = {eid: e.get("type") for eid, e in (model.get("elements") or {}).items()}
+    for called in (model.get("called") or {}).values():
+        for eid, e in (called.get("elements") or {}).items():
+            types.setdefault(eid, e.get("type"))
+    return types
+
+
+def diagram_markers(instance: ProcessInstance, model: dict, events: list, open_tasks: list) -> dict:
+    types = element_types(model)
+    active_now = list(instance.active_elements or [])
+    waiting = [e for e in active_now if types.get(e) in WAITING_TYPES]
+    active = [e for e in active_now if e not in waiting]
+    for task in open_tasks:
+        if task.element_id not in active:
+            active.append(task.element_id)
+    current = set(active) | set(waiting)
+    completed = []
+    for event in events:
+        if event.event in DONE_EVENTS and event.element_id and event.element_id not in current \
+                and event.element_id not in completed:
+            completed.append(event.element_id)
+    if instance.status == "completed":
+        active, waiting = [], []
+    return {"completed": completed, "active": active, "waiting": waiting}
+
+
+def _form_files_in_order(model: dict) -> list:
+    """The form files of a process version in the order a case meets them: start form, then user tasks."""
+    references = [s.get("form") for s in model.get("start_events", [])]
+    for process in [model, *(model.get("called") or {}).values()]:
+        references += [t.get("form") for t in (process.get("user_tasks") or {}).values()]
+    ordered = []
+    for reference in references:
+        file_id = form_file_id(model, reference)
+        if file_id and file_id not in ordered:
+            ordered.append(file_id)
+    return ordered
+
+
+def field_labels(version: ProcessVersion) -> dict:
+    """{key: (label, {option value: option label})} of the case data, from the forms of this version."""
+    labels = {}
+    for file_id in _form_files_in_order(version.model):
+        try:
+            form = form_definition(file_id)
+        except Exception:  # a form that cannot be read only costs us its labels
+            continue
+        for fld in form.fields:
+            options = {o.get("value"): pick(o.get("label")) for o in fld.component.get("values") or []
+                       if isinstance(o, dict)}
+            labels.setdefault(fld.path[0], (pick(fld.label), options))
+    return labels
+
+
+def _display(value, options: dict):
+    if isinstance(value, list) and options:
+        return [options.get(v, v) if isinstance(v, (str, int, float)) else v for v in value]
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value in options:
+        return options[value]
+    return value
+
+
+def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
+    variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+    sensitive = version.model.get("sensitive_keys", [])
+    visible = policy.visible_variables(actor, variables, sensitive)
+    labels = field_labels(version)
+    rows = []
+    for key, (label, options) in labels.items():  # what the forms asked, in the order they asked it
+        if key in visible:
+            value = visible[key]
+            masked = key in sensitive and value == MASK and variables.get(key) != MASK
+            rows.append({"key": key, "label": label, "value": value if masked else _display(value, options),
+                         "masked": masked})
+    return rows
+
+
+def related_cases(actor: Actor, instance: ProcessInstance) -> list:
+    clauses = [ProcessInstance.parent_instance_id == instance.id]
+    if instance.parent_instance_id:
+        clauses.append(ProcessInstance.id == instance.parent_instance_id)
+    query = (sa.select(ProcessInstance).where(sa.or_(*clauses), policy.case_clause(actor))
+             .order_by(ProcessInstance.started_at))
+    return [{"case": case, "relation": "parent" if case.id == instance.parent_instance_id else "child"}
+            for case in db.session.scalars(query)]
+
+
+def load_case_page(instance_id: str, actor: Actor) -> CasePage:
+    instance = get_visible_case(instance_id, actor)
+    version = db.session.get(ProcessVersion, instance.process_version_id)
+    events = case_history(instance)
+    open_tasks = list(db.session.scalars(
+        sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
+        .order_by(HumanTask.created_at)))
+    deadlines = [{"what": t.name, "due_at": t.due_at, "task": t} for t in open_tasks if t.due_at]
+    if instance.next_timer_due_at:
+        deadlines.append({"what": None, "due_at": instance.next_timer_due_at, "task": None})
+    deadlines.sort(key=lambda d: d["due_at"])
+    return CasePage(
+        instance=instance, version=version, open_tasks=open_tasks, events=events,
+        variables=case_data(actor, instance, version),
+        markers=diagram_markers(instance, version.model, events, open_tasks),
+        related=related_cases(actor, instance), deadlines=deadlines,
+    )
+
+
+def diagram_xml(instance_id: str, actor: Actor) -> str:
+    """The BPMN XML of the version this case runs on (404 when the case is not visible)."""
+    instance = get_visible_case(instance_id, actor)
+    version = db.session.get(ProcessVersion, instance.process_version_id)
+    row = db.session.get(DefinitionFile, version.bpmn_file_id, options=[undefer(DefinitionFile.content)])
+    return row.content

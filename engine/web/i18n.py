@@ -1,0 +1,128 @@
+"""Languages of the web app: Dutch by default, English on request (Flask-Babel catalogs in
+engine/translations), and the "Nederlands / English" labels that diagrams and forms carry."""
+from __future__ import annotations
+
+import copy
+import re
+
+from flask import session
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+LANGUAGES = {"nl": "Nederlands", "en": "English"}
+DEFAULT_LANGUAGE = "nl"
+BILINGUAL_SEPARATOR = " / "
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    language = session.get("lang")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def init_i18n(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def pick(text, lang: str | None = None):
+    """'Triage / Triage', 'Gemeentecode / Municipality code': the part for the current language.
+    Texts without exactly one ' / ' are shown as written."""
+    if not isinstance(text, str) or text.count(BILINGUAL_SEPARATOR) != 1:
+        return text
+    dutch, english = (part.strip() for part in text.split(BILINGUAL_SEPARATOR))
+    if not dutch or not english:
+        return text
+    return english if (lang or language()) == "en" else dutch
+
+
+_LOCALISED_KEYS = ("label", "description", "placeholder", "text")
+
+
+def localise_schema(schema: dict, lang: str | None = None) -> dict:
+    """A copy of a form-js schema with its bilingual texts reduced to one language."""
+    lang = lang or language()
+    result = copy.deepcopy(schema)
+
+    def walk(components):
+        for component in components or []:
+            if not isinstance(component, dict):
+                continue
+            for key in _LOCALISED_KEYS:
+                if key in component:
+                    component[key] = pick(component[key], lang)
+            for option in component.get("values") or []:
+                if isinstance(option, dict) and "label" in option:
+                    option["label"] = pick(option["label"], lang)
+            walk(component.get("components"))
+
+    walk(result.get("components"))
+    return result
+
+
+# The server's form validation messages (engine/forms/formjs.py) and form-js's own client messages,
+# as (pattern, translated text) pairs; {1}, {2} are the pattern's groups.
+def _server_messages():
+    return [
+        (r"^'.*' is verplicht / required\.$", _("This field is required.")),
+        (r"^This form has no such field\.$", _("This form has no such field.")),
+        (r"^Must be text\.$", _("Enter text.")),
+        (r"^At least (\d+) characters\.$", _("Enter at least {1} characters.")),
+        (r"^At most (\d+) characters\.$", _("Enter at most {1} characters.")),
+        (r"^Does not match the expected format \((.*)\)\.$", _("This is not in the expected format.")),
+        (r"^Must be an e-mail address\.$", _("Enter an e-mail address.")),
+        (r"^Must be a phone number\.$", _("Enter a phone number.")),
+        (r"^Must be a number\.$", _("Enter a number.")),
+        (r"^Must be at least (.+)\.$", _("Enter {1} or more.")),
+        (r"^Must be at most (.+)\.$", _("Enter {1} or less.")),
+        (r"^Must be true or false\.$", _("Tick the box or leave it empty.")),
+        (r"^Choose one of: (.*)\.$", _("Choose one of the options.")),
+        (r"^Not an option: (.*)\.$", _("Choose only from the options.")),
+        (r"^Must be a list\.$", _("Choose from the options.")),
+        (r"^Must be a date/time text\.$", _("Enter a date.")),
+        (r"^Must be a (date|time|datetime) \((.*)\)\.$", _("Enter a valid date or time ({2}).")),
+        (r"^Use a CBS code such as GM0668\.$", _("Enter a municipality code such as GM0668.")),
+        (r"^Must be (GM\d{4})\.$", _("You can only report for your own municipality ({1}).")),
+    ]
+
+
+def _client_messages():
+    return [
+        (r"^Field is required\.$", _("This field is required.")),
+        (r"^Field must match pattern .*\.$", _("This is not in the expected format.")),
+        (r"^Field must have minimum value of (.+)\.$", _("Enter {1} or more.")),
+        (r"^Field must have maximum value of (.+)\.$", _("Enter {1} or less.")),
+        (r"^Field must have minimum length of (\d+)\.$", _("Enter at least {1} characters.")),
+        (r"^Field must have maximum length of (\d+)\.$", _("Enter at most {1} characters.")),
+        (r"^Field must be a valid\s+international phone number.*$", _("Enter a phone number.")),
+        (r"^Field must be a valid email\.$", _("Enter an e-mail address.")),
+    ]
+
+
+def translate_message(message: str) -> str:
+    for pattern, text in _server_messages():
+        match = re.match(pattern, message)
+        if match:
+            return re.sub(r"\{(\d+)\}", lambda m: match.group(int(m.group(1))) or "", text)
+    return message
+
+
+def translate_errors(errors: dict | None) -> dict:
+    return {key: [translate_message(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+            for key, messages in (errors or {}).items()}
+
+
+def message_table() -> list[dict]:
+    """For the form island: form-js's own messages in the current language."""
+    return [{"pattern": pattern, "text": text} for pattern, text in _client_messages()]
+
+
+__all__ = ["LANGUAGES", "babel", "init_i18n", "language", "pick", "localise_schema", "translate_errors",
+           "translate_message", "message_table", "_", "_l"]

@@ -1,0 +1,26 @@
+"""The case page: summary, deadlines, case data, timeline, process diagram and linked cases."""
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from ..blueprint import bp
+from ..case_view import diagram_xml, load_case_page
+from ..session_auth import login_required, web_actor
+from .common import display_names
+from .inbox import process_names
+
+
+@bp.get("/cases/<case_id>")
+@login_required
+def case_page(case_id):
+    actor = web_actor()
+    page = load_case_page(case_id, actor)
+    people = [page.instance.started_by] + [e.actor for e in page.events] + [t.assignee for t in page.open_tasks]
+    return render_template("case.html", page=page, case=page.instance, names=display_names(people),
+                           process_names=process_names())
+
+
+@bp.get("/cases/<case_id>/diagram.bpmn")
+@login_required
+def case_diagram(case_id):
+    return Response(diagram_xml(case_id, web_actor()), mimetype="application/xml")

@@ -1,0 +1,111 @@
+"""Helpers shared by the page modules: templates' context, asset URLs, display names, form pages."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import format_date, format_datetime
+
+from ...extensions import db
+from ...identity.models import User
+from ...identity.roles import ROLES
+from ...timeutil import utcnow
+from ..blueprint import bp
+from ..i18n import LANGUAGES, _, language, localise_schema, message_table, pick
+from ..oidc import client as oidc_client
+from ..session_auth import current_user
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def asset_url(name: str) -> str:
+    """A static file's URL with its modification time, so browsers fetch a rebuilt bundle at once."""
+    path = STATIC / name
+    version = int(path.stat().st_mtime) if path.exists() else 0
+    return url_for("web.static", filename=name, v=version)
+
+
+def assets_built() -> bool:
+    return (STATIC / "dist" / "task-form.js").exists()
+
+
+def display_names(usernames) -> dict:
+    names = {u for u in usernames if u}
+    if not names:
+        return {}
+    rows = db.session.execute(sa.select(User.username, User.display_name).where(User.username.in_(names)))
+    return {username: (display or username) for username, display in rows}
+
+
+def role_label(role: str) -> str:
+    text = ROLES.get(role, role)
+    return pick(text) if " / " in text else text
+
+
+@bp.app_template_filter("dt")
+def _format_dt(value, fmt: str = "medium"):
+    return format_datetime(value, fmt) if value else ""
+
+
+@bp.app_template_filter("d")
+def _format_d(value, fmt: str = "medium"):
+    return format_date(value, fmt) if value else ""
+
+
+@bp.app_template_filter("pick")
+def _pick(value):
+    return pick(value)
+
+
+@bp.app_template_filter("role")
+def _role(value):
+    return role_label(value)
+
+
+@bp.app_context_processor
+def _context():
+    return {
+        "current_user": current_user(),
+        "languages": LANGUAGES,
+        "lang": language(),
+        "asset_url": asset_url,
+        "assets_built": assets_built(),
+        "oidc_enabled": oidc_client() is not None,
+        "oidc_label": current_app.config.get("VB_OIDC_LABEL") or "",
+        "now": utcnow(),
+    }
+
+
+def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool = False) -> dict:
+    """What the form island needs: the schema in the current language, the values, the server's errors."""
+    return {
+        "schema": localise_schema(schema),
+        "data": data,
+        "errors": errors or {},
+        "messages": message_table(),
+        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease")},
+        "read_only": read_only,
+    }
+
+
+def error_summary(schema: dict, errors: dict) -> list:
+    """[(label, message)] for the summary above a refused form, labelled as the form labels its fields."""
+    labels = {}
+
+    def walk(components, prefix=""):
+        for component in components or []:
+            if component.get("type") in ("group", "dynamiclist"):
+                path = component.get("path") or ""
+                walk(component.get("components"), f"{prefix}{path}." if path else prefix)
+            elif component.get("key"):
+                labels[prefix + component["key"]] = pick(component.get("label") or component["key"])
+
+    walk(schema.get("components"))
+    summary = []
+    for key, messages in errors.items():
+        plain = re.sub(r"\[\d+\]", "", key)
+        for message in messages:
+            summary.append((labels.get(plain, key), message))
+    return summary

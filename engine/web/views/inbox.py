@@ -1,0 +1,75 @@
+"""The inbox page (`/`), its live refresh endpoint, and the list of cases."""
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from ...definitions.service import latest_process_versions
+from ...instances.service import list_cases
+from ..blueprint import bp
+from ..i18n import _, pick
+from ..inbox import PAGE_SIZE, BadFilter, InboxFilters, load_inbox
+from ..session_auth import login_required, web_actor
+from .common import display_names
+
+
+def process_names() -> dict:
+    return {v.process_id: pick(v.name or v.process_id) for v in latest_process_versions()}
+
+
+def _bad_filter(err: BadFilter):
+    message = _("The filter '%(name)s' has a value that does not exist. Choose one of: %(allowed)s.",
+                name=err.name, allowed=err.allowed)
+    return render_template("error.html", status=400, message=message), 400
+
+
+@bp.get("/")
+@login_required
+def inbox():
+    actor = web_actor()
+    try:
+        filters = InboxFilters.from_args(request.args, actor)
+    except BadFilter as err:
+        return _bad_filter(err)
+    page = load_inbox(actor, filters)
+    names = process_names()
+    return render_template(
+        "inbox.html", page=page, filters=filters, process_names=names, actor=actor,
+        assignees=display_names(r.task.assignee for r in page.rows),
+        poll_seconds=current_app.config["VB_INBOX_POLL_SECONDS"],
+    )
+
+
+@bp.get("/inbox/updates.json")
+@login_required
+def inbox_updates():
+    """For the live refresh: the page's signature, counts and (when changed) the new result list."""
+    actor = web_actor()
+    try:
+        filters = InboxFilters.from_args(request.args, actor)
+    except BadFilter as err:
+        return err.to_dict(), 400
+    page = load_inbox(actor, filters, with_options=False)
+    changed = request.args.get("signature") != page.signature
+    body = {"signature": page.signature, "changed": changed, "counts": page.counts}
+    if changed:
+        body["html"] = render_template("_inbox_results.html", page=page, filters=filters, actor=actor,
+                                       process_names=process_names(),
+                                       assignees=display_names(r.task.assignee for r in page.rows))
+    return body
+
+
+@bp.get("/cases")
+@login_required
+def case_list():
+    actor = web_actor()
+    try:
+        number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return render_template("error.html", status=400,
+                               message=_("The page number must be a whole number.")), 400
+    status = request.args.get("status") or None
+    if status not in (None, "running", "completed", "error", "suspended", "cancelled"):
+        return render_template("error.html", status=400, message=_("That status does not exist.")), 400
+    rows, total = list_cases(actor, status=status, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    return render_template("cases.html", cases=rows, total=total, page=number, status=status or "",
+                           page_count=max(1, -(-total // PAGE_SIZE)), process_names=process_names())

@@ -1,0 +1,117 @@
+"""The task page: the task's form (form-js), prefilled with the case data; claim, release, complete."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+
+from ...definitions.models import ProcessVersion
+from ...errors import Conflict, Unprocessable
+from ...extensions import db
+from ...identity import policy
+from ...instances.models import ProcessInstance
+from ...tasks import service as tasks
+from ...tasks.models import OPEN
+from ..blueprint import bp
+from ..i18n import _, pick, translate_errors
+from ..security import safe_next
+from ..session_auth import login_required, web_actor
+from .common import display_names, error_summary, form_config
+from .inbox import process_names
+
+
+def prefill(actor, instance: ProcessInstance) -> dict:
+    """The case data the viewer may read; masked values are left out, so they are never sent back."""
+    version = db.session.get(ProcessVersion, instance.process_version_id)
+    variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+    visible = policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
+    return {k: v for k, v in visible.items() if not (v == "***" and variables.get(k) != "***")}
+
+
+def render_task(task_id: str, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
+    actor = web_actor()
+    task = tasks.get_visible_task(task_id, actor)
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    form = tasks.task_form(task)
+    is_open = task.status == OPEN
+    may_work = is_open and policy.can_work_task(actor, task) and task.assignee in (None, actor.username)
+    data = prefill(actor, instance)
+    if submitted:
+        data.update(submitted)  # nothing the user typed is lost when the server refuses it
+    errors = translate_errors(errors)
+    config = form_config(form.schema, data, errors, read_only=not may_work) if form else None
+    return render_template(
+        "task.html", task=task, instance=instance, form_config=config, may_work=may_work, is_open=is_open,
+        errors=error_summary(form.schema, errors) if (form and errors) else [],
+        names=display_names([task.assignee, task.completed_by]), process_names=process_names(),
+        can_see_case=policy.can_see_case(actor, instance, db.session),
+    ), status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task_page(task_id):
+    return render_task(task_id)
+
+
+def _submitted_variables():
+    raw = request.form.get("variables", "")
+    try:
+        value = json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        value = None
+    return value if isinstance(value, dict) else None
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete_task(task_id):
+    actor = web_actor()
+    task = tasks.get_visible_task(task_id, actor, open_only=False)
+    variables = _submitted_variables()
+    if variables is None:
+        return render_task(task_id, errors={"_form": [_("The form could not be read. Fill it in again.")]},
+                           status=400)
+    try:
+        tasks.complete(task_id, variables, actor)
+    except Unprocessable as err:
+        return render_task(task_id, submitted=variables, errors=err.errors or {"_form": [err.message]}, status=422)
+    except Conflict as err:
+        flash(_("This task could not be completed: %(reason)s", reason=_conflict_reason(err)), "error")
+        return redirect(url_for("web.task_page", task_id=task_id))
+    flash(_("Task '%(name)s' is completed.", name=pick(task.name)), "success")
+    return redirect(url_for("web.inbox"))
+
+
+def _conflict_reason(err: Conflict) -> str:
+    if err.extra.get("assignee"):
+        return _("it is claimed by %(name)s.", name=display_names([err.extra["assignee"]]).get(err.extra["assignee"],
+                                                                                              err.extra["assignee"]))
+    if err.extra.get("status"):
+        return _("it is no longer open.")
+    return _("someone else changed the case at the same moment. Try again.")
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim_task(task_id):
+    actor = web_actor()
+    try:
+        task = tasks.claim(task_id, actor)
+        flash(_("You have claimed '%(name)s'.", name=pick(task.name)), "success")
+    except Conflict as err:
+        flash(_("This task could not be claimed: %(reason)s", reason=_conflict_reason(err)), "error")
+    return redirect(safe_next(request.form.get("next"), url_for("web.task_page", task_id=task_id)))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim_task(task_id):
+    actor = web_actor()
+    try:
+        task = tasks.unclaim(task_id, actor)
+        flash(_("You have released '%(name)s'; your colleagues can pick it up.", name=pick(task.name)), "success")
+    except Conflict as err:
+        flash(_("This task could not be released: %(reason)s", reason=_conflict_reason(err)), "error")
+    return redirect(safe_next(request.form.get("next"), url_for("web.task_page", task_id=task_id)))

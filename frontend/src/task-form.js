@@ -1,0 +1,147 @@
+// The form of a task or a start event, rendered by the form-js viewer. The page posts the values as JSON
+// in a hidden field; the server validates again and, when it refuses, renders the page once more with the
+// submitted values and its errors, which are shown next to their fields here.
+import { Form } from '@bpmn-io/form-js-viewer';
+import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+
+function translator(messages) {
+  const rules = (messages || []).map((m) => ({ re: new RegExp(m.pattern), text: m.text }));
+  return (message) => {
+    for (const rule of rules) {
+      const match = rule.re.exec(message);
+      if (match) return rule.text.replace(/\{(\d+)\}/g, (_, n) => match[Number(n)] || '');
+    }
+    return message;
+  };
+}
+
+// "list[0].street" -> { path: "list.street", indexes: [0] }
+function parseErrorKey(key) {
+  const indexes = [];
+  const path = key.replace(/\[(\d+)\]/g, (_, n) => { indexes.push(Number(n)); return ''; });
+  return { path, indexes };
+}
+
+function fieldIdsByPath(form) {
+  const registry = form.get('formFieldRegistry');
+  const paths = form.get('pathRegistry');
+  const ids = {};
+  for (const field of registry.getAll()) {
+    if (!field.key) continue;
+    const valuePath = paths.getValuePath(field);
+    if (valuePath && valuePath.length) ids[valuePath.join('.')] = field.id;
+  }
+  return ids;
+}
+
+function getPath(data, path) {
+  return (path || []).reduce((value, key) => (value == null ? undefined : value[key]), data);
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+// The server's errors, by field id and repeat indexes. They stay on a field as long as it holds the value
+// the server refused, so form-js's own (re)validation neither hides them nor lets the same value through.
+function serverErrors(form, errors, translate) {
+  const ids = fieldIdsByPath(form);
+  const byField = {};
+  const unplaced = [];
+  for (const [key, messages] of Object.entries(errors || {})) {
+    const { path, indexes } = parseErrorKey(key);
+    const id = ids[path];
+    const texts = messages.map(translate);
+    if (!id) { unplaced.push(...texts); continue; }
+    byField[[id, ...indexes].join('/')] = texts;
+  }
+  return { byField, unplaced };
+}
+
+function withServerErrors(validate, byField, submitted) {
+  return (fieldInstance, value) => {
+    const errors = validate(fieldInstance, value);
+    const key = [fieldInstance.id, ...Object.values(fieldInstance.indexes || {})].join('/');
+    const server = byField[key];
+    if (server && sameValue(value, getPath(submitted, fieldInstance.valuePath))) {
+      return [...errors, ...server.filter((m) => !errors.includes(m))];
+    }
+    return errors;
+  };
+}
+
+// form-js writes a few words of its own ("Select", "Search", ...): show them in the page's language.
+// Preact owns the text nodes, so the select's placeholder is replaced by CSS from a data attribute
+// (see app.css) rather than by rewriting its text, which would detach it from later updates.
+function localiseWidgets(container, ui) {
+  if (!ui) return;
+  const apply = () => {
+    container.querySelectorAll('.fjs-select-placeholder:not([data-vb-placeholder])').forEach((el) => {
+      if (ui[el.textContent]) el.dataset.vbPlaceholder = ui[el.textContent];
+    });
+    container.querySelectorAll('[placeholder]').forEach((el) => {
+      const text = ui[el.getAttribute('placeholder')];
+      if (text) el.setAttribute('placeholder', text);
+    });
+    container.querySelectorAll('[aria-label]').forEach((el) => {
+      const text = ui[el.getAttribute('aria-label')];
+      if (text) el.setAttribute('aria-label', text);
+    });
+  };
+  apply();
+  new MutationObserver(apply).observe(container, { childList: true, subtree: true, characterData: true });
+}
+
+function focusFirstInvalid(container) {
+  const invalid = container.querySelector('[aria-invalid="true"], .fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors [tabindex]');
+  if (invalid) invalid.focus();
+}
+
+async function mount(container) {
+  const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
+  const translate = translator(config.messages);
+  const form = new Form({ container, properties: { readOnly: !!config.read_only } });
+  // Keep form-js's own validation, but speak the user's language.
+  const validator = form.get('validator');
+  const validate = validator.validateFieldInstance.bind(validator);
+  validator.validateFieldInstance = (...args) => validate(...args).map(translate);
+
+  await form.importSchema(config.schema, config.data || {});
+  const { byField, unplaced } = serverErrors(form, config.errors, translate);
+  if (Object.keys(byField).length) {
+    validator.validateFieldInstance = withServerErrors(validator.validateFieldInstance, byField, config.data || {});
+    await new Promise((resolve) => setTimeout(resolve, 0));  // let form-js render its field instances
+    form.validate();  // shows them now, next to their fields
+  }
+  const summary = document.querySelector('[data-unplaced-errors]');
+  if (summary && unplaced.length) {
+    summary.hidden = false;
+    const list = summary.querySelector('ul');
+    unplaced.forEach((text) => { const li = document.createElement('li'); li.textContent = text; list.appendChild(li); });
+  }
+  localiseWidgets(container, config.ui);
+  container.dataset.ready = 'true';
+  const status = container.parentElement.querySelector('[data-form-status]');
+  if (status) status.hidden = true;
+
+  const htmlForm = container.closest('form');
+  if (!htmlForm || config.read_only) return;
+  htmlForm.addEventListener('submit', (event) => {
+    const { data, errors } = form.submit();
+    if (Object.keys(errors).length) {
+      event.preventDefault();
+      focusFirstInvalid(container);
+      return;
+    }
+    htmlForm.querySelector('input[name="variables"]').value = JSON.stringify(data);
+  });
+}
+
+document.querySelectorAll('[data-task-form]').forEach((container) => {
+  mount(container).catch((err) => {
+    container.dataset.ready = 'error';
+    const status = container.parentElement.querySelector('[data-form-status]');
+    if (status) { status.textContent = status.dataset.errorText; status.hidden = false; }
+    console.error('form', err);
+  });
+});

@@ -1,0 +1,58 @@
+"""The Dutch catalog is complete and compiled; bilingual labels and server messages are translated."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from engine.web.i18n import localise_schema, pick
+from tests.support.api import PROJECT
+
+TRANSLATIONS = PROJECT / "engine" / "translations"
+PO = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po"
+MO = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.mo"
+
+
+def _messages(catalog) -> dict:
+    return {m.id if isinstance(m.id, str) else tuple(m.id): m.string if isinstance(m.string, str) else tuple(m.string)
+            for m in catalog if m.id}
+
+
+def test_every_string_in_the_code_is_in_the_catalog_and_translated(tmp_path: Path):
+    pot = tmp_path / "messages.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(PROJECT / "babel.cfg"), "-k", "_l",
+                                "-o", str(pot), str(PROJECT / "engine" / "web")])
+    extracted = set(_messages(read_po(pot.open("rb"))))
+    dutch = _messages(read_po(PO.open("rb"), locale="nl"))
+    missing = sorted(map(str, extracted - set(dutch)))
+    assert not missing, f"not in the Dutch catalog (run `make translations` and translate): {missing}"
+    empty = [key for key in extracted if not (dutch[key] if isinstance(dutch[key], str) else all(dutch[key]))]
+    assert not empty, f"untranslated: {empty}"
+
+
+def test_the_compiled_catalog_matches_the_po_file():
+    compiled = _messages(read_mo(MO.open("rb")))
+    source = {k: v for k, v in _messages(read_po(PO.open("rb"), locale="nl")).items()}
+    assert compiled == source, "messages.mo is stale: run `make translations`"
+
+
+def test_pick_takes_the_part_for_the_language():
+    assert pick("Gemeentecode / Municipality code", "nl") == "Gemeentecode"
+    assert pick("Gemeentecode / Municipality code", "en") == "Municipality code"
+    assert pick("Triage", "en") == "Triage"
+    assert pick("a / b / c", "en") == "a / b / c"  # ambiguous: shown as written
+    assert pick("Burgemeester/wethouder", "en") == "Burgemeester/wethouder"
+    assert pick(None, "en") is None
+
+
+def test_localise_schema_leaves_the_original_alone():
+    schema = {"components": [{"type": "group", "label": "Adres / Address", "components": [
+        {"type": "select", "key": "k", "label": "Keuze / Choice",
+         "values": [{"label": "Ja / Yes", "value": "ja"}]}]}]}
+    english = localise_schema(schema, "en")
+    assert english["components"][0]["label"] == "Address"
+    inner = english["components"][0]["components"][0]
+    assert inner["label"] == "Choice" and inner["values"] == [{"label": "Yes", "value": "ja"}]
+    assert schema["components"][0]["label"] == "Adres / Address"

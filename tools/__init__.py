@@ -1,0 +1,1 @@
+"""Developer tools of the project (run as `python -m tools.<name>`)."""
