@@ -38,6 +38,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_web(app)
 
+    from .definitions.service import clear_caches
+    from .instances import cache
+
+    clear_caches()
+    cache.clear()
+
     from .cli import register_commands
 
     register_commands(app)

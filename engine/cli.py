@@ -108,6 +108,20 @@ def register_commands(app) -> None:
         for user in db.session.scalars(sa.select(User).order_by(User.username)):
             click.echo(f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or ''}")
 
+    @app.cli.command("check-cases")
+    @with_appcontext
+    def check_cases_command():
+        """Verify that every case's task rows, subscriptions and status agree with its saved state."""
+        from .instances.consistency import check_all
+
+        report = check_all()
+        for instance_id, problems in report.items():
+            for problem in problems:
+                click.echo(f"{instance_id}: {problem}")
+        if report:
+            raise click.ClickException(f"{len(report)} case(s) inconsistent.")
+        click.echo("All cases consistent.")
+
     @app.cli.command("seed-demo")
     @with_appcontext
     def seed_demo_command():

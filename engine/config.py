@@ -1,11 +1,17 @@
 """Configuration from environment variables (12-factor); one place that reads the environment."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _json_dumps(value) -> str:
+    """JSON columns: anything the engine left that JSON does not know (a date, a Decimal) is stored as text."""
+    return json.dumps(value, default=str, separators=(",", ":"))
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -47,7 +53,7 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": _json_dumps},
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "PORT": int(os.environ.get("PORT", "5000")),
         "VB_DEMO": demo,
@@ -56,7 +62,7 @@ def load_config(instance_path: Path) -> dict:
         "VB_WEBHOOKS_DIR": os.environ.get("VB_WEBHOOKS_DIR", str(PROJECT_ROOT / "webhooks")),
         "VB_TOKEN_TTL_SECONDS": int(os.environ.get("VB_TOKEN_TTL_SECONDS", str(8 * 3600))),
         "VB_SCRIPT_TIME_LIMIT": float(os.environ.get("VB_SCRIPT_TIME_LIMIT", "1.0")),
-        "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "150")),
+        "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "60")),
         "VB_COMPACT_KEEP": int(os.environ.get("VB_COMPACT_KEEP", "8")),
         "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
         "VB_MAX_UPLOAD_BYTES": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),

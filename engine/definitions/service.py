@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from lxml import etree
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
@@ -70,6 +71,10 @@ def _decode(upload: Upload, problems: list) -> SourceFile | None:
     name = upload.file_name.replace("\\", "/").rsplit("/", 1)[-1]
     if not name:
         problems.append(Problem(upload.file_name or "(no name)", "Every uploaded file needs a file name."))
+        return None
+    limit = current_app.config["VB_MAX_UPLOAD_BYTES"]
+    if len(upload.data) > limit:
+        problems.append(Problem(name, f"File is larger than {limit} bytes (VB_MAX_UPLOAD_BYTES)."))
         return None
     try:
         text = upload.data.decode("utf-8-sig")
@@ -195,7 +200,7 @@ _SPEC_LOCK = threading.Lock()
 _SPEC_CACHE_SIZE = 256
 
 
-def specs_for(version: ProcessVersion) -> tuple:
+def specs_for(version) -> tuple:
     """(spec, subprocess_specs) of a process version, parsed once from its pinned files."""
     key = version.closure_hash  # content-addressed: the same files always give the same spec
     with _SPEC_LOCK:
@@ -204,7 +209,7 @@ def specs_for(version: ProcessVersion) -> tuple:
             _SPEC_CACHE.move_to_end(key)
             return cached
     rows = db.session.scalars(
-        sa.select(DefinitionFile).where(DefinitionFile.id.in_(version.file_ids)).options(undefer(DefinitionFile.content))
+        sa.select(DefinitionFile).where(DefinitionFile.id.in_(list(version.file_ids))).options(undefer(DefinitionFile.content))
     ).all()
     parser = HostParser()
     for row in rows:
@@ -221,19 +226,55 @@ def specs_for(version: ProcessVersion) -> tuple:
     return result
 
 
-_FORM_CACHE: "OrderedDict[str, FormDefinition]" = OrderedDict()
+# Deployed rows never change (a change is a new row), so what is read from them is cached by id.
+_FORM_CACHE: "OrderedDict[int, FormDefinition]" = OrderedDict()
+_VERSION_CACHE: "OrderedDict[int, VersionInfo]" = OrderedDict()
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """The immutable facts of a process version that running a case needs."""
+
+    id: int
+    process_id: str
+    version: int
+    name: str
+    executable: bool
+    closure_hash: str
+    file_ids: tuple
+    model: dict
+    bpmn_file_id: int
+
+
+def version_info(version_id: int) -> VersionInfo:
+    cached = _VERSION_CACHE.get(version_id)
+    if cached is None:
+        row = db.session.get(ProcessVersion, version_id)
+        if row is None:
+            raise NotFound("Process version not found.")
+        cached = VersionInfo(row.id, row.process_id, row.version, row.name, row.executable, row.closure_hash,
+                             tuple(row.file_ids), row.model, row.bpmn_file_id)
+        _VERSION_CACHE[version_id] = cached
+        while len(_VERSION_CACHE) > 1024:
+            _VERSION_CACHE.popitem(last=False)
+    return cached
 
 
 def form_definition(file_id: int) -> FormDefinition:
-    """The parsed form of a deployed form file, cached by content hash."""
-    content_hash = db.session.scalar(sa.select(DefinitionFile.content_hash).where(DefinitionFile.id == file_id))
-    if content_hash is None:
-        raise NotFound("Form definition not found.")
-    cached = _FORM_CACHE.get(content_hash)
+    """The parsed form of a deployed form file."""
+    cached = _FORM_CACHE.get(file_id)
     if cached is None:
         content = db.session.scalar(sa.select(DefinitionFile.content).where(DefinitionFile.id == file_id))
+        if content is None:
+            raise NotFound("Form definition not found.")
         cached = FormDefinition.from_json(content)
-        _FORM_CACHE[content_hash] = cached
+        _FORM_CACHE[file_id] = cached
         while len(_FORM_CACHE) > 512:
             _FORM_CACHE.popitem(last=False)
     return cached
+
+
+def clear_caches() -> None:
+    """Forget cached rows (a new app may point at another database)."""
+    _FORM_CACHE.clear()
+    _VERSION_CACHE.clear()

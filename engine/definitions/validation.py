@@ -22,7 +22,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from ..forms.formjs import FormDefinition, FormDefinitionError, locate_key
 from ..identity.roles import ROLES, normalise_role
 from ..runtime.bpmn_parser import HostParser, strip_el, timer_expression
-from ..runtime.sandbox import check_source
+from ..runtime.sandbox import check_source, source_problem
 from .bpmn_model import BPMN_NS, extract_process, form_reference, locate_element, message_names, safe_xml_parser
 
 KIND_BY_SUFFIX = {".bpmn": "bpmn", ".bpmn20.xml": "bpmn", ".dmn": "dmn", ".form": "form", ".json": "form"}
@@ -193,12 +193,28 @@ def analyse(sources: list[SourceFile]) -> tuple[list[Problem], list[ProcessAnaly
             analyses.append(analysis)
             if not model["executable"]:
                 continue
+            if not _call_targets_present(source, model, set(parser.get_process_ids()), problems):
+                continue
             ok = _guard(problems, source, lambda pid=model["id"]: parser.get_subprocess_specs(pid), element_hint=model["id"])
             ok = _guard(problems, source, lambda pid=model["id"]: parser.get_spec(pid), element_hint=model["id"]) and ok
             _host_checks(source, model, forms, forms_by_file, problems)
             if ok:
                 _closure(parser, analysis, forms, forms_by_file)
     return problems, analyses
+
+
+def _call_targets_present(source, model, process_ids, problems) -> bool:
+    ok = True
+    for call in model["call_activities"]:
+        if not call["called"]:
+            problems.append(Problem(source.file_name, "Call activity needs calledElement (the id of a process).",
+                                    call["line"], call["element_id"]))
+            ok = False
+        elif call["called"] not in process_ids:
+            problems.append(Problem(source.file_name, f"Call activity calls process '{call['called']}', which is "
+                                    "not deployed and not in this upload.", call["line"], call["element_id"]))
+            ok = False
+    return ok
 
 
 def _check_unique_keys(sources, problems):
@@ -224,7 +240,12 @@ def _guard(problems, source, action, element_hint=None) -> bool:
             line, element_id = _locate_by_message(tree, str(err))
         if not line:
             line = locate_element(tree, element_hint)
-        problems.append(Problem(file_name, _clean(err), line or None, element_id or element_hint))
+        message = _clean(err)
+        if "no support implemented" in message and element_id and tree is not None:
+            found = tree.xpath("//*[@id=$id]", id=element_id)
+            if found:
+                message = f"{etree.QName(found[0]).localname} is not supported by the engine; model it differently."
+        problems.append(Problem(file_name, message, line or None, element_id or element_hint))
     except Exception as err:
         match = re.search(r'id="([^"]+)"', str(err))
         element_id = match.group(1) if match else element_hint
@@ -308,9 +329,11 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
             problem(f"Script format '{script['format']}' is not supported; write Python (scriptFormat=\"python\").",
                     script["line"], script["element_id"])
             continue
-        error = check_source(script["text"], "exec")
-        if error:
-            problem(f"Script does not compile: {error}", script["line"], script["element_id"])
+        found = source_problem(script["text"], "exec")
+        if found:
+            message, offset = found
+            line = script["line"] + (offset - 1 if offset else 0)
+            problem(f"Script does not compile: {message}", line, script["element_id"])
     for condition in model["conditions"]:
         error = check_source(strip_el(condition["text"]), "eval")
         if error:

@@ -82,8 +82,22 @@ class ProcessDefinitionXml(MethodView):
         return {"process_id": process_id, "version": version.version, "file_name": row.file_name, "xml": row.content}
 
 
+def deployers_only(view):
+    """Checked before the upload is parsed, so a caller without the role learns nothing about its files."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not policy.can_deploy(current_actor()):
+            raise Forbidden("Deploying needs the role procesbeheerder or beheerder.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("/deployments")
 class Deployments(MethodView):
+    @deployers_only
     @blp.doc(security=AUTH)
     @blp.arguments(DeploymentFilesSchema, location="files")
     @blp.response(201, DeploymentSchema)
@@ -91,8 +105,6 @@ class Deployments(MethodView):
     def post(self, files):
         """Deploy one or more files atomically: all are validated first, then only changed files get a new version."""
         actor = current_actor()
-        if not policy.can_deploy(actor):
-            raise Forbidden("Deploying needs the role procesbeheerder or beheerder.")
         uploads = [Upload(f.filename or "", f.read()) for f in files["files"]]
         return deploy(uploads, actor.username, source="api")
 

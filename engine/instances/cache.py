@@ -9,22 +9,23 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-_ENTRIES: "OrderedDict[str, tuple[int, object]]" = OrderedDict()
+_ENTRIES: "OrderedDict[str, tuple[int, object, object]]" = OrderedDict()
 _LOCK = threading.Lock()
 MAX_ENTRIES = 512
 
 
 def take(instance_id: str, lock_version: int):
+    """(workflow, what it waited for when saved) or (None, None)."""
     with _LOCK:
         entry = _ENTRIES.pop(instance_id, None)
     if entry is None or entry[0] != lock_version:
-        return None
-    return entry[1]
+        return None, None
+    return entry[1], entry[2]
 
 
-def put(instance_id: str, lock_version: int, workflow) -> None:
+def put(instance_id: str, lock_version: int, workflow, waiting=None) -> None:
     with _LOCK:
-        _ENTRIES[instance_id] = (lock_version, workflow)
+        _ENTRIES[instance_id] = (lock_version, workflow, waiting)
         _ENTRIES.move_to_end(instance_id)
         while len(_ENTRIES) > MAX_ENTRIES:
             _ENTRIES.popitem(last=False)

@@ -9,8 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
-from ..definitions.models import ProcessVersion
-from ..definitions.service import form_definition, get_latest_version
+from ..definitions.service import form_definition, get_latest_version, version_info
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
@@ -36,7 +35,7 @@ def _clean_variables(variables: dict) -> dict:
         raise Unprocessable(str(err)) from None
 
 
-def start_form_of(version: ProcessVersion):
+def start_form_of(version):
     for start in version.model.get("start_events", []):
         reference = start.get("form")
         if reference and not start.get("timer") and not start.get("message"):
@@ -48,8 +47,12 @@ def start_form_of(version: ProcessVersion):
 
 
 def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
-               parent_instance_id: str | None = None, use_start_form: bool = True) -> ProcessInstance:
-    version = get_latest_version(process_id)
+               parent_instance_id: str | None = None, use_start_form: bool = True, commit: bool = True):
+    """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
+
+    With `commit=False` the caller commits and then calls `session.after_commit()`; the session is returned
+    as `row.session`."""
+    version = version_info(get_latest_version(process_id).id)
     if not version.executable:
         raise Unprocessable(f"Process '{process_id}' is not executable (isExecutable=false); it is documentation only.")
     if not policy.can_start(actor, version.model.get("starter_groups", [])):
@@ -83,18 +86,19 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
     for start in version.model.get("start_events", []):
         if start.get("initiator"):
             variables[start["initiator"]] = actor.username
-    instance = ProcessInstance(
-        id=new_instance_id(), process_version_id=version.id, process_id=version.process_id,
-        business_key=business_key, municipality_code=municipality, status=RUNNING, lock_version=1,
-        started_by=actor.username, started_at=utcnow(), parent_instance_id=parent_instance_id,
-        title=str(variables.get("case_title") or version.name or process_id)[:300],
-    )
-    session = CaseSession.create(instance, version, variables, actor)
+    values = {
+        "id": new_instance_id(), "process_version_id": version.id, "process_id": version.process_id,
+        "business_key": business_key, "municipality_code": municipality, "started_by": actor.username,
+        "started_at": utcnow(), "parent_instance_id": parent_instance_id,
+        "title": str(variables.get("case_title") or version.name or process_id)[:300],
+    }
+    session = CaseSession.create(values, version, variables, actor)
     session.record("case.started", data_keys=sorted(variables), process_id=version.process_id,
                    version=version.version)
-    session.expected_version = 0
     session.advance()
-    return session.save()
+    row = session.save(commit=commit)
+    row.session = session
+    return row
 
 
 def get_visible_case(instance_id: str, actor: Actor) -> ProcessInstance:
@@ -132,13 +136,13 @@ def case_history(instance: ProcessInstance) -> list[AuditEvent]:
     ))
 
 
-def case_variables_for(actor: Actor, instance: ProcessInstance) -> dict:
-    version = db.session.get(ProcessVersion, instance.process_version_id)
+def case_variables_for(actor: Actor, instance) -> dict:
+    version = version_info(instance.process_version_id)
     variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
     return policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
 
 
-def retry_case(instance_id: str, variables: dict, actor: Actor) -> ProcessInstance:
+def retry_case(instance_id: str, variables: dict, actor: Actor):
     """After an incident: set corrected variables on the failed task and run it again."""
     if not policy.can_administer_cases(actor):
         raise NotFound("No such case.")
@@ -170,18 +174,20 @@ def retry_case(instance_id: str, variables: dict, actor: Actor) -> ProcessInstan
     return session.save()
 
 
-def fire_timers(instance_id: str, actor: Actor) -> ProcessInstance | None:
+def fire_timers(instance_id: str, actor: Actor):
     """Run a case's due timers (and whatever follows them) and save. Returns None when nothing was due:
     then nothing is written."""
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None or instance.status != RUNNING:
+    from . import store
+
+    case = store.load_case(instance_id)
+    if case is None or case.status != RUNNING:
         return None
-    session = CaseSession.open(instance, actor)
+    session = CaseSession.open(case, actor)
     session.advance()
     if not session.log.events and session.log.incident is None:
         db.session.rollback()
         from . import cache
 
-        cache.put(instance.id, session.expected_version, session.workflow)
+        cache.put(case.id, session.expected_version, session.workflow, (session.ready_before, session.waits_before))
         return None
     return session.save()

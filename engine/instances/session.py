@@ -4,31 +4,33 @@ Saved together, or not at all: the serialized state (without the spec), the deri
 (status, next timer, active elements, variables, open human tasks, message subscriptions) and the audit
 events. The save is an UPDATE guarded by the case's lock version, so of two requests that loaded the same
 version only the first can commit; the other gets a 409 and changes nothing.
+
+Derived rows are written as the difference between what the case waited for when it was loaded and what
+it waits for now: the rows always match the saved state (same transaction), so no query is needed to
+find them.
 """
 from __future__ import annotations
 
-import json
 import uuid
 
-import sqlalchemy as sa
 from flask import current_app
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from ..definitions.models import ProcessVersion
-from ..definitions.service import specs_for
-from ..errors import Conflict
+from ..definitions.service import VersionInfo, specs_for, version_info
+from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..identity.actor import Actor
-from ..messages.service import sync_subscriptions
+from ..messages.service import apply_subscriptions, plan_subscriptions
 from ..runtime import inspection
 from ..runtime.compaction import compact_workflow
 from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
-from ..tasks.derive import sync_human_tasks
+from ..tasks.derive import apply_human_tasks, plan_human_tasks
 from ..timeutil import utcnow
-from . import cache
+from . import cache, store
 from .engine_runner import StepLog, run_engine
-from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED, AuditEvent, ProcessInstance
+from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED
+from .store import CaseRow
 
 _ENGINES: dict = {}
 
@@ -41,47 +43,72 @@ def script_engine() -> SandboxedScriptEngine:
     return engine
 
 
-def load_workflow(instance: ProcessInstance, version: ProcessVersion) -> BpmnWorkflow:
-    workflow = cache.take(instance.id, instance.lock_version)
+def load_workflow(case: CaseRow, version: VersionInfo):
+    """(workflow, (ready task ids, waits) when known from the cache, else None)."""
+    workflow, waiting = cache.take(case.id, case.lock_version)
     if workflow is not None:
-        return workflow
+        return workflow, waiting
     spec, subprocess_specs = specs_for(version)
-    state = db.session.scalar(sa.select(ProcessInstance.state).where(ProcessInstance.id == instance.id))
-    return load_state(state, spec, subprocess_specs, script_engine())
+    return load_state(store.load_state(case.id), spec, subprocess_specs, script_engine()), None
 
 
-def _json_safe(value):
-    return json.loads(json.dumps(value, default=str))
+def _as_case(instance) -> CaseRow:
+    if isinstance(instance, CaseRow):
+        return instance
+    instance_id = instance if isinstance(instance, str) else instance.id
+    case = store.load_case(instance_id)
+    if case is None:
+        raise NotFound("No such case.")
+    return case
 
 
 class CaseSession:
-    """Use: `session = CaseSession.open(instance, actor)`; act on `session.workflow`; `session.advance()`;
+    """Use: `session = CaseSession.open(case, actor)`; act on `session.workflow`; `session.advance()`;
     `session.save()`."""
 
-    def __init__(self, instance: ProcessInstance, version: ProcessVersion, workflow: BpmnWorkflow, actor: Actor,
-                 is_new: bool = False):
-        self.instance = instance
+    def __init__(self, case: CaseRow, version: VersionInfo, workflow: BpmnWorkflow, actor: Actor,
+                 is_new: bool = False, new_values: dict | None = None, waiting: tuple | None = None):
+        self.case = case
         self.version = version
         self.workflow = workflow
         self.actor = actor
         self.is_new = is_new
-        self.expected_version = instance.lock_version
+        self.new_values = new_values or {}
+        self.expected_version = case.lock_version
         self.log = StepLog()
         self.keep_status = None
+        self.waiting_after = None
+        if is_new:
+            self.ready_before, self.waits_before = set(), set()
+        elif waiting is not None:
+            self.ready_before, self.waits_before = waiting
+        else:
+            self.ready_before = {str(t.id) for t in inspection.ready_user_tasks(workflow)}
+            self.waits_before = {(w.task_id, w.message_name) for w in inspection.waiting_messages(workflow)}
+
+    @property
+    def instance(self) -> CaseRow:
+        return self.case
 
     @classmethod
-    def open(cls, instance: ProcessInstance, actor: Actor, allow_states=(RUNNING,)) -> "CaseSession":
-        if instance.status not in allow_states:
-            raise Conflict(f"This case is {instance.status}; it cannot be changed now.", status=instance.status)
-        version = db.session.get(ProcessVersion, instance.process_version_id)
-        return cls(instance, version, load_workflow(instance, version), actor)
+    def open(cls, instance, actor: Actor, allow_states=(RUNNING,)) -> "CaseSession":
+        """Load a case (a ProcessInstance, a CaseRow or an id) to act on it."""
+        case = _as_case(instance)
+        if case.status not in allow_states:
+            raise Conflict(f"This case is {case.status}; it cannot be changed now.", status=case.status)
+        version = version_info(case.process_version_id)
+        workflow, waiting = load_workflow(case, version)
+        return cls(case, version, workflow, actor, waiting=waiting)
 
     @classmethod
-    def create(cls, instance: ProcessInstance, version: ProcessVersion, variables: dict, actor: Actor) -> "CaseSession":
+    def create(cls, values: dict, version: VersionInfo, variables: dict, actor: Actor) -> "CaseSession":
+        """A new case from the column values of its row; nothing is written before `save`."""
         spec, subprocess_specs = specs_for(version)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
         workflow.task_tree.data.update(variables)
-        return cls(instance, version, workflow, actor, is_new=True)
+        case = CaseRow(values["id"], version.id, version.process_id, values["business_key"],
+                       values.get("municipality_code"), RUNNING, 0, None, values["started_by"])
+        return cls(case, version, workflow, actor, is_new=True, new_values=values)
 
     # --- acting -----------------------------------------------------------------------------------
 
@@ -100,83 +127,76 @@ class CaseSession:
             return self.keep_status
         if self.log.incident is not None:
             return ERROR
-        if self.workflow.is_completed():
+        if self._snapshot.completed:
             return COMPLETED
         return RUNNING
 
-    def save(self, completed_task_id: str | None = None) -> ProcessInstance:
+    def save(self, completed_task_id: str | None = None, commit: bool = True) -> CaseRow:
+        """Write the step. With `commit=False` the caller commits (to add its own rows to the transaction)
+        and must call `after_commit()` once it has."""
         config = current_app.config
         workflow = self.workflow
-        removed = compact_workflow(workflow, config["VB_COMPACT_THRESHOLD"], config["VB_COMPACT_KEEP"])
         now = utcnow()
+        self._snapshot = snap = inspection.snapshot(workflow)
         status = self._status()
+        case = self.case
+        case.status = status
+        task_plan = plan_human_tasks(case, workflow, self.version.model, self.ready_before, now, snap.ready_user_tasks)
+        subscription_plan = plan_subscriptions(case, workflow, self.waits_before)
+        self.waiting_after = ({row["id"] for row in task_plan.new_rows} | (self.ready_before - set(task_plan.completed)
+                                                                            - set(task_plan.cancelled)),
+                              subscription_plan[2])
+        removed = compact_workflow(workflow, config["VB_COMPACT_THRESHOLD"], config["VB_COMPACT_KEEP"])
         incident = None
         if status == ERROR:
-            incident = dict(self.log.incident or self.instance.incident or {}, at=now.isoformat())
+            incident = dict(self.log.incident or self.case.incident or {}, at=now.isoformat())
         values = {
             "state": dump_state(workflow),
             "status": status,
             "lock_version": self.expected_version + 1,
             "updated_at": now,
             "next_timer_due_at": inspection.next_timer_due(workflow) if status == RUNNING else None,
-            "active_elements": inspection.active_elements(workflow),
-            "variables": _json_safe(inspection.case_variables(workflow)),
+            "active_elements": snap.active_elements,
+            "variables": snap.variables,
             "incident": incident,
             "completed_at": now if status in (COMPLETED, CANCELLED) else None,
         }
-        instance = self.instance
-        instance_view = _InstanceView(instance.id, instance.business_key, instance.municipality_code, status)
+        case.lock_version, case.incident = self.expected_version + 1, incident
         try:
+            writer = store.StepWriter()
             if self.is_new:
-                for key, value in values.items():
-                    setattr(instance, key, value)
-                db.session.add(instance)
-                db.session.flush()
-            else:
-                result = db.session.execute(
-                    sa.update(ProcessInstance)
-                    .where(ProcessInstance.id == instance.id, ProcessInstance.lock_version == self.expected_version)
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:
-                    raise Conflict("This case was changed by someone else at the same moment; reload and try again.")
-                db.session.expire(instance)
-            events = sync_human_tasks(instance_view, workflow, self.version.model, self.actor.username, completed_task_id)
-            sync_subscriptions(instance_view, workflow)
-            if status == ERROR and (self.is_new or (self.log.incident is not None)):
-                self.record("case.incident", (incident or {}).get("element_id"), (incident or {}).get("element_name"),
-                            (incident or {}).get("task_id"), message=(incident or {}).get("message"),
-                            line=(incident or {}).get("line"))
+                writer.insert_case({**self.new_values, **values})
+            elif not writer.update_case(case.id, self.expected_version, values):
+                raise Conflict("This case was changed by someone else at the same moment; reload and try again.")
+            events = apply_human_tasks(writer, task_plan, self.actor.username, completed_task_id, now)
+            apply_subscriptions(writer, case, subscription_plan)
+            if status == ERROR and self.log.incident is not None:
+                self.record("case.incident", incident.get("element_id"), incident.get("element_name"),
+                            incident.get("task_id"), message=incident.get("message"), line=incident.get("line"))
             if status == COMPLETED:
                 self.record("case.completed")
             if removed:
                 self.record("case.compacted", removed_tasks=removed)
-            self._write_audit(self.log.events + events, now)
-            db.session.commit()
+            self._write_audit(writer, self.log.events + events, now)
+            if commit:
+                db.session.commit()
         except Exception:
             db.session.rollback()
-            cache.drop(instance.id)
+            cache.drop(case.id)
             raise
-        cache.put(instance.id, self.expected_version + 1, workflow)
-        return instance
+        if commit:
+            self.after_commit()
+        return case
 
-    def _write_audit(self, events: list, now) -> None:
-        if not events:
-            return
-        rows = [{
-            "instance_id": self.instance.id, "at": now, "actor": self.actor.username,
+    def after_commit(self) -> None:
+        cache.put(self.case.id, self.expected_version + 1, self.workflow, self.waiting_after)
+
+    def _write_audit(self, writer, events: list, now) -> None:
+        writer.insert_audit([{
+            "instance_id": self.case.id, "at": now, "actor": self.actor.username,
             "event": e["event"], "element_id": e.get("element_id"), "element_name": (e.get("element_name") or None),
-            "task_id": e.get("task_id"), "data_keys": e.get("data_keys") or [], "details": _json_safe(e.get("details") or {}),
-        } for e in events]
-        db.session.execute(sa.insert(AuditEvent), rows)
-
-
-class _InstanceView:
-    """The few instance facts derived-row sync needs, without touching the (expired) ORM object."""
-
-    def __init__(self, id, business_key, municipality_code, status):
-        self.id, self.business_key, self.municipality_code, self.status = id, business_key, municipality_code, status
+            "task_id": e.get("task_id"), "data_keys": e.get("data_keys") or [], "details": e.get("details") or {},
+        } for e in events])
 
 
 def new_instance_id() -> str:

@@ -2,8 +2,9 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..definitions.models import ProcessVersion
+from ..definitions.service import version_info
 from ..extensions import db
+from ..instances.models import ProcessInstance
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
 from ..tasks.models import OPEN, HumanTask
@@ -15,7 +16,7 @@ protect(blp)
 
 
 def case_summary(instance) -> dict:
-    version = db.session.get(ProcessVersion, instance.process_version_id)
+    version = version_info(instance.process_version_id)
     return {
         "id": instance.id, "process_id": instance.process_id, "version": version.version,
         "business_key": instance.business_key, "title": instance.title,
@@ -47,8 +48,8 @@ class Cases(MethodView):
     def post(self, body):
         """Start a case of the latest version of a process."""
         actor = current_actor()
-        instance = start_case(body["process_id"], body["variables"], actor, body.get("business_key"))
-        return case_detail(instance, actor)
+        row = start_case(body["process_id"], body["variables"], actor, body.get("business_key"))
+        return case_detail(db.session.get(ProcessInstance, row.id), actor)
 
     @blp.doc(security=AUTH)
     @blp.arguments(CaseListArgsSchema, location="query")
@@ -90,4 +91,5 @@ class CaseRetry(MethodView):
     def post(self, body, instance_id):
         """(beheerder) Retry a case in the error state, after setting corrected variables on the failed task."""
         actor = current_actor()
-        return case_detail(retry_case(instance_id, body["variables"], actor), actor)
+        row = retry_case(instance_id, body["variables"], actor)
+        return case_detail(db.session.get(ProcessInstance, row.id), actor)

@@ -8,21 +8,20 @@ from ..runtime.inspection import waiting_messages
 from .models import MessageSubscription
 
 
-def sync_subscriptions(instance, workflow) -> None:
-    wanted = {(w.task_id, w.message_name): w for w in waiting_messages(workflow)} if instance.status != "completed" else {}
-    existing = {
-        (row.task_id, row.message_name): row
-        for row in db.session.scalars(sa.select(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
-    }
-    for key, row in existing.items():
-        if key not in wanted:
-            db.session.delete(row)
-    for key, wait in wanted.items():
-        if key not in existing:
-            db.session.add(MessageSubscription(
-                instance_id=instance.id, task_id=wait.task_id, element_id=wait.element_id,
-                message_name=wait.message_name, correlation_key=instance.business_key,
-            ))
+def plan_subscriptions(case, workflow, waits_before: set) -> tuple[list, list, set]:
+    """(keys to drop, rows to add, keys after): `waits_before` (task id, message name) pairs are exactly the
+    case's subscription rows when it was loaded."""
+    waits = {(w.task_id, w.message_name): w for w in waiting_messages(workflow)} if case.status != "completed" else {}
+    drop = [key for key in waits_before if key not in waits]
+    add = [{"instance_id": case.id, "task_id": w.task_id, "element_id": w.element_id, "message_name": w.message_name,
+            "correlation_key": case.business_key} for key, w in waits.items() if key not in waits_before]
+    return drop, add, set(waits)
+
+
+def apply_subscriptions(writer, case, plan: tuple) -> None:
+    drop, add, _ = plan
+    writer.delete_subscriptions(case.id, drop)
+    writer.insert_subscriptions(add)
 
 
 def find_waiting(message_name: str, correlation_key: str) -> list[MessageSubscription]:
@@ -41,18 +40,19 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
     Each case is advanced and saved in its own transaction. Returns the ids of the cases that caught it;
     an empty list means nobody waits (the caller decides whether to buffer or refuse).
     """
-    from ..instances.models import ProcessInstance, RUNNING
+    from ..instances import store
+    from ..instances.models import RUNNING
     from ..instances.session import CaseSession
 
     delivered = []
     instance_ids = sorted({s.instance_id for s in find_waiting(message_name, correlation_key)})
     for instance_id in instance_ids:
-        instance = db.session.get(ProcessInstance, instance_id)
-        if instance is None or instance.status != RUNNING:
+        case = store.load_case(instance_id)
+        if case is None or case.status != RUNNING:
             continue
-        if instance_filter is not None and not instance_filter(instance):
+        if instance_filter is not None and not instance_filter(case):
             continue
-        session = CaseSession.open(instance, actor)
+        session = CaseSession.open(case, actor)
         if catch_message(session, message_name, payload):
             session.advance()
             session.save()

@@ -24,18 +24,24 @@ def _is_done(task) -> bool:
     return bool(task.state & _DONE)
 
 
-def compact_workflow(workflow, threshold: int = 150, keep: int = 8) -> int:
-    """Compact the top workflow and its subprocesses when a tree holds more than `threshold` tasks.
+def compact_workflow(workflow, threshold: int = 60, keep: int = 8) -> int:
+    """Compact the top workflow and its subprocesses when a tree holds more than `threshold` tasks and has
+    grown by half since it was last compacted (a case whose live part is large is not walked every step).
 
     Returns the number of tasks removed.
     """
     removed = 0
     for sub in list(workflow.subprocesses.values()):
-        if sub.parent_task_id in _all_task_ids(workflow) and len(sub.tasks) > threshold:
+        if sub.parent_task_id in _all_task_ids(workflow) and _due(sub, threshold):
             removed += _compact_tree(workflow, sub, keep)
-    if len(workflow.tasks) > threshold:
+    if _due(workflow, threshold):
         removed += _compact_tree(workflow, workflow, keep)
     return removed
+
+
+def _due(tree, threshold: int) -> bool:
+    size = len(tree.tasks)
+    return size > threshold and size > 1.5 * getattr(tree, "_compacted_size", 0)
 
 
 def _all_task_ids(top):
@@ -62,6 +68,7 @@ def _compact_tree(top, tree, keep: int) -> int:
     root = tree.task_tree
     live = _live_closure(tree)
     if not live:
+        tree._compacted_size = len(tree.tasks)
         return 0
     doomed = []
 
@@ -103,6 +110,7 @@ def _compact_tree(top, tree, keep: int) -> int:
         removed += _splice(top, tree, head, cut, tail)
     if tree.last_task is not None and tree.last_task.id not in tree.tasks:
         tree.last_task = None
+    tree._compacted_size = len(tree.tasks)  # in memory only: after a reload the first check compacts again
     return removed
 
 

@@ -108,6 +108,37 @@ def active_elements(workflow) -> list[str]:
     return seen
 
 
+@dataclass
+class Snapshot:
+    """What a saved case exposes, read in one walk over the task tree."""
+
+    ready_user_tasks: list
+    active_elements: list
+    variables: dict
+    completed: bool
+
+
+def snapshot(workflow) -> Snapshot:
+    completed = workflow.is_completed()
+    mask = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+    live = workflow.get_tasks(state=mask)
+    ready = [t for t in live if t.state == TaskState.READY and isinstance(t.task_spec, UserTask)]
+    elements = []
+    for task in live:
+        element_id = task.task_spec.bpmn_id
+        if element_id and element_id not in elements:
+            elements.append(element_id)
+    if completed:
+        variables = dict(workflow.data)
+    else:
+        variables = {}
+        if workflow.last_task is not None:
+            variables.update(workflow.last_task.data)
+        for task in sorted(live, key=lambda t: t.last_state_change):
+            variables.update(task.data)
+    return Snapshot(ready, elements, variables, completed)
+
+
 def case_variables(workflow) -> dict:
     """The case's data as one dict: the workflow's data when it has ended, else the data of the most recent
     ready/waiting tasks merged in order of their last change (parallel branches each hold a copy)."""

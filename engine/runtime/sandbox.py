@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import re
 import sys
 import time
 
@@ -161,10 +162,21 @@ def compile_code(source: str, mode: str):
 
 def check_source(source: str, mode: str) -> str | None:
     """Return a human message when `source` would be refused, or None when it compiles."""
+    problem = source_problem(source, mode)
+    return problem[0] if problem else None
+
+
+def source_problem(source: str, mode: str) -> tuple[str, int | None] | None:
+    """(message, line within the source) when `source` would be refused, else None."""
     try:
         compile_code(source, mode)
     except SyntaxError as err:
-        return str(err.msg if err.msg else err)
+        messages = list(err.args[0]) if err.args and isinstance(err.args[0], (tuple, list)) else [str(err.msg or err)]
+        first = str(messages[0])
+        match = re.match(r"^Line (\d+): (.*)$", first, re.S)
+        if match:
+            return match.group(2).strip(), int(match.group(1))
+        return first, err.lineno
     return None
 
 

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from ..extensions import db
 from ..identity.roles import normalise_role
 from ..runtime.bpmn_parser import parse_local_datetime, strip_el
 from ..runtime.inspection import ready_user_tasks
-from ..timeutil import utcnow
-from .models import CANCELLED, COMPLETED, OPEN, HumanTask, TaskCandidate
+from .models import CANCELLED, COMPLETED, OPEN
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
 _DURATION = re.compile(r"^P(?!$)")
@@ -84,69 +82,68 @@ def resolve_due_date(text: str | None, task, script_engine, now: datetime) -> da
     return parse_local_datetime(value).astimezone(timezone.utc)
 
 
-def sync_human_tasks(instance, workflow, version_model: dict, actor_name: str, completed_task_id: str | None):
-    """Insert rows for newly ready user tasks and close rows of tasks that are no longer ready.
+@dataclass
+class TaskPlan:
+    """How the open task rows of a case change in this step (computed before compaction, from the engine)."""
 
-    Returns audit events describing what changed.
-    """
-    events = []
-    now = utcnow()
-    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
-    rows = {
-        row.id: row for row in db.session.scalars(
-            sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
-        )
-    }
-    for task_id, row in rows.items():
-        if task_id in ready:
-            continue
+    completed: list = field(default_factory=list)
+    cancelled: list = field(default_factory=list)
+    new_rows: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+
+
+def plan_human_tasks(case, workflow, version_model: dict, ready_before: set, now: datetime,
+                     ready_tasks: list | None = None) -> TaskPlan:
+    """`ready_before`: the ready task ids when the case was loaded, which are exactly its open rows."""
+    plan = TaskPlan()
+    ready = {str(t.id): t for t in (ready_user_tasks(workflow) if ready_tasks is None else ready_tasks)}
+    for task_id in sorted(ready_before - set(ready)):
         engine_task = workflow.get_task_from_id(_uuid(task_id))
-        done = engine_task is not None and engine_task.state == TaskState.COMPLETED
-        row.status = COMPLETED if done else CANCELLED
-        row.completed_at = now
-        if done and task_id == completed_task_id:
-            row.completed_by = actor_name
-        if not done:
-            events.append({"event": "task.cancelled", "element_id": row.element_id, "element_name": row.name,
-                           "task_id": task_id, "data_keys": [], "details": {}})
-    new_ids = [tid for tid in ready if tid not in rows]
-    if new_ids:
-        reopened = {r.id: r for r in db.session.scalars(sa.select(HumanTask).where(HumanTask.id.in_(new_ids)))}
-    else:
-        reopened = {}
-    for task_id in new_ids:
-        task = ready[task_id]
+        if engine_task is not None and engine_task.state == TaskState.COMPLETED:
+            plan.completed.append(task_id)
+        else:
+            plan.cancelled.append(task_id)
+            plan.events.append({"event": "task.cancelled", "task_id": task_id, "data_keys": [], "details": {},
+                                "element_id": engine_task.task_spec.bpmn_id if engine_task else None,
+                                "element_name": engine_task.task_spec.bpmn_name if engine_task else None})
+    for task_id, task in ready.items():
+        if task_id in ready_before:
+            continue
         model = task_model(version_model, task)
         groups = candidate_groups(model)
-        script_engine = workflow.script_engine
-        row = reopened.get(task_id) or HumanTask(id=task_id)
-        row.instance_id = instance.id
-        row.process_id = task.workflow.spec.name
-        row.element_id = task.task_spec.bpmn_id
-        row.name = model.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id
-        row.lane = model.get("lane")
-        row.candidate_groups = groups
         problems = []
-        row.assignee = _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine))
-        row.municipality_code = instance.municipality_code
-        row.form_key = (model.get("form") or {}).get("ref")
-        row.form_file_id = form_file_id(version_model, model.get("form"))
-        row.due_at = _safely(problems, "due date",
-                             lambda: resolve_due_date(model.get("due_date"), task, script_engine, now))
-        row.status = OPEN
-        row.created_at = now
-        row.claimed_at = None
-        row.completed_at = None
-        row.completed_by = None
-        if task_id not in reopened:
-            db.session.add(row)
-            for group in groups:
-                db.session.add(TaskCandidate(task_id=task_id, group_name=group))
-        events.append({"event": "task.created", "element_id": row.element_id, "element_name": row.name,
-                       "task_id": task_id, "data_keys": [], "details": {"candidate_groups": groups,
-                                                                        "assignee": row.assignee,
-                                                                        "problems": problems}})
-    return events
+        script_engine = workflow.script_engine
+        row = {
+            "id": task_id, "instance_id": case.id, "process_id": task.workflow.spec.name,
+            "element_id": task.task_spec.bpmn_id,
+            "name": model.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            "lane": model.get("lane"), "candidate_groups": groups,
+            "assignee": _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine)),
+            "municipality_code": case.municipality_code,
+            "form_key": (model.get("form") or {}).get("ref"),
+            "form_file_id": form_file_id(version_model, model.get("form")),
+            "due_at": _safely(problems, "due date", lambda: resolve_due_date(model.get("due_date"), task, script_engine, now)),
+            "status": OPEN, "created_at": now, "claimed_at": None, "completed_at": None, "completed_by": None,
+        }
+        plan.new_rows.append(row)
+        plan.events.append({"event": "task.created", "element_id": row["element_id"], "element_name": row["name"],
+                            "task_id": task_id, "data_keys": [], "details": {"candidate_groups": groups,
+                                                                             "assignee": row["assignee"],
+                                                                             "problems": problems}})
+    return plan
+
+
+def apply_human_tasks(writer, plan: TaskPlan, actor_name: str, completed_task_id: str | None, now: datetime) -> list:
+    """Write a TaskPlan with a StepWriter (in the step's transaction). Returns its audit events."""
+    completed = list(plan.completed)
+    if completed_task_id in completed:
+        completed.remove(completed_task_id)
+        writer.close_tasks([completed_task_id], COMPLETED, now, actor_name)
+    writer.close_tasks(completed, COMPLETED, now)
+    writer.close_tasks(plan.cancelled, CANCELLED, now)
+    candidates = [{"task_id": row["id"], "group_name": group} for row in plan.new_rows for group in row["candidate_groups"]]
+    writer.open_tasks(plan.new_rows, candidates)
+    return plan.events
 
 
 def _safely(problems: list, what: str, compute):

@@ -116,11 +116,22 @@ def task_form(task: HumanTask):
     return form_definition(task.form_file_id) if task.form_file_id else None
 
 
-def complete(task_id: str, variables: dict, actor: Actor) -> ProcessInstance:
-    task = get_visible_task(task_id, actor)
-    _ensure_open(task)
-    if not policy.can_work_task(actor, task):
+def complete(task_id: str, variables: dict, actor: Actor):
+    """Complete an open user task with form data; returns the case's CaseRow after the step."""
+    from ..instances import store
+
+    try:
+        UUID(task_id)
+    except (ValueError, TypeError):
+        raise NotFound("No such task.") from None
+    task = store.load_task(task_id)
+    if task is None:
         raise NotFound("No such task.")
+    if not (task.status == OPEN and policy.can_work_task(actor, task)):
+        get_visible_task(task_id, actor)  # 404 unless the caller may see the task's case at all
+        _ensure_open(task)
+        if not policy.can_work_task(actor, task):
+            raise NotFound("No such task.")
     if task.assignee and task.assignee != actor.username:
         raise Conflict(f"This task is claimed by {task.assignee}.", assignee=task.assignee)
     form = task_form(task)
@@ -129,8 +140,7 @@ def complete(task_id: str, variables: dict, actor: Actor) -> ProcessInstance:
     clean, errors = form.validate(variables or {})
     if errors:
         raise Unprocessable("The form has errors; see errors for each field.", errors=errors)
-    instance = db.session.get(ProcessInstance, task.instance_id)
-    session = CaseSession.open(instance, actor)
+    session = CaseSession.open(task.instance_id, actor)
     engine_task = session.workflow.get_task_from_id(UUID(task.id))
     if engine_task is None or engine_task.state != TaskState.READY or not isinstance(engine_task.task_spec, UserTask):
         raise Conflict("This task is no longer open.")

@@ -2,9 +2,8 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..definitions.models import ProcessVersion
+from ..instances.service import case_variables_for
 from ..extensions import db
-from ..identity import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..schemas import AUTH, ApiErrorSchema
@@ -68,9 +67,7 @@ class Task(MethodView):
         form = task_form(task)
         body["form"] = form.schema if form else None
         instance = db.session.get(ProcessInstance, task.instance_id)
-        version = db.session.get(ProcessVersion, instance.process_version_id)
-        variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
-        body["data"] = policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
+        body["data"] = case_variables_for(actor, instance)
         return body
 
 
@@ -105,7 +102,6 @@ class Complete(MethodView):
         """Complete a task with the form's variables; they are validated against the task's form first."""
         actor = current_actor()
         instance = complete(task_id, body["variables"], actor)
-        db.session.refresh(instance)
         rows, _ = list_tasks(actor, instance_id=instance.id)
         keys = _keys_for(rows)
         return {"task_id": task_id, "process_instance_id": instance.id, "instance_status": instance.status,

@@ -1,0 +1,29 @@
+"""Claiming: a claimed task leaves others' inboxes; completing someone else's claim is refused."""
+from engine.identity.service import create_user
+
+
+def test_claim_unclaim_and_foreign_completion(app, deploy_fixture, as_user):
+    with app.app_context():
+        create_user("gemeente.westbetuwe2", "secret", ["gemeente"], "GM0668")
+    deploy_fixture("basic")
+    first = as_user("gemeente.westbetuwe")
+    second = first.__class__(first.client).login("gemeente.westbetuwe2", "secret")
+    case = first.start("simple_case", {"summary": "x", "municipality_code": "GM0668"})
+    task = first.task_for(case["id"])
+
+    claimed = first.post(f"/api/v1/tasks/{task['id']}/claim")
+    assert claimed.status_code == 200 and claimed.get_json()["assignee"] == "gemeente.westbetuwe"
+    assert second.tasks() == []
+    refused = second.complete(task["id"], {"category": "bedreiging"}, expect=409)
+    assert refused["message"] == "This task is claimed by gemeente.westbetuwe."
+    assert second.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 409
+
+    assert first.post(f"/api/v1/tasks/{task['id']}/unclaim").status_code == 200
+    assert [t["id"] for t in second.tasks()] == [task["id"]]
+    assert second.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 200
+    conflict = first.complete(task["id"], {"category": "bedreiging"}, expect=409)
+    assert "claimed by gemeente.westbetuwe2" in conflict["message"]
+    second.complete(task["id"], {"category": "bedreiging"})
+    assert second.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 409
+    events = [e["event"] for e in first.history(case["id"])]
+    assert events.count("task.claimed") == 2 and events.count("task.unclaimed") == 1
