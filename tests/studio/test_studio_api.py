@@ -39,6 +39,8 @@ def test_session_cookie_without_csrf_token_cannot_change_anything(studio_deploye
     response = client.put(f"/api/v1/studio/files/{TARGET.bpmn_file}", json={"content": "<x/>"})
     assert response.status_code == 400
     assert "CSRF" in response.get_json()["message"]
+    studio_page = client.get("/studio").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', studio_page).group(1)
     response = client.put(f"/api/v1/studio/files/{TARGET.bpmn_file}", json={"content": "<x/>"},
                           headers={"X-CSRFToken": token})
     assert response.status_code == 200 and not response.get_json()["valid"]
