@@ -65,7 +65,7 @@ export function showProblems(config, report, onSelect) {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'link-button';
-      button.textContent = '⌖';
+      button.textContent = config.messages.show;
       button.setAttribute('aria-label', problem.element_id);
       button.addEventListener('click', () => onSelect(problem.element_id));
       li.prepend(button, ' ');
