@@ -16,6 +16,7 @@ from ..extensions import db
 from ..identity.actor import Actor
 from . import checks, scenarios, workspace
 from .diff import diff_elements, diff_files, process_elements
+from .layout import keep_layout
 from .models import StudioFile
 
 
@@ -59,6 +60,9 @@ def file_detail(file_name: str) -> dict:
 
 def save(file_name: str, content: str, actor: Actor) -> dict:
     """Save a draft, then validate the workspace with it: the answer carries the problems to show."""
+    if workspace.studio_kind(file_name) == "bpmn":
+        previous = workspace.workspace().get(file_name)
+        content = keep_layout(previous.content if previous is not None else None, content)
     workspace.save_draft(file_name, content, actor.username)
     report = validate()
     report["saved"] = True

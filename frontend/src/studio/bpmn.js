@@ -21,6 +21,23 @@ import { hasDiagramInterchange } from '../diagram.js';
 import { lintConfig } from './lint-config.js';
 import { markReady, readConfig, readContent, setStatus, showProblems, wireToolbar } from './common.js';
 
+const CAMUNDA_URI = 'http://camunda.org/schema/1.0/bpmn';
+
+// Some tools bind the prefix `camunda` to another namespace (Activiti's). The Camunda extension this editor
+// loads owns that prefix, so such a file is given another prefix for that namespace before it is opened:
+// the same namespace under a new name, nothing else changes.
+export function freeCamundaPrefix(xml) {
+  const root = new DOMParser().parseFromString(xml, 'application/xml').documentElement;
+  const bound = root && root.lookupNamespaceURI ? root.lookupNamespaceURI('camunda') : null;
+  if (!bound || bound === CAMUNDA_URI) return xml;
+  let prefix = 'ext';
+  for (let n = 1; new RegExp(`xmlns:${prefix}=`).test(xml); n += 1) prefix = `ext${n}`;
+  return xml
+    .replace(/xmlns:camunda=/g, `xmlns:${prefix}=`)
+    .replace(/(<\/?)camunda:/g, `$1${prefix}:`)
+    .replace(/(\s)camunda:([\w.-]+\s*=)/g, `$1${prefix}:$2`);
+}
+
 const PROBLEM_MARKERS = { error: 'vb-problem-error', warning: 'vb-problem-warning' };
 
 function drawProblems(modeler, problems, previous) {
@@ -62,7 +79,7 @@ async function mount(container) {
     linting: { bpmnlint: lintConfig, active: true },
   });
   window.vbStudio = { modeler, config };
-  let xml = readContent();
+  let xml = freeCamundaPrefix(readContent());
   if (!hasDiagramInterchange(xml)) xml = await layoutProcess(xml);
   const { warnings } = await modeler.importXML(xml);
   if (warnings.length) console.warn('import warnings', warnings.map((w) => w.message));
