@@ -51,7 +51,9 @@ def keep_layout(previous: str | None, new: str) -> str:
         if element.get("id") in layout_ids or (target and (target not in semantic_ids or target in laid_out)):
             continue
         diagram_id = element.getparent().getparent().get("id") if element.getparent() is not None else None
-        plane = planes.get(diagram_id) or next(iter(planes.values()))
+        plane = planes.get(diagram_id)
+        if plane is None:
+            plane = next(iter(planes.values()))
         plane.append(copy.deepcopy(element))
         carried += 1
     if not carried:
