@@ -168,3 +168,13 @@ def test_incidents_are_listed_and_retried_after_correcting_data(studio_deployed,
     with app.app_context():
         assert check_all() == {}
         db.session.remove()
+
+
+def test_cancelled_and_suspended_cases_pass_the_consistency_check(studio_deployed, as_user, app):
+    admin = as_user("beheerder")
+    cancelled, suspended = _start(as_user), _start(as_user)
+    _act(admin, cancelled["id"], "cancel")
+    _act(admin, suspended["id"], "suspend")
+    with app.app_context():
+        assert check_all() == {}
+        db.session.remove()
