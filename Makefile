@@ -41,15 +41,20 @@ chromium:
 diagrams: install frontend chromium
 	$(BIN)/python -m tools.render_diagrams --out docs/img processes
 
-# The screenshots of the web app in docs/img/ (inbox, task form, case page), taken by the browser walk-through.
+# The screenshots of the web app in docs/img/ (inbox, task form, case page, studio, heatmap), taken by the
+# browser tests.
 screenshots: install frontend chromium
-	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser/test_walkthrough.py
+	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser/test_walkthrough.py tests/browser/studio/test_studio_browser.py \
+		tests/browser/studio/test_operations_browser.py
 
 # Compile the UI translations (engine/translations/*/LC_MESSAGES/messages.po -> .mo).
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o engine/translations/messages.pot .
 	$(BIN)/pybabel update -i engine/translations/messages.pot -d engine/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d engine/translations
+	$(BIN)/pybabel extract -F engine/studio/babel.cfg -k _l -o engine/studio/translations/messages.pot engine/studio engine/operations
+	$(BIN)/pybabel update -i engine/studio/translations/messages.pot -d engine/studio/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d engine/studio/translations
 
 # Inbox and case page server times with 10,000 open tasks on SQLite (see docs/web.md).
 bench-web: install

@@ -5,6 +5,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..errors import NotFound
 from ..identity import policy
 from ..schemas import AUTH, ApiErrorSchema
 from . import service
@@ -114,13 +115,15 @@ class Versions(MethodView):
         return service.process_versions(process_id)
 
 
-@blp.route("/processes/<process_id>/versions/<int:version>/xml")
+@blp.route("/processes/<process_id>/versions/<version>/xml")
 class VersionXml(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, {"type": "string"}, content_type="application/xml")
     def get(self, process_id, version):
         """The BPMN XML of one version."""
-        return Response(service.version_xml(process_id, version), mimetype="application/xml")
+        if not version.isdigit():
+            raise NotFound(f"Process '{process_id}' has no version '{version}'.")
+        return Response(service.version_xml(process_id, int(version)), mimetype="application/xml")
 
 
 @blp.route("/export.zip")

@@ -10,7 +10,7 @@ from engine.cli import deploy_folders
 from engine.extensions import db
 from engine.studio import workspace
 
-from .target import TARGET
+from tests.studio.target import TARGET
 
 
 @pytest.fixture
@@ -27,7 +27,3 @@ def studio_deployed(app):
 @pytest.fixture
 def owner(as_user):
     return as_user("procesbeheerder")
-
-
-# The browser tests of the studio use the web app's browser fixtures (Debian's Chromium, live server).
-from tests.browser.conftest import artifacts, browser, frontend_bundles, live_server, web  # noqa: E402,F401

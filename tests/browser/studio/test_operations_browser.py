@@ -15,8 +15,8 @@ from engine.instances.service import start_case
 from engine.tasks.service import complete
 from engine.timeutil import utcnow
 
-from . import studio_web as studio
-from .target import TARGET
+from tests.studio import studio_web as studio
+from tests.studio.target import TARGET
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from engine.instances.models import ProcessInstance
 from engine.instances.service import start_case
 from engine.tasks.models import HumanTask
 
-from . import studio_web as studio
-from .target import TARGET
+from tests.studio import studio_web as studio
+from tests.studio.target import TARGET
 
 pytestmark = pytest.mark.browser
 
@@ -73,8 +73,12 @@ def test_owner_changes_a_due_date_and_a_label_validates_and_deploys(web, app, st
     assert user.page.locator(f'[data-problem-for="{TARGET.conditional_flow}"]').count() == 1
     listed = user.page.locator(f'[data-problems] li[data-element-id="{TARGET.conditional_flow}"]')
     assert "does not compile" in listed.inner_text()
-    studio.publish(user, "validation-markers", "studio-validation.png")
+    # an empty spot of the canvas: nothing selected, so the marker (not the selection) shows on the flow
+    user.page.locator(".studio-canvas .djs-container > svg").first.click(position={"x": 220, "y": 560})
+    studio.publish(user, "validation-markers", "studio-validation.png", full_page=True)
 
+    studio.select_element(user, TARGET.conditional_flow)
+    studio.open_group(user, "group-CamundaPlatform__Condition")
     studio.set_entry(user, "conditionExpression", '${compensation == "ja"}')
     report = studio.save(user)
     assert report["valid"] and report["draft"], report["errors"]

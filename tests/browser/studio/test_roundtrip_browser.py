@@ -13,15 +13,15 @@ from engine.extensions import db
 from engine.studio import workspace
 from engine.studio.models import StudioFile
 
-from . import studio_web as studio
-from .target import TARGET
+from tests.studio import studio_web as studio
+from tests.studio.target import TARGET
 
 pytestmark = pytest.mark.browser
 
-MIWG = Path(os.environ.get("VB_MIWG_DIR", Path(__file__).resolve().parents[3] / "shared" / "conformance"
+MIWG = Path(os.environ.get("VB_MIWG_DIR", Path(__file__).resolve().parents[4] / "shared" / "conformance"
                            / "bpmn-miwg-reference"))
 if not MIWG.is_dir():  # the work tree beside shared/ (…/wt/<branch>): look one level higher as well
-    MIWG = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "bpmn-miwg-reference"
+    MIWG = Path(__file__).resolve().parents[5] / "shared" / "conformance" / "bpmn-miwg-reference"
 DI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 OMG_DI = "http://www.omg.org/spec/DD/20100524/DI"
