@@ -11,6 +11,9 @@ def register(app, api) -> None:
     from .pages import bp as studio_pages
     from .views import blp as studio_blp
 
+    from .cli import scenarios_command
+
+    app.cli.add_command(scenarios_command)
     api.register_blueprint(studio_blp)
     api.register_blueprint(operations_blp)
     app.register_blueprint(studio_pages)
