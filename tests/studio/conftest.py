@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cli import deploy_folders
+from engine.cli import collect_files
+from engine.definitions.service import deploy
 from engine.extensions import db
 from engine.studio import workspace
 
@@ -17,7 +18,7 @@ from tests.studio.target import TARGET
 def studio_deployed(app):
     """The target process deployed (version 1), its scenario test in the studio."""
     with app.app_context():
-        report = deploy_folders([TARGET.folder], actor="test")
+        report = deploy(collect_files([TARGET.folder]), "test", source=f"cli:{TARGET.folder.name}")
         for path in sorted(TARGET.folder.glob("*.test.*")):
             workspace.save_draft(path.name, path.read_text(encoding="utf-8"), "test")
         db.session.remove()
