@@ -160,3 +160,27 @@ def test_bad_file_names_and_bodies_are_refused_precisely(studio_deployed, owner)
     assert response.status_code == 422 and "content" in response.get_json()["errors"]
     assert owner.get("/api/v1/studio/files/nothing.bpmn").status_code == 404
     assert owner.post("/api/v1/studio/deploy", json={}).status_code == 422  # nothing to deploy
+
+
+def test_scenario_events_fire_timers_and_unsaved_test_text_is_judged(studio_deployed, owner):
+    scenario = {"scenarios": [{
+        "name": "Herinnering na drie dagen",
+        "start": {"summary": "Brief", "municipality_code": "GM0668"},
+        "events": [{"timer": "triage_reminder"}, {"message": "aangifte_geregistreerd"}],
+        "expect": {"path": ["triage_reminder", "reminder_end"], "end": "waiting", "waiting_at": [TARGET.user_task]},
+    }]}
+    body = {"files": [{"file_name": TARGET.test_file, "content": json.dumps(scenario)}], "only": TARGET.test_file}
+    report = owner.post("/api/v1/studio/tests/run", json=body).get_json()
+    [result] = report["results"]
+    assert not result["passed"]  # the message is sent while the case waits at the task, not for the message
+    assert result["reasons"] == ["Message 'aangifte_geregistreerd' was sent, but the case does not wait for it."]
+
+    scenario["scenarios"][0]["events"] = [{"timer": "triage_reminder"}]
+    body["files"][0]["content"] = json.dumps(scenario)
+    [result] = owner.post("/api/v1/studio/tests/run", json=body).get_json()["results"]
+    assert result["passed"], result
+    assert result["waiting_at"] == [TARGET.user_task]
+
+    body["files"][0]["content"] = '{"scenarios": "none"}'
+    [result] = owner.post("/api/v1/studio/tests/run", json=body).get_json()["results"]
+    assert not result["passed"] and "non-empty list 'scenarios'" in result["reasons"][0]

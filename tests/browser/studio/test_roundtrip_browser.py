@@ -112,6 +112,9 @@ def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(we
         with app.app_context():
             workspace.save_draft(name, original, "test")
         saved = _save_unchanged(user, app, name)
+        if path.name == "C.4.0.bpmn":  # bpmnlint's recommended rules ran in the browser on this one
+            lint = user.page.locator('[data-problems] li[data-severity="warning"]', has_text="[bpmnlint]")
+            assert lint.count() >= 1 and "bjsl-button-warning" in user.page.locator(".bjsl-button").get_attribute("class")
         before, after = facts(original), facts(saved)
         assert before["shapes"], f"{path.name} has no layout to compare"
         problems = differences(before, after)
