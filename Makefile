@@ -80,5 +80,9 @@ test: install frontend chromium
 bench: install
 	$(BIN)/python -m benchmarks.engine_steps
 
+# What the studio's validation and scenario runs cost against the deployment's own analysis (docs/studio.md).
+bench-studio: install
+	$(BIN)/python -m benchmarks.studio
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
