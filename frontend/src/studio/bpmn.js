@@ -83,7 +83,10 @@ async function mount(container) {
   if (!hasDiagramInterchange(xml)) xml = await layoutProcess(xml);
   const { warnings } = await modeler.importXML(xml);
   if (warnings.length) console.warn('import warnings', warnings.map((w) => w.message));
-  modeler.get('canvas').zoom('fit-viewport', 'auto');
+  // Fit, then leave room for the palette, which lies over the left of the canvas.
+  const canvas = modeler.get('canvas');
+  canvas.zoom(Math.min(1, canvas.zoom('fit-viewport', 'auto') * 0.85), 'auto');
+  canvas.scroll({ dx: 60, dy: 0 });
 
   const markers = [];
   const select = (id) => {
