@@ -3,11 +3,17 @@ cases out of inboxes and deaf to tasks, messages and timers; filters; incidents 
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 import time_machine
 
+from engine.errors import Conflict
 from engine.extensions import db
+from engine.identity.actor import Actor
+from engine.identity.service import get_user
+from engine.instances.session import CaseSession
+from engine.operations.service import suspend
 from engine.instances.consistency import check_all
 from engine.timeutil import utcnow
 
@@ -66,7 +72,6 @@ def test_a_suspended_case_ignores_messages_and_timers(studio_deployed, as_user, 
     assert admin.case(case["id"])["status"] == "suspended"
     assert admin.case(case["id"])["active_elements"] == ["wait_aangifte"]
 
-    from engine.identity.actor import Actor
     from engine.instances.service import fire_timers
 
     with app.app_context():
@@ -178,3 +183,23 @@ def test_cancelled_and_suspended_cases_pass_the_consistency_check(studio_deploye
     with app.app_context():
         assert check_all() == {}
         db.session.remove()
+
+
+def test_a_suspension_and_a_task_completion_cannot_cross(studio_deployed, as_user, app):
+    """A completion that loaded the case before it was suspended cannot save over the suspension."""
+    case = _start(as_user)
+    task = as_user(TARGET.task_role_user).task_for(case["id"], TARGET.user_task)
+    with app.app_context():
+        worker = Actor.for_user(get_user(TARGET.task_role_user))
+        admin = Actor.for_user(get_user("beheerder"))
+        completing = CaseSession.open(case["id"], worker)
+        suspend(case["id"], "Dossier bij de rechter", admin)
+        engine_task = completing.workflow.get_task_from_id(UUID(task["id"]))
+        engine_task.data.update({"category": "bedreiging", "estimated_costs": 5})
+        engine_task.run()
+        completing.advance()
+        with pytest.raises(Conflict):
+            completing.save(completed_task_id=task["id"])
+        db.session.remove()
+    assert as_user("beheerder").case(case["id"])["status"] == "suspended"
+    assert as_user("beheerder").case(case["id"])["active_elements"][0] == TARGET.user_task
