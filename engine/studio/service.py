@@ -7,7 +7,6 @@ import zipfile
 from datetime import timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
 
 from ..definitions.models import DefinitionFile, Deployment, ProcessVersion
 from ..definitions.service import Upload, deploy, latest_files
@@ -196,9 +195,3 @@ def export_zip(include_drafts: bool = False) -> bytes:
             archive.writestr(f"{folder}/{file_name}", content)
     return buffer.getvalue()
 
-
-def deployed_rows(kind: str | None = None) -> list[DefinitionFile]:
-    query = sa.select(DefinitionFile).options(undefer(DefinitionFile.content))
-    if kind:
-        query = query.where(DefinitionFile.kind == kind)
-    return list(db.session.scalars(query))
