@@ -23,7 +23,7 @@ $(FRONTEND_STAMP): frontend/package-lock.json frontend/package.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-$(FRONTEND_DIST): $(FRONTEND_STAMP) frontend/build.mjs $(wildcard frontend/src/*.js)
+$(FRONTEND_DIST): $(FRONTEND_STAMP) frontend/build.mjs frontend/build-studio.mjs $(wildcard frontend/src/*.js frontend/src/*/*.js)
 	cd frontend && node build.mjs
 	touch $@
 
@@ -41,15 +41,20 @@ chromium:
 diagrams: install frontend chromium
 	$(BIN)/python -m tools.render_diagrams --out docs/img processes
 
-# The screenshots of the web app in docs/img/ (inbox, task form, case page), taken by the browser walk-through.
+# The screenshots of the web app in docs/img/ (inbox, task form, case page, studio, heatmap), taken by the
+# browser tests.
 screenshots: install frontend chromium
-	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser/test_walkthrough.py
+	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser/test_walkthrough.py tests/browser/studio/test_studio_browser.py \
+		tests/browser/studio/test_operations_browser.py
 
 # Compile the UI translations (engine/translations/*/LC_MESSAGES/messages.po -> .mo).
 translations: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o engine/translations/messages.pot engine/web
 	$(BIN)/pybabel -q update -i engine/translations/messages.pot -d engine/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel -q compile -d engine/translations
+	$(BIN)/pybabel -q extract -F engine/studio/babel.cfg -k _l -o engine/studio/translations/messages.pot engine/studio engine/operations
+	$(BIN)/pybabel -q update -i engine/studio/translations/messages.pot -d engine/studio/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d engine/studio/translations
 
 # Inbox and case page server times with 10,000 open tasks on SQLite (see docs/web.md).
 bench-web: install
@@ -74,6 +79,10 @@ test: install frontend chromium
 
 bench: install
 	$(BIN)/python -m benchmarks.engine_steps
+
+# What the studio's validation and scenario runs cost against the deployment's own analysis (docs/studio.md).
+bench-studio: install
+	$(BIN)/python -m benchmarks.studio
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

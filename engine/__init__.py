@@ -63,3 +63,6 @@ def _register_blueprints(app, api) -> None:
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp):
         api.register_blueprint(blueprint)
+    from .studio import register as register_studio
+
+    register_studio(app, api)

@@ -23,4 +23,5 @@ await build({
   logLevel: 'warning',
   loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file' },
 });
+await import('./build-studio.mjs');  // the studio's bundles (frontend/src/studio/)
 console.log(`frontend bundles written to ${outdir}`);

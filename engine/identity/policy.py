@@ -112,7 +112,12 @@ def can_deploy(actor: Actor) -> bool:
     return actor.has_role(BEHEERDER, PROCESBEHEERDER)
 
 
+def can_oversee(actor: Actor) -> bool:
+    """Read-only operations views (case lists across municipalities, incidents, the heatmap)."""
+    return actor.is_system or actor.has_role(*OVERSEERS)
+
+
 __all__ = [
     "AMBTSDRAGER", "case_clause", "task_clause", "can_see_case", "can_work_task", "can_read_sensitive",
-    "visible_variables", "can_start", "can_administer_cases", "can_deploy",
+    "visible_variables", "can_start", "can_administer_cases", "can_deploy", "can_oversee",
 ]

@@ -14,7 +14,7 @@ from ..messages.models import MessageSubscription
 from ..runtime import inspection
 from ..runtime.serializer import load_state
 from ..tasks.models import OPEN, HumanTask
-from .models import COMPLETED, RUNNING, ProcessInstance
+from .models import CANCELLED, COMPLETED, RUNNING, ProcessInstance
 from .session import script_engine
 
 
@@ -39,7 +39,8 @@ def check_case(instance: ProcessInstance) -> list[str]:
                                   .where(MessageSubscription.instance_id == instance.id)).tuples())
     if instance.status == RUNNING and waits != subs:
         problems.append(f"subscriptions {sorted(subs)} differ from waiting messages {sorted(waits)}")
-    if workflow.is_completed() != (instance.status == COMPLETED):
+    # A cancelled workflow is a completed one to the engine (Workflow.cancel marks it so).
+    if workflow.is_completed() != (instance.status in (COMPLETED, CANCELLED)):
         problems.append(f"status {instance.status} but engine completed={workflow.is_completed()}")
     return problems
 

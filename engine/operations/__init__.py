@@ -1,0 +1,1 @@
+"""Operations on running cases: lists with filters, incidents and retries, suspend/resume/cancel, heatmap."""

@@ -1,0 +1,92 @@
+"""The operations JSON API under /api/v1/operations: beheerder and procesbeheerder read; beheerder acts."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..identity import policy
+from ..instances.service import retry_case
+from ..schemas import AUTH, ApiErrorSchema
+from ..studio.access import api_actor, protect_api
+from . import service
+from .heatmap import heatmap
+from .schemas import (
+    HeatmapArgsSchema,
+    HeatmapSchema,
+    OperationsCaseArgsSchema,
+    OperationsCasePageSchema,
+    OperationsCaseSchema,
+    ReasonSchema,
+    RetryArgsSchema,
+)
+
+blp = Blueprint("operations", __name__, url_prefix="/api/v1/operations",
+                description="Operating cases: filters, incidents, suspend/resume/cancel, heatmap")
+protect_api(blp, policy.can_oversee)
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(OperationsCaseArgsSchema, location="query")
+    @blp.response(200, OperationsCasePageSchema)
+    def get(self, args):
+        """Cases with filters on process, version, status, municipality and age (days since the start)."""
+        limit, offset = args.pop("limit"), args.pop("offset")
+        rows, total = service.list_cases(api_actor(), limit=limit, offset=offset, **args)
+        return {"total": total, "items": [service.case_summary(i, v) for i, v in rows]}
+
+
+@blp.route("/incidents")
+class Incidents(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, OperationsCaseSchema(many=True))
+    def get(self):
+        """Cases in the error state, with the element, line and message of their incident."""
+        return [service.case_summary(i) for i in service.list_incidents(api_actor())]
+
+
+def _action(name: str, action):
+    @blp.route(f"/cases/<instance_id>/{name}", endpoint=f"case_{name}")
+    class CaseAction(MethodView):
+        @blp.doc(security=AUTH, summary=f"(beheerder) {name.capitalize()} a case, with a reason for the audit trail")
+        @blp.arguments(ReasonSchema)
+        @blp.response(200, OperationsCaseSchema)
+        @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not in a state that allows this")
+        def post(self, body, instance_id):
+            row = action(instance_id, body["reason"], api_actor())
+            from ..extensions import db
+            from ..instances.models import ProcessInstance
+
+            return service.case_summary(db.session.get(ProcessInstance, row.id))
+
+    return CaseAction
+
+
+_action("suspend", service.suspend)
+_action("resume", service.resume)
+_action("cancel", service.cancel)
+
+
+@blp.route("/cases/<instance_id>/retry")
+class Retry(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(RetryArgsSchema)
+    @blp.response(200, OperationsCaseSchema)
+    def post(self, body, instance_id):
+        """(beheerder) Retry a case after an incident, with corrected variables."""
+        from ..extensions import db
+        from ..instances.models import ProcessInstance
+
+        row = retry_case(instance_id, body["variables"], api_actor())
+        return service.case_summary(db.session.get(ProcessInstance, row.id))
+
+
+@blp.route("/heatmap/<process_id>")
+class Heatmap(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(HeatmapArgsSchema, location="query")
+    @blp.response(200, HeatmapSchema)
+    def get(self, args, process_id):
+        """Per element: cases there now and the median time spent there."""
+        return heatmap(process_id, args.get("version"))

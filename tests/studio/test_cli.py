@@ -1,0 +1,26 @@
+"""`flask --app engine scenarios FOLDER`: the same scenario tests from a checkout, for a repository's CI."""
+import shutil
+
+from engine.studio.cli import scenarios_command
+
+from tests.studio.target import TARGET
+
+
+def test_scenarios_command_passes_and_fails_with_reasons(app, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(scenarios_command, [str(TARGET.folder)])
+    assert result.exit_code == 0, result.output
+    assert "2 passed, 0 failed" in result.output
+
+    folder = tmp_path / "processes"
+    shutil.copytree(TARGET.folder, folder)
+    dmn = folder / TARGET.dmn_file
+    dmn.write_text(dmn.read_text().replace("&gt;= 1000", "&gt;= 9000").replace("&lt; 1000", "&lt; 9000"))
+    result = runner.invoke(scenarios_command, [str(folder)])
+    assert result.exit_code != 0
+    assert "FAILED" in result.output and "Expected variable 'compensation' = 'ja'" in result.output
+
+    bpmn = folder / TARGET.bpmn_file
+    bpmn.write_text(bpmn.read_text().replace('${compensation == "ja"}', "${compensation ==}"))
+    result = runner.invoke(scenarios_command, [str(folder)])
+    assert result.exit_code != 0 and "not run" in result.output and TARGET.conditional_flow in result.output
