@@ -17,6 +17,7 @@ from .models import CANCELLED, COMPLETED, OPEN, HumanTask, TaskCandidate
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
 _DURATION = re.compile(r"^P(?!$)")
+_MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 
 
 def task_model(version_model: dict, task) -> dict:
@@ -128,7 +129,7 @@ def sync_human_tasks(instance, workflow, version_model: dict, actor_name: str, c
         row.candidate_groups = groups
         problems = []
         row.assignee = _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine))
-        row.municipality_code = instance.municipality_code
+        row.municipality_code = instance.municipality_code or task_municipality(task)
         row.form_key = (model.get("form") or {}).get("ref")
         row.form_file_id = form_file_id(version_model, model.get("form"))
         row.due_at = _safely(problems, "due date",
@@ -147,6 +148,17 @@ def sync_human_tasks(instance, workflow, version_model: dict, actor_name: str, c
                                                                         "assignee": row.assignee,
                                                                         "problems": problems}})
     return events
+
+
+def task_municipality(task) -> str | None:
+    """The municipality a task of a national case (one without a municipality of its own, such as the
+    toolkit rollout by BZK) is addressed to: the task's own `municipality_code`, e.g. set from the element of
+    a multi-instance over municipalities. Only national cases use it, so a municipal case's tasks can never be
+    moved to another municipality by case data."""
+    value = task.data.get("municipality_code")
+    if isinstance(value, str) and _MUNICIPALITY_CODE.match(value.strip().upper()):
+        return value.strip().upper()
+    return None
 
 
 def _safely(problems: list, what: str, compute):
