@@ -203,6 +203,10 @@ class FormDefinition:
                 errors.setdefault(name, []).append(f"'{fld.label}' is verplicht / required.")
             elif present:
                 _set_path(clean, path, None if fld.type not in ("checklist", "taglist") else [])
+            elif fld.type == "checkbox":
+                # form-js submits a shown checkbox the user did not touch as false; a client that leaves it out
+                # means the same, and scripts and decisions can then rely on the variable existing.
+                _set_path(clean, path, False)
             return
         message, value = _check_value(fld, value)
         if message:
