@@ -111,7 +111,7 @@ def _drive(team: Team, spec: Spec):
 
 
 def test_evaluation_by_hand_over_a_year_of_cases(deploy_real, as_user):
-    team = Team(as_user)
+    team = Team(as_user).login()
     for spec in YEAR + OTHER_YEARS:
         _drive(team, spec)
 
