@@ -3,7 +3,8 @@
 A diagram script runs under the sandbox's time limit (VB_SCRIPT_TIME_LIMIT, default 1 s), and the line tracer
 that enforces it also slows down every Python line the host runs for the script. This prints, for growing
 numbers of cases in one year, the time of `year_figures` called directly and called from a script, and the
-ratio between them (measured in the same run).
+ratio between them (measured in the same run); and, for comparison, the same function called from a script
+without running untraced.
 
 Cases: one real threat case is driven through the REST API to its end; its case variables (and its triage
 task row) are then copied N times, with varied roles, categories and amounts, as cases reported in 2025.
@@ -121,15 +122,18 @@ def main() -> None:
     rng = random.Random(7)
     total = 0
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
-    print(f"{'cases':>6} {'direct (s)':>11} {'from a script (s)':>18} {'ratio':>6}")
+    print(f"{'cases':>6} {'direct (s)':>11} {'from a script (s)':>18} {'ratio':>6} {'traced (s)':>11} {'ratio':>6}")
     with app.app_context():
         for size in SIZES:
             _copy_cases(template_id, variables, size - total, rng)
             total = size
             direct = _time(lambda: year_figures(2025))
             scripted = _time(lambda: engine.environment.evaluate("vangnet_year_figures(2025)", {}))
+            # The same function without the untraced wrapper: what every line under the sandbox tracer costs.
+            traced = _time(lambda: engine.environment.evaluate("figures(2025)", {}, {"figures": year_figures}), 1)
             assert year_figures(2025)["cases_total"] == size
-            print(f"{size:>6} {direct:>11.3f} {scripted:>18.3f} {scripted / direct:>6.1f}")
+            print(f"{size:>6} {direct:>11.3f} {scripted:>18.3f} {scripted / direct:>6.1f} {traced:>11.3f} "
+                  f"{traced / direct:>6.1f}")
             db.session.remove()
     print(f"time limit of a diagram script: {app.config['VB_SCRIPT_TIME_LIMIT']:g} s")
 
