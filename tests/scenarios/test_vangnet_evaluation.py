@@ -162,3 +162,15 @@ def test_evaluation_of_a_year_without_cases_and_a_wrong_year(deploy_real, as_use
     refused = team.bzk.start("vangnet_evaluation", {"evaluation_year": 1999}, expect=422)
     assert list(refused["errors"]) == ["evaluation_year"]
     team.gemeente.start("vangnet_evaluation", {"evaluation_year": 2025}, expect=404)  # only BZK starts it
+
+
+def test_the_yearly_timer_start_is_declared_and_a_manual_start_does_not_wait_for_it(deploy_real, as_user):
+    team = Team(as_user)
+    definitions = {d["process_id"]: d for d in team.bzk.get("/api/v1/process-definitions").get_json()}
+    evaluation = definitions["vangnet_evaluation"]
+    assert evaluation["timer_start"] == [{"kind": "timeCycle", "text": "R/2026-12-31T09:00:00/P1Y",
+                                          "line": evaluation["timer_start"][0]["line"]}]
+    assert evaluation["start_form"]["id"] == "vangnet_evaluation_start" and evaluation["can_start"] is True
+    case = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2026})
+    assert case["next_timer_due_at"] is None  # the engine started it from the none start event only
+    assert team.open_elements(case["id"]) == ["assess_vangnet"]
