@@ -106,3 +106,27 @@ def test_bzk_decision_by_message_with_a_partial_grant(deploy_real, as_user):
     data = team.variables(case["id"])
     assert (data["compensation_decision"], data["granted_amount"]) == ("gedeeltelijk", 20_000)
     assert data["compensation_granted"] is True
+
+
+def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat(family_involved=True, family_details="Partner en twee kinderen")
+    team.through_triage(case["id"])
+    team.no_aangifte(case["id"])
+    team.no_support(case["id"])
+    # A police message without a threat level is not enough: the manual task reopens.
+    team.message("dreigingsinschatting_gereed", case["business_key"], {"measures_advised": True}, user=team.politie)
+    assert team.open_elements(case["id"]) == ["threat_assessment"]
+    team.message("dreigingsinschatting_gereed", case["business_key"], {
+        "threat_product": "dreigingsinschatting", "threat_level": "voorstelbaar", "measures_advised": True,
+        "advised_measures": ["alarm_opvolging", "kluis", "not-a-measure"], "advice_authority": "burgemeester",
+        "advice_reference": "ADV-9", "assessment_date": "2026-11-30"}, user=team.politie)
+    team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
+
+    task = team.bzk.task_for(case["id"], "judge_burden")
+    seen = team.bzk.get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
+    assert seen["advised_measures"] == "***" and seen["family_details"] == "***"
+    assert "threat_assessment_message" not in seen  # the raw message does not linger beside the masked fields
+    assert seen["exceeds_pkvw"] is True and seen["threat_concrete_or_conceivable"] is True
+    police_view = team.politie.case(case["id"])["variables"]
+    assert police_view["advised_measures"] == ["alarm_opvolging", "kluis"]  # unknown measures are dropped
