@@ -171,6 +171,9 @@ class FormDefinition:
         for list_path in self.lists:
             rows = _get_path(submitted, list_path)
             if rows is None:
+                if not any(other != list_path and list_path[: len(other)] == other for other in self.lists):
+                    # form-js submits a dynamic list whose rows were all removed as []; leaving it out means the same.
+                    _set_path(clean, list_path, [])
                 continue
             label = ".".join(list_path)
             if not isinstance(rows, list):

@@ -44,3 +44,13 @@ def test_rollout_over_three_municipalities_with_one_reminder(app, deploy_real, a
     result = team.do(team.bzk, case["id"], "close_rollout", {"rollout_conclusion": "Alle gemeenten bereikt.",
                                                              "closed_on": "2027-01-05"})
     assert result["instance_status"] == "completed"
+
+
+def test_a_rollout_without_municipalities_closes_at_once(deploy_real, as_user):
+    """form-js submits a dynamic list whose rows were all removed as []; a client may leave it out."""
+    team = Team(as_user)
+    for variables in ({"municipalities": []}, {}):
+        case = team.bzk.start("toolkit_rollout", {"rollout_title": "Leeg", "letter_sent_on": "2026-11-28", **variables})
+        assert case["status"] == "running", case["incident"]
+        assert team.open_elements(case["id"]) == ["close_rollout"]
+        assert team.variables(case["id"])["municipalities_total"] == 0
