@@ -61,10 +61,10 @@ bench-web: install
 	$(BIN)/python -m benchmarks.web_pages
 
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
-# seeds the demo users and serves on http://127.0.0.1:$(PORT).
+# seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT).
 run: install frontend
-	VB_DEMO=1 $(FLASK) seed-demo
 	$(FLASK) deploy
+	VB_DEMO=1 $(FLASK) seed-demo
 	VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.

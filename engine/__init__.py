@@ -47,6 +47,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+
+    from .reporting import init_app as init_reporting
+
+    init_reporting(app)
     if app.config["VB_AUTO_MIGRATE"]:
         database.upgrade(app)
     return app

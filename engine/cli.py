@@ -131,4 +131,7 @@ def register_commands(app) -> None:
         if not current_app.config["VB_DEMO"]:
             raise click.ClickException("Demo data is only for the embedded demo: set VB_DEMO=1.")
         created = seed_demo()
-        click.echo(f"Demo ready ({created} users created).")
+        from .demo_cases import seed_demo_cases
+
+        cases = seed_demo_cases()
+        click.echo(f"Demo ready ({created} users, {cases} demo cases created).")

@@ -171,6 +171,9 @@ class FormDefinition:
         for list_path in self.lists:
             rows = _get_path(submitted, list_path)
             if rows is None:
+                if not any(other != list_path and list_path[: len(other)] == other for other in self.lists):
+                    # form-js submits a dynamic list whose rows were all removed as []; leaving it out means the same.
+                    _set_path(clean, list_path, [])
                 continue
             label = ".".join(list_path)
             if not isinstance(rows, list):
@@ -203,6 +206,10 @@ class FormDefinition:
                 errors.setdefault(name, []).append(f"'{fld.label}' is verplicht / required.")
             elif present:
                 _set_path(clean, path, None if fld.type not in ("checklist", "taglist") else [])
+            elif fld.type == "checkbox":
+                # form-js submits a shown checkbox the user did not touch as false; a client that leaves it out
+                # means the same, and scripts and decisions can then rely on the variable existing.
+                _set_path(clean, path, False)
             return
         message, value = _check_value(fld, value)
         if message:

@@ -15,6 +15,7 @@ from .models import CANCELLED, COMPLETED, OPEN
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
 _DURATION = re.compile(r"^P(?!$)")
+_MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 
 
 def task_model(version_model: dict, task) -> dict:
@@ -119,7 +120,7 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: set, now
             "name": model.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
             "lane": model.get("lane"), "candidate_groups": groups,
             "assignee": _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine)),
-            "municipality_code": case.municipality_code,
+            "municipality_code": case.municipality_code or task_municipality(task),
             "form_key": (model.get("form") or {}).get("ref"),
             "form_file_id": form_file_id(version_model, model.get("form")),
             "due_at": _safely(problems, "due date", lambda: resolve_due_date(model.get("due_date"), task, script_engine, now)),
@@ -144,6 +145,17 @@ def apply_human_tasks(writer, plan: TaskPlan, actor_name: str, completed_task_id
     candidates = [{"task_id": row["id"], "group_name": group} for row in plan.new_rows for group in row["candidate_groups"]]
     writer.open_tasks(plan.new_rows, candidates)
     return plan.events
+
+
+def task_municipality(task) -> str | None:
+    """The municipality a task of a national case (one without a municipality of its own, such as the
+    toolkit rollout by BZK) is addressed to: the task's own `municipality_code`, e.g. set from the element of
+    a multi-instance over municipalities. Only national cases use it, so a municipal case's tasks can never be
+    moved to another municipality by case data."""
+    value = task.data.get("municipality_code")
+    if isinstance(value, str) and _MUNICIPALITY_CODE.match(value.strip().upper()):
+        return value.strip().upper()
+    return None
 
 
 def _safely(problems: list, what: str, compute):

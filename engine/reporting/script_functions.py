@@ -1,0 +1,45 @@
+"""The reporting functions diagram scripts may call.
+
+A script in the sandbox cannot reach the database. The year-end evaluation needs figures over a year of
+cases, so the host offers exactly one read-only function that returns pseudonymised aggregates as plain JSON
+values. It takes only a year and checks it.
+
+The sandbox enforces its time limit with a line tracer, which would also trace every line of the database
+driver and the aggregation: several times slower (see benchmarks/vangnet_figures.py). The function is trusted
+host code doing bounded work, so it runs untraced; the script that calls it is still traced, and the time
+limit is checked again as soon as the call returns.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+
+from ..runtime import script_helpers
+from .vangnet import year_figures
+
+
+def untraced(function):
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        previous = sys.gettrace()
+        sys.settrace(None)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            sys.settrace(previous)
+
+    return call
+
+
+@untraced
+def vangnet_year_figures(year) -> dict:
+    """Pseudonymised figures of the threat cases reported in `year` (see engine/reporting/vangnet.py)."""
+    return year_figures(year)
+
+
+FUNCTIONS = {"vangnet_year_figures": vangnet_year_figures}
+
+
+def init_app(app) -> None:
+    for name, function in FUNCTIONS.items():
+        script_helpers.HELPERS.setdefault(name, function)
