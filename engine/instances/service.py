@@ -48,7 +48,8 @@ def start_form_of(version: ProcessVersion):
 
 
 def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
-               parent_instance_id: str | None = None, use_start_form: bool = True) -> ProcessInstance:
+               parent_instance_id: str | None = None, use_start_form: bool = True,
+               commit: bool = True) -> ProcessInstance:
     version = get_latest_version(process_id)
     if not version.executable:
         raise Unprocessable(f"Process '{process_id}' is not executable (isExecutable=false); it is documentation only.")
@@ -94,7 +95,7 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
                    version=version.version)
     session.expected_version = 0
     session.advance()
-    return session.save()
+    return session.save(commit=commit)
 
 
 def get_visible_case(instance_id: str, actor: Actor) -> ProcessInstance:

@@ -19,12 +19,13 @@ from ..definitions.service import specs_for
 from ..errors import Conflict
 from ..extensions import db
 from ..identity.actor import Actor
-from ..messages.service import sync_subscriptions
+from ..messages.service import consume_buffered_messages, sync_subscriptions
 from ..runtime import inspection
 from ..runtime.compaction import compact_workflow
 from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
 from ..tasks.derive import sync_human_tasks
+from ..webhooks.outbox import enqueue_case_events
 from ..timeutil import utcnow
 from . import cache
 from .engine_runner import StepLog, run_engine
@@ -104,9 +105,13 @@ class CaseSession:
             return COMPLETED
         return RUNNING
 
-    def save(self, completed_task_id: str | None = None) -> ProcessInstance:
+    def save(self, completed_task_id: str | None = None, commit: bool = True) -> ProcessInstance:
+        """`commit=False` flushes instead, for callers that commit this save together with their own rows
+        (an inbound webhook delivery)."""
         config = current_app.config
         workflow = self.workflow
+        # A message that arrived before the case waited for it is caught now, before the state is written.
+        consume_buffered_messages(self)
         removed = compact_workflow(workflow, config["VB_COMPACT_THRESHOLD"], config["VB_COMPACT_KEEP"])
         now = utcnow()
         status = self._status()
@@ -153,12 +158,19 @@ class CaseSession:
             if removed:
                 self.record("case.compacted", removed_tasks=removed)
             self._write_audit(self.log.events + events, now)
-            db.session.commit()
+            enqueue_case_events(self, instance_view, self.log.events + events)
+            if commit:
+                db.session.commit()
+            else:
+                db.session.flush()
         except Exception:
             db.session.rollback()
             cache.drop(instance.id)
             raise
-        cache.put(instance.id, self.expected_version + 1, workflow)
+        if commit:
+            cache.put(instance.id, self.expected_version + 1, workflow)
+        else:
+            cache.drop(instance.id)  # the caller may still roll back: never cache an uncommitted version
         return instance
 
     def _write_audit(self, events: list, now) -> None:
