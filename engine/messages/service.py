@@ -109,18 +109,25 @@ def lock_case(instance_id: str) -> None:
         db.session.execute(sa.select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
 
 
-def lock_case_by_key(business_key: str):
-    """The case with this business key, locked (see `lock_case`) and freshly read; None if there is none."""
+def lock_case_for_message(business_key: str, message_name: str):
+    """The case with this business key, locked (see `lock_case`) and freshly read, and whether it has a
+    subscription for the message (the (message name, correlation key) index); (None, False) if no case
+    has the key. One statement on PostgreSQL."""
     from ..instances.models import ProcessInstance
 
-    instance_id = db.session.scalar(sa.select(ProcessInstance.id).where(ProcessInstance.business_key == business_key))
-    if instance_id is None:
-        return None
-    lock_case(instance_id)
-    return db.session.scalar(
-        sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        .execution_options(populate_existing=True)
-    )
+    waits = sa.exists().where(MessageSubscription.message_name == message_name,
+                              MessageSubscription.correlation_key == business_key,
+                              MessageSubscription.instance_id == ProcessInstance.id)
+    query = sa.select(ProcessInstance, waits.label("waits")).where(ProcessInstance.business_key == business_key)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.business_key == business_key)
+            .values(lock_version=ProcessInstance.lock_version).execution_options(synchronize_session=False)
+        )
+    else:
+        query = query.with_for_update(of=ProcessInstance)
+    row = db.session.execute(query.execution_options(populate_existing=True)).first()
+    return (row[0], bool(row[1])) if row is not None else (None, False)
 
 
 # --- correlation with buffering --------------------------------------------------------------------------
@@ -150,14 +157,14 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
     from ..instances.models import CANCELLED, COMPLETED, RUNNING
     from ..instances.session import CaseSession
 
-    instance = lock_case_by_key(correlation_key)
+    instance, waits = lock_case_for_message(correlation_key, message_name)
     if instance is None:
         raise NoSuchCase(correlation_key)
     if instance.status in (COMPLETED, CANCELLED):
         raise CaseEnded(instance.status)
-    waiting = [s for s in find_waiting(message_name, correlation_key) if s.instance_id == instance.id]
-    if waiting and instance.status == RUNNING:
+    if waits and instance.status == RUNNING:
         session = CaseSession.open(instance, actor)
+        session.case_locked = True  # consume_buffered_messages need not lock it again
         if catch_message(session, message_name, payload, **details):
             session.advance()
             session.save(commit=False)
@@ -175,12 +182,13 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
 def consume_buffered_messages(session) -> int:
     """Catch the buffered messages the case of `session` now waits for (called by CaseSession.save before
     it writes the state). Returns how many were caught."""
-    if session.keep_status or session.log.incident is not None:
+    # A new case cannot have buffered messages: a message is buffered only for the key of an existing case.
+    if session.is_new or session.keep_status or session.log.incident is not None:
         return 0
     names = {w.message_name for w in waiting_messages(session.workflow)}
     if not names:
         return 0
-    if not session.is_new:
+    if not getattr(session, "case_locked", False):
         lock_case(session.instance.id)
     key = session.instance.business_key
     caught = 0

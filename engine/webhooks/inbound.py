@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from ..definitions.models import ProcessVersion
 from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
@@ -160,7 +159,8 @@ def receive(source: str, headers, body: bytes) -> tuple[dict, int]:
     if existing is not None and existing.outcome != FAILED:
         return duplicate(existing, hashlib.sha256(body).hexdigest()), 200
     received = parse(routes, webhook_id, body)
-    return process(received), 202
+    result = process(received, existing=existing)
+    return result, 200 if result["outcome"] == DUPLICATE else 202
 
 
 def duplicate(existing: InboundDelivery, body_sha256: str) -> dict:
@@ -176,10 +176,12 @@ def result_of(delivery: InboundDelivery) -> dict:
             "business_key": delivery.business_key}
 
 
-def process(received: Received, replayed_by: str | None = None) -> dict:
-    """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix."""
-    for _ in range(MAX_TRIES):
-        existing = find_delivery(received.routes.source, received.webhook_id)
+def process(received: Received, replayed_by: str | None = None, existing=False) -> dict:
+    """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix.
+    `existing`: the stored delivery with this webhook-id (or None), when the caller has just looked."""
+    for attempt in range(MAX_TRIES):
+        if attempt or existing is False:
+            existing = find_delivery(received.routes.source, received.webhook_id)
         if existing is not None and existing.outcome != FAILED:
             return duplicate(existing, received.body_sha256)
         try:
@@ -238,13 +240,13 @@ def _apply(received: Received, failed_id: int | None, replayed_by: str | None) -
     delivery.body = None
     if replayed_by:
         delivery.replayed_by = replayed_by
+    result = result_of(delivery)  # read before the commit expires the row (saves a reload)
     db.session.commit()
-    return result_of(delivery)
+    return result
 
 
 def act(received: Received, delivery_id: int) -> tuple[str, str, str]:
     """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key)."""
-    from ..definitions.service import get_latest_version
     from ..instances.service import start_case
 
     route = received.route
@@ -252,12 +254,14 @@ def act(received: Received, delivery_id: int) -> tuple[str, str, str]:
     variables = variables_of(route, received.payload)
     if route.action == START:
         try:
-            version: ProcessVersion = get_latest_version(route.target)
+            instance = start_case(route.target, variables, actor, use_start_form=False, commit=False)
         except NotFound:
             raise DeliveryFailed(f"Process '{route.target}' is not deployed; deploy it and replay this delivery.") from None
-        if not version.executable:
-            raise DeliveryFailed(f"Process '{route.target}' is not executable; fix it and replay this delivery.")
-        instance = start_case(route.target, variables, actor, use_start_form=False, commit=False)
+        except Unprocessable as err:
+            if err.errors is None:  # about the process (not executable), not about a field of the payload
+                raise DeliveryFailed(f"Process '{route.target}' cannot be started: {err.message} "
+                                     "Fix it and replay this delivery.") from None
+            raise
         return STARTED, instance.id, instance.business_key
     key = correlation_key_of(route, received.payload)
     ttl = timedelta(seconds=current_app.config["VB_MESSAGE_BUFFER_TTL_SECONDS"])

@@ -294,7 +294,7 @@ def load_source(path: Path) -> tuple[SourceRoutes | None, list[str]]:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
+        line = f" line {mark.line + 1}:" if mark is not None else ""
         detail = getattr(err, "problem", None) or str(err)
         return None, [f"{path.name}:{line} not valid YAML: {detail}"]
     except UnicodeDecodeError:

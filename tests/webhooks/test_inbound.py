@@ -283,3 +283,25 @@ def test_the_admin_api_is_for_the_beheerder(deploy_fixture, sender, as_user, cli
     listing = as_user("beheerder").get("/api/v1/webhooks/deliveries").get_json()
     assert listing["total"] == 1 and listing["items"][0]["outcome"] == "started"
     assert "body" not in listing["items"][0]
+
+
+def test_a_buffered_message_expires_after_its_time(app, deploy_fixture, sender, as_user):
+    from datetime import datetime, timedelta, timezone
+
+    import time_machine
+
+    deploy_fixture("webhooks")
+    app.config["VB_MESSAGE_BUFFER_TTL_SECONDS"] = 3600
+    case = start_by_police(sender)
+    early = sender.post("om", "beslissing.genomen", om_beslissing(case["business_key"])).get_json()
+    assert early["outcome"] == "buffered"
+    sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
+    gemeente = as_user("gemeente.westbetuwe")
+    task = gemeente.task_for(case["case_id"], "intake")
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(hours=2)):
+        gemeente.complete(task["id"], {})
+        admin = as_user("beheerder")
+        after = admin.case(case["case_id"])
+        assert "om_decision" not in after["variables"] and "wait_om" in after["active_elements"]
+        delivery = admin.get(f"/api/v1/webhooks/deliveries/{early['delivery_id']}").get_json()
+        assert delivery["buffer"]["state"] == "expired"

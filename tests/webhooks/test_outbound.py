@@ -209,3 +209,30 @@ def test_backoff_doubles_up_to_the_cap():
     for attempts, expected in ((1, 10), (2, 20), (3, 40), (4, 80), (12, 3600)):
         delay = backoff_seconds(attempts, base=10, cap=3600)
         assert expected <= delay <= expected * 1.1, (attempts, delay)
+
+
+def test_the_sweep_forgets_old_records_but_keeps_failed_ones(app, deploy_fixture, sender):
+    from datetime import datetime, timedelta, timezone
+
+    import time_machine
+
+    from engine.messages.models import BufferedMessage
+    from engine.webhooks.dispatcher import sweep
+    from engine.webhooks.models import InboundDelivery
+    from tests.webhooks.support import om_beslissing
+
+    sender.post("politie", "melding.geregistreerd", melding(), msg_id="msg_failed")  # not deployed: failed
+    deploy_fixture("webhooks")
+    case = sender.post("politie", "melding.geregistreerd", melding()).get_json()
+    sender.post("om", "beslissing.genomen", om_beslissing(case["business_key"]))  # buffered, still waiting
+    app.config["VB_WEBHOOK_RETENTION_DAYS"] = 30
+    with app.app_context():
+        assert sweep() == {"inbound": 0, "buffered": 0, "outbound": 0}
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=31)):
+        with app.app_context():
+            counts = sweep()
+            kept = db.session.scalars(sa.select(InboundDelivery.outcome)).all()
+            buffered = db.session.scalar(sa.select(sa.func.count()).select_from(BufferedMessage))
+    # The buffered message expired long ago (14 days): forgotten with its delivery; the failed one stays.
+    assert counts["inbound"] == 2 and counts["buffered"] == 1
+    assert kept == ["failed"] and buffered == 0
