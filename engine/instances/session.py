@@ -25,8 +25,8 @@ from ..runtime.compaction import compact_workflow
 from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
 from ..tasks.derive import sync_human_tasks
-from ..webhooks.outbox import enqueue_case_events
 from ..timeutil import utcnow
+from ..webhooks.outbox import enqueue_case_events
 from . import cache
 from .engine_runner import StepLog, run_engine
 from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED, AuditEvent, ProcessInstance

@@ -171,11 +171,10 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
             return CORRELATED, [instance.id]
     # Not waiting yet (or in error/suspended): the case catches it in the save in which it starts to wait.
     now = utcnow()
-    db.session.add(BufferedMessage(
+    db.session.execute(sa.insert(BufferedMessage).values(
         message_name=message_name, correlation_key=correlation_key, payload=dict(payload),
         delivery_id=delivery_id, actor=actor.username, received_at=now, expires_at=now + buffer_ttl,
     ))
-    db.session.flush()
     return BUFFERED, [instance.id]
 
 

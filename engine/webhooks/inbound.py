@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
@@ -53,10 +54,6 @@ class Received:
     body: bytes
     body_sha256: str
     payload: dict
-
-
-class _LostRace(Exception):
-    """Another copy of this delivery got there first (or the case moved on): look again."""
 
 
 # --- checks ---------------------------------------------------------------------------------------------
@@ -155,11 +152,15 @@ def receive(source: str, headers, body: bytes) -> tuple[dict, int]:
     """Handle one POST /webhooks/<source>; returns (response body, HTTP status)."""
     routes = source_routes(source)
     webhook_id = authenticate(routes, headers, body)
-    existing = find_delivery(routes.source, webhook_id)
-    if existing is not None and existing.outcome != FAILED:
-        return duplicate(existing, hashlib.sha256(body).hexdigest()), 200
-    received = parse(routes, webhook_id, body)
-    result = process(received, existing=existing)
+    try:
+        received = parse(routes, webhook_id, body)
+    except (Unprocessable, NotFound):
+        # A copy of a delivery accepted before gets its outcome, even if the route file changed since.
+        existing = find_delivery(routes.source, webhook_id)
+        if existing is not None and existing.outcome != FAILED:
+            return duplicate(existing, hashlib.sha256(body).hexdigest()), 200
+        raise
+    result = process(received)
     return result, 200 if result["outcome"] == DUPLICATE else 202
 
 
@@ -176,73 +177,80 @@ def result_of(delivery: InboundDelivery) -> dict:
             "business_key": delivery.business_key}
 
 
-def process(received: Received, replayed_by: str | None = None, existing=False) -> dict:
-    """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix.
-    `existing`: the stored delivery with this webhook-id (or None), when the caller has just looked."""
-    for attempt in range(MAX_TRIES):
-        if attempt or existing is False:
+def process(received: Received, replayed_by: str | None = None) -> dict:
+    """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix."""
+    for _ in range(MAX_TRIES):
+        failed_id = None
+        delivery_id = _insert_new(received)
+        if delivery_id is None:  # this webhook-id is stored already (or a copy is being processed right now)
             existing = find_delivery(received.routes.source, received.webhook_id)
-        if existing is not None and existing.outcome != FAILED:
-            return duplicate(existing, received.body_sha256)
-        try:
-            return _apply(received, existing.id if existing is not None else None, replayed_by)
-        except _LostRace:
-            db.session.rollback()
+            if existing is None:  # that copy was rolled back meanwhile: try again
+                db.session.rollback()
+                continue
+            if existing.outcome != FAILED:
+                result = duplicate(existing, received.body_sha256)
+                db.session.rollback()
+                return result
+            delivery_id = failed_id = _take_failed(existing.id)
+            if delivery_id is None:
+                db.session.rollback()
+                continue
+        return _apply(received, delivery_id, failed_id, replayed_by)
     raise Conflict("This delivery is being processed by another request right now; send it again later.")
 
 
-def _claim(received: Received, failed_id: int | None) -> InboundDelivery:
-    """Insert the delivery record (or take over a failed one); the unique key makes one request the owner."""
-    if failed_id is None:
-        delivery = InboundDelivery(source=received.routes.source, webhook_id=received.webhook_id,
-                                   event_type=received.route.event_type, body_sha256=received.body_sha256,
-                                   outcome=PROCESSING, attempts=1, received_at=utcnow())
-        db.session.add(delivery)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            raise _LostRace() from None
-        return delivery
+def _insert_new(received: Received) -> int | None:
+    """Store the delivery first, in the transaction that will act on it. The unique (source, webhook-id)
+    key makes one copy the owner: a concurrent copy waits here for the owner's commit and then inserts
+    nothing (None)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(InboundDelivery)
+        .values(source=received.routes.source, webhook_id=received.webhook_id, event_type=received.route.event_type,
+                body_sha256=received.body_sha256, outcome=PROCESSING, attempts=1, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["source", "webhook_id"])
+        .returning(InboundDelivery.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
+def _take_failed(delivery_id: int) -> int | None:
+    """Take over a failed delivery for another try; None if another request took it first."""
     taken = db.session.execute(
         sa.update(InboundDelivery)
-        .where(InboundDelivery.id == failed_id, InboundDelivery.outcome == FAILED)
+        .where(InboundDelivery.id == delivery_id, InboundDelivery.outcome == FAILED)
         .values(outcome=PROCESSING, attempts=InboundDelivery.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
-        raise _LostRace()
-    return db.session.scalar(sa.select(InboundDelivery).where(InboundDelivery.id == failed_id)
-                             .execution_options(populate_existing=True))
+    return delivery_id if taken.rowcount == 1 else None
 
 
-def _apply(received: Received, failed_id: int | None, replayed_by: str | None) -> dict:
-    delivery = _claim(received, failed_id)
+def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed_by: str | None) -> dict:
     try:
-        outcome, case_id, business_key = act(received, delivery.id)
+        outcome, case_id, business_key = act(received, delivery_id)
     except (Unprocessable, NotFound, Conflict):
         db.session.rollback()  # the sender's to fix (or the case has ended): nothing is stored
         raise
     except Exception as err:  # our side failed: keep the delivery (and its body) for a replay
         db.session.rollback()
-        delivery_id = record_failure(received, failed_id, err, replayed_by)
+        stored_id = record_failure(received, failed_id, err, replayed_by)
         if isinstance(err, DeliveryFailed):
-            err.extra.update(delivery_id=delivery_id, outcome=FAILED)
+            err.extra.update(delivery_id=stored_id, outcome=FAILED)
             raise
         log.exception("Webhook delivery %s from %s failed", received.webhook_id, received.routes.source)
         raise DeliveryFailed("The delivery could not be processed; it is recorded and will be looked at.",
-                             delivery_id=delivery_id, outcome=FAILED) from None
-    delivery.outcome = outcome
-    delivery.event_type = received.route.event_type
-    delivery.instance_id = case_id
-    delivery.business_key = business_key
-    delivery.processed_at = utcnow()
-    delivery.error = None
-    delivery.body = None
+                             delivery_id=stored_id, outcome=FAILED) from None
+    values = {"outcome": outcome, "event_type": received.route.event_type, "instance_id": case_id,
+              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None}
     if replayed_by:
-        delivery.replayed_by = replayed_by
-    result = result_of(delivery)  # read before the commit expires the row (saves a reload)
+        values["replayed_by"] = replayed_by
+    db.session.execute(sa.update(InboundDelivery).where(InboundDelivery.id == delivery_id).values(**values)
+                       .execution_options(synchronize_session=False))
     db.session.commit()
-    return result
+    return {"outcome": outcome, "delivery_id": delivery_id, "webhook_id": received.webhook_id,
+            "source": received.routes.source, "event_type": received.route.event_type, "case_id": case_id,
+            "business_key": business_key}
 
 
 def act(received: Received, delivery_id: int) -> tuple[str, str, str]:

@@ -305,3 +305,57 @@ def test_a_buffered_message_expires_after_its_time(app, deploy_fixture, sender, 
         assert "om_decision" not in after["variables"] and "wait_om" in after["active_elements"]
         delivery = admin.get(f"/api/v1/webhooks/deliveries/{early['delivery_id']}").get_json()
         assert delivery["buffer"]["state"] == "expired"
+
+
+def test_a_message_buffered_while_the_case_starts_to_wait_is_not_lost(app, deploy_fixture, sender, as_user):
+    """The race: a message is being buffered (not committed yet) while a user's step makes the case wait
+    for it. The save must wait for the buffering transaction and then catch the message."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    from engine.identity.actor import Actor
+    from engine.identity.service import get_user
+    from engine.messages.service import correlate_or_buffer
+    from engine.tasks.service import complete
+
+    deploy_fixture("webhooks")
+    case = start_by_police(sender)
+    sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
+    task_id = as_user("gemeente.westbetuwe").task_for(case["case_id"], "intake")["id"]
+    locked, outcome, errors = threading.Event(), {}, []
+
+    def buffer_slowly():
+        with app.app_context():
+            try:
+                outcome["buffer"] = correlate_or_buffer("om_beslissing_genomen", case["business_key"],
+                                                        {"om_decision": "beleidssepot"}, Actor.system("webhook:om"),
+                                                        timedelta(hours=1))[0]
+                locked.set()
+                time.sleep(1.0)  # the user completes the task meanwhile
+                db.session.commit()
+            except Exception as err:  # reported below
+                errors.append(err)
+                locked.set()
+
+    def complete_task():
+        with app.app_context():
+            try:
+                complete(task_id, {}, Actor.for_user(get_user("gemeente.westbetuwe")))
+                outcome["completed_at"] = time.monotonic()
+            except Exception as err:
+                errors.append(err)
+
+    first = threading.Thread(target=buffer_slowly)
+    first.start()
+    assert locked.wait(10)
+    second = threading.Thread(target=complete_task)
+    started = time.monotonic()
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert not errors, errors
+    assert outcome["buffer"] == "buffered"
+    assert outcome["completed_at"] - started >= 0.5  # the save waited for the buffering transaction
+    variables = as_user("beheerder").case(case["case_id"])["variables"]
+    assert variables["om_decision"] == "beleidssepot"
