@@ -1,10 +1,11 @@
 """Receiving a webhook: check it, then start a case or deliver a message, exactly once.
 
 Order of the checks, each answered before anything is written: unknown source (404), signature and
-timestamp (401), a webhook-id seen before (the first outcome, 200), body and envelope (422), unknown event
-type (404), the event's schema (422). Then one transaction holds the delivery record, the case start or the
-correlation, and the case save. The unique (source, webhook-id) key decides between concurrent copies of a
-delivery: the losers wait for the winner's commit and answer with its outcome.
+timestamp (401), body and envelope (422), unknown event type (404), the event's schema (422); a copy of a
+delivery that was accepted before gets its first outcome (200) even if it fails these now. Then one
+transaction holds the delivery record (inserted first), the case start or the correlation, and the case
+save. The unique (source, webhook-id) key decides between concurrent copies of a delivery: the others wait
+for the first one's commit and answer with its outcome.
 """
 from __future__ import annotations
 
@@ -80,11 +81,17 @@ def authenticate(routes: SourceRoutes, headers, body: bytes) -> str:
     return webhook_id
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def parse(routes: SourceRoutes, webhook_id: str, body: bytes) -> Received:
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as err:
         raise Unprocessable(f"The body is not JSON: {err}.") from None
+    except RecursionError:
+        raise Unprocessable("The body is nested too deeply.") from None
     if not isinstance(payload, dict):
         raise Unprocessable("The body must be a JSON object {\"type\": ..., \"timestamp\": ..., \"data\": {...}}.")
     errors = {}

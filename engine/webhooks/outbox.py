@@ -22,8 +22,13 @@ def _state():
     return current_app.extensions.get("vb_webhooks")
 
 
-def active_subscriptions() -> list[OutboundSubscription]:
-    return list(db.session.scalars(sa.select(OutboundSubscription).where(OutboundSubscription.active.is_(True))))
+def active_subscriptions() -> list:
+    """(id, event_types, process_id, municipality_code) of every active subscription: a small table, read
+    on every case save that has events (not cached: a new subscription counts from its first second)."""
+    return db.session.execute(
+        sa.select(OutboundSubscription.id, OutboundSubscription.event_types, OutboundSubscription.process_id,
+                  OutboundSubscription.municipality_code).where(OutboundSubscription.active.is_(True))
+    ).all()
 
 
 def _event_types(audit_event: dict, process_id: str, domain_events: dict) -> list[str]:

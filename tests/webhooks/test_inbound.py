@@ -164,7 +164,9 @@ def test_a_payload_that_fails_its_schema_is_422_naming_the_field(deploy_fixture,
     assert errors_of("politie", "aangifte.geregistreerd", aangifte("VB-2026-NOSUCH")) == \
         {"data.zaakreferentie": ["No case has business key 'VB-2026-NOSUCH'."]}
 
-    for body, field in ((b"not json", None), (b"[1, 2]", None), (json.dumps({"data": {}}).encode(), "type"),
+    for body, field in ((b"not json", None), (b"[1, 2]", None), (b"[" * 100_000, None),
+                        (b'{"type": "aangifte.geregistreerd", "data": {"x": NaN}}', None),
+                        (json.dumps({"data": {}}).encode(), "type"),
                         (json.dumps({"type": "aangifte.geregistreerd", "data": []}).encode(), "data")):
         response = client.post("/webhooks/politie", data=body, headers=signed("politie", body))
         assert response.status_code == 422, body

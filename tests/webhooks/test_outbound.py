@@ -236,3 +236,42 @@ def test_the_sweep_forgets_old_records_but_keeps_failed_ones(app, deploy_fixture
     # The buffered message expired long ago (14 days): forgotten with its delivery; the failed one stays.
     assert counts["inbound"] == 2 and counts["buffered"] == 1
     assert kept == ["failed"] and buffered == 0
+
+
+def test_a_sensitive_variable_is_never_a_fact(tmp_path, database_url):
+    import shutil
+
+    from engine import create_app
+    from engine.cli import deploy_folders
+    from engine.demo import seed_demo
+    from engine.identity.actor import Actor
+    from engine.identity.service import get_user
+    from engine.instances.service import start_case
+    from engine.tasks.models import HumanTask
+    from engine.tasks.service import complete
+    from engine.webhooks.subscriptions import create_subscription
+    from tests.support.api import FIXTURES, PROJECT
+
+    for path in (PROJECT / "webhooks").glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "outbound").mkdir()
+    (tmp_path / "outbound" / "events.yaml").write_text(
+        "events:\n  intake.done:\n    when: {element: intake}\n    process: threat_response\n"
+        "    facts: [intake_note, home_address]\n")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False, "VB_WEBHOOKS_DIR": str(tmp_path)})
+    with app.app_context():
+        seed_demo()
+        deploy_folders([FIXTURES / "webhooks"], actor="test")
+        create_subscription({"url": "https://x.example/h", "event_types": ["intake.done"]}, Actor.system("test"))
+        case = start_case("threat_response", {"municipality_code": "GM0668"}, Actor.system("test"), use_start_form=False)
+        task = db.session.scalar(sa.select(HumanTask).where(HumanTask.instance_id == case.id))
+        complete(task.id, {"intake_note": "Gesprek gevoerd", "home_address": "Dorpsstraat 1"},
+                 Actor.for_user(get_user("gemeente.westbetuwe")))
+        bodies = db.session.scalars(sa.select(OutboundDelivery.body)).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert len(bodies) == 1
+    data = json.loads(bodies[0])["data"]
+    assert data["facts"] == {"intake_note": "Gesprek gevoerd"}
+    assert data["element_id"] == "intake"
+    assert "home_address" not in bodies[0] and "Dorpsstraat" not in bodies[0]
