@@ -5,7 +5,15 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run test test-sqlite test-postgres bench clean frontend chromium diagrams screenshots bench-web translations
+.PHONY: install run test test-sqlite test-postgres bench bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
+
+# Demo signing secrets of the webhook sources, for `make run` only and only when the variable is unset
+# (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
+WEBHOOK_DEMO_SECRETS = \
+	export VB_WEBHOOK_SECRET_POLITIE="$${VB_WEBHOOK_SECRET_POLITIE:-whsec_ZGVtby1vbmx5LXBvbGl0aWUtbm90LWZvci1wcm9kdWN0aW9u}"; \
+	export VB_WEBHOOK_SECRET_OM="$${VB_WEBHOOK_SECRET_OM:-whsec_ZGVtby1vbmx5LW9tLW5vdC1mb3ItcHJvZHVjdGlvbg==}"; \
+	export VB_WEBHOOK_SECRET_IVP="$${VB_WEBHOOK_SECRET_IVP:-whsec_ZGVtby1vbmx5LWl2cC1ub3QtZm9yLXByb2R1Y3Rpb24=}"; \
+	export VB_WEBHOOK_SECRET_BZK="$${VB_WEBHOOK_SECRET_BZK:-whsec_ZGVtby1vbmx5LWJ6ay1ub3QtZm9yLXByb2R1Y3Rpb24=}"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,10 +69,13 @@ bench-web: install
 	$(BIN)/python -m benchmarks.web_pages
 
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
-# seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT).
+# seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT), with the outbound webhook
+# dispatcher running next to it (stopped with the server).
 run: install frontend
 	$(FLASK) deploy
 	VB_DEMO=1 $(FLASK) seed-demo
+	$(WEBHOOK_DEMO_SECRETS); \
+	VB_DEMO=1 $(FLASK) webhooks-dispatch & dispatcher=$$!; trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
 	VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
@@ -83,6 +94,12 @@ bench: install
 # What the studio's validation and scenario runs cost against the deployment's own analysis (docs/studio.md).
 bench-studio: install
 	$(BIN)/python -m benchmarks.studio
+
+# Inbound webhook rate over loopback (gunicorn) and correlation time at 100,000 waiting subscriptions,
+# on SQLite and PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test).
+bench-webhooks: install
+	$(BIN)/python -m benchmarks.webhooks_inbound --backend both
+	$(BIN)/python -m benchmarks.webhooks_correlation --backend both
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

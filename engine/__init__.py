@@ -32,6 +32,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    from .webhooks import init_app as init_webhooks
+
+    init_webhooks(app)  # checks the route files: a broken one stops the start with its problems
     _register_blueprints(app, api)
 
     from .web import init_web
@@ -63,9 +66,12 @@ def _register_blueprints(app, api) -> None:
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
     from .tasks.views import blp as tasks_blp
+    from .webhooks.admin_views import blp as webhooks_admin_blp
+    from .webhooks.views import blp as webhooks_blp
 
     app.register_blueprint(health.bp)
-    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp):
+    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, webhooks_blp,
+                      webhooks_admin_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 

@@ -65,6 +65,18 @@ def load_config(instance_path: Path) -> dict:
         "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "60")),
         "VB_COMPACT_KEEP": int(os.environ.get("VB_COMPACT_KEEP", "8")),
         "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
+        # Webhooks (docs/webhooks.md). Source secrets are read from VB_WEBHOOK_SECRET_<SOURCE>, named in
+        # each route file.
+        "VB_WEBHOOK_MAX_BYTES": int(os.environ.get("VB_WEBHOOK_MAX_BYTES", str(256 * 1024))),
+        "VB_MESSAGE_BUFFER_TTL_SECONDS": int(os.environ.get("VB_MESSAGE_BUFFER_TTL_SECONDS", str(14 * 24 * 3600))),
+        "VB_WEBHOOK_RETRY_BASE_SECONDS": float(os.environ.get("VB_WEBHOOK_RETRY_BASE_SECONDS", "10")),
+        "VB_WEBHOOK_RETRY_MAX_SECONDS": float(os.environ.get("VB_WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600))),
+        "VB_WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("VB_WEBHOOK_MAX_ATTEMPTS", "12")),
+        "VB_WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("VB_WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "VB_WEBHOOK_DISPATCH_INTERVAL": float(os.environ.get("VB_WEBHOOK_DISPATCH_INTERVAL", "1.0")),
+        "VB_WEBHOOK_DISPATCH_BATCH": int(os.environ.get("VB_WEBHOOK_DISPATCH_BATCH", "50")),
+        "VB_WEBHOOK_DISPATCH_THREADS": int(os.environ.get("VB_WEBHOOK_DISPATCH_THREADS", "4")),
+        "VB_WEBHOOK_RETENTION_DAYS": int(os.environ.get("VB_WEBHOOK_RETENTION_DAYS", "90")),
         "VB_MAX_UPLOAD_BYTES": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))) * 4,
         "API_TITLE": "Veilig Bestuur API",

@@ -20,13 +20,14 @@ from ..definitions.service import VersionInfo, specs_for, version_info
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..identity.actor import Actor
-from ..messages.service import apply_subscriptions, plan_subscriptions
+from ..messages.service import apply_subscriptions, consume_buffered_messages, plan_subscriptions
 from ..runtime import inspection
 from ..runtime.compaction import compact_workflow
 from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
 from ..tasks.derive import apply_human_tasks, plan_human_tasks
 from ..timeutil import utcnow
+from ..webhooks.outbox import enqueue_case_events
 from . import cache, store
 from .engine_runner import StepLog, run_engine
 from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED
@@ -136,6 +137,7 @@ class CaseSession:
         and must call `after_commit()` once it has."""
         config = current_app.config
         workflow = self.workflow
+        consume_buffered_messages(self)  # messages that arrived before the case waited for them
         now = utcnow()
         self._snapshot = snap = inspection.snapshot(workflow)
         status = self._status()
@@ -178,6 +180,7 @@ class CaseSession:
             if removed:
                 self.record("case.compacted", removed_tasks=removed)
             self._write_audit(writer, self.log.events + events, now)
+            enqueue_case_events(self, case, self.log.events + events)
             if commit:
                 db.session.commit()
         except Exception:

@@ -1,11 +1,23 @@
-"""Keep the message subscription rows of a case in step with what it waits for."""
+"""Message subscriptions (which case waits for which message) and the buffer of messages that came early.
+
+Both are found by an index (message name + correlation value, which is the case's business key), never by
+a scan of cases. A message and the case that is about to wait for it can race: the side that delivers locks
+the case row before it looks for subscriptions, and a case that saves locks its row before it looks in the
+buffer, so one of them always sees the other.
+"""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..runtime.inspection import waiting_messages
-from .models import MessageSubscription
+from ..timeutil import utcnow
+from .models import BufferedMessage, MessageSubscription
+
+# A caught message may lead straight to another catch whose message is buffered too; bounded all the same.
+MAX_BUFFERED_PER_SAVE = 50
 
 
 def plan_subscriptions(case, workflow, waits_before: set) -> tuple[list, list, set]:
@@ -60,7 +72,7 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
     return delivered
 
 
-def catch_message(session, message_name: str, payload: dict) -> bool:
+def catch_message(session, message_name: str, payload: dict, **details) -> bool:
     """Hand a message to the waiting tasks of an open case session. Returns False if none waits for it."""
     from SpiffWorkflow.bpmn import BpmnEvent
     from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -73,7 +85,132 @@ def catch_message(session, message_name: str, payload: dict) -> bool:
             if getattr(candidate, "name", None) == message_name and hasattr(candidate, "correlation_properties"):
                 event = BpmnEvent(candidate, payload=dict(payload), correlations=dict(workflow.correlations))
                 session.record("message.received", task.task_spec.bpmn_id, task.task_spec.bpmn_name, str(task.id),
-                               data_keys=sorted(payload), message=message_name)
+                               data_keys=sorted(payload), message=message_name, **details)
                 workflow.catch(event)
                 return True
     return False
+
+
+# --- locking ------------------------------------------------------------------------------------------
+
+def lock_case(instance_id: str) -> None:
+    """Take the write lock on one case for the rest of the transaction.
+
+    PostgreSQL: a row lock. SQLite has no row locks, and its reads outside a write transaction may miss a
+    commit that lands just after them; a no-op UPDATE takes the database write lock first."""
+    from ..instances.models import ProcessInstance
+
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.id == instance_id)
+            .values(lock_version=ProcessInstance.lock_version).execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(sa.select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+
+
+def lock_case_for_message(business_key: str, message_name: str):
+    """The case with this business key, locked (see `lock_case`) and freshly read, and whether it has a
+    subscription for the message (the (message name, correlation key) index); (None, False) if no case
+    has the key. One statement on PostgreSQL."""
+    from ..instances.models import ProcessInstance
+
+    waits = sa.exists().where(MessageSubscription.message_name == message_name,
+                              MessageSubscription.correlation_key == business_key,
+                              MessageSubscription.instance_id == ProcessInstance.id)
+    query = sa.select(ProcessInstance, waits.label("waits")).where(ProcessInstance.business_key == business_key)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.business_key == business_key)
+            .values(lock_version=ProcessInstance.lock_version).execution_options(synchronize_session=False)
+        )
+    else:
+        query = query.with_for_update(of=ProcessInstance)
+    row = db.session.execute(query.execution_options(populate_existing=True)).first()
+    return (row[0], bool(row[1])) if row is not None else (None, False)
+
+
+# --- correlation with buffering --------------------------------------------------------------------------
+
+CORRELATED = "correlated"
+BUFFERED = "buffered"
+
+
+class NoSuchCase(LookupError):
+    """No case has this business key."""
+
+
+class CaseEnded(LookupError):
+    """The case has ended: nothing will ever wait for the message."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
+def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, actor, buffer_ttl: timedelta,
+                        delivery_id: int | None = None, **details) -> tuple[str, list[str]]:
+    """Deliver a message to the case with this business key, or buffer it until that case waits for it.
+
+    Runs in the caller's transaction and commits nothing, so the caller can store its own record of the
+    delivery in the same transaction. Returns (CORRELATED or BUFFERED, [case id])."""
+    from ..instances.models import CANCELLED, COMPLETED, RUNNING
+    from ..instances.session import CaseSession
+
+    instance, waits = lock_case_for_message(correlation_key, message_name)
+    if instance is None:
+        raise NoSuchCase(correlation_key)
+    if instance.status in (COMPLETED, CANCELLED):
+        raise CaseEnded(instance.status)
+    if waits and instance.status == RUNNING:
+        session = CaseSession.open(instance, actor)
+        session.case_locked = True  # consume_buffered_messages need not lock it again
+        if catch_message(session, message_name, payload, **details):
+            session.advance()
+            session.save(commit=False)
+            return CORRELATED, [instance.id]
+    # Not waiting yet (or in error/suspended): the case catches it in the save in which it starts to wait.
+    now = utcnow()
+    db.session.execute(sa.insert(BufferedMessage).values(
+        message_name=message_name, correlation_key=correlation_key, payload=dict(payload),
+        delivery_id=delivery_id, actor=actor.username, received_at=now, expires_at=now + buffer_ttl,
+    ))
+    return BUFFERED, [instance.id]
+
+
+def consume_buffered_messages(session) -> int:
+    """Catch the buffered messages the case of `session` now waits for (called by CaseSession.save before
+    it writes the state). Returns how many were caught."""
+    # A new case cannot have buffered messages: a message is buffered only for the key of an existing case.
+    if session.is_new or session.keep_status or session.log.incident is not None:
+        return 0
+    names = {w.message_name for w in waiting_messages(session.workflow)}
+    if not names:
+        return 0
+    if not getattr(session, "case_locked", False):
+        lock_case(session.instance.id)
+    key = session.instance.business_key
+    caught = 0
+    while names and caught < MAX_BUFFERED_PER_SAVE:
+        now = utcnow()
+        rows = db.session.scalars(
+            sa.select(BufferedMessage).where(
+                BufferedMessage.correlation_key == key,
+                BufferedMessage.message_name.in_(sorted(names)),
+                BufferedMessage.consumed_at.is_(None),
+                BufferedMessage.expires_at > now,
+            ).order_by(BufferedMessage.id)
+        ).all()
+        row = next((r for r in rows if catch_message(session, r.message_name, r.payload or {},
+                                                     buffered_since=r.received_at.isoformat(),
+                                                     delivery_id=r.delivery_id)), None)
+        if row is None:
+            break
+        row.consumed_at = now
+        row.instance_id = session.instance.id
+        caught += 1
+        session.advance()
+        if session.log.incident is not None:
+            break
+        names = {w.message_name for w in waiting_messages(session.workflow)}
+    return caught

@@ -1,0 +1,267 @@
+"""Sustained inbound webhook rate on loopback: gunicorn, signature checks, exactly-once bookkeeping.
+
+    .venv/bin/python -m benchmarks.webhooks_inbound --backend postgresql --seconds 15
+
+Phases, each for --seconds with --clients keep-alive connections (separate processes), requests signed in
+advance with the `standardwebhooks` package so the clients spend almost nothing per request:
+  baseline    GET /healthz: HTTP, gunicorn and one database query; the ceiling on this machine
+  api_start   POST /api/v1/process-instances (bearer token): the engine's own cost of starting a case,
+              to compare the webhook start with
+  started     politie melding.geregistreerd: verify, store the delivery, start a case (threat_response)
+  correlated  politie aangifte.geregistreerd for the cases just started: verify, store, lock the case,
+              load it, catch the message, run the engine, save
+  buffered    om beslissing.genomen for the same cases (not waiting for it yet): verify, store, buffer
+  duplicate   the 'started' deliveries again (4 times each): verify and answer from the stored outcome
+
+Besides the rate (which depends on whatever else the machine runs), each phase prints the CPU time the
+server spent per request (gunicorn workers, and the PostgreSQL backends serving them) and what that gives
+if all cores did only this: a figure that hardly moves with the load of a shared machine.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+
+from standardwebhooks import Webhook
+
+from .webhooks_setup import PROJECT, SECRET_ENV, SECRETS, BenchDatabase, load
+
+CORES = os.cpu_count() or 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, workers: int, threads: int, log_path) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="benchmark", LOG_LEVEL="WARNING",
+               **SECRET_ENV)
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                             "--threads", str(threads), "engine.wsgi:app"], cwd=PROJECT, env=env,
+                            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"gunicorn did not start; see {log_path}")
+
+
+def _token(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "beheerder", "password": "demo"}),
+                 {"Content-Type": "application/json"})
+    return json.loads(conn.getresponse().read())["access_token"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time the processes used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used by the gunicorn workers and by the PostgreSQL backends serving them: unlike a rate, the
+    CPU time per request hardly depends on what else runs on a shared machine."""
+
+    def __init__(self, master: int, database_url: str, application_name: str | None):
+        self.master, self.database_url, self.application_name = master, database_url, application_name
+
+    def pids(self) -> tuple[list, list]:
+        app = [self.master, *_children(self.master)]
+        db = []
+        if self.application_name:
+            import sqlalchemy as sa
+
+            engine = sa.create_engine(self.database_url)
+            with engine.connect() as conn:
+                db = [r[0] for r in conn.exec_driver_sql(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (self.application_name,))]
+            engine.dispose()
+        return app, db
+
+    def read(self) -> tuple[float, float]:
+        app, db = self.pids()
+        return cpu_seconds(app), cpu_seconds(db)
+
+
+def signed_request(source: str, event_type: str, data: dict, msg_id: str | None = None) -> tuple:
+    msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
+    now = datetime.now(timezone.utc)
+    body = json.dumps({"type": event_type, "timestamp": now.isoformat(), "data": data})
+    headers = {"webhook-id": msg_id, "webhook-timestamp": str(int(now.timestamp())),
+               "webhook-signature": Webhook(SECRETS[source]).sign(msg_id, now, body),
+               "Content-Type": "application/json"}
+    return ("POST", f"/webhooks/{source}", body.encode(), headers)
+
+
+def _client(port: int, requests_: list, start_at: float, seconds: float, out) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    statuses, outcomes, keys, latencies = Counter(), Counter(), [], []
+    while time.time() < start_at:
+        time.sleep(0.001)
+    deadline = start_at + seconds
+    done_at = start_at
+    for method, path, body, headers in requests_:
+        if time.time() >= deadline:
+            break
+        began = time.perf_counter()
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        payload = response.read()
+        latencies.append(time.perf_counter() - began)
+        done_at = time.time()
+        statuses[response.status] += 1
+        if path.startswith("/webhooks/") and response.status in (200, 202):
+            result = json.loads(payload)
+            outcomes[result["outcome"]] += 1
+            if result["outcome"] == "started":
+                keys.append((result["business_key"], body, headers))
+    out.put((statuses, outcomes, keys, latencies, done_at - start_at))
+
+
+def run_phase(port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter) -> dict:
+    """Send `requests_` (split over the clients) for at most `seconds`; returns counts, the rate and the
+    server-side CPU time per request."""
+    cpu_before = meter.read()
+    queue = multiprocessing.Queue()
+    slices = [requests_[i::clients] for i in range(clients)]
+    start_at = time.time() + 0.5
+    procs = [multiprocessing.Process(target=_client, args=(port, s, start_at, seconds, queue)) for s in slices]
+    for proc in procs:
+        proc.start()
+    results = [queue.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    statuses, outcomes, keys, latencies = Counter(), Counter(), [], []
+    elapsed = 0.0
+    for s, o, k, lat, took in results:
+        statuses.update(s)
+        outcomes.update(o)
+        keys.extend(k)
+        latencies.extend(lat)
+        elapsed = max(elapsed, took)
+    total = sum(statuses.values())
+    cpu_after = meter.read()
+    app_ms = (cpu_after[0] - cpu_before[0]) / total * 1000 if total else 0.0
+    db_ms = (cpu_after[1] - cpu_before[1]) / total * 1000 if total else 0.0
+    latencies.sort()
+    pct = (lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000) if latencies else (lambda p: 0)
+    return {"phase": name, "requests": total, "seconds": elapsed, "rate": total / elapsed if elapsed else 0.0,
+            "statuses": dict(statuses), "outcomes": dict(outcomes), "keys": keys, "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "app_cpu_ms": app_ms, "db_cpu_ms": db_ms}
+
+
+def melding(i: int) -> dict:
+    return {"meldingnummer": f"BENCH-{i}", "gemeentecode": "GM0668", "ambt": "raadslid", "categorie": "intimidatie",
+            "gemeld_op": "2026-03-02T09:15:00+01:00"}
+
+
+def report(result: dict, baseline: float) -> None:
+    ratio = result["rate"] / baseline if baseline else 0
+    cpu = result["app_cpu_ms"] + result["db_cpu_ms"]
+    capacity = CORES * 1000 / cpu if cpu else 0
+    print(f"  {result['phase']:<10} {result['rate']:8.1f} req/s  ({result['requests']} in {result['seconds']:.1f} s, "
+          f"p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, {ratio:.2f}x baseline)  "
+          f"statuses {result['statuses']} outcomes {result['outcomes']}", flush=True)
+    print(f"  {'':<10} server CPU {result['app_cpu_ms']:.2f} ms app + {result['db_cpu_ms']:.2f} ms database per request"
+          f" -> {capacity:.0f} req/s if {CORES} cores did only this", flush=True)
+
+
+def bench(backend: str, seconds: float, clients: int, workers: int, threads: int) -> dict:
+    database = BenchDatabase(backend)
+    try:
+        database.prepare()
+        application_name = f"vb-bench-{os.getpid()}" if backend == "postgresql" else None
+        url = database.url + f"&application_name={application_name}" if application_name else database.url
+        proc, port = start_gunicorn(url, workers, threads, database.workdir / "gunicorn.log")
+        meter = CpuMeter(proc.pid, database.url, application_name)
+        try:
+            print(f"[{backend}] gunicorn {workers} workers x {threads} threads, {clients} client processes, "
+                  f"{seconds:.0f} s per phase; {load()}", flush=True)
+            capacity = int(seconds * 2000)
+            baseline = run_phase(port, "baseline", [("GET", "/healthz", None, {})] * capacity, clients, seconds, meter)
+            report(baseline, baseline["rate"])
+            token = _token(port)
+            api_body = json.dumps({"process_id": "threat_response", "variables": {"municipality_code": "GM0668"}}).encode()
+            api_start = run_phase(port, "api_start", [("POST", "/api/v1/process-instances", api_body, {
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})] * (capacity // 4),
+                clients, seconds, meter)
+            report(api_start, baseline["rate"])
+            started = run_phase(port, "started", [signed_request("politie", "melding.geregistreerd", melding(i))
+                                                  for i in range(capacity // 4)], clients, seconds, meter)
+            report(started, baseline["rate"])
+            keys = [k for k, _, _ in started["keys"]]
+            correlated = run_phase(port, "correlated", [signed_request("politie", "aangifte.geregistreerd", {
+                "zaakreferentie": k, "registratienummer": f"PL-{i}", "geregistreerd_op": "2026-03-02T11:00:00+01:00"})
+                for i, k in enumerate(keys)], clients, seconds, meter)
+            report(correlated, baseline["rate"])
+            buffered = run_phase(port, "buffered", [signed_request("om", "beslissing.genomen", {
+                "zaakreferentie": k, "beslissing": "beleidssepot", "beslisdatum": "2026-05-01"}) for k in keys],
+                clients, seconds, meter)
+            report(buffered, baseline["rate"])
+            duplicate = run_phase(port, "duplicate", [("POST", "/webhooks/politie", body, headers)
+                                                      for _, body, headers in started["keys"] * 4], clients, seconds, meter)
+            report(duplicate, baseline["rate"])
+            print(f"[{backend}] after: {load()}", flush=True)
+            print(f"[{backend}] webhook start / API start: {started['rate'] / api_start['rate']:.2f}", flush=True)
+            return {p["phase"]: p["rate"] for p in (baseline, api_start, started, correlated, buffered, duplicate)}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    finally:
+        database.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        bench(backend, args.seconds, args.clients, args.workers, args.threads)
+
+
+if __name__ == "__main__":
+    main()

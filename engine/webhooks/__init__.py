@@ -1,0 +1,39 @@
+"""Webhooks: outside systems start cases and deliver events to waiting cases (inbound, signed, exactly
+once), and outside systems hear about case events (outbound subscriptions, outbox and dispatcher)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+
+@dataclass
+class WebhookState:
+    routes: object  # routes.RouteTable
+    domain_events: dict = field(default_factory=dict)
+
+
+class WebhookConfigError(Exception):
+    pass
+
+
+def init_app(app) -> None:
+    """Load and check the route files and secrets; a problem stops the app from starting."""
+    from .events import load_domain_events
+    from .routes import check_secrets, load_routes
+
+    directory = app.config["VB_WEBHOOKS_DIR"]
+    routes = load_routes(directory)
+    domain_events = load_domain_events(directory)
+    problems = check_secrets(routes)
+    if problems:
+        raise WebhookConfigError("Webhook secrets are malformed:\n  " + "\n  ".join(problems))
+    app.extensions["vb_webhooks"] = WebhookState(routes, domain_events)
+
+    from .cli import register_commands
+
+    register_commands(app)
+
+
+def state() -> WebhookState:
+    return current_app.extensions["vb_webhooks"]

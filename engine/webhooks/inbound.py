@@ -1,0 +1,336 @@
+"""Receiving a webhook: check it, then start a case or deliver a message, exactly once.
+
+Order of the checks, each answered before anything is written: unknown source (404), signature and
+timestamp (401), body and envelope (422), unknown event type (404), the event's schema (422); a copy of a
+delivery that was accepted before gets its first outcome (200) even if it fails these now. Then one
+transaction holds the delivery record (inserted first), the case start or the correlation, and the case
+save. The unique (source, webhook-id) key decides between concurrent copies of a delivery: the others wait
+for the first one's commit and answer with its outcome.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
+from ..extensions import db
+from ..identity.actor import Actor
+from ..messages import service as messages
+from ..timeutil import utcnow
+from . import state
+from .models import BUFFERED, CORRELATED, DUPLICATE, FAILED, PROCESSING, STARTED, InboundDelivery
+from .paths import MISSING
+from .routes import START, EventRoute, SourceRoutes
+from .signatures import SignatureError, verify
+
+log = logging.getLogger(__name__)
+MAX_TRIES = 3
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    code = "unavailable"
+
+
+class DeliveryFailed(ApiError):
+    """Something on our side stopped the delivery: it is stored as failed (with its body) for a replay."""
+
+    status = 503
+    code = "delivery_failed"
+
+
+@dataclass
+class Received:
+    routes: SourceRoutes
+    route: EventRoute
+    webhook_id: str
+    body: bytes
+    body_sha256: str
+    payload: dict
+
+
+# --- checks ---------------------------------------------------------------------------------------------
+
+def source_routes(source: str) -> SourceRoutes:
+    routes = state().routes.get(source)
+    if routes is None:
+        raise NotFound(f"No webhook source '{source}'.")
+    return routes
+
+
+def authenticate(routes: SourceRoutes, headers, body: bytes) -> str:
+    """The webhook-id of an authentic delivery; 401 otherwise."""
+    keys = routes.secret_keys()
+    if keys is None:
+        raise ServiceUnavailable(f"Webhook source '{routes.source}' is not configured on this server "
+                                 f"(no {routes.secret_env}).")
+    try:
+        webhook_id = verify(keys, headers, body)
+    except SignatureError as err:
+        raise Unauthorized(str(err)) from None
+    if len(webhook_id) > 200:
+        raise Unprocessable("webhook-id is longer than 200 characters.", errors={"webhook-id": ["Too long."]})
+    return webhook_id
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse(routes: SourceRoutes, webhook_id: str, body: bytes) -> Received:
+    try:
+        payload = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise Unprocessable(f"The body is not JSON: {err}.") from None
+    except RecursionError:
+        raise Unprocessable("The body is nested too deeply.") from None
+    if not isinstance(payload, dict):
+        raise Unprocessable("The body must be a JSON object {\"type\": ..., \"timestamp\": ..., \"data\": {...}}.")
+    errors = {}
+    if not isinstance(payload.get("type"), str) or not payload.get("type"):
+        errors["type"] = ["Required: the event type, e.g. aangifte.geregistreerd."]
+    if not isinstance(payload.get("data"), dict):
+        errors["data"] = ["Required: an object with the event's data."]
+    if "timestamp" in payload and not isinstance(payload["timestamp"], str):
+        errors["timestamp"] = ["An ISO 8601 date-time text."]
+    if errors:
+        raise Unprocessable("The body does not follow the Standard Webhooks envelope.", errors=errors)
+    route = routes.events.get(payload["type"])
+    if route is None:
+        known = ", ".join(sorted(routes.events))
+        raise NotFound(f"Source '{routes.source}' has no event type '{payload['type']}'; it has: {known}.")
+    errors = schema_errors(route, payload["data"])
+    if errors:
+        raise Unprocessable(f"The data does not match the schema of {route.event_type}; see errors for each field.",
+                            errors=errors)
+    return Received(routes, route, webhook_id, body, hashlib.sha256(body).hexdigest(), payload)
+
+
+def schema_errors(route: EventRoute, data: dict) -> dict:
+    """Schema errors by field, named as `data.<path>`."""
+    errors: dict = {}
+    for error in sorted(route.validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        base = ["data", *[str(p) for p in error.absolute_path]]
+        if error.validator == "required":
+            missing = [f for f in error.validator_value if isinstance(error.instance, dict) and f not in error.instance]
+            for name in missing:
+                errors.setdefault(".".join(base + [name]), []).append("Required.")
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set((error.schema.get("properties") or {}))
+            for name in sorted(k for k in error.instance if k not in allowed):
+                errors.setdefault(".".join(base + [name]), []).append("Not a field of this event.")
+            continue
+        errors.setdefault(".".join(base), []).append(error.message)
+    return errors
+
+
+def variables_of(route: EventRoute, payload: dict) -> dict:
+    return {name: value for name, path in route.variables.items()
+            if (value := path.resolve(payload)) is not MISSING}
+
+
+def correlation_key_of(route: EventRoute, payload: dict) -> str:
+    value = route.correlation_key.resolve(payload)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 120:
+        raise Unprocessable("The case reference is missing or not a text of 1 to 120 characters.",
+                            errors={route.correlation_key.dotted: ["A business key of a case, e.g. VB-2026-ABC234."]})
+    return value.strip()
+
+
+# --- exactly once -----------------------------------------------------------------------------------------
+
+def find_delivery(source: str, webhook_id: str) -> InboundDelivery | None:
+    return db.session.scalar(sa.select(InboundDelivery).where(InboundDelivery.source == source,
+                                                               InboundDelivery.webhook_id == webhook_id))
+
+
+def receive(source: str, headers, body: bytes) -> tuple[dict, int]:
+    """Handle one POST /webhooks/<source>; returns (response body, HTTP status)."""
+    routes = source_routes(source)
+    webhook_id = authenticate(routes, headers, body)
+    try:
+        received = parse(routes, webhook_id, body)
+    except (Unprocessable, NotFound):
+        # A copy of a delivery accepted before gets its outcome, even if the route file changed since.
+        existing = find_delivery(routes.source, webhook_id)
+        if existing is not None and existing.outcome != FAILED:
+            return duplicate(existing, hashlib.sha256(body).hexdigest()), 200
+        raise
+    result = process(received)
+    return result, 200 if result["outcome"] == DUPLICATE else 202
+
+
+def duplicate(existing: InboundDelivery, body_sha256: str) -> dict:
+    if existing.body_sha256 != body_sha256:
+        raise Conflict("This webhook-id was used before for a different body; a new event needs a new webhook-id.",
+                       delivery_id=existing.id)
+    return dict(result_of(existing), outcome=DUPLICATE, first_outcome=existing.outcome)
+
+
+def result_of(delivery: InboundDelivery) -> dict:
+    return {"outcome": delivery.outcome, "delivery_id": delivery.id, "webhook_id": delivery.webhook_id,
+            "source": delivery.source, "event_type": delivery.event_type, "case_id": delivery.instance_id,
+            "business_key": delivery.business_key}
+
+
+def process(received: Received, replayed_by: str | None = None) -> dict:
+    """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix."""
+    for _ in range(MAX_TRIES):
+        failed_id = None
+        delivery_id = _insert_new(received)
+        if delivery_id is None:  # this webhook-id is stored already (or a copy is being processed right now)
+            existing = find_delivery(received.routes.source, received.webhook_id)
+            if existing is None:  # that copy was rolled back meanwhile: try again
+                db.session.rollback()
+                continue
+            if existing.outcome != FAILED:
+                result = duplicate(existing, received.body_sha256)
+                db.session.rollback()
+                return result
+            delivery_id = failed_id = _take_failed(existing.id)
+            if delivery_id is None:
+                db.session.rollback()
+                continue
+        return _apply(received, delivery_id, failed_id, replayed_by)
+    raise Conflict("This delivery is being processed by another request right now; send it again later.")
+
+
+def _insert_new(received: Received) -> int | None:
+    """Store the delivery first, in the transaction that will act on it. The unique (source, webhook-id)
+    key makes one copy the owner: a concurrent copy waits here for the owner's commit and then inserts
+    nothing (None)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(InboundDelivery)
+        .values(source=received.routes.source, webhook_id=received.webhook_id, event_type=received.route.event_type,
+                body_sha256=received.body_sha256, outcome=PROCESSING, attempts=1, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["source", "webhook_id"])
+        .returning(InboundDelivery.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
+def _take_failed(delivery_id: int) -> int | None:
+    """Take over a failed delivery for another try; None if another request took it first."""
+    taken = db.session.execute(
+        sa.update(InboundDelivery)
+        .where(InboundDelivery.id == delivery_id, InboundDelivery.outcome == FAILED)
+        .values(outcome=PROCESSING, attempts=InboundDelivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return delivery_id if taken.rowcount == 1 else None
+
+
+def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed_by: str | None) -> dict:
+    try:
+        outcome, case_id, business_key = act(received, delivery_id)
+    except (Unprocessable, NotFound, Conflict):
+        db.session.rollback()  # the sender's to fix (or the case has ended): nothing is stored
+        raise
+    except Exception as err:  # our side failed: keep the delivery (and its body) for a replay
+        db.session.rollback()
+        stored_id = record_failure(received, failed_id, err, replayed_by)
+        if isinstance(err, DeliveryFailed):
+            err.extra.update(delivery_id=stored_id, outcome=FAILED)
+            raise
+        log.exception("Webhook delivery %s from %s failed", received.webhook_id, received.routes.source)
+        raise DeliveryFailed("The delivery could not be processed; it is recorded and will be looked at.",
+                             delivery_id=stored_id, outcome=FAILED) from None
+    values = {"outcome": outcome, "event_type": received.route.event_type, "instance_id": case_id,
+              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None}
+    if replayed_by:
+        values["replayed_by"] = replayed_by
+    db.session.execute(sa.update(InboundDelivery).where(InboundDelivery.id == delivery_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return {"outcome": outcome, "delivery_id": delivery_id, "webhook_id": received.webhook_id,
+            "source": received.routes.source, "event_type": received.route.event_type, "case_id": case_id,
+            "business_key": business_key}
+
+
+def act(received: Received, delivery_id: int) -> tuple[str, str, str]:
+    """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key)."""
+    from ..instances.service import start_case
+
+    route = received.route
+    actor = Actor.system(f"webhook:{route.source}")
+    variables = variables_of(route, received.payload)
+    if route.action == START:
+        try:
+            instance = start_case(route.target, variables, actor, use_start_form=False, commit=False)
+        except NotFound:
+            raise DeliveryFailed(f"Process '{route.target}' is not deployed; deploy it and replay this delivery.") from None
+        except Unprocessable as err:
+            if err.errors is None:  # about the process (not executable), not about a field of the payload
+                raise DeliveryFailed(f"Process '{route.target}' cannot be started: {err.message} "
+                                     "Fix it and replay this delivery.") from None
+            raise
+        return STARTED, instance.id, instance.business_key
+    key = correlation_key_of(route, received.payload)
+    ttl = timedelta(seconds=current_app.config["VB_MESSAGE_BUFFER_TTL_SECONDS"])
+    try:
+        outcome, case_ids = messages.correlate_or_buffer(route.target, key, variables, actor, ttl,
+                                                         delivery_id=delivery_id, webhook_id=received.webhook_id)
+    except messages.NoSuchCase:
+        raise Unprocessable(f"No case has business key '{key}'.",
+                            errors={route.correlation_key.dotted: [f"No case has business key '{key}'."]}) from None
+    except messages.CaseEnded as err:
+        raise Conflict(f"The case with business key '{key}' is {err.status}; it no longer waits for messages.",
+                       status=err.status) from None
+    return (CORRELATED if outcome == messages.CORRELATED else BUFFERED), case_ids[0], key
+
+
+def record_failure(received: Received, failed_id: int | None, err: Exception, replayed_by: str | None) -> int | None:
+    """Store the failed delivery in its own transaction (the failed one was rolled back)."""
+    error = {"code": getattr(err, "code", "internal_error"),
+             "message": err.message if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"[:1000],
+             "at": utcnow().isoformat()}
+    body = received.body.decode("utf-8", errors="replace")
+    try:
+        if failed_id is not None:
+            db.session.execute(
+                sa.update(InboundDelivery).where(InboundDelivery.id == failed_id)
+                .values(error=error, body=body, processed_at=utcnow(), attempts=InboundDelivery.attempts + 1,
+                        replayed_by=replayed_by or InboundDelivery.replayed_by)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            return failed_id
+        delivery = InboundDelivery(source=received.routes.source, webhook_id=received.webhook_id,
+                                   event_type=received.route.event_type, body_sha256=received.body_sha256,
+                                   outcome=FAILED, error=error, body=body, attempts=1, received_at=utcnow(),
+                                   processed_at=utcnow())
+        db.session.add(delivery)
+        db.session.commit()
+        return delivery.id
+    except IntegrityError:
+        db.session.rollback()  # a concurrent copy of this delivery holds the record now
+        return None
+
+
+def replay(delivery_id: int, actor) -> dict:
+    """(beheerder) Process a failed delivery again from its stored body, under the current routes."""
+    delivery = db.session.get(InboundDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound("No such delivery.")
+    if delivery.outcome != FAILED:
+        raise Conflict(f"Only a failed delivery can be replayed; this one is {delivery.outcome}.",
+                       outcome=delivery.outcome)
+    routes = state().routes.get(delivery.source)
+    if routes is None:
+        raise Conflict(f"Source '{delivery.source}' has no route file any more.")
+    received = parse(routes, delivery.webhook_id, (delivery.body or "").encode("utf-8"))
+    received.body_sha256 = delivery.body_sha256  # the stored body is the received one
+    return process(received, replayed_by=actor.username)

@@ -1,0 +1,99 @@
+"""The outbox: case events become outbound deliveries in the transaction of the case save that caused them.
+
+Nothing is sent here (a slow receiver never slows a case down); the dispatcher sends them later. A payload
+carries ids and event facts only: never form values, and never a variable marked sensitive.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from ..runtime.inspection import case_variables
+from ..timeutil import utcnow
+from .events import CASE_EVENTS
+from .models import PENDING, OutboundDelivery, OutboundSubscription
+
+
+def _state():
+    return current_app.extensions.get("vb_webhooks")
+
+
+def active_subscriptions() -> list:
+    """(id, event_types, process_id, municipality_code) of every active subscription: a small table, read
+    on every case save that has events (not cached: a new subscription counts from its first second)."""
+    return db.session.execute(
+        sa.select(OutboundSubscription.id, OutboundSubscription.event_types, OutboundSubscription.process_id,
+                  OutboundSubscription.municipality_code).where(OutboundSubscription.active.is_(True))
+    ).all()
+
+
+def _event_types(audit_event: dict, process_id: str, domain_events: dict) -> list[str]:
+    types = [audit_event["event"]] if audit_event["event"] in CASE_EVENTS else []
+    types.extend(name for name, event in domain_events.items() if event.matches(audit_event, process_id))
+    return types
+
+
+def _facts(audit_event: dict, event_type: str, sensitive: set) -> dict:
+    details = audit_event.get("details") or {}
+    facts = {}
+    for key in ("element_id", "element_name", "task_id"):
+        if audit_event.get(key):
+            facts[key] = audit_event[key]
+    if event_type == "task.created":
+        facts["candidate_groups"] = details.get("candidate_groups") or []
+    if audit_event["event"] == "message.received":
+        facts["message_name"] = details.get("message")
+    if event_type in ("task.completed", "message.received"):
+        facts["data_keys"] = [k for k in audit_event.get("data_keys") or [] if k not in sensitive]
+    return facts
+
+
+def enqueue_case_events(session, instance, audit_events: list) -> int:
+    """Write the outbox rows for the events of one case save (called by CaseSession.save, in its
+    transaction). `instance` carries id, business_key, municipality_code and status. Returns the rows."""
+    state = _state()
+    if state is None or not audit_events:
+        return 0
+    version = session.version
+    domain_events = state.domain_events
+    pending = [(t, e) for e in audit_events for t in _event_types(e, version.process_id, domain_events)]
+    if not pending:
+        return 0
+    subscriptions = [s for s in active_subscriptions()
+                     if (s.process_id is None or s.process_id == version.process_id)
+                     and (s.municipality_code is None or s.municipality_code == instance.municipality_code)]
+    if not subscriptions:
+        return 0
+    sensitive = set(version.model.get("sensitive_keys") or [])
+    now = utcnow()
+    variables = None
+    rows = []
+    for event_type, audit_event in pending:
+        targets = [s for s in subscriptions if event_type in (s.event_types or [])]
+        if not targets:
+            continue
+        data = {
+            "case_id": instance.id, "business_key": instance.business_key, "process_id": version.process_id,
+            "process_version": version.version, "municipality_code": instance.municipality_code,
+            "case_status": instance.status,
+        }
+        data.update(_facts(audit_event, event_type, sensitive))
+        domain = domain_events.get(event_type)
+        if domain is not None and domain.facts:
+            if variables is None:
+                variables = case_variables(session.workflow)
+            data["facts"] = {k: variables[k] for k in domain.facts if k in variables and k not in sensitive}
+        for subscription in targets:
+            msg_id = "msg_" + uuid.uuid4().hex
+            body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
+                              separators=(",", ":"), ensure_ascii=False, default=str)
+            rows.append({"subscription_id": subscription.id, "msg_id": msg_id, "event_type": event_type,
+                         "instance_id": instance.id, "body": body, "status": PENDING, "attempts": 0,
+                         "next_attempt_at": now, "created_at": now})
+    if rows:
+        db.session.execute(sa.insert(OutboundDelivery), rows)
+    return len(rows)

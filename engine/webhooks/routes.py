@@ -1,0 +1,357 @@
+"""Route files: what an event from an outside system does. One YAML file per source in `webhooks/`.
+
+    source: politie
+    secret_env: VB_WEBHOOK_SECRET_POLITIE
+    events:
+      melding.geregistreerd:
+        start: {process: threat_response, variables: {melding_nummer: /data/melding_nummer}}
+        schema: {type: object, required: [melding_nummer], properties: {melding_nummer: {type: string}}}
+      aangifte.geregistreerd:
+        message: {name: aangifte_geregistreerd, correlation_key: /data/zaak_referentie, variables: {...}}
+        schema: {...}
+
+Paths point into the whole payload (`{"type", "timestamp", "data"}`); `schema` is the JSON Schema of its
+`data` object. Every file is checked when the app starts; a problem stops the start with the file, the
+place in the file and what to change.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from .paths import PathError, PayloadPath
+from .signatures import SecretError, parse_secrets
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+MESSAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,199}$")
+VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
+ENVELOPE_FIELDS = {"type", "timestamp"}
+# Set by the engine when a case starts; a route cannot write them.
+RESERVED_VARIABLES = {"business_key"}
+
+START = "start"
+MESSAGE = "message"
+
+# The structure of a route file; the checks after it are about meaning (paths, schema, names).
+ROUTE_FILE_SCHEMA = {
+    "type": "object",
+    "required": ["source", "secret_env", "events"],
+    "additionalProperties": False,
+    "properties": {
+        "source": {"type": "string"},
+        "description": {"type": "string"},
+        "secret_env": {"type": "string"},
+        "events": {"type": "object", "minProperties": 1, "additionalProperties": {
+            "type": "object",
+            "required": ["schema"],
+            "additionalProperties": False,
+            "properties": {
+                "description": {"type": "string"},
+                "schema": {"type": "object"},
+                "start": {
+                    "type": "object", "required": ["process"], "additionalProperties": False,
+                    "properties": {"process": {"type": "string"},
+                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}}},
+                },
+                "message": {
+                    "type": "object", "required": ["name", "correlation_key"], "additionalProperties": False,
+                    "properties": {"name": {"type": "string"}, "correlation_key": {"type": "string"},
+                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}}},
+                },
+            },
+            "oneOf": [{"required": ["start"]}, {"required": ["message"]}],
+        }},
+    },
+}
+
+
+class RouteFileError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The webhook route files have errors:\n  " + "\n  ".join(problems))
+
+
+def _date_time(value) -> bool:
+    """RFC 3339 date-time: a date, 'T', a time and an offset (jsonschema needs an extra package for it)."""
+    if not isinstance(value, str):
+        return True
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$", value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = FormatChecker()
+for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    FORMATS.checkers[_name] = _check
+FORMATS.checks("date-time")(_date_time)
+
+
+@dataclass(frozen=True)
+class EventRoute:
+    source: str
+    event_type: str
+    action: str  # START or MESSAGE
+    target: str  # the process id, or the message name
+    variables: dict  # variable name -> PayloadPath
+    correlation_key: PayloadPath | None
+    validator: Draft202012Validator = field(compare=False, repr=False)
+    description: str = ""
+
+    def describe(self) -> dict:
+        body = {"event_type": self.event_type, "description": self.description, "action": self.action,
+                "variables": {k: str(v) for k, v in self.variables.items()}}
+        if self.action == START:
+            body["process_id"] = self.target
+        else:
+            body["message_name"] = self.target
+            body["correlation_key"] = str(self.correlation_key)
+        return body
+
+
+@dataclass(frozen=True)
+class SourceRoutes:
+    source: str
+    secret_env: str
+    file: str
+    events: dict  # event type -> EventRoute
+    description: str = ""
+
+    def secret_keys(self) -> list[bytes] | None:
+        """The keys that may sign this source's deliveries; None when its variable is not set."""
+        value = os.environ.get(self.secret_env, "").strip()
+        return _keys(value) if value else None
+
+
+@lru_cache(maxsize=64)
+def _keys(value: str) -> list[bytes]:
+    return parse_secrets(value)
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    directory: str
+    sources: dict = field(default_factory=dict)  # source -> SourceRoutes
+
+    def get(self, source: str) -> SourceRoutes | None:
+        return self.sources.get(source)
+
+    def message_routes(self):
+        for routes in self.sources.values():
+            for route in routes.events.values():
+                yield route
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key written twice (a second event type of the same name would silently
+    replace the first)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"'{key}' is written twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _schema_declares(schema: dict, segments: tuple) -> bool:
+    """Whether a path below `data` is declared by the data schema (properties, nested objects, list items)."""
+    node = schema
+    for segment in segments:
+        if not isinstance(node, dict):
+            return False
+        if segment.isdigit() and isinstance(node.get("items"), dict):
+            node = node["items"]
+            continue
+        properties = node.get("properties") or {}
+        if segment not in properties:
+            return False
+        node = properties[segment]
+    return True
+
+
+def _schema_requires(schema: dict, segments: tuple) -> bool:
+    """Whether the payload is guaranteed to have a value at a path below `data`."""
+    node = schema
+    for segment in segments:
+        if not isinstance(node, dict) or segment not in (node.get("required") or []):
+            return False
+        node = (node.get("properties") or {}).get(segment)
+    return True
+
+
+def _check_path(problems: list, where: str, text, schema: dict, required: bool = False) -> PayloadPath | None:
+    try:
+        path = PayloadPath.parse(text)
+    except PathError as err:
+        problems.append(f"{where}: {err}")
+        return None
+    head, rest = path.segments[0], path.segments[1:]
+    if head in ENVELOPE_FIELDS and not rest:
+        return path
+    if head != "data" or not rest:
+        problems.append(f"{where}: '{text}' must point into the payload's data (e.g. /data/field) or be /type or "
+                        f"/timestamp")
+        return None
+    if not _schema_declares(schema, rest):
+        problems.append(f"{where}: '{text}' is not declared in the event's schema (add it under properties)")
+        return None
+    if required and not _schema_requires(schema, rest):
+        problems.append(f"{where}: '{text}' must be listed as required in the event's schema")
+        return None
+    return path
+
+
+def _variables(problems: list, where: str, mapping: dict | None, schema: dict) -> dict:
+    variables = {}
+    for name, text in (mapping or {}).items():
+        if not VARIABLE_NAME.match(str(name)):
+            problems.append(f"{where}.{name}: a variable name has letters, digits and '_' and does not start with a digit")
+            continue
+        if name in RESERVED_VARIABLES:
+            problems.append(f"{where}.{name}: '{name}' is set by the engine and cannot come from a payload")
+            continue
+        path = _check_path(problems, f"{where}.{name}", text, schema)
+        if path is not None:
+            variables[name] = path
+    return variables
+
+
+def _event_route(problems: list, source: str, event_type: str, spec: dict) -> EventRoute | None:
+    where = f"events.{event_type}"
+    if not EVENT_TYPE.match(event_type):
+        problems.append(f"{where}: an event type is lower-case words joined by dots, e.g. aangifte.geregistreerd")
+        return None
+    schema = spec["schema"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        at = ".".join(str(p) for p in err.absolute_path)
+        problems.append(f"{where}.schema{'.' + at if at else ''}: not a valid JSON Schema: {err.message}")
+        return None
+    if schema.get("type") != "object":
+        problems.append(f"{where}.schema: the data of an event is an object: write 'type: object'")
+        return None
+    before = len(problems)
+    if "start" in spec:
+        process_id = spec["start"]["process"]
+        if not PROCESS_ID.match(process_id):
+            problems.append(f"{where}.start.process: '{process_id}' is not a process id")
+        variables = _variables(problems, f"{where}.start.variables", spec["start"].get("variables"), schema)
+        action, target, key = START, process_id, None
+    else:
+        message = spec["message"]
+        if not MESSAGE_NAME.match(message["name"]):
+            problems.append(f"{where}.message.name: '{message['name']}' is not a message name (letters, digits, '_')")
+        key = _check_path(problems, f"{where}.message.correlation_key", message["correlation_key"], schema,
+                          required=True)
+        variables = _variables(problems, f"{where}.message.variables", message.get("variables"), schema)
+        action, target = MESSAGE, message["name"]
+    if len(problems) > before:
+        return None
+    return EventRoute(source=source, event_type=event_type, action=action, target=target, variables=variables,
+                      correlation_key=key, validator=Draft202012Validator(schema, format_checker=FORMATS),
+                      description=spec.get("description", "").strip())
+
+
+def _structure_problem(err) -> str:
+    at = ".".join(str(p) for p in err.absolute_path)
+    if err.validator == "oneOf":
+        message = "give either 'start' or 'message' (exactly one)"
+    elif err.validator == "additionalProperties":
+        message = err.message.replace("Additional properties are not allowed", "unknown key(s)")
+    else:
+        message = err.message
+    return f"{at or '(top)'}: {message}"
+
+
+def load_source(path: Path) -> tuple[SourceRoutes | None, list[str]]:
+    """One route file; returns the routes or the problems (each naming the place in the file)."""
+    problems: list[str] = []
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" line {mark.line + 1}:" if mark is not None else ""
+        detail = getattr(err, "problem", None) or str(err)
+        return None, [f"{path.name}:{line} not valid YAML: {detail}"]
+    except UnicodeDecodeError:
+        return None, [f"{path.name}: not UTF-8 text"]
+    structure = sorted(Draft202012Validator(ROUTE_FILE_SCHEMA).iter_errors(document), key=lambda e: list(e.absolute_path))
+    if structure:
+        return None, [f"{path.name}: {_structure_problem(e)}" for e in structure]
+    source = document["source"]
+    if source != path.stem:
+        problems.append(f"source: '{source}' must equal the file name ({path.stem})")
+    if not SOURCE_NAME.match(source):
+        problems.append("source: a source name is 2-40 lower-case letters, digits or '_'")
+    expected_env = f"VB_WEBHOOK_SECRET_{source.upper()}"
+    if document["secret_env"] != expected_env:
+        problems.append(f"secret_env: must be {expected_env}")
+    events = {}
+    for event_type, spec in document["events"].items():
+        route = _event_route(problems, source, event_type, spec)
+        if route is not None:
+            events[event_type] = route
+    if problems:
+        return None, [f"{path.name}: {p}" for p in problems]
+    return SourceRoutes(source=source, secret_env=expected_env, file=path.name, events=events,
+                        description=(document.get("description") or "").strip()), []
+
+
+def load_routes(directory) -> RouteTable:
+    """Every `*.yaml` file of the directory (not its subfolders). A missing directory means no routes."""
+    directory = Path(directory)
+    table = RouteTable(str(directory))
+    if not directory.is_dir():
+        return table
+    problems = []
+    for path in sorted(list(directory.glob("*.yaml")) + list(directory.glob("*.yml"))):
+        routes, found = load_source(path)
+        problems.extend(found)
+        if routes is not None:
+            if routes.source in table.sources:
+                problems.append(f"{path.name}: source '{routes.source}' is also defined in {table.sources[routes.source].file}")
+            table.sources[routes.source] = routes
+    if problems:
+        raise RouteFileError(problems)
+    return table
+
+
+def check_secrets(table: RouteTable) -> list[str]:
+    """Problems with the configured secrets (a malformed value stops the start); sources without a secret
+    are logged and answer 503 until one is set."""
+    problems = []
+    for routes in table.sources.values():
+        value = os.environ.get(routes.secret_env, "").strip()
+        if not value:
+            log.warning("Webhook source '%s' has no secret (%s is not set): its deliveries are refused.",
+                        routes.source, routes.secret_env)
+            continue
+        try:
+            _keys(value)
+        except SecretError as err:
+            problems.append(f"{routes.secret_env}: {err} (several secrets are separated by spaces)")
+    return problems
