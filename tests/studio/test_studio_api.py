@@ -64,13 +64,14 @@ def test_a_broken_condition_is_reported_on_its_element_and_blocks_deploying(stud
 
 
 def test_warnings_name_unreachable_elements_and_messages_nobody_sends(studio_deployed, owner, app, tmp_path):
+    routes = tmp_path / "webhooks"
+    routes.mkdir()
+    app.config["VB_WEBHOOKS_DIR"] = str(routes)  # no routes yet
     report = owner.post("/api/v1/studio/validate", json={}).get_json()
     assert report["valid"]
     [warning] = [w for w in report["warnings"] if w["check"] == "message-route"]
     assert warning["element_id"] == "wait_aangifte" and "aangifte_geregistreerd" in warning["message"]
 
-    routes = tmp_path / "webhooks"
-    routes.mkdir()
     (routes / "politie.yaml").write_text("routes:\n  - event: aangifte\n    message: {name: aangifte_geregistreerd}\n")
     app.config["VB_WEBHOOKS_DIR"] = str(routes)
     report = owner.post("/api/v1/studio/validate", json={}).get_json()
