@@ -18,6 +18,7 @@ from ..identity.actor import Actor
 from ..runtime.sandbox import SandboxViolation, to_json_value
 from ..timeutil import utcnow
 from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
+from ..timers.start_events import settle_start_events
 from .session import CaseSession, new_instance_id
 
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
@@ -48,7 +49,8 @@ def start_form_of(version: ProcessVersion):
 
 
 def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
-               parent_instance_id: str | None = None, use_start_form: bool = True) -> ProcessInstance:
+               parent_instance_id: str | None = None, use_start_form: bool = True,
+               timer_start_event: str | None = None) -> ProcessInstance:
     version = get_latest_version(process_id)
     if not version.executable:
         raise Unprocessable(f"Process '{process_id}' is not executable (isExecutable=false); it is documentation only.")
@@ -90,6 +92,7 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
         title=str(variables.get("case_title") or version.name or process_id)[:300],
     )
     session = CaseSession.create(instance, version, variables, actor)
+    settle_start_events(session.workflow, timer_start_event)
     session.record("case.started", data_keys=sorted(variables), process_id=version.process_id,
                    version=version.version)
     session.expected_version = 0

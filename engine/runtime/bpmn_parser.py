@@ -72,7 +72,7 @@ def timer_expression(text: str | None, kind: str) -> str:
 
     Raises ValueError with a message for a process owner when an ISO literal is malformed.
     """
-    raw = (text or "").strip()
+    raw = (strip_el(text) or "").strip()  # `${...}` as Camunda Modeler users write it: the inside is Python
     if not raw:
         raise ValueError(f"The {kind} of this timer is empty.")
     upper = raw.upper()
