@@ -15,6 +15,7 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
 from ..identity.actor import Actor
+from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
 from ..timeutil import utcnow
 from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
@@ -180,7 +181,16 @@ def fire_timers(instance_id: str, actor: Actor) -> ProcessInstance | None:
     if instance is None or instance.status != RUNNING:
         return None
     session = CaseSession.open(instance, actor)
+    now = utcnow()
+    due = [t for t in waiting_timers(session.workflow) if t.due_at is not None and t.due_at < now]
     session.advance()
+    # A timer that fired is gone or has a new due time (a cycle's next turn). Record it: a cycle that only
+    # opens a new task completes no element, and would otherwise look like nothing happened.
+    after = {t.task_id: t.due_at for t in waiting_timers(session.workflow)}
+    for timer in due:
+        if after.get(timer.task_id, None) != timer.due_at:
+            session.record("timer.fired", timer.element_id, timer.element_name, timer.task_id,
+                           due_at=timer.due_at.isoformat(), kind=timer.kind)
     if not session.log.events and session.log.incident is None:
         db.session.rollback()
         from . import cache
