@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
@@ -100,7 +101,10 @@ def sync_human_tasks(instance, workflow, version_model: dict, actor_name: str, c
     for task_id, row in rows.items():
         if task_id in ready:
             continue
-        engine_task = workflow.get_task_from_id(_uuid(task_id))
+        try:
+            engine_task = workflow.get_task_from_id(_uuid(task_id))
+        except TaskNotFoundException:  # dropped from the tree with a cancelled branch
+            engine_task = None
         done = engine_task is not None and engine_task.state == TaskState.COMPLETED
         row.status = COMPLETED if done else CANCELLED
         row.completed_at = now
