@@ -73,6 +73,7 @@ class TimerScheduler:
         self._horizon: datetime | None = None
         self._stop = threading.Event()
         self._leader = threading.Event()
+        self._ready = threading.Event()  # leader, and the first window and start schedules are loaded
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -99,7 +100,8 @@ class TimerScheduler:
         return self._leader.is_set()
 
     def wait_until_leader(self, timeout: float) -> bool:
-        return self._leader.wait(timeout)
+        """Wait until this scheduler acts and has loaded its first window."""
+        return self._ready.wait(timeout)
 
     def _control_loop(self) -> None:
         while not self._stop.is_set():
@@ -127,10 +129,12 @@ class TimerScheduler:
         self._refresh_start_schedules()
         self.stats["startup_ms"] = round((time.perf_counter() - began) * 1000, 1)
         self.stats["startup_loaded"] = loaded
+        self._ready.set()
         log.info("Timer scheduler %s acts: %d case timers due until %s loaded in %.1f ms.", self.name, loaded,
                  self._horizon.isoformat() if self._horizon else "-", self.stats["startup_ms"])
 
     def _deactivate(self) -> None:
+        self._ready.clear()
         if not self._leader.is_set():
             return
         self._leader.clear()
