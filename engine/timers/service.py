@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.models import ProcessVersion
@@ -93,7 +94,10 @@ def _open_timer(instance_id: str, task_id: str, actor: Actor):
     except (ValueError, TypeError):
         raise NotFound("This case has no waiting timer with that task id.") from None
     session = CaseSession.open(instance, actor)
-    task = session.workflow.get_task_from_id(task_uuid)
+    try:
+        task = session.workflow.get_task_from_id(task_uuid)
+    except TaskNotFoundException:
+        task = None
     if task is None or task.state != TaskState.WAITING or _timer_definition(task) is None \
             or task.internal_data.get("event_value") is None:
         cache.put(instance.id, session.expected_version, session.workflow)
