@@ -181,7 +181,7 @@ class TimerScheduler:
             if len(rows) < settings.page_size:
                 break
             cursor = rows[-1]
-            if len(self._aps.get_jobs()) >= settings.max_jobs:
+            if self._case_job_count() >= settings.max_jobs:
                 # Too many: stop at this due time (all its ties included) and load more later.
                 for instance_id, due in self._rows_in(cursor[1] - timedelta(microseconds=1), cursor[1]):
                     with self._lock:
@@ -198,7 +198,7 @@ class TimerScheduler:
     def _run_horizon(self) -> None:
         if not self.is_leader:
             return
-        if len(self._aps.get_jobs()) >= self.settings.max_jobs:
+        if self._case_job_count() >= self.settings.max_jobs:
             self._aps.add_job(self._run_horizon, "date", run_date=utcnow() + timedelta(seconds=1), id=HORIZON_JOB,
                               executor="control", replace_existing=True)
             return
@@ -208,6 +208,9 @@ class TimerScheduler:
             log.exception("Loading the next window of timers failed; retrying.")
             self._aps.add_job(self._run_horizon, "date", run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
                               id=HORIZON_JOB, executor="control", replace_existing=True)
+
+    def _case_job_count(self) -> int:
+        return sum(1 for job in self._aps.get_jobs() if not job.id.startswith(("control:", START_PREFIX)))
 
     def _add_if_absent(self, instance_id: str, due: datetime) -> int:
         if instance_id in self._inflight or self._aps.get_job(instance_id) is not None:
