@@ -28,19 +28,18 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ..errors import Conflict
 from ..extensions import db
 from ..identity.actor import Actor
 from ..instances.models import RUNNING, ProcessInstance
 from ..timeutil import as_utc, utcnow
 from .coordination import PostgresCoordinator, SqliteCoordinator
+from .firing import CONFLICT, ERROR, FIRED, SCHEDULER_ACTOR, ProcessFiring, ThreadFiring
 from .models import CASE, DEFINITION
 from .settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
 HORIZON_JOB = "control:horizon"
 START_PREFIX = "start:"
-SCHEDULER_ACTOR = "scheduler"
 
 
 class TimerScheduler:
@@ -57,7 +56,9 @@ class TimerScheduler:
             self.coordinator = PostgresCoordinator(app, self.settings)
         else:
             self.coordinator = SqliteCoordinator(app, self.settings, self.name)
-        workers = self.settings.workers or (4 if self.dialect == "postgresql" else 1)
+        processes = self.settings.processes
+        workers = processes or self.settings.workers or (4 if self.dialect == "postgresql" else 1)
+        self.firing = ProcessFiring(app, processes) if processes else ThreadFiring(app)
         self.actor = Actor.system(SCHEDULER_ACTOR)
         self.stats = Counter()
         self._aps = BackgroundScheduler(
@@ -79,6 +80,7 @@ class TimerScheduler:
     # --- lifecycle ---------------------------------------------------------------------------------
 
     def start(self) -> "TimerScheduler":
+        self.firing.warm_up()
         self._aps.start(paused=True)
         self._thread = threading.Thread(target=self._control_loop, name=f"timers-{self.name}", daemon=True)
         self._thread.start()
@@ -90,6 +92,7 @@ class TimerScheduler:
             self._thread.join(timeout)
         if self._aps.running:
             self._aps.shutdown(wait=True)
+        self.firing.close()
 
     def wakeup(self) -> None:
         if self._aps.running:
@@ -176,8 +179,13 @@ class TimerScheduler:
         while True:
             rows = self._rows_in(previous, target, cursor, settings.page_size)
             with self._lock:
-                for instance_id, due in rows:
-                    loaded += self._add_if_absent(instance_id, due)
+                self._aps.pause()  # one wake-up per page instead of one per job added
+                try:
+                    for instance_id, due in rows:
+                        loaded += self._add_if_absent(instance_id, due)
+                finally:
+                    if self.is_leader:
+                        self._aps.resume()
             if len(rows) < settings.page_size:
                 break
             cursor = rows[-1]
@@ -272,32 +280,20 @@ class TimerScheduler:
     # --- firing -----------------------------------------------------------------------------------------
 
     def _run_case(self, instance_id: str) -> None:
-        from ..instances.service import fire_timers
-
         with self._lock:
             if instance_id in self._inflight or not self.is_leader:
                 return
             self._inflight.add(instance_id)
-        fired = False
+        outcome = ERROR
         try:
-            with self.app.app_context():
-                try:
-                    fired = fire_timers(instance_id, self.actor) is not None
-                    self.stats["fired" if fired else "nothing_due"] += 1
-                except Conflict:
-                    # Someone saved the case at the same moment (a person, or another scheduler during a
-                    # hand-over). Its save is the truth; re-read and reschedule.
-                    self.stats["conflicts"] += 1
-                    fired = True
-                except Exception:
-                    self.stats["errors"] += 1
-                    log.exception("Firing the timers of case %s failed.", instance_id)
-                    db.session.rollback()
+            outcome = self.firing.fire(instance_id)
+            self.stats[{FIRED: "fired", CONFLICT: "conflicts", ERROR: "errors"}.get(outcome, "nothing_due")] += 1
         finally:
             with self._lock:
                 self._inflight.discard(instance_id)
             try:
-                self._reschedule([instance_id], fired=fired)
+                # A conflict means another save won: its row is the truth, so read it and go on at once.
+                self._reschedule([instance_id], fired=outcome in (FIRED, CONFLICT))
             except Exception:
                 log.exception("Rescheduling case %s failed.", instance_id)
 

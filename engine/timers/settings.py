@@ -19,6 +19,7 @@ class SchedulerSettings:
     max_jobs: int = 100_000            # never hold more case jobs than this; the window shrinks instead
     page_size: int = 1_000             # rows per query when loading a window
     workers: int = 0                   # threads firing cases; 0: 1 on SQLite (one writer), 4 on PostgreSQL
+    processes: int = 0                 # >0: fire cases in this many worker processes (uses every core)
     poll_seconds: float = 1.0          # SQLite: how often the change outbox is read (an index range)
     heartbeat_seconds: float = 2.0     # PostgreSQL: how often an idle listener checks its connection
     lease_seconds: float = 30.0        # SQLite: leadership lease; renewed every third of it
@@ -33,6 +34,7 @@ class SchedulerSettings:
             max_jobs=_value(config, "VB_TIMER_MAX_JOBS", cls.max_jobs, int),
             page_size=_value(config, "VB_TIMER_PAGE_SIZE", cls.page_size, int),
             workers=_value(config, "VB_TIMER_WORKERS", cls.workers, int),
+            processes=_value(config, "VB_TIMER_PROCESSES", cls.processes, int),
             poll_seconds=_value(config, "VB_TIMER_POLL_SECONDS", cls.poll_seconds, float),
             heartbeat_seconds=_value(config, "VB_TIMER_HEARTBEAT_SECONDS", cls.heartbeat_seconds, float),
             lease_seconds=_value(config, "VB_TIMER_LEASE_SECONDS", cls.lease_seconds, float),

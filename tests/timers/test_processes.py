@@ -136,3 +136,20 @@ def test_make_run_starts_the_scheduler_beside_the_web_app_and_ctrl_c_stops_both(
             assert not os.path.exists(f"/proc/{child}") or "zombie" in open(f"/proc/{child}/status").read().lower()
     finally:
         _stop(launcher, signal.SIGKILL)
+
+
+def test_worker_processes_fire_each_timer_once(deploy_fixture, as_user, database_url, case_row, audit_count):
+    deploy_fixture("timers")
+    admin = as_user("beheerder")
+    scheduler = _spawn_scheduler(database_url, VB_TIMER_PROCESSES=2)
+    try:
+        wait_for(lambda: " acts: " in scheduler.output.text(), timeout=60, message="the scheduler process to act")
+        cases = [admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT2S"})["id"]
+                 for _ in range(12)]
+        for instance_id in cases:
+            wait_for(lambda i=instance_id: case_row(i).active_elements == ["after_wait_duration_variable"],
+                     timeout=60, message="a worker process to fire")
+        assert [audit_count(i, "timer.fired") for i in cases] == [1] * len(cases)
+    finally:
+        code = _stop(scheduler)
+    assert code == 0, scheduler.output.text()
