@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run test test-sqlite test-postgres bench clean
+.PHONY: install run scheduler test test-sqlite test-postgres bench bench-timers clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
-# seeds the demo users and serves on http://127.0.0.1:$(PORT).
+# seeds the demo users and serves on http://127.0.0.1:$(PORT), with the timer scheduler beside it
+# (Ctrl+C stops both).
 run: install
 	VB_DEMO=1 $(FLASK) seed-demo
 	$(FLASK) deploy
@@ -34,6 +35,15 @@ test: install
 
 bench: install
 	$(BIN)/python -m benchmarks.engine_steps
+
+# The timer scheduler alone, in the foreground (make run already starts one).
+scheduler: install
+	$(FLASK) scheduler
+
+# 10,000 cases whose timers fall due within one minute: lateness p50/p99/max and idle CPU (docs/timers.md).
+# BENCH_ARGS="--processes 2" or "--database-url postgresql://postgres@127.0.0.1:5432/test" for variants.
+bench-timers: install
+	$(BIN)/python -m benchmarks.timers $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

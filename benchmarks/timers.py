@@ -139,6 +139,7 @@ def load_average() -> str:
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows up when the output goes to a file
     args = parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     database = Database(args.database_url)

@@ -94,6 +94,8 @@ def timer_expression(text: str | None, kind: str) -> str:
         raise ValueError(f"'{raw}' is not a valid ISO-8601 duration (e.g. PT1H, P2D, P1Y2M).")
     if kind == "timeCycle" and upper.startswith("R") and "/" in upper:
         raise ValueError(f"'{raw}' is not a valid ISO-8601 repeating interval (e.g. R/2026-12-31T09:00:00/P1Y).")
+    if kind == "timeDate":
+        return f"local_datetime({raw})"  # a naive result is Dutch time, not the server's time zone
     return raw
 
 

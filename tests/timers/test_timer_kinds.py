@@ -37,10 +37,13 @@ CASES = [
     ("wait_date_only", {}, _local(2027, 1, 4, 0, 0)),
     ("wait_date_expression", {"deadline_basis": "2026-12-30T14:00:00"}, _local(2027, 1, 2, 14, 0)),
     ("wait_duration_variable", {"wait_for": "PT45M"}, _local(2026, 12, 24, 10, 45)),
+    # A date in case data without an offset (as a form gives it) is Dutch time, whatever the server's zone.
+    ("wait_date_variable", {"deadline": "2027-01-04T09:00:00"}, _local(2027, 1, 4, 9, 0)),
+    ("wait_date_variable", {"deadline": "2027-07-05T09:00:00"}, _local(2027, 7, 5, 9, 0)),
 ]
 
 
-@pytest.mark.parametrize("process_id,variables,expected", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("process_id,variables,expected", CASES, ids=[f"{c[0]}-{c[2]:%m%d}" for c in CASES])
 def test_timer_fires_at_its_due_time(timers, as_user, clock, start_scheduler, case_row, process_id, variables, expected):
     case = as_user("beheerder").start(process_id, {"municipality_code": "GM0668", **variables})
     due = datetime.fromisoformat(case["next_timer_due_at"])
