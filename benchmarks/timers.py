@@ -44,6 +44,7 @@ def parse_args():
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which their timers fall due")
     parser.add_argument("--far", type=int, default=100_000, help="cases whose timers fall due in 30 days")
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measurement")
+    parser.add_argument("--baseline", type=int, default=300, help="cases fired one by one without the scheduler")
     parser.add_argument("--workers", type=int, default=0, help="VB_TIMER_WORKERS for the scheduler (0: default)")
     parser.add_argument("--processes", type=int, default=0, help="VB_TIMER_PROCESSES for the scheduler (0: threads)")
     parser.add_argument("--database-url", default=None,
@@ -155,7 +156,8 @@ def run(args, database) -> int:
     from engine.extensions import db
     from engine.identity.actor import Actor
     from engine.instances.models import AuditEvent, ProcessInstance
-    from engine.instances.service import start_case
+    from engine.instances import cache
+    from engine.instances.service import fire_timers, start_case
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "VB_AUTO_MIGRATE": True})
     backend = "PostgreSQL" if database.schema else "SQLite"
@@ -174,6 +176,22 @@ def run(args, database) -> int:
             start_case("bench_timer", {"fire_at": (far_base + timedelta(seconds=i)).isoformat(),
                                        "municipality_code": "GM0668"}, actor)
         per_case = (time.perf_counter() - began) / pilot_count
+
+        # The baseline, in this run and on this machine: firing cases one after the other in one process,
+        # without the scheduler (the same call the scheduler makes for each due case).
+        baseline_ids = [start_case("bench_timer", {"fire_at": (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat(),
+                                                   "municipality_code": "GM0668"}, actor).id
+                        for _ in range(args.baseline)]
+        cache.clear()
+        time.sleep(2.5)
+        db.session.remove()
+        began, cpu_began = time.perf_counter(), time.process_time()
+        for instance_id in baseline_ids:
+            with app.app_context():
+                fire_timers(instance_id, actor)
+        baseline_ms = (time.perf_counter() - began) / max(1, args.baseline) * 1000
+        baseline_cpu_ms = (time.process_time() - cpu_began) / max(1, args.baseline) * 1000
+        cache.clear()
 
         template = db.session.execute(sa.select(ProcessInstance.process_version_id)).first()[0]
         now = datetime.now(timezone.utc)
@@ -238,7 +256,8 @@ def run(args, database) -> int:
             db.session.rollback()
             time.sleep(0.5)
         rows = db.session.execute(sa.select(AuditEvent.at, AuditEvent.details).where(
-            AuditEvent.event == "timer.fired", AuditEvent.actor == "scheduler")).all()
+            AuditEvent.event == "timer.fired", AuditEvent.actor == "scheduler",
+            AuditEvent.element_id == "deadline")).all()
     busy_cpu = scheduler.cpu_seconds() - busy_before
     scheduler.stop()
 
@@ -257,14 +276,19 @@ def run(args, database) -> int:
     print(f"cases started in                          {created_in:8.1f} s")
     if idle_cpu is not None:
         print(f"idle CPU while nothing is due ({args.idle:.0f} s)       {idle_cpu * 100:8.3f} % of one core")
+    needed = args.cases / args.spread
+    print(f"baseline: one firing, one process, no scheduler {baseline_ms:8.2f} ms  (CPU {baseline_cpu_ms:.2f} ms; "
+          f"{1000 / baseline_ms:.0f} per s; needed here: {needed:.0f} per s)")
     print(f"timers fired                              {len(lateness):8d} of {args.cases}")
     if lateness:
         span = (fired_times[-1] - fired_times[0]).total_seconds()
         print(f"lateness p50                              {statistics.median(lateness) * 1000:8.1f} ms")
         print(f"lateness p99                              {percentile(lateness, 0.99) * 1000:8.1f} ms")
         print(f"lateness max                              {max(lateness) * 1000:8.1f} ms")
-        print(f"firing rate                               {len(lateness) / max(span, 1e-9):8.1f} per s "
+        rate = len(lateness) / max(span, 1e-9)
+        print(f"firing rate                               {rate:8.1f} per s "
               f"(CPU {busy_cpu:.1f} s for {len(lateness)} firings: {busy_cpu / len(lateness) * 1000:.2f} ms each)")
+        print(f"CPU per firing / baseline CPU per firing  {busy_cpu / len(lateness) * 1000 / baseline_cpu_ms:8.2f}")
     print(f"load average after                        {load_average()}")
     return 0 if len(lateness) == args.cases else 1
 
