@@ -17,9 +17,9 @@ from ..identity import policy
 from ..identity.actor import Actor
 from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
+from ..timers.start_events import settle_start_events
 from ..timeutil import utcnow
 from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
-from ..timers.start_events import settle_start_events
 from .session import CaseSession, new_instance_id
 
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")

@@ -60,6 +60,9 @@ class TimerScheduler:
         workers = processes or self.settings.workers or (4 if self.dialect == "postgresql" else 1)
         self.firing = ProcessFiring(app, processes) if processes else ThreadFiring(app)
         self.actor = Actor.system(SCHEDULER_ACTOR)
+        if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+            # APScheduler logs two INFO lines per job run: per firing, that is noise (and CPU) at scale.
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.stats = Counter()
         self._aps = BackgroundScheduler(
             timezone=timezone.utc,
