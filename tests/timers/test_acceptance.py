@@ -1,5 +1,6 @@
 """The acceptance scenarios of the timers: a real scheduler, a patched clock, real databases."""
-from datetime import datetime, timedelta, timezone
+import time
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -33,7 +34,6 @@ def test_two_working_day_reminder_fires_after_the_weekend_and_christmas(
     start_scheduler()
 
     clock.move_to(due - timedelta(minutes=1))
-    import time
     time.sleep(SETTLE)
     assert gemeente.tasks(instance_id=case["id"]) == []
     assert case_row(case["id"]).active_elements == ["wait"]  # the event-based gateway waits for either
@@ -58,7 +58,6 @@ def test_one_hour_escalation_interrupts_the_task(deploy_fixture, as_user, clock,
     start_scheduler()
 
     clock.move_to(started + timedelta(minutes=59))
-    import time
     time.sleep(SETTLE)
     assert [t["element_id"] for t in ivp.tasks(instance_id=case["id"])] == ["first_contact"]
 
@@ -84,7 +83,6 @@ def test_a_cycle_fires_exactly_its_number_of_times(deploy_fixture, as_user, cloc
         wait_for(lambda: len(reminders()) == expected, message=f"{expected} reminder(s)")
     for hour in (4, 5, 30):
         clock.move_to(started + timedelta(hours=hour, seconds=2))
-        import time
         time.sleep(SETTLE)
     assert len(reminders()) == 3
     assert audit_count(case["id"], "task.created", "reminder") == 3
@@ -107,7 +105,6 @@ def test_a_timer_due_while_the_scheduler_was_down_fires_once_on_restart(
     first.stop()
 
     second = start_scheduler("second")
-    import time
     time.sleep(SETTLE)
     assert second.stats["startup_loaded"] == 0
     assert audit_count(case["id"], "element.completed", "timer_wait_duration") == 1
@@ -143,7 +140,6 @@ def test_two_schedulers_fire_each_timer_exactly_once(deploy_fixture, as_user, cl
              for i in range(20)]
     first = start_scheduler("first")
     second = start_scheduler("second", expect_leader=False)
-    import time
     time.sleep(1.0)
     assert first.is_leader and not second.is_leader
 

@@ -1,6 +1,6 @@
 """Timer start events: a new case per occurrence of the diagram's schedule, on the calendar, never twice."""
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
