@@ -7,8 +7,9 @@ its connection closes, the lock is released, and a standby that retries `pg_try_
 SQLite (one host): a lease row with an expiry, renewed by the holder; a trigger writes changes into the
 `timer_change` outbox, which the holder reads by id (an index range) and prunes.
 
-Both call `on_change(changes)` with a list of (kind, ref): ("case", instance id) or ("definition",
-process id). A coordinator only reports changes; the scheduler reads the current rows itself.
+Both call `on_change(changes)` with a list of (kind, ref, version): ("case", instance id, lock version
+after the change) or ("definition", process id, None). A coordinator only reports changes; the scheduler
+reads the current rows itself.
 """
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ from .models import SchedulerLease, TimerChange
 log = logging.getLogger(__name__)
 LEASE_NAME = "timers"
 OnChange = Callable[[list], None]
+
+
+def _parse(payload: str) -> tuple:
+    kind, _, rest = payload.partition(":")
+    if kind == "case":
+        ref, _, version = rest.partition(":")
+        return kind, ref, int(version) if version.isdigit() else None
+    return kind, rest, None
 
 
 def _digest(text: str) -> str:
@@ -92,8 +101,9 @@ class PostgresCoordinator:
             while not stop.is_set():
                 batch = [n.payload for n in conn.notifies(timeout=self.settings.heartbeat_seconds, stop_after=1)]
                 if batch:
-                    batch.extend(n.payload for n in conn.notifies(timeout=0))
-                    on_change([tuple(p.split(":", 1)) for p in batch if ":" in p])
+                    # Gather what arrives in the next moments too: one query for a burst, not one per change.
+                    batch.extend(n.payload for n in conn.notifies(timeout=0.02, stop_after=2_000))
+                    on_change([_parse(p) for p in batch if ":" in p])
                 else:
                     conn.execute("SELECT 1")  # an idle heartbeat: raises when the connection is gone
         except Exception as err:
@@ -164,13 +174,13 @@ class SqliteCoordinator:
     def _read_changes(self) -> list:
         with self.app.app_context():
             rows = db.session.execute(
-                sa.select(TimerChange.id, TimerChange.kind, TimerChange.ref)
+                sa.select(TimerChange.id, TimerChange.kind, TimerChange.ref, TimerChange.version)
                 .where(TimerChange.id > self.mark).order_by(TimerChange.id).limit(5_000)
             ).all()
             db.session.rollback()
         if rows:
             self.mark = rows[-1][0]
-        return [(kind, ref) for _, kind, ref in rows]
+        return [(kind, ref, version) for _, kind, ref, version in rows]
 
     def _prune(self) -> None:
         with self.app.app_context():

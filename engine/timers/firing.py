@@ -3,7 +3,7 @@
 Running a case's timers is mostly Python work (load the case, run the engine, save the derived rows), so
 threads of one process share one core. With `VB_TIMER_PROCESSES=N` the scheduler hands each firing to
 one of N worker processes (spawned, each with its own app and database connections) and keeps only the
-bookkeeping; a busy minute then uses every core. The outcome of each firing is one of FIRED, NOTHING,
+bookkeeping; a busy minute then uses every core. Each firing returns an `Outcome`: FIRED, NOTHING,
 CONFLICT or ERROR.
 """
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+from dataclasses import dataclass
+from datetime import datetime
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -23,23 +25,38 @@ _WORKER_CONFIG_KEYS = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "
                        "VB_COMPACT_THRESHOLD", "VB_COMPACT_KEEP")
 
 
-def fire_case(app, instance_id: str) -> str:
+@dataclass(frozen=True)
+class Outcome:
+    """What a firing did, and for FIRED the case's row as this firing saved it (so the scheduler need not
+    read it back)."""
+
+    result: str
+    status: str | None = None
+    next_due: datetime | None = None
+    lock_version: int | None = None
+
+
+def fire_case(app, instance_id: str) -> Outcome:
     """Run the due timers of one case and save it (see `instances.service.fire_timers`)."""
     from ..errors import Conflict
     from ..extensions import db
     from ..identity.actor import Actor
     from ..instances.service import fire_timers
+    from ..timeutil import as_utc
 
     with app.app_context():
         try:
-            return FIRED if fire_timers(instance_id, Actor.system(SCHEDULER_ACTOR)) is not None else NOTHING
+            instance = fire_timers(instance_id, Actor.system(SCHEDULER_ACTOR))
+            if instance is None:
+                return Outcome(NOTHING)
+            return Outcome(FIRED, instance.status, as_utc(instance.next_timer_due_at), instance.lock_version)
         except Conflict:
             # Someone saved the case at the same moment (a person, or another scheduler during a hand-over).
-            return CONFLICT
+            return Outcome(CONFLICT)
         except Exception:
             log.exception("Firing the timers of case %s failed.", instance_id)
             db.session.rollback()
-            return ERROR
+            return Outcome(ERROR)
 
 
 class ThreadFiring:
@@ -49,7 +66,7 @@ class ThreadFiring:
     def warm_up(self) -> None:
         pass
 
-    def fire(self, instance_id: str) -> str:
+    def fire(self, instance_id: str) -> Outcome:
         return fire_case(self.app, instance_id)
 
     def close(self) -> None:
@@ -64,7 +81,7 @@ def _init_worker(config: dict) -> None:
     _WORKER_APP = create_app(dict(config, VB_AUTO_MIGRATE=False))
 
 
-def _fire_in_worker(instance_id: str) -> str:
+def _fire_in_worker(instance_id: str) -> Outcome:
     return fire_case(_WORKER_APP, instance_id)
 
 
@@ -92,7 +109,7 @@ class ProcessFiring:
         for future in futures:
             future.result()
 
-    def fire(self, instance_id: str) -> str:
+    def fire(self, instance_id: str) -> Outcome:
         pool = self.pool
         try:
             return pool.submit(_fire_in_worker, instance_id).result()
@@ -100,7 +117,7 @@ class ProcessFiring:
             log.error("A timer worker process died; starting new ones.")
             if self.pool is pool:
                 self.pool = self._new_pool()
-            return ERROR
+            return Outcome(ERROR)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

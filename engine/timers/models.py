@@ -26,6 +26,7 @@ class TimerChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     ref: Mapped[str] = mapped_column(sa.String(200))
+    version: Mapped[int | None] = mapped_column()  # the case's lock version after the change
 
 
 class TimerStartOccurrence(db.Model):

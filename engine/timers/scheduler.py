@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -33,12 +33,13 @@ from ..identity.actor import Actor
 from ..instances.models import RUNNING, ProcessInstance
 from ..timeutil import as_utc, utcnow
 from .coordination import PostgresCoordinator, SqliteCoordinator
-from .firing import CONFLICT, ERROR, FIRED, SCHEDULER_ACTOR, ProcessFiring, ThreadFiring
+from .firing import CONFLICT, ERROR, FIRED, SCHEDULER_ACTOR, Outcome, ProcessFiring, ThreadFiring
 from .models import CASE, DEFINITION
 from .settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
 HORIZON_JOB = "control:horizon"
+KNOWN_VERSIONS = 50_000
 START_PREFIX = "start:"
 
 
@@ -73,6 +74,8 @@ class TimerScheduler:
         )
         self._lock = threading.RLock()
         self._inflight: set[str] = set()
+        self._dirty: set[str] = set()  # reported changed while being fired
+        self._known: OrderedDict[str, int] = OrderedDict()  # case id -> newest lock version read
         self._attempts: Counter = Counter()
         self._horizon: datetime | None = None
         self._stop = threading.Event()
@@ -129,6 +132,7 @@ class TimerScheduler:
             self._aps.remove_all_jobs()
             self._horizon = None
             self._attempts.clear()
+            self._known.clear()
         self._leader.set()
         self._aps.resume()
         loaded = self._advance_horizon()
@@ -220,6 +224,14 @@ class TimerScheduler:
             self._aps.add_job(self._run_horizon, "date", run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
                               id=HORIZON_JOB, executor="control", replace_existing=True)
 
+    def _remember(self, instance_id: str, lock_version: int) -> bool:
+        """Note the newest lock version read for a case (a bounded memory: old entries are forgotten)."""
+        self._known[instance_id] = max(lock_version, self._known.get(instance_id, 0))
+        self._known.move_to_end(instance_id)
+        while len(self._known) > KNOWN_VERSIONS:
+            self._known.popitem(last=False)
+        return True
+
     def _case_job_count(self) -> int:
         return sum(1 for job in self._aps.get_jobs() if not job.id.startswith(("control:", START_PREFIX)))
 
@@ -242,8 +254,11 @@ class TimerScheduler:
     # --- changes reported by the coordinator -----------------------------------------------------------
 
     def _on_changes(self, changes: list) -> None:
-        cases = sorted({ref for kind, ref in changes if kind == CASE})
-        definitions = sorted({ref for kind, ref in changes if kind == DEFINITION})
+        # A change this scheduler has already seen (its own save, read back after firing) needs no read.
+        cases = sorted({ref for kind, ref, version in changes
+                        if kind == CASE and (version is None or self._known.get(ref, 0) < version)})
+        definitions = sorted({ref for kind, ref, _ in changes if kind == DEFINITION})
+        self.stats["changes_skipped"] += sum(1 for kind, _, _ in changes if kind == CASE) - len(cases)
         for start in range(0, len(cases), 500):
             self._reschedule(cases[start:start + 500])
         if definitions:
@@ -253,32 +268,38 @@ class TimerScheduler:
     def _reschedule(self, instance_ids: list, fired: bool = True) -> None:
         """Make each case's job match its current row. Reads and writes happen under one lock so a later
         read can never be overtaken by an earlier one."""
-        query = sa.select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_timer_due_at).where(
-            ProcessInstance.id.in_(instance_ids))
+        query = sa.select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_timer_due_at,
+                          ProcessInstance.lock_version).where(ProcessInstance.id.in_(instance_ids))
         with self._lock:
             if not self.is_leader or self._horizon is None:
                 return
             with self.app.app_context():
                 with db.engine.connect() as connection:
-                    rows = {row[0]: (row[1], as_utc(row[2])) for row in connection.execute(query)}
+                    rows = {row[0]: (row[1], as_utc(row[2]), row[3]) for row in connection.execute(query)}
             now = utcnow()
             for instance_id in instance_ids:
                 if instance_id in self._inflight:
-                    continue  # its run re-reads the row when it ends
-                status, due = rows.get(instance_id, (None, None))
-                if status != RUNNING or due is None or due > self._horizon:
-                    self._remove_job(instance_id)
-                    self._attempts.pop(instance_id, None)
+                    self._dirty.add(instance_id)  # its run must read the row again when it ends
                     continue
-                if due <= now and not fired:
-                    # Due, yet the last run fired nothing (or failed): try again later, not in a tight loop.
-                    self._attempts[instance_id] += 1
-                    delay = min(0.5 * 2 ** (self._attempts[instance_id] - 1), self.settings.max_backoff_seconds)
-                    self._add_case_job(instance_id, now + timedelta(seconds=delay))
-                    continue
-                if fired:
-                    self._attempts.pop(instance_id, None)
-                self._add_case_job(instance_id, due)
+                self._apply(instance_id, *rows.get(instance_id, (None, None, None)), now=now, fired=fired)
+
+    def _apply(self, instance_id: str, status, due, lock_version, now: datetime, fired: bool) -> None:
+        """Set one case's job from its row (call with the lock held)."""
+        if lock_version is not None:
+            self._remember(instance_id, lock_version)
+        if status != RUNNING or due is None or due > self._horizon:
+            self._remove_job(instance_id)
+            self._attempts.pop(instance_id, None)
+            return
+        if due <= now and not fired:
+            # Due, yet the last run fired nothing (or failed): try again later, not in a tight loop.
+            self._attempts[instance_id] += 1
+            delay = min(0.5 * 2 ** (self._attempts[instance_id] - 1), self.settings.max_backoff_seconds)
+            self._add_case_job(instance_id, now + timedelta(seconds=delay))
+            return
+        if fired:
+            self._attempts.pop(instance_id, None)
+        self._add_case_job(instance_id, due)
 
     # --- firing -----------------------------------------------------------------------------------------
 
@@ -287,18 +308,29 @@ class TimerScheduler:
             if instance_id in self._inflight or not self.is_leader:
                 return
             self._inflight.add(instance_id)
-        outcome = ERROR
+            self._dirty.discard(instance_id)
+        outcome = Outcome(ERROR)
         try:
             outcome = self.firing.fire(instance_id)
-            self.stats[{FIRED: "fired", CONFLICT: "conflicts", ERROR: "errors"}.get(outcome, "nothing_due")] += 1
+            self.stats[{FIRED: "fired", CONFLICT: "conflicts", ERROR: "errors"}.get(outcome.result, "nothing_due")] += 1
         finally:
-            with self._lock:
-                self._inflight.discard(instance_id)
             try:
-                # A conflict means another save won: its row is the truth, so read it and go on at once.
-                self._reschedule([instance_id], fired=outcome in (FIRED, CONFLICT))
+                self._after_run(instance_id, outcome)
             except Exception:
                 log.exception("Rescheduling case %s failed.", instance_id)
+
+    def _after_run(self, instance_id: str, outcome: Outcome) -> None:
+        with self._lock:
+            self._inflight.discard(instance_id)
+            changed_meanwhile = instance_id in self._dirty
+            self._dirty.discard(instance_id)
+            if outcome.result == FIRED and not changed_meanwhile and self.is_leader and self._horizon:
+                # The row as this firing saved it; a change made after it is reported by the change feed.
+                self._apply(instance_id, outcome.status, outcome.next_due, outcome.lock_version, now=utcnow(),
+                            fired=True)
+                return
+        # A conflict means another save won: its row is the truth, so read it and go on at once.
+        self._reschedule([instance_id], fired=outcome.result in (FIRED, CONFLICT))
 
     # --- timer start events --------------------------------------------------------------------------
 

@@ -16,10 +16,10 @@ depends_on = None
 _SQLITE_TRIGGERS = [
     """CREATE TRIGGER trg_timer_change_case_insert AFTER INSERT ON process_instance
        WHEN NEW.next_timer_due_at IS NOT NULL
-       BEGIN INSERT INTO timer_change (kind, ref) VALUES ('case', NEW.id); END""",
+       BEGIN INSERT INTO timer_change (kind, ref, version) VALUES ('case', NEW.id, NEW.lock_version); END""",
     """CREATE TRIGGER trg_timer_change_case_update AFTER UPDATE OF next_timer_due_at, status ON process_instance
        WHEN NEW.next_timer_due_at IS NOT OLD.next_timer_due_at OR NEW.status IS NOT OLD.status
-       BEGIN INSERT INTO timer_change (kind, ref) VALUES ('case', NEW.id); END""",
+       BEGIN INSERT INTO timer_change (kind, ref, version) VALUES ('case', NEW.id, NEW.lock_version); END""",
     """CREATE TRIGGER trg_timer_change_definition AFTER INSERT ON process_version
        BEGIN INSERT INTO timer_change (kind, ref) VALUES ('definition', NEW.process_id); END""",
 ]
@@ -32,7 +32,7 @@ DECLARE
   channel text := 'vb_timers_' || substr(md5(TG_TABLE_SCHEMA), 1, 16);
 BEGIN
   IF TG_TABLE_NAME = 'process_instance' THEN
-    PERFORM pg_notify(channel, 'case:' || NEW.id);
+    PERFORM pg_notify(channel, 'case:' || NEW.id || ':' || NEW.lock_version);
   ELSE
     PERFORM pg_notify(channel, 'definition:' || NEW.process_id);
   END IF;
@@ -57,6 +57,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("ref", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_timer_change")),
         sqlite_autoincrement=True,
     )
