@@ -286,6 +286,7 @@ def run(args, database) -> int:
     print(f"timers fired                              {len(lateness):8d} of {args.cases}")
     if lateness:
         span = (fired_times[-1] - fired_times[0]).total_seconds()
+        print(f"lateness min                              {min(lateness) * 1000:8.1f} ms")
         print(f"lateness p50                              {statistics.median(lateness) * 1000:8.1f} ms")
         print(f"lateness p99                              {percentile(lateness, 0.99) * 1000:8.1f} ms")
         print(f"lateness max                              {max(lateness) * 1000:8.1f} ms")
