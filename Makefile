@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run test test-sqlite test-postgres bench bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
+.PHONY: install run scheduler test test-sqlite test-postgres bench bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
 
 # Demo signing secrets of the webhook sources, for `make run` only and only when the variable is unset
 # (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
@@ -69,14 +69,12 @@ bench-web: install
 	$(BIN)/python -m benchmarks.web_pages
 
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
-# seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT), with the outbound webhook
-# dispatcher running next to it (stopped with the server).
+# seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT), with the timer scheduler and the
+# outbound webhook dispatcher beside it (Ctrl+C stops all three).
 run: install frontend
 	$(FLASK) deploy
 	VB_DEMO=1 $(FLASK) seed-demo
-	$(WEBHOOK_DEMO_SECRETS); \
-	VB_DEMO=1 $(FLASK) webhooks-dispatch & dispatcher=$$!; trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
-	VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
+	$(WEBHOOK_DEMO_SECRETS); VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install frontend chromium
@@ -100,6 +98,15 @@ bench-studio: install
 bench-webhooks: install
 	$(BIN)/python -m benchmarks.webhooks_inbound --backend both
 	$(BIN)/python -m benchmarks.webhooks_correlation --backend both
+
+# The timer scheduler alone, in the foreground (make run already starts one).
+scheduler: install
+	$(FLASK) scheduler
+
+# 10,000 cases whose timers fall due within one minute: lateness p50/p99/max and idle CPU (docs/timers.md).
+# BENCH_ARGS="--processes 2" or "--database-url postgresql://postgres@127.0.0.1:5432/test" for variants.
+bench-timers: install
+	$(BIN)/python -m benchmarks.timers $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -54,6 +54,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .reporting import init_app as init_reporting
 
     init_reporting(app)
+    from .timers.cli import register_commands as register_timer_commands
+
+    register_timer_commands(app)
     if app.config["VB_AUTO_MIGRATE"]:
         database.upgrade(app)
     return app
@@ -66,11 +69,12 @@ def _register_blueprints(app, api) -> None:
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
     from .tasks.views import blp as tasks_blp
+    from .timers.views import blp as timers_blp
     from .webhooks.admin_views import blp as webhooks_admin_blp
     from .webhooks.views import blp as webhooks_blp
 
     app.register_blueprint(health.bp)
-    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, webhooks_blp,
+    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
                       webhooks_admin_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio

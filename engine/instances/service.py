@@ -14,7 +14,9 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
 from ..identity.actor import Actor
+from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
+from ..timers.start_events import settle_start_events
 from ..timeutil import utcnow
 from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
 from .session import CaseSession, new_instance_id
@@ -47,7 +49,8 @@ def start_form_of(version):
 
 
 def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
-               parent_instance_id: str | None = None, use_start_form: bool = True, commit: bool = True):
+               parent_instance_id: str | None = None, use_start_form: bool = True, commit: bool = True,
+               timer_start_event: str | None = None):
     """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
 
     With `commit=False` the caller commits and then calls `session.after_commit()`; the session is returned
@@ -93,6 +96,7 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
         "title": str(variables.get("case_title") or version.name or process_id)[:300],
     }
     session = CaseSession.create(values, version, variables, actor)
+    settle_start_events(session.workflow, timer_start_event)
     session.record("case.started", data_keys=sorted(variables), process_id=version.process_id,
                    version=version.version)
     session.advance()
@@ -183,7 +187,16 @@ def fire_timers(instance_id: str, actor: Actor):
     if case is None or case.status != RUNNING:
         return None
     session = CaseSession.open(case, actor)
+    now = utcnow()
+    due = [t for t in waiting_timers(session.workflow) if t.due_at is not None and t.due_at < now]
     session.advance()
+    # A timer that fired is gone or has a new due time (a cycle's next turn). Record it: a cycle that only
+    # opens a new task completes no element, and would otherwise look like nothing happened.
+    after = {t.task_id: t.due_at for t in waiting_timers(session.workflow)}
+    for timer in due:
+        if after.get(timer.task_id, None) != timer.due_at:
+            session.record("timer.fired", timer.element_id, timer.element_name, timer.task_id,
+                           due_at=timer.due_at.isoformat(), kind=timer.kind)
     if not session.log.events and session.log.incident is None:
         db.session.rollback()
         from . import cache

@@ -72,7 +72,7 @@ def timer_expression(text: str | None, kind: str) -> str:
 
     Raises ValueError with a message for a process owner when an ISO literal is malformed.
     """
-    raw = (text or "").strip()
+    raw = (strip_el(text) or "").strip()  # `${...}` as Camunda Modeler users write it: the inside is Python
     if not raw:
         raise ValueError(f"The {kind} of this timer is empty.")
     upper = raw.upper()
@@ -94,6 +94,8 @@ def timer_expression(text: str | None, kind: str) -> str:
         raise ValueError(f"'{raw}' is not a valid ISO-8601 duration (e.g. PT1H, P2D, P1Y2M).")
     if kind == "timeCycle" and upper.startswith("R") and "/" in upper:
         raise ValueError(f"'{raw}' is not a valid ISO-8601 repeating interval (e.g. R/2026-12-31T09:00:00/P1Y).")
+    if kind == "timeDate":
+        return f"local_datetime({raw})"  # a naive result is Dutch time, not the server's time zone
     return raw
 
 

@@ -40,6 +40,12 @@ def current_year() -> int:
     return datetime.now(timezone.utc).astimezone(LOCAL_ZONE).year
 
 
+def local_datetime(value) -> str:
+    """A date or date-time as ISO text with an offset; without one it is Dutch local time. Timer dates
+    computed from case data pass through this, so they never depend on the server's time zone."""
+    return _as_datetime(value).isoformat()
+
+
 def add_duration(start, duration: str) -> str:
     """`start` plus an ISO-8601 duration such as "P3M" or "PT1H", as ISO text."""
     begin = _as_datetime(start)
@@ -119,6 +125,7 @@ HELPERS = {
     "today": today,
     "current_year": current_year,
     "add_duration": add_duration,
+    "local_datetime": local_datetime,
     "add_working_days": add_working_days,
     "is_working_day": is_working_day,
     "days_between": days_between,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from ..identity.roles import normalise_role
@@ -99,7 +100,7 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: set, now
     plan = TaskPlan()
     ready = {str(t.id): t for t in (ready_user_tasks(workflow) if ready_tasks is None else ready_tasks)}
     for task_id in sorted(ready_before - set(ready)):
-        engine_task = workflow.get_task_from_id(_uuid(task_id))
+        engine_task = _find_task(workflow, task_id)
         if engine_task is not None and engine_task.state == TaskState.COMPLETED:
             plan.completed.append(task_id)
         else:
@@ -156,6 +157,13 @@ def task_municipality(task) -> str | None:
     if isinstance(value, str) and _MUNICIPALITY_CODE.match(value.strip().upper()):
         return value.strip().upper()
     return None
+
+
+def _find_task(workflow, task_id: str):
+    try:
+        return workflow.get_task_from_id(_uuid(task_id))
+    except TaskNotFoundException:  # dropped from the tree with a cancelled branch
+        return None
 
 
 def _safely(problems: list, what: str, compute):

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ..identity.roles import ROLES
 from ..schemas import PageArgsSchema
 
 
@@ -8,7 +9,7 @@ class TaskListArgsSchema(PageArgsSchema):
     instance_id = fields.String()
     overdue = fields.Boolean(load_default=False)
     assigned = fields.String(validate=validate.OneOf(["me", "none"]))
-    candidate_group = fields.String()
+    candidate_group = fields.String(validate=validate.OneOf(list(ROLES)))
 
 
 class TaskSchema(Schema):

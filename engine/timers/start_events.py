@@ -1,0 +1,194 @@
+"""Timer start events: each occurrence of the schedule in the diagram starts a NEW case.
+
+The engine's own handling would keep one case waiting at its timer start event and, for a cycle, run a new
+branch inside that same case every period. The host instead reads the schedule from the process version's
+model, creates a case per occurrence, and fires exactly the start event of that occurrence in it.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..runtime.bpmn_parser import timer_expression
+from ..runtime.sandbox import SandboxedEnvironment
+from ..runtime.script_helpers import LOCAL_ZONE
+from ..timeutil import utcnow
+from .models import TimerStartOccurrence
+from .recurrence import Occurrences, occurrences
+
+log = logging.getLogger(__name__)
+
+
+# --- inside a new case ---------------------------------------------------------------------------------
+
+def settle_start_events(workflow, fire_element_id: str | None = None) -> str | None:
+    """Decide, before a new case first runs, which timer start event (if any) fires.
+
+    - `fire_element_id` (a case created for a timer occurrence): that start event fires once; the case's
+      other start events are cancelled.
+    - None (a person starts the case): with a none start event the engine starts there and cancels the
+      timer start events itself; a process that has only timer start events runs once now, from the
+      first of them, instead of waiting inside the case.
+    Returns the id of the start event fired, or None.
+    """
+    starts = [t for t in workflow.get_tasks(spec_class=StartEvent) if t.state & TaskState.NOT_FINISHED_MASK]
+    timers = [t for t in starts if _is_timer(t.task_spec.event_definition)]
+    if not timers:
+        return None
+    if fire_element_id is None:
+        if any(isinstance(t.task_spec.event_definition, NoneEventDefinition) for t in starts):
+            return None
+        target = timers[0]
+    else:
+        found = [t for t in timers if t.task_spec.bpmn_id == fire_element_id]
+        if not found:
+            raise ValueError(f"The process has no timer start event '{fire_element_id}'.")
+        target = found[0]
+    for task in starts:
+        if task is not target:
+            task.cancel()
+    definition = target.task_spec.event_definition
+    if isinstance(definition, CycleTimerEventDefinition):
+        # One turn of the cycle, due a moment ago: the engine runs its branch once and then ends the event.
+        due = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+        target.internal_data["event_value"] = {"cycles": 1, "next": due, "duration": 1.0}
+    else:
+        target.internal_data["event_fired"] = True
+    return target.task_spec.bpmn_id
+
+
+def _is_timer(definition) -> bool:
+    return isinstance(definition, TimerEventDefinition)
+
+
+# --- schedules read from deployed process versions --------------------------------------------------
+
+@dataclass
+class StartSchedule:
+    process_id: str
+    element_id: str
+    kind: str
+    text: str
+    version_id: int
+    occurrences: Occurrences | None
+    error: str | None = None
+
+    @property
+    def job_id(self) -> str:
+        return f"start:{self.process_id}:{self.element_id}"
+
+
+def evaluate_timer_text(text: str, kind: str, time_limit: float = 1.0) -> str:
+    """The value of a timer definition without case data: an ISO literal, or an expression's result."""
+    expression = timer_expression(text, kind)
+    value = SandboxedEnvironment(time_limit).evaluate(expression, {})
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def schedules_of(version, anchor: datetime) -> list[StartSchedule]:
+    """The timer start events of a process version with their schedules (or why there is none)."""
+    result = []
+    for start in version.model.get("start_events", []):
+        timer = start.get("timer")
+        if not timer or not timer.get("kind"):
+            continue
+        schedule = StartSchedule(version.process_id, start["id"], timer["kind"], timer.get("text", ""), version.id, None)
+        try:
+            value = evaluate_timer_text(schedule.text, schedule.kind)
+            schedule.occurrences = occurrences(value, schedule.kind, anchor)
+        except Exception as err:  # a diagram's expression: report it on the schedule, never crash the scheduler
+            schedule.error = f"{type(err).__name__}: {err}"
+        result.append(schedule)
+    return result
+
+
+def timer_start_versions() -> list:
+    """The latest executable version of every process that has a timer start event."""
+    from ..definitions.service import latest_process_versions
+
+    return [v for v in latest_process_versions(executable_only=True)
+            if any((s.get("timer") or {}).get("kind") for s in v.model.get("start_events", []))]
+
+
+def first_deployed_at(process_id: str) -> datetime:
+    from ..definitions.models import ProcessVersion
+
+    return db.session.scalar(sa.select(sa.func.min(ProcessVersion.created_at))
+                             .where(ProcessVersion.process_id == process_id))
+
+
+def last_occurrence_at(process_id: str, element_id: str) -> datetime | None:
+    return db.session.scalar(
+        sa.select(sa.func.max(TimerStartOccurrence.occurrence_at))
+        .where(TimerStartOccurrence.process_id == process_id, TimerStartOccurrence.element_id == element_id)
+    )
+
+
+def current_schedules() -> list[StartSchedule]:
+    from ..timeutil import as_utc
+
+    schedules = []
+    for version in timer_start_versions():
+        schedules.extend(schedules_of(version, as_utc(version.created_at)))
+    return schedules
+
+
+def catch_up_bound(schedule: StartSchedule) -> datetime:
+    """Occurrences after this moment are still owed a case: the last one started, else the first deployment."""
+    from ..timeutil import as_utc
+
+    last = last_occurrence_at(schedule.process_id, schedule.element_id)
+    return as_utc(last) if last is not None else as_utc(first_deployed_at(schedule.process_id))
+
+
+def occurrence_key(process_id: str, element_id: str, moment: datetime) -> str:
+    return f"{process_id}:{element_id}:{moment.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+def start_due_occurrence(schedule: StartSchedule, actor, now: datetime | None = None):
+    """Start the case owed for the latest occurrence due by now (earlier missed ones are coalesced into it).
+
+    Returns the new case, or None when nothing is due or another scheduler started it already.
+    """
+    from ..instances.service import new_business_key, start_case
+
+    now = now or utcnow()
+    if schedule.occurrences is None:
+        return None
+    moment, skipped = schedule.occurrences.latest_between(catch_up_bound(schedule), now)
+    if moment is None:
+        return None
+    local = moment.astimezone(LOCAL_ZONE)
+    business_key = new_business_key(local)
+    db.session.add(TimerStartOccurrence(
+        occurrence_key=occurrence_key(schedule.process_id, schedule.element_id, moment),
+        process_id=schedule.process_id, element_id=schedule.element_id, occurrence_at=moment,
+        process_version_id=schedule.version_id, business_key=business_key, skipped=skipped,
+    ))
+    variables = {"timer_occurrence": local.isoformat(timespec="seconds"), "timer_start_event": schedule.element_id}
+    try:
+        instance = start_case(schedule.process_id, variables, actor, business_key=business_key,
+                              use_start_form=False, timer_start_event=schedule.element_id)
+    except IntegrityError:
+        db.session.rollback()
+        log.info("Occurrence %s of %s was already started.", moment.isoformat(), schedule.process_id)
+        return None
+    except Exception:
+        db.session.rollback()
+        raise
+    if skipped:
+        log.warning("%s: %d missed occurrence(s) before %s were coalesced into one case.",
+                    schedule.process_id, skipped, moment.isoformat())
+    log.info("Started %s (%s) for the occurrence %s.", schedule.process_id, instance.business_key, local.isoformat())
+    return instance

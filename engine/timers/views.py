@@ -1,0 +1,88 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..identity.auth import current_actor, protect
+from ..schemas import AUTH, ApiErrorSchema
+from .schemas import CaseTimersSchema, MoveTimerSchema, OverdueArgsSchema, OverduePageSchema, StartScheduleSchema
+from .service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
+
+blp = Blueprint("timers", __name__, url_prefix="/api/v1", description="Timers: waiting timers of a case, "
+                "overdue tasks, timer start schedules")
+protect(blp)
+
+
+def _case_timers(instance_id, actor, instance=None) -> dict:
+    from ..extensions import db
+    from ..instances.models import ProcessInstance
+
+    timers = list_case_timers(instance_id, actor)
+    instance = db.session.get(ProcessInstance, instance_id)
+    db.session.refresh(instance)
+    return {"process_instance_id": instance.id, "status": instance.status,
+            "next_timer_due_at": instance.next_timer_due_at, "timers": timers}
+
+
+@blp.route("/process-instances/<instance_id>/timers")
+class CaseTimers(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, CaseTimersSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Needs the role beheerder")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or not visible to the caller")
+    def get(self, instance_id):
+        """(beheerder) The waiting timers of a case, earliest first, with the due time the engine stored."""
+        return _case_timers(instance_id, current_actor())
+
+
+@blp.route("/process-instances/<instance_id>/timers/<task_id>/fire")
+class FireTimer(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, CaseTimersSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
+    def post(self, instance_id, task_id):
+        """(beheerder) Fire a waiting timer now: the case runs on as if it fell due (recorded in the audit trail).
+        For a cycle, only this turn comes early; the following turns keep their times."""
+        actor = current_actor()
+        fire_timer_now(instance_id, task_id, actor)
+        return _case_timers(instance_id, actor)
+
+
+@blp.route("/process-instances/<instance_id>/timers/<task_id>/move")
+class MoveTimer(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(MoveTimerSchema)
+    @blp.response(200, CaseTimersSchema)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="due_at missing, malformed or not in the future")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
+    def post(self, body, instance_id, task_id):
+        """(beheerder) Move a waiting timer's due time (recorded in the audit trail); the scheduler follows."""
+        actor = current_actor()
+        move_timer(instance_id, task_id, body["due_at"], actor)
+        return _case_timers(instance_id, actor)
+
+
+@blp.route("/timers/overdue-tasks")
+class OverdueTasks(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(OverdueArgsSchema, location="query")
+    @blp.response(200, OverduePageSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Needs the role beheerder or procesbeheerder")
+    def get(self, args):
+        """(beheerder, procesbeheerder) Overdue open tasks of all cases, most overdue first, optionally of one
+        role (candidate group) and municipality, with counts per role."""
+        from ..tasks.views import _keys_for, task_summary
+
+        actor = current_actor()
+        rows, total, by_role = overdue_tasks(actor, **args)
+        keys = _keys_for(rows)
+        return {"total": total, "by_role": by_role, "items": [task_summary(t, keys) for t in rows]}
+
+
+@blp.route("/timers/start-schedules")
+class StartSchedules(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, StartScheduleSchema(many=True))
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Needs the role beheerder or procesbeheerder")
+    def get(self):
+        """(beheerder, procesbeheerder) Processes with a timer start event: the schedule read from the diagram,
+        the next occurrence that will start a case, and the last one that did."""
+        return start_schedules(current_actor())
