@@ -80,11 +80,13 @@ class CaseSession:
         self.keep_status = None
         self.waiting_after = None
         if is_new:
-            self.ready_before, self.waits_before = set(), set()
+            self.ready_before, self.waits_before = {}, set()
         elif waiting is not None:
             self.ready_before, self.waits_before = waiting
         else:
-            self.ready_before = {str(t.id) for t in inspection.ready_user_tasks(workflow)}
+            # task id -> (element id, name): the rows to close may name tasks the engine drops in this step
+            self.ready_before = {str(t.id): (t.task_spec.bpmn_id, t.task_spec.bpmn_name)
+                                 for t in inspection.ready_user_tasks(workflow)}
             self.waits_before = {(w.task_id, w.message_name) for w in inspection.waiting_messages(workflow)}
 
     @property
@@ -145,9 +147,10 @@ class CaseSession:
         case.status = status
         task_plan = plan_human_tasks(case, workflow, self.version.model, self.ready_before, now, snap.ready_user_tasks)
         subscription_plan = plan_subscriptions(case, workflow, self.waits_before)
-        self.waiting_after = ({row["id"] for row in task_plan.new_rows} | (self.ready_before - set(task_plan.completed)
-                                                                            - set(task_plan.cancelled)),
-                              subscription_plan[2])
+        closed = set(task_plan.completed) | set(task_plan.cancelled)
+        ready_after = {k: v for k, v in self.ready_before.items() if k not in closed}
+        ready_after.update({row["id"]: (row["element_id"], row["name"]) for row in task_plan.new_rows})
+        self.waiting_after = (ready_after, subscription_plan[2])
         removed = compact_workflow(workflow, config["VB_COMPACT_THRESHOLD"], config["VB_COMPACT_KEEP"])
         incident = None
         if status == ERROR:
@@ -164,6 +167,7 @@ class CaseSession:
             "completed_at": now if status in (COMPLETED, CANCELLED) else None,
         }
         case.lock_version, case.incident = self.expected_version + 1, incident
+        case.next_timer_due_at = values["next_timer_due_at"]
         try:
             writer = store.StepWriter()
             if self.is_new:

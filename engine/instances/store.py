@@ -48,6 +48,7 @@ class CaseRow:
     lock_version: int
     incident: dict | None
     started_by: str
+    next_timer_due_at: object = None  # set by a save
 
 
 @dataclass

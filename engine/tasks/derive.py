@@ -94,20 +94,21 @@ class TaskPlan:
     events: list = field(default_factory=list)
 
 
-def plan_human_tasks(case, workflow, version_model: dict, ready_before: set, now: datetime,
+def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, now: datetime,
                      ready_tasks: list | None = None) -> TaskPlan:
-    """`ready_before`: the ready task ids when the case was loaded, which are exactly its open rows."""
+    """`ready_before`: {task id: (element id, name)} of the tasks ready when the case was loaded, which are
+    exactly its open rows."""
     plan = TaskPlan()
     ready = {str(t.id): t for t in (ready_user_tasks(workflow) if ready_tasks is None else ready_tasks)}
-    for task_id in sorted(ready_before - set(ready)):
+    for task_id in sorted(set(ready_before) - set(ready)):
         engine_task = _find_task(workflow, task_id)
         if engine_task is not None and engine_task.state == TaskState.COMPLETED:
             plan.completed.append(task_id)
         else:
+            element_id, element_name = ready_before[task_id]
             plan.cancelled.append(task_id)
             plan.events.append({"event": "task.cancelled", "task_id": task_id, "data_keys": [], "details": {},
-                                "element_id": engine_task.task_spec.bpmn_id if engine_task else None,
-                                "element_name": engine_task.task_spec.bpmn_name if engine_task else None})
+                                "element_id": element_id, "element_name": element_name})
     for task_id, task in ready.items():
         if task_id in ready_before:
             continue

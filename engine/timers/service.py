@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from ..definitions.models import ProcessVersion
+from ..definitions.service import version_info
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
@@ -73,8 +73,7 @@ def _describe(task, timer) -> dict:
 
 def list_case_timers(instance_id: str, actor: Actor) -> list[dict]:
     instance = _require_admin(actor, instance_id)
-    version = db.session.get(ProcessVersion, instance.process_version_id)
-    workflow = load_workflow(instance, version)
+    workflow, waiting = load_workflow(instance, version_info(instance.process_version_id))
     try:
         result = []
         for timer in waiting_timers(workflow):
@@ -82,7 +81,7 @@ def list_case_timers(instance_id: str, actor: Actor) -> list[dict]:
             result.append(_describe(task, timer))
         return sorted(result, key=lambda t: (t["due_at"] is None, t["due_at"] or datetime.max.replace(tzinfo=timezone.utc)))
     finally:
-        cache.put(instance.id, instance.lock_version, workflow)  # read only: keep it warm for the next step
+        cache.put(instance.id, instance.lock_version, workflow, waiting)  # read only: keep it warm for the next step
 
 
 def _open_timer(instance_id: str, task_id: str, actor: Actor):
@@ -100,7 +99,7 @@ def _open_timer(instance_id: str, task_id: str, actor: Actor):
         task = None
     if task is None or task.state != TaskState.WAITING or _timer_definition(task) is None \
             or task.internal_data.get("event_value") is None:
-        cache.put(instance.id, session.expected_version, session.workflow)
+        cache.put(instance.id, session.expected_version, session.workflow, (session.ready_before, session.waits_before))
         db.session.rollback()
         raise NotFound("This case has no waiting timer with that task id; list them with GET .../timers.")
     return session, task, _timer_definition(task)
