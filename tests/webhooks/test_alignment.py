@@ -4,18 +4,10 @@ carries variables that exist. And what the check says when a route file does not
 import shutil
 import textwrap
 
-import pytest
-
 from engine import create_app
 from engine.cli import deploy_folders
 from engine.extensions import db
 from tests.support.api import PROJECT
-
-
-@pytest.fixture
-def deploy_real(app):
-    with app.app_context():
-        return deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
 
 
 def check(app, *args):
