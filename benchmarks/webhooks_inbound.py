@@ -191,7 +191,7 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
 
 def melding(i: int) -> dict:
     return {"meldingnummer": f"BENCH-{i}", "gemeentecode": "GM0668", "ambt": "raadslid", "categorie": "intimidatie",
-            "gemeld_op": "2026-03-02T09:15:00+01:00"}
+            "acuut_gevaar": False, "gemeld_op": "2026-03-02T09:15:00+01:00"}
 
 
 def report(result: dict, baseline: float) -> None:
@@ -230,11 +230,11 @@ def bench(backend: str, seconds: float, clients: int, workers: int, threads: int
             report(started, baseline["rate"])
             keys = [k for k, _, _ in started["keys"]]
             correlated = run_phase(port, "correlated", [signed_request("politie", "aangifte.geregistreerd", {
-                "zaakreferentie": k, "registratienummer": f"PL-{i}", "geregistreerd_op": "2026-03-02T11:00:00+01:00"})
+                "zaakreferentie": k, "registratienummer": f"PL-{i}", "geregistreerd_op": "2026-03-02"})
                 for i, k in enumerate(keys)], clients, seconds, meter)
             report(correlated, baseline["rate"])
             buffered = run_phase(port, "buffered", [signed_request("om", "beslissing.genomen", {
-                "zaakreferentie": k, "beslissing": "beleidssepot", "beslisdatum": "2026-05-01"}) for k in keys],
+                "zaakreferentie": k, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01"}) for k in keys],
                 clients, seconds, meter)
             report(buffered, baseline["rate"])
             duplicate = run_phase(port, "duplicate", [("POST", "/webhooks/politie", body, headers)

@@ -10,40 +10,21 @@ from flask.cli import with_appcontext
 
 
 def alignment() -> list[tuple[str, str]]:
-    """For every route: whether a deployed process starts or catches what it names (level, text)."""
-    from ..definitions.service import latest_process_versions
+    """For every route and outbound domain event: whether the deployed processes fit it (level, text)."""
     from . import state
-    from .routes import START
+    from .alignment import alignment as check
 
-    versions = {v.process_id: v for v in latest_process_versions()}
-    caught: dict = {}
-    for version in versions.values():
-        for model in [version.model, *version.model.get("called", {}).values()]:
-            for element_id, catch in model.get("message_catches", {}).items():
-                caught.setdefault(catch["message"], []).append(f"{version.process_id} v{version.version} ({element_id})")
-    lines = []
-    for routes in state().routes.sources.values():
-        for route in routes.events.values():
-            label = f"{routes.source} {route.event_type}"
-            if route.action == START:
-                version = versions.get(route.target)
-                if version is None:
-                    lines.append(("warning", f"{label}: starts '{route.target}', which is not deployed"))
-                else:
-                    lines.append(("ok", f"{label}: starts {route.target} v{version.version}"))
-            elif route.target in caught:
-                lines.append(("ok", f"{label}: message {route.target} caught by {', '.join(caught[route.target])}"))
-            else:
-                lines.append(("warning", f"{label}: no deployed process catches message '{route.target}'"))
-    return lines
+    return check(state().routes, state().domain_events)
 
 
 def register_commands(app) -> None:
     @app.cli.command("webhooks-check")
+    @click.option("--strict", is_flag=True, help="Exit with status 1 when there is any warning (for CI).")
     @with_appcontext
-    def check_command():
-        """Show the webhook routes (already checked at start-up) and whether the deployed processes start
-        or catch what they name, and which sources have a secret."""
+    def check_command(strict):
+        """Show the webhook routes (already checked at start-up), which sources have a secret, and whether
+        the deployed processes start or catch what the routes name, read what they send, and set the facts
+        of the outbound domain events."""
         from . import state
 
         table = state().routes
@@ -57,6 +38,10 @@ def register_commands(app) -> None:
             click.echo(f"  [{level}] {text}")
         if warnings:
             click.echo(f"{warnings} warning(s).")
+            if strict:
+                raise SystemExit(1)
+        else:
+            click.echo("No warnings.")
 
     @app.cli.command("webhooks-dispatch")
     @click.option("--once", is_flag=True, help="Send what is due now and stop.")

@@ -7,9 +7,9 @@ named message or completes a named element, and may carry a few case variables a
     events:
       compensation.decided:
         description: BZK heeft besloten over de tegemoetkoming
-        when: {message: tegemoetkoming_besloten}      # or {element: <BPMN element id>}
+        when: {element: decision_reached}             # or {message: <BPMN message name>}
         process: threat_response                      # optional: only cases of this process
-        facts: [tegemoetkoming_besluit]
+        facts: [compensation_decision, granted_amount]
 """
 from __future__ import annotations
 

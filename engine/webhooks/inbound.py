@@ -9,6 +9,7 @@ for the first one's commit and answer with its outcome.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -134,8 +135,11 @@ def schema_errors(route: EventRoute, data: dict) -> dict:
 
 
 def variables_of(route: EventRoute, payload: dict) -> dict:
-    return {name: value for name, path in route.variables.items()
-            if (value := path.resolve(payload)) is not MISSING}
+    """The route's constants and the values its paths find in the payload (a missing value sets nothing)."""
+    variables = copy.deepcopy(route.constants)
+    variables.update({name: value for name, path in route.variables.items()
+                      if (value := path.resolve(payload)) is not MISSING})
+    return variables
 
 
 def correlation_key_of(route: EventRoute, payload: dict) -> str:

@@ -4,7 +4,8 @@
     secret_env: VB_WEBHOOK_SECRET_POLITIE
     events:
       melding.geregistreerd:
-        start: {process: threat_response, variables: {melding_nummer: /data/melding_nummer}}
+        start: {process: threat_response, variables: {melding_nummer: /data/melding_nummer},
+                constants: {reporter_is_office_holder: false}}
         schema: {type: object, required: [melding_nummer], properties: {melding_nummer: {type: string}}}
       aangifte.geregistreerd:
         message: {name: aangifte_geregistreerd, correlation_key: /data/zaak_referentie, variables: {...}}
@@ -17,6 +18,7 @@ place in the file and what to change.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -64,12 +66,14 @@ ROUTE_FILE_SCHEMA = {
                 "start": {
                     "type": "object", "required": ["process"], "additionalProperties": False,
                     "properties": {"process": {"type": "string"},
-                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}}},
+                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}},
+                                   "constants": {"type": "object"}},
                 },
                 "message": {
                     "type": "object", "required": ["name", "correlation_key"], "additionalProperties": False,
                     "properties": {"name": {"type": "string"}, "correlation_key": {"type": "string"},
-                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}}},
+                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}},
+                                   "constants": {"type": "object"}},
                 },
             },
             "oneOf": [{"required": ["start"]}, {"required": ["message"]}],
@@ -113,10 +117,11 @@ class EventRoute:
     correlation_key: PayloadPath | None
     validator: Draft202012Validator = field(compare=False, repr=False)
     description: str = ""
+    constants: dict = field(default_factory=dict)  # variable name -> a fixed JSON value
 
     def describe(self) -> dict:
         body = {"event_type": self.event_type, "description": self.description, "action": self.action,
-                "variables": {k: str(v) for k, v in self.variables.items()}}
+                "variables": {k: str(v) for k, v in self.variables.items()}, "constants": dict(self.constants)}
         if self.action == START:
             body["process_id"] = self.target
         else:
@@ -239,6 +244,39 @@ def _variables(problems: list, where: str, mapping: dict | None, schema: dict) -
     return variables
 
 
+def _is_json(value, depth: int = 0) -> bool:
+    if depth > 10:
+        return False
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _constants(problems: list, where: str, mapping: dict | None, variables: dict) -> dict:
+    """Fixed values an event sets besides those from the payload: facts that follow from the route itself
+    (a report from a police desk is never made by the office holder personally)."""
+    constants = {}
+    for name, value in (mapping or {}).items():
+        if not VARIABLE_NAME.match(str(name)):
+            problems.append(f"{where}.{name}: a variable name has letters, digits and '_' and does not start with a digit")
+        elif name in RESERVED_VARIABLES:
+            problems.append(f"{where}.{name}: '{name}' is set by the engine and cannot be set by a route")
+        elif name in variables:
+            problems.append(f"{where}.{name}: '{name}' is also taken from the payload under variables; set it in one place")
+        elif not _is_json(value):
+            problems.append(f"{where}.{name}: a constant is text, a number, true/false, null or a list or object of "
+                            f"those (write a date in quotes: '2026-01-01')")
+        else:
+            constants[name] = value
+    return constants
+
+
 def _event_route(problems: list, source: str, event_type: str, spec: dict) -> EventRoute | None:
     where = f"events.{event_type}"
     if not EVENT_TYPE.match(event_type):
@@ -260,6 +298,7 @@ def _event_route(problems: list, source: str, event_type: str, spec: dict) -> Ev
         if not PROCESS_ID.match(process_id):
             problems.append(f"{where}.start.process: '{process_id}' is not a process id")
         variables = _variables(problems, f"{where}.start.variables", spec["start"].get("variables"), schema)
+        constants = _constants(problems, f"{where}.start.constants", spec["start"].get("constants"), variables)
         action, target, key = START, process_id, None
     else:
         message = spec["message"]
@@ -268,12 +307,13 @@ def _event_route(problems: list, source: str, event_type: str, spec: dict) -> Ev
         key = _check_path(problems, f"{where}.message.correlation_key", message["correlation_key"], schema,
                           required=True)
         variables = _variables(problems, f"{where}.message.variables", message.get("variables"), schema)
+        constants = _constants(problems, f"{where}.message.constants", message.get("constants"), variables)
         action, target = MESSAGE, message["name"]
     if len(problems) > before:
         return None
     return EventRoute(source=source, event_type=event_type, action=action, target=target, variables=variables,
                       correlation_key=key, validator=Draft202012Validator(schema, format_checker=FORMATS),
-                      description=spec.get("description", "").strip())
+                      description=spec.get("description", "").strip(), constants=constants)
 
 
 def _structure_problem(err) -> str:

@@ -58,6 +58,7 @@ class EventRouteSchema(Schema):
     message_name = fields.String()
     correlation_key = fields.String()
     variables = fields.Dict(keys=fields.String(), values=fields.String())
+    constants = fields.Dict(keys=fields.String(), metadata={"description": "fixed values the route sets"})
 
 
 class SourceSchema(Schema):

@@ -66,8 +66,10 @@ def test_om_decision_by_message_and_form_rules(deploy_real, as_user):
                                             "sepot_reason": "onvoldoende_bewijs"}, expect=422)
     assert list(missing["errors"]) == ["victim_notified_on"]
     # A sepot message without that date reopens the task; a summons does not need it.
-    team.message("om_beslissing_genomen", case["business_key"], {"om_decision": "technisch_sepot"}, user=team.om)
+    team.message("om_beslissing_genomen", case["business_key"], {"om_decision": "technisch_sepot",
+                                                                 "sepot_reason": "omdat het kan"}, user=team.om)
     assert team.open_elements(case["id"]) == ["om_decision"]
+    assert team.variables(case["id"])["sepot_reason"] is None  # only a ground the form offers is copied
     team.message("om_beslissing_genomen", case["business_key"], {"om_decision": "dagvaarding",
                                                                  "om_decision_date": "2026-12-01"}, user=team.om)
     assert team.open_elements(case["id"]) == ["record_verdict"]

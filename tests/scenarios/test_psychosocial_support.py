@@ -39,7 +39,7 @@ def test_consent_and_first_contact_in_time_then_check_ins(app, deploy_real, as_u
     assert datetime.fromisoformat(task["due_at"]) == (referred + timedelta(hours=1)).astimezone(timezone.utc)
 
     contact = (referred + timedelta(minutes=25)).isoformat(timespec="minutes")
-    team.ivp.complete(task["id"], {"first_contact_at": contact, "contact_channel": "telefoon"})
+    team.ivp.complete(task["id"], {"ivp_first_contact_at": contact, "contact_channel": "telefoon"})
     data = team.variables(case["id"])
     assert data["ivp_first_contact_in_time"] is True
     assert "escalate_no_contact" not in team.open_elements(case["id"])
@@ -63,8 +63,11 @@ def test_consent_and_first_contact_in_time_then_check_ins(app, deploy_real, as_u
         "ivp_referred", "ivp_referred_at", "ivp_contact_due_at", "ivp_consent", "ivp_first_contact_in_time",
         "ivp_checkins_held", "ivp_first_contact_within", "ivp_checkin_offsets", "ivp_priority", "checkin_index",
         "checkin_number", "checkin_held", "consent_ivp", "consent_vertrouwenslijn", "consent_recorded_by",
-        "consent_recorded_at", "support_continues", "support_status", "support_closed_at", "first_contact_at",
-        "contact_channel", "contact_phone", "referred_to_regular_care"}
+        "consent_recorded_at", "support_continues", "support_status", "support_closed_at", "ivp_first_contact_at",
+        "contact_channel", "contact_phone", "referred_to_regular_care",
+        "first_contact_at"}  # the gemeente's first contact at triage: its own variable, untouched by the IVP
+    assert data["first_contact_at"] == "2026-11-23T10:00"
+    assert data["ivp_first_contact_at"] == contact
 
 
 def test_no_contact_within_the_hour_is_escalated(app, deploy_real, as_user):
@@ -80,7 +83,7 @@ def test_no_contact_within_the_hour_is_escalated(app, deploy_real, as_user):
             {"escalation_action": "ivp_dienstdoende", "escalated_at": "2026-11-28T16:05"})
     # The IVP's own system reports the (late) first contact.
     late = after(referred, minutes=80).isoformat()
-    team.message("ivp_eerste_contact", case["business_key"], {"first_contact_at": late, "contact_channel": "video"},
+    team.message("ivp_eerste_contact", case["business_key"], {"ivp_first_contact_at": late, "contact_channel": "video"},
                  user=team.ivp)
     data = team.variables(case["id"])
     assert data["ivp_first_contact_in_time"] is False

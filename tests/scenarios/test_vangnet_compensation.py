@@ -98,6 +98,8 @@ def test_bzk_decision_by_message_with_a_partial_grant(deploy_real, as_user):
     incomplete = team.message("bzk_besluit_tegemoetkoming", case["business_key"], {"granted_amount": 10}, user=team.bzk)
     assert incomplete["delivered_to"] == [case["id"]]
     assert team.open_elements(case["id"]) == ["decide_compensation"]  # back to BZK: the message named no decision
+    team.message("bzk_besluit_tegemoetkoming", case["business_key"], {"compensation_decision": "toegekend"}, user=team.bzk)
+    assert team.open_elements(case["id"]) == ["decide_compensation"]  # a grant without its amount: back to BZK
 
     team.message("bzk_besluit_tegemoetkoming", case["business_key"], {
         "compensation_decision": "gedeeltelijk", "granted_amount": 20_000, "decision_date": "2026-12-20",
@@ -115,8 +117,11 @@ def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user
     team.no_aangifte(case["id"])
     team.no_support(case["id"])
     # A police message without a threat level is not enough: the manual task reopens.
-    team.message("dreigingsinschatting_gereed", case["business_key"], {"measures_advised": True}, user=team.politie)
+    team.message("dreigingsinschatting_gereed", case["business_key"], {
+        "measures_advised": True, "threat_product": "geruchten", "advice_authority": "de buurman"}, user=team.politie)
     assert team.open_elements(case["id"]) == ["threat_assessment"]
+    copied = team.politie.case(case["id"])["variables"]
+    assert copied["threat_product"] is None and copied["advice_authority"] is None  # unknown values are not copied
     team.message("dreigingsinschatting_gereed", case["business_key"], {
         "threat_product": "dreigingsinschatting", "threat_level": "voorstelbaar", "measures_advised": True,
         "advised_measures": ["alarm_opvolging", "kluis", "not-a-measure"], "advice_authority": "burgemeester",

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.support.api import PROJECT
 from tests.webhooks.support import SECRETS, Sender
 
 
@@ -14,3 +15,12 @@ def webhook_secrets(monkeypatch):
 @pytest.fixture
 def sender(client):
     return Sender(client)
+
+
+@pytest.fixture
+def deploy_real(app):
+    """The project's own processes/ and forms/, as `make run` deploys them."""
+    from engine.cli import deploy_folders
+
+    with app.app_context():
+        return deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")

@@ -44,12 +44,11 @@ def melding(**overrides) -> dict:
 
 
 def aangifte(key: str, number: str = "PL0600-2026-4711") -> dict:
-    return {"zaakreferentie": key, "registratienummer": number, "geregistreerd_op": "2026-03-02T11:00:00+01:00",
-            "vorm": "domiciliekeuze", "vpt_ela": True}
+    return {"zaakreferentie": key, "registratienummer": number, "geregistreerd_op": "2026-03-02", "vpt_ela": True}
 
 
 def om_beslissing(key: str) -> dict:
-    return {"zaakreferentie": key, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01", "parketnummer": "05/123456-26"}
+    return {"zaakreferentie": key, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01"}
 
 
 def stale(minutes: int) -> datetime:

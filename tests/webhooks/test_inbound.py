@@ -56,7 +56,7 @@ def test_an_event_reaches_the_waiting_case_only(deploy_fixture, sender, as_user)
     admin = as_user("beheerder")
     caught = admin.case(second["case_id"])
     assert caught["variables"]["police_registration_number"] == "PL0600-2026-4711"
-    assert caught["variables"]["aangifte_form"] == "domiciliekeuze"
+    assert caught["variables"]["registered_on"] == "2026-03-02" and caught["variables"]["vpt_ela_marked"] is True
     assert "wait_aangifte" not in caught["active_elements"] and "intake" in caught["active_elements"]
     received = [e for e in admin.history(second["case_id"]) if e["event"] == "message.received"]
     assert received[0]["actor"] == "webhook:politie" and received[0]["element_id"] == "wait_aangifte"
@@ -154,13 +154,13 @@ def test_a_payload_that_fails_its_schema_is_422_naming_the_field(deploy_fixture,
     missing = dict(aangifte(key))
     del missing["registratienummer"]
     assert errors_of("politie", "aangifte.geregistreerd", missing) == {"data.registratienummer": ["Required."]}
-    assert list(errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), vorm="per_post"))) == ["data.vorm"]
+    assert list(errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), vpt_ela="ja"))) == ["data.vpt_ela"]
     assert errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), adres="Dorpsstraat 1")) == \
         {"data.adres": ["Not a field of this event."]}
     assert list(errors_of("politie", "melding.geregistreerd", melding(gemeentecode="0668"))) == ["data.gemeentecode"]
     assert list(errors_of("politie", "melding.geregistreerd", melding(gemeld_op="gisteren"))) == ["data.gemeld_op"]
     assert list(errors_of("ivp", "contact.bevestigd", {"zaakreferentie": key, "eerste_contact_op": "2026-03-02T10:00:00Z",
-                                                       "diagnose": "x"})) == ["data.diagnose"]
+                                                       "kanaal": "telefoon", "diagnose": "x"})) == ["data.diagnose"]
     assert errors_of("politie", "aangifte.geregistreerd", aangifte("VB-2026-NOSUCH")) == \
         {"data.zaakreferentie": ["No case has business key 'VB-2026-NOSUCH'."]}
 

@@ -1,14 +1,53 @@
-"""Outbound webhooks: subscriptions, the outbox written with the case, signed sending, retries."""
+"""Outbound webhooks: subscriptions, the outbox written with the case, signed sending, retries.
+
+These tests run against the stand-in process of tests/fixtures/webhooks, with the repository's route files
+and domain events that fit the stand-in (it catches the messages at plain catch events). The repository's own
+domain events on the real processes are tested in tests/e2e/test_threat_response_webhooks.py."""
 import json
+import shutil
 import time
 
+import pytest
 import sqlalchemy as sa
 
+from engine import create_app
+from engine.demo import seed_demo
 from engine.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from engine.webhooks.models import OutboundAttempt, OutboundDelivery
+from tests.support.api import PROJECT
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import aangifte, melding
+
+STAND_IN_EVENTS = """
+events:
+  aangifte.registered:
+    description: De aangifte is geregistreerd
+    when: {message: aangifte_geregistreerd}
+    facts: [registered_on]
+  compensation.decided:
+    description: BZK heeft besloten
+    when: {message: bzk_besluit_tegemoetkoming}
+    process: threat_response
+    facts: [compensation_decision, granted_amount, decision_date]
+"""
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    routes = tmp_path / "webhooks"
+    (routes / "outbound").mkdir(parents=True)
+    for path in (PROJECT / "webhooks").glob("*.yaml"):
+        shutil.copy(path, routes / path.name)
+    (routes / "outbound" / "events.yaml").write_text(STAND_IN_EVENTS)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "VB_DEMO": True,
+                      "VB_AUTO_MIGRATE": False, "SECRET_KEY": "test-secret", "VB_WEBHOOKS_DIR": str(routes)})
+    with app.app_context():
+        seed_demo()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def subscribe(admin, url, event_types, expect=201, **extra):
@@ -92,7 +131,7 @@ def test_case_events_are_queued_with_the_case_and_sent_signed_without_sensitive_
     created = payloads["task.created"]["data"]
     assert created["element_id"] == "intake" and created["candidate_groups"] == ["gemeente"]
     assert payloads["message.received"]["data"]["message_name"] == "aangifte_geregistreerd"
-    assert payloads["aangifte.registered"]["data"]["facts"] == {"aangifte_registered_at": "2026-03-02T11:00:00+01:00"}
+    assert payloads["aangifte.registered"]["data"]["facts"] == {"registered_on": "2026-03-02"}
     completed = payloads["task.completed"]["data"]
     assert completed["data_keys"] == ["intake_note"]  # home_address is marked sensitive in the form
     raw = b" ".join(r["body"] for r in receiver.requests)
@@ -176,7 +215,7 @@ def test_a_domain_event_carries_its_facts(app, deploy_fixture, sender, as_user):
     subscribe(admin, "https://bzk.example/h", ["compensation.decided"])
     case = sender.post("politie", "melding.geregistreerd", melding()).get_json()
     key = case["business_key"]
-    decision = {"zaakreferentie": key, "besluit": "gedeeltelijk_toegekend", "bedrag": 1250.5,
+    decision = {"zaakreferentie": key, "besluit": "gedeeltelijk", "bedrag": 1250.5,
                 "besluitdatum": "2026-06-01", "kenmerk": "BZK-2026-77", "motivering": "Kosten boven PKVW-niveau"}
     assert sender.post("bzk", "tegemoetkoming.besloten", decision).get_json()["outcome"] == "buffered"
     assert outbox(app) == []  # not caught yet: nothing decided in the case
@@ -185,9 +224,9 @@ def test_a_domain_event_carries_its_facts(app, deploy_fixture, sender, as_user):
     gemeente.complete(gemeente.task_for(case["case_id"], "intake")["id"], {})
     rows = outbox(app)
     assert [r["event_type"] for r in rows] == ["compensation.decided"]
-    assert rows[0]["payload"]["data"]["facts"] == {"compensation_decision": "gedeeltelijk_toegekend",
-                                                   "compensation_amount": 1250.5,
-                                                   "compensation_decided_on": "2026-06-01"}
+    assert rows[0]["payload"]["data"]["facts"] == {"compensation_decision": "gedeeltelijk",
+                                                   "granted_amount": 1250.5,
+                                                   "decision_date": "2026-06-01"}
     assert rows[0]["payload"]["data"]["element_id"] == "wait_compensation"
 
 

@@ -43,8 +43,8 @@ def test_the_repository_route_files_load_with_the_agreed_names():
         ("politie", "aangifte.geregistreerd"): ("message", "aangifte_geregistreerd"),
         ("politie", "dreigingsinschatting.gereed"): ("message", "dreigingsinschatting_gereed"),
         ("om", "beslissing.genomen"): ("message", "om_beslissing_genomen"),
-        ("ivp", "contact.bevestigd"): ("message", "ivp_contact_bevestigd"),
-        ("bzk", "tegemoetkoming.besloten"): ("message", "tegemoetkoming_besloten"),
+        ("ivp", "contact.bevestigd"): ("message", "ivp_eerste_contact"),
+        ("bzk", "tegemoetkoming.besloten"): ("message", "bzk_besluit_tegemoetkoming"),
     }
     for route in routes.values():
         if route.action == "message":
@@ -136,10 +136,57 @@ def test_domain_event_mistakes_are_reported(tmp_path):
 
 
 def test_webhooks_check_shows_what_the_deployed_processes_catch(app, deploy_fixture):
-    deploy_fixture("webhooks")
+    deploy_fixture("webhooks")  # the stand-in: it catches every message, but has none of the real elements
     result = app.test_cli_runner().invoke(args=["webhooks-check"])
     assert result.exit_code == 0, result.output
     assert "politie: 3 event types, secret set" in result.output
     assert "[ok] politie melding.geregistreerd: starts threat_response v1" in result.output
-    assert "[ok] bzk tegemoetkoming.besloten: message tegemoetkoming_besloten caught by threat_response v1 (wait_compensation)" in result.output
-    assert "warning" not in result.output
+    assert "[ok] bzk tegemoetkoming.besloten: message bzk_besluit_tegemoetkoming caught by threat_response v1 (wait_compensation)" in result.output
+    route_lines = [line for line in result.output.splitlines() if line.strip().startswith("[") and "outbound" not in line]
+    assert len(route_lines) == 6 and all("[ok]" in line for line in route_lines), result.output
+    assert "[warning] outbound compensation.decided: no deployed process threat_response has element " \
+           "'decision_reached': the event never fires" in result.output
+    assert app.test_cli_runner().invoke(args=["webhooks-check", "--strict"]).exit_code == 1
+
+
+START_WITH_CONSTANTS = """
+source: politie
+secret_env: VB_WEBHOOK_SECRET_POLITIE
+events:
+  melding.geregistreerd:
+    start:
+      process: threat_response
+      variables: {office_holder_role: /data/ambt}
+      constants: {reporter_is_office_holder: false, channel: bij_politie, tags: [politie]}
+    schema:
+      type: object
+      required: [ambt]
+      properties: {ambt: {type: string}}
+"""
+
+
+def test_a_route_sets_constants_besides_the_payload_values(tmp_path):
+    from engine.webhooks.inbound import variables_of
+
+    (tmp_path / "politie.yaml").write_text(START_WITH_CONSTANTS)
+    route = load_routes(tmp_path).get("politie").events["melding.geregistreerd"]
+    payload = {"type": "melding.geregistreerd", "data": {"ambt": "wethouder"}}
+    assert variables_of(route, payload) == {"office_holder_role": "wethouder", "reporter_is_office_holder": False,
+                                            "channel": "bij_politie", "tags": ["politie"]}
+    variables_of(route, payload)["tags"].append("changed")  # each delivery gets its own copy
+    assert route.constants["tags"] == ["politie"]
+    assert route.describe()["constants"] == {"reporter_is_office_holder": False, "channel": "bij_politie",
+                                             "tags": ["politie"]}
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("reporter_is_office_holder: false", "'business_key' is set by the engine"),
+    ("office_holder_role: wethouder", "'office_holder_role' is also taken from the payload"),
+    ("reported: 2026-01-01", "write a date in quotes"),
+    ("2x: 1", "a variable name has letters"),
+])
+def test_constant_mistakes_are_reported(tmp_path, change, expected):
+    text = START_WITH_CONSTANTS.replace("reporter_is_office_holder: false", change.replace(
+        "reporter_is_office_holder: false", "business_key: VB-1"))
+    problems = problems_of(tmp_path, text)
+    assert any(expected in p and "events.melding.geregistreerd.start.constants" in p for p in problems), problems
