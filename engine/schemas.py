@@ -1,5 +1,5 @@
 """Shared marshmallow pieces for the API schemas."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class ApiErrorSchema(Schema):
@@ -9,8 +9,8 @@ class ApiErrorSchema(Schema):
 
 
 class PageArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 500)
-    offset = fields.Integer(load_default=0, validate=lambda n: n >= 0)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 AUTH = [{"bearerAuth": []}]

@@ -184,7 +184,10 @@ def consume_buffered_messages(session) -> int:
     # A new case cannot have buffered messages: a message is buffered only for the key of an existing case.
     if session.is_new or session.keep_status or session.log.incident is not None:
         return 0
-    names = {w.message_name for w in waiting_messages(session.workflow)}
+    # Only messages the case starts waiting for in this step can be buffered: while it already waited, a
+    # delivery found its subscription (both sides lock the case row), so nothing was buffered for it.
+    waited_before = {name for _, name in session.waits_before}
+    names = {w.message_name for w in waiting_messages(session.workflow)} - waited_before
     if not names:
         return 0
     if not getattr(session, "case_locked", False):
@@ -212,5 +215,5 @@ def consume_buffered_messages(session) -> int:
         session.advance()
         if session.log.incident is not None:
             break
-        names = {w.message_name for w in waiting_messages(session.workflow)}
+        names = {w.message_name for w in waiting_messages(session.workflow)} - waited_before
     return caught

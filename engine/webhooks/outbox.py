@@ -22,13 +22,17 @@ def _state():
     return current_app.extensions.get("vb_webhooks")
 
 
+_SUBSCRIPTIONS = OutboundSubscription.__table__
+_ACTIVE_SUBSCRIPTIONS = sa.select(
+    _SUBSCRIPTIONS.c.id, _SUBSCRIPTIONS.c.event_types, _SUBSCRIPTIONS.c.process_id, _SUBSCRIPTIONS.c.municipality_code,
+).where(_SUBSCRIPTIONS.c.active.is_(True))
+
+
 def active_subscriptions() -> list:
     """(id, event_types, process_id, municipality_code) of every active subscription: a small table, read
-    on every case save that has events (not cached: a new subscription counts from its first second)."""
-    return db.session.execute(
-        sa.select(OutboundSubscription.id, OutboundSubscription.event_types, OutboundSubscription.process_id,
-                  OutboundSubscription.municipality_code).where(OutboundSubscription.active.is_(True))
-    ).all()
+    on every case save that has events (not cached: a new subscription counts from its first second).
+    A prebuilt Core statement on the session's connection: this runs inside every case step."""
+    return db.session.connection().execute(_ACTIVE_SUBSCRIPTIONS).all()
 
 
 def _event_types(audit_event: dict, process_id: str, domain_events: dict) -> list[str]:

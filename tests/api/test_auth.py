@@ -74,3 +74,11 @@ def test_openapi_document_lists_the_api(client):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_paging_bounds_are_enforced(as_user):
+    user = as_user("politie")
+    for params in ({"limit": 0}, {"limit": 100000}, {"offset": -1}):
+        response = user.get("/api/v1/tasks", query_string=params)
+        assert response.status_code == 422, params
+        assert list(response.get_json()["errors"]["query"]) == list(params)
