@@ -9,7 +9,7 @@ RUN mkdir -p engine/web/static/dist && cd frontend && node build.mjs
 
 FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 TZ=Europe/Amsterdam \
-    VB_PROCESSES_DIR=/app/processes VB_FORMS_DIR=/app/forms VB_WEBHOOKS_DIR=/app/webhooks
+    VB_PROCESSES_DIR=/app/processes VB_FORMS_DIR=/app/forms VB_WEBHOOKS_DIR=/app/webhooks VB_INSTANCE_PATH=/app/instance
 RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 veilig
 WORKDIR /app
@@ -20,6 +20,7 @@ RUN pip install .
 COPY processes ./processes
 COPY forms ./forms
 COPY webhooks ./webhooks
+RUN mkdir -p /app/instance && chown veilig /app/instance
 USER veilig
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--preload", "--access-logfile", "-", "engine.wsgi:app"]

@@ -12,7 +12,7 @@ from .config import load_config
 
 def create_app(overrides: dict | None = None) -> Flask:
     """The application factory. `overrides` replaces configuration keys (tests use it)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=os.environ.get("VB_INSTANCE_PATH") or None, instance_relative_config=True)
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path))
