@@ -141,9 +141,6 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=60)
     parser.add_argument("--long-steps", type=int, default=550)
     args = parser.parse_args()
-    import logging
-
-    logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         app = _host(workdir)

@@ -19,6 +19,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    # SpiffWorkflow logs every task state change at INFO: a line per transition, on the hot path of every
+    # step, saying what the audit trail records already. Its own level is set apart (VB_ENGINE_LOG_LEVEL).
+    logging.getLogger("spiff").setLevel(os.environ.get("VB_ENGINE_LOG_LEVEL", "WARNING"))
 
     from . import database
     from .extensions import api, db, migrate
