@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import load_config
+from .config import engine_options, load_config
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     # SpiffWorkflow logs every task state change at INFO: a line per transition, on the hot path of every
     # step, saying what the audit trail records already. Its own level is set apart (VB_ENGINE_LOG_LEVEL).

@@ -46,6 +46,12 @@ def _instance_secret(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def engine_options(database_url: str) -> dict:
+    """A server database may drop idle connections (a restart, a proxy's timeout): each checkout is pinged
+    first. An SQLite file has no connection to lose, so it skips the ping (a query per request)."""
+    return {"pool_pre_ping": not database_url.startswith("sqlite"), "json_serializer": _json_dumps}
+
+
 def load_config(instance_path: Path) -> dict:
     """The settings of one app instance. Every key can be overridden by `create_app(overrides)`."""
     secret = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
@@ -53,7 +59,6 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": _json_dumps},
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "PORT": int(os.environ.get("PORT", "5000")),
         "VB_DEMO": demo,
