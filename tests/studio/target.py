@@ -44,7 +44,7 @@ class Target:
     starter: str               # who starts a case
     start_variables: dict
     task_role_user: str        # who works on `user_task`
-    required_field_label: str  # a field of `form_file` (its label) that is optional today and made required
+    required_field_label: str  # a field of `form_file` (its label on the task) that is optional today, made required
     required_field_key: str
     required_field_type: str   # its form-js type (the editor's palette entry)
     required_field_value: str  # a value that satisfies it
@@ -80,7 +80,7 @@ THREAT_RESPONSE = Target(
         "acute_danger": False, "suspect_known": False, "family_involved": False,
     },
     task_role_user="gemeente.westbetuwe",
-    required_field_label="Aantekeningen / Notes",
+    required_field_label="Aantekeningen",  # as the case handler sees it (Dutch; the form says "Aantekeningen / Notes")
     required_field_key="triage_notes",
     required_field_type="textarea",
     required_field_value="Dreiging serieus; politie ingeschakeld.",
@@ -90,7 +90,9 @@ THREAT_RESPONSE = Target(
         variable="driehoek_consultation", before=False, after=True,
         test_before='"driehoek_consultation": false', test_after='"driehoek_consultation": true'),
     scenarios=1,
-    extra={"after_user_task": {"choose_filing_method", "ask_support_consent", "threat_assessment"}},
+    extra={"after_user_task": {"choose_filing_method", "ask_support_consent", "threat_assessment"},
+           # the triage form shows the decision: "Driehoek betrekken: {{driehoek_consultation}}"
+           "decision_shown": {False: "Driehoek betrekken: false", True: "Driehoek betrekken: true"}},
 )
 
 FIXTURE = Target(
