@@ -3,6 +3,8 @@ response: processes/ and forms/) as `flask deploy` does, which brings its scenar
 `fixture_deployed` deploys the small Camunda 7 fixture (`FIXTURE`) the same way. Both in tests/studio/target.py."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from engine.cli import deploy_folders
@@ -13,7 +15,8 @@ from tests.studio.target import FIXTURE, TARGET
 
 def _deploy(app, target):
     with app.app_context():
-        report = deploy_folders(list(target.folders), actor="test")
+        # relative to the checkout, as `flask deploy` is run there (the version list shows `cli:processes,forms`)
+        report = deploy_folders([os.path.relpath(f) for f in target.folders], actor="test")
         db.session.remove()
     return report
 

@@ -62,13 +62,18 @@ def select_element(user, element_id: str):
         arg=element_id)
 
 
-def show_whole_diagram(user):
-    """Zoom out to the whole diagram, nothing selected (as the editor opens)."""
-    user.page.evaluate("""() => {
+def show_unselected(user, element_id: str):
+    """Nothing selected, the canvas at 100 % around an element: its markers show, not the selection's."""
+    user.page.evaluate("""id => {
         const modeler = window.vbStudio.modeler;
+        const canvas = modeler.get('canvas');
         modeler.get('selection').select(null);
-        modeler.get('canvas').zoom('fit-viewport', 'auto');
-    }""")
+        canvas.zoom(1);
+        const box = canvas.getGraphics(id).getBBox();
+        const view = canvas.viewbox();
+        canvas.viewbox({x: box.x + box.width / 2 - view.width / 2, y: box.y + box.height / 2 - view.height / 2,
+                        width: view.width, height: view.height});
+    }""", element_id)
 
 
 def open_group(user, group_id: str):

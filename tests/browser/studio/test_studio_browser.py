@@ -105,7 +105,7 @@ def test_owner_changes_a_due_date_and_a_label_validates_and_deploys(web, app, st
     assert user.page.locator(f'[data-problem-for="{TARGET.conditional_flow}"]').count() == 1
     listed = user.page.locator(f'[data-problems] li[data-element-id="{TARGET.conditional_flow}"]')
     assert "does not compile" in listed.inner_text()
-    studio.show_whole_diagram(user)  # nothing selected: the marker (not the selection) shows on the flow
+    studio.show_unselected(user, TARGET.conditional_flow)  # the marker (not the selection) shows on the flow
     studio.publish(user, "validation-markers", "studio-validation.png", full_page=True)
 
     studio.select_element(user, TARGET.conditional_flow)
