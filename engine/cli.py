@@ -37,13 +37,31 @@ def collect_files(folders) -> list:
     return uploads
 
 
+def collect_tests(folders) -> dict:
+    """The scenario tests of FOLDERS ({file name: text}): `<stem>.test.json` / `.test.yaml` next to a diagram."""
+    from .studio.workspace import studio_kind
+
+    tests = {}
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and studio_kind(path.name) == "test":
+                tests[path.name] = path.read_text(encoding="utf-8")
+    return tests
+
+
 def deploy_folders(folders, actor="cli") -> dict:
+    """Deploy the diagrams, decisions and forms of FOLDERS, and import their scenario tests into the studio,
+    where they gate the next deployments from the studio. The tests themselves are not run here."""
     from .definitions.service import deploy
+    from .studio.workspace import import_tests
 
     uploads = collect_files(folders)
-    if not uploads:
-        return {"files": [], "processes": []}
-    return deploy(uploads, actor, source="cli:" + ",".join(str(f) for f in folders))
+    tests = collect_tests(folders)
+    report = {"files": [], "processes": []}
+    if uploads:
+        report = deploy(uploads, actor, source="cli:" + ",".join(str(f) for f in folders))
+    report["tests"] = import_tests(tests, actor) if tests else []
+    return report
 
 
 def register_commands(app) -> None:
@@ -61,6 +79,8 @@ def register_commands(app) -> None:
         click.echo(f"Deployed {len(report['files'])} files; {len(changed)} new process versions.")
         for process in report["processes"]:
             click.echo(f"  {process['process_id']} v{process['version']} ({process['status']})")
+        for test in report["tests"]:
+            click.echo(f"  scenario test {test['file_name']} ({test['status']}) in the studio")
 
     users = click.Group("users", help="Manage users.")
     app.cli.add_command(users)

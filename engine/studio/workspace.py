@@ -131,6 +131,23 @@ def save_draft(file_name: str, content: str, actor_name: str) -> StudioFile | No
     return draft
 
 
+def import_tests(texts: dict, actor_name: str) -> list[dict]:
+    """Scenario tests from a checkout ({file name: text}, e.g. `processes/*.test.json` deployed with
+    `flask deploy`) into the workspace, where they gate every deployment from the studio. A test file of
+    the same name is replaced by the checkout's text; the answer says per file: added, updated, unchanged."""
+    outcome = []
+    for file_name, content in sorted(texts.items()):
+        if check_file_name(file_name) != "test":
+            raise Unprocessable(f"'{file_name}' is not a scenario test file.", errors={"file_name": ["not a test"]})
+        current = db.session.scalar(sa.select(StudioFile).where(StudioFile.file_name == file_name))
+        if current is not None and current.content == content:
+            outcome.append({"file_name": file_name, "status": "unchanged"})
+            continue
+        save_draft(file_name, content, actor_name)
+        outcome.append({"file_name": file_name, "status": "added" if current is None else "updated"})
+    return outcome
+
+
 def discard_draft(file_name: str) -> None:
     draft = db.session.scalar(sa.select(StudioFile).where(StudioFile.file_name == file_name))
     if draft is None:

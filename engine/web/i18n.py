@@ -32,15 +32,33 @@ def language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
+_MARKDOWN_LEAD = re.compile(r"^(#{1,6}\s+|[-*+]\s+|>\s*)")
+
+
 def pick(text, lang: str | None = None):
     """'Triage / Triage', 'Gemeentecode / Municipality code': the part for the current language.
-    Texts without exactly one ' / ' are shown as written."""
-    if not isinstance(text, str) or text.count(BILINGUAL_SEPARATOR) != 1:
+    Texts without exactly one ' / ' are shown as written. A text of several lines (a form's markdown) is
+    picked line by line, so '### Triage / Triage' as a heading does not take the lines under it along; a
+    heading's or list item's mark stays on the English part as well."""
+    if not isinstance(text, str):
+        return text
+    if "\n" in text:
+        return "\n".join(_pick_line(line, lang) for line in text.split("\n"))
+    return _pick_line(text, lang)
+
+
+def _pick_line(text: str, lang: str | None) -> str:
+    if text.count(BILINGUAL_SEPARATOR) != 1:
         return text
     dutch, english = (part.strip() for part in text.split(BILINGUAL_SEPARATOR))
     if not dutch or not english:
         return text
-    return english if (lang or language()) == "en" else dutch
+    if (lang or language()) != "en":
+        return dutch
+    lead = _MARKDOWN_LEAD.match(dutch)
+    if lead and not _MARKDOWN_LEAD.match(english):
+        english = lead.group(1) + english
+    return english
 
 
 _LOCALISED_KEYS = ("label", "description", "placeholder", "text")

@@ -1,28 +1,36 @@
-"""The studio's fixtures. `STUDIO_FOLDER` is the process the acceptance tests edit: a diagram written with
-Camunda 7 attributes, its called process, decision table, forms and scenario test. To run the same tests
-against the real threat response, point `STUDIO_FOLDER`, `STUDIO_PROCESS` and the element ids in
-`tests/studio/target.py` at processes/threat_response.bpmn and its files."""
+"""The studio's fixtures. `studio_deployed` deploys the acceptance tests' process (`TARGET`, the real threat
+response: processes/ and forms/) as `flask deploy` does, which brings its scenario test into the studio;
+`fixture_deployed` deploys the small Camunda 7 fixture (`FIXTURE`) the same way. Both in tests/studio/target.py."""
 from __future__ import annotations
+
+import os
 
 import pytest
 
-from engine.cli import collect_files
-from engine.definitions.service import deploy
+from engine.cli import deploy_folders
 from engine.extensions import db
-from engine.studio import workspace
 
-from tests.studio.target import TARGET
+from tests.studio.target import FIXTURE, TARGET
+
+
+def _deploy(app, target):
+    with app.app_context():
+        # relative to the checkout, as `flask deploy` is run there (the version list shows `cli:processes,forms`)
+        report = deploy_folders([os.path.relpath(f) for f in target.folders], actor="test")
+        db.session.remove()
+    return report
 
 
 @pytest.fixture
 def studio_deployed(app):
-    """The target process deployed (version 1), its scenario test in the studio."""
-    with app.app_context():
-        report = deploy(collect_files([TARGET.folder]), "test", source=f"cli:{TARGET.folder.name}")
-        for path in sorted(TARGET.folder.glob("*.test.*")):
-            workspace.save_draft(path.name, path.read_text(encoding="utf-8"), "test")
-        db.session.remove()
-    return report
+    """The threat response and the other real processes deployed (version 1), its scenario test in the studio."""
+    return _deploy(app, TARGET)
+
+
+@pytest.fixture
+def fixture_deployed(app):
+    """The studio fixture deployed (version 1), its scenario test in the studio."""
+    return _deploy(app, FIXTURE)
 
 
 @pytest.fixture

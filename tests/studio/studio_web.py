@@ -29,12 +29,51 @@ def open_editor(user, file_name: str):
 
 
 def select_element(user, element_id: str):
-    element = user.page.locator(f'.studio-canvas .djs-element[data-element-id="{element_id}"]')
-    hit = element.locator(".djs-hit").first
-    hit.click(force=True)
+    """Click an element as a person does in a large diagram: zoomed to 100 % around it first. A sequence flow
+    is clicked on its line (the middle of its path), not in the middle of its bounding box."""
+    point = user.page.evaluate("""id => {
+        const modeler = window.vbStudio.modeler;
+        const canvas = modeler.get('canvas');
+        const element = modeler.get('elementRegistry').get(id);
+        canvas.getContainer().scrollIntoView({block: 'center'});
+        canvas.zoom(1);
+        canvas.scrollToElement(element);
+        const gfx = canvas.getGraphics(element);
+        const hit = gfx.querySelector('.djs-hit');
+        const on = (p) => {
+            const found = document.elementFromPoint(p.x, p.y);
+            return found && gfx.contains(found) ? p : null;
+        };
+        if (element.waypoints) {
+            for (const share of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+                const at = hit.getPointAtLength(hit.getTotalLength() * share);
+                const p = on(new DOMPoint(at.x, at.y).matrixTransform(hit.getScreenCTM()));
+                if (p) return {x: p.x, y: p.y};
+            }
+            return null;
+        }
+        const box = hit.getBoundingClientRect();
+        return on({x: box.x + box.width / 2, y: box.y + box.height / 2});
+    }""", element_id)
+    assert point, f"{element_id} is not visible on the canvas"
+    user.page.mouse.click(point["x"], point["y"])
     user.page.wait_for_function(
         "id => { const f = document.querySelector('[data-entry-id=\"id\"] input'); return f && f.value === id; }",
         arg=element_id)
+
+
+def show_unselected(user, element_id: str):
+    """Nothing selected, the canvas at 100 % around an element: its markers show, not the selection's."""
+    user.page.evaluate("""id => {
+        const modeler = window.vbStudio.modeler;
+        const canvas = modeler.get('canvas');
+        modeler.get('selection').select(null);
+        canvas.zoom(1);
+        const box = canvas.getGraphics(id).getBBox();
+        const view = canvas.viewbox();
+        canvas.viewbox({x: box.x + box.width / 2 - view.width / 2, y: box.y + box.height / 2 - view.height / 2,
+                        width: view.width, height: view.height});
+    }""", element_id)
 
 
 def open_group(user, group_id: str):

@@ -3,24 +3,24 @@ import shutil
 
 from engine.studio.cli import scenarios_command
 
-from tests.studio.target import TARGET
+from tests.studio.target import FIXTURE
 
 
 def test_scenarios_command_passes_and_fails_with_reasons(app, tmp_path):
     runner = app.test_cli_runner()
-    result = runner.invoke(scenarios_command, [str(TARGET.folder)])
+    result = runner.invoke(scenarios_command, [str(FIXTURE.folder)])
     assert result.exit_code == 0, result.output
     assert "2 passed, 0 failed" in result.output
 
     folder = tmp_path / "processes"
-    shutil.copytree(TARGET.folder, folder)
-    dmn = folder / TARGET.dmn_file
+    shutil.copytree(FIXTURE.folder, folder)
+    dmn = folder / FIXTURE.dmn_file
     dmn.write_text(dmn.read_text().replace("&gt;= 1000", "&gt;= 9000").replace("&lt; 1000", "&lt; 9000"))
     result = runner.invoke(scenarios_command, [str(folder)])
     assert result.exit_code != 0
     assert "FAILED" in result.output and "Expected variable 'compensation' = 'ja'" in result.output
 
-    bpmn = folder / TARGET.bpmn_file
+    bpmn = folder / FIXTURE.bpmn_file
     bpmn.write_text(bpmn.read_text().replace('${compensation == "ja"}', "${compensation ==}"))
     result = runner.invoke(scenarios_command, [str(folder)])
-    assert result.exit_code != 0 and "not run" in result.output and TARGET.conditional_flow in result.output
+    assert result.exit_code != 0 and "not run" in result.output and FIXTURE.conditional_flow in result.output

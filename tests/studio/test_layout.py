@@ -33,3 +33,29 @@ def test_nothing_to_carry_leaves_the_text_as_it_is():
     assert keep_layout(None, SAVED_BY_EDITOR) is SAVED_BY_EDITOR
     assert keep_layout(SAVED_BY_EDITOR, SAVED_BY_EDITOR) is SAVED_BY_EDITOR
     assert keep_layout("<not xml", SAVED_BY_EDITOR) is SAVED_BY_EDITOR
+
+
+CALLS = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+  <process id="p" isExecutable="true">
+    <callActivity id="call" calledElement="sub" camunda:calledElementBinding="{binding}"/>
+    <businessRuleTask id="rule" camunda:decisionRef="t" camunda:decisionRefBinding="latest" camunda:mapDecisionResult="resultList"/>
+  </process>
+</definitions>"""
+
+# What bpmn-js writes for CALLS: the attributes with camunda-bpmn-moddle's default value are left out.
+CALLS_SAVED = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+  <process id="p" isExecutable="true">
+    <callActivity id="call" calledElement="sub"/>
+    <businessRuleTask id="rule" camunda:decisionRef="t"/>
+  </process>
+</definitions>"""
+
+
+def test_camunda_attributes_with_their_default_value_are_kept():
+    merged = keep_layout(CALLS.format(binding="latest"), CALLS_SAVED)
+    assert 'camunda:calledElementBinding="latest"' in merged
+    assert 'camunda:decisionRefBinding="latest"' in merged and 'camunda:mapDecisionResult="resultList"' in merged
+    # a binding that is not the default and is gone from the saved text was changed in the editor: not restored
+    assert "calledElementBinding" not in keep_layout(CALLS.format(binding="deployment"), CALLS_SAVED)

@@ -17,7 +17,7 @@ from engine.operations.service import suspend
 from engine.instances.consistency import check_all
 from engine.timeutil import utcnow
 
-from .target import TARGET
+from .target import FIXTURE
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def _tokens_that_outlive_time_travel(app):
 
 
 def _start(as_user):
-    return as_user(TARGET.starter).start(TARGET.process_id, TARGET.start_variables)
+    return as_user(FIXTURE.starter).start(FIXTURE.process_id, FIXTURE.start_variables)
 
 
 def _act(user, case_id, action, reason="Onderzoek loopt", expect=200):
@@ -35,10 +35,10 @@ def _act(user, case_id, action, reason="Onderzoek loopt", expect=200):
     return response.get_json()
 
 
-def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(studio_deployed, as_user, app):
-    admin, worker = as_user("beheerder"), as_user(TARGET.task_role_user)
+def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(fixture_deployed, as_user, app):
+    admin, worker = as_user("beheerder"), as_user(FIXTURE.task_role_user)
     case = _start(as_user)
-    task = worker.task_for(case["id"], TARGET.user_task)
+    task = worker.task_for(case["id"], FIXTURE.user_task)
 
     assert _act(admin, case["id"], "suspend")["status"] == "suspended"
     assert worker.tasks(instance_id=case["id"]) == []
@@ -60,10 +60,10 @@ def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(studi
                for e in admin.history(case["id"]))
 
 
-def test_a_suspended_case_ignores_messages_and_timers(studio_deployed, as_user, app):
-    admin, worker = as_user("beheerder"), as_user(TARGET.task_role_user)
+def test_a_suspended_case_ignores_messages_and_timers(fixture_deployed, as_user, app):
+    admin, worker = as_user("beheerder"), as_user(FIXTURE.task_role_user)
     case = _start(as_user)
-    worker.complete(worker.task_for(case["id"], TARGET.user_task)["id"], {"category": "intimidatie", "estimated_costs": 5})
+    worker.complete(worker.task_for(case["id"], FIXTURE.user_task)["id"], {"category": "intimidatie", "estimated_costs": 5})
     assert admin.case(case["id"])["active_elements"] == ["wait_aangifte"]
     _act(admin, case["id"], "suspend")
     response = admin.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
@@ -78,7 +78,7 @@ def test_a_suspended_case_ignores_messages_and_timers(studio_deployed, as_user, 
         assert fire_timers(case["id"], Actor.system("scheduler")) is None
 
 
-def test_timers_due_during_a_suspension_fire_on_resume(studio_deployed, as_user, app):
+def test_timers_due_during_a_suspension_fire_on_resume(fixture_deployed, as_user, app):
     admin = as_user("beheerder")
     case = _start(as_user)
     _act(admin, case["id"], "suspend")
@@ -89,19 +89,19 @@ def test_timers_due_during_a_suspension_fire_on_resume(studio_deployed, as_user,
     assert any(e["event"] == "element.completed" and e["element_id"] == "triage_reminder" for e in history)
 
 
-def test_cancel_with_reason_closes_tasks_and_keeps_data(studio_deployed, as_user, app):
-    admin, worker = as_user("beheerder"), as_user(TARGET.task_role_user)
+def test_cancel_with_reason_closes_tasks_and_keeps_data(fixture_deployed, as_user, app):
+    admin, worker = as_user("beheerder"), as_user(FIXTURE.task_role_user)
     case = _start(as_user)
     _act(admin, case["id"], "cancel", reason="", expect=422)
     cancelled = _act(admin, case["id"], "cancel", reason="Dubbele melding")
     assert cancelled["status"] == "cancelled"
     assert worker.tasks(instance_id=case["id"]) == []
-    assert admin.case(case["id"])["variables"]["summary"] == TARGET.start_variables["summary"]
+    assert admin.case(case["id"])["variables"]["summary"] == FIXTURE.start_variables["summary"]
     _act(admin, case["id"], "resume", expect=409)
     _act(admin, case["id"], "cancel", expect=409)
 
 
-def test_only_the_administrator_acts_and_others_do_not_see_the_case(studio_deployed, as_user):
+def test_only_the_administrator_acts_and_others_do_not_see_the_case(fixture_deployed, as_user):
     case = _start(as_user)
     assert as_user("procesbeheerder").post(f"/api/v1/operations/cases/{case['id']}/suspend",
                                            json={"reason": "x"}).status_code == 403
@@ -110,7 +110,7 @@ def test_only_the_administrator_acts_and_others_do_not_see_the_case(studio_deplo
     assert as_user("gemeente.westbetuwe").get("/api/v1/operations/cases").status_code == 403
 
 
-def test_case_list_filters(studio_deployed, as_user):
+def test_case_list_filters(fixture_deployed, as_user):
     admin = as_user("beheerder")
     old = _start(as_user)
     with time_machine.travel(utcnow() + timedelta(days=10), tick=False):
@@ -122,7 +122,7 @@ def test_case_list_filters(studio_deployed, as_user):
             assert response.status_code == 200, response.get_json()
             return {c["id"] for c in response.get_json()["items"]}
 
-        assert ids(process_id=TARGET.process_id) == {old["id"], new["id"]}
+        assert ids(process_id=FIXTURE.process_id) == {old["id"], new["id"]}
         assert ids(status="suspended") == {new["id"]}
         assert ids(min_age_days=5) == {old["id"]}
         assert ids(max_age_days=5) == {new["id"]}
@@ -133,36 +133,36 @@ def test_case_list_filters(studio_deployed, as_user):
         assert response.status_code == 422 and "status" in response.get_json()["errors"]["query"]
 
 
-def test_heatmap_counts_cases_now_and_the_median_time_spent(studio_deployed, as_user):
-    admin, worker = as_user("beheerder"), as_user(TARGET.task_role_user)
+def test_heatmap_counts_cases_now_and_the_median_time_spent(fixture_deployed, as_user):
+    admin, worker = as_user("beheerder"), as_user(FIXTURE.task_role_user)
     start = utcnow()
     cases = []
     with time_machine.travel(start, tick=False):
         cases = [_start(as_user) for _ in range(3)]
     for hours, case in zip((2, 4, 30), cases[:3]):
         with time_machine.travel(start + timedelta(hours=hours), tick=False):
-            worker.complete(worker.task_for(case["id"], TARGET.user_task)["id"],
+            worker.complete(worker.task_for(case["id"], FIXTURE.user_task)["id"],
                             {"category": "intimidatie", "estimated_costs": 5})
     with time_machine.travel(start + timedelta(hours=40), tick=False):
         _start(as_user)
         response = admin.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
                                                         "business_key": cases[0]["business_key"]})
         assert response.get_json()["delivered_to"] == [cases[0]["id"]], response.get_json()
-    body = admin.get(f"/api/v1/operations/heatmap/{TARGET.process_id}").get_json()
+    body = admin.get(f"/api/v1/operations/heatmap/{FIXTURE.process_id}").get_json()
     elements = body["elements"]
-    assert elements[TARGET.user_task]["now"] == 1
-    assert elements[TARGET.user_task]["median_seconds"] == 4 * 3600
+    assert elements[FIXTURE.user_task]["now"] == 1
+    assert elements[FIXTURE.user_task]["median_seconds"] == 4 * 3600
     assert elements["wait_aangifte"]["now"] == 2
     assert elements["wait_aangifte"]["median_seconds"] == 38 * 3600  # waited from hour 2 to hour 40
     assert body["max_now"] == 2 and "<bpmn:definitions" in body["xml"]
     assert admin.get("/api/v1/operations/heatmap/nothing").status_code == 404
 
 
-def test_incidents_are_listed_and_retried_after_correcting_data(studio_deployed, as_user, app):
-    admin, worker = as_user("beheerder"), as_user(TARGET.task_role_user)
+def test_incidents_are_listed_and_retried_after_correcting_data(fixture_deployed, as_user, app):
+    admin, worker = as_user("beheerder"), as_user(FIXTURE.task_role_user)
     case = _start(as_user)
     # estimated_costs left out: the decision table cannot evaluate its input, an incident on 'assess'
-    worker.complete(worker.task_for(case["id"], TARGET.user_task)["id"], {"category": "bedreiging"})
+    worker.complete(worker.task_for(case["id"], FIXTURE.user_task)["id"], {"category": "bedreiging"})
     incidents = admin.get("/api/v1/operations/incidents").get_json()
     assert [c["id"] for c in incidents] == [case["id"]]
     assert incidents[0]["incident"]["element_id"] == "assess"
@@ -175,7 +175,7 @@ def test_incidents_are_listed_and_retried_after_correcting_data(studio_deployed,
         db.session.remove()
 
 
-def test_cancelled_and_suspended_cases_pass_the_consistency_check(studio_deployed, as_user, app):
+def test_cancelled_and_suspended_cases_pass_the_consistency_check(fixture_deployed, as_user, app):
     admin = as_user("beheerder")
     cancelled, suspended = _start(as_user), _start(as_user)
     _act(admin, cancelled["id"], "cancel")
@@ -185,12 +185,12 @@ def test_cancelled_and_suspended_cases_pass_the_consistency_check(studio_deploye
         db.session.remove()
 
 
-def test_a_suspension_and_a_task_completion_cannot_cross(studio_deployed, as_user, app):
+def test_a_suspension_and_a_task_completion_cannot_cross(fixture_deployed, as_user, app):
     """A completion that loaded the case before it was suspended cannot save over the suspension."""
     case = _start(as_user)
-    task = as_user(TARGET.task_role_user).task_for(case["id"], TARGET.user_task)
+    task = as_user(FIXTURE.task_role_user).task_for(case["id"], FIXTURE.user_task)
     with app.app_context():
-        worker = Actor.for_user(get_user(TARGET.task_role_user))
+        worker = Actor.for_user(get_user(FIXTURE.task_role_user))
         admin = Actor.for_user(get_user("beheerder"))
         completing = CaseSession.open(case["id"], worker)
         suspend(case["id"], "Dossier bij de rechter", admin)
@@ -202,4 +202,4 @@ def test_a_suspension_and_a_task_completion_cannot_cross(studio_deployed, as_use
             completing.save(completed_task_id=task["id"])
         db.session.remove()
     assert as_user("beheerder").case(case["id"])["status"] == "suspended"
-    assert as_user("beheerder").case(case["id"])["active_elements"][0] == TARGET.user_task
+    assert as_user("beheerder").case(case["id"])["active_elements"][0] == FIXTURE.user_task

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.studio.target import TARGET
+from tests.studio.target import FIXTURE
 
 
 def _sign_in(client, username):
@@ -18,7 +18,7 @@ def _sign_in(client, username):
 
 
 @pytest.mark.parametrize("file_name", ["melding.bpmn", "drempel.dmn", "intake.form", "melding.test.json"])
-def test_a_new_file_starts_from_a_valid_blank_and_opens_in_its_editor(studio_deployed, client, owner, file_name):
+def test_a_new_file_starts_from_a_valid_blank_and_opens_in_its_editor(fixture_deployed, client, owner, file_name):
     token = _sign_in(client, "procesbeheerder")
     if file_name.endswith(".test.json"):  # a scenario test belongs to the diagram of the same name
         client.post("/studio/new", data={"file_name": "melding.bpmn", "csrf_token": token})
@@ -33,24 +33,24 @@ def test_a_new_file_starts_from_a_valid_blank_and_opens_in_its_editor(studio_dep
         assert [r["passed"] for r in results] == [True]
 
 
-def test_new_file_form_refuses_bad_names_and_duplicates_without_a_500(studio_deployed, client):
+def test_new_file_form_refuses_bad_names_and_duplicates_without_a_500(fixture_deployed, client):
     token = _sign_in(client, "procesbeheerder")
-    for name in ("../x.bpmn", "notes.txt", TARGET.bpmn_file):
+    for name in ("../x.bpmn", "notes.txt", FIXTURE.bpmn_file):
         response = client.post("/studio/new", data={"file_name": name, "csrf_token": token}, follow_redirects=True)
         assert response.status_code == 200
         assert 'class="notice notice--error"' in response.get_data(as_text=True)
     assert client.post("/studio/new", data={"file_name": "x.bpmn"}).status_code == 400  # no CSRF token
 
 
-def test_pages_need_the_right_role(studio_deployed, client):
+def test_pages_need_the_right_role(fixture_deployed, client):
     _sign_in(client, "gemeente.westbetuwe")
-    for path in ("/studio", f"/studio/edit/{TARGET.bpmn_file}", "/studio/deploy", "/operations",
-                 f"/operations/heatmap/{TARGET.process_id}", "/studio/export.zip"):
+    for path in ("/studio", f"/studio/edit/{FIXTURE.bpmn_file}", "/studio/deploy", "/operations",
+                 f"/operations/heatmap/{FIXTURE.process_id}", "/studio/export.zip"):
         assert client.get(path).status_code == 403, path
     client.get("/logout")
 
 
-def test_operations_filters_refuse_bad_values_with_a_clear_page(studio_deployed, client):
+def test_operations_filters_refuse_bad_values_with_a_clear_page(fixture_deployed, client):
     _sign_in(client, "beheerder")
     assert client.get("/operations?min_age_days=abc").status_code == 422
     assert client.get("/operations?status=sleeping").status_code == 422

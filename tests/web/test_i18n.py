@@ -56,3 +56,16 @@ def test_localise_schema_leaves_the_original_alone():
     inner = english["components"][0]["components"][0]
     assert inner["label"] == "Choice" and inner["values"] == [{"label": "Yes", "value": "ja"}]
     assert schema["components"][0]["label"] == "Adres / Address"
+
+
+def test_a_markdown_text_is_picked_line_by_line():
+    # the triage form's text: a bilingual heading, and the decision table's outcome under it
+    text = ("### Triage door de gemeente / Triage by the municipality\n"
+            "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
+            "Alleen feiten vastleggen. / *Record facts only.*")
+    assert pick(text, "nl") == ("### Triage door de gemeente\n"
+                                "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
+                                "Alleen feiten vastleggen.")
+    assert pick(text, "en") == ("### Triage by the municipality\n"
+                                "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
+                                "*Record facts only.*")

@@ -16,7 +16,7 @@ from engine.tasks.service import complete
 from engine.timeutil import utcnow
 
 from tests.studio import studio_web as studio
-from tests.studio.target import TARGET
+from tests.studio.target import FIXTURE
 
 pytestmark = pytest.mark.browser
 
@@ -26,17 +26,17 @@ def _cases(app, costs: list, hours: list):
     ids = []
     start = utcnow() - timedelta(days=3)
     with app.app_context():
-        starter = Actor.for_user(get_user(TARGET.starter))
-        worker = Actor.for_user(get_user(TARGET.task_role_user))
+        starter = Actor.for_user(get_user(FIXTURE.starter))
+        worker = Actor.for_user(get_user(FIXTURE.task_role_user))
         for cost, hour in zip(costs, hours):
             with time_machine.travel(start, tick=False):
-                case = start_case(TARGET.process_id, dict(TARGET.start_variables), starter)
+                case = start_case(FIXTURE.process_id, dict(FIXTURE.start_variables), starter)
             ids.append(case.id)
             if cost is None:
                 continue
             from engine.tasks.models import HumanTask
 
-            task = db.session.query(HumanTask).filter_by(instance_id=case.id, element_id=TARGET.user_task).one()
+            task = db.session.query(HumanTask).filter_by(instance_id=case.id, element_id=FIXTURE.user_task).one()
             values = {"category": "bedreiging"}
             if cost != "missing":
                 values["estimated_costs"] = cost
@@ -46,22 +46,22 @@ def _cases(app, costs: list, hours: list):
     return ids
 
 
-def test_heatmap_shows_cases_now_and_median_time_on_the_diagram(web, app, studio_deployed):
+def test_heatmap_shows_cases_now_and_median_time_on_the_diagram(web, app, fixture_deployed):
     _cases(app, [None, None, None, 200, 300, 5000, 6000, 7000], [0, 0, 0, 2, 6, 20, 30, 50])
     user = web()
     user.sign_in("procesbeheerder")
-    user.goto(f"/operations/heatmap/{TARGET.process_id}")
+    user.goto(f"/operations/heatmap/{FIXTURE.process_id}")
     user.page.locator("[data-heatmap][data-ready='true']").wait_for()
-    badge = user.page.locator(f'[data-heat-for="{TARGET.user_task}"]')
+    badge = user.page.locator(f'[data-heat-for="{FIXTURE.user_task}"]')
     assert badge.inner_text() == "3 nu · mediaan 20.0 u"
-    task_shape = user.page.locator(f'.djs-element[data-element-id="{TARGET.user_task}"]')
+    task_shape = user.page.locator(f'.djs-element[data-element-id="{FIXTURE.user_task}"]')
     assert "vb-heat-5" in task_shape.get_attribute("class")
     assert user.page.locator('[data-heat-for="bzk_review"]').inner_text() == "3 nu"
     assert user.page.locator('tr[data-element="wait_aangifte"] td').nth(1).inner_text() == "2"
     studio.publish(user, "heatmap", "operations-heatmap.png", full_page=True)
 
 
-def test_administrator_suspends_resumes_and_retries_from_the_operations_pages(web, app, studio_deployed):
+def test_administrator_suspends_resumes_and_retries_from_the_operations_pages(web, app, fixture_deployed):
     running, failing = _cases(app, [None, "missing"], [0, 1])
     user = web()
     user.sign_in("beheerder")
@@ -100,6 +100,6 @@ def test_administrator_suspends_resumes_and_retries_from_the_operations_pages(we
     response = worker.goto("/studio")
     assert response.status == 200
     clerk = web()
-    clerk.sign_in(TARGET.task_role_user)
+    clerk.sign_in(FIXTURE.task_role_user)
     assert clerk.goto("/studio").status == 403
     assert clerk.goto("/operations").status == 403

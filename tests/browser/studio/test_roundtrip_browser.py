@@ -1,6 +1,6 @@
 """Opening and saving without changes loses nothing: every BPMN MIWG reference diagram keeps its elements,
 ids, names and layout (shape bounds, edge waypoints), and a diagram written with Camunda 7 attributes keeps
-them and still deploys and runs."""
+them and still deploys and runs; so does every diagram of processes/, the threat response first."""
 from __future__ import annotations
 
 import os
@@ -14,7 +14,7 @@ from engine.studio import workspace
 from engine.studio.models import StudioFile
 
 from tests.studio import studio_web as studio
-from tests.studio.target import TARGET
+from tests.studio.target import FIXTURE, TARGET
 
 pytestmark = pytest.mark.browser
 
@@ -126,24 +126,54 @@ def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(we
     assert not lost, lost
 
 
-def test_camunda_7_attributes_survive_a_save_and_the_saved_diagram_runs(web, app, studio_deployed, as_user):
-    original = (TARGET.folder / TARGET.bpmn_file).read_text(encoding="utf-8")
+def test_camunda_7_attributes_survive_a_save_and_the_saved_diagram_runs(web, app, fixture_deployed, as_user):
+    original = (FIXTURE.folder / FIXTURE.bpmn_file).read_text(encoding="utf-8")
     user = web()
     user.sign_in("procesbeheerder")
-    saved = _save_unchanged(user, app, TARGET.bpmn_file)
+    saved = _save_unchanged(user, app, FIXTURE.bpmn_file)
     assert saved != original  # really written by the editor
     assert camunda_facts(saved) >= camunda_facts(original), camunda_facts(original) - camunda_facts(saved)
     assert not differences(facts(original), facts(saved))
 
     owner = as_user("procesbeheerder")
-    response = owner.post("/api/v1/studio/deploy", json={"files": [TARGET.bpmn_file]})
+    response = owner.post("/api/v1/studio/deploy", json={"files": [FIXTURE.bpmn_file]})
     assert response.status_code == 201, response.get_json()
-    starter = as_user(TARGET.starter)
-    case = starter.start(TARGET.process_id, TARGET.start_variables)
-    worker = as_user(TARGET.task_role_user)
-    task = worker.task_for(case["id"], TARGET.user_task)
+    starter = as_user(FIXTURE.starter)
+    case = starter.start(FIXTURE.process_id, FIXTURE.start_variables)
+    worker = as_user(FIXTURE.task_role_user)
+    task = worker.task_for(case["id"], FIXTURE.user_task)
     assert task["candidate_groups"] == ["gemeente"] and task["due_at"]
     worker.complete(task["id"], {"category": "bedreiging", "estimated_costs": 2500})
     body = as_user("beheerder").case(case["id"])
     assert body["version"] == 2 and body["active_elements"] == ["bzk_review"]
     assert body["variables"]["compensation"] == "ja" and body["variables"]["mayor_informed"] is True
+
+
+def test_every_real_diagram_opens_and_saves_without_losing_anything(web, app, studio_deployed, as_user):
+    user = web()
+    user.sign_in("procesbeheerder")
+    folder = TARGET.folder
+    names = [TARGET.bpmn_file] + sorted(p.name for p in folder.glob("*.bpmn") if p.name != TARGET.bpmn_file)
+    lost = {}
+    for name in names:
+        original = (folder / name).read_text(encoding="utf-8")
+        saved = _save_unchanged(user, app, name)
+        missing = camunda_facts(original) - camunda_facts(saved)
+        problems = differences(facts(original), facts(saved)) + [f"camunda: {m}" for m in sorted(missing, key=str)]
+        if problems:
+            lost[name] = problems[:10]
+    assert not lost, lost
+
+    # Saved by the editor, the whole set deploys (the scenario test as the gate) and the case runs.
+    owner = as_user("procesbeheerder")
+    response = owner.post("/api/v1/studio/deploy", json={})
+    assert response.status_code == 201, response.get_json()
+    assert [t["passed"] for t in response.get_json()["tests"]] == [True] * TARGET.scenarios
+    case = as_user(TARGET.starter).start(TARGET.process_id, TARGET.start_variables)
+    assert case["version"] == 2
+    worker = as_user(TARGET.task_role_user)
+    task = worker.task_for(case["id"], TARGET.user_task)
+    assert task["candidate_groups"] == ["gemeente"] and task["due_at"]
+    worker.complete(task["id"], TARGET.user_task_values)
+    body = as_user("beheerder").case(case["id"])
+    assert set(body["active_elements"]) >= {"threat_assessment"}, body["active_elements"]
