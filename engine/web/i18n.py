@@ -43,7 +43,8 @@ def pick(text, lang: str | None = None):
     return english if (lang or language()) == "en" else dutch
 
 
-_LOCALISED_KEYS = ("label", "description", "placeholder", "text")
+# dateLabel and timeLabel: a datetime field has no label of its own but one above each of its inputs.
+_LOCALISED_KEYS = ("label", "dateLabel", "timeLabel", "description", "placeholder", "text")
 
 
 def localise_schema(schema: dict, lang: str | None = None) -> dict:

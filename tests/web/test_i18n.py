@@ -56,3 +56,23 @@ def test_localise_schema_leaves_the_original_alone():
     inner = english["components"][0]["components"][0]
     assert inner["label"] == "Choice" and inner["values"] == [{"label": "Yes", "value": "ja"}]
     assert schema["components"][0]["label"] == "Adres / Address"
+
+
+def test_localise_schema_reduces_the_labels_of_date_and_time_inputs():
+    schema = {"components": [{"type": "datetime", "key": "first_contact_at", "subtype": "datetime",
+                              "dateLabel": "Eerste contact / First contact", "timeLabel": "Tijd / Time"}]}
+    dutch = localise_schema(schema, "nl")["components"][0]
+    assert (dutch["dateLabel"], dutch["timeLabel"]) == ("Eerste contact", "Tijd")
+    english = localise_schema(schema, "en")["components"][0]
+    assert (english["dateLabel"], english["timeLabel"]) == ("First contact", "Time")
+
+
+def test_the_error_summary_names_a_date_field_by_its_date_label(app):
+    from engine.web.views.common import error_summary
+
+    schema = {"components": [{"type": "datetime", "key": "closed_on", "subtype": "date",
+                              "dateLabel": "Datum afsluiting / Closing date"},
+                             {"type": "textarea", "key": "closure_summary", "label": "Samenvatting / Summary"}]}
+    with app.test_request_context():
+        summary = error_summary(schema, {"closed_on": ["Vul dit veld in."], "closure_summary": ["Vul dit veld in."]})
+    assert summary == [("Datum afsluiting", "Vul dit veld in."), ("Samenvatting", "Vul dit veld in.")]

@@ -100,7 +100,8 @@ def error_summary(schema: dict, errors: dict) -> list:
                 path = component.get("path") or ""
                 walk(component.get("components"), f"{prefix}{path}." if path else prefix)
             elif component.get("key"):
-                labels[prefix + component["key"]] = pick(component.get("label") or component["key"])
+                labels[prefix + component["key"]] = pick(component.get("label") or component.get("dateLabel")
+                                                       or component.get("timeLabel") or component["key"])
 
     walk(schema.get("components"))
     summary = []
