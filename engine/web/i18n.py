@@ -44,7 +44,20 @@ def pick(text, lang: str | None = None):
 
 
 # dateLabel and timeLabel: a datetime field has no label of its own but one above each of its inputs.
-_LOCALISED_KEYS = ("label", "dateLabel", "timeLabel", "description", "placeholder", "text")
+_LOCALISED_KEYS = ("label", "dateLabel", "timeLabel", "description", "placeholder")
+_MARKDOWN_PREFIX = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|>\s*)?)(.*)$")
+
+
+def pick_lines(text, lang: str | None = None):
+    """The markdown of a text component, line by line: '### Titel / Title' under a heading that stays a
+    heading in either language, and a paragraph that is written once is shown as written."""
+    if not isinstance(text, str):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        prefix, rest = _MARKDOWN_PREFIX.match(line).groups()
+        lines.append(prefix + pick(rest, lang))
+    return "\n".join(lines)
 
 
 def localise_schema(schema: dict, lang: str | None = None) -> dict:
@@ -59,6 +72,8 @@ def localise_schema(schema: dict, lang: str | None = None) -> dict:
             for key in _LOCALISED_KEYS:
                 if key in component:
                     component[key] = pick(component[key], lang)
+            if "text" in component:
+                component["text"] = pick_lines(component["text"], lang)
             for option in component.get("values") or []:
                 if isinstance(option, dict) and "label" in option:
                     option["label"] = pick(option["label"], lang)

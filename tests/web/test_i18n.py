@@ -76,3 +76,13 @@ def test_the_error_summary_names_a_date_field_by_its_date_label(app):
     with app.test_request_context():
         summary = error_summary(schema, {"closed_on": ["Vul dit veld in."], "closure_summary": ["Vul dit veld in."]})
     assert summary == [("Datum afsluiting", "Vul dit veld in."), ("Samenvatting", "Vul dit veld in.")]
+
+
+def test_a_text_component_is_localised_line_by_line_and_keeps_its_markdown():
+    schema = {"components": [{"type": "text", "text": "### Psychosociale ondersteuning / Psychosocial support\n"
+                                                      "Het IVP biedt 24/7 ondersteuning.\n"
+                                                      "**Bel 112.** / *Call 112.*"}]}
+    dutch = localise_schema(schema, "nl")["components"][0]["text"]
+    assert dutch == "### Psychosociale ondersteuning\nHet IVP biedt 24/7 ondersteuning.\n**Bel 112.**"
+    english = localise_schema(schema, "en")["components"][0]["text"]
+    assert english == "### Psychosocial support\nHet IVP biedt 24/7 ondersteuning.\n*Call 112.*"
