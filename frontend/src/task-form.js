@@ -100,7 +100,10 @@ function focusFirstInvalid(container) {
 async function mount(container) {
   const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
   const translate = translator(config.messages);
-  const form = new Form({ container, properties: { readOnly: !!config.read_only } });
+  // debounce: false, so every keystroke is in the form's data at once. With form-js's default (300 ms) a
+  // number field sends its value again 300 ms after it is left; the form is then redrawn from its data and
+  // wipes what was just typed into the next box and not yet taken up.
+  const form = new Form({ container, debounce: false, properties: { readOnly: !!config.read_only } });
   // Keep form-js's own validation, but speak the user's language.
   const validator = form.get('validator');
   const validate = validator.validateFieldInstance.bind(validator);
