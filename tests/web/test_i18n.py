@@ -86,3 +86,14 @@ def test_a_text_component_is_localised_line_by_line_and_keeps_its_markdown():
     assert dutch == "### Psychosociale ondersteuning\nHet IVP biedt 24/7 ondersteuning.\n**Bel 112.**"
     english = localise_schema(schema, "en")["components"][0]["text"]
     assert english == "### Psychosocial support\nHet IVP biedt 24/7 ondersteuning.\n*Call 112.*"
+
+
+def test_a_date_field_is_named_by_its_date_label_in_messages_and_on_the_case_page():
+    from engine.forms.formjs import FormDefinition
+
+    form = FormDefinition.from_schema({"id": "closure", "components": [
+        {"type": "datetime", "key": "closed_on", "subtype": "date", "dateLabel": "Datum afsluiting / Closing date",
+         "validate": {"required": True}}]})
+    assert form.fields[0].label == "Datum afsluiting / Closing date"  # what the case page's data shows, picked
+    _, errors = form.validate({})
+    assert errors == {"closed_on": ["'Datum afsluiting / Closing date' is verplicht / required."]}
