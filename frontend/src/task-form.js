@@ -84,12 +84,24 @@ function localiseWidgets(container, ui) {
       if (text) el.setAttribute('placeholder', text);
     });
     container.querySelectorAll('[aria-label]').forEach((el) => {
-      const text = ui[el.getAttribute('aria-label')];
+      const label = el.getAttribute('aria-label');
+      const row = /^Remove list item (\d+)$/.exec(label);
+      const text = row ? (ui['Remove list item {n}'] || '').replace('{n}', row[1]) : ui[label];
       if (text) el.setAttribute('aria-label', text);
+    });
+    // The add button of a dynamic list: its words by CSS from a data attribute (see app.css), its name by
+    // aria-label, as Preact owns its text node.
+    container.querySelectorAll('button.fjs-repeat-render-add:not([data-vb-label])').forEach((el) => {
+      if (!ui['Add new']) return;
+      el.dataset.vbLabel = ui['Add new'];
+      el.setAttribute('aria-label', ui['Add new']);
     });
   };
   apply();
-  new MutationObserver(apply).observe(container, { childList: true, subtree: true, characterData: true });
+  // Attributes too: Preact renumbers the remove buttons' labels when a row is removed.
+  new MutationObserver(apply).observe(container, {
+    childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label'],
+  });
 }
 
 function focusFirstInvalid(container) {

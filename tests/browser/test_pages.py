@@ -236,3 +236,40 @@ def test_text_typed_right_after_a_number_field_is_kept(web, app, as_user):
     user.page.wait_for_timeout(700)
     assert user.value_of("Toelichting") == "Offerte"
     assert user.value_of("Geraamde kosten (EUR)") == "48000"
+
+
+def test_the_rows_of_a_dynamic_list_are_added_and_removed_in_the_page_language(web, app, as_user):
+    from tests.scenarios.flow import Team, assessment, cost_decision
+
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    team = Team(as_user)
+    case = team.start_threat()
+    team.through_triage(case["id"])
+    team.no_aangifte(case["id"])
+    team.no_support(case["id"])
+    team.do(team.politie, case["id"], "threat_assessment", assessment())
+    team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
+    team.do(team.bzk, case["id"], "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
+    task = team.gemeente.task_for(case["id"], "submit_application")
+
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto(f"/tasks/{task['id']}")
+    user.wait_for_form()
+    group = user.page.locator(".fjs-form-field-dynamiclist")
+    add = group.get_by_role("button", name="Rij toevoegen", exact=True)
+    # form-js writes "Add new" into the button; what shows is the Dutch text after it, the English hidden.
+    assert add.evaluate("el => getComputedStyle(el, '::after').content") == '"Rij toevoegen"'
+    assert add.evaluate("el => getComputedStyle(el).fontSize") == "0px"
+    add.click()
+    add.click()
+    assert group.locator(".fjs-repeat-row-container").count() == 2
+    assert group.get_by_role("button", name="Rij 2 verwijderen").count() == 1
+    group.get_by_role("button", name="Rij 1 verwijderen").click()
+    assert group.locator(".fjs-repeat-row-container").count() == 1
+    assert group.get_by_role("button", name="Rij 1 verwijderen").count() == 1  # renumbered, still Dutch
+    user.screenshot("dynamic-list")
+    user.switch_language("en")
+    user.wait_for_form()
+    assert user.page.locator(".fjs-form-field-dynamiclist").get_by_role("button", name="Add a row").count() == 1

@@ -135,9 +135,9 @@ class WebSession:
             time_input.press("Enter")
             time_input.press("Escape")
 
-    def fill_list(self, label: str, rows: list):
-        """A form-js dynamic list: add rows with its add button until there are as many as `rows`, then
-        fill each row's fields by their labels."""
+    def fill_list(self, label: str, rows: list, add_button: str = "Rij toevoegen"):
+        """A form-js dynamic list: add rows with its add button (found by its name in the page's language)
+        until there are as many as `rows`, then fill each row's fields by their labels."""
         group = self.page.locator(".fjs-form-field-dynamiclist").filter(
             has=self.page.locator(":scope > label.fjs-form-field-label",
                                   has_text=re.compile(rf"^{re.escape(label)}\*?$")))
@@ -145,7 +145,7 @@ class WebSession:
         row_locator = group.locator(".fjs-repeat-row-container")
         while row_locator.count() < len(rows):
             before = row_locator.count()
-            group.locator("button.fjs-repeat-render-add").click()
+            group.get_by_role("button", name=add_button, exact=True).click()
             assert row_locator.count() == before + 1, f"the list '{label}' did not grow by one row"
         assert row_locator.count() == len(rows), f"the list '{label}' has more rows than {len(rows)}"
         for index, values in enumerate(rows):

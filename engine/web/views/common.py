@@ -85,7 +85,8 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
         "data": data,
         "errors": errors or {},
         "messages": message_table(),
-        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease")},
+        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease"),
+               "Add new": _("Add a row"), "Remove list item {n}": _("Remove row {n}")},
         "read_only": read_only,
     }
 
