@@ -181,7 +181,7 @@ class WebSession:
             has=self.page.locator(".fjs-form-field-error li"))
         for index in range(fields.count()):
             field = fields.nth(index)
-            label = field.locator("label.fjs-form-field-label").first.inner_text().rstrip("*")
+            label = field.locator("label.fjs-form-field-label").first.inner_text().strip().rstrip("*").strip()
             texts.append(f"{label}: {' '.join(field.locator('.fjs-form-field-error li').all_inner_texts())}")
         return texts
 
