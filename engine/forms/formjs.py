@@ -136,7 +136,9 @@ class FormDefinition:
                 re.compile(pattern)
             except re.error as err:
                 raise FormDefinitionError(f"Pattern of '{key}' is not a valid regular expression: {err}", key) from None
-        return Field(key=key, type=kind, label=component.get("label") or key, path=full,
+        # A datetime field has no label of its own: it is named by the label above its date (or time) input.
+        label = component.get("label") or component.get("dateLabel") or component.get("timeLabel") or key
+        return Field(key=key, type=kind, label=label, path=full,
                      component=component, hide_rule=hide_rule, options=options)
 
     # --- reading -----------------------------------------------------------------------------------

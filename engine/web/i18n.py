@@ -32,36 +32,29 @@ def language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
-_MARKDOWN_LEAD = re.compile(r"^(#{1,6}\s+|[-*+]\s+|>\s*)")
+_MARKDOWN_PREFIX = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|>\s*)?)(.*)$", re.DOTALL)
+# dateLabel and timeLabel: a datetime field has no label of its own but one above each of its inputs.
+_LOCALISED_KEYS = ("label", "dateLabel", "timeLabel", "description", "placeholder")
 
 
 def pick(text, lang: str | None = None):
     """'Triage / Triage', 'Gemeentecode / Municipality code': the part for the current language.
     Texts without exactly one ' / ' are shown as written. A text of several lines (a form's markdown) is
-    picked line by line, so '### Triage / Triage' as a heading does not take the lines under it along; a
-    heading's or list item's mark stays on the English part as well."""
+    picked line by line, so '### Triage / Triage' as a heading does not take the lines under it along, and a
+    heading's or list item's mark stays in either language."""
     if not isinstance(text, str):
         return text
-    if "\n" in text:
-        return "\n".join(_pick_line(line, lang) for line in text.split("\n"))
-    return _pick_line(text, lang)
+    return "\n".join(_pick_line(line, lang) for line in text.split("\n"))
 
 
-def _pick_line(text: str, lang: str | None) -> str:
+def _pick_line(line: str, lang: str | None) -> str:
+    prefix, text = _MARKDOWN_PREFIX.match(line).groups()
     if text.count(BILINGUAL_SEPARATOR) != 1:
-        return text
+        return line
     dutch, english = (part.strip() for part in text.split(BILINGUAL_SEPARATOR))
     if not dutch or not english:
-        return text
-    if (lang or language()) != "en":
-        return dutch
-    lead = _MARKDOWN_LEAD.match(dutch)
-    if lead and not _MARKDOWN_LEAD.match(english):
-        english = lead.group(1) + english
-    return english
-
-
-_LOCALISED_KEYS = ("label", "description", "placeholder", "text")
+        return line
+    return prefix + (english if (lang or language()) == "en" else dutch)
 
 
 def localise_schema(schema: dict, lang: str | None = None) -> dict:
@@ -76,6 +69,8 @@ def localise_schema(schema: dict, lang: str | None = None) -> dict:
             for key in _LOCALISED_KEYS:
                 if key in component:
                     component[key] = pick(component[key], lang)
+            if "text" in component:
+                component["text"] = pick(component["text"], lang)
             for option in component.get("values") or []:
                 if isinstance(option, dict) and "label" in option:
                     option["label"] = pick(option["label"], lang)

@@ -84,12 +84,24 @@ function localiseWidgets(container, ui) {
       if (text) el.setAttribute('placeholder', text);
     });
     container.querySelectorAll('[aria-label]').forEach((el) => {
-      const text = ui[el.getAttribute('aria-label')];
+      const label = el.getAttribute('aria-label');
+      const row = /^Remove list item (\d+)$/.exec(label);
+      const text = row ? (ui['Remove list item {n}'] || '').replace('{n}', row[1]) : ui[label];
       if (text) el.setAttribute('aria-label', text);
+    });
+    // The add button of a dynamic list: its words by CSS from a data attribute (see app.css), its name by
+    // aria-label, as Preact owns its text node.
+    container.querySelectorAll('button.fjs-repeat-render-add:not([data-vb-label])').forEach((el) => {
+      if (!ui['Add new']) return;
+      el.dataset.vbLabel = ui['Add new'];
+      el.setAttribute('aria-label', ui['Add new']);
     });
   };
   apply();
-  new MutationObserver(apply).observe(container, { childList: true, subtree: true, characterData: true });
+  // Attributes too: Preact renumbers the remove buttons' labels when a row is removed.
+  new MutationObserver(apply).observe(container, {
+    childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label'],
+  });
 }
 
 function focusFirstInvalid(container) {
@@ -100,7 +112,10 @@ function focusFirstInvalid(container) {
 async function mount(container) {
   const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
   const translate = translator(config.messages);
-  const form = new Form({ container, properties: { readOnly: !!config.read_only } });
+  // debounce: false, so every keystroke is in the form's data at once. With form-js's default (300 ms) a
+  // number field sends its value again 300 ms after it is left; the form is then redrawn from its data and
+  // wipes what was just typed into the next box and not yet taken up.
+  const form = new Form({ container, debounce: false, properties: { readOnly: !!config.read_only } });
   // Keep form-js's own validation, but speak the user's language.
   const validator = form.get('validator');
   const validate = validator.validateFieldInstance.bind(validator);

@@ -11,7 +11,7 @@ from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.service import start_case
 from engine.tasks.models import HumanTask
-from tests.support.api import FIXTURES
+from tests.support.api import FIXTURES, PROJECT
 
 
 @pytest.fixture
@@ -208,3 +208,68 @@ def test_a_task_can_be_done_with_the_keyboard_alone(web, reported_case):
     page.keyboard.press("Enter")
     page.wait_for_url(user.base_url + "/")
     assert "Taak 'Triage' is afgerond." in user.notice()
+
+
+def test_text_typed_right_after_a_number_field_is_kept(web, app, as_user):
+    """form-js's number field sends its value once more 300 ms after it is left; text typed into another
+    box in that moment, and not yet taken up by the form, must not be wiped by the redrawn form."""
+    from tests.scenarios.flow import Team, assessment
+
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    team = Team(as_user)
+    case = team.start_threat()
+    team.through_triage(case["id"])
+    team.no_aangifte(case["id"])
+    team.no_support(case["id"])
+    team.do(team.politie, case["id"], "threat_assessment", assessment())
+    task = team.gemeente.task_for(case["id"], "cost_decision")
+
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto(f"/tasks/{task['id']}")
+    user.wait_for_form()
+    user.field("Geraamde kosten (EUR)").locator("input").click()
+    user.page.keyboard.type("48000")
+    user.field("Toelichting").locator("textarea").click()  # leaves the number field
+    user.page.keyboard.type("Offerte", delay=10)  # done well within 300 ms
+    user.page.wait_for_timeout(700)
+    assert user.value_of("Toelichting") == "Offerte"
+    assert user.value_of("Geraamde kosten (EUR)") == "48000"
+
+
+def test_the_rows_of_a_dynamic_list_are_added_and_removed_in_the_page_language(web, app, as_user):
+    from tests.scenarios.flow import Team, assessment, cost_decision
+
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    team = Team(as_user)
+    case = team.start_threat()
+    team.through_triage(case["id"])
+    team.no_aangifte(case["id"])
+    team.no_support(case["id"])
+    team.do(team.politie, case["id"], "threat_assessment", assessment())
+    team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
+    team.do(team.bzk, case["id"], "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
+    task = team.gemeente.task_for(case["id"], "submit_application")
+
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto(f"/tasks/{task['id']}")
+    user.wait_for_form()
+    group = user.page.locator(".fjs-form-field-dynamiclist")
+    add = group.get_by_role("button", name="Rij toevoegen", exact=True)
+    # form-js writes "Add new" into the button; what shows is the Dutch text after it, the English hidden.
+    assert add.evaluate("el => getComputedStyle(el, '::after').content") == '"Rij toevoegen"'
+    assert add.evaluate("el => getComputedStyle(el).fontSize") == "0px"
+    add.click()
+    add.click()
+    assert group.locator(".fjs-repeat-row-container").count() == 2
+    assert group.get_by_role("button", name="Rij 2 verwijderen").count() == 1
+    group.get_by_role("button", name="Rij 1 verwijderen").click()
+    assert group.locator(".fjs-repeat-row-container").count() == 1
+    assert group.get_by_role("button", name="Rij 1 verwijderen").count() == 1  # renumbered, still Dutch
+    user.screenshot("dynamic-list")
+    user.switch_language("en")
+    user.wait_for_form()
+    assert user.page.locator(".fjs-form-field-dynamiclist").get_by_role("button", name="Add a row").count() == 1

@@ -1,4 +1,5 @@
-"""A whole case through the browser as each role: report, triage, police check, and the finished case."""
+"""A whole case through the browser as each role, one walk per scenario of scenarios.py: the report, every
+task (found in the inbox, claimed, filled in, completed), signing in and out, and the finished case."""
 from __future__ import annotations
 
 import os
@@ -22,8 +23,8 @@ from .scenarios import SCENARIOS
 DOCS_SHOTS = os.environ.get("VB_DOCS_SCREENSHOTS")  # e.g. docs/img: also refresh the screenshots in docs/
 
 
-def _publish(shot: Path, name: str):
-    if DOCS_SHOTS:
+def _publish(scenario, shot: Path, name: str):
+    if DOCS_SHOTS and scenario.docs_screenshots:
         target = PROJECT / DOCS_SHOTS / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, target)
@@ -60,6 +61,7 @@ def test_whole_case_through_the_browser(scenario, app, web):
     reporter.fill_all(scenario.start_values)
     reporter.screenshot("start-form")
     reporter.submit_form("Melding versturen")
+    assert not reporter.form_errors(), f"the start form was refused: {reporter.form_errors()}"
     assert re.search(r"/cases/[0-9a-f-]{36}$", reporter.page.url)
     assert "Uw melding is ontvangen als zaak VB-" in reporter.notice()
     case_path = reporter.page.url.removeprefix(reporter.base_url)
@@ -76,7 +78,7 @@ def test_whole_case_through_the_browser(scenario, app, web):
         assert row.count() == 1, f"{step.user} does not see '{step.task_name}' of {business_key} in the inbox"
         shot = worker.screenshot(f"step{number}-inbox")
         if number == 1:
-            _publish(shot, "web-inbox.png")
+            _publish(scenario, shot, "web-inbox.png")
         if step.claim_first:
             row.get_by_role("button", name=re.compile("^Oppakken")).click()
             worker.page.wait_for_load_state()
@@ -88,9 +90,12 @@ def test_whole_case_through_the_browser(scenario, app, web):
         worker.fill_all(step.values)
         shot = worker.screenshot(f"step{number}-task-form")
         if number == 1:
-            _publish(shot, "web-task-form.png")
+            _publish(scenario, shot, "web-task-form.png")
         worker.submit_form("Taak afronden")
-        assert worker.page.url.rstrip("/") == worker.base_url, "completing a task returns to the inbox"
+        if worker.page.url.rstrip("/") != worker.base_url:
+            worker.screenshot(f"step{number}-refused")
+        assert worker.page.url.rstrip("/") == worker.base_url, \
+            f"completing '{step.task_name}' returns to the inbox; the form says {worker.form_errors()}"
         assert f"Taak '{step.task_name}' is afgerond." in worker.notice()
         assert worker.page.locator("#inbox-results tbody tr", has_text=business_key).filter(
             has_text=step.task_name).count() == 0
@@ -106,10 +111,19 @@ def test_whole_case_through_the_browser(scenario, app, web):
     timeline = observer.page.locator(".timeline").inner_text()
     for step in scenario.steps:
         assert f"'{step.task_name}' afgerond" in timeline
+    for label, shown in scenario.final_data.items():
+        row = observer.page.locator("#data-heading + .facts > div").filter(
+            has=observer.page.locator("dt", has_text=re.compile(rf"^{re.escape(label)}$")))
+        assert row.count() == 1, f"the case data has {row.count()} rows labelled '{label}'"
+        assert row.locator("dd").inner_text().strip() == shown, f"'{label}' is not '{shown}'"
     for element_id in scenario.done_elements:
         marked = observer.page.locator(f".diagram [data-element-id='{element_id}'].vb-completed")
         assert marked.count() == 1, f"{element_id} is not marked done in the diagram"
+    for element_id in scenario.not_done_elements:
+        shape = observer.page.locator(f".diagram [data-element-id='{element_id}']")
+        assert shape.count() == 1, f"{element_id} is not in the diagram"
+        assert "vb-completed" not in (shape.get_attribute("class") or ""), f"{element_id} was not on this path"
     assert observer.page.locator(".diagram .vb-active").count() == 0
     shot = observer.screenshot("case-finished")
-    _publish(shot, "web-case.png")
+    _publish(scenario, shot, "web-case.png")
     observer.sign_out()

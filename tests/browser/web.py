@@ -72,25 +72,85 @@ class WebSession:
     def wait_for_diagram(self):
         self.page.locator("[data-case-diagram][data-ready='true']").wait_for()
 
-    def field(self, label: str):
-        """The form-js field whose label reads `label` (the required-marker asterisk aside)."""
-        return self.page.locator(".fjs-form-field").filter(
+    def field(self, label: str, within=None):
+        """The form-js field whose label reads `label` (the required-marker asterisk aside); inside `within`
+        (a row of a dynamic list) when given. A radio group or checklist is found by the label above its
+        options, a date field by the label above its date input."""
+        scope = within if within is not None else self.page
+        return scope.locator(".fjs-form-field").filter(
             has=self.page.locator("label.fjs-form-field-label", has_text=re.compile(rf"^{re.escape(label)}\*?$")))
 
-    def fill(self, label: str, value):
-        field = self.field(label)
+    def fill(self, label: str, value, within=None):
+        """Fill in a field as a person does: type into text, number and date inputs, tick boxes, pick from
+        a select, a radio group or a checklist by the option's visible label. A dynamic list takes a list of
+        rows, each a dict of label -> value; a checklist takes a list of option labels; a date field takes
+        an ISO date ('2026-11-25') or date and time ('2026-11-23T10:00')."""
+        field = self.field(label, within)
+        if "fjs-form-field-dynamiclist" in (field.first.get_attribute("class") or ""):
+            return self.fill_list(label, value)
+        assert field.count() == 1, f"{field.count()} fields labelled '{label}'"
         classes = field.get_attribute("class") or ""
         if "fjs-form-field-checkbox" in classes:
             field.locator("input[type=checkbox]").set_checked(bool(value))
         elif "fjs-form-field-select" in classes:
             field.locator(".fjs-select-display").click()
-            field.locator(".fjs-dropdownlist-item", has_text=str(value)).click()
+            field.locator(".fjs-dropdownlist-item", has_text=re.compile(rf"^\s*{re.escape(str(value))}\s*$")).click()
             shown = field.locator(".fjs-select-display").inner_text()
             assert shown == str(value), f"the select '{label}' shows {shown!r} after choosing {value!r}"
+        elif "fjs-form-field-radio" in classes or "fjs-form-field-checklist" in classes:
+            wanted = [value] if isinstance(value, str) else list(value)
+            for option in wanted:
+                box = field.locator(".fjs-inline-label").filter(has=self.page.locator(
+                    "label", has_text=re.compile(rf"^{re.escape(option)}$"))).locator("input")
+                assert box.count() == 1, f"'{label}' has no option '{option}'"
+                box.check()
+        elif "fjs-form-field-datetime" in classes:
+            self._fill_datetime(field, str(value))
         elif "fjs-form-field-textarea" in classes:
-            field.locator("textarea").fill(str(value))
+            self._type(field.locator("textarea"), str(value))
         else:
-            field.locator("input").first.fill(str(value))
+            self._type(field.locator("input").first, str(value))
+
+    @staticmethod
+    def _type(box, text: str):
+        """Click into the box and type, replacing what it held, as a person does."""
+        box.click()
+        box.press("ControlOrMeta+a")
+        box.press_sequentially(text, delay=5)
+
+    def _fill_datetime(self, field, value: str):
+        date, _, time = value.partition("T")
+        date_input = field.locator("input.flatpickr-input")
+        # Typed in the form's own format (its placeholder, e.g. dd-mm-yyyy for nl-NL) and confirmed with Enter;
+        # Escape closes the calendar. (Tab would move on into the next field and open its dropdown.)
+        year, month, day = date.split("-")
+        shown = (date_input.get_attribute("placeholder") or "yyyy-mm-dd").replace("yyyy", year).replace(
+            "mm", month).replace("dd", day)
+        date_input.fill(shown)
+        date_input.press("Enter")
+        date_input.press("Escape")
+        if time:
+            time_input = field.locator(".fjs-timepicker input")
+            time_input.fill(time[:5])
+            time_input.press("Enter")
+            time_input.press("Escape")
+
+    def fill_list(self, label: str, rows: list, add_button: str = "Rij toevoegen"):
+        """A form-js dynamic list: add rows with its add button (found by its name in the page's language)
+        until there are as many as `rows`, then fill each row's fields by their labels."""
+        group = self.page.locator(".fjs-form-field-dynamiclist").filter(
+            has=self.page.locator(":scope > label.fjs-form-field-label",
+                                  has_text=re.compile(rf"^{re.escape(label)}\*?$")))
+        assert group.count() == 1, f"no dynamic list labelled '{label}'"
+        row_locator = group.locator(".fjs-repeat-row-container")
+        while row_locator.count() < len(rows):
+            before = row_locator.count()
+            group.get_by_role("button", name=add_button, exact=True).click()
+            assert row_locator.count() == before + 1, f"the list '{label}' did not grow by one row"
+        assert row_locator.count() == len(rows), f"the list '{label}' has more rows than {len(rows)}"
+        for index, values in enumerate(rows):
+            for field_label, value in values.items():
+                self.fill(field_label, value, within=row_locator.nth(index))
 
     def fill_all(self, values: dict):
         for label, value in values.items():
@@ -113,6 +173,17 @@ class WebSession:
     def submit_form(self, button_text: str):
         self.page.locator("form.task-form button[type=submit]", has_text=button_text).click()
         self.page.wait_for_load_state()
+
+    def form_errors(self) -> list:
+        """What a refused form says: the server's error summary and the errors under the fields."""
+        texts = self.page.locator(".error-summary:not([hidden]) li").all_inner_texts()
+        fields = self.page.locator(".fjs-form-field:not(.fjs-form-field-grouplike)").filter(
+            has=self.page.locator(".fjs-form-field-error li"))
+        for index in range(fields.count()):
+            field = fields.nth(index)
+            label = field.locator("label.fjs-form-field-label").first.inner_text().strip().rstrip("*").strip()
+            texts.append(f"{label}: {' '.join(field.locator('.fjs-form-field-error li').all_inner_texts())}")
+        return texts
 
     def notice(self) -> str:
         notices = self.page.locator(".notice")

@@ -105,6 +105,22 @@ def test_no_form_collects_clinical_content():
         assert not {k for k in keys if re.search(r"diagnos|symptom|klacht|medic|treatment|behandel", k)}, form_id
 
 
+def test_a_bilingual_text_gives_its_codes_and_examples_in_both_languages():
+    """'Bijvoorbeeld / e.g. GM0668' reads 'Bijvoorbeeld' in Dutch: the web app shows one half of a text."""
+    code = re.compile(r"\b(?:GM\d{4}|\d{2}/\d{6}-\d{2})\b")
+    for form_id, form in _forms().items():
+        stack = list(form["components"])
+        while stack:
+            component = stack.pop()
+            stack.extend(component.get("components") or [])
+            texts = [component.get(k) for k in ("label", "dateLabel", "timeLabel", "description", "placeholder")]
+            texts += [option.get("label") for option in component.get("values") or []]
+            for text in texts:
+                if isinstance(text, str) and text.count(" / ") == 1:
+                    dutch, english = text.split(" / ")
+                    assert code.findall(dutch) == code.findall(english), (form_id, text)
+
+
 def _fields(form):
     stack = list(form["components"])
     while stack:

@@ -69,3 +69,44 @@ def test_a_markdown_text_is_picked_line_by_line():
     assert pick(text, "en") == ("### Triage by the municipality\n"
                                 "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
                                 "*Record facts only.*")
+
+
+def test_localise_schema_reduces_the_labels_of_date_and_time_inputs():
+    schema = {"components": [{"type": "datetime", "key": "first_contact_at", "subtype": "datetime",
+                              "dateLabel": "Eerste contact / First contact", "timeLabel": "Tijd / Time"}]}
+    dutch = localise_schema(schema, "nl")["components"][0]
+    assert (dutch["dateLabel"], dutch["timeLabel"]) == ("Eerste contact", "Tijd")
+    english = localise_schema(schema, "en")["components"][0]
+    assert (english["dateLabel"], english["timeLabel"]) == ("First contact", "Time")
+
+
+def test_the_error_summary_names_a_date_field_by_its_date_label(app):
+    from engine.web.views.common import error_summary
+
+    schema = {"components": [{"type": "datetime", "key": "closed_on", "subtype": "date",
+                              "dateLabel": "Datum afsluiting / Closing date"},
+                             {"type": "textarea", "key": "closure_summary", "label": "Samenvatting / Summary"}]}
+    with app.test_request_context():
+        summary = error_summary(schema, {"closed_on": ["Vul dit veld in."], "closure_summary": ["Vul dit veld in."]})
+    assert summary == [("Datum afsluiting", "Vul dit veld in."), ("Samenvatting", "Vul dit veld in.")]
+
+
+def test_a_text_component_is_localised_line_by_line_and_keeps_its_markdown():
+    schema = {"components": [{"type": "text", "text": "### Psychosociale ondersteuning / Psychosocial support\n"
+                                                      "Het IVP biedt 24/7 ondersteuning.\n"
+                                                      "**Bel 112.** / *Call 112.*"}]}
+    dutch = localise_schema(schema, "nl")["components"][0]["text"]
+    assert dutch == "### Psychosociale ondersteuning\nHet IVP biedt 24/7 ondersteuning.\n**Bel 112.**"
+    english = localise_schema(schema, "en")["components"][0]["text"]
+    assert english == "### Psychosocial support\nHet IVP biedt 24/7 ondersteuning.\n*Call 112.*"
+
+
+def test_a_date_field_is_named_by_its_date_label_in_messages_and_on_the_case_page():
+    from engine.forms.formjs import FormDefinition
+
+    form = FormDefinition.from_schema({"id": "closure", "components": [
+        {"type": "datetime", "key": "closed_on", "subtype": "date", "dateLabel": "Datum afsluiting / Closing date",
+         "validate": {"required": True}}]})
+    assert form.fields[0].label == "Datum afsluiting / Closing date"  # what the case page's data shows, picked
+    _, errors = form.validate({})
+    assert errors == {"closed_on": ["'Datum afsluiting / Closing date' is verplicht / required."]}

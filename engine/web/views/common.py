@@ -85,7 +85,8 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
         "data": data,
         "errors": errors or {},
         "messages": message_table(),
-        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease")},
+        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease"),
+               "Add new": _("Add a row"), "Remove list item {n}": _("Remove row {n}")},
         "read_only": read_only,
     }
 
@@ -100,7 +101,8 @@ def error_summary(schema: dict, errors: dict) -> list:
                 path = component.get("path") or ""
                 walk(component.get("components"), f"{prefix}{path}." if path else prefix)
             elif component.get("key"):
-                labels[prefix + component["key"]] = pick(component.get("label") or component["key"])
+                labels[prefix + component["key"]] = pick(component.get("label") or component.get("dateLabel")
+                                                       or component.get("timeLabel") or component["key"])
 
     walk(schema.get("components"))
     summary = []
