@@ -64,6 +64,7 @@ class FormDefinition:
     schema: dict
     fields: list = field(default_factory=list)
     lists: list = field(default_factory=list)
+    list_labels: dict = field(default_factory=dict)  # path of a dynamic list -> its label
 
     @classmethod
     def from_json(cls, text: str) -> "FormDefinition":
@@ -99,6 +100,7 @@ class FormDefinition:
                     if not sub_path:
                         raise FormDefinitionError("A dynamic list needs a 'path'.", key)
                     self.lists.append(sub_path)
+                    self.list_labels[sub_path] = component.get("label") or sub_path[-1]
                 self._collect(component.get("components") or [], sub_path, seen)
                 continue
             if kind in STATIC_TYPES:

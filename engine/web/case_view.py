@@ -78,7 +78,9 @@ def _form_files_in_order(model: dict) -> list:
 
 
 def field_labels(version: ProcessVersion) -> dict:
-    """{key: (label, {option value: option label})} of the case data, from the forms of this version."""
+    """{key: (label, {option value: option label}, columns)} of the case data, from the forms of this
+    version. `columns` is None for a plain field; for a dynamic list (a list of rows) it is
+    [(sub-key, label, options)] of the fields in each row, and `label` is the list's own."""
     labels = {}
     for file_id in _form_files_in_order(version.model):
         try:
@@ -88,7 +90,13 @@ def field_labels(version: ProcessVersion) -> dict:
         for fld in form.fields:
             options = {o.get("value"): pick(o.get("label")) for o in fld.component.get("values") or []
                        if isinstance(o, dict)}
-            labels.setdefault(fld.path[0], (pick(fld.label), options))
+            list_path = fld.path[:1]
+            if len(fld.path) == 2 and list_path in form.list_labels:
+                entry = labels.setdefault(fld.path[0], (pick(form.list_labels[list_path]), {}, []))
+                if entry[2] is not None and all(column[0] != fld.key for column in entry[2]):
+                    entry[2].append((fld.key, pick(fld.label), options))
+                continue
+            labels.setdefault(fld.path[0], (pick(fld.label), options, None))
     return labels
 
 
@@ -100,18 +108,28 @@ def _display(value, options: dict):
     return value
 
 
+def _table(rows, columns: list) -> dict | None:
+    """A dynamic list's rows under the labels of its fields, option values shown by their labels; None
+    when the value is not a list of rows (then it is shown as it is)."""
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        return None
+    return {"headers": [label for _, label, _ in columns],
+            "rows": [[_display(row.get(key), options) for key, _, options in columns] for row in rows]}
+
+
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
     variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
     sensitive = version.model.get("sensitive_keys", [])
     visible = policy.visible_variables(actor, variables, sensitive)
     labels = field_labels(version)
     rows = []
-    for key, (label, options) in labels.items():  # what the forms asked, in the order they asked it
+    for key, (label, options, columns) in labels.items():  # what the forms asked, in the order they asked it
         if key in visible:
             value = visible[key]
             masked = key in sensitive and value == MASK and variables.get(key) != MASK
+            table = None if masked or not columns else _table(value, columns)
             rows.append({"key": key, "label": label, "value": value if masked else _display(value, options),
-                         "masked": masked})
+                         "masked": masked, "table": table})
     return rows
 
 
