@@ -3,6 +3,16 @@
 // submitted values and its errors, which are shown next to their fields here.
 import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+import flatpickr from 'flatpickr';
+import { Dutch } from 'flatpickr/dist/l10n/nl.js';
+
+// form-js's date picker is flatpickr (the same module instance): on a Dutch page its month and day names
+// are Dutch and weeks start on Monday.
+if (document.documentElement.lang === 'nl') flatpickr.localize(Dutch);
+
+// A date field's placeholder spells its format ("dd-mm-yyyy", from the browser's locale): the letters in the
+// page's language.
+const DATE_FORMAT = /^(?:dd|mm|yyyy)(?:[-/.](?:dd|mm|yyyy)){2}$/;
 
 function translator(messages) {
   const rules = (messages || []).map((m) => ({ re: new RegExp(m.pattern), text: m.text }));
@@ -80,8 +90,9 @@ function localiseWidgets(container, ui) {
       if (ui[el.textContent]) el.dataset.vbPlaceholder = ui[el.textContent];
     });
     container.querySelectorAll('[placeholder]').forEach((el) => {
-      const text = ui[el.getAttribute('placeholder')];
-      if (text) el.setAttribute('placeholder', text);
+      const placeholder = el.getAttribute('placeholder');
+      const text = DATE_FORMAT.test(placeholder) && ui.yyyy ? placeholder.replace('yyyy', ui.yyyy) : ui[placeholder];
+      if (text && text !== placeholder) el.setAttribute('placeholder', text);
     });
     container.querySelectorAll('[aria-label]').forEach((el) => {
       const label = el.getAttribute('aria-label');

@@ -273,3 +273,30 @@ def test_the_rows_of_a_dynamic_list_are_added_and_removed_in_the_page_language(w
     user.switch_language("en")
     user.wait_for_form()
     assert user.page.locator(".fjs-form-field-dynamiclist").get_by_role("button", name="Add a row").count() == 1
+
+
+def test_the_date_picker_speaks_the_page_language(web, app):
+    """form-js's date picker (flatpickr) and the format shown in an empty date field."""
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto("/start/threat_response")
+    user.wait_for_form()
+    date_input = user.page.locator(".fjs-form-field-datetime input").first
+    assert "jjjj" in date_input.get_attribute("placeholder")
+    date_input.click()
+    calendar = user.page.locator(".flatpickr-calendar.open")
+    months = calendar.locator(".flatpickr-monthDropdown-month").all_inner_texts()
+    assert months[:3] == ["januari", "februari", "maart"]
+    assert calendar.locator(".flatpickr-weekday").first.inner_text().strip() == "ma"  # weeks start on Monday
+    user.screenshot("date-picker-nl")
+
+    user.page.keyboard.press("Escape")
+    user.switch_language("en")
+    user.wait_for_form()
+    date_input = user.page.locator(".fjs-form-field-datetime input").first
+    assert "yyyy" in date_input.get_attribute("placeholder")
+    date_input.click()
+    months = user.page.locator(".flatpickr-calendar.open .flatpickr-monthDropdown-month").all_inner_texts()
+    assert months[:3] == ["January", "February", "March"]

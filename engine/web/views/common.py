@@ -86,7 +86,9 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
         "errors": errors or {},
         "messages": message_table(),
         "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease"),
-               "Add new": _("Add a row"), "Remove list item {n}": _("Remove row {n}")},
+               "Add new": _("Add a row"), "Remove list item {n}": _("Remove row {n}"),
+               # the year in a date field's format placeholder (dd-mm-yyyy)
+               "yyyy": _("yyyy")},
         "read_only": read_only,
     }
 
