@@ -219,9 +219,7 @@ def test_text_typed_right_after_a_number_field_is_kept(web, app, as_user):
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
     team = Team(as_user)
     case = team.start_threat()
-    team.through_triage(case["id"])
-    team.no_aangifte(case["id"])
-    team.no_support(case["id"])
+    team.to_threat_assessment(case["id"])
     team.do(team.politie, case["id"], "threat_assessment", assessment())
     task = team.gemeente.task_for(case["id"], "cost_decision")
 
@@ -239,18 +237,13 @@ def test_text_typed_right_after_a_number_field_is_kept(web, app, as_user):
 
 
 def test_the_rows_of_a_dynamic_list_are_added_and_removed_in_the_page_language(web, app, as_user):
-    from tests.scenarios.flow import Team, assessment, cost_decision
+    from tests.scenarios.flow import Team
 
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
     team = Team(as_user)
     case = team.start_threat()
-    team.through_triage(case["id"])
-    team.no_aangifte(case["id"])
-    team.no_support(case["id"])
-    team.do(team.politie, case["id"], "threat_assessment", assessment())
-    team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
-    team.do(team.bzk, case["id"], "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
+    team.to_application(case["id"])
     task = team.gemeente.task_for(case["id"], "submit_application")
 
     user = web()

@@ -93,6 +93,20 @@ class Team:
         self.do(self.gemeente, case_id, "ask_support_consent",
                 {"consent_ivp": "nee", "consent_vertrouwenslijn": "nee", "consent_recorded_by": "gemeente"})
 
+    def to_threat_assessment(self, case_id):
+        """Triaged, no aangifte and no support chosen: the police's threat assessment is what is left."""
+        self.through_triage(case_id)
+        self.no_aangifte(case_id)
+        self.no_support(case_id)
+
+    def to_application(self, case_id):
+        """On to the municipality's compensation application: a concrete threat with measures advised, the
+        municipality bears the costs, BZK judges the burden disproportionate."""
+        self.to_threat_assessment(case_id)
+        self.do(self.politie, case_id, "threat_assessment", assessment())
+        self.do(self.gemeente, case_id, "cost_decision", cost_decision())
+        self.do(self.bzk, case_id, "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
+
 
 def fire_due_timers(app, case_id, at: datetime):
     """Travel to `at` and let the engine fire what is due there (what the scheduler does)."""

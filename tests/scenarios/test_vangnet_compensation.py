@@ -6,9 +6,7 @@ from tests.scenarios.flow import Team, assessment, cost_decision
 
 
 def _to_vangnet(team, case, threat_level="concreet", measures=("alarm_opvolging", "camera"), costs=None):
-    team.through_triage(case["id"])
-    team.no_aangifte(case["id"])
-    team.no_support(case["id"])
+    team.to_threat_assessment(case["id"])
     team.do(team.politie, case["id"], "threat_assessment", assessment(threat_level, measures))
     if measures:
         team.do(team.gemeente, case["id"], "cost_decision", costs or cost_decision())
@@ -113,9 +111,7 @@ def test_bzk_decision_by_message_with_a_partial_grant(deploy_real, as_user):
 def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user):
     team = Team(as_user)
     case = team.start_threat(family_involved=True, family_details="Partner en twee kinderen")
-    team.through_triage(case["id"])
-    team.no_aangifte(case["id"])
-    team.no_support(case["id"])
+    team.to_threat_assessment(case["id"])
     # A police message without a threat level is not enough: the manual task reopens.
     team.message("dreigingsinschatting_gereed", case["business_key"], {
         "measures_advised": True, "threat_product": "geruchten", "advice_authority": "de buurman"}, user=team.politie)

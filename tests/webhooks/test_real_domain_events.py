@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from engine.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from engine.webhooks.models import OutboundDelivery
-from tests.scenarios.flow import Team, assessment, cost_decision
+from tests.scenarios.flow import Team
 from tests.webhooks.receiver import Receiver
 
 
@@ -26,12 +26,7 @@ def test_compensation_decided_for_a_decision_entered_by_hand(app, deploy_real, a
             "url": receiver.url, "event_types": ["compensation.decided"], "process_id": "threat_response"}).get_json()
         receiver.secret = subscription["secret"]
         case = team.start_threat(family_involved=True, family_details="Partner en twee kinderen")
-        team.through_triage(case["id"])
-        team.no_aangifte(case["id"])
-        team.no_support(case["id"])
-        team.do(team.politie, case["id"], "threat_assessment", assessment())
-        team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
-        team.do(team.bzk, case["id"], "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
+        team.to_application(case["id"])
         team.do(team.gemeente, case["id"], "submit_application", {
             "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}], "advice_reference": "ADV-1",
             "measures_details": "Alarm aan de woning, Dorpsstraat 1.", "municipal_budget": 9_000_000,
