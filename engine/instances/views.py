@@ -8,7 +8,7 @@ from ..instances.models import ProcessInstance
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
 from ..tasks.models import OPEN, HumanTask
-from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, CaseSchema, RetrySchema, StartCaseSchema
+from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
 from .service import case_history, case_variables_for, get_visible_case, list_cases, retry_case, start_case
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Cases")

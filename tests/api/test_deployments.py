@@ -1,14 +1,13 @@
 """Deployments are atomic and versioned by content; bad files are refused with file, line and element."""
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from tests.support.api import FIXTURES, upload
+from tests.support.conformance import miwg_files
 
 BASIC = sorted((FIXTURES / "basic").iterdir())
-MIWG = Path("/work/shared/conformance/bpmn-miwg-reference")
-MIWG_FILES = sorted(MIWG.glob("*.bpmn")) if MIWG.exists() else []
+MIWG_FILES = miwg_files()
 
 
 def definitions(api):

@@ -8,21 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.api import FIXTURES, PROJECT
+from tests.support.conformance import miwg_files
 from tools.render_diagrams import DiagramRenderer
 
 OWN = sorted((PROJECT / "processes").glob("*.bpmn")) + sorted(FIXTURES.glob("*/*.bpmn"))
 
 
-def _miwg_folder() -> Path:
-    """shared/ lies beside the repository (CI) or at /work/shared (development machines)."""
-    for root in (PROJECT.parent / "shared", Path("/work/shared")):
-        folder = root / "conformance" / "bpmn-miwg-reference"
-        if folder.is_dir():
-            return folder
-    return Path("/nonexistent")
-
-
-MIWG = sorted(_miwg_folder().glob("*.bpmn"))
+MIWG = miwg_files()
 REPORT = PROJECT / "test-artifacts" / "diagrams"
 
 

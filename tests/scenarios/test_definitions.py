@@ -2,7 +2,6 @@
 for a modeler, every user task has a form and a role, and every sensitive field is marked."""
 import json
 import re
-from pathlib import Path
 
 from lxml import etree
 

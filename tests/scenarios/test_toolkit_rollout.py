@@ -1,6 +1,5 @@
 """The roll-out of the Instrumentenkoffer Veilig Bestuur to every burgemeester: one confirmation task per
 municipality, each for its own gemeente, and one reminder after two weeks without confirmation."""
-from datetime import timedelta
 
 from tests.scenarios.flow import Team, after, fire_due_timers
 

@@ -14,14 +14,12 @@ from engine.studio import workspace
 from engine.studio.models import StudioFile
 
 from tests.studio import studio_web as studio
+from tests.support.conformance import miwg_folder
 from tests.studio.target import FIXTURE, TARGET
 
 pytestmark = pytest.mark.browser
 
-MIWG = Path(os.environ.get("VB_MIWG_DIR", Path(__file__).resolve().parents[4] / "shared" / "conformance"
-                           / "bpmn-miwg-reference"))
-if not MIWG.is_dir():  # the work tree beside shared/ (…/wt/<branch>): look one level higher as well
-    MIWG = Path(__file__).resolve().parents[5] / "shared" / "conformance" / "bpmn-miwg-reference"
+MIWG = miwg_folder() or Path("/nonexistent")
 DI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 OMG_DI = "http://www.omg.org/spec/DD/20100524/DI"
@@ -99,7 +97,7 @@ def _save_unchanged(user, app, file_name: str) -> str:
     return content
 
 
-@pytest.mark.skipif(not MIWG.is_dir(), reason=f"the MIWG reference diagrams are not at {MIWG} (set VB_MIWG_DIR)")
+@pytest.mark.skipif(not MIWG.is_dir(), reason="the BPMN MIWG reference diagrams (shared/conformance/) are not on this machine (set VB_MIWG_DIR)")
 def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(web, app):
     files = sorted(MIWG.glob("*.bpmn"))
     assert len(files) >= 20
