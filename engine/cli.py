@@ -64,13 +64,42 @@ def deploy_folders(folders, actor="cli") -> dict:
     return report
 
 
+def _scenario_gate(folders) -> None:
+    """Run the scenario tests of FOLDERS against their own files; a failing one stops the deployment. Files
+    with errors are left to the deployment, which refuses them with file, line and element."""
+    from .studio.checks import ERROR, validate_workspace
+    from .studio.cli import folder_workspace
+    from .studio.scenarios import run_workspace_tests
+
+    files = folder_workspace(folders)
+    if not any(f.kind == "test" for f in files.values()):
+        return
+    findings, _ = validate_workspace(files)
+    if any(f.severity == ERROR for f in findings):
+        return
+    results = run_workspace_tests(files)
+    failed = [r for r in results if not r.passed]
+    click.echo(f"Scenario tests: {len(results) - len(failed)} passed, {len(failed)} failed.")
+    for result in failed:
+        click.echo(f"  FAILED {result.file}: {result.name}")
+        for reason in result.reasons:
+            click.echo(f"         - {reason}")
+    if failed:
+        raise click.ClickException("A scenario test fails: nothing was deployed (--skip-tests deploys anyway).")
+
+
 def register_commands(app) -> None:
     @app.cli.command("deploy")
     @click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False))
+    @click.option("--skip-tests", is_flag=True, help="Deploy even when a scenario test of FOLDERS fails.")
     @with_appcontext
-    def deploy_command(folders):
-        """Deploy every .bpmn, .dmn and .form file of FOLDERS (default: processes/ and forms/)."""
+    def deploy_command(folders, skip_tests):
+        """Deploy every .bpmn, .dmn and .form file of FOLDERS (default: processes/ and forms/). Their scenario
+        tests (*.test.json, *.test.yaml) run first, as before a deployment from the studio: when one fails,
+        nothing is deployed."""
         folders = folders or (current_app.config["VB_PROCESSES_DIR"], current_app.config["VB_FORMS_DIR"])
+        if not skip_tests:
+            _scenario_gate(folders)
         try:
             report = deploy_folders(folders)
         except ApiError as err:
