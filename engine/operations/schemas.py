@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..instances.models import STATUSES
+from ..instances.schemas import CaseSchema
 from ..schemas import PageArgsSchema
 
 
@@ -21,19 +22,8 @@ class RetryArgsSchema(Schema):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
 
 
-class OperationsCaseSchema(Schema):
-    id = fields.String()
-    process_id = fields.String()
-    version = fields.Integer()
-    business_key = fields.String()
-    title = fields.String()
-    municipality_code = fields.String(allow_none=True)
-    status = fields.String()
-    started_by = fields.String()
-    started_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    active_elements = fields.List(fields.String())
-    incident = fields.Dict(allow_none=True)
+class OperationsCaseSchema(CaseSchema):
+    """A case in the operations lists: the fields of the case API."""
 
 
 class OperationsCasePageSchema(Schema):
