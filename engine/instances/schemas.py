@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..schemas import PageArgsSchema
+from .models import STATUSES
 
 
 class StartCaseSchema(Schema):
@@ -11,7 +12,7 @@ class StartCaseSchema(Schema):
 
 class CaseListArgsSchema(PageArgsSchema):
     process_id = fields.String()
-    status = fields.String(validate=validate.OneOf(["running", "completed", "error", "suspended", "cancelled"]))
+    status = fields.String(validate=validate.OneOf(STATUSES))
     municipality_code = fields.String()
     business_key = fields.String()
 
