@@ -39,14 +39,9 @@ def collect_files(folders) -> list:
 
 def collect_tests(folders) -> dict:
     """The scenario tests of FOLDERS ({file name: text}): `<stem>.test.json` / `.test.yaml` next to a diagram."""
-    from .studio.workspace import studio_kind
+    from .studio.cli import folder_workspace
 
-    tests = {}
-    for folder in folders:
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file() and studio_kind(path.name) == "test":
-                tests[path.name] = path.read_text(encoding="utf-8")
-    return tests
+    return {name: f.content for name, f in folder_workspace(folders).items() if f.kind == "test"}
 
 
 def deploy_folders(folders, actor="cli") -> dict:
