@@ -47,6 +47,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .definitions.service import clear_caches
     from .instances import cache
+    from .runtime import serializer
+
+    serializer.VERIFY = bool(app.config["VB_VERIFY_STATE_DUMP"])
 
     clear_caches()
     cache.clear()

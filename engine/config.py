@@ -70,6 +70,10 @@ def load_config(instance_path: Path) -> dict:
         "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "60")),
         "VB_COMPACT_KEEP": int(os.environ.get("VB_COMPACT_KEEP", "8")),
         "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
+        # Garbage collector thresholds of the web workers and the scheduler (engine/gc_tuning.py)
+        "VB_GC_THRESHOLDS": os.environ.get("VB_GC_THRESHOLDS", "20000,50,100"),
+        # Compare every state dump with the library's own conversion (a check for the tests, twice the cost)
+        "VB_VERIFY_STATE_DUMP": _bool("VB_VERIFY_STATE_DUMP", False),
         # Webhooks (docs/webhooks.md). Source secrets are read from VB_WEBHOOK_SECRET_<SOURCE>, named in
         # each route file.
         "VB_WEBHOOK_MAX_BYTES": int(os.environ.get("VB_WEBHOOK_MAX_BYTES", str(256 * 1024))),

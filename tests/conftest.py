@@ -2,11 +2,15 @@ import os
 
 import pytest
 
-from engine import create_app
-from engine.demo import seed_demo
-from engine.extensions import db
-from tests.support.api import FIXTURES, Api
-from tests.support.databases import BACKEND, make_databases
+# Every state the tests save is also converted by the library alone and compared (servers started by the
+# tests inherit this).
+os.environ.setdefault("VB_VERIFY_STATE_DUMP", "1")
+
+from engine import create_app  # noqa: E402
+from engine.demo import seed_demo  # noqa: E402
+from engine.extensions import db  # noqa: E402
+from tests.support.api import FIXTURES, Api  # noqa: E402
+from tests.support.databases import BACKEND, make_databases  # noqa: E402
 
 
 def pytest_report_header(config):

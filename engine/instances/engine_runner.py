@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from ..runtime.inspection import has_ready_engine_task
 from ..runtime.sandbox import SandboxViolation
 
 import logging
@@ -92,8 +93,7 @@ def run_engine(workflow, log: StepLog) -> None:
         for _ in range(MAX_ROUNDS):
             workflow.refresh_timers()
             workflow.do_engine_steps(will_complete, did_complete)
-            pending = [t for t in workflow.get_tasks(state=TaskState.READY) if not t.task_spec.manual]
-            if not pending:
+            if not has_ready_engine_task(workflow):  # a timer that fell due in the engine's last refresh
                 return
         raise RuntimeError(f"The engine did not settle after {MAX_ROUNDS} rounds (a loop without a wait state?).")
     except Exception as err:  # every engine failure becomes an incident on the case, never a lost step

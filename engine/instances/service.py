@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
-from ..definitions.service import form_definition, get_latest_version, version_info
+from ..definitions.service import form_definition, latest_version_id, version_info
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
@@ -53,9 +53,8 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
                timer_start_event: str | None = None):
     """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
 
-    With `commit=False` the caller commits and then calls `session.after_commit()`; the session is returned
-    as `row.session`."""
-    version = version_info(get_latest_version(process_id).id)
+    With `commit=False` the caller commits (the session is returned as `row.session`)."""
+    version = version_info(latest_version_id(process_id))
     if not version.executable:
         raise Unprocessable(f"Process '{process_id}' is not executable (isExecutable=false); it is documentation only.")
     if not policy.can_start(actor, version.model.get("starter_groups", [])):

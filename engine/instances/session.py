@@ -14,6 +14,8 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from ..definitions.service import VersionInfo, specs_for, version_info
@@ -135,8 +137,8 @@ class CaseSession:
         return RUNNING
 
     def save(self, completed_task_id: str | None = None, commit: bool = True) -> CaseRow:
-        """Write the step. With `commit=False` the caller commits (to add its own rows to the transaction)
-        and must call `after_commit()` once it has."""
+        """Write the step. With `commit=False` the caller commits (to add its own rows to the transaction);
+        the live workflow is kept for the next step when that transaction commits."""
         config = current_app.config
         workflow = self.workflow
         consume_buffered_messages(self)  # messages that arrived before the case waited for them
@@ -144,6 +146,8 @@ class CaseSession:
         self._snapshot = snap = inspection.snapshot(workflow)
         status = self._status()
         case = self.case
+        # the indexed columns as stored, so the UPDATE leaves them alone when they keep their value
+        stored_status, stored_timer = case.loaded_status, case.next_timer_due_at
         case.status = status
         task_plan = plan_human_tasks(case, workflow, self.version.model, self.ready_before, now, snap.ready_user_tasks)
         subscription_plan = plan_subscriptions(case, workflow, self.waits_before)
@@ -172,8 +176,11 @@ class CaseSession:
             writer = store.StepWriter()
             if self.is_new:
                 writer.insert_case({**self.new_values, **values})
-            elif not writer.update_case(case.id, self.expected_version, values):
+            elif not writer.update_case(case.id, self.expected_version, values, unchanged=[
+                    name for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))
+                    if stored_status is not None and stored == values[name]]):
                 raise Conflict("This case was changed by someone else at the same moment; reload and try again.")
+            case.loaded_status = status  # what the row holds now (a failed transaction discards this CaseRow)
             events = apply_human_tasks(writer, task_plan, self.actor.username, completed_task_id, now)
             apply_subscriptions(writer, case, subscription_plan)
             if status == ERROR and self.log.incident is not None:
@@ -185,17 +192,17 @@ class CaseSession:
                 self.record("case.compacted", removed_tasks=removed)
             self._write_audit(writer, self.log.events + events, now)
             enqueue_case_events(self, case, self.log.events + events)
+            db.session.info.setdefault(_AFTER_COMMIT, []).append(self)
             if commit:
                 db.session.commit()
         except Exception:
             db.session.rollback()
             cache.drop(case.id)
             raise
-        if commit:
-            self.after_commit()
         return case
 
     def after_commit(self) -> None:
+        """Keep the live workflow for the next step of this case in this process (see `cache`)."""
         cache.put(self.case.id, self.expected_version + 1, self.workflow, self.waiting_after)
 
     def _write_audit(self, writer, events: list, now) -> None:
@@ -204,6 +211,23 @@ class CaseSession:
             "event": e["event"], "element_id": e.get("element_id"), "element_name": (e.get("element_name") or None),
             "task_id": e.get("task_id"), "data_keys": e.get("data_keys") or [], "details": e.get("details") or {},
         } for e in events])
+
+
+# Case sessions saved in the ORM session's open transaction: their workflows go to the cache when (and only
+# when) that transaction commits, whoever commits it (a webhook delivery, an admin action, a timer).
+_AFTER_COMMIT = "vb_case_sessions"
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _keep_saved_workflows(orm_session) -> None:
+    for saved in orm_session.info.pop(_AFTER_COMMIT, ()):
+        saved.after_commit()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_saved_workflows(orm_session) -> None:
+    for saved in orm_session.info.pop(_AFTER_COMMIT, ()):
+        cache.drop(saved.case.id)
 
 
 def new_instance_id() -> str:

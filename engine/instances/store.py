@@ -1,8 +1,9 @@
 """The SQL of one case step, as SQLAlchemy Core statements on the tables.
 
 A step is the hot path of the whole host (every task completion, message and timer goes through it), so its
-few statements skip the ORM's unit of work and identity map: they run on the session's connection, in the
-session's transaction. Everything else (lists, admin, reports) uses the ORM models.
+few statements skip the ORM and SQLAlchemy's execution layer: they are prepared once per dialect and run with
+the driver's cursor on the session's connection, in the session's transaction (see `engine.prepared`).
+Everything else (lists, admin, reports) uses the ORM models.
 """
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..extensions import db
 from ..messages.models import MessageSubscription
 from ..tasks.models import HumanTask, TaskCandidate
+from ..prepared import Prepared, Raw
+from ..timeutil import utcnow
 from .models import AuditEvent, ProcessInstance
 
 INSTANCES = ProcessInstance.__table__
@@ -24,15 +26,20 @@ AUDIT = AuditEvent.__table__
 _CASE_COLUMNS = (
     INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.process_id, INSTANCES.c.business_key,
     INSTANCES.c.municipality_code, INSTANCES.c.status, INSTANCES.c.lock_version, INSTANCES.c.incident,
-    INSTANCES.c.started_by,
+    INSTANCES.c.started_by, INSTANCES.c.status.label("loaded_status"), INSTANCES.c.next_timer_due_at,
 )
-_SELECT_CASE = sa.select(*_CASE_COLUMNS).where(INSTANCES.c.id == sa.bindparam("id"))
-_SELECT_STATE = sa.select(INSTANCES.c.state).where(INSTANCES.c.id == sa.bindparam("id"))
+_SELECT_CASE = Prepared(sa.select(*_CASE_COLUMNS).where(INSTANCES.c.id == sa.bindparam("id")))
+_SELECT_STATE = Prepared(sa.select(INSTANCES.c.state).where(INSTANCES.c.id == sa.bindparam("id")))
 _TASK_COLUMNS = (
     TASKS.c.id, TASKS.c.instance_id, TASKS.c.process_id, TASKS.c.element_id, TASKS.c.name, TASKS.c.candidate_groups,
     TASKS.c.assignee, TASKS.c.municipality_code, TASKS.c.form_file_id, TASKS.c.status,
 )
-_SELECT_TASK = sa.select(*_TASK_COLUMNS).where(TASKS.c.id == sa.bindparam("id"))
+_SELECT_TASK = Prepared(sa.select(*_TASK_COLUMNS).where(TASKS.c.id == sa.bindparam("id")))
+# A task completion needs the task and its case: one statement, one round trip
+_SELECT_TASK_AND_CASE = Prepared(
+    sa.select(*_TASK_COLUMNS, *_CASE_COLUMNS).select_from(TASKS.join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id))
+    .where(TASKS.c.id == sa.bindparam("id"))
+)
 
 
 @dataclass
@@ -48,7 +55,8 @@ class CaseRow:
     lock_version: int
     incident: dict | None
     started_by: str
-    next_timer_due_at: object = None  # set by a save
+    loaded_status: str | None = None  # as loaded: a save writes the indexed columns only when they change
+    next_timer_due_at: object = None
 
 
 @dataclass
@@ -65,86 +73,163 @@ class TaskRow:
     status: str
 
 
-def _connection():
-    return db.session.connection()
+# Locking a case for the rest of the transaction. PostgreSQL: a row lock. SQLite has no row locks, and its
+# reads outside a write transaction may miss a commit that lands just after them: a no-op UPDATE takes the
+# database write lock first.
+_TOUCH_CASE = Prepared(sa.update(INSTANCES).where(INSTANCES.c.id == sa.bindparam("id"))
+                       .values(lock_version=INSTANCES.c.lock_version))
+_LOCK_CASE = Prepared(sa.select(INSTANCES.c.id).where(INSTANCES.c.id == sa.bindparam("id")).with_for_update())
+_TOUCH_CASE_BY_KEY = Prepared(sa.update(INSTANCES).where(INSTANCES.c.business_key == sa.bindparam("key"))
+                              .values(lock_version=INSTANCES.c.lock_version))
+_WAITS_FOR = sa.exists().where(SUBSCRIPTIONS.c.message_name == sa.bindparam("message"),
+                               SUBSCRIPTIONS.c.correlation_key == sa.bindparam("key"),
+                               SUBSCRIPTIONS.c.instance_id == INSTANCES.c.id)
+_LOCK_CASE_BY_KEY = Prepared(  # FOR UPDATE is left out on SQLite (the UPDATE above took the lock)
+    sa.select(*_CASE_COLUMNS, _WAITS_FOR.label("waits")).where(INSTANCES.c.business_key == sa.bindparam("key"))
+    .with_for_update(of=INSTANCES)
+)
 
 
-def load_case(instance_id: str) -> CaseRow | None:
-    row = _connection().execute(_SELECT_CASE, {"id": instance_id}).first()
+def lock_case(instance_id: str, connection: Raw | None = None) -> None:
+    connection = connection or Raw()
+    if connection.dialect.name == "sqlite":
+        _TOUCH_CASE.execute(connection, {"id": instance_id})
+    else:
+        _LOCK_CASE.first(connection, {"id": instance_id})
+
+
+def lock_case_for_message(business_key: str, message_name: str,
+                          connection: Raw | None = None) -> tuple[CaseRow | None, bool]:
+    """The case with this business key, locked and freshly read, and whether it waits for the message (a
+    subscription under this key); (None, False) if no case has the key. One statement on PostgreSQL."""
+    connection = connection or Raw()
+    if connection.dialect.name == "sqlite":
+        _TOUCH_CASE_BY_KEY.execute(connection, {"key": business_key})
+    row = _LOCK_CASE_BY_KEY.first(connection, {"key": business_key, "message": message_name})
+    if row is None:
+        return None, False
+    return CaseRow(*row[:-1]), bool(row[-1])
+
+
+def load_case(instance_id: str, connection: Raw | None = None) -> CaseRow | None:
+    row = _SELECT_CASE.first(connection or Raw(), {"id": instance_id})
     return CaseRow(*row) if row is not None else None
 
 
-def load_state(instance_id: str) -> str | None:
-    return _connection().execute(_SELECT_STATE, {"id": instance_id}).scalar()
+def load_state(instance_id: str, connection: Raw | None = None) -> str | None:
+    row = _SELECT_STATE.first(connection or Raw(), {"id": instance_id})
+    return row[0] if row is not None else None
 
 
-def load_task(task_id: str) -> TaskRow | None:
-    row = _connection().execute(_SELECT_TASK, {"id": task_id}).first()
+def load_task(task_id: str, connection: Raw | None = None) -> TaskRow | None:
+    row = _SELECT_TASK.first(connection or Raw(), {"id": task_id})
     return TaskRow(*row) if row is not None else None
 
 
+def load_task_and_case(task_id: str, connection: Raw | None = None) -> tuple[TaskRow | None, CaseRow | None]:
+    row = _SELECT_TASK_AND_CASE.first(connection or Raw(), {"id": task_id})
+    if row is None:
+        return None, None
+    split = len(_TASK_COLUMNS)
+    return TaskRow(*row[:split]), CaseRow(*row[split:])
+
+
 # Statements are built once: building them per call costs more than running them.
-_STEP_COLUMNS = ("state", "status", "lock_version", "updated_at", "next_timer_due_at", "active_elements",
-                 "variables", "incident", "completed_at")
-_UPDATE_CASE = (
-    sa.update(INSTANCES)
-    .where(INSTANCES.c.id == sa.bindparam("match_id"), INSTANCES.c.lock_version == sa.bindparam("match_version"))
-    .values({name: sa.bindparam(name, type_=INSTANCES.c[name].type) for name in _STEP_COLUMNS})
-)
-_CLOSE_TASKS = (
-    sa.update(TASKS).where(TASKS.c.id.in_(sa.bindparam("ids", expanding=True)))
+# Status and next timer are indexed: an UPDATE that sets them rewrites their index entries even when the
+# value is the same, so each step sets them only when they change (one statement per combination).
+_ALWAYS = ("state", "lock_version", "updated_at", "active_elements", "variables", "incident", "completed_at")
+_INDEXED = ("status", "next_timer_due_at")
+_STEP_COLUMNS = _ALWAYS + _INDEXED
+
+
+def _update_case(columns) -> Prepared:
+    return Prepared(
+        sa.update(INSTANCES)
+        .where(INSTANCES.c.id == sa.bindparam("match_id"), INSTANCES.c.lock_version == sa.bindparam("match_version"))
+        .values({name: sa.bindparam(name, type_=INSTANCES.c[name].type) for name in columns})
+    )
+
+
+_UPDATE_CASE = {(status, timer): _update_case(_ALWAYS + (("status",) if status else ()) + (("next_timer_due_at",) if timer else ()))
+                for status in (False, True) for timer in (False, True)}
+_CLOSE_TASK = Prepared(
+    sa.update(TASKS).where(TASKS.c.id == sa.bindparam("match_id"))
     .values(status=sa.bindparam("new_status"), completed_at=sa.bindparam("at", type_=TASKS.c.completed_at.type),
             completed_by=sa.bindparam("by"))
 )
-_DELETE_SUBSCRIPTION = sa.delete(SUBSCRIPTIONS).where(
+_DELETE_SUBSCRIPTION = Prepared(sa.delete(SUBSCRIPTIONS).where(
     SUBSCRIPTIONS.c.instance_id == sa.bindparam("match_instance"),
     SUBSCRIPTIONS.c.task_id == sa.bindparam("match_task"),
     SUBSCRIPTIONS.c.message_name == sa.bindparam("match_message"),
-)
-_INSERT_TASKS = sa.insert(TASKS)
-_INSERT_CANDIDATES = sa.insert(CANDIDATES)
-_INSERT_SUBSCRIPTIONS = sa.insert(SUBSCRIPTIONS)
-_INSERT_AUDIT = sa.insert(AUDIT)
+))
+
+
+def _insert(table: sa.Table, columns) -> Prepared:
+    """An INSERT of every row with the same columns (rows give each; missing ones are None)."""
+    return Prepared(sa.insert(table).values({name: sa.bindparam(name, type_=table.c[name].type) for name in columns}))
+
+
+_TASK_INSERT_COLUMNS = ("id", "instance_id", "process_id", "element_id", "name", "lane", "candidate_groups",
+                        "assignee", "municipality_code", "form_key", "form_file_id", "due_at", "status",
+                        "created_at", "claimed_at", "completed_at", "completed_by")
+_INSERT_TASK = _insert(TASKS, _TASK_INSERT_COLUMNS)
+_INSERT_CANDIDATE = _insert(CANDIDATES, ("task_id", "group_name"))
+_SUBSCRIPTION_COLUMNS = ("instance_id", "task_id", "element_id", "message_name", "correlation_key", "created_at")
+_INSERT_SUBSCRIPTION = _insert(SUBSCRIPTIONS, _SUBSCRIPTION_COLUMNS)
+_AUDIT_COLUMNS = ("instance_id", "at", "actor", "event", "element_id", "element_name", "task_id", "data_keys",
+                  "details")
+_INSERT_AUDIT = _insert(AUDIT, _AUDIT_COLUMNS)
+
+
+def _complete(rows: list[dict], columns) -> list[dict]:
+    return [{name: row.get(name) for name in columns} for row in rows]
 
 
 class StepWriter:
     """Writes one step of one case on one connection (the session's, inside its transaction)."""
 
-    def __init__(self):
-        self.connection = _connection()
+    def __init__(self, connection: Raw | None = None):
+        self.connection = connection or Raw()
 
     def insert_case(self, values: dict) -> None:
-        self.connection.execute(sa.insert(INSTANCES), [values])
+        # once per case: the ORM-free Core insert is cheap enough, and takes any column the caller sets
+        from ..extensions import db
 
-    def update_case(self, instance_id: str, expected_version: int, values: dict) -> bool:
-        """The optimistic-lock save: True when this step's version was still current."""
-        params = {name: values[name] for name in _STEP_COLUMNS}
+        db.session.connection().execute(sa.insert(INSTANCES), [values])
+
+    def update_case(self, instance_id: str, expected_version: int, values: dict, unchanged=()) -> bool:
+        """The optimistic-lock save: True when this step's version was still current. `unchanged`: indexed
+        columns (status, next_timer_due_at) known to keep their value, left out of the UPDATE."""
+        status, timer = "status" not in unchanged, "next_timer_due_at" not in unchanged
+        params = {name: values[name] for name in _ALWAYS}
+        if status:
+            params["status"] = values["status"]
+        if timer:
+            params["next_timer_due_at"] = values["next_timer_due_at"]
         params.update(match_id=instance_id, match_version=expected_version)
-        return self.connection.execute(_UPDATE_CASE, params).rowcount == 1
+        return _UPDATE_CASE[status, timer].execute(self.connection, params) == 1
 
     def close_tasks(self, task_ids: list, status: str, at, completed_by: str | None = None) -> None:
         if task_ids:
-            self.connection.execute(_CLOSE_TASKS, {"ids": list(task_ids), "new_status": status, "at": at,
-                                                   "by": completed_by})
+            _CLOSE_TASK.executemany(self.connection, [{"match_id": task_id, "new_status": status, "at": at,
+                                                       "by": completed_by} for task_id in task_ids])
 
     def open_tasks(self, rows: list[dict], candidates: list[dict]) -> None:
         """Rows for newly ready tasks. Engine task ids are fresh UUIDs for every activation (loops create new
         tasks), so a ready task never has a row yet; a feature that resets a case to an earlier task must
         delete the rows of the tasks it resets."""
-        if rows:
-            self.connection.execute(_INSERT_TASKS, rows)
-        if candidates:
-            self.connection.execute(_INSERT_CANDIDATES, candidates)
+        _INSERT_TASK.executemany(self.connection, _complete(rows, _TASK_INSERT_COLUMNS))
+        _INSERT_CANDIDATE.executemany(self.connection, candidates)
 
     def delete_subscriptions(self, instance_id: str, keys: list[tuple]) -> None:
-        for task_id, message_name in keys:
-            self.connection.execute(_DELETE_SUBSCRIPTION, {"match_instance": instance_id, "match_task": task_id,
-                                                           "match_message": message_name})
+        _DELETE_SUBSCRIPTION.executemany(self.connection, [
+            {"match_instance": instance_id, "match_task": task_id, "match_message": message_name}
+            for task_id, message_name in keys])
 
     def insert_subscriptions(self, rows: list[dict]) -> None:
-        if rows:
-            self.connection.execute(_INSERT_SUBSCRIPTIONS, rows)
+        now = utcnow()
+        _INSERT_SUBSCRIPTION.executemany(self.connection, [{**row, "created_at": row.get("created_at") or now}
+                                                           for row in _complete(rows, _SUBSCRIPTION_COLUMNS)])
 
     def insert_audit(self, rows: list[dict]) -> None:
-        if rows:
-            self.connection.execute(_INSERT_AUDIT, rows)
+        _INSERT_AUDIT.executemany(self.connection, _complete(rows, _AUDIT_COLUMNS))

@@ -94,40 +94,18 @@ def catch_message(session, message_name: str, payload: dict, **details) -> bool:
 # --- locking ------------------------------------------------------------------------------------------
 
 def lock_case(instance_id: str) -> None:
-    """Take the write lock on one case for the rest of the transaction.
+    """Take the write lock on one case for the rest of the transaction (see `instances.store.lock_case`)."""
+    from ..instances import store
 
-    PostgreSQL: a row lock. SQLite has no row locks, and its reads outside a write transaction may miss a
-    commit that lands just after them; a no-op UPDATE takes the database write lock first."""
-    from ..instances.models import ProcessInstance
-
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            sa.update(ProcessInstance).where(ProcessInstance.id == instance_id)
-            .values(lock_version=ProcessInstance.lock_version).execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(sa.select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+    store.lock_case(instance_id)
 
 
 def lock_case_for_message(business_key: str, message_name: str):
-    """The case with this business key, locked (see `lock_case`) and freshly read, and whether it has a
-    subscription for the message (the (message name, correlation key) index); (None, False) if no case
-    has the key. One statement on PostgreSQL."""
-    from ..instances.models import ProcessInstance
+    """The case (a CaseRow) with this business key, locked and freshly read, and whether it has a
+    subscription for the message; (None, False) if no case has the key."""
+    from ..instances import store
 
-    waits = sa.exists().where(MessageSubscription.message_name == message_name,
-                              MessageSubscription.correlation_key == business_key,
-                              MessageSubscription.instance_id == ProcessInstance.id)
-    query = sa.select(ProcessInstance, waits.label("waits")).where(ProcessInstance.business_key == business_key)
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            sa.update(ProcessInstance).where(ProcessInstance.business_key == business_key)
-            .values(lock_version=ProcessInstance.lock_version).execution_options(synchronize_session=False)
-        )
-    else:
-        query = query.with_for_update(of=ProcessInstance)
-    row = db.session.execute(query.execution_options(populate_existing=True)).first()
-    return (row[0], bool(row[1])) if row is not None else (None, False)
+    return store.lock_case_for_message(business_key, message_name)
 
 
 # --- correlation with buffering --------------------------------------------------------------------------

@@ -63,7 +63,6 @@ def suspend(instance_id: str, reason: str, actor: Actor):
     row = session.save(commit=False)
     _set_task_status(instance.id, OPEN, TASK_SUSPENDED)
     db.session.commit()
-    session.after_commit()
     return row
 
 
@@ -78,7 +77,6 @@ def resume(instance_id: str, reason: str, actor: Actor):
     session.advance()  # timers that came due while it was suspended fire now
     row = session.save(commit=False)
     db.session.commit()
-    session.after_commit()
     return row
 
 

@@ -124,7 +124,7 @@ def complete(task_id: str, variables: dict, actor: Actor):
         UUID(task_id)
     except (ValueError, TypeError):
         raise NotFound("No such task.") from None
-    task = store.load_task(task_id)
+    task, case = store.load_task_and_case(task_id)
     if task is None:
         raise NotFound("No such task.")
     if not (task.status == OPEN and policy.can_work_task(actor, task)):
@@ -140,7 +140,7 @@ def complete(task_id: str, variables: dict, actor: Actor):
     clean, errors = form.validate(variables or {})
     if errors:
         raise Unprocessable("The form has errors; see errors for each field.", errors=errors)
-    session = CaseSession.open(task.instance_id, actor)
+    session = CaseSession.open(case, actor)
     engine_task = session.workflow.get_task_from_id(UUID(task.id))
     if engine_task is None or engine_task.state != TaskState.READY or not isinstance(engine_task.task_spec, UserTask):
         raise Conflict("This task is no longer open.")

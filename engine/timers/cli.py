@@ -14,8 +14,10 @@ from flask.cli import with_appcontext
 @with_appcontext
 def scheduler_command(name):
     """Fire case timers on time and start processes with timer start events (one acts; others stand by)."""
+    from ..gc_tuning import tune
     from .scheduler import TimerScheduler
 
+    tune(current_app.config["VB_GC_THRESHOLDS"])  # it keeps live workflows between firings, as a web worker
     stop = threading.Event()
 
     def _stop(signum, _frame):

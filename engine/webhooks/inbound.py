@@ -24,6 +24,7 @@ from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
 from ..messages import service as messages
+from ..prepared import Prepared, Raw
 from ..timeutil import utcnow
 from . import state
 from .models import BUFFERED, CORRELATED, DUPLICATE, FAILED, PROCESSING, STARTED, InboundDelivery
@@ -209,25 +210,34 @@ def process(received: Received, replayed_by: str | None = None) -> dict:
     raise Conflict("This delivery is being processed by another request right now; send it again later.")
 
 
-# The same SQL on SQLite (3.35+) and PostgreSQL. A text statement is compiled once; the dialects' own
-# `insert().on_conflict_do_nothing()` constructs carry no cache key, so SQLAlchemy would compile them anew
-# for every delivery.
-_INSERT_DELIVERY = sa.text(
+# The same SQL on SQLite (3.35+) and PostgreSQL, prepared once (every delivery runs it: see engine.prepared).
+_DELIVERIES = InboundDelivery.__table__
+_INSERT_DELIVERY = Prepared(sa.text(
     f"INSERT INTO {InboundDelivery.__tablename__} "
     "(source, webhook_id, event_type, body_sha256, outcome, attempts, received_at) "
     "VALUES (:source, :webhook_id, :event_type, :body_sha256, :outcome, 1, :received_at) "
     "ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id"
-).bindparams(sa.bindparam("received_at", type_=InboundDelivery.__table__.c.received_at.type))
+).bindparams(sa.bindparam("received_at", type_=_DELIVERIES.c.received_at.type)))
+_OUTCOME_COLUMNS = ("outcome", "event_type", "instance_id", "business_key", "processed_at", "error", "body")
+_RECORD_OUTCOME = {
+    replayed: Prepared(
+        sa.update(_DELIVERIES).where(_DELIVERIES.c.id == sa.bindparam("delivery_id"))
+        .values({name: sa.bindparam(name, type_=_DELIVERIES.c[name].type)
+                 for name in _OUTCOME_COLUMNS + (("replayed_by",) if replayed else ())})
+    )
+    for replayed in (False, True)
+}
 
 
 def _insert_new(received: Received) -> int | None:
     """Store the delivery first, in the transaction that will act on it. The unique (source, webhook-id)
     key makes one copy the owner: a concurrent copy waits here for the owner's commit and then inserts
     nothing (None)."""
-    return db.session.execute(_INSERT_DELIVERY, {
+    row = _INSERT_DELIVERY.first(Raw(), {
         "source": received.routes.source, "webhook_id": received.webhook_id,
         "event_type": received.route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
-        "received_at": utcnow()}).scalar()
+        "received_at": utcnow()})
+    return row[0] if row is not None else None
 
 
 def _take_failed(delivery_id: int) -> int | None:
@@ -257,11 +267,11 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
         raise DeliveryFailed("The delivery could not be processed; it is recorded and will be looked at.",
                              delivery_id=stored_id, outcome=FAILED) from None
     values = {"outcome": outcome, "event_type": received.route.event_type, "instance_id": case_id,
-              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None}
+              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None,
+              "delivery_id": delivery_id}
     if replayed_by:
         values["replayed_by"] = replayed_by
-    db.session.execute(sa.update(InboundDelivery).where(InboundDelivery.id == delivery_id).values(**values)
-                       .execution_options(synchronize_session=False))
+    _RECORD_OUTCOME[bool(replayed_by)].execute(Raw(), values)
     db.session.commit()
     return {"outcome": outcome, "delivery_id": delivery_id, "webhook_id": received.webhook_id,
             "source": received.routes.source, "event_type": received.route.event_type, "case_id": case_id,

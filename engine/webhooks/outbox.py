@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
+from ..prepared import Prepared, Raw
 from ..runtime.inspection import case_variables
 from ..timeutil import utcnow
 from .events import CASE_EVENTS
@@ -23,16 +25,23 @@ def _state():
 
 
 _SUBSCRIPTIONS = OutboundSubscription.__table__
-_ACTIVE_SUBSCRIPTIONS = sa.select(
+_ACTIVE_SUBSCRIPTIONS = Prepared(sa.select(
     _SUBSCRIPTIONS.c.id, _SUBSCRIPTIONS.c.event_types, _SUBSCRIPTIONS.c.process_id, _SUBSCRIPTIONS.c.municipality_code,
-).where(_SUBSCRIPTIONS.c.active.is_(True))
+).where(_SUBSCRIPTIONS.c.active.is_(True)))
 
 
-def active_subscriptions() -> list:
+class _Subscription(NamedTuple):
+    id: int
+    event_types: list
+    process_id: str | None
+    municipality_code: str | None
+
+
+def active_subscriptions(connection: Raw | None = None) -> list[_Subscription]:
     """(id, event_types, process_id, municipality_code) of every active subscription: a small table, read
     on every case save that has events (not cached: a new subscription counts from its first second).
-    A prebuilt Core statement on the session's connection: this runs inside every case step."""
-    return db.session.connection().execute(_ACTIVE_SUBSCRIPTIONS).all()
+    A prepared statement on the session's connection: this runs inside every case step."""
+    return [_Subscription(*row) for row in _ACTIVE_SUBSCRIPTIONS.all(connection or Raw())]
 
 
 def _event_types(audit_event: dict, process_id: str, domain_events: dict) -> list[str]:
