@@ -13,7 +13,7 @@ PostgreSQL.
 """
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
@@ -83,42 +83,74 @@ class Prepared:
 
     def execute(self, connection: "Raw", values: dict) -> int:
         """Run once; returns the number of rows changed."""
+        return self.send(connection, values).rowcount
+
+    def send(self, connection: "Raw", values: dict, cursor=None):
+        """Run once on `cursor` (default: the connection's) and return it: in a batch (`Raw.batch`) its
+        rowcount is known when the batch has ended."""
         compiled = self._compiled(connection.dialect)
-        cursor = connection.cursor
-        cursor.execute(compiled.sql, compiled.parameters(values))
-        return cursor.rowcount
+        cursor = cursor if cursor is not None else connection.cursor
+        with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
+            cursor.execute(compiled.sql, compiled.parameters(values))
+        return cursor
 
     def executemany(self, connection: "Raw", rows: list[dict]) -> None:
         if not rows:
             return
         compiled = self._compiled(connection.dialect)
-        connection.cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+        with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
+            connection.cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
 
     def first(self, connection: "Raw", values: dict) -> tuple | None:
         """The first row, or None. Every row is read, so the statement is finished (SQLite cannot commit
         while an INSERT ... RETURNING has rows left)."""
-        compiled = self._compiled(connection.dialect)
-        cursor = connection.cursor
-        cursor.execute(compiled.sql, compiled.parameters(values))
-        rows = cursor.fetchall()
-        return compiled.row(rows[0]) if rows else None
+        rows = self._fetch(connection, values)
+        return rows[0] if rows else None
 
     def all(self, connection: "Raw", values: dict | None = None) -> list[tuple]:
+        return self._fetch(connection, values or {})
+
+    def _fetch(self, connection: "Raw", values: dict) -> list[tuple]:
         compiled = self._compiled(connection.dialect)
         cursor = connection.cursor
-        cursor.execute(compiled.sql, compiled.parameters(values or {}))
-        return [compiled.row(raw) for raw in cursor.fetchall()]
+        with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
+            cursor.execute(compiled.sql, compiled.parameters(values))
+            rows = cursor.fetchall()
+        return [compiled.row(raw) for raw in rows]
+
+
+@contextmanager
+def _as_sqlalchemy_errors(dialect, sql: str | None):
+    """Driver errors become SQLAlchemy's (IntegrityError, OperationalError, ...), as for any other statement,
+    so callers handle them in one way."""
+    dbapi = dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as err:
+        raise sa.exc.DBAPIError.instance(sql, None, err, dbapi.Error, dialect=dialect) from err
 
 
 class Raw:
     """The driver connection and a cursor of the session's current transaction (begun if needed)."""
 
-    __slots__ = ("dialect", "cursor")
+    __slots__ = ("dialect", "driver", "cursor")
 
     def __init__(self, connection: sa.Connection | None = None):
         connection = connection if connection is not None else db.session.connection()
         self.dialect = connection.dialect
-        self.cursor = connection.connection.driver_connection.cursor()
+        self.driver = connection.connection.driver_connection
+        self.cursor = self.driver.cursor()
+
+    @contextmanager
+    def batch(self):
+        """Statements sent in the block are one round trip on PostgreSQL (psycopg's pipeline mode: they go
+        out together, their results and errors come back when the block ends, so only write statements
+        belong here). On SQLite, an embedded database, they simply run."""
+        if self.dialect.name == "postgresql":
+            with _as_sqlalchemy_errors(self.dialect, None), self.driver.pipeline():
+                yield self
+        else:
+            yield self
 
 
 def raw() -> Raw:

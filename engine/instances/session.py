@@ -15,6 +15,7 @@ import uuid
 
 from flask import current_app
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
@@ -29,7 +30,7 @@ from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
 from ..tasks.derive import apply_human_tasks, plan_human_tasks
 from ..timeutil import utcnow
-from ..webhooks.outbox import enqueue_case_events
+from ..webhooks.outbox import outbox_rows, write_outbox
 from . import cache, store
 from .engine_runner import StepLog, run_engine
 from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED
@@ -172,26 +173,36 @@ class CaseSession:
         }
         case.lock_version, case.incident = self.expected_version + 1, incident
         case.next_timer_due_at = values["next_timer_due_at"]
+        if status == ERROR and self.log.incident is not None:
+            self.record("case.incident", incident.get("element_id"), incident.get("element_name"),
+                        incident.get("task_id"), message=incident.get("message"), line=incident.get("line"))
+        if status == COMPLETED:
+            self.record("case.completed")
+        if removed:
+            self.record("case.compacted", removed_tasks=removed)
+        events = self.log.events + task_plan.events
         try:
             writer = store.StepWriter()
-            if self.is_new:
-                writer.insert_case({**self.new_values, **values})
-            elif not writer.update_case(case.id, self.expected_version, values, unchanged=[
-                    name for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))
-                    if stored_status is not None and stored == values[name]]):
-                raise Conflict("This case was changed by someone else at the same moment; reload and try again.")
+            outbox = outbox_rows(self, case, events, writer.connection)  # reads: before the batch
+            try:
+                with writer.batch():
+                    if self.is_new:
+                        writer.insert_case({**self.new_values, **values})
+                    else:
+                        writer.update_case(case.id, self.expected_version, values, unchanged=[
+                            name for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))
+                            if stored_status is not None and stored == values[name]])
+                    apply_human_tasks(writer, task_plan, self.actor.username, completed_task_id, now)
+                    apply_subscriptions(writer, case, subscription_plan)
+                    self._write_audit(writer, events, now)
+                    write_outbox(writer.connection, outbox)
+            except DBAPIError:
+                if not writer.case_was_current():  # rows of a step that lost the race: not the cause
+                    raise self._lost_race() from None
+                raise
+            if not writer.case_was_current():
+                raise self._lost_race()
             case.loaded_status = status  # what the row holds now (a failed transaction discards this CaseRow)
-            events = apply_human_tasks(writer, task_plan, self.actor.username, completed_task_id, now)
-            apply_subscriptions(writer, case, subscription_plan)
-            if status == ERROR and self.log.incident is not None:
-                self.record("case.incident", incident.get("element_id"), incident.get("element_name"),
-                            incident.get("task_id"), message=incident.get("message"), line=incident.get("line"))
-            if status == COMPLETED:
-                self.record("case.completed")
-            if removed:
-                self.record("case.compacted", removed_tasks=removed)
-            self._write_audit(writer, self.log.events + events, now)
-            enqueue_case_events(self, case, self.log.events + events)
             db.session.info.setdefault(_AFTER_COMMIT, []).append(self)
             if commit:
                 db.session.commit()
@@ -200,6 +211,10 @@ class CaseSession:
             cache.drop(case.id)
             raise
         return case
+
+    @staticmethod
+    def _lost_race() -> Conflict:
+        return Conflict("This case was changed by someone else at the same moment; reload and try again.")
 
     def after_commit(self) -> None:
         """Keep the live workflow for the next step of this case in this process (see `cache`)."""

@@ -185,21 +185,32 @@ def _complete(rows: list[dict], columns) -> list[dict]:
     return [{name: row.get(name) for name in columns} for row in rows]
 
 
+_INSERT_CASE: dict[tuple, Prepared] = {}
+
+
 class StepWriter:
-    """Writes one step of one case on one connection (the session's, inside its transaction)."""
+    """Writes one step of one case on one connection (the session's, inside its transaction).
+
+    Use inside `batch()`: on PostgreSQL the step's statements then travel as one round trip, and whether
+    the case was still current (`case_was_current`) is known when the batch has ended."""
 
     def __init__(self, connection: Raw | None = None):
         self.connection = connection or Raw()
+        self._update = None
+
+    def batch(self):
+        return self.connection.batch()
 
     def insert_case(self, values: dict) -> None:
-        # once per case: the ORM-free Core insert is cheap enough, and takes any column the caller sets
-        from ..extensions import db
+        columns = tuple(sorted(values))
+        statement = _INSERT_CASE.get(columns)
+        if statement is None:
+            statement = _INSERT_CASE[columns] = _insert(INSTANCES, columns)
+        statement.send(self.connection, values)
 
-        db.session.connection().execute(sa.insert(INSTANCES), [values])
-
-    def update_case(self, instance_id: str, expected_version: int, values: dict, unchanged=()) -> bool:
-        """The optimistic-lock save: True when this step's version was still current. `unchanged`: indexed
-        columns (status, next_timer_due_at) known to keep their value, left out of the UPDATE."""
+    def update_case(self, instance_id: str, expected_version: int, values: dict, unchanged=()) -> None:
+        """The optimistic-lock save (see `case_was_current`). `unchanged`: indexed columns (status,
+        next_timer_due_at) known to keep their value, left out of the UPDATE."""
         status, timer = "status" not in unchanged, "next_timer_due_at" not in unchanged
         params = {name: values[name] for name in _ALWAYS}
         if status:
@@ -207,7 +218,12 @@ class StepWriter:
         if timer:
             params["next_timer_due_at"] = values["next_timer_due_at"]
         params.update(match_id=instance_id, match_version=expected_version)
-        return _UPDATE_CASE[status, timer].execute(self.connection, params) == 1
+        self._update = _UPDATE_CASE[status, timer].send(self.connection, params, self.connection.driver.cursor())
+
+    def case_was_current(self) -> bool:
+        """After the batch: whether the UPDATE found the case at the version this step started from (False:
+        another request saved it first)."""
+        return self._update is None or self._update.rowcount == 1
 
     def close_tasks(self, task_ids: list, status: str, at, completed_by: str | None = None) -> None:
         if task_ids:

@@ -65,22 +65,22 @@ def _facts(audit_event: dict, event_type: str, sensitive: set) -> dict:
     return facts
 
 
-def enqueue_case_events(session, instance, audit_events: list) -> int:
-    """Write the outbox rows for the events of one case save (called by CaseSession.save, in its
-    transaction). `instance` carries id, business_key, municipality_code and status. Returns the rows."""
+def outbox_rows(session, instance, audit_events: list, connection: Raw | None = None) -> list[dict]:
+    """The outbox rows for the events of one case save (CaseSession.save writes them with the step, in its
+    transaction: `write_outbox`). `instance` carries id, business_key, municipality_code and status."""
     state = _state()
     if state is None or not audit_events:
-        return 0
+        return []
     version = session.version
     domain_events = state.domain_events
     pending = [(t, e) for e in audit_events for t in _event_types(e, version.process_id, domain_events)]
     if not pending:
-        return 0
-    subscriptions = [s for s in active_subscriptions()
+        return []
+    subscriptions = [s for s in active_subscriptions(connection)
                      if (s.process_id is None or s.process_id == version.process_id)
                      and (s.municipality_code is None or s.municipality_code == instance.municipality_code)]
     if not subscriptions:
-        return 0
+        return []
     sensitive = set(version.model.get("sensitive_keys") or [])
     now = utcnow()
     variables = None
@@ -107,6 +107,23 @@ def enqueue_case_events(session, instance, audit_events: list) -> int:
             rows.append({"subscription_id": subscription.id, "msg_id": msg_id, "event_type": event_type,
                          "instance_id": instance.id, "body": body, "status": PENDING, "attempts": 0,
                          "next_attempt_at": now, "created_at": now})
-    if rows:
-        db.session.execute(sa.insert(OutboundDelivery), rows)
+    return rows
+
+
+_OUTBOX = OutboundDelivery.__table__
+_OUTBOX_COLUMNS = ("subscription_id", "msg_id", "event_type", "instance_id", "body", "status", "attempts",
+                   "next_attempt_at", "created_at")
+_INSERT_OUTBOX = Prepared(sa.insert(_OUTBOX).values({name: sa.bindparam(name, type_=_OUTBOX.c[name].type)
+                                                     for name in _OUTBOX_COLUMNS}))
+
+
+def write_outbox(connection: Raw, rows: list[dict]) -> None:
+    _INSERT_OUTBOX.executemany(connection, rows)
+
+
+def enqueue_case_events(session, instance, audit_events: list) -> int:
+    """Write the outbox rows for these events now (in the open transaction). Returns how many."""
+    connection = Raw()
+    rows = outbox_rows(session, instance, audit_events, connection)
+    write_outbox(connection, rows)
     return len(rows)

@@ -2,6 +2,7 @@
 (on SQLite and, in the PostgreSQL pass, on PostgreSQL)."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from engine.extensions import db
@@ -67,3 +68,40 @@ def test_statements_share_the_sessions_transaction(app):
         assert [r[0] for r in SELECT.all(Raw(), {"instance": "case-1"})] == ["kept", "rolled back", "orm too"]
         db.session.rollback()
         assert [r[0] for r in SELECT.all(Raw(), {"instance": "case-1"})] == ["kept"]
+
+
+CANDIDATE = Prepared(sa.insert(sa.table("task_candidate", sa.column("task_id"), sa.column("group_name")))
+                     .values(task_id=sa.bindparam("task"), group_name=sa.bindparam("group")))
+
+
+def test_driver_errors_are_sqlalchemy_errors(app):
+    """Callers handle a constraint violation the same way whichever way the statement ran."""
+    with app.app_context():
+        with pytest.raises(sa.exc.IntegrityError):  # no such task: the foreign key refuses it
+            CANDIDATE.executemany(Raw(), [{"task": "no-such-task", "group": "gemeente"}])
+        db.session.rollback()
+
+
+def test_a_batch_tells_the_rowcount_after_it_ended(app):
+    with app.app_context():
+        INSERT.executemany(Raw(), [row("one")])
+        db.session.commit()
+        connection = Raw()
+        with connection.batch():
+            hit = RENAME.send(connection, {"old": "one", "new": "uno"}, connection.driver.cursor())
+            miss = RENAME.send(connection, {"old": "nothing", "new": "x"}, connection.driver.cursor())
+            INSERT.executemany(connection, [row("two"), row("three")])
+        assert (hit.rowcount, miss.rowcount) == (1, 0)
+        db.session.commit()
+        assert [r[0] for r in SELECT.all(Raw(), {"instance": "case-1"})] == ["uno", "two", "three"]
+
+
+def test_an_error_in_a_batch_is_a_sqlalchemy_error(app):
+    with app.app_context():
+        with pytest.raises(sa.exc.IntegrityError):
+            connection = Raw()
+            with connection.batch():
+                INSERT.executemany(connection, [row("kept?")])
+                CANDIDATE.executemany(connection, [{"task": "no-such-task", "group": "gemeente"}])
+        db.session.rollback()
+        assert SELECT.all(Raw(), {"instance": "case-1"}) == []
