@@ -9,9 +9,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+_JSON_COLUMNS = json.JSONEncoder(default=str, separators=(",", ":"))  # built once: every step writes JSON columns
+
+
 def _json_dumps(value) -> str:
     """JSON columns: anything the engine left that JSON does not know (a date, a Decimal) is stored as text."""
-    return json.dumps(value, default=str, separators=(",", ":"))
+    return _JSON_COLUMNS.encode(value)
 
 
 def _bool(name: str, default: bool = False) -> bool:

@@ -20,8 +20,36 @@ import sqlalchemy as sa
 from .extensions import db
 
 
+_GIVEN = object()  # a parameter the caller gives (not carried by the statement)
+_SHARED: dict = {}
+
+
+def _processor(type_, dialect):
+    """The type's bind processor. Date-times get one shared processor per dialect and type that remembers
+    its last value: a step stamps the same moment on several rows (audit events, tasks, the case)."""
+    processor = type_.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None or not isinstance(type_, (sa.DateTime, sa.types.TypeDecorator)) \
+            or not isinstance(getattr(type_, "impl", type_), sa.DateTime):
+        return processor
+    key = (dialect.name, type(type_), getattr(getattr(type_, "impl", type_), "timezone", None))
+    shared = _SHARED.get(key)
+    if shared is None:
+        last = [(None, None)]
+
+        def shared(value, _convert=processor, _last=last):
+            seen = _last[0]
+            if value is seen[0] and value is not None:
+                return seen[1]
+            result = _convert(value)
+            _last[0] = (value, result)
+            return result
+
+        _SHARED[key] = shared
+    return shared
+
+
 class _Compiled:
-    __slots__ = ("sql", "order", "processors", "result_processors", "columns", "fixed")
+    __slots__ = ("sql", "order", "processors", "result_processors", "columns", "fixed", "plan")
 
     def __init__(self, statement, dialect):
         # compiled as for executemany: an INSERT gets no implicit RETURNING of its primary key
@@ -32,11 +60,14 @@ class _Compiled:
         self.processors = {}
         self.fixed = {}  # values the statement carries itself (a LIMIT, a literal): not given per call
         for bind, name in compiled.bind_names.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            processor = _processor(bind.type, dialect)
             if processor is not None:
                 self.processors[name] = processor
             if not bind.required:
                 self.fixed[name] = bind.effective_value
+        # positional: (name, processor or None, fixed value or _GIVEN) per placeholder, in order
+        self.plan = None if self.order is None else tuple(
+            (name, self.processors.get(name), self.fixed.get(name, _GIVEN)) for name in self.order)
         self.columns = ()
         self.result_processors = ()
         if isinstance(statement, sa.Select):
@@ -45,6 +76,10 @@ class _Compiled:
                                            for c in statement.selected_columns)
 
     def parameters(self, values: dict):
+        if self.plan is not None:
+            return tuple((values[name] if fixed is _GIVEN else values.get(name, fixed)) if processor is None
+                         else processor(values[name] if fixed is _GIVEN else values.get(name, fixed))
+                         for name, processor, fixed in self.plan)
         if self.fixed:
             values = {**self.fixed, **values}
         processors = self.processors

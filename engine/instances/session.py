@@ -82,6 +82,7 @@ class CaseSession:
         self.log = StepLog()
         self.keep_status = None
         self.waiting_after = None
+        self.connection = None  # the Raw of the open transaction, if known
         if is_new:
             self.ready_before, self.waits_before = {}, set()
         elif waiting is not None:
@@ -97,14 +98,17 @@ class CaseSession:
         return self.case
 
     @classmethod
-    def open(cls, instance, actor: Actor, allow_states=(RUNNING,)) -> "CaseSession":
-        """Load a case (a ProcessInstance, a CaseRow or an id) to act on it."""
+    def open(cls, instance, actor: Actor, allow_states=(RUNNING,), connection=None) -> "CaseSession":
+        """Load a case (a ProcessInstance, a CaseRow or an id) to act on it. `connection`: the `Raw` of the
+        open transaction, when the caller has one (saves looking it up again)."""
         case = _as_case(instance)
         if case.status not in allow_states:
             raise Conflict(f"This case is {case.status}; it cannot be changed now.", status=case.status)
         version = version_info(case.process_version_id)
         workflow, waiting = load_workflow(case, version)
-        return cls(case, version, workflow, actor, waiting=waiting)
+        session = cls(case, version, workflow, actor, waiting=waiting)
+        session.connection = connection
+        return session
 
     @classmethod
     def create(cls, values: dict, version: VersionInfo, variables: dict, actor: Actor) -> "CaseSession":
@@ -181,8 +185,10 @@ class CaseSession:
         if removed:
             self.record("case.compacted", removed_tasks=removed)
         events = self.log.events + task_plan.events
+        orm_session = db.session()  # the request's session, looked up once
         try:
-            writer = store.StepWriter()
+            writer = store.StepWriter(self.connection)
+            self.connection = None  # the transaction ends with this save (or with the caller's commit)
             outbox = outbox_rows(self, case, events, writer.connection)  # reads: before the batch
             try:
                 with writer.batch():
@@ -203,11 +209,11 @@ class CaseSession:
             if not writer.case_was_current():
                 raise self._lost_race()
             case.loaded_status = status  # what the row holds now (a failed transaction discards this CaseRow)
-            db.session.info.setdefault(_AFTER_COMMIT, []).append(self)
+            orm_session.info.setdefault(_AFTER_COMMIT, []).append(self)
             if commit:
-                db.session.commit()
+                orm_session.commit()
         except Exception:
-            db.session.rollback()
+            orm_session.rollback()
             cache.drop(case.id)
             raise
         return case

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..messages.models import MessageSubscription
 from ..tasks.models import HumanTask, TaskCandidate
 from ..prepared import Prepared, Raw
+from ..webhooks.models import OutboundSubscription
 from ..timeutil import utcnow
 from .models import AuditEvent, ProcessInstance
 
@@ -23,10 +24,15 @@ CANDIDATES = TaskCandidate.__table__
 SUBSCRIPTIONS = MessageSubscription.__table__
 AUDIT = AuditEvent.__table__
 
+_OUTBOUND = OutboundSubscription.__table__
+# Whether any outbound webhook subscription is active: read with the case (one EXISTS on a small table), so
+# the many steps of a deployment without subscribers skip the outbox query.
+_OUTBOX_ACTIVE = sa.exists().where(_OUTBOUND.c.active.is_(True)).label("outbox_active")
 _CASE_COLUMNS = (
     INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.process_id, INSTANCES.c.business_key,
     INSTANCES.c.municipality_code, INSTANCES.c.status, INSTANCES.c.lock_version, INSTANCES.c.incident,
     INSTANCES.c.started_by, INSTANCES.c.status.label("loaded_status"), INSTANCES.c.next_timer_due_at,
+    _OUTBOX_ACTIVE,
 )
 _SELECT_CASE = Prepared(sa.select(*_CASE_COLUMNS).where(INSTANCES.c.id == sa.bindparam("id")))
 _SELECT_STATE = Prepared(sa.select(INSTANCES.c.state).where(INSTANCES.c.id == sa.bindparam("id")))
@@ -57,6 +63,7 @@ class CaseRow:
     started_by: str
     loaded_status: str | None = None  # as loaded: a save writes the indexed columns only when they change
     next_timer_due_at: object = None
+    outbox_active: bool | None = None  # any outbound subscription active when loaded (None: not known)
 
 
 @dataclass
@@ -234,7 +241,7 @@ class StepWriter:
         """Rows for newly ready tasks. Engine task ids are fresh UUIDs for every activation (loops create new
         tasks), so a ready task never has a row yet; a feature that resets a case to an earlier task must
         delete the rows of the tasks it resets."""
-        _INSERT_TASK.executemany(self.connection, _complete(rows, _TASK_INSERT_COLUMNS))
+        _INSERT_TASK.executemany(self.connection, rows)  # rows of plan_human_tasks carry every column
         _INSERT_CANDIDATE.executemany(self.connection, candidates)
 
     def delete_subscriptions(self, instance_id: str, keys: list[tuple]) -> None:
@@ -248,4 +255,4 @@ class StepWriter:
                                                            for row in _complete(rows, _SUBSCRIPTION_COLUMNS)])
 
     def insert_audit(self, rows: list[dict]) -> None:
-        _INSERT_AUDIT.executemany(self.connection, _complete(rows, _AUDIT_COLUMNS))
+        _INSERT_AUDIT.executemany(self.connection, rows)  # CaseSession._write_audit gives every column

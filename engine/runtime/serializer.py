@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from json.decoder import scanstring
 from copy import deepcopy
 from uuid import UUID, uuid4
 
@@ -71,12 +72,16 @@ def _settled(task) -> bool:
     return parent is None or not parent.data
 
 
+def _key(task) -> tuple:
+    return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
+            task.task_spec.name)
+
+
 def _task_json(task) -> str:
     """`"<task id>":{...}`, the task's entry in its table."""
     settled = _settled(task)
     if settled:
-        key = (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
-               task.task_spec.name)
+        key = _key(task)
         known = _DUMP.memo.get(task.id)
         if known is not None and known[0] == key:
             _DUMP.next_memo[task.id] = known
@@ -208,20 +213,85 @@ def reference_dump(workflow: BpmnWorkflow) -> str:
 
 
 def load_state(text: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
-    """Restore a workflow from `dump_state` output onto an already parsed spec."""
-    dct = json.loads(text)
+    """Restore a workflow from `dump_state` output onto an already parsed spec. The JSON text of its settled
+    tasks is kept from the text read, so the next save converts only what changed."""
+    spans: dict = {}
+    try:
+        dct = _read_state(text, spans)
+    except (ValueError, IndexError):  # not this module's compact layout: read it as any JSON
+        dct, spans = json.loads(text), {}
     version = dct.pop(BpmnWorkflowSerializer.VERSION_KEY, FORMAT_VERSION)
     if version != FORMAT_VERSION and version in MIGRATIONS:
         dct["spec"], dct["subprocess_specs"] = {}, {}
         MIGRATIONS[version](dct)
         dct.pop("spec", None)
         dct.pop("subprocess_specs", None)
+        spans = {}
     dct.pop("typename", None)
     converter = _REGISTRY.convert_from_dict[_REGISTRY.typenames[BpmnWorkflow]]
-    _LOAD.uuids = {}
+    _LOAD.uuids = uuids = {}
     try:
         workflow = converter(dct, spec=spec, subprocess_specs=subprocess_specs)
     finally:
         _LOAD.uuids = None
     workflow.script_engine = script_engine
+    if spans:
+        tasks = dict(workflow.tasks)
+        for subprocess in workflow.subprocesses.values():
+            tasks.update(subprocess.tasks)
+        memo = {}
+        for text_id, span in spans.items():
+            task = tasks.get(uuids.get(text_id))
+            if task is not None and _settled(task):
+                memo[task.id] = (_key(task), f'"{text_id}":{span}')
+        workflow._vb_task_json = memo
     return workflow
+
+
+# Reading a state with the JSON text of each task kept aside. The text is `dump_state` output: compact
+# separators, no whitespace. Values are read by the json module's own scanner (`raw_decode`).
+_DECODER = json.JSONDecoder()
+
+
+def _read_object(text: str, idx: int, read_value) -> tuple[dict, int]:
+    """The object starting at text[idx], each member's value read by read_value(key, index) -> (value, end)."""
+    if text[idx] != "{":
+        raise ValueError("an object was expected")
+    result = {}
+    idx += 1
+    if text[idx] == "}":
+        return result, idx + 1
+    while True:
+        if text[idx] != '"':
+            raise ValueError("a member name was expected")
+        key, idx = scanstring(text, idx + 1)
+        if text[idx] != ":":
+            raise ValueError("':' was expected")
+        result[key], idx = read_value(key, idx + 1)
+        if text[idx] == ",":
+            idx += 1
+        elif text[idx] == "}":
+            return result, idx + 1
+        else:
+            raise ValueError("',' or '}' was expected")
+
+
+def _read_state(text: str, spans: dict) -> dict:
+    """json.loads(text), noting in `spans` the JSON text of every task (task id -> text)."""
+
+    def task(task_id, idx):
+        value, end = _DECODER.raw_decode(text, idx)
+        spans[task_id] = text[idx:end]
+        return value, end
+
+    def workflow_member(key, idx):
+        if key == "tasks":
+            return _read_object(text, idx, task)
+        if key == "subprocesses":
+            return _read_object(text, idx, lambda _id, at: _read_object(text, at, workflow_member))
+        return _DECODER.raw_decode(text, idx)
+
+    dct, end = _read_object(text, 0, workflow_member)
+    if end != len(text):
+        raise ValueError("text after the state")
+    return dct

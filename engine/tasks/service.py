@@ -14,6 +14,7 @@ from ..identity import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..instances.session import CaseSession
+from ..prepared import Raw
 from ..timeutil import utcnow
 from .models import OPEN, HumanTask
 
@@ -124,7 +125,8 @@ def complete(task_id: str, variables: dict, actor: Actor):
         UUID(task_id)
     except (ValueError, TypeError):
         raise NotFound("No such task.") from None
-    task, case = store.load_task_and_case(task_id)
+    connection = Raw()
+    task, case = store.load_task_and_case(task_id, connection)
     if task is None:
         raise NotFound("No such task.")
     if not (task.status == OPEN and policy.can_work_task(actor, task)):
@@ -140,7 +142,7 @@ def complete(task_id: str, variables: dict, actor: Actor):
     clean, errors = form.validate(variables or {})
     if errors:
         raise Unprocessable("The form has errors; see errors for each field.", errors=errors)
-    session = CaseSession.open(case, actor)
+    session = CaseSession.open(case, actor, connection=connection)
     engine_task = session.workflow.get_task_from_id(UUID(task.id))
     if engine_task is None or engine_task.state != TaskState.READY or not isinstance(engine_task.task_spec, UserTask):
         raise Conflict("This task is no longer open.")

@@ -67,14 +67,15 @@ def _facts(audit_event: dict, event_type: str, sensitive: set) -> dict:
 
 def outbox_rows(session, instance, audit_events: list, connection: Raw | None = None) -> list[dict]:
     """The outbox rows for the events of one case save (CaseSession.save writes them with the step, in its
-    transaction: `write_outbox`). `instance` carries id, business_key, municipality_code and status."""
+    transaction: `write_outbox`). `instance` carries id, business_key, municipality_code and status, and
+    may say that no subscription was active when it was read (`outbox_active`)."""
     state = _state()
     if state is None or not audit_events:
         return []
     version = session.version
     domain_events = state.domain_events
     pending = [(t, e) for e in audit_events for t in _event_types(e, version.process_id, domain_events)]
-    if not pending:
+    if not pending or getattr(instance, "outbox_active", None) is False:
         return []
     subscriptions = [s for s in active_subscriptions(connection)
                      if (s.process_id is None or s.process_id == version.process_id)
