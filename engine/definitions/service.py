@@ -15,7 +15,6 @@ from sqlalchemy.orm import undefer
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..forms.formjs import FormDefinition
-from ..prepared import Prepared, Raw
 from ..runtime.bpmn_parser import HostParser
 from .bpmn_model import safe_xml_parser
 from .models import DefinitionFile, Deployment, ProcessVersion
@@ -56,21 +55,6 @@ def latest_process_versions(executable_only: bool = False) -> list[ProcessVersio
     if executable_only:
         query = query.where(ProcessVersion.executable.is_(True))
     return list(db.session.scalars(query))
-
-
-_VERSIONS = ProcessVersion.__table__
-_LATEST_VERSION_ID = Prepared(
-    sa.select(_VERSIONS.c.id).where(_VERSIONS.c.process_id == sa.bindparam("process_id"))
-    .order_by(_VERSIONS.c.version.desc()).limit(1)
-)
-
-
-def latest_version_id(process_id: str) -> int:
-    """The id of the newest deployed version of a process (asked on every case start: one index lookup)."""
-    row = _LATEST_VERSION_ID.first(Raw(), {"process_id": process_id})
-    if row is None:
-        raise NotFound(f"No process '{process_id}' is deployed.")
-    return row[0]
 
 
 def get_latest_version(process_id: str) -> ProcessVersion:

@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
-from ..definitions.service import form_definition, latest_version_id, version_info
+from ..definitions.service import form_definition, version_info
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
@@ -18,6 +18,7 @@ from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
 from ..timers.start_events import settle_start_events
 from ..timeutil import utcnow
+from . import store
 from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
 from .session import CaseSession, new_instance_id
 
@@ -54,7 +55,10 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
     """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
 
     With `commit=False` the caller commits (the session is returned as `row.session`)."""
-    version = version_info(latest_version_id(process_id))
+    latest = store.latest_version(process_id)
+    if latest is None:
+        raise NotFound(f"No process '{process_id}' is deployed.")
+    version = version_info(latest[0])
     if not version.executable:
         raise Unprocessable(f"Process '{process_id}' is not executable (isExecutable=false); it is documentation only.")
     if not policy.can_start(actor, version.model.get("starter_groups", [])):
@@ -94,7 +98,7 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
         "started_at": utcnow(), "parent_instance_id": parent_instance_id,
         "title": str(variables.get("case_title") or version.name or process_id)[:300],
     }
-    session = CaseSession.create(values, version, variables, actor)
+    session = CaseSession.create(values, version, variables, actor, outbox_active=latest[1])
     settle_start_events(session.workflow, timer_start_event)
     session.record("case.started", data_keys=sorted(variables), process_id=version.process_id,
                    version=version.version)
@@ -180,8 +184,6 @@ def retry_case(instance_id: str, variables: dict, actor: Actor):
 def fire_timers(instance_id: str, actor: Actor):
     """Run a case's due timers (and whatever follows them) and save. Returns None when nothing was due:
     then nothing is written."""
-    from . import store
-
     case = store.load_case(instance_id)
     if case is None or case.status != RUNNING:
         return None

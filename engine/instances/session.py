@@ -111,13 +111,15 @@ class CaseSession:
         return session
 
     @classmethod
-    def create(cls, values: dict, version: VersionInfo, variables: dict, actor: Actor) -> "CaseSession":
+    def create(cls, values: dict, version: VersionInfo, variables: dict, actor: Actor,
+               outbox_active: bool | None = None) -> "CaseSession":
         """A new case from the column values of its row; nothing is written before `save`."""
         spec, subprocess_specs = specs_for(version)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
         workflow.task_tree.data.update(variables)
         case = CaseRow(values["id"], version.id, version.process_id, values["business_key"],
-                       values.get("municipality_code"), RUNNING, 0, None, values["started_by"])
+                       values.get("municipality_code"), RUNNING, 0, None, values["started_by"],
+                       outbox_active=outbox_active)
         return cls(case, version, workflow, actor, is_new=True, new_values=values)
 
     # --- acting -----------------------------------------------------------------------------------

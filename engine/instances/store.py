@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..messages.models import MessageSubscription
 from ..tasks.models import HumanTask, TaskCandidate
+from ..definitions.models import ProcessVersion
 from ..prepared import Prepared, Raw
 from ..webhooks.models import OutboundSubscription
 from ..timeutil import utcnow
@@ -95,6 +96,20 @@ _LOCK_CASE_BY_KEY = Prepared(  # FOR UPDATE is left out on SQLite (the UPDATE ab
     sa.select(*_CASE_COLUMNS, _WAITS_FOR.label("waits")).where(INSTANCES.c.business_key == sa.bindparam("key"))
     .with_for_update(of=INSTANCES)
 )
+
+
+_VERSIONS = ProcessVersion.__table__
+_LATEST_VERSION = Prepared(
+    sa.select(_VERSIONS.c.id, _OUTBOX_ACTIVE).where(_VERSIONS.c.process_id == sa.bindparam("process_id"))
+    .order_by(_VERSIONS.c.version.desc()).limit(1)
+)
+
+
+def latest_version(process_id: str, connection: Raw | None = None) -> tuple[int, bool] | None:
+    """(id of the newest deployed version of the process, whether any outbound subscription is active),
+    asked on every case start; None if the process is not deployed."""
+    row = _LATEST_VERSION.first(connection or Raw(), {"process_id": process_id})
+    return (row[0], bool(row[1])) if row is not None else None
 
 
 def lock_case(instance_id: str, connection: Raw | None = None) -> None:

@@ -233,11 +233,14 @@ def _insert_new(received: Received) -> int | None:
     """Store the delivery first, in the transaction that will act on it. The unique (source, webhook-id)
     key makes one copy the owner: a concurrent copy waits here for the owner's commit and then inserts
     nothing (None)."""
-    row = _INSERT_DELIVERY.first(Raw(), {
-        "source": received.routes.source, "webhook_id": received.webhook_id,
-        "event_type": received.route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
-        "received_at": utcnow()})
-    return row[0] if row is not None else None
+    connection = Raw()
+    with connection.batch():  # on PostgreSQL the transaction's BEGIN travels with it: one round trip
+        cursor = _INSERT_DELIVERY.send(connection, {
+            "source": received.routes.source, "webhook_id": received.webhook_id,
+            "event_type": received.route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
+            "received_at": utcnow()})
+    rows = cursor.fetchall()
+    return rows[0][0] if rows else None
 
 
 def _take_failed(delivery_id: int) -> int | None:
