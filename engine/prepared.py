@@ -8,8 +8,9 @@ run with the driver's cursor, in the same transaction as everything else on the 
 committed or rolled back by `db.session`). Parameters and results go through the column types' own bind and
 result processors, so values are stored and read exactly as SQLAlchemy would (JSON text, UTC datetimes).
 
-Everything else (lists, admin, reports) uses the ORM. The tests run every statement on SQLite and
-PostgreSQL.
+A connection checked out of the pool is pinged first on PostgreSQL (`pool_pre_ping`), so the driver's
+cursor is never one of a dead connection. Driver errors are raised as SQLAlchemy's. Everything else (lists,
+admin, reports) uses the ORM. The tests run these statements on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -103,8 +104,8 @@ class Prepared:
     """A Core statement compiled once per dialect and run with the DBAPI cursor of a connection.
 
     Bound parameters are given by name. Only plain bind parameters are supported (no expanding `IN`
-    lists, no RETURNING): the hot path needs nothing else, and a statement that needs more uses
-    `Connection.execute`."""
+    lists), and an INSERT returns nothing unless its text says RETURNING: the hot path needs nothing else,
+    and a statement that needs more uses `Connection.execute`."""
 
     def __init__(self, statement):
         self.statement = statement
