@@ -41,7 +41,6 @@ _TASK_COLUMNS = (
     TASKS.c.id, TASKS.c.instance_id, TASKS.c.process_id, TASKS.c.element_id, TASKS.c.name, TASKS.c.candidate_groups,
     TASKS.c.assignee, TASKS.c.municipality_code, TASKS.c.form_file_id, TASKS.c.status,
 )
-_SELECT_TASK = Prepared(sa.select(*_TASK_COLUMNS).where(TASKS.c.id == sa.bindparam("id")))
 # A task completion needs the task and its case: one statement, one round trip
 _SELECT_TASK_AND_CASE = Prepared(
     sa.select(*_TASK_COLUMNS, *_CASE_COLUMNS).select_from(TASKS.join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id))
@@ -141,11 +140,6 @@ def load_case(instance_id: str, connection: Raw | None = None) -> CaseRow | None
 def load_state(instance_id: str, connection: Raw | None = None) -> str | None:
     row = _SELECT_STATE.first(connection or Raw(), {"id": instance_id})
     return row[0] if row is not None else None
-
-
-def load_task(task_id: str, connection: Raw | None = None) -> TaskRow | None:
-    row = _SELECT_TASK.first(connection or Raw(), {"id": task_id})
-    return TaskRow(*row) if row is not None else None
 
 
 def load_task_and_case(task_id: str, connection: Raw | None = None) -> tuple[TaskRow | None, CaseRow | None]:

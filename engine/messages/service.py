@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..instances import store
 from ..runtime.inspection import waiting_messages
 from ..timeutil import utcnow
 from .models import BufferedMessage, MessageSubscription
@@ -52,7 +53,6 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
     Each case is advanced and saved in its own transaction. Returns the ids of the cases that caught it;
     an empty list means nobody waits (the caller decides whether to buffer or refuse).
     """
-    from ..instances import store
     from ..instances.models import RUNNING
     from ..instances.session import CaseSession
 
@@ -91,23 +91,6 @@ def catch_message(session, message_name: str, payload: dict, **details) -> bool:
     return False
 
 
-# --- locking ------------------------------------------------------------------------------------------
-
-def lock_case(instance_id: str) -> None:
-    """Take the write lock on one case for the rest of the transaction (see `instances.store.lock_case`)."""
-    from ..instances import store
-
-    store.lock_case(instance_id)
-
-
-def lock_case_for_message(business_key: str, message_name: str):
-    """The case (a CaseRow) with this business key, locked and freshly read, and whether it has a
-    subscription for the message; (None, False) if no case has the key."""
-    from ..instances import store
-
-    return store.lock_case_for_message(business_key, message_name)
-
-
 # --- correlation with buffering --------------------------------------------------------------------------
 
 CORRELATED = "correlated"
@@ -135,7 +118,7 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
     from ..instances.models import CANCELLED, COMPLETED, RUNNING
     from ..instances.session import CaseSession
 
-    instance, waits = lock_case_for_message(correlation_key, message_name)
+    instance, waits = store.lock_case_for_message(correlation_key, message_name)
     if instance is None:
         raise NoSuchCase(correlation_key)
     if instance.status in (COMPLETED, CANCELLED):
@@ -169,7 +152,7 @@ def consume_buffered_messages(session) -> int:
     if not names:
         return 0
     if not getattr(session, "case_locked", False):
-        lock_case(session.instance.id)
+        store.lock_case(session.instance.id)
     key = session.instance.business_key
     caught = 0
     while names and caught < MAX_BUFFERED_PER_SAVE:

@@ -120,11 +120,3 @@ _INSERT_OUTBOX = Prepared(sa.insert(_OUTBOX).values({name: sa.bindparam(name, ty
 
 def write_outbox(connection: Raw, rows: list[dict]) -> None:
     _INSERT_OUTBOX.executemany(connection, rows)
-
-
-def enqueue_case_events(session, instance, audit_events: list) -> int:
-    """Write the outbox rows for these events now (in the open transaction). Returns how many."""
-    connection = Raw()
-    rows = outbox_rows(session, instance, audit_events, connection)
-    write_outbox(connection, rows)
-    return len(rows)
