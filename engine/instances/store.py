@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..messages.models import MessageSubscription
-from ..tasks.models import HumanTask, TaskCandidate
 from ..definitions.models import ProcessVersion
+from ..messages.models import MessageSubscription
 from ..prepared import Prepared, Raw
-from ..webhooks.models import OutboundSubscription
+from ..tasks.models import HumanTask, TaskCandidate
 from ..timeutil import utcnow
+from ..webhooks.models import OutboundSubscription
 from .models import AuditEvent, ProcessInstance
 
 INSTANCES = ProcessInstance.__table__
@@ -112,6 +112,7 @@ def latest_version(process_id: str, connection: Raw | None = None) -> tuple[int,
 
 
 def lock_case(instance_id: str, connection: Raw | None = None) -> None:
+    """Take the write lock on one case for the rest of the transaction."""
     connection = connection or Raw()
     if connection.dialect.name == "sqlite":
         _TOUCH_CASE.execute(connection, {"id": instance_id})
