@@ -139,6 +139,7 @@ def _client(port: int, requests_: list, start_at: float, seconds: float, out) ->
         time.sleep(0.001)
     deadline = start_at + seconds
     done_at = start_at
+    cpu_at_start = time.process_time()
     for method, path, body, headers in requests_:
         if time.time() >= deadline:
             break
@@ -154,7 +155,7 @@ def _client(port: int, requests_: list, start_at: float, seconds: float, out) ->
             outcomes[result["outcome"]] += 1
             if result["outcome"] == "started":
                 keys.append((result["business_key"], body, headers))
-    out.put((statuses, outcomes, keys, latencies, done_at - start_at))
+    out.put((statuses, outcomes, keys, latencies, done_at - start_at, time.process_time() - cpu_at_start))
 
 
 def run_phase(port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter) -> dict:
@@ -171,8 +172,9 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
     for proc in procs:
         proc.join()
     statuses, outcomes, keys, latencies = Counter(), Counter(), [], []
-    elapsed = 0.0
-    for s, o, k, lat, took in results:
+    elapsed = client_cpu = 0.0
+    for s, o, k, lat, took, cpu in results:
+        client_cpu += cpu
         statuses.update(s)
         outcomes.update(o)
         keys.extend(k)
@@ -186,7 +188,7 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
     pct = (lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000) if latencies else (lambda p: 0)
     return {"phase": name, "requests": total, "seconds": elapsed, "rate": total / elapsed if elapsed else 0.0,
             "statuses": dict(statuses), "outcomes": dict(outcomes), "keys": keys, "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "app_cpu_ms": app_ms, "db_cpu_ms": db_ms}
+            "app_cpu_ms": app_ms, "db_cpu_ms": db_ms, "client_cpu_ms": client_cpu / total * 1000 if total else 0.0}
 
 
 def melding(i: int) -> dict:
@@ -202,7 +204,8 @@ def report(result: dict, baseline: float) -> None:
           f"p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, {ratio:.2f}x baseline)  "
           f"statuses {result['statuses']} outcomes {result['outcomes']}", flush=True)
     print(f"  {'':<10} server CPU {result['app_cpu_ms']:.2f} ms app + {result['db_cpu_ms']:.2f} ms database per request"
-          f" -> {capacity:.0f} req/s if {CORES} cores did only this", flush=True)
+          f" -> {capacity:.0f} req/s if {CORES} cores did only this; the clients used {result['client_cpu_ms']:.2f} ms",
+          flush=True)
 
 
 def bench(backend: str, seconds: float, clients: int, workers: int, threads: int) -> dict:

@@ -12,6 +12,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from ..runtime.inspection import has_ready_engine_task
+from ..runtime.stepping import do_engine_steps
 from ..runtime.sandbox import SandboxViolation
 
 import logging
@@ -92,7 +93,7 @@ def run_engine(workflow, log: StepLog) -> None:
     try:
         for _ in range(MAX_ROUNDS):
             workflow.refresh_timers()
-            workflow.do_engine_steps(will_complete, did_complete)
+            do_engine_steps(workflow, will_complete, did_complete)
             if not has_ready_engine_task(workflow):  # a timer that fell due in the engine's last refresh
                 return
         raise RuntimeError(f"The engine did not settle after {MAX_ROUNDS} rounds (a loop without a wait state?).")

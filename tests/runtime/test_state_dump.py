@@ -113,3 +113,34 @@ def test_a_state_in_another_layout_is_still_read():
     loaded = load_state(spaced, spec, {}, ENGINE)
     assert not getattr(loaded, "_vb_task_json", None)
     assert json.loads(reference_dump(loaded)) == json.loads(dump_state(workflow))
+
+
+def test_each_task_is_written_byte_for_byte_as_the_library_encodes_it():
+    """A task's JSON is written directly (not built as a dict and encoded): the text must be exactly the
+    encoder's text of the library's conversion, for root, predicted, ready, waiting and finished tasks and
+    for values the library converts itself (dates, sets), deleted keys and text that needs escapes."""
+    from datetime import datetime, timezone
+
+    workflow, _ = workflow_for("parallel_loop.bpmn", "parallel_loop", limit=4)
+    checked = set()
+    for index in range(3):
+        complete_user_task(workflow, "checkin", last_checkin=index, note='quote " and \u00e9')
+        ready = ready_user_tasks(workflow)[0]
+        odd = {"started": datetime(2026, 3, 2, 9, 15, tzinfo=timezone.utc), "tags": {"a"}}
+        ready.data.update(odd)
+        deleted = ready.data.pop("limit")  # a deleted key: written as a deletion in the delta
+        ready.internal_data["seen"] = datetime(2026, 3, 3, tzinfo=timezone.utc)
+        serializer._REGISTRY._encoder_mode = True
+        try:
+            for task in workflow.get_tasks():
+                library = serializer._ENCODER.encode(serializer._REGISTRY.convert(task))
+                assert serializer._task_text(task, str(task.id)) == library
+                checked.add(task.state)
+        finally:
+            serializer._REGISTRY._encoder_mode = False
+        for key in odd:  # the sandbox refuses such values when the engine runs on
+            ready.data.pop(key)
+        ready.data["limit"] = deleted
+        del ready.internal_data["seen"]
+    assert {TaskState.COMPLETED, TaskState.READY, TaskState.WAITING} <= checked
+    assert checked & {TaskState.MAYBE, TaskState.LIKELY, TaskState.FUTURE}

@@ -1,0 +1,59 @@
+"""The host's engine loop (engine.runtime.stepping) runs exactly what SpiffWorkflow's `do_engine_steps` runs,
+in the same order: it only skips walks of the task tree that cannot find a ready engine task."""
+from __future__ import annotations
+
+from SpiffWorkflow.util.task import TaskState
+
+from engine.instances import engine_runner
+from engine.runtime import stepping
+from engine.studio.cli import folder_workspace
+from engine.studio.scenarios import run_workspace_tests
+from tests.runtime.test_compaction import workflow_for
+from tests.studio.target import TARGET
+
+
+def _library_steps(workflow, will_complete_task=None, did_complete_task=None):
+    workflow.do_engine_steps(will_complete_task, did_complete_task)
+
+
+def _scenario_runs():
+    results = run_workspace_tests(folder_workspace(TARGET.folders))
+    return [(r.name, r.passed, r.path, r.end, r.waiting_at, r.variables) for r in results]
+
+
+def test_the_threat_response_scenarios_take_the_same_paths_as_with_the_library_loop(app, monkeypatch):
+    """Every scenario of processes/threat_response.test.json (call activities, gateways, decisions, events):
+    the elements in the order they ran, the end, what it waits at and the data are the same."""
+    with app.app_context():
+        ours = _scenario_runs()
+        monkeypatch.setattr(engine_runner, "do_engine_steps", _library_steps)
+        library = _scenario_runs()
+    assert len(ours) == TARGET.scenarios
+    assert ours == library
+
+
+def test_parallel_branches_run_in_the_library_order_and_idle_walks_are_skipped(monkeypatch):
+    order = {}
+    walks = {"ours": 0, "library": 0}
+    for name in ("ours", "library"):
+        workflow, _ = workflow_for("parallel_loop.bpmn", "parallel_loop", limit=3)
+        ran = order[name] = []
+        steps = stepping.do_engine_steps if name == "ours" else _library_steps
+        real_get_tasks = type(workflow).get_tasks
+
+        def counting(self, *args, _name=name, **kwargs):
+            if kwargs.get("state") == TaskState.READY:
+                walks[_name] += 1
+            return real_get_tasks(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(workflow), "get_tasks", counting)
+        for index in range(3):
+            task = next(t for t in workflow.tasks.values()
+                        if t.state == TaskState.READY and t.task_spec.bpmn_id == "checkin")
+            task.data["last_checkin"] = index
+            task.run()
+            steps(workflow, did_complete_task=lambda t, _ran=ran: _ran.append(t.task_spec.name))
+        monkeypatch.undo()
+    assert order["ours"] == order["library"] and order["ours"]
+    assert walks["ours"] < walks["library"]
+
