@@ -47,9 +47,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .definitions.service import clear_caches
     from .instances import cache
-    from .runtime import serializer
+    from .runtime import serializer, stepping
 
     serializer.VERIFY = bool(app.config["VB_VERIFY_STATE_DUMP"])
+    stepping.VERIFY = bool(app.config["VB_VERIFY_ENGINE_WALKS"])
 
     clear_caches()
     cache.clear()

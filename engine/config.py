@@ -77,6 +77,7 @@ def load_config(instance_path: Path) -> dict:
         "VB_GC_THRESHOLDS": os.environ.get("VB_GC_THRESHOLDS", "20000,50,100"),
         # Compare every state dump with the library's own conversion (a check for the tests, twice the cost)
         "VB_VERIFY_STATE_DUMP": _bool("VB_VERIFY_STATE_DUMP", False),
+        "VB_VERIFY_ENGINE_WALKS": _bool("VB_VERIFY_ENGINE_WALKS", False),
         # Webhooks (docs/webhooks.md). Source secrets are read from VB_WEBHOOK_SECRET_<SOURCE>, named in
         # each route file.
         "VB_WEBHOOK_MAX_BYTES": int(os.environ.get("VB_WEBHOOK_MAX_BYTES", str(256 * 1024))),

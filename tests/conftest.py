@@ -2,9 +2,10 @@ import os
 
 import pytest
 
-# Every state the tests save is also converted by the library alone and compared (servers started by the
-# tests inherit this).
+# Every state the tests save is also converted by the library alone and compared, and every walk of the
+# engine loop is also made by the library's iterator and compared (servers started by the tests inherit this).
 os.environ.setdefault("VB_VERIFY_STATE_DUMP", "1")
+os.environ.setdefault("VB_VERIFY_ENGINE_WALKS", "1")
 
 from engine import create_app  # noqa: E402
 from engine.demo import seed_demo  # noqa: E402

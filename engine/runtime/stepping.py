@@ -9,13 +9,23 @@ task of the tree through the library's tree iterator, which is the larger part o
 same order, the same callbacks), with one addition: before a walk it checks the workflow's task tables,
 a plain loop over dicts, for any READY task the engine would run. The tables hold every task a walk can
 reach (the top workflow's and every subprocess's), so when they hold none the walk would find none, and it
-is skipped. When they hold one, the library's own walk runs, so the tasks run in its order.
+is skipped. When they hold one, the walk runs: the library's iterator order (depth first, a call activity's or
+subprocess's own tree before the children of its task, predicted branches not entered), written as a plain
+loop (`ready_tasks`). The library's iterator also stops descending 1,000 levels down; a walk can only get
+that deep in a workflow of 1,000 tasks or more, so such workflows (rare: history compaction keeps trees
+small) are walked by the library itself. With `VB_VERIFY_ENGINE_WALKS` (on in the tests) every walk is
+compared with the library's.
 """
 from __future__ import annotations
 
 from SpiffWorkflow.util.task import TaskState
 
 from .inspection import has_ready_engine_task
+
+_READY = TaskState.READY
+_FUTURE = TaskState.FUTURE
+_DEPTH_LIMIT = 1000  # SpiffWorkflow's TaskIterator max_depth
+VERIFY = False  # set from VB_VERIFY_ENGINE_WALKS by the app factory
 
 
 def do_engine_steps(workflow, will_complete_task=None, did_complete_task=None) -> None:
@@ -46,7 +56,7 @@ def _run_ready(top, workflow, will_complete_task, did_complete_task) -> int:
     if not has_ready_engine_task(top):
         return 0  # no READY engine task anywhere in the case: the walk would find none
     count = 0
-    for task in workflow.get_tasks(state=TaskState.READY):
+    for task in ready_tasks(top, workflow):
         if not task.task_spec.manual:
             if will_complete_task is not None:
                 will_complete_task(task)
@@ -55,3 +65,28 @@ def _run_ready(top, workflow, will_complete_task, did_complete_task) -> int:
             if did_complete_task is not None:
                 did_complete_task(task)
     return count
+
+
+def ready_tasks(top, workflow) -> list:
+    """`workflow.get_tasks(state=TaskState.READY)`: the READY tasks of `workflow` and of the subprocesses
+    below it, in the library's walk order. `top` is the case's top-level workflow."""
+    if len(top.tasks) + sum(len(sp.tasks) for sp in top.subprocesses.values()) >= _DEPTH_LIMIT:
+        return workflow.get_tasks(state=_READY)  # the iterator's depth limit could apply
+    subprocesses = top.subprocesses
+    found = []
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        state = task._state
+        if state & _READY:
+            found.append(task)
+        subprocess = subprocesses.get(task.id)
+        if subprocess is not None:  # entered whatever the task's state (as the library does for READY)
+            stack.extend(reversed([subprocess.task_tree, *task.children]))
+        elif task._children and state >= _FUTURE:  # predicted (MAYBE, LIKELY) branches hold nothing READY
+            stack.extend(reversed(task.children))
+    if VERIFY:
+        library = workflow.get_tasks(state=_READY)
+        if [t.id for t in found] != [t.id for t in library]:
+            raise AssertionError("The engine loop's walk differs from the library's iterator.")
+    return found

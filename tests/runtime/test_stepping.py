@@ -39,6 +39,7 @@ def test_the_threat_response_scenarios_take_the_same_paths_as_with_the_library_l
     """Every scenario of processes/threat_response.test.json (call activities, gateways, decisions, events):
     the elements in the order they ran, the end, what it waits at and the data are the same."""
     with app.app_context():
+        assert stepping.VERIFY  # every walk below is also made by the library and compared
         ours = _scenario_runs()
         monkeypatch.setattr(engine_runner, "do_engine_steps", _library_steps)
         library = _scenario_runs()
@@ -71,3 +72,23 @@ def test_parallel_branches_run_in_the_library_order_and_idle_walks_are_skipped(m
     assert order["ours"] == order["library"] and order["ours"]
     assert walks["ours"] < walks["library"]
 
+
+
+def test_a_tree_deep_enough_for_the_library_depth_limit_behaves_as_with_the_library(monkeypatch):
+    """Without compaction a loop of 300 rounds outgrows the library iterator's depth limit (see
+    test_compaction): the host's loop must show the same behaviour there, not a different one."""
+    from engine.runtime.inspection import ready_user_tasks
+
+    monkeypatch.setattr(stepping, "VERIFY", True)
+    outcomes = {}
+    for name, steps in (("ours", stepping.do_engine_steps), ("library", _library_steps)):
+        workflow, _ = workflow_for("loop.bpmn", "loop", limit=300)
+        rounds = 0
+        while ready_user_tasks(workflow):
+            task = ready_user_tasks(workflow)[0]
+            task.run()
+            steps(workflow)
+            rounds += 1
+        outcomes[name] = (rounds, workflow.is_completed(), len(workflow.tasks))
+    assert outcomes["ours"] == outcomes["library"]
+    assert outcomes["ours"][0] < 300  # the library's quirk, kept
