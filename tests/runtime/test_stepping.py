@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from SpiffWorkflow.util.task import TaskState
 
 from engine.instances import engine_runner
@@ -92,3 +94,14 @@ def test_a_tree_deep_enough_for_the_library_depth_limit_behaves_as_with_the_libr
         outcomes[name] = (rounds, workflow.is_completed(), len(workflow.tasks))
     assert outcomes["ours"] == outcomes["library"]
     assert outcomes["ours"][0] < 300  # the library's quirk, kept
+
+
+def test_the_check_refuses_a_walk_that_differs_from_the_library(monkeypatch):
+    """With VB_VERIFY_ENGINE_WALKS (on in the whole test suite) a walk that finds other tasks than the
+    library's iterator is an error."""
+    workflow, _ = workflow_for("parallel_loop.bpmn", "parallel_loop", limit=3)
+    assert [t.task_spec.bpmn_id for t in stepping.ready_tasks(workflow, workflow)] == ["checkin"]
+    monkeypatch.setattr(type(workflow), "get_tasks", lambda self, *args, **kwargs: [])
+    monkeypatch.setattr(stepping, "VERIFY", True)
+    with pytest.raises(AssertionError, match="differs from the library"):
+        stepping.ready_tasks(workflow, workflow)
