@@ -13,9 +13,10 @@ advance with the `standardwebhooks` package so the clients spend almost nothing 
   buffered    om beslissing.genomen for the same cases (not waiting for it yet): verify, store, buffer
   duplicate   the 'started' deliveries again (4 times each): verify and answer from the stored outcome
 
-Besides the rate (which depends on whatever else the machine runs), each phase prints the CPU time the
-server spent per request (gunicorn workers, and the PostgreSQL backends serving them) and what that gives
-if all cores did only this: a figure that hardly moves with the load of a shared machine.
+Besides the rate, each phase prints the CPU time the server spent per request (gunicorn workers, and the
+PostgreSQL backends serving them), what that gives if all cores did only this, and the CPU the client
+processes used per request (they share the machine's cores with the server). Rate and CPU both move with
+the state of a shared machine: 15-20 % between runs on the 2-CPU development machine.
 """
 from __future__ import annotations
 
@@ -188,7 +189,8 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
     pct = (lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000) if latencies else (lambda p: 0)
     return {"phase": name, "requests": total, "seconds": elapsed, "rate": total / elapsed if elapsed else 0.0,
             "statuses": dict(statuses), "outcomes": dict(outcomes), "keys": keys, "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "app_cpu_ms": app_ms, "db_cpu_ms": db_ms, "client_cpu_ms": client_cpu / total * 1000 if total else 0.0}
+            "app_cpu_ms": app_ms, "db_cpu_ms": db_ms,
+            "client_cpu_ms": client_cpu / total * 1000 if total else 0.0}
 
 
 def melding(i: int) -> dict:

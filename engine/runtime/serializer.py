@@ -104,8 +104,9 @@ def _encode_scalar(value, kind) -> str:
 
 def _task_text(task, task_id: str) -> str:
     """The JSON of SpiffWorkflow 3.2's `TaskConverter.to_dict(task)` with its registry's typename (members in
-    their order, data as a delta against the parent's), written directly instead of building the dict and encoding it: a new case has
-    dozens of predicted tasks, each written once. Data values go through the same encoder."""
+    their order, data as a delta against the parent's), written directly instead of building the dict and
+    encoding it: a new case has dozens of predicted tasks, each written once. Data values go through the
+    same encoder."""
     encode = _ENCODER.encode
     parent = task.parent
     if parent is None:
