@@ -50,9 +50,10 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def engine_options(database_url: str) -> dict:
-    """A server database may drop idle connections (a restart, a proxy's timeout): each checkout is pinged
-    first. An SQLite file has no connection to lose, so it skips the ping (a query per request)."""
-    return {"pool_pre_ping": not database_url.startswith("sqlite"), "json_serializer": _json_dumps}
+    """A server database may drop idle connections (a restart, a proxy's timeout): each checkout is checked
+    by `engine.pool_liveness` (installed by `database.configure_engine`) rather than pinged with a query every
+    time. An SQLite file has no connection to lose."""
+    return {"pool_pre_ping": False, "json_serializer": _json_dumps}
 
 
 def load_config(instance_path: Path) -> dict:
@@ -73,6 +74,8 @@ def load_config(instance_path: Path) -> dict:
         "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "60")),
         "VB_COMPACT_KEEP": int(os.environ.get("VB_COMPACT_KEEP", "8")),
         "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
+        # A pooled PostgreSQL connection idle longer than this is pinged at checkout (engine/pool_liveness.py)
+        "VB_DB_PING_IDLE_SECONDS": float(os.environ.get("VB_DB_PING_IDLE_SECONDS", "10")),
         # Garbage collector thresholds of the web workers and the scheduler (engine/gc_tuning.py)
         "VB_GC_THRESHOLDS": os.environ.get("VB_GC_THRESHOLDS", "20000,50,100"),
         # Compare every state dump with the library's own conversion (a check for the tests, twice the cost)

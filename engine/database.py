@@ -6,15 +6,20 @@ import logging
 from flask_migrate import upgrade as alembic_upgrade
 from sqlalchemy import event
 
+from . import pool_liveness
 from .extensions import db
 
 log = logging.getLogger(__name__)
 
 
 def configure_engine(app) -> None:
-    """SQLite: WAL journal, a busy timeout instead of instant 'database is locked', foreign keys on."""
+    """PostgreSQL: pooled connections checked at checkout (engine/pool_liveness.py). SQLite: WAL journal, a
+    busy timeout instead of instant 'database is locked', foreign keys on."""
     with app.app_context():
         engine = db.engine
+        if engine.dialect.name == "postgresql":
+            app.extensions["vb_pool_liveness"] = pool_liveness.install(engine, app.config["VB_DB_PING_IDLE_SECONDS"])
+            return
         if engine.dialect.name != "sqlite":
             return
 
