@@ -86,7 +86,7 @@ def _task_json(task) -> str:
         if known is not None and known[0] == key:
             _DUMP.next_memo[task.id] = known
             return known[1]
-    task_id = str(task.id)
+    task_id = _id_text(task.id, _DUMP.ids)
     text = f'"{task_id}":{_task_text(task, task_id)}'
     if settled:
         _DUMP.next_memo[task.id] = (key, text)
@@ -102,28 +102,54 @@ def _encode_scalar(value, kind) -> str:
     return _ENCODER.encode(value)
 
 
+_NO_DELTA = '{"updates":{},"deletions":[]}'
+_ENCODED_NAMES: dict = {}  # a spec name or typename -> its JSON text (names repeat in every state)
+
+
+def _encoded_name(name: str) -> str:
+    text = _ENCODED_NAMES.get(name)
+    if text is None:
+        text = _ENCODED_NAMES[name] = _ENCODER.encode(name)
+    return text
+
+
+def _id_text(task_id: UUID, ids: dict) -> str:
+    """A task id as text, converted once per dump (an id is written as a key, an id, a parent and a child);
+    `ids` holds the texts of the dump under way."""
+    text = ids.get(task_id)
+    if text is None:
+        text = ids[task_id] = str(task_id)
+    return text
+
+
 def _task_text(task, task_id: str) -> str:
     """The JSON of SpiffWorkflow 3.2's `TaskConverter.to_dict(task)` with its registry's typename (members in
     their order, data as a delta against the parent's), written directly instead of building the dict and
     encoding it: a new case has dozens of predicted tasks, each written once. Data values go through the
     same encoder."""
     encode = _ENCODER.encode
+    ids = getattr(_DUMP, "ids", None)
+    if ids is None:  # outside a dump
+        ids = {}
     parent = task.parent
     if parent is None:
         parent_text, data, delta = "null", encode(task.data), "{}"
     else:
-        parent_text, data = f'"{task._parent}"', "{}"
-        updates = DeepMerge.get_updated_keys(parent.data, task.data)
-        deletions = DeepMerge.get_deleted_keys(parent.data, task.data)
-        delta = (f'{{"updates":{encode(updates) if updates else "{}"},'
-                 f'"deletions":{encode(deletions) if deletions else "[]"}}}')
-    children = ",".join(f'"{child}"' for child in task._children)
+        parent_text, data = f'"{_id_text(task._parent, ids)}"', "{}"
+        if not task.data and not parent.data:
+            delta = _NO_DELTA
+        else:
+            updates = DeepMerge.get_updated_keys(parent.data, task.data)
+            deletions = DeepMerge.get_deleted_keys(parent.data, task.data)
+            delta = (f'{{"updates":{encode(updates) if updates else "{}"},'
+                     f'"deletions":{encode(deletions) if deletions else "[]"}}}')
+    children = ",".join(f'"{_id_text(child, ids)}"' for child in task._children)
     internal = encode(_REGISTRY.convert(task.internal_data)) if task.internal_data else "{}"
     return (f'{{"id":"{task_id}","parent":{parent_text},"children":[{children}],'
             f'"last_state_change":{_encode_scalar(task.last_state_change, float)},'
-            f'"state":{_encode_scalar(task.state, int)},"task_spec":{encode(task.task_spec.name)},'
+            f'"state":{_encode_scalar(task.state, int)},"task_spec":{_encoded_name(task.task_spec.name)},'
             f'"triggered":{_encode_scalar(task.triggered, bool)},"internal_data":{internal},'
-            f'"data":{data},"delta":{delta},"typename":{encode(_REGISTRY.typenames[type(task)])}}}')
+            f'"data":{data},"delta":{delta},"typename":{_encoded_name(_REGISTRY.typenames[type(task)])}}}')
 
 
 _LOAD = threading.local()
@@ -216,7 +242,7 @@ VERIFY = False  # set from VB_VERIFY_STATE_DUMP by the app factory
 
 def dump_state(workflow: BpmnWorkflow) -> str:
     """The JSON text of a workflow's state, without its spec."""
-    _DUMP.tables, _DUMP.memo, _DUMP.next_memo = {}, getattr(workflow, "_vb_task_json", {}), {}
+    _DUMP.tables, _DUMP.memo, _DUMP.next_memo, _DUMP.ids = {}, getattr(workflow, "_vb_task_json", {}), {}, {}
     _REGISTRY._encoder_mode = True
     try:
         dct = _REGISTRY.convert(workflow)
@@ -227,7 +253,7 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         workflow._vb_task_json = _DUMP.next_memo
     finally:
         _REGISTRY._encoder_mode = False
-        _DUMP.tables = _DUMP.memo = _DUMP.next_memo = None
+        _DUMP.tables = _DUMP.memo = _DUMP.next_memo = _DUMP.ids = None
     if VERIFY:
         reference = reference_dump(workflow)
         if json.loads(text) != json.loads(reference):
