@@ -130,6 +130,13 @@ class Prepared:
             cursor.execute(compiled.sql, compiled.parameters(values))
         return cursor
 
+    def sent_rows(self, connection: "Raw", cursor) -> list[tuple]:
+        """The rows of this statement sent with `send` on its own `cursor`, read after the batch has ended."""
+        compiled = self._compiled(connection.dialect)
+        with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
+            rows = cursor.fetchall()
+        return [compiled.row(raw) for raw in rows]
+
     def executemany(self, connection: "Raw", rows: list[dict]) -> None:
         if not rows:
             return

@@ -49,13 +49,18 @@ def start_form_of(version):
     return None
 
 
+_ASK = object()
+
+
 def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
                parent_instance_id: str | None = None, use_start_form: bool = True, commit: bool = True,
-               timer_start_event: str | None = None):
+               timer_start_event: str | None = None, latest=_ASK):
     """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
 
-    With `commit=False` the caller commits (the session is returned as `row.session`)."""
-    latest = store.latest_version(process_id)
+    With `commit=False` the caller commits (the session is returned as `row.session`). `latest`: the
+    answer of `store.latest_version(process_id)` when the caller asked it already in this transaction."""
+    if latest is _ASK:
+        latest = store.latest_version(process_id)
     if latest is None:
         raise NotFound(f"No process '{process_id}' is deployed.")
     version = version_info(latest[0])

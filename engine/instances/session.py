@@ -204,6 +204,9 @@ class CaseSession:
                     apply_subscriptions(writer, case, subscription_plan)
                     self._write_audit(writer, events, now)
                     write_outbox(writer.connection, outbox)
+                    for rider in store.take_riders(orm_session):  # e.g. the outcome of a webhook delivery
+                        rider.write(writer, case)
+                        rider.case = case
             except DBAPIError:
                 if not writer.case_was_current():  # rows of a step that lost the race: not the cause
                     raise self._lost_race() from None
@@ -243,12 +246,14 @@ _AFTER_COMMIT = "vb_case_sessions"
 
 @event.listens_for(OrmSession, "after_commit")
 def _keep_saved_workflows(orm_session) -> None:
+    store.take_riders(orm_session)  # riders belong to one transaction
     for saved in orm_session.info.pop(_AFTER_COMMIT, ()):
         saved.after_commit()
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _forget_saved_workflows(orm_session) -> None:
+    store.take_riders(orm_session)
     for saved in orm_session.info.pop(_AFTER_COMMIT, ()):
         cache.drop(saved.case.id)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..definitions.models import ProcessVersion
+from ..extensions import db
 from ..messages.models import MessageSubscription
 from ..prepared import Prepared, Raw
 from ..tasks.models import HumanTask, TaskCandidate
@@ -111,6 +112,18 @@ def latest_version(process_id: str, connection: Raw | None = None) -> tuple[int,
     return (row[0], bool(row[1])) if row is not None else None
 
 
+def send_latest_version(process_id: str, connection: Raw):
+    """`latest_version` sent in a batch (`Raw.batch`) with other statements; returns a function that gives
+    its answer once the batch has ended."""
+    cursor = _LATEST_VERSION.send(connection, {"process_id": process_id}, connection.driver.cursor())
+
+    def answer() -> tuple[int, bool] | None:
+        rows = _LATEST_VERSION.sent_rows(connection, cursor)
+        return (rows[0][0], bool(rows[0][1])) if rows else None
+
+    return answer
+
+
 def lock_case(instance_id: str, connection: Raw | None = None) -> None:
     """Take the write lock on one case for the rest of the transaction."""
     connection = connection or Raw()
@@ -127,10 +140,57 @@ def lock_case_for_message(business_key: str, message_name: str,
     connection = connection or Raw()
     if connection.dialect.name == "sqlite":
         _TOUCH_CASE_BY_KEY.execute(connection, {"key": business_key})
-    row = _LOCK_CASE_BY_KEY.first(connection, {"key": business_key, "message": message_name})
+    return _locked_case(_LOCK_CASE_BY_KEY.first(connection, {"key": business_key, "message": message_name}))
+
+
+def send_lock_case_for_message(business_key: str, message_name: str, connection: Raw):
+    """`lock_case_for_message` sent in a batch (`Raw.batch`); returns a function that gives its answer once
+    the batch has ended. The lock is taken where the statement stands in the batch."""
+    if connection.dialect.name == "sqlite":
+        _TOUCH_CASE_BY_KEY.execute(connection, {"key": business_key})
+    cursor = _LOCK_CASE_BY_KEY.send(connection, {"key": business_key, "message": message_name},
+                                    connection.driver.cursor())
+
+    def answer() -> tuple[CaseRow | None, bool]:
+        rows = _LOCK_CASE_BY_KEY.sent_rows(connection, cursor)
+        return _locked_case(rows[0] if rows else None)
+
+    return answer
+
+
+def _locked_case(row) -> tuple[CaseRow | None, bool]:
     if row is None:
         return None, False
     return CaseRow(*row[:-1]), bool(row[-1])
+
+
+# Statements of the current transaction that travel with the next case step's batch (`ride_along`)
+RIDERS = "vb_step_riders"
+
+
+class Rider:
+    """A write that goes out with the next case step saved in this transaction, in that step's batch (one
+    round trip less on PostgreSQL). `write(writer, case)` is called inside the batch; afterwards `case` is
+    the CaseRow of the step it rode with, or None if no step was saved (then the caller writes itself)."""
+
+    __slots__ = ("write", "case")
+
+    def __init__(self, write):
+        self.write, self.case = write, None
+
+
+def ride_along(write) -> Rider:
+    """Register `write` for the next case step of the current transaction (begun here if none is open, so
+    that its commit or rollback drops a rider that no step took)."""
+    rider = Rider(write)
+    db.session.connection()
+    db.session.info.setdefault(RIDERS, []).append(rider)
+    return rider
+
+
+def take_riders(orm_session) -> list[Rider]:
+    """The riders waiting for a step (CaseSession.save sends them in its batch); none are left behind."""
+    return orm_session.info.pop(RIDERS, [])
 
 
 def load_case(instance_id: str, connection: Raw | None = None) -> CaseRow | None:

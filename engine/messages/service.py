@@ -110,15 +110,16 @@ class CaseEnded(LookupError):
 
 
 def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, actor, buffer_ttl: timedelta,
-                        delivery_id: int | None = None, **details) -> tuple[str, list[str]]:
+                        delivery_id: int | None = None, locked=None, **details) -> tuple[str, list[str]]:
     """Deliver a message to the case with this business key, or buffer it until that case waits for it.
 
     Runs in the caller's transaction and commits nothing, so the caller can store its own record of the
-    delivery in the same transaction. Returns (CORRELATED or BUFFERED, [case id])."""
+    delivery in the same transaction. `locked`: the answer of `store.lock_case_for_message` when the
+    caller took the lock already in this transaction. Returns (CORRELATED or BUFFERED, [case id])."""
     from ..instances.models import CANCELLED, COMPLETED, RUNNING
     from ..instances.session import CaseSession
 
-    instance, waits = store.lock_case_for_message(correlation_key, message_name)
+    instance, waits = locked if locked is not None else store.lock_case_for_message(correlation_key, message_name)
     if instance is None:
         raise NoSuchCase(correlation_key)
     if instance.status in (COMPLETED, CANCELLED):

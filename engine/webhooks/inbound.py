@@ -24,6 +24,7 @@ from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
 from ..messages import service as messages
+from ..instances import store
 from ..prepared import Prepared, Raw
 from ..timeutil import utcnow
 from . import state
@@ -192,7 +193,7 @@ def process(received: Received, replayed_by: str | None = None) -> dict:
     """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix."""
     for _ in range(MAX_TRIES):
         failed_id = None
-        delivery_id = _insert_new(received)
+        delivery_id, prefetched = _insert_new(received)
         if delivery_id is None:  # this webhook-id is stored already (or a copy is being processed right now)
             existing = find_delivery(received.routes.source, received.webhook_id)
             if existing is None:  # that copy was rolled back meanwhile: try again
@@ -206,7 +207,7 @@ def process(received: Received, replayed_by: str | None = None) -> dict:
             if delivery_id is None:
                 db.session.rollback()
                 continue
-        return _apply(received, delivery_id, failed_id, replayed_by)
+        return _apply(received, delivery_id, failed_id, replayed_by, prefetched)
     raise Conflict("This delivery is being processed by another request right now; send it again later.")
 
 
@@ -229,18 +230,35 @@ _RECORD_OUTCOME = {
 }
 
 
-def _insert_new(received: Received) -> int | None:
+def _insert_new(received: Received):
     """Store the delivery first, in the transaction that will act on it. The unique (source, webhook-id)
     key makes one copy the owner: a concurrent copy waits here for the owner's commit and then inserts
-    nothing (None)."""
+    nothing (None). Returns (delivery id or None, prefetched or None).
+
+    What acting on the delivery reads first goes out in the same round trip, after the INSERT: the process
+    version to start, or the case to correlate with, locked. `prefetched()` gives that answer (for `act`).
+    A copy that turns out to be a duplicate rolls back, which releases that lock at once."""
     connection = Raw()
+    route = received.route
+    key = None
+    if route.action != START:
+        try:
+            key = correlation_key_of(route, received.payload)
+        except Unprocessable:
+            pass  # `act` refuses it, after the duplicate check
     with connection.batch():  # on PostgreSQL the transaction's BEGIN travels with it: one round trip
         cursor = _INSERT_DELIVERY.send(connection, {
             "source": received.routes.source, "webhook_id": received.webhook_id,
-            "event_type": received.route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
-            "received_at": utcnow()})
+            "event_type": route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
+            "received_at": utcnow()}, connection.driver.cursor())  # its own cursor: more statements follow
+        if route.action == START:
+            prefetched = store.send_latest_version(route.target, connection)
+        elif key is not None:
+            prefetched = store.send_lock_case_for_message(key, route.target, connection)
+        else:
+            prefetched = None
     rows = cursor.fetchall()
-    return rows[0][0] if rows else None
+    return (rows[0][0], prefetched) if rows else (None, prefetched)
 
 
 def _take_failed(delivery_id: int) -> int | None:
@@ -254,9 +272,26 @@ def _take_failed(delivery_id: int) -> int | None:
     return delivery_id if taken.rowcount == 1 else None
 
 
-def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed_by: str | None) -> dict:
+def _outcome_values(received: Received, delivery_id: int, outcome: str, case_id: str, business_key: str,
+                    replayed_by: str | None) -> dict:
+    values = {"outcome": outcome, "event_type": received.route.event_type, "instance_id": case_id,
+              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None,
+              "delivery_id": delivery_id}
+    if replayed_by:
+        values["replayed_by"] = replayed_by
+    return values
+
+
+def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed_by: str | None,
+           prefetched=None) -> dict:
+    # The delivery's outcome rides with the case's save (one round trip less), as the outcome a start or a
+    # correlation gives; if acting ends otherwise (buffered, or another case was saved), it is written after.
+    record = _RECORD_OUTCOME[bool(replayed_by)]
+    expected = STARTED if received.route.action == START else CORRELATED
+    rider = store.ride_along(lambda writer, case: record.send(writer.connection, _outcome_values(
+        received, delivery_id, expected, case.id, case.business_key, replayed_by)))
     try:
-        outcome, case_id, business_key = act(received, delivery_id)
+        outcome, case_id, business_key = act(received, delivery_id, prefetched)
     except (Unprocessable, NotFound, Conflict):
         db.session.rollback()  # the sender's to fix (or the case has ended): nothing is stored
         raise
@@ -269,20 +304,18 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
         log.exception("Webhook delivery %s from %s failed", received.webhook_id, received.routes.source)
         raise DeliveryFailed("The delivery could not be processed; it is recorded and will be looked at.",
                              delivery_id=stored_id, outcome=FAILED) from None
-    values = {"outcome": outcome, "event_type": received.route.event_type, "instance_id": case_id,
-              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None,
-              "delivery_id": delivery_id}
-    if replayed_by:
-        values["replayed_by"] = replayed_by
-    _RECORD_OUTCOME[bool(replayed_by)].execute(Raw(), values)
+    rode = rider.case
+    if rode is None or (rode.id, rode.business_key, expected) != (case_id, business_key, outcome):
+        record.execute(Raw(), _outcome_values(received, delivery_id, outcome, case_id, business_key, replayed_by))
     db.session.commit()
     return {"outcome": outcome, "delivery_id": delivery_id, "webhook_id": received.webhook_id,
             "source": received.routes.source, "event_type": received.route.event_type, "case_id": case_id,
             "business_key": business_key}
 
 
-def act(received: Received, delivery_id: int) -> tuple[str, str, str]:
-    """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key)."""
+def act(received: Received, delivery_id: int, prefetched=None) -> tuple[str, str, str]:
+    """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key).
+    `prefetched`: see `_insert_new`."""
     from ..instances.service import start_case
 
     route = received.route
@@ -290,7 +323,8 @@ def act(received: Received, delivery_id: int) -> tuple[str, str, str]:
     variables = variables_of(route, received.payload)
     if route.action == START:
         try:
-            instance = start_case(route.target, variables, actor, use_start_form=False, commit=False)
+            instance = start_case(route.target, variables, actor, use_start_form=False, commit=False,
+                                  **({"latest": prefetched()} if prefetched is not None else {}))
         except NotFound:
             raise DeliveryFailed(f"Process '{route.target}' is not deployed; deploy it and replay this delivery.") from None
         except Unprocessable as err:
@@ -302,8 +336,9 @@ def act(received: Received, delivery_id: int) -> tuple[str, str, str]:
     key = correlation_key_of(route, received.payload)
     ttl = timedelta(seconds=current_app.config["VB_MESSAGE_BUFFER_TTL_SECONDS"])
     try:
-        outcome, case_ids = messages.correlate_or_buffer(route.target, key, variables, actor, ttl,
-                                                         delivery_id=delivery_id, webhook_id=received.webhook_id)
+        outcome, case_ids = messages.correlate_or_buffer(
+            route.target, key, variables, actor, ttl, delivery_id=delivery_id, webhook_id=received.webhook_id,
+            locked=prefetched() if prefetched is not None else None)
     except messages.NoSuchCase:
         raise Unprocessable(f"No case has business key '{key}'.",
                             errors={route.correlation_key.dotted: [f"No case has business key '{key}'."]}) from None

@@ -361,3 +361,33 @@ def test_a_message_buffered_while_the_case_starts_to_wait_is_not_lost(app, deplo
     assert outcome["completed_at"] - started >= 0.5  # the save waited for the buffering transaction
     variables = as_user("beheerder").case(case["case_id"])["variables"]
     assert variables["om_decision"] == "beleidssepot"
+
+
+def test_each_delivery_stores_its_outcome_case_and_time(deploy_fixture, sender, app):
+    """The outcome of a start or a correlation is written with the case's own save; a buffered message (no
+    case saved) and a delivery that was refused write theirs apart. Each row says what happened."""
+    deploy_fixture("webhooks")
+    started = start_by_police(sender)
+    correlated = sender.post("politie", "aangifte.geregistreerd", aangifte(started["business_key"])).get_json()
+    buffered = sender.post("om", "beslissing.genomen", om_beslissing(started["business_key"])).get_json()
+    unknown = sender.post("politie", "aangifte.geregistreerd", aangifte("VB-2026-NOSUCH"))
+    assert unknown.status_code == 422
+    with app.app_context():
+        rows = {row.id: row for row in db.session.scalars(sa.select(InboundDelivery))}
+    assert len(rows) == 3  # the refused one left nothing
+    for result, outcome in ((started, "started"), (correlated, "correlated"), (buffered, "buffered")):
+        row = rows[result["delivery_id"]]
+        assert (row.outcome, row.instance_id, row.business_key) == (outcome, started["case_id"], started["business_key"])
+        assert row.processed_at is not None and row.processed_at >= row.received_at and row.error is None
+
+
+def test_a_write_left_to_ride_with_a_step_never_outlives_its_transaction(app):
+    """`store.ride_along`: a write no case step took is dropped at commit and at rollback, never sent with a
+    later transaction's step."""
+    from engine.instances import store
+
+    with app.app_context():
+        for end in (db.session.commit, db.session.rollback):
+            store.ride_along(lambda writer, case: None)
+            end()
+            assert store.take_riders(db.session()) == []
