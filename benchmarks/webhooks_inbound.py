@@ -2,8 +2,12 @@
 
     .venv/bin/python -m benchmarks.webhooks_inbound --backend postgresql --seconds 15
 
-Phases, each for --seconds with --clients keep-alive connections (separate processes), requests signed in
-advance with the `standardwebhooks` package so the clients spend almost nothing per request:
+Phases, each for --seconds with --clients client processes, requests signed in advance with the
+`standardwebhooks` package and written to the socket as prepared bytes, so the clients spend little per
+request. Each request comes on a new connection, as behind a reverse proxy (nginx opens one per request to
+its upstream by default), so gunicorn's workers take them in turns; --keep-alive keeps one connection per
+client instead, which ties each client to the worker that accepted it (see docs/webhooks.md: which worker
+gets how many connections then decides the rate):
   baseline    GET /healthz: HTTP, gunicorn and one database query; the ceiling on this machine
   api_start   POST /api/v1/process-instances (bearer token): the engine's own cost of starting a case,
               to compare the webhook start with
@@ -14,8 +18,9 @@ advance with the `standardwebhooks` package so the clients spend almost nothing 
   duplicate   the 'started' deliveries again (4 times each): verify and answer from the stored outcome
 
 Besides the rate, each phase prints the CPU time the server spent per request (gunicorn workers, and the
-PostgreSQL backends serving them), what that gives if all cores did only this, and the CPU the client
-processes used per request (they share the machine's cores with the server). Rate and CPU both move with
+PostgreSQL backends serving them), what that gives if all cores did only this, the CPU the client
+processes used per request (they share the machine's cores with the server), how busy the machine was,
+and each worker's share of the server's CPU. Rate and CPU both move with
 the state of a shared machine: 15-20 % between runs on the 2-CPU development machine.
 """
 from __future__ import annotations
@@ -118,9 +123,10 @@ class CpuMeter:
             engine.dispose()
         return app, db
 
-    def read(self) -> tuple[float, float]:
+    def read(self) -> tuple[float, float, dict]:
+        """(app CPU seconds, database CPU seconds, CPU seconds of each worker)."""
         app, db = self.pids()
-        return cpu_seconds(app), cpu_seconds(db)
+        return cpu_seconds(app), cpu_seconds(db), {pid: cpu_seconds([pid]) for pid in app if pid != self.master}
 
 
 def signed_request(source: str, event_type: str, data: dict, msg_id: str | None = None) -> tuple:
@@ -133,40 +139,90 @@ def signed_request(source: str, event_type: str, data: dict, msg_id: str | None 
     return ("POST", f"/webhooks/{source}", body.encode(), headers)
 
 
-def _client(port: int, requests_: list, start_at: float, seconds: float, out) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def _wire(port: int, request: tuple, keep_alive: bool) -> bytes:
+    """The request as it goes on the wire (built before the phase, so the clients spend little per request)."""
+    method, path, body, headers = request
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", f"Content-Length: {len(body or b'')}",
+             *(f"{name}: {value}" for name, value in headers.items())]
+    if not keep_alive:
+        lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+def _exchange(sock: socket.socket | None, port: int, wire: bytes) -> tuple[socket.socket | None, int, bytes]:
+    """Send one request (on `sock`, or on a new connection) and read its response: (socket to reuse or
+    None, status, body). Only what gunicorn sends is understood: a Content-Length body."""
+    if sock is None:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.sendall(wire)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection before answering")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:])}
+    length = int(fields.get(b"content-length", b"0"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection in the middle of a response")
+        body += chunk
+    if fields.get(b"connection", b"").lower() == b"close":
+        sock.close()
+        sock = None
+    return sock, status, body
+
+
+def _client(port: int, requests_: list, keep_alive: bool, start_at: float, seconds: float, out) -> None:
+    wires = [_wire(port, request, keep_alive) for request in requests_]
     statuses, outcomes, keys, latencies = Counter(), Counter(), [], []
+    sock = None
     while time.time() < start_at:
         time.sleep(0.001)
     deadline = start_at + seconds
     done_at = start_at
     cpu_at_start = time.process_time()
-    for method, path, body, headers in requests_:
+    for (_, path, body, headers), wire in zip(requests_, wires):
         if time.time() >= deadline:
             break
         began = time.perf_counter()
-        conn.request(method, path, body, headers)
-        response = conn.getresponse()
-        payload = response.read()
+        sock, status, payload = _exchange(sock, port, wire)
         latencies.append(time.perf_counter() - began)
         done_at = time.time()
-        statuses[response.status] += 1
-        if path.startswith("/webhooks/") and response.status in (200, 202):
+        statuses[status] += 1
+        if path.startswith("/webhooks/") and status in (200, 202):
             result = json.loads(payload)
             outcomes[result["outcome"]] += 1
             if result["outcome"] == "started":
                 keys.append((result["business_key"], body, headers))
+    if sock is not None:
+        sock.close()
     out.put((statuses, outcomes, keys, latencies, done_at - start_at, time.process_time() - cpu_at_start))
 
 
-def run_phase(port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter) -> dict:
+def machine_cpu() -> tuple[float, float]:
+    """(busy, idle) seconds of all CPUs together since boot (Linux /proc/stat; iowait counts as idle)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+
+
+def run_phase(port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter,
+              keep_alive: bool = False) -> dict:
     """Send `requests_` (split over the clients) for at most `seconds`; returns counts, the rate and the
     server-side CPU time per request."""
     cpu_before = meter.read()
+    machine_before = machine_cpu()
     queue = multiprocessing.Queue()
     slices = [requests_[i::clients] for i in range(clients)]
-    start_at = time.time() + 0.5
-    procs = [multiprocessing.Process(target=_client, args=(port, s, start_at, seconds, queue)) for s in slices]
+    start_at = time.time() + 0.5 + len(requests_) / 20000  # the clients build their requests first
+    procs = [multiprocessing.Process(target=_client, args=(port, s, keep_alive, start_at, seconds, queue))
+             for s in slices]
     for proc in procs:
         proc.start()
     results = [queue.get() for _ in procs]
@@ -183,14 +239,24 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
         elapsed = max(elapsed, took)
     total = sum(statuses.values())
     cpu_after = meter.read()
+    machine_after = machine_cpu()
+    busy, idle = (after - before for after, before in zip(machine_after, machine_before))
+    per_worker = sorted((cpu_after[2][pid] - cpu_before[2].get(pid, 0.0) for pid in cpu_after[2]), reverse=True)
     app_ms = (cpu_after[0] - cpu_before[0]) / total * 1000 if total else 0.0
     db_ms = (cpu_after[1] - cpu_before[1]) / total * 1000 if total else 0.0
     latencies.sort()
-    pct = (lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000) if latencies else (lambda p: 0)
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+
     return {"phase": name, "requests": total, "seconds": elapsed, "rate": total / elapsed if elapsed else 0.0,
             "statuses": dict(statuses), "outcomes": dict(outcomes), "keys": keys, "p50_ms": pct(0.5), "p95_ms": pct(0.95),
             "app_cpu_ms": app_ms, "db_cpu_ms": db_ms,
-            "client_cpu_ms": client_cpu / total * 1000 if total else 0.0}
+            "client_cpu_ms": client_cpu / total * 1000 if total else 0.0,
+            "machine_busy": busy / (busy + idle) if busy + idle else 0.0,
+            "worker_share": [cpu / sum(per_worker) for cpu in per_worker] if sum(per_worker) else [],
+            "other_cpu_ms": (busy - client_cpu - (cpu_after[0] - cpu_before[0]) - (cpu_after[1] - cpu_before[1]))
+            / total * 1000 if total else 0.0}
 
 
 def melding(i: int) -> dict:
@@ -208,9 +274,12 @@ def report(result: dict, baseline: float) -> None:
     print(f"  {'':<10} server CPU {result['app_cpu_ms']:.2f} ms app + {result['db_cpu_ms']:.2f} ms database per request"
           f" -> {capacity:.0f} req/s if {CORES} cores did only this; the clients used {result['client_cpu_ms']:.2f} ms",
           flush=True)
+    shares = " / ".join(f"{share:.0%}" for share in result["worker_share"])
+    print(f"  {'':<10} the machine was {result['machine_busy']:.0%} busy; other processes and the kernel used "
+          f"{result['other_cpu_ms']:.2f} ms per request; the workers' shares of the app CPU: {shares}", flush=True)
 
 
-def bench(backend: str, seconds: float, clients: int, workers: int, threads: int) -> dict:
+def bench(backend: str, seconds: float, clients: int, workers: int, threads: int, keep_alive: bool) -> dict:
     database = BenchDatabase(backend)
     try:
         database.prepare()
@@ -219,32 +288,31 @@ def bench(backend: str, seconds: float, clients: int, workers: int, threads: int
         proc, port = start_gunicorn(url, workers, threads, database.workdir / "gunicorn.log")
         meter = CpuMeter(proc.pid, database.url, application_name)
         try:
-            print(f"[{backend}] gunicorn {workers} workers x {threads} threads, {clients} client processes, "
-                  f"{seconds:.0f} s per phase; {load()}", flush=True)
+            connections = "keep-alive connections" if keep_alive else "a new connection per request"
+            print(f"[{backend}] gunicorn {workers} workers x {threads} threads, {clients} client processes with "
+                  f"{connections}, {seconds:.0f} s per phase; {load()}", flush=True)
             capacity = int(seconds * 2000)
-            baseline = run_phase(port, "baseline", [("GET", "/healthz", None, {})] * capacity, clients, seconds, meter)
-            report(baseline, baseline["rate"])
+
+            def phase(name: str, requests_: list) -> dict:
+                result = run_phase(port, name, requests_, clients, seconds, meter, keep_alive)
+                report(result, baseline["rate"] if name != "baseline" else result["rate"])
+                return result
+
+            baseline = phase("baseline", [("GET", "/healthz", None, {})] * capacity)
             token = _token(port)
             api_body = json.dumps({"process_id": "threat_response", "variables": {"municipality_code": "GM0668"}}).encode()
-            api_start = run_phase(port, "api_start", [("POST", "/api/v1/process-instances", api_body, {
-                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})] * (capacity // 4),
-                clients, seconds, meter)
-            report(api_start, baseline["rate"])
-            started = run_phase(port, "started", [signed_request("politie", "melding.geregistreerd", melding(i))
-                                                  for i in range(capacity // 4)], clients, seconds, meter)
-            report(started, baseline["rate"])
+            api_start = phase("api_start", [("POST", "/api/v1/process-instances", api_body, {
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})] * (capacity // 4))
+            started = phase("started", [signed_request("politie", "melding.geregistreerd", melding(i))
+                                        for i in range(capacity // 4)])
             keys = [k for k, _, _ in started["keys"]]
-            correlated = run_phase(port, "correlated", [signed_request("politie", "aangifte.geregistreerd", {
+            correlated = phase("correlated", [signed_request("politie", "aangifte.geregistreerd", {
                 "zaakreferentie": k, "registratienummer": f"PL-{i}", "geregistreerd_op": "2026-03-02"})
-                for i, k in enumerate(keys)], clients, seconds, meter)
-            report(correlated, baseline["rate"])
-            buffered = run_phase(port, "buffered", [signed_request("om", "beslissing.genomen", {
-                "zaakreferentie": k, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01"}) for k in keys],
-                clients, seconds, meter)
-            report(buffered, baseline["rate"])
-            duplicate = run_phase(port, "duplicate", [("POST", "/webhooks/politie", body, headers)
-                                                      for _, body, headers in started["keys"] * 4], clients, seconds, meter)
-            report(duplicate, baseline["rate"])
+                for i, k in enumerate(keys)])
+            buffered = phase("buffered", [signed_request("om", "beslissing.genomen", {
+                "zaakreferentie": k, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01"}) for k in keys])
+            duplicate = phase("duplicate", [("POST", "/webhooks/politie", body, headers)
+                                            for _, body, headers in started["keys"] * 4])
             print(f"[{backend}] after: {load()}", flush=True)
             print(f"[{backend}] webhook start / API start: {started['rate'] / api_start['rate']:.2f}", flush=True)
             return {p["phase"]: p["rate"] for p in (baseline, api_start, started, correlated, buffered, duplicate)}
@@ -262,10 +330,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="each client keeps one connection open (default: a new connection per request)")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        bench(backend, args.seconds, args.clients, args.workers, args.threads)
+        bench(backend, args.seconds, args.clients, args.workers, args.threads, args.keep_alive)
 
 
 if __name__ == "__main__":
