@@ -251,6 +251,7 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
 
     return {"phase": name, "requests": total, "seconds": elapsed, "rate": total / elapsed if elapsed else 0.0,
             "statuses": dict(statuses), "outcomes": dict(outcomes), "keys": keys, "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "max_ms": pct(1.0),
             "app_cpu_ms": app_ms, "db_cpu_ms": db_ms,
             "client_cpu_ms": client_cpu / total * 1000 if total else 0.0,
             "machine_busy": busy / (busy + idle) if busy + idle else 0.0,
@@ -269,7 +270,8 @@ def report(result: dict, baseline: float) -> None:
     cpu = result["app_cpu_ms"] + result["db_cpu_ms"]
     capacity = CORES * 1000 / cpu if cpu else 0
     print(f"  {result['phase']:<10} {result['rate']:8.1f} req/s  ({result['requests']} in {result['seconds']:.1f} s, "
-          f"p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, {ratio:.2f}x baseline)  "
+          f"p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.0f} ms, {ratio:.2f}x "
+          f"baseline)  "
           f"statuses {result['statuses']} outcomes {result['outcomes']}", flush=True)
     print(f"  {'':<10} server CPU {result['app_cpu_ms']:.2f} ms app + {result['db_cpu_ms']:.2f} ms database per request"
           f" -> {capacity:.0f} req/s if {CORES} cores did only this; the clients used {result['client_cpu_ms']:.2f} ms",

@@ -74,6 +74,8 @@ def load_config(instance_path: Path) -> dict:
         "VB_COMPACT_THRESHOLD": int(os.environ.get("VB_COMPACT_THRESHOLD", "60")),
         "VB_COMPACT_KEEP": int(os.environ.get("VB_COMPACT_KEEP", "8")),
         "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
+        # How long an SQLite write waits for another one before the request is answered 503 (busy)
+        "VB_SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("VB_SQLITE_BUSY_TIMEOUT_MS", "10000")),
         # A pooled PostgreSQL connection idle longer than this is pinged at checkout (engine/pool_liveness.py)
         "VB_DB_PING_IDLE_SECONDS": float(os.environ.get("VB_DB_PING_IDLE_SECONDS", "10")),
         # Garbage collector thresholds of the web workers and the scheduler (engine/gc_tuning.py)

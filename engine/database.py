@@ -28,7 +28,7 @@ def configure_engine(app) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={int(app.config['VB_SQLITE_BUSY_TIMEOUT_MS'])}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -79,9 +80,36 @@ def register_error_handlers(app) -> None:
         response.status_code = err.code or 500
         return response
 
+    @app.errorhandler(DBAPIError)
+    def _database_error(err: DBAPIError):
+        if not is_contention(err):
+            return _unexpected(err)
+        # Another transaction held what this one needed for too long: nothing was written (the request's
+        # transaction is rolled back); the same request can simply be sent again.
+        log.warning("Database busy, answered 503: %s", str(err.orig).strip()[:200])
+        response = jsonify({"code": "busy", "message": "The database is busy with other changes; nothing was "
+                                                       "changed. Send the same request again in a moment."})
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("Unhandled error")
         response = jsonify({"code": "internal_error", "message": "An unexpected error occurred; it has been logged."})
         response.status_code = 500
         return response
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available (a lock or statement timeout)
+_CONTENTION_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_contention(err: DBAPIError) -> bool:
+    """Whether a database error means "busy, try again" rather than a bug: SQLite's lock wait ran out (its
+    busy timeout), or PostgreSQL gave up a transaction for a lock or a conflict."""
+    orig = err.orig
+    if getattr(orig, "sqlstate", None) in _CONTENTION_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return type(orig).__module__ == "sqlite3" and ("database is locked" in text or "database table is locked" in text)

@@ -191,6 +191,14 @@ def result_of(delivery: InboundDelivery) -> dict:
 
 def process(received: Received, replayed_by: str | None = None) -> dict:
     """Act on a checked delivery once. Returns the result; raises ApiError for what the sender must fix."""
+    if db.engine.dialect.name == "sqlite":
+        # SQLite has one writer at a time, and the INSERT below takes the write lock even when it inserts
+        # nothing: a copy of a stored delivery is answered from a read first, without waiting for that lock.
+        existing = find_delivery(received.routes.source, received.webhook_id)
+        if existing is not None and existing.outcome not in (FAILED, PROCESSING):
+            result = duplicate(existing, received.body_sha256)
+            db.session.rollback()
+            return result
     for _ in range(MAX_TRIES):
         failed_id = None
         delivery_id, prefetched = _insert_new(received)
@@ -230,14 +238,23 @@ _RECORD_OUTCOME = {
 }
 
 
+@dataclass(frozen=True)
+class Prefetched:
+    """What `_insert_new` read for `act` in the delivery's first round trip: the answer of
+    `store.latest_version` (a start) or of `store.lock_case_for_message` (a correlation)."""
+    answer: object
+
+
 def _insert_new(received: Received):
     """Store the delivery first, in the transaction that will act on it. The unique (source, webhook-id)
     key makes one copy the owner: a concurrent copy waits here for the owner's commit and then inserts
-    nothing (None). Returns (delivery id or None, prefetched or None).
+    nothing (None). Returns (delivery id or None, prefetched).
 
     What acting on the delivery reads first goes out in the same round trip, after the INSERT: the process
-    version to start, or the case to correlate with, locked. `prefetched()` gives that answer (for `act`).
-    A copy that turns out to be a duplicate rolls back, which releases that lock at once."""
+    version to start, or the case to correlate with, locked. `prefetched` is that answer (for `act`; None
+    when nothing was read). A copy that turns out to be a duplicate rolls back, which releases that lock
+    at once. Every answer is read here, even one nobody will use: no statement is left with unread rows (on
+    SQLite such a statement can keep an old snapshot open, which makes the connection's next write fail)."""
     connection = Raw()
     route = received.route
     key = None
@@ -252,13 +269,14 @@ def _insert_new(received: Received):
             "event_type": route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
             "received_at": utcnow()}, connection.driver.cursor())  # its own cursor: more statements follow
         if route.action == START:
-            prefetched = store.send_latest_version(route.target, connection)
+            answer = store.send_latest_version(route.target, connection)
         elif key is not None:
-            prefetched = store.send_lock_case_for_message(key, route.target, connection)
+            answer = store.send_lock_case_for_message(key, route.target, connection)
         else:
-            prefetched = None
+            answer = None
     rows = cursor.fetchall()
-    return (rows[0][0], prefetched) if rows else (None, prefetched)
+    prefetched = Prefetched(answer()) if answer is not None else None
+    return (rows[0][0] if rows else None), prefetched
 
 
 def _take_failed(delivery_id: int) -> int | None:
@@ -283,7 +301,7 @@ def _outcome_values(received: Received, delivery_id: int, outcome: str, case_id:
 
 
 def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed_by: str | None,
-           prefetched=None) -> dict:
+           prefetched: Prefetched | None = None) -> dict:
     # The delivery's outcome rides with the case's save (one round trip less), as the outcome a start or a
     # correlation gives; if acting ends otherwise (buffered, or another case was saved), it is written after.
     record = _RECORD_OUTCOME[bool(replayed_by)]
@@ -313,7 +331,7 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
             "business_key": business_key}
 
 
-def act(received: Received, delivery_id: int, prefetched=None) -> tuple[str, str, str]:
+def act(received: Received, delivery_id: int, prefetched: Prefetched | None = None) -> tuple[str, str, str]:
     """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key).
     `prefetched`: see `_insert_new`."""
     from ..instances.service import start_case
@@ -324,7 +342,7 @@ def act(received: Received, delivery_id: int, prefetched=None) -> tuple[str, str
     if route.action == START:
         try:
             instance = start_case(route.target, variables, actor, use_start_form=False, commit=False,
-                                  **({"latest": prefetched()} if prefetched is not None else {}))
+                                  **({"latest": prefetched.answer} if prefetched is not None else {}))
         except NotFound:
             raise DeliveryFailed(f"Process '{route.target}' is not deployed; deploy it and replay this delivery.") from None
         except Unprocessable as err:
@@ -338,7 +356,7 @@ def act(received: Received, delivery_id: int, prefetched=None) -> tuple[str, str
     try:
         outcome, case_ids = messages.correlate_or_buffer(
             route.target, key, variables, actor, ttl, delivery_id=delivery_id, webhook_id=received.webhook_id,
-            locked=prefetched() if prefetched is not None else None)
+            locked=prefetched.answer if prefetched is not None else None)
     except messages.NoSuchCase:
         raise Unprocessable(f"No case has business key '{key}'.",
                             errors={route.correlation_key.dotted: [f"No case has business key '{key}'."]}) from None

@@ -391,3 +391,4 @@ def test_a_write_left_to_ride_with_a_step_never_outlives_its_transaction(app):
             store.ride_along(lambda writer, case: None)
             end()
             assert store.take_riders(db.session()) == []
+
