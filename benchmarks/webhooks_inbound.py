@@ -4,10 +4,10 @@
 
 Phases, each for --seconds with --clients client processes, requests signed in advance with the
 `standardwebhooks` package and written to the socket as prepared bytes, so the clients spend little per
-request. Each request comes on a new connection, as behind a reverse proxy (nginx opens one per request to
-its upstream by default), so gunicorn's workers take them in turns; --keep-alive keeps one connection per
-client instead, which ties each client to the worker that accepted it (see docs/webhooks.md: which worker
-gets how many connections then decides the rate):
+request. Each client keeps one connection open, as an HTTP client library does; the server closes it after
+VB_KEEPALIVE_REQUESTS requests (engine/gunicorn_conf.py) and the client opens a new one. With
+--new-connections every request comes on a new connection, as behind a reverse proxy (nginx opens one per
+request to its upstream by default):
   baseline    GET /healthz: HTTP, gunicorn and one database query; the ceiling on this machine
   api_start   POST /api/v1/process-instances (bearer token): the engine's own cost of starting a case,
               to compare the webhook start with
@@ -55,7 +55,8 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path) -> t
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="benchmark", LOG_LEVEL="WARNING",
                **SECRET_ENV)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf",
+                             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                              "--threads", str(threads), "engine.wsgi:app"], cwd=PROJECT, env=env,
                             stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
     for _ in range(300):
@@ -213,7 +214,7 @@ def machine_cpu() -> tuple[float, float]:
 
 
 def run_phase(port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter,
-              keep_alive: bool = False) -> dict:
+              keep_alive: bool = True) -> dict:
     """Send `requests_` (split over the clients) for at most `seconds`; returns counts, the rate and the
     server-side CPU time per request."""
     cpu_before = meter.read()
@@ -332,12 +333,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--keep-alive", action="store_true",
-                        help="each client keeps one connection open (default: a new connection per request)")
+    parser.add_argument("--new-connections", action="store_true",
+                        help="a new connection for every request, as a reverse proxy makes them (default: each "
+                             "client keeps one connection open)")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        bench(backend, args.seconds, args.clients, args.workers, args.threads, args.keep_alive)
+        bench(backend, args.seconds, args.clients, args.workers, args.threads, not args.new_connections)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ import time
 
 def _commands(port: str) -> dict:
     web = [
-        sys.executable, "-m", "gunicorn", "--preload", "--bind", f"127.0.0.1:{port}", "--workers",
-        os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4", "--access-logfile", "-", "engine.wsgi:app",
+        sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf", "--preload",
+        "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4",
+        "--access-logfile", "-", "engine.wsgi:app",
     ]
     scheduler = [sys.executable, "-m", "flask", "--app", "engine", "scheduler"]
     dispatcher = [sys.executable, "-m", "flask", "--app", "engine", "webhooks-dispatch"]
