@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import as_utc, utcnow
 from .models import SchedulerLease, TimerChange
 
 log = logging.getLogger(__name__)
@@ -127,23 +127,39 @@ class SqliteCoordinator:
         self.holder = holder
         self.mark = 0
         self.holding = False
+        self._seen, self._seen_at = None, 0.0  # another holder's lease as last read, and since when
 
     def _try_lease(self) -> bool:
+        """Take or keep the lease. Another holder's lease is taken over only when this standby has seen it
+        unrenewed for a whole lease period on its own monotonic clock: its expiry is a wall-clock time, and
+        a clock that jumps forward (NTP, a suspended VM) makes a live holder's lease look expired, after which
+        two schedulers would act until the holder's next renewal."""
         now = utcnow()
         expires = now + timedelta(seconds=self.settings.lease_seconds)
         with self.app.app_context():
             try:
-                updated = db.session.execute(
+                row = db.session.execute(sa.select(SchedulerLease.holder, SchedulerLease.expires_at)
+                                         .where(SchedulerLease.name == LEASE_NAME)).first()
+                if row is None:
+                    db.session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=expires))
+                    db.session.commit()
+                    return True
+                if row.holder != self.holder:
+                    seen, at = (row.holder, row.expires_at), time.monotonic()
+                    if self._seen != seen:
+                        self._seen, self._seen_at = seen, at
+                    if at - self._seen_at < self.settings.lease_seconds or as_utc(row.expires_at) >= now:
+                        db.session.rollback()
+                        return False
+                taken = db.session.execute(
                     sa.update(SchedulerLease)
-                    .where(SchedulerLease.name == LEASE_NAME,
-                           sa.or_(SchedulerLease.holder == self.holder, SchedulerLease.expires_at < now))
+                    .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == row.holder,
+                           SchedulerLease.expires_at == row.expires_at)
                     .values(holder=self.holder, expires_at=expires)
                 ).rowcount
-                if not updated:
-                    db.session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=expires))
                 db.session.commit()
-                return True
-            except IntegrityError:  # the row exists and someone else holds an unexpired lease
+                return bool(taken)
+            except IntegrityError:  # another standby inserted the row first
                 db.session.rollback()
                 return False
 

@@ -8,6 +8,7 @@ import pytest
 from engine.errors import Conflict
 from engine.identity.actor import Actor
 from engine.instances.service import fire_timers
+from tests.support.databases import BACKEND
 from tests.timers.conftest import wait_for
 
 
@@ -87,3 +88,15 @@ def test_after_the_leader_connection_is_cut_one_scheduler_acts_and_timers_fire_o
     time.sleep(0.5)
     assert audit_count(case["id"], "timer.fired") == 1
     assert not (first.is_leader and second.is_leader)
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the SQLite lease (PostgreSQL's advisory lock has no clock)")
+def test_a_clock_that_jumps_forward_does_not_hand_the_lead_to_a_standby(app, clock, start_scheduler):
+    """The lease's expiry is a wall-clock time: after a jump of six minutes it looks expired, yet its holder
+    is alive. The standby takes over only a lease it has seen unrenewed for a whole lease period."""
+    first = start_scheduler("first")
+    second = start_scheduler("second", expect_leader=False)
+    time.sleep(0.5)
+    clock.move_to(clock.now() + timedelta(minutes=6))
+    time.sleep(1.5)  # several of the standby's retries (every 0.2 s)
+    assert first.is_leader and not second.is_leader
