@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
-from ..messages import service as messages
 from ..instances import store
+from ..messages import service as messages
 from ..prepared import Prepared, Raw
 from ..timeutil import utcnow
 from . import state
