@@ -9,8 +9,9 @@ committed or rolled back by `db.session`). Parameters and results go through the
 result processors, so values are stored and read exactly as SQLAlchemy would (JSON text, UTC datetimes).
 
 A PostgreSQL connection checked out of the pool is checked first (`engine.pool_liveness`), so the driver's
-cursor is not one of a connection the server has closed. Driver errors are raised as SQLAlchemy's. Everything else (lists,
-admin, reports) uses the ORM. The tests run these statements on SQLite and PostgreSQL.
+cursor is not one of a connection the server has closed. Driver errors are raised as SQLAlchemy's.
+Everything else (lists, admin, reports) uses the ORM. The tests run these statements on SQLite and
+PostgreSQL.
 """
 from __future__ import annotations
 
