@@ -42,6 +42,34 @@ def message_names(root) -> dict:
     return {m.get("id"): (m.get("name") or m.get("id")) for m in root.iter(f"{{{BPMN_NS}}}message")}
 
 
+def extension_properties(element) -> dict:
+    """The `camunda:properties` of an element (Camunda Modeler's "Extension properties"): name -> value."""
+    found = {}
+    for prop in element.findall("bpmn:extensionElements/camunda:properties/camunda:property", NS):
+        name = (prop.get("name") or "").strip()
+        if name:
+            found[name] = (prop.get("value") or "").strip()
+    return found
+
+
+# Who may send a message and what it may set: extension properties on the catching event, or on the
+# bpmn:message for every event that catches it (docs/modeling.md#who-may-send-a-message).
+SENDERS_PROPERTY = "senders"
+SENSITIVE_VARIABLES_PROPERTY = "sensitive_variables"
+VARIABLES_PROPERTY = "variables"
+
+
+def message_declarations(root) -> dict:
+    """name of each bpmn:message -> its `senders` / `variables` extension properties (those it has)."""
+    declared = {}
+    for message in root.iter(f"{{{BPMN_NS}}}message"):
+        props = extension_properties(message)
+        picked = {key: _split(props[key]) for key in (SENDERS_PROPERTY, VARIABLES_PROPERTY) if key in props}
+        if picked:
+            declared[message.get("name") or message.get("id")] = picked
+    return declared
+
+
 def _lanes(process) -> dict:
     lanes = {}
     for lane in process.iter(f"{{{BPMN_NS}}}lane"):
@@ -71,6 +99,7 @@ def _message_of(element, messages: dict) -> str | None:
 def extract_process(process, messages: dict) -> dict:
     """The host model of one bpmn:process element."""
     lanes = _lanes(process)
+    declared = message_declarations(process.getroottree().getroot())
     model = {
         "id": process.get("id"),
         "name": process.get("name") or process.get("id"),
@@ -78,6 +107,8 @@ def extract_process(process, messages: dict) -> dict:
         "line": process.sourceline,
         "starter_groups": _split(_cam(process, "candidateStarterGroups")),
         "starter_users": _split(_cam(process, "candidateStarterUsers")),
+        # Variables a script derives from sensitive fields, masked as those fields are (docs/modeling.md)
+        "sensitive_variables": _split(extension_properties(process).get(SENSITIVE_VARIABLES_PROPERTY)),
         "start_events": [],
         "user_tasks": {},
         "message_catches": {},
@@ -119,7 +150,12 @@ def extract_process(process, messages: dict) -> dict:
         elif tag in ("intermediateCatchEvent", "boundaryEvent", "receiveTask"):
             name = _message_of(element, messages)
             if name is not None:
-                model["message_catches"][element_id] = {"message": name, "line": element.sourceline}
+                props = extension_properties(element)
+                model["message_catches"][element_id] = {
+                    "message": name, "line": element.sourceline, "attached_to": element.get("attachedToRef"),
+                    **declared.get(name, {}),
+                    **{key: _split(props[key]) for key in (SENDERS_PROPERTY, VARIABLES_PROPERTY) if key in props},
+                }
         elif tag == "timerEventDefinition":
             parent = element.getparent()
             model["timers"].append({"element_id": parent.get("id"), **_timer(element)})

@@ -16,9 +16,11 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..forms.formjs import FormDefinition
 from ..runtime.bpmn_parser import HostParser
-from .bpmn_model import safe_xml_parser
+from . import message_senders
+from .bpmn_model import BPMN_NS, extract_process, message_names, safe_xml_parser
 from .models import DefinitionFile, Deployment, ProcessVersion
 from .validation import Problem, SourceFile, analyse, kind_of
+from .version_model import form_file_id
 
 
 @dataclass
@@ -177,8 +179,16 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
         model["called"] = {pid: models[pid] for pid in analysis.closure_processes[1:] if pid in models}
         model["forms"] = {r.key: r.id for r in closure if r.kind == "form"}
         model["form_files"] = {r.file_name: r.id for r in closure if r.kind == "form"}
-        model["sensitive_keys"] = sorted({k for r in closure if r.kind == "form"
-                                          for k in FormDefinition.from_json(sources[("form", r.key)].content).sensitive_keys})
+        forms = {r.id: FormDefinition.from_json(sources[("form", r.key)].content) for r in closure if r.kind == "form"}
+        model["sensitive_keys"] = sorted({k for form in forms.values() for k in form.sensitive_keys}
+                                         | {k for each in (model, *model["called"].values())
+                                            for k in each.get("sensitive_variables", [])})
+
+        def form_keys(reference, model=model, forms=forms):
+            form = forms.get(form_file_id(model, reference))
+            return form.top_level_keys if form is not None else ()
+
+        model["message_senders"] = message_senders.resolve(model, model["called"], form_keys)
         version = ProcessVersion(
             process_id=analysis.process_id, version=(current.version + 1) if current else 1, name=analysis.name,
             deployment_id=deployment.id, bpmn_file_id=closure[0].id, closure_hash=closure_hash,
@@ -260,6 +270,48 @@ def version_info(version_id: int) -> VersionInfo:
     return cached
 
 
+_SENDERS_CACHE: "OrderedDict[int, dict]" = OrderedDict()
+
+
+def message_senders_of(version: VersionInfo) -> dict:
+    """Who may send each message the version catches (`message_senders.resolve`). A version deployed before
+    this was stored with it is resolved once from its pinned files."""
+    declared = version.model.get("message_senders")
+    if declared is not None:
+        return declared
+    cached = _SENDERS_CACHE.get(version.id)
+    if cached is None:
+        cached = _SENDERS_CACHE[version.id] = _resolve_senders_from_files(version)
+        while len(_SENDERS_CACHE) > 256:
+            _SENDERS_CACHE.popitem(last=False)
+    return cached
+
+
+def _resolve_senders_from_files(version: VersionInfo) -> dict:
+    rows = db.session.scalars(sa.select(DefinitionFile).where(DefinitionFile.id.in_(list(version.file_ids)))
+                              .options(undefer(DefinitionFile.content))).all()
+    models, forms = {}, {}
+    for row in rows:
+        if row.kind == "bpmn":
+            root = etree.fromstring(row.content.encode("utf-8"), parser=safe_xml_parser())
+            names = message_names(root)
+            for process in root.iter(f"{{{BPMN_NS}}}process"):
+                model = extract_process(process, names)
+                models[model["id"]] = model
+        elif row.kind == "form":
+            forms[row.id] = FormDefinition.from_json(row.content)
+    own = models.get(version.process_id)
+    if own is None:
+        return {}
+    called = {pid: models[pid] for pid in version.model.get("called", {}) if pid in models}
+
+    def form_keys(reference):
+        form = forms.get(form_file_id(version.model, reference))
+        return form.top_level_keys if form is not None else ()
+
+    return message_senders.resolve(own, called, form_keys)
+
+
 def form_definition(file_id: int) -> FormDefinition:
     """The parsed form of a deployed form file."""
     cached = _FORM_CACHE.get(file_id)
@@ -278,3 +330,4 @@ def clear_caches() -> None:
     """Forget cached rows (a new app may point at another database)."""
     _FORM_CACHE.clear()
     _VERSION_CACHE.clear()
+    _SENDERS_CACHE.clear()

@@ -29,6 +29,7 @@ KIND_BY_SUFFIX = {".bpmn": "bpmn", ".bpmn20.xml": "bpmn", ".dmn": "dmn", ".form"
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$")
 _EXPRESSION = re.compile(r"^\$\{(.+)\}$", re.S)
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BPMN_VALIDATOR = None
 
 
@@ -106,6 +107,13 @@ def read_file(source: SourceFile, problems: list) -> bool:
         problems.append(Problem(source.file_name, f"Not well-formed XML: {err.msg}", err.lineno))
         return False
     source.key = source.file_name
+    doctype = source.tree.getroottree().docinfo
+    if doctype.doctype or doctype.internalDTD is not None or doctype.externalDTD is not None:
+        # Entities, external DTDs and parameter entities have no place in a diagram (XXE, billion laughs):
+        # refused rather than kept unresolved and served back.
+        problems.append(Problem(source.file_name, "A DOCTYPE declaration is not allowed in BPMN or DMN files: "
+                                                  "remove the <!DOCTYPE ...> line.", 1))
+        return False
     if source.kind == "bpmn" and source.tree.tag != f"{{{BPMN_NS}}}definitions":
         problems.append(Problem(source.file_name, "Not a BPMN 2.0 file: the root element must be bpmn:definitions.", source.tree.sourceline))
         return False
@@ -341,6 +349,14 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
     for element_id, catch in model["message_catches"].items():
         if not catch["message"]:
             problem("Message event names no message: set messageRef to a bpmn:message with a name.", catch["line"], element_id)
+        unknown = [name for name in catch.get("senders", []) if normalise_role(name) is None]
+        if unknown:
+            problem(f"Extension property 'senders' names {', '.join(unknown)}, which is not a role; roles are: "
+                    f"{', '.join(ROLES)}.", catch["line"], element_id)
+        bad = [name for name in catch.get("variables", []) if not _IDENTIFIER.match(name)]
+        if bad:
+            problem(f"Extension property 'variables' names {', '.join(bad)}: variable names are identifiers "
+                    "separated by commas.", catch["line"], element_id)
     for decision in model["decisions"]:
         if not decision["decision"]:
             problem("Business rule task needs camunda:decisionRef.", decision["line"], decision["element_id"])

@@ -12,6 +12,7 @@ class Actor:
     roles: frozenset = field(default_factory=frozenset)
     municipality_code: str | None = None
     kind: str = "user"  # user | system
+    source: str | None = None  # the webhook source a system actor stands for
 
     @classmethod
     def for_user(cls, user) -> "Actor":
@@ -20,6 +21,11 @@ class Actor:
     @classmethod
     def system(cls, name: str) -> "Actor":
         return cls(name, frozenset(), None, "system")
+
+    @classmethod
+    def webhook(cls, source: str) -> "Actor":
+        """The sender of a signed webhook delivery: the system, speaking for one source."""
+        return cls(f"webhook:{source}", frozenset(), None, "system", source)
 
     @property
     def is_system(self) -> bool:

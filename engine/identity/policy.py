@@ -6,7 +6,9 @@
 - national roles (politie, OM, BZK, IVP) see the cases in which their role has or had a task;
 - a task can be worked on by its assignee, or, when unassigned, by a user with one of its candidate
   groups (a municipal user only within their own municipality);
-- sensitive fields (marked in the forms) are shown only to the roles in `SENSITIVE_READERS`.
+- sensitive fields (marked in the forms) are shown only to the roles in `SENSITIVE_READERS`;
+- a message is sent only by the party it stands for: the senders its process declares (a webhook by its
+  source), see `definitions/message_senders.py`.
 A case or task a user may not see does not exist for them: the API answers 404, never 403.
 """
 from __future__ import annotations
@@ -69,17 +71,52 @@ def can_see_case(actor: Actor, instance: ProcessInstance, session) -> bool:
     return session.scalar(query) is not None
 
 
-def can_work_task(actor: Actor, task: HumanTask) -> bool:
-    """Whether `actor` may claim or complete `task` (ignoring who claimed it)."""
-    if actor.is_system:
-        return True
-    if task.assignee == actor.username:
-        return True
-    groups = set(task.candidate_groups or [])
-    for role in actor.roles & groups:
+def _by_role(actor: Actor, task: HumanTask) -> bool:
+    """One of the actor's roles is a candidate group of the task (a municipal role in its municipality)."""
+    for role in actor.roles & set(task.candidate_groups or []):
         if role not in MUNICIPAL_ROLES:
             return True
         if actor.municipality_code and actor.municipality_code == task.municipality_code:
+            return True
+    return False
+
+
+def can_work_task(actor: Actor, task: HumanTask) -> bool:
+    """Whether `actor` may claim or complete `task` (ignoring who claimed it)."""
+    if actor.is_system or task.assignee == actor.username:
+        return True
+    return _by_role(actor, task)
+
+
+def can_see_task(actor: Actor, task: HumanTask, session) -> bool:
+    """A task's detail (its form and the data it shows) is for those who may work it or completed it, for
+    the overseers, and, for a task of the municipality's side (gemeente, ambtsdrager), for that side's
+    users who see the case (the office holder reads their gemeente's triage). Other participants see that
+    the task exists (on the case page), not its detail: the IVP does not read the police's task, nor the
+    police the IVP's."""
+    if actor.is_system or actor.has_role(*OVERSEERS):
+        return True
+    if actor.username in (task.assignee, task.completed_by) or _by_role(actor, task):
+        return True
+    groups = set(task.candidate_groups or [])
+    municipal_side = groups and groups <= MUNICIPAL_ROLES and actor.roles & MUNICIPAL_ROLES
+    if municipal_side and actor.municipality_code and actor.municipality_code == task.municipality_code:
+        query = sa.select(sa.literal(1)).where(ProcessInstance.id == task.instance_id, case_clause(actor))
+        return session.scalar(query) is not None
+    return False
+
+
+def can_send_message(actor: Actor, senders, municipality_code: str | None) -> bool:
+    """Whether `actor` may send a message whose declared senders are `senders` (roles) to a case of this
+    municipality: a user by one of their roles (a municipal role only for their own municipality), a
+    webhook by its source. No role sends a message for another party, administrators included."""
+    senders = set(senders or ())
+    if actor.is_system:
+        return actor.source in senders if actor.source else True  # else: the host itself (timers, commands)
+    for role in actor.roles & senders:
+        if role not in MUNICIPAL_ROLES:
+            return True
+        if actor.municipality_code and actor.municipality_code == municipality_code:
             return True
     return False
 
@@ -89,11 +126,35 @@ def can_read_sensitive(actor: Actor) -> bool:
 
 
 def visible_variables(actor: Actor, variables: dict, sensitive_keys) -> dict:
-    """Case variables with sensitive values masked for those who may not read them."""
+    """Case variables with sensitive values masked for those who may not read them; a municipal user of a
+    case that spans municipalities (the toolkit roll-out) sees only their own municipality's rows."""
+    if actor.is_municipal:
+        variables = _own_rows(variables, actor.municipality_code)
     if can_read_sensitive(actor):
         return dict(variables)
     hidden = set(sensitive_keys or ())
     return {k: ("***" if k in hidden else v) for k, v in variables.items()}
+
+
+def _municipality_of(row) -> str | None:
+    if isinstance(row, dict):
+        code = row.get("municipality_code", row.get("code"))
+        if isinstance(code, str) and len(code) == 6 and code[:2].upper() == "GM" and code[2:].isdigit():
+            return code.upper()
+    return None
+
+
+def _own_rows(variables: dict, own: str | None) -> dict:
+    """Rows (dicts naming a municipality by its CBS code) of other municipalities left out: lists keep the
+    own rows, a single row of another municipality is dropped."""
+    kept = {}
+    for key, value in variables.items():
+        if isinstance(value, list) and any(_municipality_of(item) for item in value):
+            value = [item for item in value if _municipality_of(item) in (None, own)]
+        elif _municipality_of(value) not in (None, own):
+            continue
+        kept[key] = value
+    return kept
 
 
 def can_start(actor: Actor, starter_groups: list) -> bool:
@@ -118,6 +179,7 @@ def can_oversee(actor: Actor) -> bool:
 
 
 __all__ = [
-    "AMBTSDRAGER", "case_clause", "task_clause", "can_see_case", "can_work_task", "can_read_sensitive",
+    "AMBTSDRAGER", "case_clause", "task_clause", "can_see_case", "can_work_task", "can_see_task", "can_send_message",
+    "can_read_sensitive",
     "visible_variables", "can_start", "can_administer_cases", "can_deploy", "can_oversee",
 ]

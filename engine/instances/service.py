@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.service import form_definition, version_info
+from ..definitions.version_model import form_file_id
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
@@ -42,8 +43,6 @@ def start_form_of(version):
     for start in version.model.get("start_events", []):
         reference = start.get("form")
         if reference and not start.get("timer") and not start.get("message"):
-            from ..tasks.derive import form_file_id
-
             file_id = form_file_id(version.model, reference)
             return form_definition(file_id) if file_id else None
     return None

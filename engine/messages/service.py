@@ -11,8 +11,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..definitions.service import message_senders_of, version_info
+from ..errors import Forbidden, Unprocessable
 from ..extensions import db
+from ..identity import policy
 from ..instances import store
+from ..instances.models import AuditEvent
 from ..runtime.inspection import waiting_messages
 from ..timeutil import utcnow
 from .models import BufferedMessage, MessageSubscription
@@ -47,8 +51,35 @@ def find_waiting(message_name: str, correlation_key: str) -> list[MessageSubscri
     ))
 
 
+def authorise(actor, case, message_name: str, payload: dict) -> None:
+    """Refuse a message its sender may not send, or with variables its process does not declare
+    (`definitions/message_senders.py`). A refusal rolls back the open transaction, is audited on the case
+    (in a transaction of its own) and raised: 403 for the sender, 422 for the variables."""
+    declared = message_senders_of(version_info(case.process_version_id)).get(message_name)
+    senders = declared["senders"] if declared else []
+    if not policy.can_send_message(actor, senders, case.municipality_code):
+        who = ", ".join(senders) if senders else "nobody (the process declares no senders)"
+        _refuse(actor, case, message_name, payload, "sender", Forbidden(
+            f"'{message_name}' is sent to this case only by: {who}.", message_name=message_name, senders=senders))
+    allowed = set(declared["variables"])
+    undeclared = sorted(set(payload) - allowed)
+    if undeclared:
+        _refuse(actor, case, message_name, payload, "variables", Unprocessable(
+            f"'{message_name}' may set only: {', '.join(sorted(allowed)) or 'no variables'}.",
+            errors={f"variables.{key}": ["Not a variable of this message."] for key in undeclared}))
+
+
+def _refuse(actor, case, message_name: str, payload: dict, reason: str, error) -> None:
+    db.session.rollback()
+    db.session.add(AuditEvent(instance_id=case.id, at=utcnow(), actor=actor.username, event="message.refused",
+                              data_keys=sorted(payload), details={"message": message_name, "reason": reason}))
+    db.session.commit()
+    raise error
+
+
 def deliver(message_name: str, correlation_key: str, payload: dict, actor, instance_filter=None) -> list[str]:
-    """Deliver a message to every case waiting for it under this correlation key (the business key).
+    """Deliver a message to every case waiting for it under this correlation key (the business key), if
+    the actor may send it there (`authorise`).
 
     Each case is advanced and saved in its own transaction. Returns the ids of the cases that caught it;
     an empty list means nobody waits (the caller decides whether to buffer or refuse).
@@ -64,6 +95,7 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
             continue
         if instance_filter is not None and not instance_filter(case):
             continue
+        authorise(actor, case, message_name, payload)
         session = CaseSession.open(case, actor)
         if catch_message(session, message_name, payload):
             session.advance()
@@ -124,6 +156,7 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
         raise NoSuchCase(correlation_key)
     if instance.status in (COMPLETED, CANCELLED):
         raise CaseEnded(instance.status)
+    authorise(actor, instance, message_name, payload)
     if waits and instance.status == RUNNING:
         session = CaseSession.open(instance, actor)
         session.case_locked = True  # consume_buffered_messages need not lock it again

@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from ..identity.roles import normalise_role
+from ..definitions.version_model import candidate_groups, form_file_id
 from ..runtime.bpmn_parser import parse_local_datetime, strip_el
 from ..runtime.inspection import ready_user_tasks
 from .models import CANCELLED, COMPLETED, OPEN
@@ -34,24 +34,6 @@ def task_model(version_model: dict, task) -> dict:
         if element_id in model.get("user_tasks", {}):
             return model["user_tasks"][element_id]
     return {"name": task.task_spec.bpmn_name or element_id, "candidate_groups": [], "form": None}
-
-
-def form_file_id(version_model: dict, reference: dict | None) -> int | None:
-    if not reference:
-        return None
-    if reference.get("by") == "file":
-        return version_model.get("form_files", {}).get(reference["ref"])
-    return version_model.get("forms", {}).get(reference["ref"])
-
-
-def candidate_groups(model: dict) -> list:
-    groups = [normalise_role(g) for g in model.get("candidate_groups") or []]
-    groups = [g for g in groups if g]
-    if not groups:
-        lane_role = normalise_role(model.get("lane"))
-        if lane_role:
-            groups = [lane_role]
-    return groups
 
 
 def resolve_assignee(text: str | None, task, script_engine) -> str | None:

@@ -16,7 +16,7 @@ from ..identity import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..instances.service import case_history, get_visible_case
-from ..tasks.derive import form_file_id
+from ..definitions.version_model import form_file_id
 from ..tasks.models import OPEN, HumanTask
 from .i18n import pick
 

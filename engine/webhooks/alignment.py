@@ -3,7 +3,9 @@
 Checked against the latest deployed version of every process (with the processes it calls):
 - a start route names a deployed, executable process and sets every variable that process reads and
   nothing in it writes (what its start form asks for otherwise);
-- a message route names a message a deployed process catches; where the catching event keeps the payload
+- a message route names a message a deployed process catches, from a source the process declares as its
+  sender, with only the variables it declares (else its deliveries are refused); where the catching event
+  keeps the payload
   under `camunda:resultVariable` (a script then copies the fields it knows), every variable of the route is
   a field the process's scripts read, so nothing the sender sends is silently dropped;
 - a domain event names an element of (or a message caught by) its process, and each fact is a variable that
@@ -12,7 +14,7 @@ Each line is (level, text) with level "ok" or "warning".
 """
 from __future__ import annotations
 
-from ..definitions.service import latest_process_versions
+from ..definitions.service import latest_process_versions, message_senders_of
 from .process_variables import process_variables
 from .routes import START
 
@@ -34,20 +36,31 @@ def _start_route(label: str, route, version, variables) -> list:
     return [("ok", f"{label}: starts {route.target} v{version.version}")]
 
 
-def _message_route(label: str, route, catchers: list) -> list:
+def _message_route(label: str, source: str, route, catchers: list) -> list:
     if not catchers:
         return [("warning", f"{label}: no deployed process catches message '{route.target}'")]
     given = set(route.variables) | set(route.constants)
+    refused = []
+    for version in {id(c[0]): c[0] for c in catchers}.values():
+        declared = message_senders_of(version).get(route.target) or {"senders": [], "variables": []}
+        if source not in declared["senders"]:
+            refused.append(("warning", f"{label}: {version.process_id} v{version.version} declares "
+                                       f"'{route.target}' sent only by {_names(declared['senders']) or 'nobody'}: "
+                                       f"deliveries from {source} are refused"))
+        undeclared = given - set(declared["variables"])
+        if undeclared:
+            refused.append(("warning", f"{label}: {version.process_id} v{version.version} declares no variable "
+                                       f"{_names(undeclared)} for '{route.target}': deliveries are refused"))
     dropped: dict = {}  # (result variable, fields never read) -> the catching processes
     for version, variables, element_id, result_variable in catchers:
         never_read = given - variables.payload_keys if result_variable else set()
         if never_read:
             key = (result_variable, tuple(sorted(never_read)))
             dropped.setdefault(key, []).append(f"{version.process_id} v{version.version} ({element_id})")
-    if dropped:
-        return [("warning", f"{label}: {', '.join(where)} keep(s) the message under '{variable}' and copy only "
-                            f"the fields the diagram knows; never read: {_names(fields)}")
-                for (variable, fields), where in dropped.items()]
+    if refused or dropped:
+        return refused + [("warning", f"{label}: {', '.join(where)} keep(s) the message under '{variable}' and "
+                                      f"copy only the fields the diagram knows; never read: {_names(fields)}")
+                          for (variable, fields), where in dropped.items()]
     caught_by = ", ".join(f"{v.process_id} v{v.version} ({e})" for v, _, e, _ in catchers)
     return [("ok", f"{label}: message {route.target} caught by {caught_by}")]
 
@@ -101,7 +114,7 @@ def alignment(routes, domain_events: dict) -> list[tuple[str, str]]:
                 lines.extend(_start_route(label, route, version, variables))
                 start_variables.setdefault(route.target, set()).update(route.variables, route.constants)
             else:
-                lines.extend(_message_route(label, route, catchers.get(route.target, [])))
+                lines.extend(_message_route(label, source.source, route, catchers.get(route.target, [])))
     for event in domain_events.values():
         lines.extend(_domain_event(event, analysed, start_variables))
     return lines

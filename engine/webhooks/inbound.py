@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ApiError, Conflict, NotFound, Unauthorized, Unprocessable
+from ..errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
 from ..instances import store
@@ -310,8 +310,8 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
         received, delivery_id, expected, case.id, case.business_key, replayed_by)))
     try:
         outcome, case_id, business_key = act(received, delivery_id, prefetched)
-    except (Unprocessable, NotFound, Conflict):
-        db.session.rollback()  # the sender's to fix (or the case has ended): nothing is stored
+    except (Unprocessable, NotFound, Conflict, Forbidden):
+        db.session.rollback()  # the sender's to fix (or the case has ended, or it may not send this): nothing is stored
         raise
     except Exception as err:  # our side failed: keep the delivery (and its body) for a replay
         db.session.rollback()
@@ -337,7 +337,7 @@ def act(received: Received, delivery_id: int, prefetched: Prefetched | None = No
     from ..instances.service import start_case
 
     route = received.route
-    actor = Actor.system(f"webhook:{route.source}")
+    actor = Actor.webhook(route.source)
     variables = variables_of(route, received.payload)
     if route.action == START:
         try:

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..instances.service import start_form_of
 from ..reporting.script_functions import FUNCTIONS
 from ..runtime.sandbox import RESERVED_NAMES
-from ..tasks.derive import form_file_id
+from ..definitions.version_model import form_file_id
 
 # Names every script and expression has without any case data.
 AMBIENT = frozenset(dir(builtins)) | RESERVED_NAMES | frozenset(FUNCTIONS) | {"business_key", "True", "False", "None"}

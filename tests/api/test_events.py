@@ -14,8 +14,9 @@ def test_message_reaches_the_waiting_case_only(deploy_fixture, as_user):
     second = admin.start("waiting_case", {"municipality_code": "GM0668"})
     assert "wait" in first["active_elements"]
 
-    response = admin.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"],
-                                                     "variables": {"police_registration_number": "PL0600-2026-1"}})
+    gemeente = as_user("gemeente.westbetuwe")  # the declared sender (the fixture's `senders` property)
+    response = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"],
+                                                        "variables": {"police_registration_number": "PL0600-2026-1"}})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["delivered_to"] == [first["id"]]
     done = admin.case(first["id"])
@@ -23,7 +24,7 @@ def test_message_reaches_the_waiting_case_only(deploy_fixture, as_user):
     assert done["variables"]["police_registration_number"] == "PL0600-2026-1"
     assert admin.case(second["id"])["status"] == "running"
 
-    again = admin.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"]})
+    again = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"]})
     assert again.status_code == 404
 
 

@@ -71,8 +71,9 @@ class Team:
     def variables(self, case_id) -> dict:
         return self.admin.case(case_id)["variables"]
 
-    def message(self, name, business_key, variables, user=None, expect=200):
-        response = (user or self.admin).post("/api/v1/messages", json={
+    def message(self, name, business_key, variables, user, expect=200):
+        """Send a message as `user`: only the party a message stands for may send it."""
+        response = user.post("/api/v1/messages", json={
             "name": name, "business_key": business_key, "variables": variables})
         assert response.status_code == expect, response.get_json()
         return response.get_json()
@@ -92,6 +93,11 @@ class Team:
     def no_support(self, case_id):
         self.do(self.gemeente, case_id, "ask_support_consent",
                 {"consent_ivp": "nee", "consent_vertrouwenslijn": "nee", "consent_recorded_by": "gemeente"})
+
+    def with_support(self, case_id):
+        self.do(self.gemeente, case_id, "ask_support_consent",
+                {"consent_ivp": "ja", "consent_vertrouwenslijn": "nee", "contact_phone": "06 12345678",
+                 "consent_recorded_by": "gemeente"})
 
     def to_threat_assessment(self, case_id):
         """Triaged, no aangifte and no support chosen: the police's threat assessment is what is left."""
@@ -117,3 +123,10 @@ def fire_due_timers(app, case_id, at: datetime):
 
 def after(value: str, **delta) -> datetime:
     return datetime.fromisoformat(value).astimezone(timezone.utc) + timedelta(**delta)
+
+
+def to_threat_assessment_with_support(team, case_id):
+    """Triaged, no aangifte, IVP support chosen: the police's threat assessment and the IVP's referral open."""
+    team.through_triage(case_id)
+    team.no_aangifte(case_id)
+    team.with_support(case_id)

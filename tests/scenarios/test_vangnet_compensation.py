@@ -128,6 +128,7 @@ def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user
     seen = team.bzk.get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
     assert seen["advised_measures"] == "***" and seen["family_details"] == "***"
     assert "threat_assessment_message" not in seen  # the raw message does not linger beside the masked fields
-    assert seen["exceeds_pkvw"] is True and seen["threat_concrete_or_conceivable"] is True
+    # Derived from the advised measures, it would tell what they mask (declared `sensitive_variables`).
+    assert seen["exceeds_pkvw"] == "***" and seen["threat_concrete_or_conceivable"] is True
     police_view = team.politie.case(case["id"])["variables"]
     assert police_view["advised_measures"] == ["alarm_opvolging", "kluis"]  # unknown measures are dropped

@@ -130,7 +130,7 @@ def test_case_list_filters(fixture_deployed, as_user):
         assert ids(municipality_code="GM0363") == set()
         assert ids(version=2) == set()
         response = admin.get("/api/v1/operations/cases", query_string={"status": "sleeping"})
-        assert response.status_code == 422 and "status" in response.get_json()["errors"]["query"]
+        assert response.status_code == 400 and "status" in response.get_json()["errors"]["query"]
 
 
 def test_heatmap_counts_cases_now_and_the_median_time_spent(fixture_deployed, as_user):
@@ -145,8 +145,8 @@ def test_heatmap_counts_cases_now_and_the_median_time_spent(fixture_deployed, as
                             {"category": "intimidatie", "estimated_costs": 5})
     with time_machine.travel(start + timedelta(hours=40), tick=False):
         _start(as_user)
-        response = admin.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
-                                                        "business_key": cases[0]["business_key"]})
+        response = worker.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
+                                                         "business_key": cases[0]["business_key"]})
         assert response.get_json()["delivered_to"] == [cases[0]["id"]], response.get_json()
     body = admin.get(f"/api/v1/operations/heatmap/{FIXTURE.process_id}").get_json()
     elements = body["elements"]

@@ -63,6 +63,12 @@ events:
       type: object
       required: [zaakreferentie]
       properties: {zaakreferentie: {type: string}, nummer: {type: string}, vorm: {type: string}}
+  besluit.bzk:
+    message:
+      name: bzk_besluit_tegemoetkoming
+      correlation_key: /data/zaakreferentie
+      variables: {compensation_decision: /data/besluit}
+    schema: {type: object, required: [zaakreferentie], properties: {zaakreferentie: {type: string}, besluit: {type: string}}}
   contact.bevestigd:
     message:
       name: ivp_contact_bevestigd
@@ -101,9 +107,17 @@ def test_what_does_not_fit_is_named(tmp_path, database_url, monkeypatch):
     assert warnings == [
         "[warning] politie melding.geregistreerd: threat_response needs reporter_is_office_holder from its start "
         "(its start form asks for it), which the route does not set: map it from the payload or set it as a constant",
+        "[warning] politie aangifte.geregistreerd: aangifte_support v1 declares no variable aangifte_form for "
+        "'aangifte_geregistreerd': deliveries are refused",
+        "[warning] politie aangifte.geregistreerd: threat_response v1 declares no variable aangifte_form for "
+        "'aangifte_geregistreerd': deliveries are refused",
         "[warning] politie aangifte.geregistreerd: aangifte_support v1 (aangifte_registered_message), threat_response "
         "v1 (aangifte_registered_message) keep(s) the message under 'aangifte_message' and copy only the fields the "
         "diagram knows; never read: aangifte_form",
+        "[warning] politie besluit.bzk: bzk_compensation v1 declares 'bzk_besluit_tegemoetkoming' sent only by bzk: "
+        "deliveries from politie are refused",
+        "[warning] politie besluit.bzk: threat_response v1 declares 'bzk_besluit_tegemoetkoming' sent only by bzk: "
+        "deliveries from politie are refused",
         "[warning] politie contact.bevestigd: no deployed process catches message 'ivp_contact_bevestigd'",
         "[warning] outbound compensation.decided: threat_response v1 never sets compensation_amount",
         "[warning] outbound compensation.decided: advised_measures marked sensitive in a form of threat_response: "
@@ -112,4 +126,4 @@ def test_what_does_not_fit_is_named(tmp_path, database_url, monkeypatch):
         "the event never fires",
     ], result.output
     assert "[ok] om beslissing.genomen" in result.output
-    assert "6 warning(s)." in result.output
+    assert "10 warning(s)." in result.output

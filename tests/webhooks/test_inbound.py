@@ -392,3 +392,34 @@ def test_a_write_left_to_ride_with_a_step_never_outlives_its_transaction(app):
             end()
             assert store.take_riders(db.session()) == []
 
+
+
+def test_a_source_the_process_does_not_declare_as_sender_is_refused(app, tmp_path, sender, as_user):
+    """A route file cannot make one party speak for another: the process says who sends each message."""
+    from engine.cli import deploy_folders
+    from tests.support.api import FIXTURES
+
+    for path in (FIXTURES / "webhooks").iterdir():
+        text = path.read_text()
+        if path.suffix == ".bpmn":  # the registration of an aangifte, declared as the OM's to send
+            text = text.replace('name="aangifte_geregistreerd" ><bpmn:extensionElements><camunda:properties>'
+                                '<camunda:property name="senders" value="politie" />',
+                                'name="aangifte_geregistreerd" ><bpmn:extensionElements><camunda:properties>'
+                                '<camunda:property name="senders" value="om" />')
+            assert 'value="om" />' in text
+        (tmp_path / path.name).write_text(text)
+    with app.app_context():
+        deploy_folders([tmp_path], actor="test")
+    case = start_by_police(sender)
+    before = counts(app)
+    response = sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json()["senders"] == ["om"]
+    after = counts(app)
+    assert after["deliveries"] == before["deliveries"]  # nothing of the delivery is kept
+    assert after["audit"] == before["audit"] + 1  # but its refusal is audited
+    admin = as_user("beheerder")
+    refused = [e for e in admin.history(case["case_id"]) if e["event"] == "message.refused"]
+    assert refused[0]["actor"] == "webhook:politie"
+    assert refused[0]["details"] == {"message": "aangifte_geregistreerd", "reason": "sender"}
+    assert "wait_aangifte" in admin.case(case["case_id"])["active_elements"]
