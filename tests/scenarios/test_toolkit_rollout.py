@@ -53,3 +53,23 @@ def test_a_rollout_without_municipalities_closes_at_once(deploy_real, as_user):
         assert case["status"] == "running", case["incident"]
         assert team.open_elements(case["id"]) == ["close_rollout"]
         assert team.variables(case["id"])["municipalities_total"] == 0
+
+
+def test_each_municipality_reads_only_its_own_row(deploy_real, as_user, client):
+    team = Team(as_user)
+    case = team.bzk.start("toolkit_rollout", {
+        "rollout_title": "Instrumentenkoffer Veilig Bestuur", "letter_sent_on": "2026-11-28",
+        "municipalities": [{"code": "GM0668", "name": "West Betuwe"}, {"code": "GM0363", "name": "Amsterdam"}]})
+    amsterdam = as_user("gemeente.amsterdam")
+    team.do(amsterdam, case["id"], "confirm_informed", dict(CONFIRM, measures_implemented="gepland"))
+    mine = team.gemeente.task_for(case["id"], "confirm_informed")
+    detail = team.gemeente.get(f"/api/v1/tasks/{mine['id']}").get_json()
+    team.gemeente.case(case["id"], expect=404)  # BZK's case: West Betuwe sees its own task in it only
+    assert "Amsterdam" not in str(detail) and "GM0363" not in str(detail)
+    from tests.web.conftest import WebClient
+
+    page = WebClient(client.application).sign_in("gemeente.westbetuwe").get(f"/tasks/{mine['id']}")
+    assert page.status_code == 200
+    assert "Amsterdam" not in page.get_data(as_text=True) and "GM0363" not in page.get_data(as_text=True)
+    # BZK, whose case it is, reads every municipality.
+    assert {m["code"] for m in team.bzk.case(case["id"])["variables"]["municipalities"]} == {"GM0668", "GM0363"}
