@@ -25,13 +25,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.getLogger("spiff").setLevel(os.environ.get("VB_ENGINE_LOG_LEVEL", "WARNING"))
 
     from . import database
-    from .extensions import api, db, migrate
+    from .extensions import api, db, migrate, register_converters
 
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    register_converters(app)
 
     from .errors import register_error_handlers
 

@@ -72,12 +72,21 @@ def register_error_handlers(app) -> None:
         # flask-smorest / webargs put per-field messages here for bodies that fail their schema.
         data = getattr(err, "data", None) or {}
         messages = data.get("messages")
+        status = err.code or 500
         if messages:
-            body["code"] = "validation_failed"
-            body["message"] = "The request body is not valid; see errors for each field."
-            body["errors"] = messages.get("json", messages) if isinstance(messages, dict) else messages
+            if isinstance(messages, dict) and set(messages) <= {"query", "path"}:
+                # The request itself names something that cannot be (a bad or huge number, an unknown
+                # value): 400, as for an unknown parameter; a body that fails its schema stays 422.
+                status = 400
+                body["code"] = "bad_request"
+                body["message"] = "A query parameter is not valid; see errors for each parameter."
+                body["errors"] = messages
+            else:
+                body["code"] = "validation_failed"
+                body["message"] = "The request body is not valid; see errors for each field."
+                body["errors"] = messages.get("json", messages) if isinstance(messages, dict) else messages
         response = jsonify(body)
-        response.status_code = err.code or 500
+        response.status_code = status
         return response
 
     @app.errorhandler(DBAPIError)

@@ -1,12 +1,13 @@
 """The Flask extensions, created once and bound to an app in `create_app`."""
-from flask_migrate import Migrate
-from flask_smorest import Api
-from flask_sqlalchemy import SQLAlchemy
 from datetime import timezone
 
 import sqlalchemy as sa
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,3 +47,17 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class RowIdConverter(IntegerConverter):
+    """`<row_id:name>`: a row id in a URL, 1 to 2^63-1; a longer number matches no route (404) instead of
+    overflowing the database driver."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+def register_converters(app) -> None:
+    """After `api.init_app`, before any blueprint is registered (their rules use the converters)."""
+    app.url_map.converters["row_id"] = RowIdConverter
+    api.register_converter(RowIdConverter, lambda converter: {"type": "integer", "format": "int64", "minimum": 1})

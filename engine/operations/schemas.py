@@ -2,16 +2,16 @@ from marshmallow import Schema, fields, validate
 
 from ..instances.models import STATUSES
 from ..instances.schemas import CaseSchema
-from ..schemas import PageArgsSchema
+from ..schemas import MAX_DAYS, MAX_VERSION, PageArgsSchema
 
 
 class OperationsCaseArgsSchema(PageArgsSchema):
     process_id = fields.String()
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_VERSION))
     status = fields.String(validate=validate.OneOf(STATUSES))
     municipality_code = fields.String(validate=validate.Regexp(r"^[Gg][Mm]\d{4}$", error="A CBS code such as GM0668."))
-    min_age_days = fields.Integer(validate=validate.Range(min=0), metadata={"description": "started at least this many days ago"})
-    max_age_days = fields.Integer(validate=validate.Range(min=0), metadata={"description": "started at most this many days ago"})
+    min_age_days = fields.Integer(validate=validate.Range(min=0, max=MAX_DAYS), metadata={"description": "started at least this many days ago"})
+    max_age_days = fields.Integer(validate=validate.Range(min=0, max=MAX_DAYS), metadata={"description": "started at most this many days ago"})
 
 
 class ReasonSchema(Schema):
@@ -32,7 +32,7 @@ class OperationsCasePageSchema(Schema):
 
 
 class HeatmapArgsSchema(Schema):
-    version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "one version; all when left out"})
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_VERSION), metadata={"description": "one version; all when left out"})
 
 
 class HeatmapSchema(Schema):

@@ -166,7 +166,7 @@ from ..instances.models import STATUSES  # noqa: E402
 PAGE_SIZE = 50
 
 
-def _int_arg(name: str, minimum: int = 0):
+def _int_arg(name: str, minimum: int = 0, maximum: int = 1_000_000):
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return None
@@ -176,6 +176,8 @@ def _int_arg(name: str, minimum: int = 0):
         raise Unprocessable(_("'%(name)s' must be a whole number.", name=name)) from None
     if value < minimum:
         raise Unprocessable(_("'%(name)s' must be at least %(min)d.", name=name, min=minimum))
+    if value > maximum:
+        raise Unprocessable(_("'%(name)s' must be at most %(max)d.", name=name, max=maximum))
     return value
 
 

@@ -31,9 +31,6 @@ class MoveTimerSchema(Schema):
 
 
 class OverdueArgsSchema(PageArgsSchema):
-    # marshmallow 4 ignores a validator that returns False (PageArgsSchema's lambdas): use real validators.
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
     candidate_group = fields.String(validate=validate.OneOf(list(ROLES)))
     municipality_code = fields.String(validate=validate.Regexp(r"^GM\d{4}$", error="Use a CBS code such as GM0668."))
 

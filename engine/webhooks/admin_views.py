@@ -122,7 +122,7 @@ class Deliveries(MethodView):
         return {"total": total, "items": _with_buffer(rows)}
 
 
-@blp.route("/deliveries/<int:delivery_id>")
+@blp.route("/deliveries/<row_id:delivery_id>")
 class Delivery(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, InboundDeliverySchema)
@@ -136,7 +136,7 @@ class Delivery(MethodView):
         return _with_buffer([delivery])[0]
 
 
-@blp.route("/deliveries/<int:delivery_id>/replay")
+@blp.route("/deliveries/<row_id:delivery_id>/replay")
 class DeliveryReplay(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, InboundResultSchema)
@@ -169,7 +169,7 @@ class Subscriptions(MethodView):
         return result
 
 
-@blp.route("/subscriptions/<int:subscription_id>")
+@blp.route("/subscriptions/<row_id:subscription_id>")
 class Subscription(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, SubscriptionSchema)
@@ -194,7 +194,7 @@ class Subscription(MethodView):
         service.delete_subscription(subscription_id)
 
 
-@blp.route("/subscriptions/<int:subscription_id>/deliveries")
+@blp.route("/subscriptions/<row_id:subscription_id>/deliveries")
 class SubscriptionDeliveries(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(OutboundDeliveryArgsSchema, location="query")
@@ -216,7 +216,7 @@ class SubscriptionDeliveries(MethodView):
         return {"total": total, "items": items}
 
 
-@blp.route("/outbound-deliveries/<int:outbound_id>/retry")
+@blp.route("/outbound-deliveries/<row_id:outbound_id>/retry")
 class OutboundRetry(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, OutboundDeliverySchema)

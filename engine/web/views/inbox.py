@@ -11,6 +11,8 @@ from ..inbox import PAGE_SIZE, BadFilter, InboxFilters, load_inbox
 from ..session_auth import login_required, web_actor
 from .common import display_names
 
+MAX_PAGE = 1_000_000  # beyond any list; a larger number would overflow the query's offset
+
 
 def process_names() -> dict:
     return {v.process_id: pick(v.name or v.process_id) for v in latest_process_versions()}
@@ -64,6 +66,8 @@ def case_list():
     actor = web_actor()
     try:
         number = max(1, int(request.args.get("page", "1")))
+        if number > MAX_PAGE:
+            raise ValueError(number)
     except ValueError:
         return render_template("error.html", status=400,
                                message=_("The page number must be a whole number.")), 400

@@ -1,0 +1,34 @@
+"""Numbers a client sends are bounded: a value beyond what the database holds is a 400 or a 404, never a 500."""
+import pytest
+
+HUGE = "28793802758920303804416"
+
+
+@pytest.mark.parametrize("user,url,params", [
+    ("politie", "/api/v1/tasks", {"offset": HUGE}),
+    ("politie", "/api/v1/tasks", {"limit": HUGE}),
+    ("beheerder", "/api/v1/process-instances", {"offset": "1.6e20"}),
+    ("beheerder", "/api/v1/process-instances", {"offset": str(10**12)}),
+    ("beheerder", "/api/v1/operations/cases", {"min_age_days": HUGE}),
+    ("beheerder", "/api/v1/operations/cases", {"max_age_days": "99999999999"}),
+    ("beheerder", "/api/v1/operations/cases", {"version": HUGE}),
+    ("beheerder", "/api/v1/timers/overdue-tasks", {"offset": HUGE}),
+    ("beheerder", "/api/v1/webhooks/deliveries", {"offset": HUGE}),
+])
+def test_a_number_out_of_range_is_a_400_naming_it(as_user, user, url, params):
+    response = as_user(user).get(url, query_string=params)
+    assert response.status_code == 400, response.get_json()
+    body = response.get_json()
+    assert body["code"] == "bad_request"
+    assert list(body["errors"]["query"]) == list(params)
+
+
+@pytest.mark.parametrize("method,url", [
+    ("get", "/api/v1/webhooks/deliveries/" + "9" * 32),
+    ("post", "/api/v1/webhooks/deliveries/" + "9" * 32 + "/replay"),
+    ("get", "/api/v1/webhooks/subscriptions/" + "9" * 20),
+    ("get", "/api/v1/webhooks/deliveries/0"),
+])
+def test_a_row_id_beyond_any_row_is_a_404(as_user, method, url):
+    response = getattr(as_user("beheerder"), method)(url)
+    assert response.status_code == 404, response.get_json()
