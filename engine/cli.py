@@ -131,14 +131,27 @@ def register_commands(app) -> None:
     @click.password_option()
     @with_appcontext
     def reset_password_command(username, password):
-        """Set a new password (revokes the user's tokens)."""
+        """Set a new password (ends the user's tokens and web sessions)."""
         from .identity.service import get_user, set_password
 
         try:
             set_password(get_user(username), password)
         except ApiError as err:
             _fail(err)
-        click.echo(f"Password of {username} changed; existing tokens revoked.")
+        click.echo(f"Password of {username} changed; existing tokens and web sessions ended.")
+
+    @users.command("deactivate")
+    @click.argument("username")
+    @with_appcontext
+    def deactivate_command(username):
+        """Stop an account: it cannot sign in, and its tokens and web sessions end at once."""
+        from .identity.service import deactivate_user, get_user
+
+        try:
+            deactivate_user(get_user(username))
+        except ApiError as err:
+            _fail(err)
+        click.echo(f"{username} is deactivated; its tokens and web sessions have ended.")
 
     @users.command("list")
     @with_appcontext

@@ -105,6 +105,9 @@ def load_config(instance_path: Path) -> dict:
         "JSON_SORT_KEYS": False,
         # The web app (engine/web, docs/web.md).
         "VB_SECURE_COOKIES": _bool("VB_SECURE_COOKIES", False),
+        # A web session ends after this long without a request, and this long after sign-in at the latest.
+        "VB_SESSION_IDLE_MINUTES": float(os.environ.get("VB_SESSION_IDLE_MINUTES", "30")),
+        "VB_SESSION_MAX_HOURS": float(os.environ.get("VB_SESSION_MAX_HOURS", "10")),
         "VB_INBOX_POLL_SECONDS": int(os.environ.get("VB_INBOX_POLL_SECONDS", "15")),
         "VB_OIDC_ISSUER": os.environ.get("VB_OIDC_ISSUER", "").rstrip("/"),
         "VB_OIDC_CLIENT_ID": os.environ.get("VB_OIDC_CLIENT_ID", ""),

@@ -44,3 +44,20 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class WebSession(db.Model):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is stored. A session ends
+    for good when its user signs out, changes or gets a new password, or is deactivated, and by itself after
+    `VB_SESSION_IDLE_MINUTES` without a request or `VB_SESSION_MAX_HOURS` after sign-in."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    via: Mapped[str] = mapped_column(sa.String(20), default="password")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..timeutil import as_utc, utcnow
-from .models import ApiToken, User
+from .models import ApiToken, User, WebSession
 from .passwords import hash_password, needs_rehash, verify_password
 from .roles import MUNICIPAL_ROLES, ROLES
 
@@ -59,10 +59,24 @@ def set_password(user: User, password: str) -> None:
         raise Unprocessable(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    _end_access(user)
+    db.session.commit()
+
+
+def deactivate_user(user: User) -> None:
+    """The account can no longer sign in; its tokens and web sessions end at once."""
+    user.is_active = False
+    _end_access(user)
+    db.session.commit()
+
+
+def _end_access(user: User) -> None:
+    now = utcnow()
     for token in user.tokens:
         if token.revoked_at is None:
-            token.revoked_at = utcnow()
-    db.session.commit()
+            token.revoked_at = now
+    db.session.execute(sa.update(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+                       .values(ended_at=now).execution_options(synchronize_session=False))
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -102,3 +116,49 @@ def revoke_token(token: str) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         db.session.commit()
+
+
+# --- web sessions ---------------------------------------------------------------------------------------
+
+# A session's last request is written at most this often (not on every page), so idle timeouts are exact to
+# within this margin.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def open_web_session(user: User, via: str, lifetime: timedelta) -> str:
+    """A new server-side session for a browser; returns the token its cookie carries."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(WebSession(token_hash=_digest(token), user_id=user.id, via=via, created_at=now,
+                              last_seen_at=now, expires_at=now + lifetime))
+    db.session.commit()
+    return token
+
+
+def user_for_web_session(token: str | None, idle: timedelta) -> User | None:
+    """The active user of a live web session, or None: ended, expired, idle too long, unknown token, or a
+    deactivated account (one query; the last-seen time is written about once a minute)."""
+    if not token:
+        return None
+    row = db.session.execute(sa.select(WebSession, User).join(User, User.id == WebSession.user_id)
+                             .where(WebSession.token_hash == _digest(token))).first()
+    if row is None:
+        return None
+    web_session, user = row
+    now = utcnow()
+    if (web_session.ended_at is not None or as_utc(web_session.expires_at) <= now
+            or as_utc(web_session.last_seen_at) + idle <= now or not user.is_active):
+        return None
+    if now - as_utc(web_session.last_seen_at) >= _TOUCH_EVERY:
+        web_session.last_seen_at = now
+        db.session.commit()
+    return user
+
+
+def end_web_session(token: str | None) -> None:
+    if not token:
+        return
+    db.session.execute(sa.update(WebSession).where(WebSession.token_hash == _digest(token),
+                                                   WebSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()

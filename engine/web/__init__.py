@@ -15,8 +15,9 @@ def init_web(app) -> None:
     from .oidc import init_oidc
     from .security import init_security
 
-    # A working day's session; the cookie is unreadable to scripts and not sent by other sites' forms.
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
+    # The cookie lives as long as the server-side session may (session_auth); it is unreadable to scripts
+    # and not sent by other sites' forms.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["VB_SESSION_MAX_HOURS"])
     app.config["SESSION_COOKIE_NAME"] = "vb_session"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

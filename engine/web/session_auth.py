@@ -1,34 +1,46 @@
-"""Who is signed in to the web app: a user id in the signed session cookie, checked on every request.
+"""Who is signed in to the web app: a session kept on the server, named by a token in the signed cookie and
+checked on every request (`identity.service.user_for_web_session`).
 
-The session also holds the moment the password last changed, so a password reset ends every session.
+Signing out, a new password and deactivating the account end the session on the server, so a copied cookie
+opens nothing afterwards; it also ends by itself when idle or old (`VB_SESSION_IDLE_MINUTES`,
+`VB_SESSION_MAX_HOURS`).
 """
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, redirect, request, session, url_for
+from datetime import timedelta
 
-from ..extensions import db
+from flask import current_app, g, redirect, request, session, url_for
+
 from ..identity.actor import Actor
 from ..identity.models import User
+from ..identity.service import end_web_session, open_web_session, user_for_web_session
 
 
-def _stamp(user: User) -> str:
-    return user.password_changed_at.isoformat() if user.password_changed_at else ""
+def _limits() -> tuple[timedelta, timedelta]:
+    config = current_app.config
+    return (timedelta(minutes=config["VB_SESSION_IDLE_MINUTES"]), timedelta(hours=config["VB_SESSION_MAX_HOURS"]))
 
 
 def sign_in(user: User, method: str = "password") -> None:
     language = session.get("lang")
+    end_web_session(session.get("sid"))
     session.clear()  # a fresh session on every sign-in: no fixation
     session.permanent = True
-    session["uid"] = user.id
-    session["stamp"] = _stamp(user)
+    session["sid"] = open_web_session(user, method, _limits()[1])
     session["via"] = method
     if language:
         session["lang"] = language
 
 
 def sign_out() -> None:
+    """End the session on the server too: a copy of the cookie opens nothing afterwards."""
+    end_web_session(session.get("sid"))
+    _forget()
+
+
+def _forget() -> None:
     language = session.get("lang")
     session.clear()
     if language:
@@ -39,12 +51,11 @@ def current_user() -> User | None:
     if "web_user" in g:
         return g.web_user
     user = None
-    uid = session.get("uid")
-    if uid is not None:
-        user = db.session.get(User, uid)
-        if user is None or not user.is_active or session.get("stamp") != _stamp(user):
-            user = None
-            sign_out()
+    token = session.get("sid")
+    if token is not None:
+        user = user_for_web_session(token, _limits()[0])
+        if user is None:
+            _forget()
     g.web_user = user
     return user
 

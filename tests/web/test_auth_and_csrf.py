@@ -52,6 +52,59 @@ def test_sign_out_ends_the_session(browser_for):
     assert client.get("/").status_code == 302
 
 
+def _copy_of_cookie(app, client):
+    """Another browser holding a copy of `client`'s session cookie, as a thief would."""
+    copy = app.test_client()
+    cookie = client.client.get_cookie("vb_session")
+    copy.set_cookie("vb_session", cookie.value)
+    return copy
+
+
+def test_a_session_cookie_copied_before_sign_out_opens_nothing_after_it(app, browser_for):
+    client = browser_for("politie")
+    copy = _copy_of_cookie(app, client)
+    assert copy.get("/").status_code == 200  # the copy works while the session lives
+    client.post("/logout")
+    assert copy.get("/").status_code == 302
+    assert copy.get("/cases").status_code == 302
+
+
+def test_deactivating_an_account_ends_its_sessions(app, browser_for):
+    from engine.identity.service import deactivate_user
+
+    client = browser_for("politie")
+    copy = _copy_of_cookie(app, client)
+    with app.app_context():
+        deactivate_user(get_user("politie"))
+    assert client.get("/").status_code == 302 and copy.get("/").status_code == 302
+
+
+def test_an_idle_or_old_session_ends_by_itself(app, browser_for):
+    import time_machine
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime.now(timezone.utc)
+    with time_machine.travel(start, tick=False):
+        client = browser_for("politie")
+    idle = timedelta(minutes=app.config["VB_SESSION_IDLE_MINUTES"])
+    with time_machine.travel(start + idle - timedelta(minutes=2), tick=False):
+        assert client.get("/").status_code == 200  # in use: the idle time starts again
+    with time_machine.travel(start + 2 * idle - timedelta(minutes=3), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + 3 * idle, tick=False):
+        assert client.get("/").status_code == 302  # idle too long
+    with time_machine.travel(start, tick=False):
+        client = browser_for("politie")
+    lifetime = timedelta(hours=app.config["VB_SESSION_MAX_HOURS"])
+    moment = start
+    while moment < start + lifetime - idle:  # kept busy all day ...
+        moment += idle / 2
+        with time_machine.travel(moment, tick=False):
+            assert client.get("/").status_code == 200
+    with time_machine.travel(start + lifetime + timedelta(minutes=1), tick=False):
+        assert client.get("/").status_code == 302  # ... it still ends at its lifetime
+
+
 def test_a_password_change_ends_existing_sessions(app, browser_for):
     client = browser_for("politie")
     with app.app_context():
