@@ -258,8 +258,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         "decision_date": "2026-12-10", "decision_reference": "BZK-2026-0042"}
     assert facts["compensation_decided_at"]
     assert events["threat_assessment.ready"]["facts"] == {"threat_product": "dreigingsinschatting",
-                                                          "threat_level": "concreet", "measures_advised": True,
-                                                          "exceeds_pkvw": True}
+                                                          "threat_level": "concreet", "measures_advised": True}
     assert events["support.contact_confirmed"]["facts"] == {"ivp_first_contact_at": contact_at,
                                                             "ivp_first_contact_in_time": True}
     assert events["aangifte.registered"]["facts"]["aangifte_status"] == "geregistreerd"
