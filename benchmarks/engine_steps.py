@@ -8,6 +8,9 @@ to SQLite (WAL, synchronous=NORMAL: the settings the host uses).
 Host: `engine.tasks.service.complete` (authorisation, form validation, engine run, compaction, derived rows,
 audit, optimistic-lock save, commit) on a SQLite file, one app context per completion as in a request.
 Long case: per-completion cost after 500 completed steps against the first steps of the same case.
+Encryption: the host as it runs (state and variables sealed with the case's AES-256-GCM key) against the same
+host with the sealing step left out (plain bytes written, which the loader reads as rows from before
+encryption), in interleaved rounds of the same run.
 """
 from __future__ import annotations
 
@@ -132,6 +135,22 @@ def long_case(app, steps: int) -> tuple[list[float], list[float]]:
     return timings[:50], timings[500:550]
 
 
+class _PlainSealing:
+    """The host without encryption, for the comparison only: `seal_step` writes the plain bytes."""
+
+    def __enter__(self):
+        from engine.config import json_dumps
+        from engine.instances import sealed
+
+        self.module, self.sealed = sealed, sealed.seal_step
+        sealed.seal_step = lambda cipher, instance_id, state, variables: (
+            state.encode(), json_dumps(variables).encode())
+        return self
+
+    def __exit__(self, *exc):
+        self.module.seal_step = self.sealed
+
+
 def ms(values) -> str:
     return f"median {statistics.median(values) * 1000:.2f} ms, mean {statistics.fmean(values) * 1000:.2f} ms"
 
@@ -146,15 +165,20 @@ def main() -> None:
         app = _host(workdir)
         floor_run(5, workdir)  # warm-up: imports, caches
         host_run(app, 5)
-        floor, host = [], []
-        for _ in range(3):  # interleaved rounds, so load on the machine hits both alike
+        floor, host, plain = [], [], []
+        for _ in range(3):  # interleaved rounds, so load on the machine hits all alike
             floor += floor_run(args.cases // 3, workdir)
             host += host_run(app, args.cases // 3)
+            with _PlainSealing():
+                plain += host_run(app, args.cases // 3)
         ratio = statistics.median(host) / statistics.median(floor)
-        print(f"completions: floor {len(floor)}, host {len(host)}")
+        sealing = statistics.median(host) / statistics.median(plain)
+        print(f"completions: floor {len(floor)}, host {len(host)}, host without encryption {len(plain)}")
         print(f"floor (bare SpiffWorkflow + serialize + SQLite commit): {ms(floor)}")
-        print(f"host  (service layer, SQLite):                          {ms(host)}")
+        print(f"host  (service layer, SQLite, case data sealed):        {ms(host)}")
+        print(f"host  without encryption (same run):                    {ms(plain)}")
         print(f"ratio host/floor (medians): {ratio:.2f}x   target <= 2.0x")
+        print(f"ratio encrypted/unencrypted host (medians): {sealing:.3f}x   target <= 1.1x")
         early, late = long_case(app, args.long_steps)
         growth = statistics.median(late) / statistics.median(early)
         print(f"long case: steps 1-50 {ms(early)}; steps 501-550 {ms(late)}")

@@ -39,13 +39,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     rounds = parser.parse_args().rounds
     from engine import create_app
+    from engine.crypto.keyring import new_key_text
     from engine.cli import collect_files
     from engine.definitions.service import deploy
     from engine.definitions.validation import SourceFile, analyse
     from engine.studio import checks, layout, scenarios, workspace
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "VB_AUTO_MIGRATE": True})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "VB_AUTO_MIGRATE": True, "VB_MASTER_KEY": new_key_text()})
         with app.app_context():
             deploy(collect_files([FIXTURE]), "bench", source="bench")
             test_file = next(FIXTURE.glob("*.test.json"))

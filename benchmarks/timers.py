@@ -34,6 +34,8 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from engine.crypto.keyring import new_key_text
+
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP = re.compile(r"acts: (\d+) case timers due until \S+ loaded in ([\d.]+) ms")
 
@@ -146,6 +148,7 @@ def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # progress shows up when the output goes to a file
     args = parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("VB_MASTER_KEY", new_key_text())  # one key for this process and the schedulers it starts
     database = Database(args.database_url)
     try:
         return run(args, database)

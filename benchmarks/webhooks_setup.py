@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from engine.crypto.keyring import new_key_text
+
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURE = PROJECT / "tests" / "fixtures" / "webhooks"
 SECRETS = {s: "whsec_" + base64.b64encode(f"benchmark-only-{s}-{'x' * 16}".encode()).decode()
@@ -46,6 +48,7 @@ class BenchDatabase:
         from engine import create_app
 
         os.environ.update(SECRET_ENV)
+        os.environ.setdefault("VB_MASTER_KEY", new_key_text())  # the same key for this process and its servers
         return create_app({"SQLALCHEMY_DATABASE_URI": self.url, "VB_AUTO_MIGRATE": True, "VB_DEMO": True})
 
     def prepare(self):

@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    _init_keys(app, instance_path)
     from .webhooks import init_app as init_webhooks
 
     init_webhooks(app)  # checks the route files: a broken one stops the start with its problems
@@ -66,9 +67,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .timers.cli import register_commands as register_timer_commands
 
     register_timer_commands(app)
+    from .retention.cli import register_commands as register_retention_commands
+
+    register_retention_commands(app)
     if app.config["VB_AUTO_MIGRATE"]:
         database.upgrade(app)
     return app
+
+
+def _init_keys(app, instance_path: Path) -> None:
+    """The key-encryption keys; without them the app does not start (outside the demo and the tests)."""
+    from .crypto import service as keys
+    from .crypto.keyring import demo_key_file, load_keyring
+
+    config = app.config
+    fallback = demo_key_file(instance_path) if (config["VB_DEMO"] or config.get("TESTING")) else None
+    keys.init_app(app, load_keyring(config["VB_MASTER_KEY"], config["VB_MASTER_KEY_FILE"], fallback))
 
 
 def _register_blueprints(app, api) -> None:
@@ -77,6 +91,7 @@ def _register_blueprints(app, api) -> None:
     from .identity.views import blp as auth_blp
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
+    from .retention.views import blp as retention_blp
     from .tasks.views import blp as tasks_blp
     from .timers.views import blp as timers_blp
     from .webhooks.admin_views import blp as webhooks_admin_blp
@@ -84,7 +99,7 @@ def _register_blueprints(app, api) -> None:
 
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
-                      webhooks_admin_blp):
+                      webhooks_admin_blp, retention_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 

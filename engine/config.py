@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _JSON_COLUMNS = json.JSONEncoder(default=str, separators=(",", ":"))  # built once: every step writes JSON columns
 
 
-def _json_dumps(value) -> str:
+def json_dumps(value) -> str:
     """JSON columns: anything the engine left that JSON does not know (a date, a Decimal) is stored as text."""
     return _JSON_COLUMNS.encode(value)
 
@@ -53,7 +53,7 @@ def engine_options(database_url: str) -> dict:
     """A server database may drop idle connections (a restart, a proxy's timeout): each checkout is checked
     by `engine.pool_liveness` (installed by `database.configure_engine`) rather than pinged with a query every
     time. An SQLite file has no connection to lose."""
-    return {"pool_pre_ping": False, "json_serializer": _json_dumps}
+    return {"pool_pre_ping": False, "json_serializer": json_dumps}
 
 
 def load_config(instance_path: Path) -> dict:
@@ -114,4 +114,11 @@ def load_config(instance_path: Path) -> dict:
         "VB_OIDC_CLIENT_SECRET": os.environ.get("VB_OIDC_CLIENT_SECRET", ""),
         "VB_OIDC_USERNAME_CLAIM": os.environ.get("VB_OIDC_USERNAME_CLAIM", "preferred_username"),
         "VB_OIDC_LABEL": os.environ.get("VB_OIDC_LABEL", ""),
+        # Case data at rest (docs/privacy.md): the key-encryption keys, comma-separated, the first one active.
+        # Without either, only the demo and the tests run (on a key made under instance/).
+        "VB_MASTER_KEY": os.environ.get("VB_MASTER_KEY", ""),
+        "VB_MASTER_KEY_FILE": os.environ.get("VB_MASTER_KEY_FILE", ""),
+        # How long a closed case is kept when its process declares no `retention` (ISO 8601 duration)
+        "VB_DEFAULT_RETENTION": os.environ.get("VB_DEFAULT_RETENTION", "P5Y"),
+        "VB_RETENTION_SWEEP_MINUTES": float(os.environ.get("VB_RETENTION_SWEEP_MINUTES", "60")),
     }

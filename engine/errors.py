@@ -52,9 +52,21 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class Gone(ApiError):
+    """A case whose data was destroyed at the end of its retention or on an erasure request."""
+    status = 410
+    code = "purged"
+
+
 class Unprocessable(ApiError):
     status = 422
     code = "validation_failed"
+
+
+class KeyUnavailable(ApiError):
+    """The configured key-encryption keys do not open a case's data key: nothing is read or written."""
+    status = 503
+    code = "key_unavailable"
 
 
 def register_error_handlers(app) -> None:

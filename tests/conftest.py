@@ -1,3 +1,4 @@
+import base64
 import os
 
 import pytest
@@ -6,6 +7,8 @@ import pytest
 # engine loop is also made by the library's iterator and compared (servers started by the tests inherit this).
 os.environ.setdefault("VB_VERIFY_STATE_DUMP", "1")
 os.environ.setdefault("VB_VERIFY_ENGINE_WALKS", "1")
+# One key-encryption key per test run, for the apps of the tests and the servers they start.
+os.environ.setdefault("VB_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
 
 from engine import create_app  # noqa: E402
 from engine.demo import seed_demo  # noqa: E402

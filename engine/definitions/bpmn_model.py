@@ -57,6 +57,7 @@ def extension_properties(element) -> dict:
 SENDERS_PROPERTY = "senders"
 SENSITIVE_VARIABLES_PROPERTY = "sensitive_variables"
 VARIABLES_PROPERTY = "variables"
+RETENTION_PROPERTY = "retention"
 
 
 def message_declarations(root) -> dict:
@@ -109,6 +110,9 @@ def extract_process(process, messages: dict) -> dict:
         "starter_users": _split(_cam(process, "candidateStarterUsers")),
         # Variables a script derives from sensitive fields, masked as those fields are (docs/modeling.md)
         "sensitive_variables": _split(extension_properties(process).get(SENSITIVE_VARIABLES_PROPERTY)),
+        # How long a closed case is kept (engine/retention): None means the setting VB_DEFAULT_RETENTION
+        "retention": (extension_properties(process).get(RETENTION_PROPERTY)
+                      or (_cam(process, "historyTimeToLive") or "").strip() or None),
         "start_events": [],
         "user_tasks": {},
         "message_catches": {},

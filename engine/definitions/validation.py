@@ -22,6 +22,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from ..forms.formjs import FormDefinition, FormDefinitionError, locate_key
 from ..identity.roles import ROLES, normalise_role
 from ..runtime.bpmn_parser import HostParser, strip_el, timer_expression
+from ..runtime.retention_periods import BadPeriod, parse_period
 from ..runtime.sandbox import check_source, source_problem
 from .bpmn_model import BPMN_NS, extract_process, form_reference, locate_element, message_names, safe_xml_parser
 
@@ -295,6 +296,11 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
     def problem(message, line, element_id):
         problems.append(Problem(file_name, message, line, element_id))
 
+    if model.get("retention"):
+        try:
+            parse_period(model["retention"])
+        except BadPeriod as err:
+            problem(f"Retention of process '{model['id']}': {err}", model.get("line"), model["id"])
     for element_id, task in model["user_tasks"].items():
         ref = task["form"]
         if ref is None:

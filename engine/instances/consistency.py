@@ -15,15 +15,17 @@ from ..runtime import inspection
 from ..runtime.serializer import load_state
 from ..tasks.models import OPEN, HumanTask
 from .models import CANCELLED, COMPLETED, RUNNING, ProcessInstance
+from .sealed import open_state
 from .session import script_engine
 
 
 def check_case(instance: ProcessInstance) -> list[str]:
     problems = []
     version = db.session.get(ProcessVersion, instance.process_version_id)
-    state = db.session.scalar(sa.select(ProcessInstance.state).where(ProcessInstance.id == instance.id))
-    if not state:
+    stored = db.session.scalar(sa.select(ProcessInstance.state).where(ProcessInstance.id == instance.id))
+    if not stored:
         return ["no saved state"]
+    state = open_state(instance.id, stored)
     spec, subprocess_specs = specs_for(version)
     try:
         workflow = load_state(state, spec, subprocess_specs, script_engine())

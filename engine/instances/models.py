@@ -18,7 +18,8 @@ STATUSES = (RUNNING, COMPLETED, ERROR, SUSPENDED, CANCELLED)
 
 class ProcessInstance(db.Model):
     """A case. `state` is the engine's serialized state without the spec; every other column is derived
-    from it when it is saved, so lists and queries never deserialize a case."""
+    from it when it is saved, so lists and queries never deserialize a case. Only `state` and `variables`
+    hold case values, both sealed; the plain columns hold ids, status, municipality, dates and element ids."""
 
     __tablename__ = "process_instance"
 
@@ -38,8 +39,16 @@ class ProcessInstance(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     active_elements: Mapped[list] = mapped_column(sa.JSON, default=list)
     incident: Mapped[dict | None] = mapped_column(sa.JSON)
-    variables: Mapped[dict] = deferred(mapped_column(sa.JSON, default=dict))
-    state: Mapped[str] = deferred(mapped_column(sa.Text))
+    # Sealed with the case's data key (engine/crypto, docs/privacy.md): the derived variables as JSON and the
+    # engine state. Read through `instances.sealed`, never as columns.
+    variables: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    state: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    # Retention (engine/retention): set when the data key was destroyed; the tombstone keeps the figures of
+    # the yearly evaluation. A legal hold ({"reason", "by", "at"}) keeps the case past its retention.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purge_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    legal_hold: Mapped[dict | None] = mapped_column(sa.JSON)
+    tombstone: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 class AuditEvent(db.Model):

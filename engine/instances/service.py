@@ -11,17 +11,18 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.service import form_definition, version_info
 from ..definitions.version_model import form_file_id
-from ..errors import Conflict, NotFound, Unprocessable
+from ..errors import Conflict, Gone, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
 from ..identity.actor import Actor
 from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
 from ..timers.start_events import settle_start_events
-from ..timeutil import utcnow
+from ..timeutil import as_utc, utcnow
 from . import store
 from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
 from .session import CaseSession, new_instance_id
+from .sealed import case_variables
 
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 _KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -112,7 +113,8 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
     return row
 
 
-def get_visible_case(instance_id: str, actor: Actor) -> ProcessInstance:
+def get_visible_case(instance_id: str, actor: Actor, allow_purged: bool = False) -> ProcessInstance:
+    """The case if the actor may see it (404 otherwise); a purged case is 410 with what remains of it."""
     try:
         UUID(instance_id)
     except (ValueError, TypeError):
@@ -122,7 +124,21 @@ def get_visible_case(instance_id: str, actor: Actor) -> ProcessInstance:
     )
     if instance is None:
         raise NotFound("No such case.")
+    if instance.purged_at is not None and not allow_purged:
+        raise Gone("This case's data was destroyed at the end of its retention or on an erasure request; only "
+                   "its tombstone remains.", tombstone=case_tombstone(instance))
     return instance
+
+
+def case_tombstone(instance: ProcessInstance) -> dict:
+    return {"case_id": instance.id, "business_key": instance.business_key, "process_id": instance.process_id,
+            "municipality_code": instance.municipality_code, "status": instance.status,
+            "started_at": _iso(instance.started_at), "completed_at": _iso(instance.completed_at),
+            "purged_at": _iso(instance.purged_at), "purge_reason": instance.purge_reason}
+
+
+def _iso(value) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None
 
 
 def list_cases(actor: Actor, process_id=None, status=None, municipality_code=None, business_key=None,
@@ -149,7 +165,7 @@ def case_history(instance: ProcessInstance) -> list[AuditEvent]:
 
 def case_variables_for(actor: Actor, instance) -> dict:
     version = version_info(instance.process_version_id)
-    variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+    variables = case_variables(instance.id)
     return policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
 
 

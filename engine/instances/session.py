@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from ..crypto import service as keys
 from ..definitions.service import VersionInfo, specs_for, version_info
 from ..errors import Conflict, NotFound
 from ..extensions import db
@@ -31,7 +32,7 @@ from ..runtime.serializer import dump_state, load_state
 from ..tasks.derive import apply_human_tasks, plan_human_tasks
 from ..timeutil import utcnow
 from ..webhooks.outbox import outbox_rows, write_outbox
-from . import cache, store
+from . import cache, sealed, store
 from .engine_runner import StepLog, run_engine
 from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED
 from .store import CaseRow
@@ -53,7 +54,8 @@ def load_workflow(case: CaseRow, version: VersionInfo):
     if workflow is not None:
         return workflow, waiting
     spec, subprocess_specs = specs_for(version)
-    return load_state(store.load_state(case.id), spec, subprocess_specs, script_engine()), None
+    state = sealed.open_state(case.id, store.load_state(case.id))
+    return load_state(state, spec, subprocess_specs, script_engine()), None
 
 
 def _as_case(instance) -> CaseRow:
@@ -166,14 +168,20 @@ class CaseSession:
         incident = None
         if status == ERROR:
             incident = dict(self.log.incident or self.case.incident or {}, at=now.isoformat())
+        if self.is_new:
+            key_row = keys.new_case_key(case.id)
+            cipher = keys.cipher_for(case.id)
+        else:  # a case saved before encryption gets its key now
+            key_row, cipher = None, keys.cipher_for(case.id, create=True)
+        state, variables = sealed.seal_step(cipher, case.id, dump_state(workflow), snap.variables)
         values = {
-            "state": dump_state(workflow),
+            "state": state,
             "status": status,
             "lock_version": self.expected_version + 1,
             "updated_at": now,
             "next_timer_due_at": inspection.next_timer_due(workflow) if status == RUNNING else None,
             "active_elements": snap.active_elements,
-            "variables": snap.variables,
+            "variables": variables,
             "incident": incident,
             "completed_at": now if status in (COMPLETED, CANCELLED) else None,
         }
@@ -196,6 +204,7 @@ class CaseSession:
                 with writer.batch():
                     if self.is_new:
                         writer.insert_case({**self.new_values, **values})
+                        writer.insert_case_key(key_row)
                     else:
                         writer.update_case(case.id, self.expected_version, values, unchanged=[
                             name for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))

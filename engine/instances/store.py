@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..crypto.models import CaseKey
 from ..definitions.models import ProcessVersion
 from ..extensions import db
 from ..messages.models import MessageSubscription
@@ -198,7 +199,7 @@ def load_case(instance_id: str, connection: Raw | None = None) -> CaseRow | None
     return CaseRow(*row) if row is not None else None
 
 
-def load_state(instance_id: str, connection: Raw | None = None) -> str | None:
+def load_state(instance_id: str, connection: Raw | None = None) -> bytes | None:
     row = _SELECT_STATE.first(connection or Raw(), {"id": instance_id})
     return row[0] if row is not None else None
 
@@ -263,6 +264,7 @@ def _complete(rows: list[dict], columns) -> list[dict]:
 
 
 _INSERT_CASE: dict[tuple, Prepared] = {}
+_INSERT_CASE_KEY = _insert(CaseKey.__table__, ("owner_id", "kek_id", "wrapped", "created_at"))
 
 
 class StepWriter:
@@ -284,6 +286,9 @@ class StepWriter:
         if statement is None:
             statement = _INSERT_CASE[columns] = _insert(INSTANCES, columns)
         statement.send(self.connection, values)
+
+    def insert_case_key(self, row: dict) -> None:
+        _INSERT_CASE_KEY.send(self.connection, row)
 
     def update_case(self, instance_id: str, expected_version: int, values: dict, unchanged=()) -> None:
         """The optimistic-lock save (see `case_was_current`). `unchanged`: indexed columns (status,

@@ -38,7 +38,8 @@ class BufferedMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_name: Mapped[str] = mapped_column(sa.String(200))
     correlation_key: Mapped[str] = mapped_column(sa.String(120))
-    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The message's variables as JSON, sealed with the key of the case it is buffered for
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
     # The inbound webhook delivery it came from (kept for the admin's view of that delivery).
     delivery_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     actor: Mapped[str] = mapped_column(sa.String(120))

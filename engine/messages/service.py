@@ -7,10 +7,13 @@ buffer, so one of them always sees the other.
 """
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..config import json_dumps
+from ..crypto import service as keys
 from ..definitions.service import message_senders_of, version_info
 from ..errors import Forbidden, Unprocessable
 from ..extensions import db
@@ -166,11 +169,21 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
             return CORRELATED, [instance.id]
     # Not waiting yet (or in error/suspended): the case catches it in the save in which it starts to wait.
     now = utcnow()
+    sealed = keys.seal_for(keys.cipher_for(instance.id, create=True), json_dumps(dict(payload)).encode(),
+                           instance.id, BUFFERED_PAYLOAD)
     db.session.execute(sa.insert(BufferedMessage).values(
-        message_name=message_name, correlation_key=correlation_key, payload=dict(payload),
+        message_name=message_name, correlation_key=correlation_key, payload=sealed,
         delivery_id=delivery_id, actor=actor.username, received_at=now, expires_at=now + buffer_ttl,
     ))
     return BUFFERED, [instance.id]
+
+
+BUFFERED_PAYLOAD = "message_buffer"
+
+
+def _buffered_payload(cipher, row, instance_id: str) -> dict:
+    plain = keys.open_for(cipher, row.payload, instance_id, BUFFERED_PAYLOAD)
+    return json.loads(plain) if plain else {}
 
 
 def consume_buffered_messages(session) -> int:
@@ -199,7 +212,9 @@ def consume_buffered_messages(session) -> int:
                 BufferedMessage.expires_at > now,
             ).order_by(BufferedMessage.id)
         ).all()
-        row = next((r for r in rows if catch_message(session, r.message_name, r.payload or {},
+        cipher = keys.cipher_for(session.instance.id)
+        row = next((r for r in rows if catch_message(session, r.message_name,
+                                                     _buffered_payload(cipher, r, session.instance.id),
                                                      buffered_since=r.received_at.isoformat(),
                                                      delivery_id=r.delivery_id)), None)
         if row is None:

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 HORIZON_JOB = "control:horizon"
 KNOWN_VERSIONS = 50_000
 START_PREFIX = "start:"
+RETENTION_JOB = "retention-sweep"
 
 
 class TimerScheduler:
@@ -137,6 +138,11 @@ class TimerScheduler:
         self._aps.resume()
         loaded = self._advance_horizon()
         self._refresh_start_schedules()
+        sweep_minutes = self.app.config.get("VB_RETENTION_SWEEP_MINUTES") or 0
+        if sweep_minutes > 0:
+            self._aps.add_job(self._run_retention_sweep, "interval", minutes=sweep_minutes, id=RETENTION_JOB,
+                              executor="control", next_run_time=utcnow() + timedelta(seconds=5),
+                              replace_existing=True)
         self.stats["startup_ms"] = round((time.perf_counter() - began) * 1000, 1)
         self.stats["startup_loaded"] = loaded
         self._ready.set()
@@ -385,6 +391,21 @@ class TimerScheduler:
             self._attempts[job_id] += 1
             log.exception("Starting %s from its timer start event %s failed.", process_id, element_id)
         self._refresh_start_schedules()
+
+    def _run_retention_sweep(self) -> None:
+        """Purge the closed cases past their retention (engine/retention), as the acting scheduler only."""
+        from ..retention.service import sweep
+
+        if not self.is_leader:
+            return
+        try:
+            with self.app.app_context():
+                purged = sweep()
+            self.stats["purged"] = self.stats.get("purged", 0) + purged
+            if purged:
+                log.info("Retention sweep: %d case(s) purged.", purged)
+        except Exception:
+            log.exception("The retention sweep failed; it runs again at its next interval.")
 
     # --- foreground use (the `scheduler` command) --------------------------------------------------------
 

@@ -19,6 +19,7 @@ from ..instances.service import case_history, get_visible_case
 from ..definitions.version_model import form_file_id
 from ..tasks.models import OPEN, HumanTask
 from .i18n import pick
+from ..instances.sealed import case_variables
 
 WAITING_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "eventBasedGateway"}
 DONE_EVENTS = {"element.completed", "task.completed"}
@@ -118,7 +119,7 @@ def _table(rows, columns: list) -> dict | None:
 
 
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
-    variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+    variables = case_variables(instance.id)
     sensitive = version.model.get("sensitive_keys", [])
     visible = policy.visible_variables(actor, variables, sensitive)
     labels = field_labels(version)

@@ -21,6 +21,7 @@ from . import state
 from .events import catalog
 from .inbound import replay
 from .models import InboundDelivery
+from .outbox import open_body
 from .schemas import (
     EventTypeSchema,
     InboundDeliveryArgsSchema,
@@ -209,7 +210,8 @@ class SubscriptionDeliveries(MethodView):
             item = {name: getattr(row, name) for name in (
                 "id", "msg_id", "event_type", "instance_id", "status", "attempts", "next_attempt_at", "created_at",
                 "delivered_at", "last_error")}
-            item["payload"] = json.loads(row.body)
+            body = open_body(row.body, row.instance_id)
+            item["payload"] = json.loads(body) if body is not None else None
             item["attempt_log"] = [{"at": a.at, "status_code": a.status_code, "error": a.error,
                                     "duration_ms": a.duration_ms} for a in attempts.get(row.id, [])]
             items.append(item)

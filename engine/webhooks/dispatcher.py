@@ -21,6 +21,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .outbox import open_body
 from .models import DELIVERED, GAVE_UP, PENDING, OutboundAttempt, OutboundDelivery, OutboundSubscription
 from .signatures import parse_secret, signed_headers
 
@@ -35,7 +36,7 @@ class Job:
     url: str
     secret: str
     msg_id: str
-    body: str
+    body: str | None  # None: its case was purged before it was sent
     attempts: int
     active: bool
 
@@ -81,16 +82,19 @@ def claim_due(limit: int) -> list[Job]:
     if claimed:
         rows = db.session.execute(
             sa.select(OutboundDelivery.id, OutboundSubscription.url, OutboundSubscription.secret, OutboundDelivery.msg_id,
-                      OutboundDelivery.body, OutboundDelivery.attempts, OutboundSubscription.active)
+                      OutboundDelivery.body, OutboundDelivery.attempts, OutboundSubscription.active,
+                      OutboundDelivery.instance_id)
             .join(OutboundSubscription, OutboundSubscription.id == OutboundDelivery.subscription_id)
             .where(OutboundDelivery.id.in_(claimed))
         ).all()
-        jobs = [Job(*row) for row in rows]
+        jobs = [Job(*row[:4], open_body(row.body, row.instance_id), *row[5:7]) for row in rows]
     db.session.commit()
     return jobs
 
 
 def send(job: Job, timeout: float) -> Result:
+    if job.body is None:
+        return Result(job, None, "The case's data was purged: nothing to send.", 0)
     body = job.body.encode("utf-8")
     headers = signed_headers(parse_secret(job.secret), job.msg_id, body)
     headers.update({"Content-Type": "application/json", "User-Agent": USER_AGENT})

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from ..crypto import service as keys
 from ..errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
@@ -366,12 +367,15 @@ def act(received: Received, delivery_id: int, prefetched: Prefetched | None = No
     return (CORRELATED if outcome == messages.CORRELATED else BUFFERED), case_ids[0], key
 
 
+DELIVERY_BODY = "webhook_delivery"
+
+
 def record_failure(received: Received, failed_id: int | None, err: Exception, replayed_by: str | None) -> int | None:
     """Store the failed delivery in its own transaction (the failed one was rolled back)."""
     error = {"code": getattr(err, "code", "internal_error"),
              "message": err.message if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"[:1000],
              "at": utcnow().isoformat()}
-    body = received.body.decode("utf-8", errors="replace")
+    body, _ = keys.seal_remnant(received.body, None, DELIVERY_BODY)
     try:
         if failed_id is not None:
             db.session.execute(
@@ -405,6 +409,6 @@ def replay(delivery_id: int, actor) -> dict:
     routes = state().routes.get(delivery.source)
     if routes is None:
         raise Conflict(f"Source '{delivery.source}' has no route file any more.")
-    received = parse(routes, delivery.webhook_id, (delivery.body or "").encode("utf-8"))
+    received = parse(routes, delivery.webhook_id, keys.open_remnant(delivery.body, None, DELIVERY_BODY) or b"")
     received.body_sha256 = delivery.body_sha256  # the stored body is the received one
     return process(received, replayed_by=actor.username)

@@ -44,7 +44,8 @@ class InboundDelivery(db.Model):
     business_key: Mapped[str | None] = mapped_column(sa.String(120))
     error: Mapped[dict | None] = mapped_column(sa.JSON)
     # The raw body, kept only while the delivery has failed (for a replay); the case holds the data after.
-    body: Mapped[str | None] = deferred(mapped_column(sa.Text))
+    # (sealed with the case's key when the case is known, else the remnants' key)
+    body: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
     attempts: Mapped[int] = mapped_column(default=1)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -82,7 +83,7 @@ class OutboundDelivery(db.Model):
     msg_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     event_type: Mapped[str] = mapped_column(sa.String(60))
     instance_id: Mapped[str | None] = mapped_column(sa.String(36))
-    body: Mapped[str] = deferred(mapped_column(sa.Text))
+    body: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))  # sealed with the case's key
     status: Mapped[str] = mapped_column(sa.String(20), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import current_app
 
+from ..crypto import service as keys
 from ..extensions import db
 from ..prepared import Prepared, Raw
 from ..runtime.inspection import case_variables
@@ -85,6 +86,7 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
     sensitive = set(version.model.get("sensitive_keys") or [])
     now = utcnow()
     variables = None
+    cipher = keys.cipher_for(instance.id)  # the case's key (made with a new case before this is called)
     rows = []
     for event_type, audit_event in pending:
         targets = [s for s in subscriptions if event_type in (s.event_types or [])]
@@ -105,6 +107,7 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
             msg_id = "msg_" + uuid.uuid4().hex
             body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
                               separators=(",", ":"), ensure_ascii=False, default=str)
+            body = keys.seal_for(cipher, body.encode(), instance.id, OUTBOX_BODY)
             rows.append({"subscription_id": subscription.id, "msg_id": msg_id, "event_type": event_type,
                          "instance_id": instance.id, "body": body, "status": PENDING, "attempts": 0,
                          "next_attempt_at": now, "created_at": now})
@@ -112,6 +115,16 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
 
 
 _OUTBOX = OutboundDelivery.__table__
+OUTBOX_BODY = "webhook_outbound"
+
+
+def open_body(row_body, instance_id: str | None) -> str | None:
+    """The JSON text of an outbox body (None once its case was purged)."""
+    if not instance_id:
+        plain = keys.open_remnant(row_body, None, OUTBOX_BODY)
+    else:
+        plain = keys.open_for(keys.cipher_for(instance_id), row_body, instance_id, OUTBOX_BODY)
+    return plain.decode() if plain is not None else None
 _OUTBOX_COLUMNS = ("subscription_id", "msg_id", "event_type", "instance_id", "body", "status", "attempts",
                    "next_attempt_at", "created_at")
 _INSERT_OUTBOX = Prepared(sa.insert(_OUTBOX).values({name: sa.bindparam(name, type_=_OUTBOX.c[name].type)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.instances.models import ProcessInstance
+from engine.instances.sealed import open_state
 from tests.timers.conftest import wait_for
 
 
@@ -23,7 +24,8 @@ def _url(case_id, suffix=""):
 
 def _engine_due(db_read, case_id, task_id):
     """The due time as the engine stored it in the task's internal data."""
-    state = db_read(lambda s: s.scalar(sa.select(ProcessInstance.state).where(ProcessInstance.id == case_id)))
+    state = db_read(lambda s: open_state(case_id, s.scalar(
+        sa.select(ProcessInstance.state).where(ProcessInstance.id == case_id))))
     return json.loads(state)["tasks"][task_id]["internal_data"]["event_value"]
 
 

@@ -20,6 +20,7 @@ from engine.demo import seed_demo
 from engine.extensions import db
 from engine.identity.actor import Actor
 from engine.instances.models import AuditEvent, ProcessInstance
+from engine.instances.sealed import case_variables
 from engine.messages.models import MessageSubscription
 from engine.webhooks.models import InboundDelivery, OutboundAttempt
 from tests.support.api import FIXTURES
@@ -61,8 +62,7 @@ class Live:
     def case(self, case_id) -> ProcessInstance:
         with self.app.app_context():
             instance = db.session.get(ProcessInstance, case_id)
-            return {"status": instance.status, "variables": dict(db.session.scalar(
-                sa.select(ProcessInstance.variables).where(ProcessInstance.id == case_id)) or {}),
+            return {"status": instance.status, "variables": case_variables(case_id),
                 "active": list(instance.active_elements or [])}
 
 

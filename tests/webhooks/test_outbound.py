@@ -15,6 +15,7 @@ from engine.demo import seed_demo
 from engine.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from engine.webhooks.models import OutboundAttempt, OutboundDelivery
+from engine.webhooks.outbox import open_body
 from tests.support.api import PROJECT
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import aangifte, melding
@@ -63,7 +64,7 @@ def outbox(app, **where):
             query = query.where(getattr(OutboundDelivery, key) == value)
         rows = db.session.scalars(query).all()
         return [{"event_type": r.event_type, "status": r.status, "attempts": r.attempts, "msg_id": r.msg_id,
-                 "payload": json.loads(r.body), "next_attempt_at": r.next_attempt_at, "id": r.id} for r in rows]
+                 "payload": json.loads(open_body(r.body, r.instance_id)), "next_attempt_at": r.next_attempt_at, "id": r.id} for r in rows]
 
 
 def dispatch(app, rounds=1):
@@ -306,7 +307,8 @@ def test_a_sensitive_variable_is_never_a_fact(tmp_path, database_url):
         task = db.session.scalar(sa.select(HumanTask).where(HumanTask.instance_id == case.id))
         complete(task.id, {"intake_note": "Gesprek gevoerd", "home_address": "Dorpsstraat 1"},
                  Actor.for_user(get_user("gemeente.westbetuwe")))
-        bodies = db.session.scalars(sa.select(OutboundDelivery.body)).all()
+        bodies = [open_body(r.body, r.instance_id) for r in db.session.execute(
+            sa.select(OutboundDelivery.body, OutboundDelivery.instance_id))]
         db.session.remove()
         db.engine.dispose()
     assert len(bodies) == 1

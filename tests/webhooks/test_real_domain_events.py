@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from engine.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from engine.webhooks.models import OutboundDelivery
+from engine.webhooks.outbox import open_body
 from tests.scenarios.flow import Team
 from tests.webhooks.receiver import Receiver
 
 
 def outbox(app) -> list:
     with app.app_context():
-        bodies = db.session.scalars(sa.select(OutboundDelivery.body).order_by(OutboundDelivery.id)).all()
+        bodies = [open_body(r.body, r.instance_id) for r in db.session.execute(
+            sa.select(OutboundDelivery.body, OutboundDelivery.instance_id).order_by(OutboundDelivery.id))]
         db.session.remove()
     return [json.loads(b) for b in bodies]
 

@@ -19,12 +19,13 @@ from ..security import safe_next
 from ..session_auth import login_required, web_actor
 from .common import display_names, error_summary, form_config
 from .inbox import process_names
+from ...instances.sealed import case_variables
 
 
 def prefill(actor, instance: ProcessInstance) -> dict:
     """The case data the viewer may read; masked values are left out, so they are never sent back."""
     version = db.session.get(ProcessVersion, instance.process_version_id)
-    variables = db.session.scalar(sa.select(ProcessInstance.variables).where(ProcessInstance.id == instance.id)) or {}
+    variables = case_variables(instance.id)
     visible = policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
     return {k: v for k, v in visible.items() if not (v == "***" and variables.get(k) != "***")}
 
