@@ -189,3 +189,21 @@ def test_a_doctype_is_refused_and_nothing_is_deployed(as_user, app, tmp_path, do
     assert refused["errors"][0]["file"] == "simple_case.bpmn"
     assert "DOCTYPE" in refused["errors"][0]["message"]
     assert deployed_file_count(app) == 0
+
+
+@pytest.mark.parametrize("attribute, accepted", [
+    ('camunda:historyTimeToLive="altijd"', False), ('camunda:historyTimeToLive="180"', True),
+    ('camunda:historyTimeToLive="P2Y"', True), ('camunda:historyTimeToLive="P0D"', False),
+])
+def test_a_retention_period_that_does_not_parse_is_refused_at_deploy(as_user, app, tmp_path, attribute, accepted):
+    owner = as_user("procesbeheerder")
+    text = (FIXTURES / "basic" / "simple_case.bpmn").read_text()
+    (tmp_path / "simple_case.bpmn").write_text(text.replace('isExecutable="true"', f'isExecutable="true" {attribute}', 1))
+    forms = [p for p in BASIC if p.suffix == ".form"]
+    if accepted:
+        upload(owner, [tmp_path / "simple_case.bpmn", *forms])
+        return
+    refused = upload(owner, [tmp_path / "simple_case.bpmn", *forms], expect=422)
+    assert "Retention of process 'simple_case'" in refused["errors"][0]["message"]
+    assert refused["errors"][0]["element_id"] == "simple_case"
+    assert deployed_file_count(app) == 0
