@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .webhooks import init_app as init_webhooks
 
     init_webhooks(app)  # checks the route files: a broken one stops the start with its problems
+    _register_step_contributors()
     _register_blueprints(app, api)
 
     from .web import init_web
@@ -73,6 +74,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["VB_AUTO_MIGRATE"]:
         database.upgrade(app)
     return app
+
+
+def _register_step_contributors() -> None:
+    """What the domains write with every case step (engine/instances/contributors.py), in this order."""
+    from .instances import contributors
+    from .messages.contributor import Subscriptions
+    from .tasks.contributor import TaskRows
+    from .webhooks.contributor import Outbox
+
+    for contributor in (TaskRows(), Subscriptions(), Outbox()):
+        contributors.register(contributor)
 
 
 def _init_keys(app, instance_path: Path) -> None:

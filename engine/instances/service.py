@@ -220,8 +220,6 @@ def fire_timers(instance_id: str, actor: Actor):
                            due_at=timer.due_at.isoformat(), kind=timer.kind)
     if not session.log.events and session.log.incident is None:
         db.session.rollback()
-        from . import cache
-
-        cache.put(case.id, session.expected_version, session.workflow, (session.ready_before, session.waits_before))
+        session.put_back()
         return None
     return session.save()

@@ -1,13 +1,14 @@
 """One unit of work on one case: load it, act on it, run the engine, save everything in one transaction.
 
-Saved together, or not at all: the serialized state (without the spec), the derived columns and rows
-(status, next timer, active elements, variables, open human tasks, message subscriptions) and the audit
-events. The save is an UPDATE guarded by the case's lock version, so of two requests that loaded the same
-version only the first can commit; the other gets a 409 and changes nothing.
+Saved together, or not at all: the sealed state (without the spec), the derived columns (status, next
+timer, active elements, sealed variables), the audit events, and what the registered contributors write
+(`contributors.py`: the inbox rows, message subscriptions, the outbox). The save is an UPDATE guarded by the
+case's lock version, so of two requests that loaded the same version only the first can commit; the other
+gets a 409 and changes nothing.
 
-Derived rows are written as the difference between what the case waited for when it was loaded and what
-it waits for now: the rows always match the saved state (same transaction), so no query is needed to
-find them.
+Contributors write their rows as the difference between what the case waited for when it was loaded (what
+they carried, `session.carried`) and what it waits for now: the rows always match the saved state (same
+transaction), so no query is needed to find them. The session itself knows none of them.
 """
 from __future__ import annotations
 
@@ -24,15 +25,13 @@ from ..definitions.service import VersionInfo, specs_for, version_info
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..identity.actor import Actor
-from ..messages.service import apply_subscriptions, consume_buffered_messages, plan_subscriptions
 from ..runtime import inspection
 from ..runtime.compaction import compact_workflow
 from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
-from ..tasks.derive import apply_human_tasks, plan_human_tasks
 from ..timeutil import utcnow
-from ..webhooks.outbox import outbox_rows, write_outbox
 from . import cache, sealed, store
+from .contributors import registered
 from .engine_runner import StepLog, run_engine
 from .models import CANCELLED, COMPLETED, ERROR, RUNNING, SUSPENDED
 from .store import CaseRow
@@ -73,7 +72,7 @@ class CaseSession:
     `session.save()`."""
 
     def __init__(self, case: CaseRow, version: VersionInfo, workflow: BpmnWorkflow, actor: Actor,
-                 is_new: bool = False, new_values: dict | None = None, waiting: tuple | None = None):
+                 is_new: bool = False, new_values: dict | None = None, waiting: dict | None = None):
         self.case = case
         self.version = version
         self.workflow = workflow
@@ -83,17 +82,18 @@ class CaseSession:
         self.expected_version = case.lock_version
         self.log = StepLog()
         self.keep_status = None
-        self.waiting_after = None
         self.connection = None  # the Raw of the open transaction, if known
+        self.completed_task_id, self.step_at = None, None  # set by `save`, for the contributors
+        # What each contributor noted about the case as loaded, and after this step (see contributors.py)
+        self.carried_after: dict = {}
         if is_new:
-            self.ready_before, self.waits_before = {}, set()
+            self.carried = {}
         elif waiting is not None:
-            self.ready_before, self.waits_before = waiting
+            self.carried = waiting
         else:
-            # task id -> (element id, name): the rows to close may name tasks the engine drops in this step
-            self.ready_before = {str(t.id): (t.task_spec.bpmn_id, t.task_spec.bpmn_name)
-                                 for t in inspection.ready_user_tasks(workflow)}
-            self.waits_before = {(w.task_id, w.message_name) for w in inspection.waiting_messages(workflow)}
+            self.carried = {}
+            for contributor in registered():
+                contributor.loaded(self)
 
     @property
     def instance(self) -> CaseRow:
@@ -150,20 +150,18 @@ class CaseSession:
         the live workflow is kept for the next step when that transaction commits."""
         config = current_app.config
         workflow = self.workflow
-        consume_buffered_messages(self)  # messages that arrived before the case waited for them
+        contributors = registered()
+        for contributor in contributors:
+            contributor.before(self)
         now = utcnow()
+        self.completed_task_id, self.step_at = completed_task_id, now
         self._snapshot = snap = inspection.snapshot(workflow)
         status = self._status()
         case = self.case
         # the indexed columns as stored, so the UPDATE leaves them alone when they keep their value
         stored_status, stored_timer = case.loaded_status, case.next_timer_due_at
         case.status = status
-        task_plan = plan_human_tasks(case, workflow, self.version.model, self.ready_before, now, snap.ready_user_tasks)
-        subscription_plan = plan_subscriptions(case, workflow, self.waits_before)
-        closed = set(task_plan.completed) | set(task_plan.cancelled)
-        ready_after = {k: v for k, v in self.ready_before.items() if k not in closed}
-        ready_after.update({row["id"]: (row["element_id"], row["name"]) for row in task_plan.new_rows})
-        self.waiting_after = (ready_after, subscription_plan[2])
+        plans = [(contributor, contributor.plan(self, snap, now)) for contributor in contributors]  # before compaction
         removed = compact_workflow(workflow, config["VB_COMPACT_THRESHOLD"], config["VB_COMPACT_KEEP"])
         incident = None
         if status == ERROR:
@@ -194,12 +192,13 @@ class CaseSession:
             self.record("case.completed")
         if removed:
             self.record("case.compacted", removed_tasks=removed)
-        events = self.log.events + task_plan.events
+        events = self.log.events + [event for contributor, plan in plans for event in contributor.events(plan)]
         orm_session = db.session()  # the request's session, looked up once
         try:
             writer = store.StepWriter(self.connection)
             self.connection = None  # the transaction ends with this save (or with the caller's commit)
-            outbox = outbox_rows(self, case, events, writer.connection)  # reads: before the batch
+            plans = [(contributor, contributor.prepare(self, plan, events, writer.connection))
+                     for contributor, plan in plans]
             try:
                 with writer.batch():
                     if self.is_new:
@@ -209,10 +208,9 @@ class CaseSession:
                         writer.update_case(case.id, self.expected_version, values, unchanged=[
                             name for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))
                             if stored_status is not None and stored == values[name]])
-                    apply_human_tasks(writer, task_plan, self.actor.username, completed_task_id, now)
-                    apply_subscriptions(writer, case, subscription_plan)
                     self._write_audit(writer, events, now)
-                    write_outbox(writer.connection, outbox)
+                    for contributor, plan in plans:
+                        contributor.write(writer, self, plan)
                     for rider in store.take_riders(orm_session):  # e.g. the outcome of a webhook delivery
                         rider.write(writer, case)
                         rider.case = case
@@ -238,7 +236,11 @@ class CaseSession:
 
     def after_commit(self) -> None:
         """Keep the live workflow for the next step of this case in this process (see `cache`)."""
-        cache.put(self.case.id, self.expected_version + 1, self.workflow, self.waiting_after)
+        cache.put(self.case.id, self.expected_version + 1, self.workflow, self.carried_after)
+
+    def put_back(self) -> None:
+        """Return the unchanged live workflow to the cache (a step that found nothing to do)."""
+        cache.put(self.case.id, self.expected_version, self.workflow, self.carried)
 
     def _write_audit(self, writer, events: list, now) -> None:
         writer.insert_audit([{

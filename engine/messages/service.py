@@ -23,6 +23,7 @@ from ..instances.models import AuditEvent
 from ..runtime.inspection import waiting_messages
 from ..timeutil import utcnow
 from .models import BufferedMessage, MessageSubscription
+from .store import delete_subscriptions, insert_subscriptions, lock_case_for_message
 
 # A caught message may lead straight to another catch whose message is buffered too; bounded all the same.
 MAX_BUFFERED_PER_SAVE = 50
@@ -40,8 +41,8 @@ def plan_subscriptions(case, workflow, waits_before: set) -> tuple[list, list, s
 
 def apply_subscriptions(writer, case, plan: tuple) -> None:
     drop, add, _ = plan
-    writer.delete_subscriptions(case.id, drop)
-    writer.insert_subscriptions(add)
+    delete_subscriptions(writer.connection, case.id, drop)
+    insert_subscriptions(writer.connection, add)
 
 
 def find_waiting(message_name: str, correlation_key: str) -> list[MessageSubscription]:
@@ -154,7 +155,7 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
     from ..instances.models import CANCELLED, COMPLETED, RUNNING
     from ..instances.session import CaseSession
 
-    instance, waits = locked if locked is not None else store.lock_case_for_message(correlation_key, message_name)
+    instance, waits = locked if locked is not None else lock_case_for_message(correlation_key, message_name)
     if instance is None:
         raise NoSuchCase(correlation_key)
     if instance.status in (COMPLETED, CANCELLED):
@@ -194,7 +195,7 @@ def consume_buffered_messages(session) -> int:
         return 0
     # Only messages the case starts waiting for in this step can be buffered: while it already waited, a
     # delivery found its subscription (both sides lock the case row), so nothing was buffered for it.
-    waited_before = {name for _, name in session.waits_before}
+    waited_before = {name for _, name in session.carried.get("messages", ())}
     names = {w.message_name for w in waiting_messages(session.workflow)} - waited_before
     if not names:
         return 0

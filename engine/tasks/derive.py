@@ -13,6 +13,7 @@ from ..definitions.version_model import candidate_groups, form_file_id
 from ..runtime.bpmn_parser import parse_local_datetime, strip_el
 from ..runtime.inspection import ready_user_tasks
 from .models import CANCELLED, COMPLETED, OPEN
+from .store import close_tasks, open_tasks
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
 _DURATION = re.compile(r"^P(?!$)")
@@ -123,11 +124,11 @@ def apply_human_tasks(writer, plan: TaskPlan, actor_name: str, completed_task_id
     completed = list(plan.completed)
     if completed_task_id in completed:
         completed.remove(completed_task_id)
-        writer.close_tasks([completed_task_id], COMPLETED, now, actor_name)
-    writer.close_tasks(completed, COMPLETED, now)
-    writer.close_tasks(plan.cancelled, CANCELLED, now)
+        close_tasks(writer.connection, [completed_task_id], COMPLETED, now, actor_name)
+    close_tasks(writer.connection, completed, COMPLETED, now)
+    close_tasks(writer.connection, plan.cancelled, CANCELLED, now)
     candidates = [{"task_id": row["id"], "group_name": group} for row in plan.new_rows for group in row["candidate_groups"]]
-    writer.open_tasks(plan.new_rows, candidates)
+    open_tasks(writer.connection, plan.new_rows, candidates)
     return plan.events
 
 

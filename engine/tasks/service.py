@@ -16,6 +16,7 @@ from ..instances.session import CaseSession
 from ..prepared import Raw
 from ..timeutil import utcnow
 from .models import OPEN, HumanTask
+from .store import load_task_and_case
 
 
 def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, assigned=None,
@@ -113,14 +114,13 @@ def task_form(task: HumanTask):
 
 def complete(task_id: str, variables: dict, actor: Actor):
     """Complete an open user task with form data; returns the case's CaseRow after the step."""
-    from ..instances import store
 
     try:
         UUID(task_id)
     except (ValueError, TypeError):
         raise NotFound("No such task.") from None
     connection = Raw()
-    task, case = store.load_task_and_case(task_id, connection)
+    task, case = load_task_and_case(task_id, connection)
     if task is None:
         raise NotFound("No such task.")
     if not (task.status == OPEN and policy.can_work_task(actor, task)):

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 HORIZON_JOB = "control:horizon"
 KNOWN_VERSIONS = 50_000
 START_PREFIX = "start:"
-RETENTION_JOB = "retention-sweep"
+RETENTION_JOB = "retention:sweep"  # control jobs have a colon; case jobs are case ids
 
 
 class TimerScheduler:
@@ -141,7 +141,8 @@ class TimerScheduler:
         sweep_minutes = self.app.config.get("VB_RETENTION_SWEEP_MINUTES") or 0
         if sweep_minutes > 0:
             self._aps.add_job(self._run_retention_sweep, "interval", minutes=sweep_minutes, id=RETENTION_JOB,
-                              executor="control", next_run_time=utcnow() + timedelta(seconds=5),
+                              executor="control",
+                              next_run_time=utcnow() + timedelta(seconds=min(5.0, sweep_minutes * 60)),
                               replace_existing=True)
         self.stats["startup_ms"] = round((time.perf_counter() - began) * 1000, 1)
         self.stats["startup_loaded"] = loaded

@@ -99,7 +99,7 @@ def _open_timer(instance_id: str, task_id: str, actor: Actor):
         task = None
     if task is None or task.state != TaskState.WAITING or _timer_definition(task) is None \
             or task.internal_data.get("event_value") is None:
-        cache.put(instance.id, session.expected_version, session.workflow, (session.ready_before, session.waits_before))
+        session.put_back()
         db.session.rollback()
         raise NotFound("This case has no waiting timer with that task id; list them with GET .../timers.")
     return session, task, _timer_definition(task)

@@ -26,6 +26,7 @@ from ..extensions import db
 from ..identity.actor import Actor
 from ..instances import store
 from ..messages import service as messages
+from ..messages import store as message_store
 from ..prepared import Prepared, Raw
 from ..timeutil import utcnow
 from . import state
@@ -272,7 +273,7 @@ def _insert_new(received: Received):
         if route.action == START:
             answer = store.send_latest_version(route.target, connection)
         elif key is not None:
-            answer = store.send_lock_case_for_message(key, route.target, connection)
+            answer = message_store.send_lock_case_for_message(key, route.target, connection)
         else:
             answer = None
     rows = cursor.fetchall()

@@ -1,0 +1,37 @@
+"""The case layer knows no domain: what tasks, messages and webhooks add to a step comes through the
+contributor interface (engine/instances/contributors.py, docs/architecture.md)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
+DOMAINS = ("tasks", "messages", "webhooks", "timers", "reporting", "retention", "web", "studio", "operations")
+
+
+def _imported_packages(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level >= 1 and node.module:
+            if node.level == 2 or (node.level == 1 and path.parent.name == "engine"):
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_the_case_session_and_its_contributor_interface_import_no_domain():
+    for name in ("session.py", "contributors.py", "sealed.py", "engine_runner.py", "cache.py"):
+        assert _imported_packages(ENGINE / "instances" / name) & set(DOMAINS) == set(), name
+
+
+def test_the_case_store_reads_only_the_outbox_flag_of_the_webhooks():
+    # the case row is read with whether any outbound subscription is active (one EXISTS in the same statement)
+    assert _imported_packages(ENGINE / "instances" / "store.py") & set(DOMAINS) == {"webhooks"}
+    text = (ENGINE / "instances" / "store.py").read_text()
+    assert "from ..webhooks.models import OutboundSubscription" in text and text.count("..webhooks") == 1
+
+
+def test_every_domain_contributor_is_registered_by_the_factory():
+    factory = (ENGINE / "__init__.py").read_text()
+    for package in ("tasks", "messages", "webhooks"):
+        assert (ENGINE / package / "contributor.py").exists()
+        assert f"from .{package}.contributor import" in factory
