@@ -13,6 +13,7 @@ from engine.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.models import ProcessInstance
+from engine.instances.sealed import case_variables
 from engine.instances.service import start_case
 from engine.tasks.models import HumanTask
 from engine.tasks.service import complete
@@ -54,7 +55,7 @@ def _case(app, case_id) -> dict:
     with app.app_context():
         case = db.session.get(ProcessInstance, case_id)
         facts = {"version_id": case.process_version_id, "active_elements": list(case.active_elements),
-                 "variables": dict(case.variables)}
+                 "variables": case_variables(case_id)}
         db.session.remove()
         return facts
 
