@@ -140,6 +140,18 @@ def register_commands(app) -> None:
             _fail(err)
         click.echo(f"Password of {username} changed; existing tokens and web sessions ended.")
 
+    @users.command("unlock")
+    @click.argument("username")
+    @with_appcontext
+    def unlock_command(username):
+        """Forget an account's failed sign-ins, so that it can sign in again before the window has passed."""
+        from .extensions import db
+        from .identity.throttle import clear
+
+        removed = clear(username.strip().lower())
+        db.session.commit()
+        click.echo(f"{username}: {removed} failed sign-in(s) forgotten; the account can sign in.")
+
     @users.command("deactivate")
     @click.argument("username")
     @with_appcontext

@@ -108,6 +108,10 @@ def load_config(instance_path: Path) -> dict:
         # A web session ends after this long without a request, and this long after sign-in at the latest.
         "VB_SESSION_IDLE_MINUTES": float(os.environ.get("VB_SESSION_IDLE_MINUTES", "30")),
         "VB_SESSION_MAX_HOURS": float(os.environ.get("VB_SESSION_MAX_HOURS", "10")),
+        # Failed sign-ins (identity/throttle.py): per account, and per client address, within the window
+        "VB_LOGIN_MAX_FAILURES": int(os.environ.get("VB_LOGIN_MAX_FAILURES", "10")),
+        "VB_LOGIN_MAX_FAILURES_PER_CLIENT": int(os.environ.get("VB_LOGIN_MAX_FAILURES_PER_CLIENT", "100")),
+        "VB_LOGIN_WINDOW_MINUTES": float(os.environ.get("VB_LOGIN_WINDOW_MINUTES", "15")),
         "VB_INBOX_POLL_SECONDS": int(os.environ.get("VB_INBOX_POLL_SECONDS", "15")),
         "VB_OIDC_ISSUER": os.environ.get("VB_OIDC_ISSUER", "").rstrip("/"),
         "VB_OIDC_CLIENT_ID": os.environ.get("VB_OIDC_CLIENT_ID", ""),

@@ -63,6 +63,12 @@ class Unprocessable(ApiError):
     code = "validation_failed"
 
 
+class TooManyRequests(ApiError):
+    """Answered with a Retry-After header (seconds) from `retry_after`."""
+    status = 429
+    code = "too_many_attempts"
+
+
 class KeyUnavailable(ApiError):
     """The configured key-encryption keys do not open a case's data key: nothing is read or written."""
     status = 503
@@ -76,6 +82,8 @@ def register_error_handlers(app) -> None:
         response.status_code = err.status
         if err.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="veilig-bestuur"'
+        if "retry_after" in err.extra:
+            response.headers["Retry-After"] = str(err.extra["retry_after"])
         return response
 
     @app.errorhandler(HTTPException)

@@ -61,3 +61,17 @@ class WebSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in (API token or web form), counted per account and per client address for the
+    throttle (`identity/throttle.py`). Rows older than the window are deleted as new ones come in."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (sa.Index("ix_login_failure_username_at", "username", "at"),
+                      sa.Index("ix_login_failure_client_at", "client", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(120))
+    client: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

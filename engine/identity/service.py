@@ -12,10 +12,10 @@ from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..timeutil import as_utc, utcnow
 from .models import ApiToken, User, WebSession
-from .passwords import hash_password, needs_rehash, verify_password
+from . import throttle
+from .passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from .roles import MUNICIPAL_ROLES, ROLES
 
-MIN_PASSWORD_LENGTH = 4
 _MUNICIPALITY = re.compile(r"^GM\d{4}$")
 
 
@@ -34,8 +34,7 @@ def create_user(username: str, password: str, roles: list, municipality_code: st
     username = username.strip().lower()
     if not re.match(r"^[a-z0-9._-]{2,120}$", username):
         raise Unprocessable("A username has 2-120 characters: letters, digits, '.', '_' or '-'.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password_policy(password, username)
     municipality_code = municipality_code.strip().upper() if municipality_code else None
     _check_roles(roles, municipality_code)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
@@ -55,12 +54,19 @@ def get_user(username: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password_policy(password, user.username)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     _end_access(user)
     db.session.commit()
+
+
+def change_password(username: str, current: str, new: str, client: str = "-") -> None:
+    """A user's own change: the current password is checked (and throttled) as a sign-in is."""
+    user = authenticate(username, current, client)
+    if user is None:
+        raise Unauthorized("The current password is not correct.")
+    set_password(user, new)
 
 
 def deactivate_user(user: User) -> None:
@@ -79,11 +85,18 @@ def _end_access(user: User) -> None:
                        .values(ended_at=now).execution_options(synchronize_session=False))
 
 
-def authenticate(username: str, password: str) -> User | None:
-    user = db.session.scalar(sa.select(User).where(User.username == (username or "").strip().lower()))
+def authenticate(username: str, password: str, client: str = "-") -> User | None:
+    """The user if the password is right; None otherwise. 429 (TooManyRequests) while the account or the
+    client is throttled (`throttle.py`), before the password is checked."""
+    username = (username or "").strip().lower()
+    throttle.check_allowed(username, client)
+    user = db.session.scalar(sa.select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:
+        throttle.record_failure(username, client)
         return None
+    if throttle.clear(username):
+        db.session.commit()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()

@@ -1,10 +1,10 @@
 """Claiming: a claimed task leaves others' inboxes; completing someone else's claim is refused."""
-from engine.identity.service import create_user
+from tests.support.users import create_test_user
 
 
 def test_claim_unclaim_and_foreign_completion(app, deploy_fixture, as_user):
     with app.app_context():
-        create_user("gemeente.westbetuwe2", "secret", ["gemeente"], "GM0668")
+        create_test_user("gemeente.westbetuwe2", ["gemeente"], "GM0668", password="secret")
     deploy_fixture("basic")
     first = as_user("gemeente.westbetuwe")
     second = first.__class__(first.client).login("gemeente.westbetuwe2", "secret")

@@ -28,11 +28,11 @@ def deploy_scenario_fixture(app):
 @pytest.fixture
 def make_user(app):
     """Create an extra user (e.g. a gemeente user of a third municipality); password 'demo'."""
-    from engine.identity.service import create_user
+    from tests.support.users import create_test_user
 
     def make(username, role, municipality=None):
         with app.app_context():
-            create_user(username, "demo", [role], municipality, username)
+            create_test_user(username, [role], municipality, username)
         return username
 
     return make

@@ -108,7 +108,7 @@ def test_an_idle_or_old_session_ends_by_itself(app, browser_for):
 def test_a_password_change_ends_existing_sessions(app, browser_for):
     client = browser_for("politie")
     with app.app_context():
-        set_password(get_user("politie"), "another-secret")
+        set_password(get_user("politie"), "another-long-secret")
     assert client.get("/").status_code == 302
 
 

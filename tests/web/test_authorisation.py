@@ -6,7 +6,7 @@ import json
 import pytest
 
 from engine.extensions import db
-from engine.identity.service import create_user
+from tests.support.users import create_test_user
 from engine.tasks.models import HumanTask
 
 
@@ -62,7 +62,7 @@ def test_the_reporter_sees_the_case_but_cannot_work_the_municipalitys_task(app, 
 def test_a_task_claimed_by_a_colleague_is_read_only_and_cannot_be_completed(app, browser_for, case):
     _, _, task_id = case
     with app.app_context():
-        create_user("oov.westbetuwe", "demo", ["gemeente"], "GM0668", "Tweede behandelaar")
+        create_test_user("oov.westbetuwe", ["gemeente"], "GM0668", "Tweede behandelaar")
     first = browser_for("gemeente.westbetuwe")
     assert first.post(f"/tasks/{task_id}/claim").status_code == 302
     second = browser_for("oov.westbetuwe")
@@ -92,7 +92,7 @@ def test_sensitive_fields_are_shielded_and_never_prefilled_for_other_roles(app, 
 
     with app.app_context():
         deploy_folders([FIXTURES / "basic"], actor="test")
-        create_user("procesbeheer2", "demo", ["procesbeheerder"], None, "Procesbeheerder")
+        create_test_user("procesbeheer2", ["procesbeheerder"], None, "Procesbeheerder")
         instance = start_case("simple_case", {"summary": "x", "municipality_code": "GM0668",
                                               "home_address": "Dorpsstraat 1"},
                               Actor.for_user(get_user("gemeente.westbetuwe")))

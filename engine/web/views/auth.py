@@ -5,6 +5,7 @@ import logging
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
+from ...errors import TooManyRequests
 from ...extensions import db
 from ...identity.models import User
 from ...identity.service import authenticate
@@ -26,7 +27,14 @@ def login():
             return redirect(target)
         return render_template("login.html", next=target, username="")
     username = (request.form.get("username") or "").strip()
-    user = authenticate(username, request.form.get("password") or "")
+    try:
+        user = authenticate(username, request.form.get("password") or "", request.remote_addr or "-")
+    except TooManyRequests as err:
+        response = render_template("login.html", next=target, username=username,
+                                   error=_("Too many failed sign-ins. Try again in %(minutes)s minutes, or ask "
+                                           "an administrator to unlock your account.",
+                                           minutes=max(1, round(err.extra["retry_after"] / 60))))
+        return response, 429, {"Retry-After": str(err.extra["retry_after"])}
     if user is None:
         return render_template("login.html", next=target, username=username,
                                error=_("The username or password is not correct.")), 401
