@@ -16,6 +16,7 @@ DEMO_USERS = [
     ("ivp", ["ivp"], None, "Instituut voor Psychotrauma"),
     ("procesbeheerder", ["procesbeheerder"], None, "Procesbeheerder"),
     ("beheerder", ["beheerder"], None, "Beheerder"),
+    ("privacy", ["privacy"], None, "Functionaris gegevensbescherming"),
 ]
 
 

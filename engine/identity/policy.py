@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ..instances.models import ProcessInstance
 from ..tasks.models import HumanTask, TaskCandidate
 from .actor import Actor
-from .roles import AMBTSDRAGER, BEHEERDER, GEMEENTE, MUNICIPAL_ROLES, PROCESBEHEERDER, SENSITIVE_READERS
+from .roles import AMBTSDRAGER, BEHEERDER, GEMEENTE, MUNICIPAL_ROLES, PRIVACY, PROCESBEHEERDER, SENSITIVE_READERS
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
 
@@ -173,6 +173,18 @@ def can_deploy(actor: Actor) -> bool:
     return actor.has_role(BEHEERDER, PROCESBEHEERDER)
 
 
+def can_search_access_log(actor: Actor) -> bool:
+    """The privacy officer (functionaris gegevensbescherming) searches and exports the read log."""
+    return actor.has_role(PRIVACY)
+
+
+def can_read_access_log(actor: Actor, instance: ProcessInstance, session) -> bool:
+    """Who read a case: the privacy officer, and the office holder the case is about (art. 15 AVG)."""
+    if actor.has_role(PRIVACY):
+        return True
+    return AMBTSDRAGER in actor.roles and can_see_case(actor, instance, session)
+
+
 def can_oversee(actor: Actor) -> bool:
     """Read-only operations views (case lists across municipalities, incidents, the heatmap)."""
     return actor.is_system or actor.has_role(*OVERSEERS)
@@ -181,5 +193,6 @@ def can_oversee(actor: Actor) -> bool:
 __all__ = [
     "AMBTSDRAGER", "case_clause", "task_clause", "can_see_case", "can_work_task", "can_see_task", "can_send_message",
     "can_read_sensitive",
-    "visible_variables", "can_start", "can_administer_cases", "can_deploy", "can_oversee",
+    "visible_variables", "can_start", "can_administer_cases", "can_deploy", "can_oversee", "can_read_access_log",
+    "can_search_access_log",
 ]

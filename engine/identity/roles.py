@@ -8,6 +8,7 @@ BZK = "bzk"
 IVP = "ivp"
 PROCESBEHEERDER = "procesbeheerder"
 BEHEERDER = "beheerder"
+PRIVACY = "privacy"
 
 ROLES = {
     AMBTSDRAGER: "Ambtsdrager (burgemeester, wethouder, raadslid) / office holder",
@@ -18,6 +19,7 @@ ROLES = {
     IVP: "Instituut voor Psychotrauma / psychosocial support",
     PROCESBEHEERDER: "Procesbeheerder / process owner",
     BEHEERDER: "Beheerder / administrator",
+    PRIVACY: "Functionaris gegevensbescherming / data protection officer (reads the read log, no case data)",
 }
 
 # Roles whose users act for one municipality: they need a municipality code and see only its cases.

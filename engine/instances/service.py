@@ -9,6 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState
 
+from ..accesslog import service as accesslog
 from ..definitions.service import form_definition, version_info
 from ..definitions.version_model import form_file_id
 from ..errors import Conflict, Gone, NotFound, Unprocessable
@@ -163,10 +164,15 @@ def case_history(instance: ProcessInstance) -> list[AuditEvent]:
     ))
 
 
-def case_variables_for(actor: Actor, instance) -> dict:
+def case_variables_for(actor: Actor, instance, channel: str = accesslog.API, activity: str = "case.read",
+                       purpose: str | None = None) -> dict:
+    """The variables of a case the actor may read (others masked); the read is logged (engine/accesslog)."""
     version = version_info(instance.process_version_id)
     variables = case_variables(instance.id)
-    return policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
+    sensitive = version.model.get("sensitive_keys", [])
+    visible = policy.visible_variables(actor, variables, sensitive)
+    accesslog.record_read(actor, instance.id, channel, activity, accesslog.categories_of(visible, sensitive), purpose)
+    return visible
 
 
 def retry_case(instance_id: str, variables: dict, actor: Actor):

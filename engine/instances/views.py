@@ -9,6 +9,7 @@ from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
 from ..tasks.models import OPEN, HumanTask
 from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
+from ..accesslog import service as accesslog
 from .service import case_history, case_variables_for, get_visible_case, list_cases, retry_case, start_case
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Cases")
@@ -80,7 +81,9 @@ class CaseHistory(MethodView):
     def get(self, instance_id):
         """The audit trail of a case: every transition with who, when, which element and which data keys."""
         actor = current_actor()
-        return case_history(get_visible_case(instance_id, actor))
+        instance = get_visible_case(instance_id, actor)
+        accesslog.record_read(actor, instance.id, accesslog.API, "case.history", [accesslog.AUDIT])
+        return case_history(instance)
 
 
 @blp.route("/<instance_id>/retry")

@@ -212,7 +212,7 @@ def operations_case(case_id):
     from ..instances.service import case_history, case_variables_for, get_visible_case
 
     instance = get_visible_case(case_id, actor)
-    variables = case_variables_for(actor, instance)
+    variables = case_variables_for(actor, instance, channel="page", activity="case.operate")
     return render_template("studio/operations_case.html", case=instance, summary=operations.case_summary(instance),
                            history=case_history(instance), variables_json=json.dumps(variables, indent=2,
                                                                                      ensure_ascii=False),

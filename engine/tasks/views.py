@@ -67,7 +67,8 @@ class Task(MethodView):
         form = task_form(task)
         body["form"] = form.schema if form else None
         instance = db.session.get(ProcessInstance, task.instance_id)
-        body["data"] = case_variables_for(actor, instance)
+        body["data"] = case_variables_for(actor, instance, activity="task.read",
+                                          purpose=f"Taak / task {task.element_id}")
         return body
 
 

@@ -15,11 +15,11 @@ from ..extensions import db
 from ..identity import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
-from ..instances.service import case_history, get_visible_case
+from ..accesslog.service import PAGE
+from ..instances.service import case_history, case_variables_for, get_visible_case
 from ..definitions.version_model import form_file_id
 from ..tasks.models import OPEN, HumanTask
 from .i18n import pick
-from ..instances.sealed import case_variables
 
 WAITING_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "eventBasedGateway"}
 DONE_EVENTS = {"element.completed", "task.completed"}
@@ -119,15 +119,14 @@ def _table(rows, columns: list) -> dict | None:
 
 
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
-    variables = case_variables(instance.id)
     sensitive = version.model.get("sensitive_keys", [])
-    visible = policy.visible_variables(actor, variables, sensitive)
+    visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
     labels = field_labels(version)
     rows = []
     for key, (label, options, columns) in labels.items():  # what the forms asked, in the order they asked it
         if key in visible:
             value = visible[key]
-            masked = key in sensitive and value == MASK and variables.get(key) != MASK
+            masked = key in sensitive and value == MASK
             table = None if masked or not columns else _table(value, columns)
             rows.append({"key": key, "label": label, "value": value if masked else _display(value, options),
                          "masked": masked, "table": table})

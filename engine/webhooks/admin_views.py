@@ -10,6 +10,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..accesslog import service as accesslog
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..identity.auth import current_actor, protect
@@ -202,9 +203,11 @@ class SubscriptionDeliveries(MethodView):
     @blp.response(200, OutboundDeliveryPageSchema)
     def get(self, args, subscription_id):
         """(beheerder) What was sent to a subscription, newest first, with every attempt."""
-        _require(BEHEERDER)
+        actor = _require(BEHEERDER)
         rows, total, attempts = service.outbound_deliveries(subscription_id, args.get("status"),
                                                             args["limit"], args["offset"])
+        for instance_id in sorted({row.instance_id for row in rows if row.instance_id}):
+            accesslog.record_read(actor, instance_id, accesslog.API, "webhook.outbox", [accesslog.ORDINARY])
         items = []
         for row in rows:
             item = {name: getattr(row, name) for name in (

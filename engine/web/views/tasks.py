@@ -6,11 +6,13 @@ import json
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
+from ...accesslog import service as accesslog
 from ...definitions.models import ProcessVersion
 from ...errors import Conflict, Unprocessable
 from ...extensions import db
 from ...identity import policy
 from ...instances.models import ProcessInstance
+from ...instances.service import case_variables_for
 from ...tasks import service as tasks
 from ...tasks.models import OPEN
 from ..blueprint import bp
@@ -19,15 +21,13 @@ from ..security import safe_next
 from ..session_auth import login_required, web_actor
 from .common import display_names, error_summary, form_config
 from .inbox import process_names
-from ...instances.sealed import case_variables
 
 
-def prefill(actor, instance: ProcessInstance) -> dict:
+def prefill(actor, instance: ProcessInstance, task) -> dict:
     """The case data the viewer may read; masked values are left out, so they are never sent back."""
-    version = db.session.get(ProcessVersion, instance.process_version_id)
-    variables = case_variables(instance.id)
-    visible = policy.visible_variables(actor, variables, version.model.get("sensitive_keys", []))
-    return {k: v for k, v in visible.items() if not (v == "***" and variables.get(k) != "***")}
+    visible = case_variables_for(actor, instance, channel=accesslog.PAGE, activity="task.read",
+                                 purpose=f"Taak / task {task.element_id}")
+    return {k: v for k, v in visible.items() if v != "***"}
 
 
 def render_task(task_id: str, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
@@ -37,7 +37,7 @@ def render_task(task_id: str, submitted: dict | None = None, errors: dict | None
     form = tasks.task_form(task)
     is_open = task.status == OPEN
     may_work = is_open and policy.can_work_task(actor, task) and task.assignee in (None, actor.username)
-    data = prefill(actor, instance)
+    data = prefill(actor, instance, task)
     if submitted:
         data.update(submitted)  # nothing the user typed is lost when the server refuses it
     errors = translate_errors(errors)
