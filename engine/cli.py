@@ -114,14 +114,16 @@ def register_commands(app) -> None:
     @click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
     @click.option("--municipality", default=None, help="CBS code, e.g. GM0668 (for gemeente/ambtsdrager).")
     @click.option("--name", "display_name", default="", help="Display name.")
+    @click.option("--police-unit", default=None, help="For a police user: the unit (e.g. Oost-Nederland, or "
+                  "'Landelijke Eenheid' for all).")
     @click.password_option()
     @with_appcontext
-    def create_user_command(username, roles, municipality, display_name, password):
+    def create_user_command(username, roles, municipality, display_name, police_unit, password):
         """Create a user."""
         from .identity.service import create_user
 
         try:
-            user = create_user(username, password, list(roles), municipality, display_name)
+            user = create_user(username, password, list(roles), municipality, display_name, police_unit)
         except ApiError as err:
             _fail(err)
         click.echo(f"Created {user.username} with roles {', '.join(user.roles)}.")

@@ -10,7 +10,9 @@ DEMO_USERS = [
     ("ambtsdrager.westbetuwe", ["ambtsdrager"], "GM0668", "Wethouder West Betuwe"),
     ("gemeente.westbetuwe", ["gemeente"], "GM0668", "Gemeente West Betuwe (OOV)"),
     ("gemeente.amsterdam", ["gemeente"], "GM0363", "Gemeente Amsterdam (OOV)"),
-    ("politie", ["politie"], None, "Politie eenheid Oost-Nederland"),
+    ("politie", ["politie"], None, "Politie, Landelijke Eenheid"),
+    ("politie.oost", ["politie"], None, "Politie eenheid Oost-Nederland"),
+    ("politie.amsterdam", ["politie"], None, "Politie eenheid Amsterdam"),
     ("om", ["om"], None, "Openbaar Ministerie"),
     ("bzk", ["bzk"], None, "Ministerie van BZK"),
     ("ivp", ["ivp"], None, "Instituut voor Psychotrauma"),
@@ -18,6 +20,10 @@ DEMO_USERS = [
     ("beheerder", ["beheerder"], None, "Beheerder"),
     ("privacy", ["privacy"], None, "Functionaris gegevensbescherming"),
 ]
+
+
+# The police units of the demo's police users (identity/police_units.py)
+DEMO_UNITS = {"politie": "Landelijke Eenheid", "politie.oost": "Oost-Nederland", "politie.amsterdam": "Amsterdam"}
 
 
 def seed_demo() -> int:
@@ -28,7 +34,7 @@ def seed_demo() -> int:
         if username in existing:
             continue
         db.session.add(User(username=username, password_hash=password_hash, roles=roles,
-                            municipality_code=municipality, display_name=name))
+                            municipality_code=municipality, display_name=name, police_unit=DEMO_UNITS.get(username)))
         created += 1
     db.session.commit()
     return created

@@ -13,10 +13,12 @@ class Actor:
     municipality_code: str | None = None
     kind: str = "user"  # user | system
     source: str | None = None  # the webhook source a system actor stands for
+    police_unit: str | None = None  # a police user's unit (identity/police_units.py)
 
     @classmethod
     def for_user(cls, user) -> "Actor":
-        return cls(user.username, frozenset(user.roles or ()), user.municipality_code, "user")
+        return cls(user.username, frozenset(user.roles or ()), user.municipality_code, "user",
+                   police_unit=getattr(user, "police_unit", None))
 
     @classmethod
     def system(cls, name: str) -> "Actor":

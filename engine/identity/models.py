@@ -18,6 +18,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     roles: Mapped[list] = mapped_column(sa.JSON, default=list)
     municipality_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
+    # A police user's unit: a regional unit sees only its municipalities' cases (identity/police_units.py)
+    police_unit: Mapped[str | None] = mapped_column(sa.String(40))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

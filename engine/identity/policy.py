@@ -3,7 +3,8 @@
 - beheerder (admin) and procesbeheerder (process owner) see every case; they do not read sensitive fields;
 - gemeente users see the cases of their own municipality;
 - ambtsdrager users see the cases they reported and those with a task assigned to them;
-- national roles (politie, OM, BZK, IVP) see the cases in which their role has or had a task;
+- national roles (politie, OM, BZK, IVP) see the cases in which their role has or had a task; a police user
+  of a regional unit only those of the unit's municipalities (`police_units.py`);
 - a task can be worked on by its assignee, or, when unassigned, by a user with one of its candidate
   groups (a municipal user only within their own municipality);
 - sensitive fields (marked in the forms) are shown only to the roles in `SENSITIVE_READERS`;
@@ -17,10 +18,25 @@ import sqlalchemy as sa
 
 from ..instances.models import ProcessInstance
 from ..tasks.models import HumanTask, TaskCandidate
+from . import police_units
 from .actor import Actor
-from .roles import AMBTSDRAGER, BEHEERDER, GEMEENTE, MUNICIPAL_ROLES, PRIVACY, PROCESBEHEERDER, SENSITIVE_READERS
+from .roles import (AMBTSDRAGER, BEHEERDER, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY, PROCESBEHEERDER,
+                    SENSITIVE_READERS)
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
+
+
+def _unit_codes(actor: Actor) -> frozenset | None:
+    """The municipalities a regional police user covers (None: not restricted)."""
+    if POLITIE in actor.roles and police_units.restricts(actor.police_unit):
+        return police_units.municipalities_of(actor.police_unit)
+    return None
+
+
+def in_police_unit(actor: Actor, municipality_code: str | None) -> bool:
+    """A case or task of this municipality is in the actor's police unit (always, for others)."""
+    codes = _unit_codes(actor)
+    return codes is None or municipality_code is None or municipality_code in codes
 
 
 def case_clause(actor: Actor):
@@ -33,15 +49,23 @@ def case_clause(actor: Actor):
     if GEMEENTE in actor.roles and actor.municipality_code:
         clauses.append(ProcessInstance.municipality_code == actor.municipality_code)
     national = [r for r in actor.roles if r not in MUNICIPAL_ROLES and r not in OVERSEERS]
+    codes = _unit_codes(actor)
+    if codes is not None:  # a regional police unit: the police's part only within its municipalities
+        national.remove(POLITIE)
+        clauses.append(sa.and_(_participated([POLITIE]), sa.or_(ProcessInstance.municipality_code.is_(None),
+                                                                ProcessInstance.municipality_code.in_(codes))))
     if national:
-        participated = (
-            sa.select(HumanTask.id)
-            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-            .where(HumanTask.instance_id == ProcessInstance.id, TaskCandidate.group_name.in_(national))
-            .exists()
-        )
-        clauses.append(participated)
+        clauses.append(_participated(national))
     return sa.or_(*clauses)
+
+
+def _participated(roles: list):
+    return (
+        sa.select(HumanTask.id)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .where(HumanTask.instance_id == ProcessInstance.id, TaskCandidate.group_name.in_(roles))
+        .exists()
+    )
 
 
 def task_clause(actor: Actor):
@@ -60,6 +84,10 @@ def task_clause(actor: Actor):
         where_municipality = sa.false()
     if national:
         national_groups = sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(national))
+        codes = _unit_codes(actor)
+        if codes is not None:
+            national_groups = sa.and_(national_groups, sa.or_(HumanTask.municipality_code.is_(None),
+                                                              HumanTask.municipality_code.in_(codes)))
         scope = sa.or_(national_groups, sa.and_(by_group, where_municipality))
     else:
         scope = sa.and_(by_group, where_municipality)
@@ -75,6 +103,8 @@ def _by_role(actor: Actor, task: HumanTask) -> bool:
     """One of the actor's roles is a candidate group of the task (a municipal role in its municipality)."""
     for role in actor.roles & set(task.candidate_groups or []):
         if role not in MUNICIPAL_ROLES:
+            if role == POLITIE and not in_police_unit(actor, task.municipality_code):
+                continue
             return True
         if actor.municipality_code and actor.municipality_code == task.municipality_code:
             return True
@@ -115,6 +145,8 @@ def can_send_message(actor: Actor, senders, municipality_code: str | None) -> bo
         return actor.source in senders if actor.source else True  # else: the host itself (timers, commands)
     for role in actor.roles & senders:
         if role not in MUNICIPAL_ROLES:
+            if role == POLITIE and not in_police_unit(actor, municipality_code):
+                continue
             return True
         if actor.municipality_code and actor.municipality_code == municipality_code:
             return True

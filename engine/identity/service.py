@@ -14,7 +14,8 @@ from ..timeutil import as_utc, utcnow
 from .models import ApiToken, User, WebSession
 from . import throttle
 from .passwords import check_password_policy, hash_password, needs_rehash, verify_password
-from .roles import MUNICIPAL_ROLES, ROLES
+from . import police_units
+from .roles import MUNICIPAL_ROLES, POLITIE, ROLES
 
 _MUNICIPALITY = re.compile(r"^GM\d{4}$")
 
@@ -30,17 +31,19 @@ def _check_roles(roles: list, municipality_code: str | None) -> None:
 
 
 def create_user(username: str, password: str, roles: list, municipality_code: str | None = None,
-                display_name: str = "") -> User:
+                display_name: str = "", police_unit: str | None = None) -> User:
     username = username.strip().lower()
     if not re.match(r"^[a-z0-9._-]{2,120}$", username):
         raise Unprocessable("A username has 2-120 characters: letters, digits, '.', '_' or '-'.")
     check_password_policy(password, username)
     municipality_code = municipality_code.strip().upper() if municipality_code else None
     _check_roles(roles, municipality_code)
+    if police_unit is not None and (police_unit not in police_units.UNITS or POLITIE not in roles):
+        raise Unprocessable(f"A police unit is for police users, one of: {', '.join(police_units.UNITS)}.")
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(f"User '{username}' already exists.")
     user = User(username=username, password_hash=hash_password(password), roles=list(roles),
-                municipality_code=municipality_code, display_name=display_name or username)
+                municipality_code=municipality_code, display_name=display_name or username, police_unit=police_unit)
     db.session.add(user)
     db.session.commit()
     return user
