@@ -184,6 +184,13 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
                                          | {k for each in (model, *model["called"].values())
                                             for k in each.get("sensitive_variables", [])})
 
+        # Who reads a field that names its readers: the roles every form that asks for it allows
+        readers: dict = {}
+        for form in forms.values():
+            for key, roles in form.field_readers.items():
+                readers[key] = readers[key] & roles if key in readers else set(roles)
+        model["field_readers"] = {key: sorted(roles) for key, roles in sorted(readers.items())}
+
         def form_keys(reference, model=model, forms=forms):
             form = forms.get(form_file_id(model, reference))
             return form.top_level_keys if form is not None else ()

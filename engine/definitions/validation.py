@@ -101,6 +101,13 @@ def read_file(source: SourceFile, problems: list) -> bool:
             problems.append(Problem(source.file_name, str(err), line or (int(match.group(1)) if match else None), err.key))
             return False
         source.key = source.form.id
+        for key, readers in source.form.field_readers.items():
+            unknown = sorted(readers - set(ROLES))
+            if unknown or not readers:
+                problems.append(Problem(source.file_name, f"The readers of '{key}' must be roles, comma-separated "
+                                        f"(one of {', '.join(ROLES)}); '{', '.join(unknown) or 'nothing'}' is not.",
+                                        locate_key(source.content, key), key))
+                return False
         return True
     try:
         source.tree = etree.fromstring(source.content.encode("utf-8"), parser=safe_xml_parser())

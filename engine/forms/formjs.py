@@ -54,6 +54,16 @@ class Field:
         return str(props.get("sensitive", "")).lower() == "true"
 
     @property
+    def readers(self) -> frozenset | None:
+        """The roles that read this field (`"properties": {"readers": "gemeente,ivp"}`); None: the default
+        (everyone who sees the case, or the sensitive readers for a sensitive field)."""
+        props = self.component.get("properties") or {}
+        text = props.get("readers")
+        if text is None:
+            return None
+        return frozenset(part.strip().lower() for part in str(text).split(",") if part.strip())
+
+    @property
     def read_only(self) -> bool:
         return bool(self.component.get("readonly")) or bool(self.component.get("disabled"))
 
@@ -154,6 +164,11 @@ class FormDefinition:
     @property
     def sensitive_keys(self) -> set:
         return {f.path[0] for f in self.fields if f.sensitive}
+
+    @property
+    def field_readers(self) -> dict:
+        """Top-level key -> the roles that read it, for the fields that name their readers."""
+        return {f.path[0]: f.readers for f in self.fields if f.readers is not None}
 
     # --- validating a submission -------------------------------------------------------------------
 

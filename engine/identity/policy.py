@@ -157,14 +157,21 @@ def can_read_sensitive(actor: Actor) -> bool:
     return actor.is_system or bool(actor.roles & SENSITIVE_READERS)
 
 
-def visible_variables(actor: Actor, variables: dict, sensitive_keys) -> dict:
-    """Case variables with sensitive values masked for those who may not read them; a municipal user of a
-    case that spans municipalities (the toolkit roll-out) sees only their own municipality's rows."""
+def visible_variables(actor: Actor, variables: dict, sensitive_keys, field_readers: dict | None = None) -> dict:
+    """Case variables with the values masked that the actor may not read: a field that names its readers
+    (forms: `"readers": "gemeente,ivp"`) for every other role; else a sensitive field for the roles outside
+    `SENSITIVE_READERS`. A municipal user of a case that spans municipalities (the toolkit roll-out) sees only
+    their own municipality's rows."""
     if actor.is_municipal:
         variables = _own_rows(variables, actor.municipality_code)
-    if can_read_sensitive(actor):
+    if actor.is_system:
         return dict(variables)
-    hidden = set(sensitive_keys or ())
+    readers = field_readers or {}
+    hidden = set() if can_read_sensitive(actor) else set(sensitive_keys or ())
+    hidden = {k for k in hidden if k not in readers}
+    hidden |= {k for k, roles in readers.items() if not actor.roles & set(roles)}
+    if not hidden:
+        return dict(variables)
     return {k: ("***" if k in hidden else v) for k, v in variables.items()}
 
 

@@ -120,13 +120,14 @@ def _table(rows, columns: list) -> dict | None:
 
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
     sensitive = version.model.get("sensitive_keys", [])
+    restricted = version.model.get("field_readers", {})
     visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
     labels = field_labels(version)
     rows = []
     for key, (label, options, columns) in labels.items():  # what the forms asked, in the order they asked it
         if key in visible:
             value = visible[key]
-            masked = key in sensitive and value == MASK
+            masked = value == MASK and (key in sensitive or key in restricted)
             table = None if masked or not columns else _table(value, columns)
             rows.append({"key": key, "label": label, "value": value if masked else _display(value, options),
                          "masked": masked, "table": table})

@@ -1,5 +1,7 @@
 """Deployments are atomic and versioned by content; bad files are refused with file, line and element."""
 
+import json
+
 import pytest
 from lxml import etree
 
@@ -206,4 +208,17 @@ def test_a_retention_period_that_does_not_parse_is_refused_at_deploy(as_user, ap
     refused = upload(owner, [tmp_path / "simple_case.bpmn", *forms], expect=422)
     assert "Retention of process 'simple_case'" in refused["errors"][0]["message"]
     assert refused["errors"][0]["element_id"] == "simple_case"
+    assert deployed_file_count(app) == 0
+
+
+def test_a_form_whose_readers_are_not_roles_is_refused(as_user, app, tmp_path):
+    owner = as_user("procesbeheerder")
+    form = json.loads((FIXTURES / "basic" / "simple_triage.form").read_text())
+    field = next(c for c in form["components"] if c.get("key"))
+    field.setdefault("properties", {})["readers"] = "gemeente, iedereen"
+    (tmp_path / "simple_triage.form").write_text(json.dumps(form))
+    others = [p for p in BASIC if p.name != "simple_triage.form"]
+    refused = upload(owner, [*others, tmp_path / "simple_triage.form"], expect=422)
+    problem = next(e for e in refused["errors"] if e["file"] == "simple_triage.form")
+    assert f"The readers of '{field['key']}' must be roles" in problem["message"] and "iedereen" in problem["message"]
     assert deployed_file_count(app) == 0

@@ -8,6 +8,11 @@ CONSENT = {"consent_ivp": "ja", "consent_vertrouwenslijn": "nee", "contact_phone
            "consent_recorded_by": "gemeente"}
 
 
+def _as_ivp(team, case_id) -> dict:
+    """The case as the IVP reads it: the support's fields are for the IVP, the person and (some) the gemeente."""
+    return team.ivp.case(case_id)["variables"]
+
+
 def _to_consent(team):
     case = team.start_threat(acute_danger=True)
     team.do(team.politie, case["id"], "acute_police_response",
@@ -34,13 +39,13 @@ def test_consent_and_first_contact_in_time_then_check_ins(app, deploy_real, as_u
     case = _to_consent(team)
     team.do(team.gemeente, case["id"], "ask_support_consent", CONSENT)
     task = team.ivp.task_for(case["id"], "confirm_first_contact")
-    data = team.variables(case["id"])
+    data = _as_ivp(team, case["id"])
     referred = datetime.fromisoformat(data["ivp_referred_at"])
     assert datetime.fromisoformat(task["due_at"]) == (referred + timedelta(hours=1)).astimezone(timezone.utc)
 
     contact = (referred + timedelta(minutes=25)).isoformat(timespec="minutes")
     team.ivp.complete(task["id"], {"ivp_first_contact_at": contact, "contact_channel": "telefoon"})
-    data = team.variables(case["id"])
+    data = _as_ivp(team, case["id"])
     assert data["ivp_first_contact_in_time"] is True
     assert "escalate_no_contact" not in team.open_elements(case["id"])
     assert datetime.fromisoformat(data["next_checkin_at"]) == datetime.fromisoformat(contact) + timedelta(days=1)
@@ -49,12 +54,12 @@ def test_consent_and_first_contact_in_time_then_check_ins(app, deploy_real, as_u
     assert fire_due_timers(app, case["id"], referred + timedelta(hours=2)) is None
     fire_due_timers(app, case["id"], after(data["next_checkin_at"], seconds=1))
     team.do(team.ivp, case["id"], "hold_checkin", {"checkin_held": "ja", "support_continues": "ja"})
-    second = team.variables(case["id"])["next_checkin_at"]
+    second = _as_ivp(team, case["id"])["next_checkin_at"]
     assert datetime.fromisoformat(second) == datetime.fromisoformat(contact) + timedelta(days=7)
     fire_due_timers(app, case["id"], after(second, seconds=1))
     team.do(team.ivp, case["id"], "hold_checkin",
             {"checkin_held": "ja", "support_continues": "nee", "referred_to_regular_care": True})
-    data = team.variables(case["id"])
+    data = _as_ivp(team, case["id"])
     assert data["support_status"] == "afgerond" and data["ivp_checkins_held"] == 2
     # No clinical content: only these facts about the support exist in the case.
     support_keys = {k for k in data if k.startswith(("ivp_", "checkin", "consent", "support_", "first_contact",
@@ -68,13 +73,26 @@ def test_consent_and_first_contact_in_time_then_check_ins(app, deploy_real, as_u
         "first_contact_at"}  # the gemeente's first contact at triage: its own variable, untouched by the IVP
     assert data["first_contact_at"] == "2026-11-23T10:00"
     assert data["ivp_first_contact_at"] == contact
+    # Who reads the support's fields (their forms name the readers): not the police, not the administrator;
+    # the gemeente reads the consent and whether contact was made, not the check-ins.
+    for reader, shown in (("politie", False), ("beheerder", False), ("gemeente.westbetuwe", None),
+                          ("ambtsdrager.westbetuwe", True)):
+        seen = as_user(reader).get(f"/api/v1/process-instances/{case['id']}")
+        if seen.status_code == 404:
+            continue
+        values = seen.get_json()["variables"]
+        if shown is None:
+            assert values["consent_ivp"] == "ja" and values["ivp_first_contact_at"] == contact
+            assert values["checkin_held"] == "***" and values["support_continues"] == "***"
+        else:
+            assert (values["contact_phone"] != "***") is shown and (values["checkin_held"] != "***") is shown, reader
 
 
 def test_no_contact_within_the_hour_is_escalated(app, deploy_real, as_user):
     team = Team(as_user)
     case = _to_consent(team)
     team.do(team.gemeente, case["id"], "ask_support_consent", CONSENT)
-    referred = team.variables(case["id"])["ivp_referred_at"]
+    referred = _as_ivp(team, case["id"])["ivp_referred_at"]
 
     assert fire_due_timers(app, case["id"], after(referred, minutes=59)) is None
     fire_due_timers(app, case["id"], after(referred, minutes=61))
@@ -85,7 +103,7 @@ def test_no_contact_within_the_hour_is_escalated(app, deploy_real, as_user):
     late = after(referred, minutes=80).isoformat()
     team.message("ivp_eerste_contact", case["business_key"], {"ivp_first_contact_at": late, "contact_channel": "video"},
                  user=team.ivp)
-    data = team.variables(case["id"])
+    data = _as_ivp(team, case["id"])
     assert data["ivp_first_contact_in_time"] is False
     assert data["contact_channel"] == "video"
     assert "confirm_first_contact" not in team.open_elements(case["id"])
@@ -95,6 +113,6 @@ def test_no_contact_within_the_hour_is_escalated(app, deploy_real, as_user):
     # The escalation branch ended before the contact; when the support ends, both branches are in the case.
     fire_due_timers(app, case["id"], after(data["next_checkin_at"], seconds=1))
     team.do(team.ivp, case["id"], "hold_checkin", {"checkin_held": "ja", "support_continues": "nee"})
-    data = team.variables(case["id"])
+    data = _as_ivp(team, case["id"])
     assert data["ivp_contact_escalated"] is True and data["escalation_action"] == "ivp_dienstdoende"
     assert data["support_status"] == "afgerond"
