@@ -9,11 +9,7 @@ FLASK  := $(BIN)/flask --app engine
 
 # Demo signing secrets of the webhook sources, for `make run` only and only when the variable is unset
 # (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
-WEBHOOK_DEMO_SECRETS = \
-	export VB_WEBHOOK_SECRET_POLITIE="$${VB_WEBHOOK_SECRET_POLITIE:-whsec_ZGVtby1vbmx5LXBvbGl0aWUtbm90LWZvci1wcm9kdWN0aW9u}"; \
-	export VB_WEBHOOK_SECRET_OM="$${VB_WEBHOOK_SECRET_OM:-whsec_ZGVtby1vbmx5LW9tLW5vdC1mb3ItcHJvZHVjdGlvbg==}"; \
-	export VB_WEBHOOK_SECRET_IVP="$${VB_WEBHOOK_SECRET_IVP:-whsec_ZGVtby1vbmx5LWl2cC1ub3QtZm9yLXByb2R1Y3Rpb24=}"; \
-	export VB_WEBHOOK_SECRET_BZK="$${VB_WEBHOOK_SECRET_BZK:-whsec_ZGVtby1vbmx5LWJ6ay1ub3QtZm9yLXByb2R1Y3Rpb24=}"
+WEBHOOK_DEMO_SECRETS = eval "$$($(BIN)/python -m engine.webhooks.demo_secrets)"
 
 # The key-encryption key of the embedded demo (docs/privacy.md): instance/master.key, made once with mode 0600
 # (never in the repository), unless VB_MASTER_KEY or VB_MASTER_KEY_FILE is set.

@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    _api_headers(app)
     _init_keys(app, instance_path)
     from .webhooks import init_app as init_webhooks
 
@@ -74,6 +75,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["VB_AUTO_MIGRATE"]:
         database.upgrade(app)
     return app
+
+
+def _api_headers(app) -> None:
+    """JSON answers may carry case data: never cached, never sniffed (the pages set the same in web/security.py)."""
+
+    @app.after_request
+    def _no_store(response):
+        if response.mimetype in ("application/json", "text/csv"):
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
 
 
 def _register_step_contributors() -> None:

@@ -2,28 +2,9 @@
 import sqlalchemy as sa
 
 from .extensions import db
+from .identity.demo_accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
 from .identity.models import User
 from .identity.passwords import hash_password
-
-DEMO_PASSWORD = "demo"
-DEMO_USERS = [
-    ("ambtsdrager.westbetuwe", ["ambtsdrager"], "GM0668", "Wethouder West Betuwe"),
-    ("gemeente.westbetuwe", ["gemeente"], "GM0668", "Gemeente West Betuwe (OOV)"),
-    ("gemeente.amsterdam", ["gemeente"], "GM0363", "Gemeente Amsterdam (OOV)"),
-    ("politie", ["politie"], None, "Politie, Landelijke Eenheid"),
-    ("politie.oost", ["politie"], None, "Politie eenheid Oost-Nederland"),
-    ("politie.amsterdam", ["politie"], None, "Politie eenheid Amsterdam"),
-    ("om", ["om"], None, "Openbaar Ministerie"),
-    ("bzk", ["bzk"], None, "Ministerie van BZK"),
-    ("ivp", ["ivp"], None, "Instituut voor Psychotrauma"),
-    ("procesbeheerder", ["procesbeheerder"], None, "Procesbeheerder"),
-    ("beheerder", ["beheerder"], None, "Beheerder"),
-    ("privacy", ["privacy"], None, "Functionaris gegevensbescherming"),
-]
-
-
-# The police units of the demo's police users (identity/police_units.py)
-DEMO_UNITS = {"politie": "Landelijke Eenheid", "politie.oost": "Oost-Nederland", "politie.amsterdam": "Amsterdam"}
 
 
 def seed_demo() -> int:

@@ -7,12 +7,14 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..timeutil import as_utc, utcnow
 from .models import ApiToken, User, WebSession
 from . import throttle
+from .demo_accounts import DEMO_PASSWORD, DEMO_USERNAMES
 from .passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from . import police_units
 from .roles import MUNICIPAL_ROLES, POLITIE, ROLES
@@ -98,6 +100,9 @@ def authenticate(username: str, password: str, client: str = "-") -> User | None
     if not ok or user is None or not user.is_active:
         throttle.record_failure(username, client)
         return None
+    if password == DEMO_PASSWORD and username in DEMO_USERNAMES and not current_app.config["VB_DEMO"]:
+        raise Unauthorized(f"'{username}' is a demo account with the demo password; outside the demo (VB_DEMO) it "
+                           "cannot sign in: give it a real password (flask users reset-password) or deactivate it.")
     if throttle.clear(username):
         db.session.commit()
     if needs_rehash(user.password_hash):

@@ -21,7 +21,8 @@ def init_web(app) -> None:
     app.config["SESSION_COOKIE_NAME"] = "vb_session"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("VB_SECURE_COOKIES"))
+    secure = app.config.get("VB_SECURE_COOKIES")
+    app.config["SESSION_COOKIE_SECURE"] = (not app.config["VB_DEMO"]) if secure is None else bool(secure)
     init_i18n(app)
     init_security(app)
     init_oidc(app)

@@ -32,6 +32,7 @@ from jsonschema.exceptions import SchemaError
 
 from .paths import PathError, PayloadPath
 from .signatures import SecretError, parse_secrets
+from .demo_secrets import DEMO_SECRETS
 
 log = logging.getLogger(__name__)
 
@@ -380,12 +381,16 @@ def load_routes(directory) -> RouteTable:
     return table
 
 
-def check_secrets(table: RouteTable) -> list[str]:
-    """Problems with the configured secrets (a malformed value stops the start); sources without a secret
-    are logged and answer 503 until one is set."""
+def check_secrets(table: RouteTable, demo: bool = True) -> list[str]:
+    """Problems with the configured secrets (a malformed value, or outside the demo one of the public demo
+    secrets, stops the start); sources without a secret are logged and answer 503 until one is set."""
     problems = []
     for routes in table.sources.values():
         value = os.environ.get(routes.secret_env, "").strip()
+        if not demo and set(value.split()) & set(DEMO_SECRETS.values()):
+            problems.append(f"{routes.secret_env} holds the demo secret of `make run`, which is public: set a "
+                            "secret of your own (outside the demo, VB_DEMO)")
+            continue
         if not value:
             log.warning("Webhook source '%s' has no secret (%s is not set): its deliveries are refused.",
                         routes.source, routes.secret_env)

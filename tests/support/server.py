@@ -35,8 +35,10 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> "LiveServer":
+        # VB_DEMO: the tests sign in as the demo users
         env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="live-test-secret", VB_AUTO_MIGRATE="1",
-                   **self.extra_env)
+                   VB_DEMO="1")
+        env.update(self.extra_env)
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"vb-live-{self.port}.log"
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
