@@ -104,7 +104,22 @@ def compile_feel(expression: str):
     source = expression.strip()
     if source.startswith("="):
         source = source[1:]
-    return _Parser(_tokens(source)).parse()
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise FeelError(f"The expression is longer than {MAX_EXPRESSION_LENGTH} characters.")
+    depth = deepest = 0
+    for char in source:  # the parser recurses per bracket: refuse what would exhaust the stack
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise FeelError(f"The expression nests brackets {deepest} deep; at most {MAX_NESTING} are allowed.")
+    try:
+        return _Parser(_tokens(source)).parse()
+    except RecursionError:
+        raise FeelError("The expression is nested too deeply.") from None
+
+
+MAX_EXPRESSION_LENGTH = 2000
+MAX_NESTING = 50
 
 
 def evaluate(node, data: dict):

@@ -133,7 +133,7 @@ class FormDefinition:
             try:
                 hide_rule = compile_feel(hide)
             except FeelError as err:
-                raise FormDefinitionError(f"Condition '{hide}' on '{key}': {err}", key) from None
+                raise FormDefinitionError(f"Condition '{_short(hide)}' on '{key}': {err}", key) from None
         options = None
         if kind in OPTION_TYPES:
             if isinstance(component.get("values"), list):
@@ -342,3 +342,8 @@ def locate_key(text: str, key: str | None) -> int | None:
         if pattern.search(line):
             return number
     return None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """An authored expression quoted in a message, cut to a readable length."""
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -53,13 +53,24 @@ def changed_keys(before: dict, after: dict) -> list:
     return sorted(keys)
 
 
+def describe(err: Exception) -> str:
+    """The message of an engine failure; never fails itself (an exception whose str() breaks, as one with a
+    None among its notes does, would otherwise turn the incident into a 500 with nothing recorded)."""
+    try:
+        return str(err)
+    except Exception:
+        parts = [str(a) for a in getattr(err, "args", ()) if a is not None]
+        parts += [str(n) for n in getattr(err, "notes", None) or () if n is not None]
+        return ". ".join(parts) or type(err).__name__
+
+
 def _incident_from(err: Exception, workflow) -> dict:
     task = getattr(err, "task", None)
     spec = getattr(err, "task_spec", None) or (task.task_spec if task is not None else None)
     if task is None and spec is not None:
         errored = [t for t in workflow.get_tasks(state=TaskState.ERROR) if t.task_spec is spec]
         task = errored[0] if errored else None
-    message = str(err)
+    message = describe(err)
     if isinstance(err, SpiffWorkflowException):
         message = message.rstrip(". ")
     return {
@@ -98,6 +109,6 @@ def run_engine(workflow, log: StepLog) -> None:
                 return
         raise RuntimeError(f"The engine did not settle after {MAX_ROUNDS} rounds (a loop without a wait state?).")
     except Exception as err:  # every engine failure becomes an incident on the case, never a lost step
-        log_.warning("Incident while running the engine: %s", err, exc_info=not isinstance(
+        log_.warning("Incident while running the engine: %s", describe(err), exc_info=not isinstance(
             err, (WorkflowTaskException, SpiffWorkflowException, SandboxViolation, EndlessLoop)))
         log.incident = _incident_from(err, workflow)

@@ -170,6 +170,10 @@ def source_problem(source: str, mode: str) -> tuple[str, int | None] | None:
     """(message, line within the source) when `source` would be refused, else None."""
     try:
         compile_code(source, mode)
+        if mode == "exec":
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.ClassDef):
+                    return "Class definitions are not allowed in scripts: use functions, dicts and lists.", node.lineno
     except SyntaxError as err:
         messages = list(err.args[0]) if err.args and isinstance(err.args[0], (tuple, list)) else [str(err.msg or err)]
         first = str(messages[0])
