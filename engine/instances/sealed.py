@@ -1,15 +1,19 @@
 """The sealed columns of a case (`state`, `variables`): sealed on save, opened on load, with the case's key.
 
 Everything that reads a case's values goes through here; a purged case (its key destroyed) reads as None.
+The JSON is compressed (zlib, level 1) before it is sealed: sealed bytes do not compress, and an 18 kB state
+becomes about 2 kB for about 0.07 ms, less than the database spends writing the difference.
 """
 from __future__ import annotations
 
 import json
+import zlib
 
 import sqlalchemy as sa
 
 from ..config import json_dumps
 from ..crypto import service as keys
+from ..crypto.sealing import is_sealed
 from ..errors import Gone
 from ..extensions import db
 from .models import ProcessInstance
@@ -18,12 +22,20 @@ STATE, VARIABLES = "state", "variables"
 
 
 def seal_step(cipher, instance_id: str, state: str, variables: dict) -> tuple[bytes, bytes]:
-    return (keys.seal_for(cipher, state.encode(), instance_id, STATE),
-            keys.seal_for(cipher, json_dumps(variables).encode(), instance_id, VARIABLES))
+    return (keys.seal_for(cipher, zlib.compress(state.encode(), 1), instance_id, STATE),
+            keys.seal_for(cipher, zlib.compress(json_dumps(variables).encode(), 1), instance_id, VARIABLES))
+
+
+def _open(cipher, stored, instance_id: str, column: str) -> bytes | None:
+    """The plain JSON of a sealed column; a row written before encryption is read as it is."""
+    plain = keys.open_for(cipher, stored, instance_id, column)
+    if plain is not None and is_sealed(stored):
+        return zlib.decompress(plain)
+    return plain
 
 
 def open_state(instance_id: str, stored) -> str:
-    plain = keys.open_for(keys.cipher_for(instance_id), stored, instance_id, STATE)
+    plain = _open(keys.cipher_for(instance_id), stored, instance_id, STATE)
     if plain is None:
         raise Gone("This case's data was destroyed at the end of its retention.", case_id=instance_id)
     return plain.decode()
@@ -35,7 +47,7 @@ _LOOK_UP = object()
 def open_variables(instance_id: str, stored, cipher=_LOOK_UP) -> dict:
     if cipher is _LOOK_UP:
         cipher = keys.cipher_for(instance_id)
-    plain = keys.open_for(cipher, stored, instance_id, VARIABLES)
+    plain = _open(cipher, stored, instance_id, VARIABLES)
     return json.loads(plain) if plain else {}
 
 
