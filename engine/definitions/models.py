@@ -61,3 +61,23 @@ class ProcessVersion(db.Model):
     @property
     def label(self) -> str:
         return f"{self.process_id}:{self.version}"
+
+
+class DeploymentApproval(db.Model):
+    """A deployment that lowers the protection of case data, waiting for (or given) a second person's approval.
+    `change_key` names the exact versions it is for (their processes and closure hashes): the approval holds
+    for a deployment of exactly those files, once."""
+
+    __tablename__ = "deployment_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    processes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # process id -> sentences
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")  # pending approved refused used
+    requested_by: Mapped[str] = mapped_column(sa.String(120))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+    deployment_id: Mapped[int | None] = mapped_column(sa.Integer)

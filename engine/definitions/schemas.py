@@ -1,5 +1,5 @@
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class DeploymentFilesSchema(Schema):
@@ -26,6 +26,8 @@ class DeploymentSchema(Schema):
     created_by = fields.String()
     files = fields.List(fields.Nested(DeployedFileSchema))
     processes = fields.List(fields.Nested(DeployedProcessSchema))
+    approval = fields.Dict(metadata={"description": "The second person's approval this deployment used, with what "
+                                                    "it lowered (absent when nothing was lowered)"})
 
 
 class DeploymentProblemSchema(Schema):
@@ -67,3 +69,26 @@ class ProcessXmlSchema(Schema):
     version = fields.Integer()
     file_name = fields.String()
     xml = fields.String()
+
+
+class ApprovalSchema(Schema):
+    id = fields.Integer()
+    processes = fields.List(fields.String())
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                          metadata={"description": "process id -> what its new version lowers"})
+    status = fields.String(validate=validate.OneOf(["pending", "approved", "refused", "used"]))
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True)
+    deployment_id = fields.Integer(allow_none=True)
+
+
+class ApprovalArgsSchema(Schema):
+    status = fields.String(validate=validate.OneOf(["pending", "approved", "refused", "used"]))
+
+
+class RefusalSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+

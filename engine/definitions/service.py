@@ -16,7 +16,7 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..forms.formjs import FormDefinition
 from ..runtime.bpmn_parser import HostParser
-from . import message_senders
+from . import approvals, message_senders, protection
 from .bpmn_model import BPMN_NS, extract_process, message_names, safe_xml_parser
 from .models import DefinitionFile, Deployment, ProcessVersion
 from .validation import Problem, SourceFile, analyse, kind_of
@@ -165,6 +165,8 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
     latest = {v.process_id: v for v in latest_process_versions()}
     models = {a.process_id: a.model for a in analyses}
     process_report = []
+    lowerings: dict = {}  # process id -> what its new version lowers (protection.py)
+    new_versions: list = []
     for analysis in analyses:
         closure = [file_rows[("bpmn", analysis.file_key)]]
         closure += [file_rows[("bpmn", key)] for key in sorted(analysis.closure_bpmn - {analysis.file_key})]
@@ -204,10 +206,25 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
         db.session.add(version)
         process_report.append({"process_id": analysis.process_id, "version": version.version,
                                "status": "new_version" if current else "new"})
-    deployment.summary = {"files": file_report, "processes": process_report}
+        changes = protection.lowered(current.model if current else None, model,
+                                     current_app.config["VB_DEFAULT_RETENTION"])
+        if changes:
+            lowerings[analysis.process_id] = changes
+            new_versions.append((analysis.process_id, closure_hash))
+    summary = {"files": file_report, "processes": process_report}
+    if lowerings:
+        key = approvals.change_key(new_versions)
+        approval = approvals.approved_for(key, actor)
+        if approval is None:
+            db.session.rollback()
+            raise approvals.refusal(approvals.request(key, lowerings, actor))
+        approval.status, approval.deployment_id = approvals.USED, deployment.id
+        summary["approval"] = {"id": approval.id, "approved_by": approval.decided_by, "changes": lowerings}
+    deployment.summary = summary  # assigned whole: a JSON column does not see changes made in place
     db.session.commit()
     return {"id": deployment.id, "created_at": deployment.created_at, "created_by": actor,
-            "files": file_report, "processes": process_report}
+            "files": file_report, "processes": process_report,
+            **({"approval": deployment.summary["approval"]} if "approval" in deployment.summary else {})}
 
 
 # --- parsed specs, cached per process version ------------------------------------------------------

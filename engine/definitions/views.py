@@ -7,15 +7,19 @@ from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..identity import policy
 from ..identity.auth import current_actor, protect
-from ..schemas import AUTH
+from ..schemas import AUTH, ApiErrorSchema
+from . import approvals
 from .models import DefinitionFile, Deployment, ProcessVersion
 from .schemas import (
+    ApprovalArgsSchema,
+    ApprovalSchema,
     DeploymentErrorSchema,
     DeploymentFilesSchema,
     DeploymentSchema,
     ProcessDefinitionSchema,
     ProcessVersionSchema,
     ProcessXmlSchema,
+    RefusalSchema,
 )
 from .service import Upload, deploy, form_definition, latest_process_versions
 
@@ -117,3 +121,44 @@ class Deployments(MethodView):
             raise Forbidden("Listing deployments needs the role procesbeheerder or beheerder.")
         rows = db.session.scalars(sa.select(Deployment).order_by(Deployment.id.desc()).limit(100)).all()
         return [{"id": d.id, "created_at": d.created_at, "created_by": d.created_by, **(d.summary or {})} for d in rows]
+
+
+def _decider():
+    actor = current_actor()
+    if not actor.has_role("procesbeheerder", "beheerder", "privacy"):
+        raise Forbidden("Approval requests are for process owners and the privacy officer.")
+    return actor
+
+
+@blp.route("/deployments/approvals")
+class Approvals(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(ApprovalArgsSchema, location="query")
+    @blp.response(200, ApprovalSchema(many=True))
+    def get(self, args):
+        """Deployments that lower the protection of case data and wait for (or got) a second person's approval."""
+        _decider()
+        return [approvals.as_dict(a) for a in approvals.list_approvals(args.get("status"))]
+
+
+@blp.route("/deployments/approvals/<int:approval_id>/approve")
+class Approve(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.response(200, ApprovalSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Not a process owner or privacy officer, or your own request")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="Decided already")
+    def post(self, approval_id):
+        """Approve a request: its deployer can then deploy exactly those files, once."""
+        return approvals.as_dict(approvals.approve(approval_id, _decider()))
+
+
+@blp.route("/deployments/approvals/<int:approval_id>/refuse")
+class Refuse(MethodView):
+    @blp.doc(security=AUTH)
+    @blp.arguments(RefusalSchema)
+    @blp.response(200, ApprovalSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="Not a process owner or privacy officer, or your own request")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="Decided already")
+    def post(self, body, approval_id):
+        """Refuse a request, with the reason."""
+        return approvals.as_dict(approvals.refuse(approval_id, _decider(), body["reason"]))

@@ -16,6 +16,7 @@ from ..identity import policy
 from ..web.i18n import _
 from ..web.security import csrf
 from ..web.session_auth import login_required, web_actor
+from ..definitions.approvals import ApprovalRequired
 from . import service, templates_new, workspace
 
 log = logging.getLogger(__name__)
@@ -132,10 +133,10 @@ def studio_deploy():
     names = request.form.getlist("files") or None
     try:
         outcome = service.deploy_drafts(actor, names)
-    except Unprocessable as err:
+    except (Unprocessable, ApprovalRequired) as err:  # problems, or four eyes: the page says which and why
         files = service.list_files()
         return render_template("studio/deploy.html", drafts=[f for f in files if f["draft"]], report=None,
-                               outcome=None, failure=err), 422
+                               outcome=None, failure=err), err.status
     flash(_("Deployed: %(list)s.", list=", ".join(f"{p['process_id']} v{p['version']}"
                                                    for p in outcome["processes"] if p["status"] != "unchanged")
             or _("no process changed")), "success")

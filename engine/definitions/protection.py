@@ -1,0 +1,42 @@
+"""What a new version of a process lowers in the protection of its data, against the version it replaces.
+
+Lowering protection needs a second person (`approvals.py`): a field that is no longer marked sensitive, a
+field whose readers widen or that loses its readers, a derived variable no longer declared sensitive, or a
+longer retention. Raising protection needs nobody.
+"""
+from __future__ import annotations
+
+from ..identity.roles import SENSITIVE_READERS
+from ..runtime.retention_periods import shortest
+
+
+def _readers_of(model: dict, key: str) -> set | None:
+    """Who reads a field under this model: its named readers, the sensitive readers, or None (everyone)."""
+    named = (model.get("field_readers") or {}).get(key)
+    if named is not None:
+        return set(named)
+    if key in set(model.get("sensitive_keys") or ()):
+        return set(SENSITIVE_READERS)
+    return None
+
+
+def lowered(old: dict | None, new: dict, default_retention: str) -> list[str]:
+    """Plain sentences, one per lowering (empty: nothing lowered, or a first version)."""
+    if old is None:
+        return []
+    changes = []
+    guarded = set(old.get("sensitive_keys") or ()) | set(old.get("field_readers") or {})
+    for key in sorted(guarded):
+        before, after = _readers_of(old, key), _readers_of(new, key)
+        if after is None:
+            changes.append(f"'{key}' is readable by every role that sees the case (before: "
+                           f"{', '.join(sorted(before or ()))}).")
+        elif after - (before or set()):
+            changes.append(f"'{key}' becomes readable by {', '.join(sorted(after - before))} as well.")
+    dropped = set(old.get("sensitive_variables") or ()) - set(new.get("sensitive_variables") or ())
+    changes += [f"The derived variable '{key}' is no longer declared sensitive." for key in sorted(dropped)]
+    before = old.get("retention") or default_retention
+    after = new.get("retention") or default_retention
+    if shortest(after) > shortest(before):
+        changes.append(f"Closed cases are kept longer: {after} instead of {before}.")
+    return changes
