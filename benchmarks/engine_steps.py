@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .plain_sealing import PlainSealing
+
 MODELS = Path(__file__).resolve().parent / "models"
 FORM_DATA = {"note": "Contact gehad met de wethouder", "amount": 1250}
 
@@ -135,22 +137,6 @@ def long_case(app, steps: int) -> tuple[list[float], list[float]]:
     return timings[:50], timings[500:550]
 
 
-class _PlainSealing:
-    """The host without encryption, for the comparison only: `seal_step` writes the plain bytes."""
-
-    def __enter__(self):
-        from engine.config import json_dumps
-        from engine.instances import sealed
-
-        self.module, self.sealed = sealed, sealed.seal_step
-        sealed.seal_step = lambda cipher, instance_id, state, variables: (
-            state.encode(), json_dumps(variables).encode())
-        return self
-
-    def __exit__(self, *exc):
-        self.module.seal_step = self.sealed
-
-
 def ms(values) -> str:
     return f"median {statistics.median(values) * 1000:.2f} ms, mean {statistics.fmean(values) * 1000:.2f} ms"
 
@@ -169,7 +155,7 @@ def main() -> None:
         for _ in range(3):  # interleaved rounds, so load on the machine hits all alike
             floor += floor_run(args.cases // 3, workdir)
             host += host_run(app, args.cases // 3)
-            with _PlainSealing():
+            with PlainSealing():
                 plain += host_run(app, args.cases // 3)
         ratio = statistics.median(host) / statistics.median(floor)
         sealing = statistics.median(host) / statistics.median(plain)

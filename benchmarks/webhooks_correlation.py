@@ -9,6 +9,7 @@ run, first with only them waiting (the baseline), then after filling the subscri
            next to the cost of any query at that moment (SELECT 1 through the same session)
   deliver  the whole correlation in the service layer: lock the case, check the index, load the case,
            catch the message, run the engine, save, commit (as an inbound webhook does, without HTTP)
+  sealing  the same deliveries with the case data sealed as it runs, and with the sealing left out, interleaved
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from .plain_sealing import PlainSealing
 from .webhooks_setup import BenchDatabase, load
 
 MESSAGE = "aangifte_geregistreerd"
@@ -145,6 +147,15 @@ def bench(backend: str, total: int, lookups: int, deliveries: int) -> None:
             small_deliver = measure_deliveries(keys[:deliveries])
             print(f"  {count:>7} waiting: lookup {_percentiles(small_lookup)}", flush=True)
             print(f"  {count:>7} waiting: deliver {_percentiles(small_deliver)}", flush=True)
+            sealed, plain = [], []  # the same deliveries with and without encryption at rest, interleaved
+            spare = keys[2 * deliveries:]
+            for start in range(0, len(spare) - 9, 20):
+                sealed += measure_deliveries(spare[start:start + 10])
+                with PlainSealing():
+                    plain += measure_deliveries(spare[start + 10:start + 20])
+            print(f"  deliver with case data sealed {_percentiles(sealed)}; without encryption "
+                  f"{_percentiles(plain)}: ratio (medians) {statistics.median(sealed) / statistics.median(plain):.3f}"
+                  "   target <= 1.1", flush=True)
 
             began = time.perf_counter()
             count = fill(total, template)
