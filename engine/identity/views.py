@@ -1,8 +1,8 @@
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..apidoc import Blueprint
 from ..errors import Unauthorized
 from ..schemas import AUTH, ApiErrorSchema
 from .auth import bearer_token, current_actor, login_required
@@ -55,6 +55,7 @@ class Token(MethodView):
 class Logout(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(204)
+    @blp.errors(401)
     @login_required
     def post(self):
         """Revoke the token this request was made with."""
@@ -65,6 +66,7 @@ class Logout(MethodView):
 class Me(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, MeSchema)
+    @blp.errors(401)
     @login_required
     def get(self):
         """The calling user, their roles and municipality."""
@@ -77,6 +79,7 @@ class Me(MethodView):
 class Roles(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, RoleSchema(many=True))
+    @blp.errors(401)
     @login_required
     def get(self):
         """The roles of the threat response (candidate groups in the diagrams)."""
