@@ -95,13 +95,13 @@ class PasswordChangeSchema(Schema):
 
 @blp.route("/password")
 class Password(MethodView):
+    @login_required  # outermost: without a token the answer is 401, before the body is read
     @blp.doc(security=AUTH)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     @blp.alt_response(401, schema=ApiErrorSchema, description="The current password is wrong")
     @blp.alt_response(422, schema=ApiErrorSchema, description="The new password does not meet the policy")
     @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failed sign-ins: try again later")
-    @login_required
     def post(self, body):
         """Change the caller's own password (the current one is asked again). Every token and web session of
         the account ends, this one too: sign in again with the new password."""
