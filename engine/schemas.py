@@ -39,6 +39,8 @@ class ApiErrorSchema(Schema):
                                                         "this case's data key needs."})
     retry_after = fields.Integer(metadata={"description": "429: seconds until the next attempt counts (also in the "
                                                          "Retry-After header)."})
+    message_name = fields.String(metadata={"description": "403 for a message: the message the caller may not send."})
+    senders = fields.List(fields.String(), metadata={"description": "403 for a message: who may send it."})
     delivery_id = fields.Integer(metadata={"description": "Webhooks, 503: the stored delivery, for a replay."})
     outcome = fields.String(metadata={"description": "Webhooks, 503: how the delivery was recorded (failed)."})
 
