@@ -129,3 +129,8 @@ def _register_blueprints(app, api) -> None:
     from .studio import register as register_studio
 
     register_studio(app, api)
+    from .webhooks import state
+    from .webhooks.views import document_inbound
+
+    with app.app_context():
+        document_inbound(api, state().routes)

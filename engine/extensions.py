@@ -3,11 +3,12 @@ from datetime import timezone
 
 import sqlalchemy as sa
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.routing import IntegerConverter
+
+from .apidoc import Api
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

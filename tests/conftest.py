@@ -15,6 +15,11 @@ from engine.demo import seed_demo  # noqa: E402
 from engine.extensions import db  # noqa: E402
 from tests.support.api import FIXTURES, Api  # noqa: E402
 from tests.support.databases import BACKEND, make_databases  # noqa: E402
+from tests.support.openapi import MISMATCHES, ContractClient  # noqa: E402
+
+# The tests whose every API answer is checked against the published OpenAPI document (tests/support/openapi.py):
+# an answer that does not conform fails the test that received it.
+CONTRACT_CHECKED = ("tests/api/", "tests/webhooks/")
 
 
 def pytest_report_header(config):
@@ -33,8 +38,27 @@ def database_url(databases):
     return databases.fresh()
 
 
+def contract_checked(item) -> bool:
+    return any(part in item.path.as_posix() for part in CONTRACT_CHECKED)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    MISMATCHES.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    if MISMATCHES and contract_checked(item):
+        found = list(dict.fromkeys(MISMATCHES))
+        MISMATCHES.clear()
+        raise AssertionError("Responses that do not conform to /api/v1/openapi.json:\n  " + "\n  ".join(found))
+    return result
+
+
 @pytest.fixture
-def app(database_url):
+def app(database_url, request):
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TESTING": True,
@@ -42,6 +66,8 @@ def app(database_url):
         "VB_AUTO_MIGRATE": False,
         "SECRET_KEY": "test-secret",
     })
+    if contract_checked(request.node):
+        app.test_client_class = ContractClient
     with app.app_context():
         seed_demo()
     yield app

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..identity import policy

@@ -1,6 +1,8 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from ..schemas import ApiErrorSchema
+
 
 class DeploymentFilesSchema(Schema):
     files = fields.List(Upload(), required=True, metadata={"description": "One or more .bpmn, .dmn or .form files"})
@@ -37,10 +39,14 @@ class DeploymentProblemSchema(Schema):
     message = fields.String()
 
 
-class DeploymentErrorSchema(Schema):
-    code = fields.String()
-    message = fields.String()
-    errors = fields.List(fields.Nested(DeploymentProblemSchema))
+class DeploymentErrorSchema(ApiErrorSchema):
+    """A 422 of a deployment: `errors` lists the problems per file, or (no files in the upload) names the field."""
+    errors = fields.Raw(metadata={"oneOf": [
+        {"type": "array", "items": {"type": "object", "properties": {
+            "file": {"type": "string"}, "line": {"type": "integer", "nullable": True},
+            "element_id": {"type": "string", "nullable": True}, "message": {"type": "string"}}}},
+        {"type": "object", "additionalProperties": True, "description": "e.g. {\"files\": {\"files\": [...]}}"},
+    ]})
 
 
 class ProcessDefinitionSchema(Schema):

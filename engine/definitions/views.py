@@ -1,8 +1,8 @@
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.orm import undefer
 
+from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..identity import policy
@@ -106,6 +106,7 @@ class Deployments(MethodView):
     @blp.arguments(DeploymentFilesSchema, location="files")
     @blp.response(201, DeploymentSchema)
     @blp.alt_response(422, schema=DeploymentErrorSchema, description="Per-file problems; nothing was deployed")
+    @blp.errors((403, "Deploying needs the role procesbeheerder or beheerder"))
     def post(self, files):
         """Deploy one or more files atomically: all are validated first, then only changed files get a new version."""
         actor = current_actor()
@@ -114,6 +115,7 @@ class Deployments(MethodView):
 
     @blp.doc(security=AUTH)
     @blp.response(200, DeploymentSchema(many=True))
+    @blp.errors((403, "Listing deployments needs the role procesbeheerder or beheerder"))
     def get(self):
         """Recent deployments, newest first."""
         actor = current_actor()

@@ -57,6 +57,9 @@ def roles_required(*roles: str):
 
 def protect(blueprint) -> None:
     """Require a valid bearer token for every route of `blueprint`, before any argument parsing."""
+    from ..apidoc import PROTECTED
+
+    PROTECTED.add(blueprint.name)
 
     @blueprint.before_request
     def _authenticate():

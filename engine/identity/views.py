@@ -1,8 +1,8 @@
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..apidoc import Blueprint
 from ..errors import Unauthorized
 from ..schemas import AUTH, ApiErrorSchema
 from .auth import bearer_token, current_actor, login_required
@@ -55,6 +55,7 @@ class Token(MethodView):
 class Logout(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(204)
+    @blp.errors(401)
     @login_required
     def post(self):
         """Revoke the token this request was made with."""
@@ -65,6 +66,7 @@ class Logout(MethodView):
 class Me(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, MeSchema)
+    @blp.errors(401)
     @login_required
     def get(self):
         """The calling user, their roles and municipality."""
@@ -77,6 +79,7 @@ class Me(MethodView):
 class Roles(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, RoleSchema(many=True))
+    @blp.errors(401)
     @login_required
     def get(self):
         """The roles of the threat response (candidate groups in the diagrams)."""
@@ -92,13 +95,13 @@ class PasswordChangeSchema(Schema):
 
 @blp.route("/password")
 class Password(MethodView):
+    @login_required  # outermost: without a token the answer is 401, before the body is read
     @blp.doc(security=AUTH)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     @blp.alt_response(401, schema=ApiErrorSchema, description="The current password is wrong")
     @blp.alt_response(422, schema=ApiErrorSchema, description="The new password does not meet the policy")
     @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failed sign-ins: try again later")
-    @login_required
     def post(self, body):
         """Change the caller's own password (the current one is asked again). Every token and web session of
         the account ends, this one too: sign in again with the new password."""

@@ -24,7 +24,7 @@ class CaseSchema(Schema):
     business_key = fields.String()
     title = fields.String()
     municipality_code = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
     started_by = fields.String()
     started_at = fields.DateTime()
     updated_at = fields.DateTime()

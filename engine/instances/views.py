@@ -1,11 +1,12 @@
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..apidoc import Blueprint
 from ..definitions.service import version_info
 from ..extensions import db
 from ..instances.models import ProcessInstance
 from ..identity.auth import current_actor, protect
+from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..tasks.models import OPEN, HumanTask
 from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
@@ -46,6 +47,7 @@ class Cases(MethodView):
     @blp.arguments(StartCaseSchema)
     @blp.response(201, CaseDetailSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Variables fail the start form")
+    @blp.errors((404, "No such process is deployed"), (409, "The business key is taken by another case"))
     def post(self, body):
         """Start a case of the latest version of a process."""
         actor = current_actor()
@@ -68,6 +70,7 @@ class Case(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, CaseDetailSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or not visible to the caller")
+    @blp.errors(*CASE_DATA)
     def get(self, instance_id):
         """One case: status, active elements, open tasks, and the variables the caller may see."""
         actor = current_actor()
@@ -78,6 +81,7 @@ class Case(MethodView):
 class CaseHistory(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, AuditEventSchema(many=True))
+    @blp.errors((404, "No such case, or not visible to the caller"), *CASE_DATA)
     def get(self, instance_id):
         """The audit trail of a case: every transition with who, when, which element and which data keys."""
         actor = current_actor()
@@ -91,6 +95,8 @@ class CaseRetry(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetrySchema)
     @blp.response(200, CaseDetailSchema)
+    @blp.errors((404, "No such case, or the caller does not administer cases"),
+                (409, "The case is not in the error state"), *CASE_DATA)
     def post(self, body, instance_id):
         """(beheerder) Retry a case in the error state, after setting corrected variables on the failed task."""
         actor = current_actor()

@@ -1,12 +1,13 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..extensions import db
 from ..identity import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
+from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from .service import deliver
 
@@ -30,6 +31,9 @@ class Messages(MethodView):
     @blp.arguments(MessageSchema)
     @blp.response(200, DeliverySchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No visible case waits for this message")
+    @blp.errors((403, "The caller does not stand for a sender of this message (audited)"),
+                (409, "The case that waits has ended or changed at the same moment"),
+                (422, "A variable the message does not declare, or the body fails its schema"), *CASE_DATA)
     def post(self, body):
         """Deliver a message to the case with this business key that waits for it; its variables are
         merged into the case data. The caller must be able to see the case."""

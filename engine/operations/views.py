@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..apidoc import Blueprint
 from ..identity import policy
 from ..instances.service import retry_case
 from ..schemas import AUTH, ApiErrorSchema

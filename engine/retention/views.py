@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..identity import policy
 from ..identity.auth import current_actor, protect
 from ..instances.service import get_visible_case
-from ..schemas import AUTH, ApiErrorSchema
+from ..schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
 from . import service
 
 blp = Blueprint("retention", __name__, url_prefix="/api/v1/process-instances",
@@ -28,8 +28,8 @@ class HoldSchema(Schema):
     at = fields.String()
 
 
-class TombstoneSchema(Schema):
-    tombstone = fields.Dict()
+class PurgedSchema(Schema):
+    tombstone = fields.Nested(CaseTombstoneSchema, required=True)
 
 
 def _case_for_admin(instance_id: str):
@@ -55,6 +55,7 @@ class LegalHold(MethodView):
     @blp.arguments(RetentionReasonSchema)
     @blp.response(204)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case has no legal hold.")
+    @blp.errors((404, "No such case (or not yours to administer)."), (410, "The case was purged."))
     def delete(self, body, instance_id):
         """(beheerder) Lift the legal hold; the case's retention applies again."""
         instance, actor = _case_for_admin(instance_id)
@@ -65,9 +66,10 @@ class LegalHold(MethodView):
 class Purge(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetentionReasonSchema)
-    @blp.response(200, TombstoneSchema)
+    @blp.response(200, PurgedSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is still open: cancel it first.")
     @blp.alt_response(410, schema=ApiErrorSchema, description="The case was purged already.")
+    @blp.errors((404, "No such case (or not yours to administer)."), 503)
     def post(self, body, instance_id):
         """(beheerder) Destroy the case's data now (an erasure request, art. 17 AVG), with the reason."""
         instance, actor = _case_for_admin(instance_id)

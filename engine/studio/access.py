@@ -31,6 +31,10 @@ def api_actor() -> Actor:
 
 def protect_api(blueprint, allowed) -> None:
     """Authenticate every request of `blueprint` and require `allowed(actor)` (else 403)."""
+    from ..apidoc import PROTECTED, ROLE_GATED
+
+    PROTECTED.add(blueprint.name)
+    ROLE_GATED.add(blueprint.name)
 
     @blueprint.before_request
     def _authenticate():

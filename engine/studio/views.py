@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..identity import policy
 from ..schemas import AUTH, ApiErrorSchema

@@ -1,7 +1,9 @@
 from marshmallow import Schema, fields, validate
 
 from ..identity.roles import ROLES
+from ..instances.models import STATUSES as CASE_STATUSES
 from ..schemas import PageArgsSchema
+from .models import CANCELLED, COMPLETED, OPEN
 
 
 class TaskListArgsSchema(PageArgsSchema):
@@ -25,7 +27,7 @@ class TaskSchema(Schema):
     due_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     created_at = fields.DateTime()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf([OPEN, COMPLETED, CANCELLED]))
 
 
 class TaskPageSchema(Schema):
@@ -45,6 +47,6 @@ class CompleteTaskSchema(Schema):
 class CompletionSchema(Schema):
     task_id = fields.String()
     process_instance_id = fields.String()
-    instance_status = fields.String()
+    instance_status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     incident = fields.Dict(allow_none=True)
     next_tasks = fields.List(fields.Nested(TaskSchema))

@@ -1,11 +1,12 @@
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..apidoc import Blueprint
 from ..instances.service import case_variables_for
 from ..extensions import db
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
+from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..timeutil import as_utc, utcnow
 from .models import OPEN, HumanTask
@@ -59,6 +60,7 @@ class Task(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, TaskDetailSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such task, or not visible to the caller")
+    @blp.errors(*CASE_DATA)
     def get(self, task_id):
         """One task with its form definition and the current case data to prefill it."""
         actor = current_actor()
@@ -77,6 +79,7 @@ class Claim(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, TaskSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="Claimed by someone else, or no longer open")
+    @blp.errors((404, "No such task, or the caller may not work it"))
     def post(self, task_id):
         """Claim a task: it is then assigned to the caller and leaves the others' inboxes."""
         return task_summary(claim(task_id, current_actor()))
@@ -87,6 +90,7 @@ class Unclaim(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, TaskSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="Claimed by someone else, or no longer open")
+    @blp.errors((404, "No such task, or the caller may not work it"))
     def post(self, task_id):
         """Release a claimed task back to its candidate groups."""
         return task_summary(unclaim(task_id, current_actor()))
@@ -99,6 +103,7 @@ class Complete(MethodView):
     @blp.response(200, CompletionSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="Form data invalid; errors name each field")
     @blp.alt_response(409, schema=ApiErrorSchema, description="No longer open, or claimed by another user")
+    @blp.errors((404, "No such task, or the caller may not work it"), *CASE_DATA)
     def post(self, body, task_id):
         """Complete a task with the form's variables; they are validated against the task's form first."""
         actor = current_actor()

@@ -1,7 +1,8 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..apidoc import Blueprint
 from ..identity.auth import current_actor, protect
+from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from .schemas import CaseTimersSchema, MoveTimerSchema, OverdueArgsSchema, OverduePageSchema, StartScheduleSchema
 from .service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
@@ -28,6 +29,7 @@ class CaseTimers(MethodView):
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(403, schema=ApiErrorSchema, description="Needs the role beheerder")
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or not visible to the caller")
+    @blp.errors(*CASE_DATA)
     def get(self, instance_id):
         """(beheerder) The waiting timers of a case, earliest first, with the due time the engine stored."""
         return _case_timers(instance_id, current_actor())
@@ -38,6 +40,8 @@ class FireTimer(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
+    @blp.errors((403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"),
+                *CASE_DATA)
     def post(self, instance_id, task_id):
         """(beheerder) Fire a waiting timer now: the case runs on as if it fell due (recorded in the audit trail).
         For a cycle, only this turn comes early; the following turns keep their times."""
@@ -53,6 +57,8 @@ class MoveTimer(MethodView):
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="due_at missing, malformed or not in the future")
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
+    @blp.errors((403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"),
+                *CASE_DATA)
     def post(self, body, instance_id, task_id):
         """(beheerder) Move a waiting timer's due time (recorded in the audit trail); the scheduler follows."""
         actor = current_actor()

@@ -8,8 +8,8 @@ import json
 import sqlalchemy as sa
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from ..apidoc import ROLE_GATED, Blueprint
 from ..accesslog import service as accesslog
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -43,6 +43,7 @@ from . import subscriptions as service
 blp = Blueprint("webhooks_admin", __name__, url_prefix="/api/v1/webhooks",
                 description="Webhook routes, deliveries and outbound subscriptions (beheerder)")
 protect(blp)
+ROLE_GATED.add(blp.name)  # every route needs beheerder (or procesbeheerder): 403 otherwise
 
 
 def _require(*roles):
@@ -143,6 +144,8 @@ class DeliveryReplay(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, InboundResultSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The delivery did not fail")
+    @blp.errors((404, "No such delivery"), (422, "The stored body fails the event's schema under the current routes"),
+                (503, "The delivery could not be processed again; it stays failed"))
     def post(self, delivery_id):
         """(beheerder) Process a failed delivery again, from its stored body, under the current routes."""
         actor = _require(BEHEERDER)

@@ -1,12 +1,14 @@
 from marshmallow import Schema, fields, validate
 
 from ..schemas import PageArgsSchema
-from .models import DELIVERED, GAVE_UP, OUTCOMES, PENDING
+from .models import DELIVERED, DUPLICATE, GAVE_UP, OUTCOMES, PENDING, PROCESSING
 
 
 class InboundResultSchema(Schema):
-    outcome = fields.String(metadata={"description": "started, correlated, buffered or duplicate"})
-    first_outcome = fields.String(metadata={"description": "for a duplicate: the outcome of the first delivery"})
+    outcome = fields.String(validate=validate.OneOf([*OUTCOMES, DUPLICATE]),
+                            metadata={"description": "started, correlated, buffered or duplicate"})
+    first_outcome = fields.String(validate=validate.OneOf(OUTCOMES),
+                                  metadata={"description": "for a duplicate: the outcome of the first delivery"})
     delivery_id = fields.Integer()
     webhook_id = fields.String()
     source = fields.String()
@@ -17,7 +19,7 @@ class InboundResultSchema(Schema):
 
 
 class BufferStateSchema(Schema):
-    state = fields.String(metadata={"description": "waiting, delivered or expired"})
+    state = fields.String(validate=validate.OneOf(["waiting", "delivered", "expired"]))
     expires_at = fields.DateTime()
     delivered_at = fields.DateTime(allow_none=True)
     case_id = fields.String(allow_none=True)
@@ -28,7 +30,7 @@ class InboundDeliverySchema(Schema):
     source = fields.String()
     webhook_id = fields.String()
     event_type = fields.String()
-    outcome = fields.String()
+    outcome = fields.String(validate=validate.OneOf([*OUTCOMES, PROCESSING]))
     case_id = fields.String(attribute="instance_id", allow_none=True)
     business_key = fields.String(allow_none=True)
     error = fields.Dict(allow_none=True)
@@ -127,7 +129,7 @@ class OutboundDeliverySchema(Schema):
     msg_id = fields.String(metadata={"description": "the webhook-id header of every attempt"})
     event_type = fields.String()
     case_id = fields.String(attribute="instance_id", allow_none=True)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf([PENDING, DELIVERED, GAVE_UP]))
     attempts = fields.Integer()
     next_attempt_at = fields.DateTime()
     created_at = fields.DateTime()
