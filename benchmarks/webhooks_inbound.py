@@ -54,6 +54,7 @@ def _free_port() -> int:
 def start_gunicorn(database_url: str, workers: int, threads: int, log_path) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="benchmark", LOG_LEVEL="WARNING",
+               VB_DEMO="1",  # it signs in as a demo user
                **SECRET_ENV)
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf",
                              "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

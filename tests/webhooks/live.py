@@ -20,7 +20,8 @@ def free_port() -> int:
 
 def server_env(database_url: str, extra: dict | None = None) -> dict:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": database_url, "VB_AUTO_MIGRATE": "0", "SECRET_KEY": "live-test-secret",
+    # VB_DEMO: the tests sign in as the demo users, which only the demo accepts
+    env.update({"DATABASE_URL": database_url, "VB_AUTO_MIGRATE": "0", "SECRET_KEY": "live-test-secret", "VB_DEMO": "1",
                 "LOG_LEVEL": "WARNING"})
     env.update(extra or {})
     return env
