@@ -5,6 +5,7 @@ import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import flatpickr from 'flatpickr';
 import { Dutch } from 'flatpickr/dist/l10n/nl.js';
+import { numberFieldModule, validateNumbers } from './number-field.js';
 
 // form-js's date picker is flatpickr (the same module instance): on a Dutch page its month and day names
 // are Dutch and weeks start on Monday.
@@ -126,10 +127,15 @@ async function mount(container) {
   // debounce: false, so every keystroke is in the form's data at once. With form-js's default (300 ms) a
   // number field sends its value again 300 ms after it is left; the form is then redrawn from its data and
   // wipes what was just typed into the next box and not yet taken up.
-  const form = new Form({ container, debounce: false, properties: { readOnly: !!config.read_only } });
+  // Number fields read the notation of the page's language (number-field.js).
+  const lang = document.documentElement.lang === 'en' ? 'en' : 'nl';
+  const form = new Form({
+    container, debounce: false, properties: { readOnly: !!config.read_only },
+    additionalModules: [numberFieldModule(lang, config.numbers || {})],
+  });
   // Keep form-js's own validation, but speak the user's language.
   const validator = form.get('validator');
-  const validate = validator.validateFieldInstance.bind(validator);
+  const validate = validateNumbers(validator.validateFieldInstance.bind(validator), form.get('formFieldRegistry'));
   validator.validateFieldInstance = (...args) => validate(...args).map(translate);
 
   await form.importSchema(config.schema, config.data || {});
