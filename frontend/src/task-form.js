@@ -108,6 +108,8 @@ function localiseWidgets(container, ui) {
       el.dataset.vbLabel = ui['Add new'];
       el.setAttribute('aria-label', ui['Add new']);
     });
+    // form-js's "powered by bpmn.io" link: visible, but not a stop in every form's tab order
+    container.querySelectorAll('a.fjs-powered-by-link:not([tabindex])').forEach((el) => el.setAttribute('tabindex', '-1'));
   };
   apply();
   // Attributes too: Preact renumbers the remove buttons' labels when a row is removed.
@@ -119,6 +121,33 @@ function localiseWidgets(container, ui) {
 function focusFirstInvalid(container) {
   const invalid = container.querySelector('[aria-invalid="true"], .fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors [tabindex]');
   if (invalid) invalid.focus();
+}
+
+// Escape closes an open dropdown (a select's options) and leaves the focus where it is. form-js keeps the
+// list open as long as its box has the focus, so the list is hidden (app.css, data-vb-escaped) and the keys
+// it would act on are held back until the person opens it again with an arrow key, or leaves the box.
+function closeDropdownsOnEscape(container) {
+  let escaped = null;
+  const reopen = () => {
+    if (escaped) delete escaped.dataset.vbEscaped;
+    escaped = null;
+  };
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      const field = document.activeElement && document.activeElement.closest('.fjs-form-field');
+      if (field && container.contains(field) && field.querySelector('.fjs-dropdownlist')) {
+        escaped = field;
+        field.dataset.vbEscaped = 'true';
+        event.preventDefault();
+      }
+      return;
+    }
+    if (!escaped) return;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') { reopen(); return; }
+    if (event.key === 'Enter') event.stopPropagation();  // would pick the hidden list's option
+  }, true);
+  container.addEventListener('focusout', reopen);
+  container.addEventListener('mousedown', reopen, true);
 }
 
 async function mount(container) {
@@ -152,6 +181,7 @@ async function mount(container) {
     unplaced.forEach((text) => { const li = document.createElement('li'); li.textContent = text; list.appendChild(li); });
   }
   localiseWidgets(container, config.ui);
+  closeDropdownsOnEscape(container);
   container.dataset.ready = 'true';
   const status = container.parentElement.querySelector('[data-form-status]');
   if (status) status.hidden = true;
@@ -162,7 +192,8 @@ async function mount(container) {
     const { data, errors } = form.submit();
     if (Object.keys(errors).length) {
       event.preventDefault();
-      focusFirstInvalid(container);
+      // after form-js has drawn the errors (Preact renders later), else the focus stays on the button
+      setTimeout(() => focusFirstInvalid(container), 0);
       return;
     }
     htmlForm.querySelector('input[name="variables"]').value = JSON.stringify(data);
