@@ -8,9 +8,11 @@ form's own `conditional.hide` rule hides.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from .feel import FeelError, compile_feel, evaluate
 
@@ -262,20 +264,7 @@ def _check_value(fld: Field, value):
             return "Must be a phone number.", None
         return None, value
     if kind == "number":
-        if isinstance(value, str) and fld.component.get("serializeToString"):
-            try:
-                number = float(value)
-            except ValueError:
-                return "Must be a number.", None
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            return "Must be a number.", None
-        else:
-            number = value
-        if "min" in rules and number < float(rules["min"]):
-            return f"Must be at least {rules['min']}.", None
-        if "max" in rules and number > float(rules["max"]):
-            return f"Must be at most {rules['max']}.", None
-        return None, value
+        return _check_number(fld, value)
     if kind == "checkbox":
         if not isinstance(value, bool):
             return "Must be true or false.", None
@@ -294,6 +283,40 @@ def _check_value(fld: Field, value):
         return None, value
     if kind == "datetime":
         return _check_datetime(fld, value)
+    return None, value
+
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _check_number(fld: Field, value):
+    """A number field holds a JSON number. Text is never read as a number in some notation ("48.000" is
+    48 to a program and 48,000 to a Dutch reader): it is refused, so an amount is never silently misread.
+    The one exception is a field with form-js's `serializeToString`, whose value form-js itself writes as
+    plain text with a decimal point and no separators ("48000.5"); only that form is read there, and the
+    decimals count as written, so "48.000" in a field of two decimals is refused rather than read as 48."""
+    rules = fld.validate_rules
+    if isinstance(value, str) and fld.component.get("serializeToString"):
+        if not _PLAIN_NUMBER.match(value):
+            return "Must be a number.", None
+        number = Decimal(value)
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            return "Must be a JSON number (such as 48000.5), not text.", None
+        return "Must be a number.", None
+    elif isinstance(value, float) and not math.isfinite(value):
+        return "Must be a number.", None  # NaN and Infinity, which Python's JSON reader lets through
+    else:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    digits = fld.component.get("decimalDigits")
+    if isinstance(digits, int) and not isinstance(digits, bool) and digits >= 0:
+        decimals = max(0, -number.as_tuple().exponent) if number.is_finite() else 0
+        if decimals > digits:
+            return ("Must be a whole number." if digits == 0 else f"At most {digits} decimal{'s' if digits > 1 else ''}."), None
+    if "min" in rules and number < Decimal(str(rules["min"])):
+        return f"Must be at least {rules['min']}.", None
+    if "max" in rules and number > Decimal(str(rules["max"])):
+        return f"Must be at most {rules['max']}.", None
     return None, value
 
 

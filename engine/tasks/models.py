@@ -42,6 +42,11 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(sa.String(120))
 
+    @property
+    def personal(self) -> bool:
+        """Assigned by the model (`camunda:assignee`), not claimed: the task is that person's, not a role's."""
+        return self.assignee is not None and self.claimed_at is None
+
 
 class TaskCandidate(db.Model):
     """One candidate group of an open task, indexed so an inbox query is a join, not a scan."""

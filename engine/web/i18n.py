@@ -6,7 +6,7 @@ import copy
 import re
 
 from flask import session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -93,6 +93,9 @@ def _server_messages():
         (r"^Must be an e-mail address\.$", _("Enter an e-mail address.")),
         (r"^Must be a phone number\.$", _("Enter a phone number.")),
         (r"^Must be a number\.$", _("Enter a number.")),
+        (r"^Must be a JSON number \(such as 48000\.5\), not text\.$", _("Enter a number.")),
+        (r"^At most (\d+) decimals?\.$", _("Enter at most {1} decimals.")),
+        (r"^Must be a whole number\.$", _("Enter a whole number.")),
         (r"^Must be at least (.+)\.$", _("Enter {1} or more.")),
         (r"^Must be at most (.+)\.$", _("Enter {1} or less.")),
         (r"^Must be true or false\.$", _("Tick the box or leave it empty.")),
@@ -116,7 +119,26 @@ def _client_messages():
         (r"^Field must have maximum length of (\d+)\.$", _("Enter at most {1} characters.")),
         (r"^Field must be a valid\s+international phone number.*$", _("Enter a phone number.")),
         (r"^Field must be a valid email\.$", _("Enter an e-mail address.")),
+        (r"^Value is not a number\.$", _("Enter a number.")),
+        (r"^Value is expected to be an integer\.$", _("Enter a whole number.")),
+        (r"^Value is expected to have at most (\d+) decimal digits?\.$", _("Enter at most {1} decimals.")),
     ]
+
+
+def number_texts() -> dict:
+    """For the form island's number fields: the messages of a refused text in the current language, with
+    examples in its notation (Babel: '48.000' and '48.000,50' in Dutch, '48,000' and '48,000.50' in English).
+    `{text}` is what was typed, filled in by the browser."""
+    examples = {"thousands": format_decimal(48000), "decimals": format_decimal(48000.5, format="#,##0.00")}
+    texts = {
+        # The notation follows the page's language: the Dutch text asks for Dutch notation.
+        "notation": _("“{text}” is not a number in English notation. Write thousands with a comma and decimals "
+                      "with a point: {thousands} or {decimals}."),
+        "ambiguous": _("“{text}” can be read in two ways. In English notation a comma separates thousands and a "
+                       "point starts the decimals: write {thousands} or {decimals}."),
+    }
+    return {kind: text.replace("{thousands}", examples["thousands"]).replace("{decimals}", examples["decimals"])
+            for kind, text in texts.items()}
 
 
 def translate_message(message: str) -> str:
@@ -138,4 +160,4 @@ def message_table() -> list[dict]:
 
 
 __all__ = ["LANGUAGES", "babel", "init_i18n", "language", "pick", "localise_schema", "translate_errors",
-           "translate_message", "message_table", "_", "_l"]
+           "translate_message", "message_table", "number_texts", "_", "_l"]

@@ -35,5 +35,13 @@ def init_app(app) -> None:
     register_commands(app)
 
 
+def warn_missing_secrets(app) -> None:
+    """Log each webhook source without a secret: called where the app serves requests (engine/wsgi.py), so
+    that commands which never receive a delivery (deploy, seed-demo) raise no false alarm."""
+    from .routes import warn_missing_secrets as warn
+
+    warn(app.extensions["vb_webhooks"].routes)
+
+
 def state() -> WebhookState:
     return current_app.extensions["vb_webhooks"]

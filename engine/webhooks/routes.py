@@ -381,9 +381,23 @@ def load_routes(directory) -> RouteTable:
     return table
 
 
+def missing_secrets(table: RouteTable) -> list:
+    """The sources whose secret is not set: (source, variable)."""
+    return [(routes.source, routes.secret_env) for routes in table.sources.values()
+            if not os.environ.get(routes.secret_env, "").strip()]
+
+
+def warn_missing_secrets(table: RouteTable) -> None:
+    for source, variable in missing_secrets(table):
+        log.warning("Webhook source '%s' has no secret (%s is not set): its deliveries are refused.",
+                    source, variable)
+
+
 def check_secrets(table: RouteTable, demo: bool = True) -> list[str]:
     """Problems with the configured secrets (a malformed value, or outside the demo one of the public demo
-    secrets, stops the start); sources without a secret are logged and answer 503 until one is set."""
+    secrets, stops the start). A source without a secret answers 503 until one is set; that is said by
+    `warn_missing_secrets` where deliveries are served, not by every command that loads the app (deploy,
+    seed-demo, the scheduler)."""
     problems = []
     for routes in table.sources.values():
         value = os.environ.get(routes.secret_env, "").strip()
@@ -392,8 +406,6 @@ def check_secrets(table: RouteTable, demo: bool = True) -> list[str]:
                             "secret of your own (outside the demo, VB_DEMO)")
             continue
         if not value:
-            log.warning("Webhook source '%s' has no secret (%s is not set): its deliveries are refused.",
-                        routes.source, routes.secret_env)
             continue
         try:
             _keys(value)

@@ -5,6 +5,7 @@ import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import flatpickr from 'flatpickr';
 import { Dutch } from 'flatpickr/dist/l10n/nl.js';
+import { numberFieldModule, validateNumbers } from './number-field.js';
 
 // form-js's date picker is flatpickr (the same module instance): on a Dutch page its month and day names
 // are Dutch and weeks start on Monday.
@@ -107,6 +108,8 @@ function localiseWidgets(container, ui) {
       el.dataset.vbLabel = ui['Add new'];
       el.setAttribute('aria-label', ui['Add new']);
     });
+    // form-js's "powered by bpmn.io" link: visible, but not a stop in every form's tab order
+    container.querySelectorAll('a.fjs-powered-by-link:not([tabindex])').forEach((el) => el.setAttribute('tabindex', '-1'));
   };
   apply();
   // Attributes too: Preact renumbers the remove buttons' labels when a row is removed.
@@ -120,16 +123,48 @@ function focusFirstInvalid(container) {
   if (invalid) invalid.focus();
 }
 
+// Escape closes an open dropdown (a select's options) and leaves the focus where it is. form-js keeps the
+// list open as long as its box has the focus, so the list is hidden (app.css, data-vb-escaped) and the keys
+// it would act on are held back until the person opens it again with an arrow key, or leaves the box.
+function closeDropdownsOnEscape(container) {
+  let escaped = null;
+  const reopen = () => {
+    if (escaped) delete escaped.dataset.vbEscaped;
+    escaped = null;
+  };
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      const field = document.activeElement && document.activeElement.closest('.fjs-form-field');
+      if (field && container.contains(field) && field.querySelector('.fjs-dropdownlist')) {
+        escaped = field;
+        field.dataset.vbEscaped = 'true';
+        event.preventDefault();
+      }
+      return;
+    }
+    if (!escaped) return;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') { reopen(); return; }
+    if (event.key === 'Enter') event.stopPropagation();  // would pick the hidden list's option
+  }, true);
+  container.addEventListener('focusout', reopen);
+  container.addEventListener('mousedown', reopen, true);
+}
+
 async function mount(container) {
   const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
   const translate = translator(config.messages);
   // debounce: false, so every keystroke is in the form's data at once. With form-js's default (300 ms) a
   // number field sends its value again 300 ms after it is left; the form is then redrawn from its data and
   // wipes what was just typed into the next box and not yet taken up.
-  const form = new Form({ container, debounce: false, properties: { readOnly: !!config.read_only } });
+  // Number fields read the notation of the page's language (number-field.js).
+  const lang = document.documentElement.lang === 'en' ? 'en' : 'nl';
+  const form = new Form({
+    container, debounce: false, properties: { readOnly: !!config.read_only },
+    additionalModules: [numberFieldModule(lang, config.numbers || {})],
+  });
   // Keep form-js's own validation, but speak the user's language.
   const validator = form.get('validator');
-  const validate = validator.validateFieldInstance.bind(validator);
+  const validate = validateNumbers(validator.validateFieldInstance.bind(validator), form.get('formFieldRegistry'));
   validator.validateFieldInstance = (...args) => validate(...args).map(translate);
 
   await form.importSchema(config.schema, config.data || {});
@@ -146,6 +181,7 @@ async function mount(container) {
     unplaced.forEach((text) => { const li = document.createElement('li'); li.textContent = text; list.appendChild(li); });
   }
   localiseWidgets(container, config.ui);
+  closeDropdownsOnEscape(container);
   container.dataset.ready = 'true';
   const status = container.parentElement.querySelector('[data-form-status]');
   if (status) status.hidden = true;
@@ -156,7 +192,8 @@ async function mount(container) {
     const { data, errors } = form.submit();
     if (Object.keys(errors).length) {
       event.preventDefault();
-      focusFirstInvalid(container);
+      // after form-js has drawn the errors (Preact renders later), else the focus stays on the button
+      setTimeout(() => focusFirstInvalid(container), 0);
       return;
     }
     htmlForm.querySelector('input[name="variables"]').value = JSON.stringify(data);

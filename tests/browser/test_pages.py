@@ -233,7 +233,7 @@ def test_text_typed_right_after_a_number_field_is_kept(web, app, as_user):
     user.page.keyboard.type("Offerte", delay=10)  # done well within 300 ms
     user.page.wait_for_timeout(700)
     assert user.value_of("Toelichting") == "Offerte"
-    assert user.value_of("Geraamde kosten (EUR)") == "48000"
+    assert user.value_of("Geraamde kosten (EUR)") == "€\u00a048.000"  # shown formatted once left
 
 
 def test_the_rows_of_a_dynamic_list_are_added_and_removed_in_the_page_language(web, app, as_user):
@@ -293,3 +293,32 @@ def test_the_date_picker_speaks_the_page_language(web, app):
     date_input.click()
     months = user.page.locator(".flatpickr-calendar.open .flatpickr-monthDropdown-month").all_inner_texts()
     assert months[:3] == ["January", "February", "March"]
+
+
+def test_focus_goes_to_the_first_error_escape_closes_a_dropdown_and_the_logo_is_no_tab_stop(web, reported_case):
+    _, _, task_id = reported_case
+    user = web()
+    page = user.page
+    user.sign_in("gemeente.westbetuwe")
+    user.goto(f"/tasks/{task_id}")
+    user.wait_for_form()
+    # the bpmn.io logo stays visible, but Tab passes it by
+    logo = page.locator("a.fjs-powered-by-link")
+    assert logo.is_visible() and logo.get_attribute("tabindex") == "-1"
+    # a refused submit puts the focus on the first field in error, not on the button
+    submit = page.locator("form.task-form button[type=submit]")
+    submit.focus()
+    page.keyboard.press("Enter")
+    category = user.field("Categorie").locator("input")
+    page.wait_for_function("el => el === document.activeElement", arg=category.element_handle(), timeout=2000)
+    assert user.error_of("Categorie") == "Vul dit veld in."
+    # the select's options are open while it has the focus; Escape closes them and keeps the focus there
+    options = user.field("Categorie").locator(".fjs-dropdownlist")
+    options.wait_for()
+    page.keyboard.press("Escape")
+    assert not options.is_visible()
+    assert category.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")  # the hidden list picks nothing
+    assert user.value_of("Categorie") != "Bedreiging"
+    page.keyboard.press("ArrowDown")  # opens them again
+    assert options.is_visible()

@@ -239,3 +239,43 @@ def test_linked_cases_are_shown_when_visible(app, browser_for, case):
     child_page = client.get(f"/cases/{child_id}").get_data(as_text=True)
     assert f'href="/cases/{parent_id}"' in child_page and "Hoofdzaak" in child_page and parent_key in child_page
     assert child_key not in browser_for("gemeente.amsterdam").get(f"/cases/{parent_id}").get_data(as_text=True)
+
+
+def test_a_task_that_the_viewer_cannot_work_names_its_role_not_none(app, browser_for, case):
+    """An administrator reads an unclaimed triage: no "opgepakt door None" under a header that says
+    "niet opgepakt"."""
+    _, _, task_id = case
+    page = browser_for("beheerder").get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "None" not in page
+    assert "opgepakt door" not in page
+    assert "Deze taak is voor Gemeente" in page and "U kunt hem lezen, maar niet invullen." in page
+
+
+def test_the_office_holders_personal_task_is_theirs_and_offers_no_release(app, browser_for, as_user):
+    """A task the model assigns to the office holder (camunda:assignee) is for them, not for the lane's
+    role, and cannot be released into the municipality's pool."""
+    from engine.cli import deploy_folders
+    from tests.scenarios.flow import Team
+    from tests.support.api import PROJECT
+
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    team = Team(as_user)
+    case = team.start_threat(team.ambtsdrager, reporter_is_office_holder=True)
+    team.through_triage(case["id"])
+    task = team.ambtsdrager.task_for(case["id"], "choose_filing_method")
+    assert task["assignee"] == "ambtsdrager.westbetuwe"
+
+    client = browser_for("ambtsdrager.westbetuwe")
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    facts = re.search(r'<dl class="facts">.*?</dl>', page, re.S).group(0)
+    assert re.search(r"<dt>Voor</dt><dd>mij</dd>", facts), facts
+    assert "Gemeente (werkgever)" not in facts
+    assert "Taak vrijgeven" not in page and "/unclaim" not in page
+    inbox = client.get("/").get_data(as_text=True)
+    row = re.search(rf'<tr[^>]*data-task-id="{task["id"]}".*?</tr>', inbox, re.S).group(0)
+    assert "Vrijgeven" not in row and "/unclaim" not in row and "mij" in row
+    # A colleague of the municipality reads it as the office holder's.
+    page = browser_for("gemeente.westbetuwe").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    facts = re.search(r'<dl class="facts">.*?</dl>', page, re.S).group(0)
+    assert "Gemeente (werkgever)" not in facts

@@ -13,7 +13,7 @@ from ...identity.models import User
 from ...identity.roles import ROLES
 from ...timeutil import utcnow
 from ..blueprint import bp
-from ..i18n import LANGUAGES, _, language, localise_schema, message_table, pick
+from ..i18n import LANGUAGES, _, language, localise_schema, message_table, number_texts, pick
 from ..oidc import client as oidc_client
 from ..session_auth import current_user
 
@@ -85,6 +85,7 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
         "data": data,
         "errors": errors or {},
         "messages": message_table(),
+        "numbers": number_texts(),
         "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease"),
                "Add new": _("Add a row"), "Remove list item {n}": _("Remove row {n}"),
                # the year in a date field's format placeholder (dd-mm-yyyy)
