@@ -93,7 +93,8 @@ class WebSession:
         if "fjs-form-field-checkbox" in classes:
             field.locator("input[type=checkbox]").set_checked(bool(value))
         elif "fjs-form-field-select" in classes:
-            field.locator(".fjs-select-display").click()
+            if not field.locator(".fjs-dropdownlist").is_visible():  # focus (e.g. on the first error) opens it
+                field.locator(".fjs-select-display").click()
             field.locator(".fjs-dropdownlist-item", has_text=re.compile(rf"^\s*{re.escape(str(value))}\s*$")).click()
             shown = field.locator(".fjs-select-display").inner_text()
             assert shown == str(value), f"the select '{label}' shows {shown!r} after choosing {value!r}"
