@@ -1,5 +1,6 @@
-"""A random walk over the real processes: 200 cases of every startable process, every open task completed
-with random valid form data by a demo user of the task's role, until no user has work left. Then every case
+"""A random walk over the real processes: batches of 200 cases of every startable process (more batches, up to
+three, until the walk reached every element it must), every open task completed with random valid form data
+by a demo user of the task's role, until no user has work left. Then every case
 has ended or waits only for a timer (or a message); none is in error, and no request failed with a 5xx."""
 import os
 import random
@@ -54,7 +55,37 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
     recorder = Recorder(client)
     users = {name: Api(recorder).login(name) for name in WORKERS + ["om", "beheerder"]}
 
+    # The walk went through the processes, not around them: these elements must each have been worked. Few
+    # random cases reach the end of the vangnet (two of 130 in a typical batch), so a batch that missed one
+    # is followed by another, up to three.
+    expected = ("triage", "threat_assessment", "choose_filing_method", "ask_support_consent", "om_decision",
+                "confirm_informed", "assess_vangnet", "judge_burden", "submit_application", "confirm_first_contact",
+                "hold_checkin", "register_aangifte", "cost_decision", "decide_compensation")
     case_ids = []
+    completed = Counter()
+    for _batch in range(3):
+        _walk_batch(rng, users, case_ids, completed)
+        if all(completed[element] > 0 for element in expected):
+            break
+
+    admin = users["beheerder"]
+    waiting = Counter()
+    for case_id in case_ids:
+        case = admin.case(case_id)
+        assert case["status"] in ("completed", "running"), (case_id, case["status"], case["incident"])
+        if case["status"] == "running":
+            assert case["open_tasks"] == [], case["open_tasks"]
+            assert case["next_timer_due_at"] is not None, (case["process_id"], case["active_elements"])
+            waiting[case["process_id"]] += 1
+    assert not [code for code in recorder.statuses if code >= 500], recorder.statuses
+    for element in expected:
+        assert completed[element] > 0, element
+    print(f"\nrandom walk (seed {SEED}): {sum(completed.values())} tasks completed; still waiting on a timer: "
+          f"{dict(waiting)}; status codes: {dict(recorder.statuses)}")
+
+
+def _walk_batch(rng, users, case_ids, completed) -> None:
+    """Start a batch of cases of every process, then work every open task until no user has work left."""
     plan = [pid for pid, count in CASES.items() for _ in range(count)]
     rng.shuffle(plan)
     for process_id in plan:
@@ -70,7 +101,6 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
         assert case["status"] != "error", case["incident"]
         case_ids.append(case["id"])
 
-    completed = Counter()
     for _round in range(60):
         work = {}
         for name in rng.sample(WORKERS, len(WORKERS)):  # a task for several roles goes to one of them
@@ -90,20 +120,3 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
     else:
         pytest.fail("users still had work after 60 rounds")
 
-    admin = users["beheerder"]
-    waiting = Counter()
-    for case_id in case_ids:
-        case = admin.case(case_id)
-        assert case["status"] in ("completed", "running"), (case_id, case["status"], case["incident"])
-        if case["status"] == "running":
-            assert case["open_tasks"] == [], case["open_tasks"]
-            assert case["next_timer_due_at"] is not None, (case["process_id"], case["active_elements"])
-            waiting[case["process_id"]] += 1
-    assert not [code for code in recorder.statuses if code >= 500], recorder.statuses
-    # The walk went through the processes, not around them.
-    for element in ("triage", "threat_assessment", "choose_filing_method", "ask_support_consent", "om_decision",
-                    "confirm_informed", "assess_vangnet", "judge_burden", "submit_application", "confirm_first_contact",
-                    "hold_checkin", "register_aangifte", "cost_decision", "decide_compensation"):
-        assert completed[element] > 0, element
-    print(f"\nrandom walk (seed {SEED}): {sum(completed.values())} tasks completed; still waiting on a timer: "
-          f"{dict(waiting)}; status codes: {dict(recorder.statuses)}")
