@@ -11,16 +11,6 @@ FLASK  := $(BIN)/flask --app engine
 # (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
 WEBHOOK_DEMO_SECRETS = eval "$$($(BIN)/python -m engine.webhooks.demo_secrets)"
 
-# The key-encryption key of the embedded demo (docs/privacy.md): instance/master.key, made once with mode 0600
-# (never in the repository), unless VB_MASTER_KEY or VB_MASTER_KEY_FILE is set.
-DEMO_MASTER_KEY = \
-	if [ -z "$${VB_MASTER_KEY:-}" ]; then \
-		export VB_MASTER_KEY_FILE="$${VB_MASTER_KEY_FILE:-$(CURDIR)/instance/master.key}"; \
-		if [ ! -s "$$VB_MASTER_KEY_FILE" ]; then mkdir -p "$$(dirname "$$VB_MASTER_KEY_FILE")"; \
-			(umask 077; $(BIN)/python -c "from engine.crypto.keyring import new_key_text; print(new_key_text())" \
-				> "$$VB_MASTER_KEY_FILE"); fi; \
-	fi
-
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -76,9 +66,10 @@ bench-web: install
 
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
 # seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT), with the timer scheduler and the
-# outbound webhook dispatcher beside it (Ctrl+C stops all three).
+# outbound webhook dispatcher beside it (Ctrl+C stops all three). The demo's key-encryption key is
+# instance/master.key, made on the first start (unless VB_MASTER_KEY or VB_MASTER_KEY_FILE is set).
 run: install frontend
-	$(DEMO_MASTER_KEY); $(FLASK) deploy && VB_DEMO=1 $(FLASK) seed-demo && \
+	VB_DEMO=1 $(FLASK) deploy && VB_DEMO=1 $(FLASK) seed-demo && \
 		$(WEBHOOK_DEMO_SECRETS); VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
@@ -106,7 +97,7 @@ bench-webhooks: install
 
 # The timer scheduler alone, in the foreground (make run already starts one).
 scheduler: install
-	$(DEMO_MASTER_KEY); $(FLASK) scheduler
+	VB_DEMO=1 $(FLASK) scheduler
 
 # 10,000 cases whose timers fall due within one minute: lateness p50/p99/max and idle CPU (docs/timers.md).
 # BENCH_ARGS="--processes 2" or "--database-url postgresql://postgres@127.0.0.1:5432/test" for variants.

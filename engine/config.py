@@ -35,9 +35,9 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
-def _instance_secret(instance_path: Path) -> str:
-    """Without SECRET_KEY, a random key kept in instance/secret_key (never in the repository)."""
-    path = instance_path / "secret_key"
+def instance_secret_file(path: Path, make) -> Path:
+    """A secret kept in a file under instance/ (never in the repository): written once with `make()`, mode
+    0600; a file another process created at the same moment wins."""
     if not path.exists():
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -45,8 +45,13 @@ def _instance_secret(instance_path: Path) -> str:
             pass  # another process created it just now
         else:
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+                handle.write(make() + "\n")
+    return path
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Without SECRET_KEY, a random key kept in instance/secret_key."""
+    return instance_secret_file(instance_path / "secret_key", lambda: secrets.token_hex(32)).read_text().strip()
 
 
 def engine_options(database_url: str) -> dict:

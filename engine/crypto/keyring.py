@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import instance_secret_file
+
 KEY_BYTES = 32
 
 
@@ -62,17 +64,8 @@ def new_key_text() -> str:
 
 
 def demo_key_file(instance_path: Path) -> Path:
-    """The key of the embedded demo (`make run`) and the tests: instance/master.key, created once, mode 0600."""
-    path = instance_path / "master.key"
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it just now
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(new_key_text() + "\n")
-    return path
+    """The key of the embedded demo (`make run`) and the tests: instance/master.key, created once."""
+    return instance_secret_file(instance_path / "master.key", new_key_text)
 
 
 def load_keyring(key_text: str | None, key_file: str | None, fallback_file: Path | None) -> Keyring:

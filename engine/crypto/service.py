@@ -152,28 +152,13 @@ def open_for(cipher: AESGCM | None, stored: bytes | str | None, owner: str, colu
                              "changed.") from None
 
 
-def seal_remnant(plaintext: bytes, owner: str | None, column: str) -> tuple[bytes, str]:
-    """A value kept outside the case state (a buffered message, a failed delivery's body, an outbox body):
-    sealed under its case's key when it has one, else under the remnants' key. Returns (sealed, owner used)."""
-    cipher = cipher_for(owner) if owner else None
-    if cipher is None:
-        owner = REMNANTS
-        cipher = cipher_for(REMNANTS, create=True)
-    return seal_for(cipher, plaintext, owner, column), owner
+def seal_remnant(plaintext: bytes, column: str) -> bytes:
+    """A value kept before any case is known (a failed webhook delivery's body), under the remnants' key."""
+    return seal_for(cipher_for(REMNANTS, create=True), plaintext, REMNANTS, column)
 
 
-def open_remnant(stored, owner: str | None, column: str) -> bytes | None:
-    if stored is None or isinstance(stored, str) or not is_sealed(stored):
-        return open_for(None, stored, owner or REMNANTS, column)
-    for candidate in ([owner] if owner else []) + [REMNANTS]:
-        cipher = cipher_for(candidate)
-        if cipher is None:
-            continue
-        try:
-            return unseal(cipher, stored, f"{column}:{candidate}".encode())
-        except SealBroken:
-            continue
-    return None
+def open_remnant(stored, column: str) -> bytes | None:
+    return open_for(cipher_for(REMNANTS), stored, REMNANTS, column)
 
 
 def destroy(owner: str) -> bool:

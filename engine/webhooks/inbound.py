@@ -376,7 +376,7 @@ def record_failure(received: Received, failed_id: int | None, err: Exception, re
     error = {"code": getattr(err, "code", "internal_error"),
              "message": err.message if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"[:1000],
              "at": utcnow().isoformat()}
-    body, _ = keys.seal_remnant(received.body, None, DELIVERY_BODY)
+    body = keys.seal_remnant(received.body, DELIVERY_BODY)
     try:
         if failed_id is not None:
             db.session.execute(
@@ -410,6 +410,6 @@ def replay(delivery_id: int, actor) -> dict:
     routes = state().routes.get(delivery.source)
     if routes is None:
         raise Conflict(f"Source '{delivery.source}' has no route file any more.")
-    received = parse(routes, delivery.webhook_id, keys.open_remnant(delivery.body, None, DELIVERY_BODY) or b"")
+    received = parse(routes, delivery.webhook_id, keys.open_remnant(delivery.body, DELIVERY_BODY) or b"")
     received.body_sha256 = delivery.body_sha256  # the stored body is the received one
     return process(received, replayed_by=actor.username)

@@ -118,13 +118,12 @@ _OUTBOX = OutboundDelivery.__table__
 OUTBOX_BODY = "webhook_outbound"
 
 
-def open_body(row_body, instance_id: str | None) -> str | None:
+def open_body(row_body, instance_id: str) -> str | None:
     """The JSON text of an outbox body (None once its case was purged)."""
-    if not instance_id:
-        plain = keys.open_remnant(row_body, None, OUTBOX_BODY)
-    else:
-        plain = keys.open_for(keys.cipher_for(instance_id), row_body, instance_id, OUTBOX_BODY)
+    plain = keys.open_for(keys.cipher_for(instance_id), row_body, instance_id, OUTBOX_BODY)
     return plain.decode() if plain is not None else None
+
+
 _OUTBOX_COLUMNS = ("subscription_id", "msg_id", "event_type", "instance_id", "body", "status", "attempts",
                    "next_attempt_at", "created_at")
 _INSERT_OUTBOX = Prepared(sa.insert(_OUTBOX).values({name: sa.bindparam(name, type_=_OUTBOX.c[name].type)

@@ -1,5 +1,4 @@
 """A case from start to end through the REST API, with validation, visibility and the audit trail."""
-import pytest
 
 
 def test_case_runs_start_to_end(deploy_fixture, as_user):

@@ -20,7 +20,7 @@ from engine.instances.models import AuditEvent, ProcessInstance
 from engine.reporting.vangnet import year_figures
 from engine.retention import service as retention
 from engine.timeutil import utcnow
-from tests.scenarios.flow import TRIAGE, Team, assessment
+from tests.scenarios.flow import Team, assessment
 from tests.support.databases import BACKEND, TEST_DATABASE_URL
 from tests.web.conftest import WebClient
 

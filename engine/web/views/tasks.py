@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from ...accesslog import service as accesslog
-from ...definitions.models import ProcessVersion
 from ...errors import Conflict, Unprocessable
 from ...extensions import db
 from ...identity import policy
