@@ -1,6 +1,6 @@
 """What the host needs to know of a BPMN process, read straight from its XML.
 
-SpiffWorkflow's Camunda parser drops `camunda:candidateGroups`, `assignee`, `dueDate` and `formRef`, so the
+SpiffWorkflow's Camunda parser drops `camunda:candidateGroups`, `assignee`, `dueDate`, `priority` and `formRef`, so the
 host reads them (and the lanes, start forms, timers, messages, scripts and conditions it checks at deploy
 time) from the XML by element id. The result is a plain JSON-able dict stored with each process version.
 """
@@ -12,6 +12,9 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 FORM_KEY_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:", "camunda-forms:")
+# `camunda:priority` of a user task, as in Camunda: a whole number, 50 when the model sets none. From
+# URGENT_PRIORITY on, the inbox shows the task as urgent and puts it first.
+MIN_PRIORITY, NORMAL_PRIORITY, URGENT_PRIORITY, MAX_PRIORITY = 0, 50, 75, 100
 
 
 def _cam(element, name: str):
@@ -148,6 +151,7 @@ def extract_process(process, messages: dict) -> dict:
                 "candidate_users": _split(_cam(element, "candidateUsers")),
                 "assignee": _cam(element, "assignee"),
                 "due_date": _cam(element, "dueDate"),
+                "priority": _cam(element, "priority"),
                 "lane": lanes.get(element_id),
                 "line": element.sourceline,
             }

@@ -24,7 +24,9 @@ from ..identity.roles import ROLES, normalise_role
 from ..runtime.bpmn_parser import HostParser, strip_el, timer_expression
 from ..runtime.retention_periods import BadPeriod, parse_period
 from ..runtime.sandbox import check_source, source_problem
-from .bpmn_model import BPMN_NS, extract_process, form_reference, locate_element, message_names, safe_xml_parser
+from .bpmn_model import (
+    BPMN_NS, MAX_PRIORITY, MIN_PRIORITY, extract_process, form_reference, locate_element, message_names, safe_xml_parser,
+)
 
 KIND_BY_SUFFIX = {".bpmn": "bpmn", ".bpmn20.xml": "bpmn", ".dmn": "dmn", ".form": "form", ".json": "form"}
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
@@ -325,6 +327,8 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
             _check_value_expression(task["assignee"], "assignee", task["line"], element_id, problem)
         if task["due_date"]:
             _check_due_date(task["due_date"], task["line"], element_id, problem)
+        if task.get("priority"):
+            _check_priority(task["priority"], task["line"], element_id, problem)
     for start in model["start_events"]:
         ref = start["form"]
         if ref is not None and _resolve_form(ref, forms, forms_by_file) is None:
@@ -381,6 +385,15 @@ def _check_value_expression(text, what, line, element_id, problem):
         error = check_source(match.group(1).strip(), "eval")
         if error:
             problem(f"The {what} expression '{text}' does not compile: {error}", line, element_id)
+
+
+def _check_priority(text, line, element_id, problem):
+    if _EXPRESSION.match(text):
+        _check_value_expression(text, "priority", line, element_id, problem)
+    elif not text.strip().isdigit() or not MIN_PRIORITY <= int(text) <= MAX_PRIORITY:
+        problem(f"Priority '{text}' is not a whole number from {MIN_PRIORITY} to {MAX_PRIORITY} "
+                "(50 is normal, 75 and higher is urgent) and not an expression such as ${90 if acute_danger else 50}.",
+                line, element_id)
 
 
 def _check_due_date(text, line, element_id, problem):

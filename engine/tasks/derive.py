@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from ..definitions.bpmn_model import MAX_PRIORITY, MIN_PRIORITY, NORMAL_PRIORITY
 from ..definitions.version_model import candidate_groups, form_file_id
 from ..runtime.bpmn_parser import parse_local_datetime, strip_el
 from ..runtime.inspection import ready_user_tasks
@@ -67,6 +68,16 @@ def resolve_due_date(text: str | None, task, script_engine, now: datetime) -> da
     return parse_local_datetime(value).astimezone(timezone.utc)
 
 
+def resolve_priority(text: str | None, task, script_engine) -> int:
+    """`camunda:priority`: a whole number or an expression giving one, held to 0-100; 50 when unset."""
+    if not text:
+        return NORMAL_PRIORITY
+    value = script_engine.evaluate(task, strip_el(text)) if text.startswith("${") else text
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"the priority must be a whole number, not {type(value).__name__}")
+    return max(MIN_PRIORITY, min(MAX_PRIORITY, int(value)))
+
+
 @dataclass
 class TaskPlan:
     """How the open task rows of a case change in this step (computed before compaction, from the engine)."""
@@ -109,6 +120,8 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, no
             "form_key": (model.get("form") or {}).get("ref"),
             "form_file_id": form_file_id(version_model, model.get("form")),
             "due_at": _safely(problems, "due date", lambda: resolve_due_date(model.get("due_date"), task, script_engine, now)),
+            "priority": _safely(problems, "priority", lambda: resolve_priority(model.get("priority"), task, script_engine),
+                                NORMAL_PRIORITY),
             "status": OPEN, "created_at": now, "claimed_at": None, "completed_at": None, "completed_by": None,
         }
         plan.new_rows.append(row)
@@ -150,13 +163,14 @@ def _find_task(workflow, task_id: str):
         return None
 
 
-def _safely(problems: list, what: str, compute):
-    """Evaluate an assignee or due date; a broken expression leaves it empty and is reported, not fatal."""
+def _safely(problems: list, what: str, compute, fallback=None):
+    """Evaluate an assignee, due date or priority; a broken expression leaves the fallback and is reported,
+    not fatal."""
     try:
         return compute()
     except Exception as err:  # expressions come from diagrams: report, do not fail the step
         problems.append(f"{what}: {err}")
-        return None
+        return fallback
 
 
 def _uuid(value: str):

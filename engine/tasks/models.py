@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..definitions.bpmn_model import NORMAL_PRIORITY, URGENT_PRIORITY
 from ..extensions import UTCDateTime, db
 from ..timeutil import utcnow
 
@@ -22,6 +23,7 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_status_due_at", "status", "due_at"),
         sa.Index("ix_human_task_status_municipality", "status", "municipality_code"),
         sa.Index("ix_human_task_status_created_at", "status", "created_at"),
+        sa.Index("ix_human_task_status_priority", "status", "priority"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -36,11 +38,16 @@ class HumanTask(db.Model):
     form_key: Mapped[str | None] = mapped_column(sa.String(200))
     form_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("definition_file.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    priority: Mapped[int] = mapped_column(sa.Integer, default=NORMAL_PRIORITY, server_default=str(NORMAL_PRIORITY))
     status: Mapped[str] = mapped_column(sa.String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(sa.String(120))
+
+    @property
+    def urgent(self) -> bool:
+        return (self.priority or NORMAL_PRIORITY) >= URGENT_PRIORITY
 
     @property
     def personal(self) -> bool:

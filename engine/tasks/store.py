@@ -52,7 +52,7 @@ _CLOSE_TASK = Prepared(
             completed_by=sa.bindparam("by"))
 )
 _TASK_INSERT_COLUMNS = ("id", "instance_id", "process_id", "element_id", "name", "lane", "candidate_groups",
-                        "assignee", "municipality_code", "form_key", "form_file_id", "due_at", "status",
+                        "assignee", "municipality_code", "form_key", "form_file_id", "due_at", "priority", "status",
                         "created_at", "claimed_at", "completed_at", "completed_by")
 _INSERT_TASK = insert_statement(TASKS, _TASK_INSERT_COLUMNS)
 _INSERT_CANDIDATE = insert_statement(CANDIDATES, ("task_id", "group_name"))

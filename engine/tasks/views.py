@@ -27,8 +27,8 @@ def task_summary(task: HumanTask, business_keys: dict | None = None) -> dict:
         "id": task.id, "name": task.name, "element_id": task.element_id, "process_id": task.process_id,
         "instance_id": task.instance_id, "business_key": key, "municipality_code": task.municipality_code,
         "candidate_groups": task.candidate_groups or [], "assignee": task.assignee, "due_at": due,
-        "overdue": bool(due and task.status == OPEN and due < utcnow()), "created_at": task.created_at,
-        "status": task.status,
+        "overdue": bool(due and task.status == OPEN and due < utcnow()), "priority": task.priority,
+        "urgent": task.urgent, "created_at": task.created_at, "status": task.status,
     }
 
 

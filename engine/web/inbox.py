@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ..errors import ApiError
 from ..extensions import db
+from ..definitions.bpmn_model import URGENT_PRIORITY
 from ..identity import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
@@ -25,6 +26,7 @@ SCOPES = ("all", "mine", "unclaimed")
 DUE_FILTERS = ("", "overdue", "today", "week", "none")
 # Sorts that follow the (status, due_at) index read the dated tasks in index order and stop after one page;
 # tasks without a due date come after them (the same on SQLite and PostgreSQL, which order NULLs apart).
+# In these sorts urgent tasks (the model's `camunda:priority`, e.g. a report of acute danger) come first.
 DATED_SORTS = {
     "due": lambda: (HumanTask.due_at, HumanTask.id),
     "-due": lambda: (HumanTask.due_at.desc(), HumanTask.id.desc()),
@@ -112,7 +114,7 @@ class InboxPage:
     def signature(self) -> str:
         """Changes whenever what the page shows would change: for the live refresh."""
         parts = [str(sorted(self.counts.items())), str(self.total)]
-        parts += [f"{r.task.id}:{r.task.assignee}:{r.task.due_at}" for r in self.rows]
+        parts += [f"{r.task.id}:{r.task.assignee}:{r.task.due_at}:{r.task.priority}" for r in self.rows]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -149,6 +151,9 @@ def _filter_clauses(actor: Actor, filters: InboxFilters, now: datetime) -> list:
     return where
 
 
+_URGENT = HumanTask.priority >= URGENT_PRIORITY
+
+
 def _sum_of(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -165,6 +170,9 @@ def _aggregate(actor: Actor, filters: InboxFilters, now: datetime):
             _sum_of(sa.and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now)),
             _sum_of(sa.and_(matches, HumanTask.due_at.is_not(None))),
             _sum_of(sa.and_(matches, HumanTask.due_at.is_(None))),
+            _sum_of(_URGENT),
+            _sum_of(sa.and_(matches, _URGENT, HumanTask.due_at.is_not(None))),
+            _sum_of(sa.and_(matches, _URGENT, HumanTask.due_at.is_(None))),
         )
         .where(_visible(actor))
         .group_by(HumanTask.municipality_code, HumanTask.process_id)
@@ -180,17 +188,27 @@ def _page_query(where: list, order, offset: int, limit: int):
     )
 
 
-def _page_rows(where: list, sort: str, offset: int, dated_total: int) -> list:
+def _page_rows(where: list, sort: str, offset: int, totals: dict) -> list:
+    """One page of rows. A dated sort is read as consecutive segments (urgent dated, urgent undated, dated,
+    undated), each in its index order, skipping whole segments before the page by their counted sizes."""
     if sort not in DATED_SORTS:
         return db.session.execute(_page_query(where, SORTS[sort](), offset, PAGE_SIZE)).all()
+    dated, undated = HumanTask.due_at.is_not(None), HumanTask.due_at.is_(None)
+    segments = [
+        ([_URGENT, dated], DATED_SORTS[sort](), totals["urgent_dated"]),
+        ([_URGENT, undated], UNDATED_ORDER(), totals["urgent_undated"]),
+        ([sa.not_(_URGENT), dated], DATED_SORTS[sort](), totals["dated"] - totals["urgent_dated"]),
+        ([sa.not_(_URGENT), undated], UNDATED_ORDER(), totals["undated"] - totals["urgent_undated"]),
+    ]
     rows = []
-    if offset < dated_total:
-        rows = db.session.execute(_page_query(where + [HumanTask.due_at.is_not(None)], DATED_SORTS[sort](),
-                                              offset, PAGE_SIZE)).all()
-    if len(rows) < PAGE_SIZE:
-        undated_offset = max(0, offset - dated_total)
-        rows += db.session.execute(_page_query(where + [HumanTask.due_at.is_(None)], UNDATED_ORDER(),
-                                               undated_offset, PAGE_SIZE - len(rows))).all()
+    for clauses, order, size in segments:
+        if len(rows) >= PAGE_SIZE:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        rows += db.session.execute(_page_query(where + clauses, order, offset, PAGE_SIZE - len(rows))).all()
+        offset = 0
     return rows
 
 
@@ -198,15 +216,17 @@ def load_inbox(actor: Actor, filters: InboxFilters, with_options: bool = True) -
     now = utcnow()
     groups = _aggregate(actor, filters, now)
     counts_ = {"all": sum(g[2] for g in groups), "mine": sum(g[3] for g in groups),
-               "unclaimed": sum(g[4] for g in groups), "overdue": sum(g[5] for g in groups)}
-    dated, undated = sum(g[6] for g in groups), sum(g[7] for g in groups)
-    total = dated + undated
+               "unclaimed": sum(g[4] for g in groups), "overdue": sum(g[5] for g in groups),
+               "urgent": sum(g[8] for g in groups)}
+    totals = {"dated": sum(g[6] for g in groups), "undated": sum(g[7] for g in groups),
+              "urgent_dated": sum(g[9] for g in groups), "urgent_undated": sum(g[10] for g in groups)}
+    total = totals["dated"] + totals["undated"]
     page_count = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, page_count)
     where = [_visible(actor), *_filter_clauses(actor, filters, now)]
     rows = [
         InboxRow(task, key, title, bool(task.due_at and task.due_at < now), task.assignee == actor.username)
-        for task, key, title in _page_rows(where, filters.sort, (page - 1) * PAGE_SIZE, dated)
+        for task, key, title in _page_rows(where, filters.sort, (page - 1) * PAGE_SIZE, totals)
     ]
     result = InboxPage(rows=rows, total=total, counts=counts_, filters=filters, page_count=page_count)
     if with_options:

@@ -140,7 +140,7 @@ def _read_models(result: ProcessVariables, version) -> None:
             _expression(result, timer.get("text"))
         for task in model.get("user_tasks", {}).values():
             result.writes |= _form_keys(form_file_id(version.model, task.get("form")))
-            for text in (task.get("assignee"), task.get("due_date")):
+            for text in (task.get("assignee"), task.get("due_date"), task.get("priority")):
                 if text and text.startswith("${"):
                     _expression(result, text)
         for start in model.get("start_events", []):

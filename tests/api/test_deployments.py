@@ -222,3 +222,21 @@ def test_a_form_whose_readers_are_not_roles_is_refused(as_user, app, tmp_path):
     problem = next(e for e in refused["errors"] if e["file"] == "simple_triage.form")
     assert f"The readers of '{field['key']}' must be roles" in problem["message"] and "iedereen" in problem["message"]
     assert deployed_file_count(app) == 0
+
+
+@pytest.mark.parametrize("priority, accepted", [
+    ("80", True), ("${90 if acute_danger else 50}", True), ("hoog", False), ("150", False),
+    ("${().__class__}", False),
+])
+def test_a_task_priority_is_a_number_or_an_expression(as_user, app, tmp_path, priority, accepted):
+    owner = as_user("procesbeheerder")
+    text = (FIXTURES / "basic" / "simple_case.bpmn").read_text()
+    (tmp_path / "simple_case.bpmn").write_text(
+        text.replace('camunda:dueDate="P2D"', f'camunda:dueDate="P2D" camunda:priority="{priority}"', 1))
+    forms = [p for p in BASIC if p.suffix == ".form"]
+    if accepted:
+        upload(owner, [tmp_path / "simple_case.bpmn", *forms])
+        return
+    refused = upload(owner, [tmp_path / "simple_case.bpmn", *forms], expect=422)
+    assert "priority" in refused["errors"][0]["message"].lower() and refused["errors"][0]["element_id"] == "triage"
+    assert deployed_file_count(app) == 0
