@@ -150,6 +150,22 @@ function closeDropdownsOnEscape(container) {
   container.addEventListener('mousedown', reopen, true);
 }
 
+// Enter in a date box takes the typed date and closes the calendar; form-js then draws the field anew and the
+// focus falls to the page. Put it back in the same box (found again by its id), so the keyboard user stays put.
+function keepFocusInDateFields(container) {
+  container.addEventListener('keydown', (event) => {
+    const box = event.target;
+    if (event.key !== 'Enter' || !box.matches || !box.matches('input.flatpickr-input')) return;
+    const { id } = box;
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (active && active !== document.body && container.contains(active)) return;
+      const again = id && document.getElementById(id);
+      if (again) again.focus();
+    }, 0);
+  }, true);
+}
+
 async function mount(container) {
   const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
   const translate = translator(config.messages);
@@ -173,6 +189,7 @@ async function mount(container) {
     validator.validateFieldInstance = withServerErrors(validator.validateFieldInstance, byField, config.data || {});
     await new Promise((resolve) => setTimeout(resolve, 0));  // let form-js render its field instances
     form.validate();  // shows them now, next to their fields
+    setTimeout(() => focusFirstInvalid(container), 0);  // as after a refused submit in the browser
   }
   const summary = document.querySelector('[data-unplaced-errors]');
   if (summary && unplaced.length) {
@@ -182,6 +199,7 @@ async function mount(container) {
   }
   localiseWidgets(container, config.ui);
   closeDropdownsOnEscape(container);
+  keepFocusInDateFields(container);
   container.dataset.ready = 'true';
   const status = container.parentElement.querySelector('[data-form-status]');
   if (status) status.hidden = true;

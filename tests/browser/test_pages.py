@@ -322,3 +322,50 @@ def test_focus_goes_to_the_first_error_escape_closes_a_dropdown_and_the_logo_is_
     assert user.value_of("Categorie") != "Bedreiging"
     page.keyboard.press("ArrowDown")  # opens them again
     assert options.is_visible()
+
+
+def test_enter_in_a_date_field_keeps_the_focus_there(web, app):
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto("/start/threat_response")
+    user.wait_for_form()
+    date_input = user.page.locator(".fjs-form-field-datetime input.flatpickr-input").first
+    date_input.fill("01-12-2026")
+    date_input.press("Enter")
+    user.page.wait_for_timeout(100)  # flatpickr closes its calendar after the key
+    assert date_input.evaluate("el => el === document.activeElement"), \
+        user.page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    assert date_input.input_value().endswith("12-2026")  # the date typed was taken
+
+
+def test_a_server_refusal_puts_the_focus_on_the_first_field_in_error(web, app):
+    with app.app_context():
+        deploy_folders([FIXTURES / "basic"], actor="test")
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto("/start/simple_case")
+    user.wait_for_form()
+    user.fill("Wat is er gebeurd?", "Intimiderende brief")
+    user.fill("Gemeentecode", "GM0363")  # not theirs: only the server refuses it
+    user.submit_form("Melding versturen")
+    user.wait_for_form()
+    code = user.field("Gemeentecode").locator("input")
+    user.page.wait_for_function("el => el === document.activeElement", arg=code.element_handle(), timeout=2000)
+
+
+def test_the_inbox_fits_a_320_pixel_screen(web, app):
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+        start_case("threat_response", __import__("tests.scenarios.flow", fromlist=["report"]).report(),
+                   Actor.for_user(get_user("gemeente.westbetuwe")))
+    for username in ("gemeente.westbetuwe", "beheerder"):
+        user = web(viewport=(320, 640))
+        user.sign_in(username)
+        user.goto("/")
+        width = user.page.evaluate("() => document.documentElement.scrollWidth")
+        widest = user.page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > 321)
+            .map((el) => el.tagName + '.' + el.className + '#' + el.id).slice(0, 8)""")
+        assert width <= 320, f"{username}: the inbox is {width} px wide at 320 px: {widest}"
