@@ -1,34 +1,27 @@
-"""The regional police units and the municipalities each covers (`police_units.csv`, with its source).
+"""The regional police units and the municipalities each covers (`municipalities.csv`, with its source).
 
 A police user belongs to one unit: a regional unit sees and works the cases and tasks of its municipalities
 only; the national unit (and a police user without a unit, as before units existed) sees them all."""
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
-from pathlib import Path
+
+from .municipalities import municipalities
 
 NATIONAL = "Landelijke Eenheid"
 REGIONAL = ("Noord-Nederland", "Oost-Nederland", "Midden-Nederland", "Noord-Holland", "Amsterdam", "Den Haag",
             "Rotterdam", "Zeeland-West-Brabant", "Oost-Brabant", "Limburg")
 UNITS = REGIONAL + (NATIONAL,)
-_DATA = Path(__file__).with_name("police_units.csv")
-
-
-@lru_cache(maxsize=1)
-def _table() -> dict:
-    lines = [line for line in _DATA.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
-    return {row["code"]: row for row in csv.DictReader(lines)}
 
 
 def unit_of(municipality_code: str | None) -> str | None:
-    row = _table().get((municipality_code or "").upper())
+    row = municipalities().get((municipality_code or "").upper())
     return row["unit"] if row else None
 
 
 @lru_cache(maxsize=None)
 def municipalities_of(unit: str) -> frozenset:
-    return frozenset(code for code, row in _table().items() if row["unit"] == unit)
+    return frozenset(code for code, row in municipalities().items() if row["unit"] == unit)
 
 
 def restricts(unit: str | None) -> bool:

@@ -20,6 +20,7 @@ from ..instances.service import case_history, case_variables_for, get_visible_ca
 from ..definitions.version_model import form_file_id
 from ..tasks.models import OPEN, HumanTask
 from .i18n import pick
+from .values import PLAIN, FieldFormat, shown
 
 WAITING_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "eventBasedGateway"}
 DONE_EVENTS = {"element.completed", "task.completed"}
@@ -79,9 +80,9 @@ def _form_files_in_order(model: dict) -> list:
 
 
 def field_labels(version: ProcessVersion) -> dict:
-    """{key: (label, {option value: option label}, columns)} of the case data, from the forms of this
-    version. `columns` is None for a plain field; for a dynamic list (a list of rows) it is
-    [(sub-key, label, options)] of the fields in each row, and `label` is the list's own."""
+    """{key: (label, FieldFormat, columns)} of the case data, from the forms of this version. `columns` is
+    None for a plain field; for a dynamic list (a list of rows) it is [(sub-key, label, FieldFormat)] of the
+    fields in each row, and `label` is the list's own."""
     labels = {}
     for file_id in _form_files_in_order(version.model):
         try:
@@ -89,11 +90,11 @@ def field_labels(version: ProcessVersion) -> dict:
         except Exception:  # a form that cannot be read only costs us its labels
             continue
         for fld in form.fields:
-            options = {o.get("value"): pick(o.get("label")) for o in fld.component.get("values") or []
-                       if isinstance(o, dict)}
+            options = FieldFormat.of(fld.component, {o.get("value"): pick(o.get("label"))
+                                                     for o in fld.component.get("values") or [] if isinstance(o, dict)})
             list_path = fld.path[:1]
             if len(fld.path) == 2 and list_path in form.list_labels:
-                entry = labels.setdefault(fld.path[0], (pick(form.list_labels[list_path]), {}, []))
+                entry = labels.setdefault(fld.path[0], (pick(form.list_labels[list_path]), PLAIN, []))
                 if entry[2] is not None and all(column[0] != fld.key for column in entry[2]):
                     entry[2].append((fld.key, pick(fld.label), options))
                 continue
@@ -101,21 +102,13 @@ def field_labels(version: ProcessVersion) -> dict:
     return labels
 
 
-def _display(value, options: dict):
-    if isinstance(value, list) and options:
-        return [options.get(v, v) if isinstance(v, (str, int, float)) else v for v in value]
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value in options:
-        return options[value]
-    return value
-
-
 def _table(rows, columns: list) -> dict | None:
-    """A dynamic list's rows under the labels of its fields, option values shown by their labels; None
+    """A dynamic list's rows under the labels of its fields, each value as its field shows it; None
     when the value is not a list of rows (then it is shown as it is)."""
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         return None
     return {"headers": [label for _, label, _ in columns],
-            "rows": [[_display(row.get(key), options) for key, _, options in columns] for row in rows]}
+            "rows": [[shown(row.get(key), fmt, key) for key, _, fmt in columns] for row in rows]}
 
 
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
@@ -129,7 +122,7 @@ def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) 
             value = visible[key]
             masked = value == MASK and (key in sensitive or key in restricted)
             table = None if masked or not columns else _table(value, columns)
-            rows.append({"key": key, "label": label, "value": value if masked else _display(value, options),
+            rows.append({"key": key, "label": label, "value": None if masked else shown(value, options, key),
                          "masked": masked, "table": table})
     return rows
 

@@ -2,6 +2,7 @@
 import re
 
 from engine.web.case_view import _table
+from engine.web.values import FieldFormat
 from tests.web.conftest import WebClient
 
 
@@ -20,8 +21,11 @@ def test_a_dynamic_list_is_a_table_under_its_own_label(app, deploy_real, as_user
     assert "{&#34;code&#34;" not in page and '{"code"' not in page  # no raw JSON
 
 
-def test_a_list_cell_shows_the_label_of_the_chosen_option():
-    columns = [("measure", "Maatregel", {"camera": "Camerabewaking"}), ("amount", "Bedrag", {})]
-    table = _table([{"measure": "camera", "amount": 18000}, {"measure": "onbekend"}], columns)
-    assert table == {"headers": ["Maatregel", "Bedrag"], "rows": [["Camerabewaking", 18000], ["onbekend", None]]}
+def test_a_list_cell_shows_the_label_of_the_chosen_option(app):
+    columns = [("measure", "Maatregel", FieldFormat(kind="select", options={"camera": "Camerabewaking"})),
+               ("amount", "Bedrag", FieldFormat(kind="number", currency="EUR"))]
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        table = _table([{"measure": "camera", "amount": 18000}, {"measure": "onbekend"}], columns)
+    assert table == {"headers": ["Maatregel", "Bedrag"],
+                     "rows": [["Camerabewaking", "€\xa018.000"], ["onbekend", "–"]]}
     assert _table("not rows", columns) is None

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime
 
 from ...extensions import db
 from ...identity.models import User
+from ...identity.municipalities import municipality_label
 from ...identity.roles import ROLES
 from ...timeutil import utcnow
 from ..blueprint import bp
@@ -52,6 +53,11 @@ def _format_dt(value, fmt: str = "medium"):
 @bp.app_template_filter("d")
 def _format_d(value, fmt: str = "medium"):
     return format_date(value, fmt) if value else ""
+
+
+@bp.app_template_filter("municipality")
+def _municipality(code):
+    return municipality_label(code)
 
 
 @bp.app_template_filter("pick")

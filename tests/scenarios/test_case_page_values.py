@@ -1,0 +1,32 @@
+"""The case page shows values as people read them: yes/no, option labels, lists, local dates, euros, names."""
+import re
+
+from tests.scenarios.flow import Team, assessment, cost_decision
+from tests.web.conftest import WebClient
+
+
+def _data_section(page: str) -> str:
+    return re.search(r'<section aria-labelledby="data-heading".*?</section>', page, re.S).group(0)
+
+
+def test_a_walked_threat_case_reads_as_a_dutch_case_file(app, deploy_real, as_user):
+    team = Team(as_user).login("gemeente", "politie", "bzk")
+    case = team.start_threat()
+    team.to_threat_assessment(case["id"])
+    team.do(team.politie, case["id"], "threat_assessment", assessment())
+    team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
+    page = WebClient(app).sign_in("gemeente.westbetuwe").get(f"/cases/{case['id']}").get_data(as_text=True)
+    data = _data_section(page)
+    text = re.sub(r"<[^>]+>", " ", data)
+    assert not re.search(r"\b(true|false|True|False|None)\b", text), text
+    assert "[&#34;" not in data and '["' not in data
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no ISO dates or timestamps"
+    assert "€\xa048.000" in text and "€\xa0120.000.000" in text  # the estimated costs and the budget
+    assert "<li>" in data  # the advised measures as a list
+    assert re.search(r"\bnee\b", text)  # a checkbox left empty
+    assert "West Maas en Waal (GM0668)" in page  # the municipality by its CBS name
+
+    english = WebClient(app).sign_in("gemeente.westbetuwe")
+    english.post("/language", {"lang": "en"})
+    text = re.sub(r"<[^>]+>", " ", _data_section(english.get(f"/cases/{case['id']}").get_data(as_text=True)))
+    assert "€48,000" in text and re.search(r"\bno\b", text)
