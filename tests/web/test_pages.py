@@ -279,3 +279,15 @@ def test_the_office_holders_personal_task_is_theirs_and_offers_no_release(app, b
     page = browser_for("gemeente.westbetuwe").get(f"/tasks/{task['id']}").get_data(as_text=True)
     facts = re.search(r'<dl class="facts">.*?</dl>', page, re.S).group(0)
     assert "Gemeente (werkgever)" not in facts
+
+
+def test_a_completed_task_says_so_and_links_to_its_case(app, browser_for, case):
+    case_id, _, task_id = case
+    client = browser_for("gemeente.westbetuwe")
+    client.get(f"/tasks/{task_id}")
+    assert client.post(f"/tasks/{task_id}", {"variables": json.dumps(
+        {"acute_danger": False, "category": "bedreiging"})}).status_code == 302
+    response = client.get(f"/tasks/{task_id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:300]
+    assert "Deze taak is op " in page and "afgerond door" in page and f'href="/cases/{case_id}"' in page
