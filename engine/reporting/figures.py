@@ -1,0 +1,204 @@
+"""The yearly report: the figures of one year beside the previous years', from SQL aggregates.
+
+Every figure is counted, summed or ordered by the database over the `case_figures` rows (engine/reporting/
+models.py), grouped by year: one pass per table over the report's years, whatever their number of cases,
+and no case is opened. What leaves this module is statistical disclosure controlled (`disclose`): a count
+from 1 to 4, and an amount or lead time over 1 to 4 cases, is shown as "< 5" (as CBS does); when a table
+would show exactly one such cell in a year, the next smallest cell of that year is hidden too ("x"), so the
+hidden one cannot be found by subtracting the others from the total.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from statistics import median, quantiles
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..runtime.script_helpers import LOCAL_ZONE
+from ..timeutil import utcnow
+from .derive import DISRUPTION, THREAT
+from .models import CaseFigures as F
+from .vangnet import GRANTED, check_year
+
+THRESHOLD = 5
+SMALL, HIDDEN = "< 5", "x"
+PREVIOUS_YEARS = 4
+MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
+_HISTORY = Path(__file__).resolve().parent / "data" / "art124_history.json"
+
+
+@lru_cache(maxsize=1)
+def art124_history() -> dict:
+    """The letter's art. 124 Sr registrations 1992 - April 2016, with their source (as published)."""
+    return json.loads(_HISTORY.read_text(encoding="utf-8"))
+
+
+def report(year) -> dict:
+    year = check_year(year)
+    years = list(range(year - PREVIOUS_YEARS, year + 1))
+    build = _Builder(years)
+    tables = [
+        build.counted("cases", {"reported": sa.true(), "closed": F.closed.is_(True),
+                                "acute_danger": F.acute_danger.is_(True)}),
+        build.grouped("reports_per_month", F.month, keys=MONTHS),
+        build.grouped("by_municipality", F.municipality_code),
+        build.grouped("by_office_holder_role", F.office_holder_role),
+        build.grouped("by_incident_category", F.incident_category),
+        build.counted("aangifte", {
+            "registered": F.aangifte_status == "geregistreerd",
+            "registered_in_time": sa.and_(F.aangifte_status == "geregistreerd", F.aangifte_in_time.is_(True)),
+            "report_only": F.aangifte_status == "alleen_melding"}),
+        build.grouped("by_filing_method", F.filing_method),
+        build.grouped("threat_levels", F.threat_level),
+        build.counted("measures", {"measures_advised": F.measures_advised.is_(True)}),
+        build.measures("advised_measures"),
+        build.counted("costs", {"cost_decisions": F.costs_borne_by.is_not(None)},
+                      sums={"estimated_total": (F.estimated_costs, F.costs_borne_by.is_not(None)),
+                            "estimated_total_municipality": (F.estimated_costs, F.costs_borne_by == "gemeente")}),
+        build.grouped("costs_borne_by", F.costs_borne_by),
+        build.counted("vangnet_checks", {"checked": F.compensation_eligible.is_not(None),
+                                         "eligible": F.compensation_eligible.is_(True),
+                                         "burden_judged": F.burden_judged.is_(True)}),
+        build.grouped("first_failing_condition", F.reason, F.compensation_eligible.is_(False)),
+        build.counted("compensation", {
+            "requested": F.compensation_requested.is_(True),
+            "decided": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.is_not(None)),
+            "granted": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.in_(GRANTED))},
+            sums={"requested_amount": (F.requested_amount, F.compensation_requested.is_(True)),
+                  "granted_amount": (F.granted_amount, sa.and_(F.compensation_requested.is_(True),
+                                                               F.compensation_decision.in_(GRANTED)))}),
+        build.grouped("compensation_decisions", F.compensation_decision, F.compensation_requested.is_(True)),
+        build.counted("psychosocial", {
+            "ivp_referred": F.ivp_referred.is_(True),
+            "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
+            "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
+            "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}),
+        build.lead_times("lead_times_days", {
+            "report_to_closure": (_days(F.started_at, F.completed_at), F.closed.is_(True)),
+            "application_to_decision": (F.application_to_decision_days, F.application_to_decision_days.is_not(None))}),
+        build.counted("art124", {"registrations": sa.true(), "art124": F.art124.is_(True)}, process=DISRUPTION),
+        build.grouped("art124_om_decisions", F.om_decision, F.art124.is_(True), process=DISRUPTION),
+    ]
+    return {
+        "year": year,
+        "years": years,
+        "computed_at": utcnow().astimezone(LOCAL_ZONE).isoformat(timespec="seconds"),
+        "disclosure": {"threshold": THRESHOLD, "small": SMALL, "hidden": HIDDEN},
+        "tables": tables,
+        "art124_history": art124_history(),
+    }
+
+
+def _days(start, end):
+    """Days between two stored moments, in SQL (each dialect has its own date arithmetic)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.extract("epoch", end - start) / 86400.0
+    return sa.func.julianday(end) - sa.func.julianday(start)
+
+
+class _Builder:
+    def __init__(self, years: list[int]):
+        self.years = years
+
+    def _where(self, process: str, *conditions):
+        return sa.and_(F.process_id == process, F.year.between(self.years[0], self.years[-1]), *conditions)
+
+    def counted(self, table_id: str, counts: dict, sums: dict | None = None, process: str = THREAT) -> dict:
+        """Rows of counts (and sums of amounts over the cases counted by `sums`' conditions), per year."""
+        sums = sums or {}
+        columns = [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in counts.values()]
+        for value, condition in sums.values():
+            columns += [sa.func.sum(sa.case((condition, value), else_=0)),
+                        sa.func.sum(sa.case((sa.and_(condition, value.is_not(None)), 1), else_=0))]
+        found = {row[0]: row[1:] for row in db.session.execute(
+            sa.select(F.year, *columns).where(self._where(process)).group_by(F.year))}
+        rows = [{"key": key, "kind": "count", "values": {}} for key in counts]
+        rows += [{"key": key, "kind": "amount", "values": {}} for key in sums]
+        for year in self.years:
+            values = found.get(year) or (0,) * len(columns)
+            for i, row in enumerate(rows[:len(counts)]):
+                row["values"][str(year)] = disclose(int(values[i] or 0))
+            for j, row in enumerate(rows[len(counts):]):
+                total, cases = values[len(counts) + 2 * j], int(values[len(counts) + 2 * j + 1] or 0)
+                row["values"][str(year)] = disclose(round(float(total or 0), 2), cases)
+        return {"id": table_id, "rows": rows}
+
+    def grouped(self, table_id: str, column, condition=None, keys=(), process: str = THREAT) -> dict:
+        """One row per code of `column` (cases without one are not counted), per year."""
+        if column is F.month:
+            code = sa.func.printf("%02d", F.month) if db.engine.dialect.name == "sqlite" \
+                else sa.func.lpad(sa.cast(F.month, sa.String), 2, "0")
+        else:
+            code = column
+        where = self._where(process, column.is_not(None), *(() if condition is None else (condition,)))
+        counts: dict[str, dict[int, int]] = {key: {} for key in keys}
+        for year, value, count in db.session.execute(
+                sa.select(F.year, code, sa.func.count()).where(where).group_by(F.year, code)):
+            counts.setdefault(value, {})[year] = count
+        return _breakdown(table_id, counts, self.years)
+
+    def measures(self, table_id: str) -> dict:
+        """The advised measures: the database groups the cases by their set of measures, each set is split."""
+        counts: dict[str, dict[int, int]] = {}
+        for year, measures, count in db.session.execute(
+                sa.select(F.year, F.advised_measures, sa.func.count())
+                .where(self._where(THREAT, F.measures_advised.is_(True), F.advised_measures.is_not(None)))
+                .group_by(F.year, F.advised_measures)):
+            for measure in measures.strip("|").split("|"):
+                per_year = counts.setdefault(measure, {})
+                per_year[year] = per_year.get(year, 0) + count
+        return _breakdown(table_id, counts, self.years, partition=False)  # a case may have several
+
+    def lead_times(self, table_id: str, measured: dict) -> dict:
+        """Median and 90th percentile per year: the database orders the durations, only they are read."""
+        rows = []
+        for key, (duration, condition) in measured.items():
+            per_year: dict[int, list[float]] = {}
+            for year, days in db.session.execute(
+                    sa.select(F.year, duration).where(self._where(THREAT, condition)).order_by(F.year)):
+                if days is not None:
+                    per_year.setdefault(year, []).append(float(days))
+            for statistic in ("median", "p90"):
+                values = {}
+                for year in self.years:
+                    found = per_year.get(year, [])
+                    values[str(year)] = disclose(_statistic(found, statistic), len(found))
+                rows.append({"key": f"{key}_{statistic}", "kind": "days", "values": values})
+        return {"id": table_id, "rows": rows}
+
+
+def _statistic(values: list[float], statistic: str) -> float | None:
+    if not values:
+        return None
+    if statistic == "median":
+        return round(median(values), 1)
+    if len(values) == 1:
+        return round(values[0], 1)
+    return round(quantiles(values, n=10, method="inclusive")[8], 1)
+
+
+def disclose(value, cases: int | None = None):
+    """A count from 1 to 4 (or a value over 1 to 4 cases) as "< 5"; zero and larger ones as they are."""
+    basis = value if cases is None else cases
+    if basis is not None and 0 < basis < THRESHOLD:
+        return SMALL
+    return value
+
+
+def _breakdown(table_id: str, counts: dict, years: list[int], partition: bool = True) -> dict:
+    """A table of counts per code and year, with the cells of 1 to 4 shown as "< 5"; when its rows partition
+    the cases and one cell of a year is small, the next smallest one of that year is hidden as well."""
+    rows = [{"key": key, "kind": "count", "values": {str(y): disclose(per_year.get(y, 0)) for y in years}}
+            for key, per_year in sorted(counts.items())]
+    if partition:
+        for year in years:
+            column = str(year)
+            small = [row for row in rows if row["values"][column] == SMALL]
+            others = sorted((row for row in rows if isinstance(row["values"][column], int)
+                             and row["values"][column] > 0), key=lambda row: row["values"][column])
+            if len(small) == 1 and others:
+                others[0]["values"][column] = HIDDEN
+    return {"id": table_id, "rows": rows}
