@@ -59,3 +59,24 @@ def test_a_municipality_with_three_cases_shows_as_fewer_than_five(deployed, as_u
         data = as_user("bzk").get(f"/api/v1/reports/vangnet/2026?format={export}").data
         for secret in (b"Bedreiging via de post", b"Dreigbrief", b"VB-", b"Brief met een doodsbedreiging"):
             assert secret not in data, (export, secret)
+
+
+def test_cases_saved_before_the_figures_rows_get_them_from_the_rebuild(app, deployed, as_user):
+    from engine.extensions import db
+    from engine.reporting.models import CaseFigures
+
+    westbetuwe = as_user("gemeente.westbetuwe")
+    with time_machine.travel(datetime(2024, 12, 31, 23, 30, tzinfo=NL), tick=False):  # 2024 in Dutch time
+        for _ in range(5):
+            westbetuwe.start("threat_response", report(incident_category="belaging"))
+    with app.app_context():
+        db.session.query(CaseFigures).delete()  # as a database upgraded from before migration 0014
+        db.session.commit()
+    bzk = as_user("bzk")
+    assert _table(bzk.get("/api/v1/reports/vangnet/2024").get_json(), "cases")["reported"]["2024"] == 0
+    result = app.test_cli_runner().invoke(args=["reports", "rebuild"])
+    assert result.exit_code == 0 and "Figures rows written: 5" in result.output
+    body = bzk.get("/api/v1/reports/vangnet/2024").get_json()
+    assert _table(body, "cases")["reported"]["2024"] == 5
+    assert _table(body, "by_incident_category")["belaging"]["2024"] == 5
+    assert "Figures rows written: 0" in app.test_cli_runner().invoke(args=["reports", "rebuild"]).output
