@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from engine.cli import deploy_folders
+from engine.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.service import start_case
+from engine.tasks.models import HumanTask
 from tests.scenarios.flow import report
 from tests.support.api import PROJECT
 
@@ -59,8 +61,20 @@ def test_the_report_page_is_accessible_and_its_charts_have_tables(web, app):
     assert page.locator("figure.report-chart").first.is_visible()
     page.emulate_media(media="screen")
 
+    # the evaluation's tasks link to the report of their year
+    with app.app_context():
+        case = start_case("vangnet_evaluation", {"evaluation_year": 2025}, Actor.for_user(get_user("bzk")))
+        task_id = db.session.query(HumanTask.id).filter_by(instance_id=case.id, element_id="assess_vangnet").scalar()
+    user.goto(f"/tasks/{task_id}")
+    user.wait_for_form()
+    link = page.get_by_role("link", name="Rapportage 2025", exact=False)
+    assert link.get_attribute("href") == "/reports/vangnet?year=2025"
+    link.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Vangnetrapportage 2025"
+
     user.switch_language("en")
-    assert page.locator("h1").inner_text() == "Vangnet report 2026"
+    assert page.locator("h1").inner_text() == "Vangnet report 2025"
     assert (violations := _axe_violations(page)) == [], json.dumps(violations, indent=1)
     user.screenshot("report-en")
     assert user.problems == []
