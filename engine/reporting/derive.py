@@ -87,3 +87,10 @@ def first_values(instance_id: str, process_id: str, municipality_code, started_a
     local = as_utc(started_at).astimezone(LOCAL_ZONE)
     return {"instance_id": instance_id, "process_id": process_id, "year": local.year, "month": local.month,
             "municipality_code": municipality_code, "started_at": as_utc(started_at)}
+
+
+def closure_days(started_at, completed_at) -> float | None:
+    """Report to closure in days (the database counts it for a case that closes in a later step)."""
+    if completed_at is None:
+        return None
+    return (as_utc(completed_at) - as_utc(started_at)).total_seconds() / 86400

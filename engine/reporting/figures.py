@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from statistics import median, quantiles
 
 import sqlalchemy as sa
 
@@ -40,46 +39,56 @@ def report(year) -> dict:
     year = check_year(year)
     years = list(range(year - PREVIOUS_YEARS, year + 1))
     build = _Builder(years)
+    counted = build.counted({  # one pass over the years for all of these
+        "cases": ({"reported": sa.true(), "closed": F.closed.is_(True), "acute_danger": F.acute_danger.is_(True)}, {}),
+        "aangifte": ({
+            "registered": F.aangifte_status == "geregistreerd",
+            "registered_in_time": sa.and_(F.aangifte_status == "geregistreerd", F.aangifte_in_time.is_(True)),
+            "report_only": F.aangifte_status == "alleen_melding"}, {}),
+        "measures": ({"measures_advised": F.measures_advised.is_(True)}, {}),
+        "costs": ({"cost_decisions": F.costs_borne_by.is_not(None)},
+                  {"estimated_total": (F.estimated_costs, F.costs_borne_by.is_not(None)),
+                   "estimated_total_municipality": (F.estimated_costs, F.costs_borne_by == "gemeente")}),
+        "vangnet_checks": ({"checked": F.compensation_eligible.is_not(None),
+                            "eligible": F.compensation_eligible.is_(True),
+                            "burden_judged": F.burden_judged.is_(True)}, {}),
+        "compensation": ({
+            "requested": F.compensation_requested.is_(True),
+            "decided": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.is_not(None)),
+            "granted": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.in_(GRANTED))},
+            {"requested_amount": (F.requested_amount, F.compensation_requested.is_(True)),
+             "granted_amount": (F.granted_amount, sa.and_(F.compensation_requested.is_(True),
+                                                          F.compensation_decision.in_(GRANTED)))}),
+        "psychosocial": ({
+            "ivp_referred": F.ivp_referred.is_(True),
+            "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
+            "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
+            "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}, {}),
+    })
+    disruptions = build.counted({"art124": ({"registrations": sa.true(), "art124": F.art124.is_(True)}, {})},
+                                process=DISRUPTION)
     tables = [
-        build.counted("cases", {"reported": sa.true(), "closed": F.closed.is_(True),
-                                "acute_danger": F.acute_danger.is_(True)}),
+        counted["cases"],
         build.grouped("reports_per_month", F.month, keys=MONTHS),
         build.grouped("by_municipality", F.municipality_code),
         build.grouped("by_office_holder_role", F.office_holder_role),
         build.grouped("by_incident_category", F.incident_category),
-        build.counted("aangifte", {
-            "registered": F.aangifte_status == "geregistreerd",
-            "registered_in_time": sa.and_(F.aangifte_status == "geregistreerd", F.aangifte_in_time.is_(True)),
-            "report_only": F.aangifte_status == "alleen_melding"}),
+        counted["aangifte"],
         build.grouped("by_filing_method", F.filing_method),
         build.grouped("threat_levels", F.threat_level),
-        build.counted("measures", {"measures_advised": F.measures_advised.is_(True)}),
+        counted["measures"],
         build.measures("advised_measures"),
-        build.counted("costs", {"cost_decisions": F.costs_borne_by.is_not(None)},
-                      sums={"estimated_total": (F.estimated_costs, F.costs_borne_by.is_not(None)),
-                            "estimated_total_municipality": (F.estimated_costs, F.costs_borne_by == "gemeente")}),
+        counted["costs"],
         build.grouped("costs_borne_by", F.costs_borne_by),
-        build.counted("vangnet_checks", {"checked": F.compensation_eligible.is_not(None),
-                                         "eligible": F.compensation_eligible.is_(True),
-                                         "burden_judged": F.burden_judged.is_(True)}),
+        counted["vangnet_checks"],
         build.grouped("first_failing_condition", F.reason, F.compensation_eligible.is_(False)),
-        build.counted("compensation", {
-            "requested": F.compensation_requested.is_(True),
-            "decided": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.is_not(None)),
-            "granted": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.in_(GRANTED))},
-            sums={"requested_amount": (F.requested_amount, F.compensation_requested.is_(True)),
-                  "granted_amount": (F.granted_amount, sa.and_(F.compensation_requested.is_(True),
-                                                               F.compensation_decision.in_(GRANTED)))}),
+        counted["compensation"],
         build.grouped("compensation_decisions", F.compensation_decision, F.compensation_requested.is_(True)),
-        build.counted("psychosocial", {
-            "ivp_referred": F.ivp_referred.is_(True),
-            "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
-            "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
-            "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}),
+        counted["psychosocial"],
         build.lead_times("lead_times_days", {
-            "report_to_closure": (_days(F.started_at, F.completed_at), F.closed.is_(True)),
+            "report_to_closure": (F.report_to_closure_days, F.closed.is_(True)),
             "application_to_decision": (F.application_to_decision_days, F.application_to_decision_days.is_not(None))}),
-        build.counted("art124", {"registrations": sa.true(), "art124": F.art124.is_(True)}, process=DISRUPTION),
+        disruptions["art124"],
         build.grouped("art124_om_decisions", F.om_decision, F.art124.is_(True), process=DISRUPTION),
     ]
     return {
@@ -92,13 +101,6 @@ def report(year) -> dict:
     }
 
 
-def _days(start, end):
-    """Days between two stored moments, in SQL (each dialect has its own date arithmetic)."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.extract("epoch", end - start) / 86400.0
-    return sa.func.julianday(end) - sa.func.julianday(start)
-
-
 class _Builder:
     def __init__(self, years: list[int]):
         self.years = years
@@ -106,25 +108,31 @@ class _Builder:
     def _where(self, process: str, *conditions):
         return sa.and_(F.process_id == process, F.year.between(self.years[0], self.years[-1]), *conditions)
 
-    def counted(self, table_id: str, counts: dict, sums: dict | None = None, process: str = THREAT) -> dict:
-        """Rows of counts (and sums of amounts over the cases counted by `sums`' conditions), per year."""
-        sums = sums or {}
-        columns = [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in counts.values()]
-        for value, condition in sums.values():
-            columns += [sa.func.sum(sa.case((condition, value), else_=0)),
-                        sa.func.sum(sa.case((sa.and_(condition, value.is_not(None)), 1), else_=0))]
+    def counted(self, tables: dict, process: str = THREAT) -> dict:
+        """Tables of counts (and of sums of amounts over the cases their conditions select), per year, all in
+        one query: {table id: ({figure: condition}, {figure: (amount, condition)})}."""
+        columns, layout = [], []
+        for table_id, (counts, sums) in tables.items():
+            for key, condition in counts.items():
+                layout.append((table_id, key, "count", len(columns)))
+                columns.append(sa.func.sum(sa.case((condition, 1), else_=0)))
+            for key, (value, condition) in sums.items():
+                layout.append((table_id, key, "amount", len(columns)))
+                columns += [sa.func.sum(sa.case((condition, value), else_=0)),
+                            sa.func.sum(sa.case((sa.and_(condition, value.is_not(None)), 1), else_=0))]
         found = {row[0]: row[1:] for row in db.session.execute(
             sa.select(F.year, *columns).where(self._where(process)).group_by(F.year))}
-        rows = [{"key": key, "kind": "count", "values": {}} for key in counts]
-        rows += [{"key": key, "kind": "amount", "values": {}} for key in sums]
-        for year in self.years:
-            values = found.get(year) or (0,) * len(columns)
-            for i, row in enumerate(rows[:len(counts)]):
-                row["values"][str(year)] = disclose(int(values[i] or 0))
-            for j, row in enumerate(rows[len(counts):]):
-                total, cases = values[len(counts) + 2 * j], int(values[len(counts) + 2 * j + 1] or 0)
-                row["values"][str(year)] = disclose(round(float(total or 0), 2), cases)
-        return {"id": table_id, "rows": rows}
+        result = {table_id: {"id": table_id, "rows": []} for table_id in tables}
+        for table_id, key, kind, at in layout:
+            values = {}
+            for year in self.years:
+                cells = found.get(year) or (0,) * len(columns)
+                if kind == "count":
+                    values[str(year)] = disclose(int(cells[at] or 0))
+                else:
+                    values[str(year)] = disclose(round(float(cells[at] or 0), 2), int(cells[at + 1] or 0))
+            result[table_id]["rows"].append({"key": key, "kind": kind, "values": values})
+        return result
 
     def grouped(self, table_id: str, column, condition=None, keys=(), process: str = THREAT) -> dict:
         """One row per code of `column` (cases without one are not counted), per year."""
@@ -153,31 +161,38 @@ class _Builder:
         return _breakdown(table_id, counts, self.years, partition=False)  # a case may have several
 
     def lead_times(self, table_id: str, measured: dict) -> dict:
-        """Median and 90th percentile per year: the database orders the durations, only they are read."""
+        """Median and 90th percentile per year (interpolated, as `statistics.quantiles(method="inclusive")`):
+        the database numbers the durations of each year in order and returns only the ones at those places."""
         rows = []
         for key, (duration, condition) in measured.items():
-            per_year: dict[int, list[float]] = {}
-            for year, days in db.session.execute(
-                    sa.select(F.year, duration).where(self._where(THREAT, condition)).order_by(F.year)):
-                if days is not None:
-                    per_year.setdefault(year, []).append(float(days))
-            for statistic in ("median", "p90"):
+            ranked = sa.select(
+                F.year.label("year"), duration.label("days"),
+                (sa.func.row_number().over(partition_by=F.year, order_by=duration) - 1).label("k"),
+                sa.func.count().over(partition_by=F.year).label("n"),
+            ).where(self._where(THREAT, condition, duration.is_not(None))).subquery()
+            n, k = ranked.c.n, ranked.c.k
+            places = ((n - 1) // 2, n // 2, (9 * (n - 1)) // 10, (9 * (n - 1) + 9) // 10)
+            found: dict[int, tuple[int, dict]] = {}
+            for year, days, place, count in db.session.execute(
+                    sa.select(ranked.c.year, ranked.c.days, k, n).where(sa.or_(*(k == p for p in places)))):
+                found.setdefault(year, (count, {}))[1][place] = float(days)
+            for statistic, share in (("median", 0.5), ("p90", 0.9)):
                 values = {}
                 for year in self.years:
-                    found = per_year.get(year, [])
-                    values[str(year)] = disclose(_statistic(found, statistic), len(found))
+                    count, at = found.get(year, (0, {}))
+                    values[str(year)] = disclose(_interpolated(at, count, share), count)
                 rows.append({"key": f"{key}_{statistic}", "kind": "days", "values": values})
         return {"id": table_id, "rows": rows}
 
 
-def _statistic(values: list[float], statistic: str) -> float | None:
-    if not values:
+def _interpolated(at: dict, count: int, share: float) -> float | None:
+    if not count:
         return None
-    if statistic == "median":
-        return round(median(values), 1)
-    if len(values) == 1:
-        return round(values[0], 1)
-    return round(quantiles(values, n=10, method="inclusive")[8], 1)
+    position = share * (count - 1)
+    low = int(position)
+    if position == low:
+        return round(at[low], 1)
+    return round(at[low] + (position - low) * (at[low + 1] - at[low]), 1)
 
 
 def disclose(value, cases: int | None = None):

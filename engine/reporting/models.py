@@ -20,16 +20,21 @@ CODE = 60  # the longest code kept (longer values are not codes: left out)
 
 class CaseFigures(db.Model):
     __tablename__ = "case_figures"
-    __table_args__ = (sa.Index("ix_case_figures_process_year", "process_id", "year"),)
+    # The rows of a process and year lie together (SQLite: a table without rowid, ordered by its key), so a
+    # report reads the years it shows in one range, not row by row through an index; a step finds its case's
+    # row by the unique index on the case id.
+    __table_args__ = (sa.Index("ix_case_figures_instance_id", "instance_id", unique=True),
+                      {"sqlite_with_rowid": False})
 
+    process_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # of the report, Dutch time
     instance_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    process_id: Mapped[str] = mapped_column(sa.String(200))
-    year: Mapped[int] = mapped_column(sa.Integer)  # of the report, Dutch time
     month: Mapped[int] = mapped_column(sa.Integer)
     municipality_code: Mapped[str | None] = mapped_column(sa.String(6))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    report_to_closure_days: Mapped[float | None] = mapped_column(sa.Float)  # set by the database at closure
     # threat_response
     office_holder_role: Mapped[str | None] = mapped_column(sa.String(CODE))
     incident_category: Mapped[str | None] = mapped_column(sa.String(CODE))

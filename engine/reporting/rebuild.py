@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..instances.models import COMPLETED, ProcessInstance
 from ..instances.sealed import variables_of_cases
-from .derive import PROCESSES, changing_values, first_values
+from .derive import PROCESSES, changing_values, closure_days, first_values
 from .models import CaseFigures
 
 BATCH = 500
@@ -34,8 +34,9 @@ def rebuild_missing() -> int:
         for row in rows:
             variables = row.tombstone if row.tombstone is not None else opened.get(row.id, {})
             closed = row.status == COMPLETED
+            completed_at = row.completed_at if closed else None
             db.session.add(CaseFigures(**first_values(row.id, row.process_id, row.municipality_code, row.started_at),
-                                       **changing_values(row.process_id, variables, closed,
-                                                         row.completed_at if closed else None)))
+                                       **changing_values(row.process_id, variables, closed, completed_at),
+                                       report_to_closure_days=closure_days(row.started_at, completed_at)))
         db.session.commit()
         written += len(rows)

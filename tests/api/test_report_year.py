@@ -78,6 +78,10 @@ def test_the_figures_of_a_walked_year_agree_everywhere(app, deployed, as_user): 
     assert column("art124_om_decisions")["dagvaarding"] == "x"
     assert column("reports_per_month")["12"] == "< 5"  # the case of New Year's Eve, Dutch time
     assert all(values[year] == 0 for (tid, key), values in cells.items() if tid == "cases" for year in YEARS[:3])
+    # closed after 8, 9, 10, 12, 15, 20, 25, 35, 40 and 50 days: counted by the database at each closure
+    assert column("lead_times_days")["report_to_closure_median"] == 17.5
+    assert column("lead_times_days")["report_to_closure_p90"] == 41.0  # 40 + 0.1 * (50 - 40)
+    assert column("lead_times_days")["application_to_decision_median"] == "< 5"  # three applications
     assert body["art124_history"]["total"] == 13
     assert sum(p["registrations"] for p in body["art124_history"]["periods"]) == 13
 

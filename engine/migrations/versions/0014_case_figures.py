@@ -20,15 +20,15 @@ _CODES = ("office_holder_role", "incident_category", "aangifte_status", "filing_
 _FLAGS = ("acute_danger", "aangifte_in_time", "measures_advised", "compensation_eligible", "burden_judged",
           "compensation_requested", "ivp_referred", "ivp_first_contact_in_time", "ivp_contact_escalated",
           "vertrouwenslijn_referred", "art124")
-_NUMBERS = ("estimated_costs", "requested_amount", "granted_amount", "application_to_decision_days")
+_NUMBERS = ("report_to_closure_days", "estimated_costs", "requested_amount", "granted_amount", "application_to_decision_days")
 
 
 def upgrade():
     op.create_table(
         "case_figures",
+        sa.Column("process_id", sa.String(length=200), primary_key=True),
+        sa.Column("year", sa.Integer(), primary_key=True),
         sa.Column("instance_id", sa.String(length=36), primary_key=True),
-        sa.Column("process_id", sa.String(length=200), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("municipality_code", sa.String(length=6), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
@@ -38,10 +38,11 @@ def upgrade():
         *(sa.Column(name, sa.String(length=60), nullable=True) for name in _CODES),
         *(sa.Column(name, sa.Boolean(), nullable=True) for name in _FLAGS),
         *(sa.Column(name, sa.Float(), nullable=True) for name in _NUMBERS),
+        sqlite_with_rowid=False,  # the rows of a year together (see engine/reporting/models.py)
     )
-    op.create_index("ix_case_figures_process_year", "case_figures", ["process_id", "year"])
+    op.create_index("ix_case_figures_instance_id", "case_figures", ["instance_id"], unique=True)
 
 
 def downgrade():
-    op.drop_index("ix_case_figures_process_year", table_name="case_figures")
+    op.drop_index("ix_case_figures_instance_id", table_name="case_figures")
     op.drop_table("case_figures")
