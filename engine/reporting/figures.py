@@ -67,23 +67,32 @@ def report(year) -> dict:
     })
     disruptions = build.counted({"art124": ({"registrations": sa.true(), "art124": F.art124.is_(True)}, {})},
                                 process=DISRUPTION)
+    # codes of few values: one query each for the profile and for the money, counted per combination
+    profile = build.grouped_together({"by_office_holder_role": (F.office_holder_role, None),
+                                      "by_incident_category": (F.incident_category, None),
+                                      "by_filing_method": (F.filing_method, None),
+                                      "threat_levels": (F.threat_level, None)})
+    money = build.grouped_together({
+        "costs_borne_by": (F.costs_borne_by, None),
+        "first_failing_condition": (F.reason, F.compensation_eligible.is_(False)),
+        "compensation_decisions": (F.compensation_decision, F.compensation_requested.is_(True))})
     tables = [
         counted["cases"],
         build.grouped("reports_per_month", F.month, keys=MONTHS),
         build.grouped("by_municipality", F.municipality_code),
-        build.grouped("by_office_holder_role", F.office_holder_role),
-        build.grouped("by_incident_category", F.incident_category),
+        profile["by_office_holder_role"],
+        profile["by_incident_category"],
         counted["aangifte"],
-        build.grouped("by_filing_method", F.filing_method),
-        build.grouped("threat_levels", F.threat_level),
+        profile["by_filing_method"],
+        profile["threat_levels"],
         counted["measures"],
         build.measures("advised_measures"),
         counted["costs"],
-        build.grouped("costs_borne_by", F.costs_borne_by),
+        money["costs_borne_by"],
         counted["vangnet_checks"],
-        build.grouped("first_failing_condition", F.reason, F.compensation_eligible.is_(False)),
+        money["first_failing_condition"],
         counted["compensation"],
-        build.grouped("compensation_decisions", F.compensation_decision, F.compensation_requested.is_(True)),
+        money["compensation_decisions"],
         counted["psychosocial"],
         build.lead_times("lead_times_days", {
             "report_to_closure": (F.report_to_closure_days, F.closed.is_(True)),
@@ -147,6 +156,32 @@ class _Builder:
                 sa.select(F.year, code, sa.func.count()).where(where).group_by(F.year, code)):
             counts.setdefault(value, {})[year] = count
         return _breakdown(table_id, counts, self.years)
+
+    def grouped_together(self, tables: dict, process: str = THREAT) -> dict:
+        """Several tables of codes in one query: the database counts the cases per year and combination of
+        codes (and of the tables' conditions), each table adds up the combinations by its own code.
+        {table id: (column, condition or None)}."""
+        selected = []
+        for column, condition in tables.values():
+            selected.append(column)
+            if condition is not None:
+                selected.append(sa.case((condition, 1), else_=0))
+        counts = {table_id: {} for table_id in tables}
+        for year, *values, count in db.session.execute(
+                sa.select(F.year, *selected, sa.func.count()).where(self._where(process))
+                .group_by(F.year, *selected)):
+            at = 0
+            for table_id, (_column, condition) in tables.items():
+                value = values[at]
+                holds = True
+                if condition is not None:
+                    at += 1
+                    holds = values[at] == 1
+                at += 1
+                if value is not None and holds:
+                    per_year = counts[table_id].setdefault(value, {})
+                    per_year[year] = per_year.get(year, 0) + count
+        return {table_id: _breakdown(table_id, found, self.years) for table_id, found in counts.items()}
 
     def measures(self, table_id: str) -> dict:
         """The advised measures: the database groups the cases by their set of measures, each set is split."""
