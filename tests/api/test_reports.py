@@ -80,3 +80,28 @@ def test_cases_saved_before_the_figures_rows_get_them_from_the_rebuild(app, depl
     assert _table(body, "cases")["reported"]["2024"] == 5
     assert _table(body, "by_incident_category")["belaging"]["2024"] == 5
     assert "Figures rows written: 0" in app.test_cli_runner().invoke(args=["reports", "rebuild"]).output
+
+
+@pytest.mark.parametrize("count", [5, 6, 7, 10, 11, 23])
+def test_median_and_90th_percentile_from_the_database_are_the_interpolated_ones(app, count):
+    import random
+    import uuid
+    from statistics import median, quantiles
+
+    from engine.extensions import db
+    from engine.reporting.figures import report
+    from engine.reporting.models import CaseFigures
+
+    rng = random.Random(count)
+    days = [round(rng.uniform(1, 200), 3) for _ in range(count)]
+    with app.app_context():
+        for value in days:
+            started = datetime(2026, 2, 1, tzinfo=NL)
+            db.session.add(CaseFigures(instance_id=str(uuid.uuid4()), process_id="threat_response", year=2026,
+                                       month=2, started_at=started, closed=True, report_to_closure_days=value))
+        db.session.commit()
+        lead = {row["key"]: row["values"]["2026"]
+                for row in next(t for t in report(2026)["tables"] if t["id"] == "lead_times_days")["rows"]}
+    assert lead["report_to_closure_median"] == round(median(days), 1)
+    assert lead["report_to_closure_p90"] == round(quantiles(days, n=10, method="inclusive")[8], 1)
+    assert lead["application_to_decision_median"] is None  # nothing to measure
