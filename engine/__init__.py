@@ -92,10 +92,11 @@ def _register_step_contributors() -> None:
     """What the domains write with every case step (engine/instances/contributors.py), in this order."""
     from .instances import contributors
     from .messages.contributor import Subscriptions
+    from .reporting.contributor import FiguresRow
     from .tasks.contributor import TaskRows
     from .webhooks.contributor import Outbox
 
-    for contributor in (TaskRows(), Subscriptions(), Outbox()):
+    for contributor in (TaskRows(), Subscriptions(), Outbox(), FiguresRow()):
         contributors.register(contributor)
 
 
@@ -116,6 +117,7 @@ def _register_blueprints(app, api) -> None:
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
     from .accesslog.views import blp as access_log_blp
+    from .reporting.views import blp as reports_blp
     from .retention.views import blp as retention_blp
     from .tasks.views import blp as tasks_blp
     from .timers.views import blp as timers_blp
@@ -124,7 +126,7 @@ def _register_blueprints(app, api) -> None:
 
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
-                      webhooks_admin_blp, retention_blp, access_log_blp):
+                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 

@@ -20,7 +20,7 @@ from ..instances.models import ProcessInstance
 from ..tasks.models import HumanTask, TaskCandidate
 from . import police_units
 from .actor import Actor
-from .roles import (AMBTSDRAGER, BEHEERDER, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY, PROCESBEHEERDER,
+from .roles import (AMBTSDRAGER, BEHEERDER, BZK, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY, PROCESBEHEERDER,
                     SENSITIVE_READERS)
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
@@ -235,3 +235,8 @@ __all__ = [
     "visible_variables", "can_start", "can_administer_cases", "can_deploy", "can_oversee", "can_read_access_log",
     "can_search_access_log",
 ]
+
+
+def can_read_reports(actor: Actor) -> bool:
+    """The yearly report (aggregates only): BZK, who evaluates the vangnet, and the administrator."""
+    return actor.has_role(BZK, BEHEERDER)

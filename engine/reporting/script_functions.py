@@ -43,3 +43,6 @@ FUNCTIONS = {"vangnet_year_figures": vangnet_year_figures}
 def init_app(app) -> None:
     for name, function in FUNCTIONS.items():
         script_helpers.HELPERS.setdefault(name, function)
+    from .cli import register_commands
+
+    register_commands(app)

@@ -1,8 +1,9 @@
 """The figures of one calendar year of threat cases, for the evaluation of the vangnet.
 
 Only counts, sums and medians leave this module: no names, addresses, business keys, municipalities or free
-text. They are computed from the derived `process_instance.variables` of the year's `threat_response` cases
-(reported in that year, Dutch time) and from `human_task` rows, never by loading a case's engine state.
+text. They are computed from the figures of the year's `threat_response` cases
+(reported in that year, Dutch time), as kept in their figures rows (`case_figures`, engine/reporting/models.py),
+and from `human_task` rows: no case is opened.
 """
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from statistics import mean, median
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..instances.models import COMPLETED, ProcessInstance
-from ..instances.sealed import variables_of_cases
+from ..instances.models import COMPLETED
 from ..runtime.script_helpers import LOCAL_ZONE
 from ..tasks.models import COMPLETED as TASK_COMPLETED
 from ..tasks.models import HumanTask
 from ..timeutil import as_utc, utcnow
+from .models import CaseFigures as F
 
 PROCESS_ID = "threat_response"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -55,16 +56,10 @@ def check_year(year) -> int:
 def year_figures(year) -> dict:
     year = check_year(year)
     start, end = year_bounds(year)
-    rows = db.session.execute(
-        sa.select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.started_at, ProcessInstance.completed_at,
-                  ProcessInstance.variables, ProcessInstance.tombstone)
-        .where(ProcessInstance.process_id == PROCESS_ID, ProcessInstance.started_at >= start,
-               ProcessInstance.started_at < end)
-    ).all()
-    opened = variables_of_cases((row.id, row.variables) for row in rows if row.tombstone is None)
-    # a purged case counts with the figures its tombstone kept (engine/retention)
-    cases = [(row.id, row.status, as_utc(row.started_at), as_utc(row.completed_at),
-              row.tombstone if row.tombstone is not None else opened.get(row.id, {})) for row in rows]
+    rows = db.session.execute(sa.select(F).where(F.process_id == PROCESS_ID, F.year == year)).scalars().all()
+    # a case's figures row keeps its values after a purge, as the tombstone does (engine/retention)
+    cases = [(row.instance_id, COMPLETED if row.closed else None, as_utc(row.started_at), as_utc(row.completed_at),
+              _as_variables(row)) for row in rows]
     return {
         "year": year,
         "computed_at": utcnow().astimezone(LOCAL_ZONE).isoformat(timespec="seconds"),
@@ -73,6 +68,14 @@ def year_figures(year) -> dict:
         **_profile([c[4] for c in cases]),
         "lead_times": _lead_times(cases, start, end),
     }
+
+
+def _as_variables(row) -> dict:
+    """A figures row as the variables these figures were first written for (absent values left out)."""
+    values = {name: getattr(row, name) for name in TOMBSTONE_FIELDS if hasattr(row, name)}
+    values["advised_measures"] = row.advised_measures.strip("|").split("|") if row.advised_measures else []
+    values["application_to_decision_days"] = row.application_to_decision_days
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _counts(values) -> dict:
@@ -157,8 +160,7 @@ def _summary(values: list, unit: str) -> dict:
 
 def _lead_times(cases, start, end) -> dict:
     closed = [_days(c[2], c[3]) for c in cases if c[1] == COMPLETED and c[3] is not None]
-    decisions = [_days(c[4]["application_submitted_at"], c[4]["compensation_decided_at"]) for c in cases
-                 if c[4].get("application_submitted_at") and c[4].get("compensation_decided_at")]
+    decisions = [c[4]["application_to_decision_days"] for c in cases if "application_to_decision_days" in c[4]]
     # A plain range query, filtered here by the year's case ids: its cost does not depend on the planner's
     # statistics, as a join or a long IN list would.
     ids = {c[0] for c in cases}

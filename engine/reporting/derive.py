@@ -1,0 +1,96 @@
+"""The figures row of a case, derived from its variables: only codes, flags, amounts and whole-case dates.
+
+A value that is not of the expected kind (a code longer than a code, text where a flag belongs) is left out
+rather than kept: what lands in these plain columns can never be a name or a sentence.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from ..runtime.script_helpers import LOCAL_ZONE
+from ..timeutil import as_utc
+from .models import CODE
+
+THREAT, DISRUPTION = "threat_response", "democratic_disruption_registration"
+PROCESSES = (THREAT, DISRUPTION)
+_CODE = re.compile(rf"^[a-z0-9_]{{1,{CODE}}}$")
+CODES = {
+    THREAT: ("office_holder_role", "incident_category", "aangifte_status", "filing_method", "threat_level",
+             "costs_borne_by", "reason", "compensation_decision"),
+    DISRUPTION: ("om_decision", "case_outcome"),
+}
+FLAGS = {
+    THREAT: ("acute_danger", "aangifte_in_time", "measures_advised", "compensation_eligible", "burden_judged",
+             "compensation_requested", "ivp_referred", "ivp_first_contact_in_time", "ivp_contact_escalated",
+             "vertrouwenslijn_referred"),
+    DISRUPTION: ("art124",),
+}
+AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount"), DISRUPTION: ()}
+# every column a step may change (the others are set once, when the case is reported)
+COLUMNS = tuple(sorted({name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
+                       | {"advised_measures", "application_to_decision_days", "closed", "completed_at"}))
+
+
+def _code(value):
+    return value if isinstance(value, str) and _CODE.match(value) else None
+
+
+def _flag(value):
+    return value if isinstance(value, bool) else None
+
+
+def _amount(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return float(value)
+
+
+def _moment(value) -> datetime | None:
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
+
+
+def _days_between(start, end) -> float | None:
+    if not start or not end:
+        return None
+    first, last = _moment(start), _moment(end)
+    if first is None or last is None:
+        return None
+    return round((last - first).total_seconds() / 86400, 4)
+
+
+def changing_values(process_id: str, variables: dict, closed: bool, completed_at) -> dict:
+    """The columns a step writes: every column of `COLUMNS`, None where the case has no such value."""
+    values = dict.fromkeys(COLUMNS)
+    for name in CODES[process_id]:
+        values[name] = _code(variables.get(name))
+    for name in FLAGS[process_id]:
+        values[name] = _flag(variables.get(name))
+    for name in AMOUNTS[process_id]:
+        values[name] = _amount(variables.get(name))
+    if process_id == THREAT:
+        measures = [m for m in (variables.get("advised_measures") or []) if _code(m)] \
+            if isinstance(variables.get("advised_measures"), list) else []
+        values["advised_measures"] = ("|" + "|".join(sorted(set(measures))) + "|")[:1000] if measures else None
+        values["application_to_decision_days"] = _days_between(variables.get("application_submitted_at"),
+                                                               variables.get("compensation_decided_at"))
+    values["closed"], values["completed_at"] = closed, completed_at
+    return values
+
+
+def first_values(instance_id: str, process_id: str, municipality_code, started_at: datetime) -> dict:
+    """The columns set once, when the case is reported."""
+    local = as_utc(started_at).astimezone(LOCAL_ZONE)
+    return {"instance_id": instance_id, "process_id": process_id, "year": local.year, "month": local.month,
+            "municipality_code": municipality_code, "started_at": as_utc(started_at)}
+
+
+def closure_days(started_at, completed_at) -> float | None:
+    """Report to closure in days (the database counts it for a case that closes in a later step)."""
+    if completed_at is None:
+        return None
+    return (as_utc(completed_at) - as_utc(started_at)).total_seconds() / 86400

@@ -1,0 +1,254 @@
+"""The yearly report: the figures of one year beside the previous years', from SQL aggregates.
+
+Every figure is counted, summed or ordered by the database over the `case_figures` rows (engine/reporting/
+models.py), grouped by year: one pass per table over the report's years, whatever their number of cases,
+and no case is opened. What leaves this module is statistical disclosure controlled (`disclose`): a count
+from 1 to 4, and an amount or lead time over 1 to 4 cases, is shown as "< 5" (as CBS does); when a table
+would show exactly one such cell in a year, the next smallest cell of that year is hidden too ("x"), so the
+hidden one cannot be found by subtracting the others from the total.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..runtime.script_helpers import LOCAL_ZONE
+from ..timeutil import utcnow
+from .derive import DISRUPTION, THREAT
+from .models import CaseFigures as F
+from .vangnet import GRANTED, check_year
+
+THRESHOLD = 5
+SMALL, HIDDEN = "< 5", "x"
+PREVIOUS_YEARS = 4
+MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
+_HISTORY = Path(__file__).resolve().parent / "data" / "art124_history.json"
+
+
+@lru_cache(maxsize=1)
+def art124_history() -> dict:
+    """The letter's art. 124 Sr registrations 1992 - April 2016, with their source (as published)."""
+    return json.loads(_HISTORY.read_text(encoding="utf-8"))
+
+
+def report(year) -> dict:
+    year = check_year(year)
+    years = list(range(year - PREVIOUS_YEARS, year + 1))
+    build = _Builder(years)
+    counted = build.counted({  # one pass over the years for all of these
+        "cases": ({"reported": sa.true(), "closed": F.closed.is_(True), "acute_danger": F.acute_danger.is_(True)}, {}),
+        "aangifte": ({
+            "registered": F.aangifte_status == "geregistreerd",
+            "registered_in_time": sa.and_(F.aangifte_status == "geregistreerd", F.aangifte_in_time.is_(True)),
+            "report_only": F.aangifte_status == "alleen_melding"}, {}),
+        "measures": ({"measures_advised": F.measures_advised.is_(True)}, {}),
+        "costs": ({"cost_decisions": F.costs_borne_by.is_not(None)},
+                  {"estimated_total": (F.estimated_costs, F.costs_borne_by.is_not(None)),
+                   "estimated_total_municipality": (F.estimated_costs, F.costs_borne_by == "gemeente")}),
+        "vangnet_checks": ({"checked": F.compensation_eligible.is_not(None),
+                            "eligible": F.compensation_eligible.is_(True),
+                            "burden_judged": F.burden_judged.is_(True)}, {}),
+        "compensation": ({
+            "requested": F.compensation_requested.is_(True),
+            "decided": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.is_not(None)),
+            "granted": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.in_(GRANTED))},
+            {"requested_amount": (F.requested_amount, F.compensation_requested.is_(True)),
+             "granted_amount": (F.granted_amount, sa.and_(F.compensation_requested.is_(True),
+                                                          F.compensation_decision.in_(GRANTED)))}),
+        "psychosocial": ({
+            "ivp_referred": F.ivp_referred.is_(True),
+            "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
+            "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
+            "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}, {}),
+    })
+    disruptions = build.counted({"art124": ({"registrations": sa.true(), "art124": F.art124.is_(True)}, {})},
+                                process=DISRUPTION)
+    # codes of few values: one query each for the profile and for the money, counted per combination
+    profile = build.grouped_together({"by_office_holder_role": (F.office_holder_role, None),
+                                      "by_incident_category": (F.incident_category, None),
+                                      "by_filing_method": (F.filing_method, None),
+                                      "threat_levels": (F.threat_level, None)})
+    money = build.grouped_together({
+        "costs_borne_by": (F.costs_borne_by, None),
+        "first_failing_condition": (F.reason, F.compensation_eligible.is_(False)),
+        "compensation_decisions": (F.compensation_decision, F.compensation_requested.is_(True))})
+    tables = [
+        counted["cases"],
+        build.grouped("reports_per_month", F.month, keys=MONTHS),
+        build.grouped("by_municipality", F.municipality_code),
+        profile["by_office_holder_role"],
+        profile["by_incident_category"],
+        counted["aangifte"],
+        profile["by_filing_method"],
+        profile["threat_levels"],
+        counted["measures"],
+        build.measures("advised_measures"),
+        counted["costs"],
+        money["costs_borne_by"],
+        counted["vangnet_checks"],
+        money["first_failing_condition"],
+        counted["compensation"],
+        money["compensation_decisions"],
+        counted["psychosocial"],
+        build.lead_times("lead_times_days", {
+            "report_to_closure": (F.report_to_closure_days, F.closed.is_(True)),
+            "application_to_decision": (F.application_to_decision_days, F.application_to_decision_days.is_not(None))}),
+        disruptions["art124"],
+        build.grouped("art124_om_decisions", F.om_decision, F.art124.is_(True), process=DISRUPTION),
+    ]
+    return {
+        "year": year,
+        "years": years,
+        "computed_at": utcnow().astimezone(LOCAL_ZONE).isoformat(timespec="seconds"),
+        "disclosure": {"threshold": THRESHOLD, "small": SMALL, "hidden": HIDDEN},
+        "tables": tables,
+        "art124_history": art124_history(),
+    }
+
+
+class _Builder:
+    def __init__(self, years: list[int]):
+        self.years = years
+
+    def _where(self, process: str, *conditions):
+        return sa.and_(F.process_id == process, F.year.between(self.years[0], self.years[-1]), *conditions)
+
+    def counted(self, tables: dict, process: str = THREAT) -> dict:
+        """Tables of counts (and of sums of amounts over the cases their conditions select), per year, all in
+        one query: {table id: ({figure: condition}, {figure: (amount, condition)})}."""
+        columns, layout = [], []
+        for table_id, (counts, sums) in tables.items():
+            for key, condition in counts.items():
+                layout.append((table_id, key, "count", len(columns)))
+                columns.append(sa.func.sum(sa.case((condition, 1), else_=0)))
+            for key, (value, condition) in sums.items():
+                layout.append((table_id, key, "amount", len(columns)))
+                columns += [sa.func.sum(sa.case((condition, value), else_=0)),
+                            sa.func.sum(sa.case((sa.and_(condition, value.is_not(None)), 1), else_=0))]
+        found = {row[0]: row[1:] for row in db.session.execute(
+            sa.select(F.year, *columns).where(self._where(process)).group_by(F.year))}
+        result = {table_id: {"id": table_id, "rows": []} for table_id in tables}
+        for table_id, key, kind, at in layout:
+            values = {}
+            for year in self.years:
+                cells = found.get(year) or (0,) * len(columns)
+                if kind == "count":
+                    values[str(year)] = disclose(int(cells[at] or 0))
+                else:
+                    values[str(year)] = disclose(round(float(cells[at] or 0), 2), int(cells[at + 1] or 0))
+            result[table_id]["rows"].append({"key": key, "kind": kind, "values": values})
+        return result
+
+    def grouped(self, table_id: str, column, condition=None, keys=(), process: str = THREAT) -> dict:
+        """One row per code of `column` (cases without one are not counted), per year."""
+        if column is F.month:
+            code = sa.func.printf("%02d", F.month) if db.engine.dialect.name == "sqlite" \
+                else sa.func.lpad(sa.cast(F.month, sa.String), 2, "0")
+        else:
+            code = column
+        where = self._where(process, column.is_not(None), *(() if condition is None else (condition,)))
+        counts: dict[str, dict[int, int]] = {key: {} for key in keys}
+        for year, value, count in db.session.execute(
+                sa.select(F.year, code, sa.func.count()).where(where).group_by(F.year, code)):
+            counts.setdefault(value, {})[year] = count
+        return _breakdown(table_id, counts, self.years)
+
+    def grouped_together(self, tables: dict, process: str = THREAT) -> dict:
+        """Several tables of codes in one query: the database counts the cases per year and combination of
+        codes (and of the tables' conditions), each table adds up the combinations by its own code.
+        {table id: (column, condition or None)}."""
+        selected = []
+        for column, condition in tables.values():
+            selected.append(column)
+            if condition is not None:
+                selected.append(sa.case((condition, 1), else_=0))
+        counts = {table_id: {} for table_id in tables}
+        for year, *values, count in db.session.execute(
+                sa.select(F.year, *selected, sa.func.count()).where(self._where(process))
+                .group_by(F.year, *selected)):
+            at = 0
+            for table_id, (_column, condition) in tables.items():
+                value = values[at]
+                holds = True
+                if condition is not None:
+                    at += 1
+                    holds = values[at] == 1
+                at += 1
+                if value is not None and holds:
+                    per_year = counts[table_id].setdefault(value, {})
+                    per_year[year] = per_year.get(year, 0) + count
+        return {table_id: _breakdown(table_id, found, self.years) for table_id, found in counts.items()}
+
+    def measures(self, table_id: str) -> dict:
+        """The advised measures: the database groups the cases by their set of measures, each set is split."""
+        counts: dict[str, dict[int, int]] = {}
+        for year, measures, count in db.session.execute(
+                sa.select(F.year, F.advised_measures, sa.func.count())
+                .where(self._where(THREAT, F.measures_advised.is_(True), F.advised_measures.is_not(None)))
+                .group_by(F.year, F.advised_measures)):
+            for measure in measures.strip("|").split("|"):
+                per_year = counts.setdefault(measure, {})
+                per_year[year] = per_year.get(year, 0) + count
+        return _breakdown(table_id, counts, self.years, partition=False)  # a case may have several
+
+    def lead_times(self, table_id: str, measured: dict) -> dict:
+        """Median and 90th percentile per year (interpolated, as `statistics.quantiles(method="inclusive")`):
+        the database numbers the durations of each year in order and returns only the ones at those places."""
+        rows = []
+        for key, (duration, condition) in measured.items():
+            ranked = sa.select(
+                F.year.label("year"), duration.label("days"),
+                (sa.func.row_number().over(partition_by=F.year, order_by=duration) - 1).label("k"),
+                sa.func.count().over(partition_by=F.year).label("n"),
+            ).where(self._where(THREAT, condition, duration.is_not(None))).subquery()
+            n, k = ranked.c.n, ranked.c.k
+            places = ((n - 1) // 2, n // 2, (9 * (n - 1)) // 10, (9 * (n - 1) + 9) // 10)
+            found: dict[int, tuple[int, dict]] = {}
+            for year, days, place, count in db.session.execute(
+                    sa.select(ranked.c.year, ranked.c.days, k, n).where(sa.or_(*(k == p for p in places)))):
+                found.setdefault(year, (count, {}))[1][place] = float(days)
+            for statistic, share in (("median", 0.5), ("p90", 0.9)):
+                values = {}
+                for year in self.years:
+                    count, at = found.get(year, (0, {}))
+                    values[str(year)] = disclose(_interpolated(at, count, share), count)
+                rows.append({"key": f"{key}_{statistic}", "kind": "days", "values": values})
+        return {"id": table_id, "rows": rows}
+
+
+def _interpolated(at: dict, count: int, share: float) -> float | None:
+    if not count:
+        return None
+    position = share * (count - 1)
+    low = int(position)
+    if position == low:
+        return round(at[low], 1)
+    return round(at[low] + (position - low) * (at[low + 1] - at[low]), 1)
+
+
+def disclose(value, cases: int | None = None):
+    """A count from 1 to 4 (or a value over 1 to 4 cases) as "< 5"; zero and larger ones as they are."""
+    basis = value if cases is None else cases
+    if basis is not None and 0 < basis < THRESHOLD:
+        return SMALL
+    return value
+
+
+def _breakdown(table_id: str, counts: dict, years: list[int], partition: bool = True) -> dict:
+    """A table of counts per code and year, with the cells of 1 to 4 shown as "< 5"; when its rows partition
+    the cases and one cell of a year is small, the next smallest one of that year is hidden as well."""
+    rows = [{"key": key, "kind": "count", "values": {str(y): disclose(per_year.get(y, 0)) for y in years}}
+            for key, per_year in sorted(counts.items())]
+    if partition:
+        for year in years:
+            column = str(year)
+            small = [row for row in rows if row["values"][column] == SMALL]
+            others = sorted((row for row in rows if isinstance(row["values"][column], int)
+                             and row["values"][column] > 0), key=lambda row: row["values"][column])
+            if len(small) == 1 and others:
+                others[0]["values"][column] = HIDDEN
+    return {"id": table_id, "rows": rows}
