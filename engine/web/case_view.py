@@ -24,6 +24,11 @@ from .values import PLAIN, FieldFormat, shown
 
 WAITING_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "eventBasedGateway"}
 DONE_EVENTS = {"element.completed", "task.completed"}
+# Completed elements people care about in a timeline: a message or timer that came, a decision taken, a
+# sub-case done, the end reached. Script steps and gateways are the engine's own work ("show all").
+HUMAN_ELEMENT_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "businessRuleTask", "callActivity",
+                       "endEvent", "userTask"}
+HIDDEN_EVENTS = {"case.compacted"}
 MASK = "***"
 
 
@@ -37,6 +42,23 @@ class CasePage:
     markers: dict
     related: list = field(default_factory=list)
     deadlines: list = field(default_factory=list)
+    timeline: list = field(default_factory=list)
+    engine_steps: int = 0  # events left out of the timeline unless all are asked for
+
+
+def timeline(events: list, model: dict, everything: bool) -> tuple[list, int]:
+    """The events of the timeline and how many engine steps were left out of it."""
+    types = element_types(model)
+    shown, left_out = [], 0
+    for event in events:
+        if event.event in HIDDEN_EVENTS or (event.event == "element.completed" and not event.element_name):
+            continue
+        if event.event == "element.completed" and types.get(event.element_id) not in HUMAN_ELEMENT_TYPES \
+                and not everything:
+            left_out += 1
+            continue
+        shown.append(event)
+    return shown, left_out
 
 
 def element_types(model: dict) -> dict:
@@ -137,7 +159,7 @@ def related_cases(actor: Actor, instance: ProcessInstance) -> list:
             for case in db.session.scalars(query)]
 
 
-def load_case_page(instance_id: str, actor: Actor) -> CasePage:
+def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> CasePage:
     instance = get_visible_case(instance_id, actor)
     version = db.session.get(ProcessVersion, instance.process_version_id)
     events = case_history(instance)
@@ -148,7 +170,9 @@ def load_case_page(instance_id: str, actor: Actor) -> CasePage:
     if instance.next_timer_due_at:
         deadlines.append({"what": None, "due_at": instance.next_timer_due_at, "task": None})
     deadlines.sort(key=lambda d: d["due_at"])
+    shown, left_out = timeline(events, version.model, all_steps)
     return CasePage(
+        timeline=shown, engine_steps=left_out,
         instance=instance, version=version, open_tasks=open_tasks, events=events,
         variables=case_data(actor, instance, version),
         markers=diagram_markers(instance, version.model, events, open_tasks),

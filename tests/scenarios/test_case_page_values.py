@@ -30,3 +30,23 @@ def test_a_walked_threat_case_reads_as_a_dutch_case_file(app, deploy_real, as_us
     english.post("/language", {"lang": "en"})
     text = re.sub(r"<[^>]+>", " ", _data_section(english.get(f"/cases/{case['id']}").get_data(as_text=True)))
     assert "€48,000" in text and re.search(r"\bno\b", text)
+
+
+def test_the_timeline_shows_what_people_did_and_the_engine_steps_on_request(app, deploy_real, as_user):
+    team = Team(as_user).login("gemeente")
+    case = team.start_threat()
+    team.through_triage(case["id"])
+    client = WebClient(app).sign_in("gemeente.westbetuwe")
+
+    def items(url):
+        page = client.get(url).get_data(as_text=True)
+        timeline = re.search(r'<ol class="timeline">(.*?)</ol>', page, re.S).group(1)
+        return page, re.findall(r"<li class=\"timeline__item[^\"]*\">.*?</li>", timeline, re.S)
+
+    page, short = items(f"/cases/{case['id']}")
+    _, full = items(f"/cases/{case['id']}?steps=all")
+    hidden = int(re.search(r"Alle stappen tonen \((\d+) automatische stappen? verborgen\)", page).group(1))
+    assert hidden > 0 and len(full) == len(short) + hidden
+    assert any("Triage" in item and "afgerond" in item for item in short)
+    assert not any("element-completed" in item and "Melding registreren" in item for item in short)
+    assert any("Melding registreren" in item for item in full)

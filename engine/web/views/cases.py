@@ -1,7 +1,7 @@
 """The case page: summary, deadlines, case data, timeline, process diagram and linked cases."""
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from ..blueprint import bp
 from ..case_view import diagram_xml, load_case_page
@@ -14,10 +14,11 @@ from .inbox import process_names
 @login_required
 def case_page(case_id):
     actor = web_actor()
-    page = load_case_page(case_id, actor)
+    all_steps = request.args.get("steps") == "all"
+    page = load_case_page(case_id, actor, all_steps=all_steps)
     people = [page.instance.started_by] + [e.actor for e in page.events] + [t.assignee for t in page.open_tasks]
     return render_template("case.html", page=page, case=page.instance, names=display_names(people),
-                           process_names=process_names())
+                           process_names=process_names(), all_steps=all_steps)
 
 
 @bp.get("/cases/<case_id>/diagram.bpmn")
