@@ -143,8 +143,18 @@ def _iso(value) -> str | None:
 
 
 def list_cases(actor: Actor, process_id=None, status=None, municipality_code=None, business_key=None,
-               limit: int = 50, offset: int = 0):
+               limit: int = 50, offset: int = 0, text: str | None = None, started_from=None, started_before=None):
+    """The cases the actor may see, newest first. `text` finds a case by (part of) its business key or a
+    word of its title, in any case; `started_from` / `started_before` bound when it was opened."""
     query = sa.select(ProcessInstance).where(policy.case_clause(actor))
+    if text:
+        pattern = "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(sa.func.lower(ProcessInstance.business_key).like(pattern, escape="\\"),
+                                   sa.func.lower(ProcessInstance.title).like(pattern, escape="\\")))
+    if started_from:
+        query = query.where(ProcessInstance.started_at >= started_from)
+    if started_before:
+        query = query.where(ProcessInstance.started_at < started_before)
     if process_id:
         query = query.where(ProcessInstance.process_id == process_id)
     if status:
