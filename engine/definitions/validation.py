@@ -5,7 +5,7 @@ Layers, each reporting problems with the file, the line and the element id:
 2. the engine's own parse of every executable process, with the processes it calls and its decisions;
 3. the host's checks: each user task has a form that exists and a role (candidate group, lane or
    assignee), timers and due dates parse, scripts and conditions compile in the sandbox, message events name
-   a message.
+   a message, and a form's text and html components carry no script, form or frame (engine/forms/content.py).
 A set with any problem is refused as a whole.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
+from ..forms.content import content_problems
 from ..forms.formjs import FormDefinition, FormDefinitionError, locate_key
 from ..identity.roles import ROLES, normalise_role
 from ..runtime.bpmn_parser import HostParser, strip_el, timer_expression
@@ -101,6 +102,11 @@ def read_file(source: SourceFile, problems: list) -> bool:
             problems.append(Problem(source.file_name, str(err), line or (int(match.group(1)) if match else None), err.key))
             return False
         source.key = source.form.id
+        refused = content_problems(source.form.schema)
+        for message, component in refused:
+            problems.append(Problem(source.file_name, message, locate_key(source.content, component), component))
+        if refused:
+            return False
         for key, readers in source.form.field_readers.items():
             unknown = sorted(readers - set(ROLES))
             if unknown or not readers:
