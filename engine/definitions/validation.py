@@ -4,8 +4,9 @@ Layers, each reporting problems with the file, the line and the element id:
 1. the file itself: UTF-8, well-formed XML (or JSON for forms), the BPMN/DMN XML schema;
 2. the engine's own parse of every executable process, with the processes it calls and its decisions;
 3. the host's checks: each user task has a form that exists and a role (candidate group, lane or
-   assignee), timers and due dates parse, scripts and conditions compile in the sandbox, message events name
-   a message.
+   assignee), timers and due dates parse, scripts, conditions and every cell of a decision table
+   (decision_checks.py) compile in the sandbox, message events name a message, and a form's text and html
+   components carry no script, form or frame (engine/forms/content.py).
 A set with any problem is refused as a whole.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
+from ..forms.content import content_problems
 from ..forms.formjs import FormDefinition, FormDefinitionError, locate_key
 from ..identity.roles import ROLES, normalise_role
 from ..runtime.bpmn_parser import HostParser, strip_el, timer_expression
@@ -27,6 +29,7 @@ from ..runtime.sandbox import check_source, source_problem
 from .bpmn_model import (
     BPMN_NS, MAX_PRIORITY, MIN_PRIORITY, extract_process, form_reference, locate_element, message_names, safe_xml_parser,
 )
+from .decision_checks import decision_problems
 
 KIND_BY_SUFFIX = {".bpmn": "bpmn", ".bpmn20.xml": "bpmn", ".dmn": "dmn", ".form": "form", ".json": "form"}
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
@@ -103,6 +106,11 @@ def read_file(source: SourceFile, problems: list) -> bool:
             problems.append(Problem(source.file_name, str(err), line or (int(match.group(1)) if match else None), err.key))
             return False
         source.key = source.form.id
+        refused = content_problems(source.form.schema)
+        for message, component in refused:
+            problems.append(Problem(source.file_name, message, locate_key(source.content, component), component))
+        if refused:
+            return False
         for key, readers in source.form.field_readers.items():
             unknown = sorted(readers - set(ROLES))
             if unknown or not readers:
@@ -198,6 +206,8 @@ def analyse(sources: list[SourceFile]) -> tuple[list[Problem], list[ProcessAnaly
     for source in usable:
         if source.kind == "dmn":
             _guard(problems, source, lambda s=source: parser.add_dmn_xml(s.tree, s.file_name))
+            problems.extend(Problem(source.file_name, message, line, decision_id)
+                            for message, line, decision_id in decision_problems(source.tree))
     for source in usable:
         if source.kind == "bpmn" and _pre_parse_checks(source, problems):
             if _guard(problems, source, lambda s=source: parser.add_bpmn_xml(s.tree, s.file_name)):

@@ -357,13 +357,15 @@ def _set_path(target: dict, path: tuple, value) -> None:
 
 
 def locate_key(text: str, key: str | None) -> int | None:
-    """The line of a component's `"key": "<key>"` in the form's JSON text, for error messages."""
+    """The line of a component's `"key": "<key>"` (or, for a component without a key such as a text, its
+    `"id"`) in the form's JSON text, for error messages."""
     if not key:
         return None
-    pattern = re.compile(r'"key"\s*:\s*"' + re.escape(key) + '"')
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.search(line):
-            return number
+    for name in ("key", "id"):
+        pattern = re.compile(r'"' + name + r'"\s*:\s*"' + re.escape(key) + '"')
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line):
+                return number
     return None
 
 

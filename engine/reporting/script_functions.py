@@ -42,7 +42,7 @@ FUNCTIONS = {"vangnet_year_figures": vangnet_year_figures}
 
 def init_app(app) -> None:
     for name, function in FUNCTIONS.items():
-        script_helpers.HELPERS.setdefault(name, function)
+        script_helpers.HELPERS.setdefault(name, script_helpers.Helper(function))
     from .cli import register_commands
 
     register_commands(app)

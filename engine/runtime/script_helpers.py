@@ -5,8 +5,8 @@ that deadlines in the threat response need (working days, durations), in the Dut
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -68,7 +68,7 @@ def _easter(year: int) -> date:
     return date(year, month, day)
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def public_holidays(year: int) -> frozenset:
     """Dutch public holidays on which municipal offices are closed."""
     easter = _easter(year)
@@ -120,15 +120,48 @@ def year_of(value) -> int:
     return _as_datetime(value).year
 
 
+class Helper:
+    """A helper as scripts see it: called like the function, but written without its brackets it names
+    itself instead of showing where the function lives in the host's memory."""
+
+    def __init__(self, function):
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<function {self.__name__}>"
+
+
+class Reading(Helper):
+    """A helper without arguments (`now`, `today`): `str(now)` and f"{now}" read as its value, as a person
+    forgetting the brackets means; arithmetic and comparisons on it get an error that says what to write."""
+
+    def __str__(self):
+        return str(self())
+
+    def __repr__(self):
+        return repr(self())
+
+    def __format__(self, spec):
+        return format(self(), spec)
+
+    def _misused(self, *other):
+        raise TypeError(f"'{self.__name__}' is a function: write {self.__name__}() for its value")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __lt__ = __le__ = __gt__ = __ge__ = _misused
+
+
 HELPERS = {
-    "now": now,
-    "today": today,
-    "current_year": current_year,
-    "add_duration": add_duration,
-    "local_datetime": local_datetime,
-    "add_working_days": add_working_days,
-    "is_working_day": is_working_day,
-    "days_between": days_between,
-    "hours_between": hours_between,
-    "year_of": year_of,
+    "now": Reading(now),
+    "today": Reading(today),
+    "current_year": Reading(current_year),
+    "add_duration": Helper(add_duration),
+    "local_datetime": Helper(local_datetime),
+    "add_working_days": Helper(add_working_days),
+    "is_working_day": Helper(is_working_day),
+    "days_between": Helper(days_between),
+    "hours_between": Helper(hours_between),
+    "year_of": Helper(year_of),
 }

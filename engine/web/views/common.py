@@ -9,6 +9,8 @@ from flask import current_app, url_for
 from flask_babel import format_date, format_datetime
 
 from ...extensions import db
+from ...forms.content import safe_schema
+from ...forms.formjs import FormDefinition
 from ...identity.models import User
 from ...identity.municipalities import municipality_label
 from ...identity.roles import ROLES
@@ -85,9 +87,12 @@ def _context():
 
 
 def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool = False) -> dict:
-    """What the form island needs: the schema in the current language, the values, the server's errors."""
+    """What the form island needs: the schema in the current language, the values, the server's errors.
+    Its text and html components arrive as sanitised HTML with the case values in them as text
+    (engine/forms/content.py): case data never becomes markup, whatever form-js does with a text."""
+    own_keys = FormDefinition.from_schema(schema).top_level_keys
     return {
-        "schema": localise_schema(schema),
+        "schema": safe_schema(localise_schema(schema), data, own_keys),
         "data": data,
         "errors": errors or {},
         "messages": message_table(),

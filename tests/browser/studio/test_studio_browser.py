@@ -237,7 +237,7 @@ def test_a_decision_change_is_blocked_by_a_failing_scenario_until_the_test_is_up
     for case_id in (old_case, new_case):
         worker.goto(f"/tasks/{_task(app, case_id, TARGET.user_task).id}")
         worker.wait_for_form()
-        shown[case_id] = worker.page.locator("[data-task-form] .fjs-form-field-text").first.inner_text()
+        shown[case_id] = worker.page.locator("[data-task-form] .fjs-form-field-html").first.inner_text()
     assert shown[old_case] != shown[new_case], shown
     assert TARGET.extra["decision_shown"][edit.before] in shown[old_case], shown
     assert TARGET.extra["decision_shown"][edit.after] in shown[new_case], shown
