@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -75,6 +76,12 @@ _TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 _HTML_IN_TEXT = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>|<!--")
 _IMAGE_IN_TEXT = re.compile(r"!\[[^\]]*\]\(")
 _LINK_TARGET_TEMPLATE = re.compile(r"\]\([^)]*\{\{|<[a-z][a-z0-9+.-]*:[^>\s]*\{\{", re.I)
+# The one place a case value may stand in an address: the query of a link to a page of this app
+# (`[Rapportage](/reports/vangnet?year={{evaluation_year}})`), filled in percent-encoded.
+_APP_LINK_QUERY_TEMPLATE = re.compile(r"\]\(/(?!/)[^)?{]*\?[^)]*\)")
+# A token in a link's address, as Markdown percent-encodes it
+_URL_TOKEN = re.compile("%EE%80%80(\\d+)%EE%80%81")
+_APP_HREF = re.compile(r'^(<a href=")(/(?!/)[^"?]*\?)([^"]*)(")')
 
 
 # --- what the page receives -------------------------------------------------------------------------
@@ -147,11 +154,24 @@ def _restore(markup: str, templates: list, data: dict, own_keys) -> str:
             return "{{" + expression + "}}"  # form-js's html component escapes what it substitutes
         return escape_value(_lookup(data, path.split(".")))
 
+    def fill_query(match):
+        path = templates[int(match.group(1))].strip()
+        if blocks or not _PATH.match(path) or path in _FEEL_WORDS or path.split(".")[0] in own_keys:
+            return ""
+        return quote(feel_string(_lookup(data, path.split("."))), safe="")
+
+    def in_tag(tag: str) -> str:
+        link = _APP_HREF.match(tag)
+        if link:  # a link to a page of this app: values only in its query, percent-encoded
+            tag = link.group(1) + _URL_TOKEN.sub("", link.group(2)) + _URL_TOKEN.sub(fill_query, link.group(3)) \
+                + tag[len(link.group(1) + link.group(2) + link.group(3)):]
+        return _URL_TOKEN.sub("", _TOKEN.sub("", tag))  # never a value anywhere else inside a tag
+
     pieces = []
     last = 0
     for tag in _TAG.finditer(markup):
         pieces.append(_TOKEN.sub(fill, markup[last:tag.start()]))
-        pieces.append(_TOKEN.sub("", tag.group(0)))  # never a value inside a tag
+        pieces.append(in_tag(tag.group(0)))
         last = tag.end()
     pieces.append(_TOKEN.sub(fill, markup[last:]))
     return "".join(pieces)
@@ -227,7 +247,7 @@ def text_problem(text: str) -> str | None:
                 "**bold**, *italic*, - list, [words](https://...)) or use an html component.")
     if _IMAGE_IN_TEXT.search(text):
         return "images are not shown in a text component: use an image component."
-    if _LINK_TARGET_TEMPLATE.search(text):
+    if _LINK_TARGET_TEMPLATE.search(_APP_LINK_QUERY_TEMPLATE.sub("]()", text)):
         return ("a value from the case cannot be (part of) a link's address: show it as text, or write the "
                 "address itself.")
     return None

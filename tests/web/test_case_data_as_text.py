@@ -133,3 +133,16 @@ def test_the_project_forms_pass_the_content_checks():
 
     for path in sorted((PROJECT / "forms").glob("*.form")):
         assert content_problems(json.loads(path.read_text())) == [], path.name
+
+
+def test_a_case_value_in_the_query_of_a_link_to_this_app_is_percent_encoded():
+    from engine.forms.content import render_text, text_problem
+
+    link = "[Rapportage](/reports/vangnet?year={{evaluation_year}})"
+    assert text_problem(link) is None
+    shown = render_text(link, {"evaluation_year": '2025"><img src=x onerror=alert(1)>'})
+    assert 'href="/reports/vangnet?year=2025%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E"' in shown
+    assert "<img" not in shown
+    for refused in ("[R](https://evil.example/?q={{y}})", "[R](//evil.example/?q={{y}})", "[R](/x/{{y}}?a=1)",
+                    "[R]({{y}})"):
+        assert text_problem(refused), refused
