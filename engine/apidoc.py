@@ -33,6 +33,8 @@ STANDARD = {
     503: "The configured key-encryption keys do not open this case's data key: `needed_key` names the key; "
          "nothing was read or changed (code `key_unavailable`)",
 }
+ENROLMENT = ("the caller's role needs a second factor and it has none yet: only /api/v1/auth/* answers until "
+             "one is set up (code `totp_enrolment_required`)")
 BUSY = ("The database was busy with other changes: nothing was changed; send the same request again after "
         "Retry-After seconds (code `busy`)")
 
@@ -106,6 +108,11 @@ def complete_responses(path: str, method: str, operation: dict, blueprint: str) 
         add(401)
     if blueprint in ROLE_GATED:
         add(403)
+    if (blueprint in PROTECTED or operation.get("security")) and blueprint != "auth":
+        # a role that needs a second factor opens nothing but /auth until it has one (identity/auth.py)
+        add(403)
+        if ENROLMENT not in responses["403"].get("description", ""):
+            responses["403"]["description"] = f"{responses['403'].get('description', '')}; or: {ENROLMENT}"
     if in_query:
         add(400)
     for key in [k for k in responses if k == "422"]:

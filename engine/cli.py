@@ -154,6 +154,22 @@ def register_commands(app) -> None:
         db.session.commit()
         click.echo(f"{username}: {removed} failed sign-in(s) forgotten; the account can sign in.")
 
+    @users.command("reset-totp")
+    @click.argument("username")
+    @with_appcontext
+    def reset_totp_command(username):
+        """Remove an account's second factor and recovery codes (a lost phone): the next sign-in needs the
+        password only, and a role that needs a second factor is sent to set up a new one."""
+        from .identity import second_factor
+        from .identity.service import get_user
+
+        try:
+            removed = second_factor.remove(get_user(username))
+        except ApiError as err:
+            _fail(err)
+        click.echo(f"{username}: " + ("second factor and recovery codes removed." if removed
+                                      else "had no second factor."))
+
     @users.command("deactivate")
     @click.argument("username")
     @with_appcontext

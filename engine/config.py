@@ -118,6 +118,9 @@ def load_config(instance_path: Path) -> dict:
         "VB_LOGIN_MAX_FAILURES": int(os.environ.get("VB_LOGIN_MAX_FAILURES", "10")),
         "VB_LOGIN_MAX_FAILURES_PER_CLIENT": int(os.environ.get("VB_LOGIN_MAX_FAILURES_PER_CLIENT", "100")),
         "VB_LOGIN_WINDOW_MINUTES": float(os.environ.get("VB_LOGIN_WINDOW_MINUTES", "15")),
+        # Roles that must sign in with a second factor (identity/second_factor.py), comma-separated; unset:
+        # the roles that read sensitive fields outside the demo, none in the demo
+        "VB_TOTP_REQUIRED_ROLES": os.environ.get("VB_TOTP_REQUIRED_ROLES"),
         "VB_INBOX_POLL_SECONDS": int(os.environ.get("VB_INBOX_POLL_SECONDS", "15")),
         "VB_OIDC_ISSUER": os.environ.get("VB_OIDC_ISSUER", "").rstrip("/"),
         "VB_OIDC_CLIENT_ID": os.environ.get("VB_OIDC_CLIENT_ID", ""),

@@ -6,18 +6,15 @@ longer retention. Raising protection needs nobody.
 """
 from __future__ import annotations
 
-from ..identity.roles import SENSITIVE_READERS
+from ..identity.roles import readers_of
 from ..runtime.retention_periods import shortest
 
 
 def _readers_of(model: dict, key: str) -> set | None:
-    """Who reads a field under this model: its named readers, the sensitive readers, or None (everyone)."""
-    named = (model.get("field_readers") or {}).get(key)
-    if named is not None:
-        return set(named)
-    if key in set(model.get("sensitive_keys") or ()):
-        return set(SENSITIVE_READERS)
-    return None
+    """Who reads a field under this model (`roles.readers_of`), or None (everyone)."""
+    found = readers_of(key, model.get("field_readers") or {}, set(model.get("sensitive_keys") or ()),
+                       set(model.get("form_keys") or ()))
+    return None if found is None else set(found)
 
 
 def lowered(old: dict | None, new: dict, default_retention: str) -> list[str]:
@@ -25,7 +22,8 @@ def lowered(old: dict | None, new: dict, default_retention: str) -> list[str]:
     if old is None:
         return []
     changes = []
-    guarded = set(old.get("sensitive_keys") or ()) | set(old.get("field_readers") or {})
+    guarded = (set(old.get("sensitive_keys") or ()) | set(old.get("field_readers") or {})
+               | set(old.get("form_keys") or ()))
     for key in sorted(guarded):
         before, after = _readers_of(old, key), _readers_of(new, key)
         if after is None:

@@ -192,6 +192,8 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
             for key, roles in form.field_readers.items():
                 readers[key] = readers[key] & roles if key in readers else set(roles)
         model["field_readers"] = {key: sorted(roles) for key, roles in sorted(readers.items())}
+        # every variable a form asks for: the need-to-know roles read those only where readers name them
+        model["form_keys"] = sorted({key for form in forms.values() for key in form.top_level_keys})
 
         def form_keys(reference, model=model, forms=forms):
             form = forms.get(form_file_id(model, reference))

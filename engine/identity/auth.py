@@ -6,6 +6,7 @@ from functools import wraps
 from flask import g, request
 
 from ..errors import Forbidden, Unauthorized
+from . import second_factor
 from .actor import Actor
 from .service import user_for_token
 
@@ -25,6 +26,10 @@ def current_actor() -> Actor:
         if token is None:
             raise Unauthorized("Send an access token: 'Authorization: Bearer <token>' (from /api/v1/auth/token).")
         user = user_for_token(token)
+        if request.blueprint != "auth" and second_factor.must_enrol(user):
+            raise second_factor.TotpEnrolmentRequired(
+                "Your role needs a second factor: set one up first (POST /api/v1/auth/totp/enrolment, then "
+                "/api/v1/auth/totp/enrolment/confirm); until then only /api/v1/auth/* answers.")
         g.user = user
         actor = g.actor = Actor.for_user(user)
     return actor

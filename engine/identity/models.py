@@ -77,3 +77,29 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(sa.String(120))
     client: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TotpFactor(db.Model):
+    """A local account's second factor (RFC 6238 TOTP). The secret is sealed under the instance's remnants
+    key (never stored in plaintext); until `enabled_at` is set it is an enrolment waiting for its first code.
+    `last_step` is the time step of the last accepted code, so one code opens one sign-in only."""
+
+    __tablename__ = "totp_factor"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code of a second factor; only its SHA-256 is stored (the codes carry 80 random
+    bits, so a plain digest cannot be reversed by guessing)."""
+
+    __tablename__ = "totp_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

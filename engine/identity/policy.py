@@ -7,7 +7,9 @@
   of a regional unit only those of the unit's municipalities (`police_units.py`);
 - a task can be worked on by its assignee, or, when unassigned, by a user with one of its candidate
   groups (a municipal user only within their own municipality);
-- sensitive fields (marked in the forms) are shown only to the roles in `SENSITIVE_READERS`;
+- sensitive fields (marked in the forms) are shown only to the roles in `SENSITIVE_READERS`, a field that
+  names its readers only to them, and the need-to-know roles (IVP, BZK, OM) read only the form fields that
+  name them (`roles.readers_of`);
 - a message is sent only by the party it stands for: the senders its process declares (a webhook by its
   source), see `definitions/message_senders.py`.
 A case or task a user may not see does not exist for them: the API answers 404, never 403.
@@ -21,7 +23,7 @@ from ..tasks.models import HumanTask, TaskCandidate
 from . import police_units
 from .actor import Actor
 from .roles import (AMBTSDRAGER, BEHEERDER, BZK, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY, PROCESBEHEERDER,
-                    SENSITIVE_READERS)
+                    SENSITIVE_READERS, readers_of)
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
 
@@ -157,19 +159,23 @@ def can_read_sensitive(actor: Actor) -> bool:
     return actor.is_system or bool(actor.roles & SENSITIVE_READERS)
 
 
-def visible_variables(actor: Actor, variables: dict, sensitive_keys, field_readers: dict | None = None) -> dict:
-    """Case variables with the values masked that the actor may not read: a field that names its readers
-    (forms: `"readers": "gemeente,ivp"`) for every other role; else a sensitive field for the roles outside
-    `SENSITIVE_READERS`. A municipal user of a case that spans municipalities (the toolkit roll-out) sees only
-    their own municipality's rows."""
+def visible_variables(actor: Actor, variables: dict, sensitive_keys, field_readers: dict | None = None,
+                      form_keys=()) -> dict:
+    """Case variables with the values masked that the actor may not read (`roles.readers_of`): a field that
+    names its readers (forms: `"readers": "gemeente,ivp"`) for every other role; else a sensitive field for
+    the roles outside `SENSITIVE_READERS`; else any form field for the need-to-know roles (IVP, BZK, OM).
+    A municipal user of a case that spans municipalities (the toolkit roll-out) sees only their own
+    municipality's rows."""
     if actor.is_municipal:
         variables = _own_rows(variables, actor.municipality_code)
     if actor.is_system:
         return dict(variables)
-    readers = field_readers or {}
-    hidden = set() if can_read_sensitive(actor) else set(sensitive_keys or ())
-    hidden = {k for k in hidden if k not in readers}
-    hidden |= {k for k, roles in readers.items() if not actor.roles & set(roles)}
+    readers, sensitive, forms = field_readers or {}, set(sensitive_keys or ()), set(form_keys or ())
+    hidden = set()
+    for key in variables:
+        allowed = readers_of(key, readers, sensitive, forms)
+        if allowed is not None and not actor.roles & allowed:
+            hidden.add(key)
     if not hidden:
         return dict(variables)
     return {k: ("***" if k in hidden else v) for k, v in variables.items()}

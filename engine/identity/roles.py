@@ -26,6 +26,23 @@ ROLES = {
 MUNICIPAL_ROLES = frozenset({AMBTSDRAGER, GEMEENTE})
 # Roles that may read fields marked sensitive (home address, family, measures at home).
 SENSITIVE_READERS = frozenset({AMBTSDRAGER, GEMEENTE, POLITIE})
+# Roles that get only what their part needs: they read a form field only when its readers name them (the
+# IVP its referral, BZK the compensation file, the OM its registration), never by default.
+NEED_TO_KNOW = frozenset({IVP, BZK, OM})
+
+
+def readers_of(key: str, field_readers: dict, sensitive_keys, form_keys) -> frozenset | None:
+    """Who reads a case variable: the readers its form field names; else the sensitive readers for a
+    sensitive one; else, for any other form field, every role but the need-to-know ones; None (every role
+    that sees the case) for a variable no form asks for (derived by the process)."""
+    named = field_readers.get(key)
+    if named is not None:
+        return frozenset(named)
+    if key in sensitive_keys:
+        return SENSITIVE_READERS
+    if key in form_keys:
+        return frozenset(ROLES) - NEED_TO_KNOW - {PRIVACY}  # the privacy officer reads no case data
+    return None
 
 
 def normalise_role(name: str | None) -> str | None:

@@ -13,7 +13,7 @@ from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..timeutil import as_utc, utcnow
 from .models import ApiToken, User, WebSession
-from . import throttle
+from . import second_factor, throttle
 from .demo_accounts import DEMO_PASSWORD, DEMO_USERNAMES
 from .passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from . import police_units
@@ -68,10 +68,21 @@ def set_password(user: User, password: str) -> None:
 
 def change_password(username: str, current: str, new: str, client: str = "-") -> None:
     """A user's own change: the current password is checked (and throttled) as a sign-in is."""
-    user = authenticate(username, current, client)
+    user = authenticate(username, current, client, ask_code=False)
     if user is None:
         raise Unauthorized("The current password is not correct.")
     set_password(user, new)
+
+
+def disable_second_factor(username: str, password: str, code: str, client: str = "-") -> None:
+    """A user's own disable: the password and a code (or recovery code) are asked again, and throttled."""
+    user = authenticate(username, password, client, ask_code=False)
+    if user is None:
+        raise Unauthorized("The password is not correct.")
+    if not second_factor.is_enabled(user):
+        raise Conflict("This account has no second factor.")
+    check_second_factor(user, code, client)
+    second_factor.remove(user)
 
 
 def deactivate_user(user: User) -> None:
@@ -90,9 +101,12 @@ def _end_access(user: User) -> None:
                        .values(ended_at=now).execution_options(synchronize_session=False))
 
 
-def authenticate(username: str, password: str, client: str = "-") -> User | None:
+def authenticate(username: str, password: str, client: str = "-", code: str | None = None,
+                 ask_code: bool = True) -> User | None:
     """The user if the password is right; None otherwise. 429 (TooManyRequests) while the account or the
-    client is throttled (`throttle.py`), before the password is checked."""
+    client is throttled (`throttle.py`), before the password is checked. With a second factor set up (and
+    `ask_code`), the code too: 401 `totp_required` without one, `totp_invalid` (a counted failure) for a wrong
+    one; the account's failures are forgotten only when both were right."""
     username = (username or "").strip().lower()
     throttle.check_allowed(username, client)
     user = db.session.scalar(sa.select(User).where(User.username == username))
@@ -103,12 +117,29 @@ def authenticate(username: str, password: str, client: str = "-") -> User | None
     if password == DEMO_PASSWORD and username in DEMO_USERNAMES and not current_app.config["VB_DEMO"]:
         raise Unauthorized(f"'{username}' is a demo account with the demo password; outside the demo (VB_DEMO) it "
                            "cannot sign in: give it a real password (flask users reset-password) or deactivate it.")
+    if ask_code and second_factor.is_enabled(user):
+        if not (code or "").strip():
+            raise second_factor.TotpRequired("This account signs in with a second factor: send the code of the "
+                                             "authenticator app (or a recovery code) as totp_code.")
+        check_second_factor(user, code, client)
     if throttle.clear(username):
         db.session.commit()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+def check_second_factor(user: User, code: str | None, client: str = "-") -> None:
+    """The second step of a sign-in (the password was right): 401 `totp_invalid` for a wrong code, counted
+    as a failed sign-in; 429 while the account is throttled."""
+    throttle.check_allowed(user.username, client)
+    if not second_factor.verify(user, code):
+        db.session.rollback()
+        throttle.record_failure(user.username, client)
+        raise second_factor.TotpInvalid("The code of the second factor is not correct (or was used already).")
+    throttle.clear(user.username)
+    db.session.commit()
 
 
 def _digest(token: str) -> str:

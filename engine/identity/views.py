@@ -7,7 +7,8 @@ from ..errors import Unauthorized
 from ..schemas import AUTH, ApiErrorSchema
 from .auth import bearer_token, current_actor, login_required
 from .roles import ROLES
-from .service import authenticate, change_password, issue_token, revoke_token
+from . import second_factor
+from .service import authenticate, change_password, disable_second_factor, issue_token, revoke_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in and identify the caller")
 
@@ -15,6 +16,9 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in
 class TokenRequestSchema(Schema):
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
+    totp_code = fields.String(load_only=True, metadata={
+        "description": "For an account with a second factor: the six digits of the authenticator app, or one "
+                       "of its recovery codes (each works once)."})
 
 
 class TokenSchema(Schema):
@@ -28,6 +32,9 @@ class MeSchema(Schema):
     display_name = fields.String()
     roles = fields.List(fields.String())
     municipality_code = fields.String(allow_none=True)
+    totp_enabled = fields.Boolean(metadata={"description": "Whether the account signs in with a second factor."})
+    totp_required = fields.Boolean(metadata={
+        "description": "Whether the account's roles need one (VB_TOTP_REQUIRED_ROLES)."})
 
 
 class RoleSchema(Schema):
@@ -39,12 +46,16 @@ class RoleSchema(Schema):
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.alt_response(401, schema=ApiErrorSchema, description="Wrong username or password")
+    @blp.alt_response(401, schema=ApiErrorSchema, description="Wrong username or password (`unauthorized`); the "
+                      "account has a second factor and no code was sent (`totp_required`) or a wrong or used one "
+                      "(`totp_invalid`)")
     @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failed sign-ins for this account or "
                       "client address: try again after Retry-After seconds")
     def post(self, body):
-        """Exchange a username and password for a bearer token."""
-        user = authenticate(body["username"], body["password"], request.remote_addr or "-")
+        """Exchange a username and password (and, with a second factor, its code) for a bearer token. A user
+        whose role needs a second factor and has none gets a token that opens only /api/v1/auth/* until the
+        enrolment is confirmed (elsewhere 403 `totp_enrolment_required`)."""
+        user = authenticate(body["username"], body["password"], request.remote_addr or "-", body.get("totp_code"))
         if user is None:
             raise Unauthorized("Wrong username or password.")
         token, ttl = issue_token(user, current_app.config["VB_TOKEN_TTL_SECONDS"])
@@ -72,7 +83,10 @@ class Me(MethodView):
         """The calling user, their roles and municipality."""
         from flask import g
 
-        return g.user
+        user = g.user
+        return {"username": user.username, "display_name": user.display_name, "roles": user.roles,
+                "municipality_code": user.municipality_code, "totp_enabled": second_factor.is_enabled(user),
+                "totp_required": bool(set(user.roles or ()) & second_factor.required_roles())}
 
 
 @blp.route("/roles")
@@ -107,3 +121,75 @@ class Password(MethodView):
         the account ends, this one too: sign in again with the new password."""
         change_password(current_actor().username, body["current_password"], body["new_password"],
                         request.remote_addr or "-")
+
+
+class EnrolmentSchema(Schema):
+    secret = fields.String(required=True, metadata={"description": "The secret (base32), to type into the app."})
+    otpauth_uri = fields.String(required=True, metadata={"description": "The same as an otpauth:// URI (the QR "
+                                                                         "code's content)."})
+
+
+class CodeSchema(Schema):
+    code = fields.String(required=True, load_only=True, metadata={"description": "Six digits of the app."})
+
+
+class RecoveryCodesSchema(Schema):
+    recovery_codes = fields.List(fields.String(), required=True, metadata={
+        "description": "Ten one-time codes for when the app is lost: shown only now, stored only as digests."})
+
+
+class DisableSchema(Schema):
+    password = fields.String(required=True, load_only=True)
+    code = fields.String(required=True, load_only=True, metadata={"description": "A code of the app or a "
+                                                                                 "recovery code."})
+
+
+@blp.route("/totp/enrolment")
+class TotpEnrolment(MethodView):
+    @login_required
+    @blp.doc(security=AUTH)
+    @blp.response(201, EnrolmentSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="A second factor is already set up")
+    @blp.errors(401)
+    def post(self):
+        """Start setting up a second factor: a new secret for an authenticator app (shown once; an earlier
+        unconfirmed one is replaced). Confirm it with its first code."""
+        view = second_factor.begin_enrolment(_local_user())
+        return {"secret": view["secret"], "otpauth_uri": view["otpauth_uri"]}
+
+
+@blp.route("/totp/enrolment/confirm")
+class TotpConfirm(MethodView):
+    @login_required
+    @blp.doc(security=AUTH)
+    @blp.arguments(CodeSchema)
+    @blp.response(200, RecoveryCodesSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="No enrolment waits for its first code")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="The code is not correct")
+    @blp.errors(401)
+    def post(self, body):
+        """Confirm the enrolment with the first code of the app. From now on a sign-in asks for a code; the
+        answer holds the ten recovery codes, shown only this once."""
+        return {"recovery_codes": second_factor.confirm_enrolment(_local_user(), body["code"])}
+
+
+@blp.route("/totp/disable")
+class TotpDisable(MethodView):
+    @login_required
+    @blp.doc(security=AUTH)
+    @blp.arguments(DisableSchema)
+    @blp.response(204)
+    @blp.alt_response(401, schema=ApiErrorSchema, description="The password (`unauthorized`) or the code "
+                      "(`totp_invalid`) is wrong")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="The account has no second factor")
+    @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failed sign-ins: try again later")
+    def post(self, body):
+        """Switch the second factor off (the password and a code are asked again); its recovery codes end."""
+        disable_second_factor(current_actor().username, body["password"], body["code"], request.remote_addr or "-")
+
+
+def _local_user():
+    from flask import g
+
+    current_actor()
+    return g.user

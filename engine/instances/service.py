@@ -180,7 +180,8 @@ def case_variables_for(actor: Actor, instance, channel: str = accesslog.API, act
     version = version_info(instance.process_version_id)
     variables = case_variables(instance.id)
     sensitive = version.model.get("sensitive_keys", [])
-    visible = policy.visible_variables(actor, variables, sensitive, version.model.get("field_readers"))
+    visible = policy.visible_variables(actor, variables, sensitive, version.model.get("field_readers"),
+                                       version.model.get("form_keys", ()))
     accesslog.record_read(actor, instance.id, channel, activity, accesslog.categories_of(visible, sensitive), purpose)
     return visible
 

@@ -18,11 +18,14 @@ def api_actor() -> Actor:
     if bearer_token() is not None:
         return current_actor()
     from ..web.security import csrf
-    from ..web.session_auth import current_user
+    from ..identity.second_factor import TotpEnrolmentRequired
+    from ..web.session_auth import current_user, must_enrol_first
 
     user = current_user()
     if user is None:
         raise Unauthorized("Sign in, or send an access token: 'Authorization: Bearer <token>'.")
+    if must_enrol_first(user):
+        raise TotpEnrolmentRequired("Set up a second factor first (/account/second-factor).")
     if request.method in UNSAFE_METHODS:
         csrf.protect()  # a cookie alone must never be enough to change anything
     g.actor = Actor.for_user(user)

@@ -135,7 +135,7 @@ def _table(rows, columns: list) -> dict | None:
 
 def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
     sensitive = version.model.get("sensitive_keys", [])
-    restricted = version.model.get("field_readers", {})
+    restricted = set(version.model.get("field_readers", {})) | set(version.model.get("form_keys", ()))
     visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
     labels = field_labels(version)
     rows = []

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app, g, redirect, request, session, url_for
 
+from ..identity import second_factor
 from ..identity.actor import Actor
 from ..identity.models import User
 from ..identity.service import end_web_session, open_web_session, user_for_web_session
@@ -64,15 +65,36 @@ def web_actor() -> Actor:
     return Actor.for_user(current_user())
 
 
+# The pages a user whose role needs a second factor can open before setting one up
+ENROLMENT_ENDPOINTS = frozenset({"web.second_factor_page", "web.second_factor_setup", "web.second_factor_confirm",
+                                 "web.logout", "web.choose_language"})
+
+
+def must_enrol_first(user: User) -> bool:
+    """A password sign-in of a role that needs a second factor, before one is set up (an OpenID Connect
+    sign-in relies on the identity provider's)."""
+    return session.get("via") != "oidc" and second_factor.must_enrol(user)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.path.endswith(".json")
+
+
 def login_required(view):
-    """Send anonymous visitors to the login page, and back here after they signed in."""
+    """Send anonymous visitors to the login page, and back here after they signed in; a user who must set up
+    a second factor first, to its page."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if current_user() is None:
-            if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+        user = current_user()
+        if user is None:
+            if _wants_json():
                 return {"code": "unauthorized", "message": "Sign in again."}, 401
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        if request.endpoint not in ENROLMENT_ENDPOINTS and must_enrol_first(user):
+            if _wants_json():
+                return {"code": "totp_enrolment_required", "message": "Set up a second factor first."}, 403
+            return redirect(url_for("web.second_factor_page"))
         return view(*args, **kwargs)
 
     return wrapper

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 DEFAULT_TIMEOUT_MS = 15_000
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 class WebSession:
@@ -36,6 +37,14 @@ class WebSession:
 
     def close(self):
         self.context.close()
+
+    def accessibility_violations(self) -> list[str]:
+        """axe-core's WCAG 2.1 A/AA violations of the page as it is now (frontend/node_modules/axe-core, run
+        through the DevTools protocol, so the page's Content-Security-Policy does not stop it)."""
+        self.page.evaluate(AXE.read_text())
+        found = self.page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa',
+            'wcag21a', 'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))""")
+        return found
 
     # --- navigation ------------------------------------------------------------------------------
 

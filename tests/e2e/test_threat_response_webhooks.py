@@ -161,7 +161,9 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         # 6. Cost decision, BZK's judgement of the burden, the application; BZK's system decides.
         gemeente.do(case_id, "cost_decision", cost_decision())
         judge = bzk.task_for(case_id, "judge_burden")
-        assert bzk.get(f"/api/v1/tasks/{judge['id']}")["data"]["advised_measures"] == "***"
+        # the advised measures are a condition of the vangnet: BZK reads them; the report is not BZK's
+        judge_data = bzk.get(f"/api/v1/tasks/{judge['id']}")["data"]
+        assert judge_data["advised_measures"] == MEASURES and judge_data["incident_description"] == "***"
         bzk.do(case_id, "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Acuut, klein budget."})
         gemeente.do(case_id, "submit_application", {
             "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
@@ -230,12 +232,15 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         {e["element_id"] for e in history if e["event"] == "task.completed"}  # the messages did those
     assert history[-1]["event"] == "case.completed"
 
-    # Sensitive payload fields: the measures at the home are masked for BZK, the IVP and the beheerder, the OM
-    # does not see the case at all, and no trail, task or delivery record shows them.
+    # Sensitive payload fields: the measures at the home are masked for the IVP and the beheerder (BZK reads
+    # them for the vangnet, not the acute measures), the OM does not see the case at all, and no trail, task or
+    # delivery record shows them.
     assert politie.case(case_id)["variables"]["advised_measures"] == MEASURES
+    assert bzk.case(case_id)["variables"]["advised_measures"] == MEASURES
     for reader in (bzk, ivp, admin):
         seen = reader.case(case_id)["variables"]
-        assert seen["advised_measures"] == "***" and seen["acute_measures"] == "***", reader.username
+        assert seen["acute_measures"] == "***", reader.username
+        assert reader is bzk or seen["advised_measures"] == "***", reader.username
         assert "threat_assessment_message" not in seen
     om.case(case_id, expect=404)
     for reader in (gemeente, bzk, ivp, admin):

@@ -71,7 +71,8 @@ def test_consent_and_first_contact_in_time_then_check_ins(app, deploy_real, as_u
         "consent_recorded_at", "support_continues", "support_status", "support_closed_at", "ivp_first_contact_at",
         "contact_channel", "contact_phone", "referred_to_regular_care",
         "first_contact_at"}  # the gemeente's first contact at triage: its own variable, untouched by the IVP
-    assert data["first_contact_at"] == "2026-11-23T10:00"
+    assert data["first_contact_at"] == "***"  # and not the IVP's to read (need to know: only its referral)
+    assert team.gemeente.case(case["id"])["variables"]["first_contact_at"] == "2026-11-23T10:00"
     assert data["ivp_first_contact_at"] == contact
     # Who reads the support's fields (their forms name the readers): not the police, not the administrator;
     # the gemeente reads the consent and whether contact was made, not the check-ins.

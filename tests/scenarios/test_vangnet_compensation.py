@@ -20,7 +20,9 @@ def test_eligible_compensation_ends_granted(deploy_real, as_user):
     judge = team.bzk.task_for(case["id"], "judge_burden")
     detail = team.bzk.get(f"/api/v1/tasks/{judge['id']}").get_json()
     assert detail["data"]["cost_share_of_budget_pct"] == 0.04
-    assert detail["data"]["advised_measures"] == "***"  # measures at home are not BZK's to read
+    # the advised measures are a condition of the vangnet: BZK reads them (issue 21); the report is not its
+    assert detail["data"]["advised_measures"] == ["alarm_opvolging", "camera"]
+    assert detail["data"]["incident_description"] == "***" and detail["data"]["severity"] == "***"
     team.bzk.complete(judge["id"], {"burden_judgement": "onevenredig", "burden_motivation": "Klein budget, acuut."})
 
     team.do(team.gemeente, case["id"], "submit_application", {
@@ -126,9 +128,10 @@ def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user
 
     task = team.bzk.task_for(case["id"], "judge_burden")
     seen = team.bzk.get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
-    assert seen["advised_measures"] == "***" and seen["family_details"] == "***"
+    assert seen["advised_measures"] == ["alarm_opvolging", "kluis"] and seen["advice_authority"] == "burgemeester"
+    assert seen["family_details"] == "***" and seen["family_involved"] == "***"  # the report is not BZK's
     assert "threat_assessment_message" not in seen  # the raw message does not linger beside the masked fields
-    # Derived from the advised measures, it would tell what they mask (declared `sensitive_variables`).
+    # Derived from the advised measures and declared `sensitive_variables`: only the sensitive readers read it.
     assert seen["exceeds_pkvw"] == "***" and seen["threat_concrete_or_conceivable"] is True
     police_view = team.politie.case(case["id"])["variables"]
     assert police_view["advised_measures"] == ["alarm_opvolging", "kluis"]  # unknown measures are dropped

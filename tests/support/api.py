@@ -20,10 +20,17 @@ class Api:
             result["Authorization"] = f"Bearer {self.token}"
         return result
 
-    def login(self, username: str, password: str = "demo") -> "Api":
-        response = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    def login(self, username: str, password: str = "demo", totp_code: str | None = None) -> "Api":
+        body = {"username": username, "password": password}
+        if totp_code is not None:
+            body["totp_code"] = totp_code
+        response = self.client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 200, response.get_json()
         return Api(self.client, response.get_json()["access_token"])
+
+    @property
+    def headers(self) -> dict:
+        return self._headers()
 
     def get(self, url, **kwargs):
         return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from ...errors import TooManyRequests
 from ...extensions import db
+from ...identity import second_factor
 from ...identity.models import User
 from ...identity.service import authenticate
 from ..blueprint import bp
@@ -15,6 +17,7 @@ from ..oidc import client as oidc_client
 from ..oidc import username_from
 from ..security import safe_next
 from ..session_auth import current_user, sign_in, sign_out
+from .second_factor import start_code_step
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,8 @@ def login():
     username = (request.form.get("username") or "").strip()
     try:
         user = authenticate(username, request.form.get("password") or "", request.remote_addr or "-")
+    except second_factor.TotpRequired:
+        return start_code_step(db.session.scalar(sa.select(User).where(User.username == username.lower())), target)
     except TooManyRequests as err:
         response = render_template("login.html", next=target, username=username,
                                    error=_("Too many failed sign-ins. Try again in %(minutes)s minutes, or ask "
