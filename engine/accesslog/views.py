@@ -69,7 +69,12 @@ class CaseAccessLog(MethodView):
 class AccessLogSearch(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(AccessLogSearchArgsSchema, location="query")
-    @blp.response(200, AccessLogPageSchema)
+    @blp.response(200, AccessLogPageSchema, description="The page as JSON, or with `format=csv` as CSV")
+    @blp.doc(responses={"200": {"description": "The page as JSON, or with `format=csv` as CSV", "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/AccessLogPage"}},
+        "text/csv": {"schema": {"type": "string"}}}, "headers": {
+        "X-Total-Count": {"description": "CSV: the number of entries that match (the file holds one page)",
+                          "schema": {"type": "integer"}}}}})
     @blp.alt_response(403, schema=ApiErrorSchema, description="Only the privacy officer searches the read log")
     def get(self, args):
         """(privacy) Search the read log by user, period and case; `format=csv` exports the page as CSV."""
