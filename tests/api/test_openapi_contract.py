@@ -40,7 +40,7 @@ def test_every_error_in_the_document_has_a_string_code(document):
         for status, response in operation["responses"].items():
             if status.startswith(("4", "5")) or status == "default":
                 schema = response.get("content", {}).get("application/json", {}).get("schema") or response
-                assert schema.get("$ref", "").endswith(("/ApiError", "/DeploymentError", "/DEFAULT_ERROR")) \
+                assert schema.get("$ref", "").endswith(("/ApiError", "/DeploymentError", "/StudioDeployError", "/DEFAULT_ERROR")) \
                     or schema.get("$ref", "").startswith("#/components/responses/"), (method, path, status)
 
 
