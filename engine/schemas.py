@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, missing, post_load, validate, validates_schema
 
 
-ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "purged",
+ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "approval_required", "not_found", "method_not_allowed", "conflict", "purged",
                "request_entity_too_large", "payload_too_large", "validation_failed", "too_many_attempts",
                "internal_error", "busy", "key_unavailable", "unavailable", "delivery_failed"]
 
@@ -87,6 +87,10 @@ class ApiErrorSchema(Schema):
                                                          "Retry-After header)."})
     message_name = fields.String(metadata={"description": "403 for a message: the message the caller may not send."})
     senders = fields.List(fields.String(), metadata={"description": "403 for a message: who may send it."})
+    approval_id = fields.Integer(metadata={"description": "403 approval_required: the approval request a second "
+                                                           "person decides (POST /deployments/approvals/{id}/approve)"})
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "403 approval_required: process id -> how its new version lowers the protection of case data"})
     delivery_id = fields.Integer(metadata={"description": "Webhooks, 503: the stored delivery, for a replay."})
     outcome = fields.String(metadata={"description": "Webhooks, 503: how the delivery was recorded (failed)."})
 
