@@ -12,16 +12,25 @@ What every operation can answer is documented in two places:
   a token (`protect`), 403 when the whole blueprint needs a role (`protect_api`), 400 for query parameters
   (never 422: engine/errors.py answers 400 for them), 404 for a path with parameters, 413 and 422 for a request
   body, and 503 `busy` for a change the database could not make in time.
+
+A query parameter that the operation does not declare is refused (400, naming it and the accepted ones) before
+the view runs, on every route of the API: `Blueprint.arguments` records the names of the query schema on the
+view, and `Api` checks every request of its blueprints against them (after the blueprint's authentication, so
+a caller without a token still gets 401). A misspelt filter would otherwise be ignored and the answer would be
+a list that is not what the client asked for.
 """
 from __future__ import annotations
 
 import flask_smorest
+from flask import current_app, request
 
+from .errors import ApiError
 from .schemas import ApiErrorSchema
 
 # The sentence used for a status when a view gives none of its own.
 STANDARD = {
-    400: "A query parameter is not valid: `errors.query` names each one (code `bad_request`)",
+    400: "A query parameter is unknown or not valid: `errors.query` names each one, `accepted` lists the ones "
+         "this operation takes (code `bad_request`)",
     401: "No valid bearer token: missing, expired or revoked (code `unauthorized`; WWW-Authenticate: Bearer)",
     403: "The caller's roles do not allow this (code `forbidden`)",
     404: "No such resource, or not visible to the caller (code `not_found`)",
@@ -60,7 +69,28 @@ def _error_response(status: int, description: str) -> dict:
     return response
 
 
+QUERY_PARAMETERS = "_query_parameters"
+
+
+def query_names(schema) -> frozenset[str]:
+    """The names a query schema reads (its fields' data keys)."""
+    instance = schema() if isinstance(schema, type) else schema
+    return frozenset(field.data_key or name for name, field in instance.fields.items() if not field.dump_only)
+
+
 class Blueprint(flask_smorest.Blueprint):
+    def arguments(self, schema, *, location="json", **kwargs):
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location not in ("query", "querystring"):
+            return decorator
+
+        def record(func):
+            view = decorator(func)
+            setattr(view, QUERY_PARAMETERS, getattr(func, QUERY_PARAMETERS, frozenset()) | query_names(schema))
+            return view
+
+        return record
+
     def errors(self, *statuses):
         """Document error answers of a view: `@blp.errors(404, (409, "Claimed by another user"), *CASE_DATA)`;
         a bare status takes its sentence from `STANDARD`."""
@@ -79,13 +109,55 @@ class Blueprint(flask_smorest.Blueprint):
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ApiErrorSchema
 
+    def init_app(self, app, *args, **kwargs):
+        super().init_app(app, *args, **kwargs)
+
+        @app.before_request
+        def _document_route():  # /api/v1/openapi.json takes no parameters either
+            if request.blueprint == "api-docs":
+                refuse_unknown_query_parameters()
+
     def register_blueprint(self, blp, *, parameters=None, **options):
+        if refuse_unknown_query_parameters not in blp.before_request_funcs.get(None, ()):
+            # after the blueprint's own authentication (protect), before its views; once per blueprint
+            blp.before_request(refuse_unknown_query_parameters)
         super().register_blueprint(blp, parameters=parameters, **options)
         name = options.get("name", blp.name)
         for path, item in self.spec._paths.items():
             for method, operation in item.items():
                 if isinstance(operation, dict) and name in operation.get("tags", ()) and "responses" in operation:
                     complete_responses(path, method, operation, name)
+
+
+class UnknownQueryParameter(ApiError):
+    status = 400
+    code = "bad_request"
+
+
+def accepted_query_parameters(endpoint: str, method: str) -> frozenset[str]:
+    """The query parameters the view of `endpoint` declares for `method` (none when it declares no schema)."""
+    view = current_app.view_functions.get(endpoint)
+    handler = view
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        method = method.lower()
+        handler = getattr(view_class, method, None) or (getattr(view_class, "get", None) if method == "head" else None)
+    return getattr(handler, QUERY_PARAMETERS, frozenset())
+
+
+def refuse_unknown_query_parameters() -> None:
+    if request.endpoint is None or not request.args:
+        return
+    accepted = accepted_query_parameters(request.endpoint, request.method)
+    unknown = sorted(set(request.args) - accepted)
+    if not unknown:
+        return
+    listed = ", ".join(sorted(accepted)) or "none"
+    names = ", ".join(f"'{name}'" for name in unknown)
+    raise UnknownQueryParameter(
+        f"Unknown query parameter {names}; this operation accepts: {listed}.",
+        errors={"query": {name: [f"Unknown parameter; accepted: {listed}."] for name in unknown}},
+        accepted=sorted(accepted))
 
 
 def _is_ref(response, name: str) -> bool:
@@ -113,8 +185,8 @@ def complete_responses(path: str, method: str, operation: dict, blueprint: str) 
         add(403)
         if ENROLMENT not in responses["403"].get("description", ""):
             responses["403"]["description"] = f"{responses['403'].get('description', '')}; or: {ENROLMENT}"
-    if in_query:
-        add(400)
+    add(400, None if in_query else "An unknown query parameter: this operation takes none (code `bad_request`, "
+                                     "`errors.query` names it)")
     for key in [k for k in responses if k == "422"]:
         # flask-smorest documents 422 for every `arguments`; arguments in the query answer 400 (engine/errors.py).
         if not has_body and _is_ref(responses[key], "UNPROCESSABLE_ENTITY"):

@@ -105,6 +105,7 @@ def register_error_handlers(app) -> None:
                 body["code"] = "validation_failed"
                 body["message"] = "The request body is not valid; see errors for each field."
                 body["errors"] = messages.get("json", messages) if isinstance(messages, dict) else messages
+                _name_accepted_fields(body, data.get("schema"))
         response = jsonify(body)
         response.status_code = status
         return response
@@ -128,6 +129,26 @@ def register_error_handlers(app) -> None:
         response = jsonify({"code": "internal_error", "message": "An unexpected error occurred; it has been logged."})
         response.status_code = 500
         return response
+
+
+UNKNOWN_FIELD = "Unknown field."
+
+
+def _name_accepted_fields(body: dict, schema) -> None:
+    """A body field the (closed) schema does not declare: say which fields it does take."""
+    errors = body.get("errors")
+    if schema is None or not isinstance(errors, dict):
+        return
+    unknown = [name for name, problems in errors.items() if problems == [UNKNOWN_FIELD]]
+    if not unknown:
+        return
+    accepted = sorted(field.data_key or name for name, field in schema.fields.items() if not field.dump_only)
+    listed = ", ".join(accepted) or "none"
+    for name in unknown:
+        errors[name] = [f"Unknown field; accepted: {listed}."]
+    body["message"] = (f"The request body is not valid: unknown field {', '.join(repr(n) for n in unknown)}; "
+                       f"the body takes: {listed}.")
+    body["accepted"] = accepted
 
 
 # PostgreSQL: serialization_failure, deadlock_detected, lock_not_available (a lock or statement timeout)

@@ -1,15 +1,58 @@
 """Shared marshmallow pieces for the API schemas."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, missing, post_load, validate, validates_schema
 
 
-ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "purged",
+ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "approval_required", "not_found", "method_not_allowed", "conflict", "purged",
                "request_entity_too_large", "payload_too_large", "validation_failed", "too_many_attempts",
                "internal_error", "busy", "key_unavailable", "unavailable", "delivery_failed"]
 
 
+class _Alias(fields.String):
+    """A string field that answers the value of another attribute (marshmallow refuses two fields with one
+    `attribute`)."""
+
+    def __init__(self, source: str, **kwargs):
+        super().__init__(**kwargs)
+        self.source = source
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return super().get_value(obj, self.source, accessor=accessor, default=default)
+
+
+def deprecated(replacement: str, source: str | None = None, **kwargs):
+    """A string field kept under its old name for one version beside `replacement` (docs/api.md, *Names*): the
+    document marks it `deprecated`. `source`: the attribute it answers, when not its own name."""
+    metadata = {"deprecated": True, "description": f"Deprecated: the same as `{replacement}`, which replaces it; "
+                                                   "it goes in the next version."}
+    if source is not None:
+        return _Alias(source, metadata=metadata, **kwargs)
+    return fields.String(metadata=metadata, **kwargs)
+
+
+class DeprecatedAliases(Schema):
+    """Query arguments that still accept an old name (`ALIASES`: old -> new) for one version: the value is
+    read under the new name; both names with different values are a 400."""
+    ALIASES: dict[str, str] = {}
+
+    @validates_schema
+    def _one_value(self, data, **kwargs):
+        for old, new in self.ALIASES.items():
+            if old in data and new in data and data[old] != data[new]:
+                raise ValidationError(f"'{old}' is the deprecated name of '{new}': give one of them.", old)
+
+    @post_load
+    def _renamed(self, data, **kwargs):
+        for old, new in self.ALIASES.items():
+            if old in data:
+                data.setdefault(new, data.pop(old))
+                data.pop(old, None)
+        return data
+
+
 class CaseTombstoneSchema(Schema):
     """What remains of a purged case (privacy.md, retention and crypto-shredding)."""
-    case_id = fields.String(required=True)
+    process_instance_id = fields.String(required=True)
+    case_id = deprecated("process_instance_id", required=True)
     business_key = fields.String(allow_none=True)
     process_id = fields.String(required=True)
     municipality_code = fields.String(allow_none=True)
@@ -34,13 +77,20 @@ class ApiErrorSchema(Schema):
     status = fields.String(metadata={"description": "409: the state of the case or task that stopped the change."})
     assignee = fields.String(allow_none=True, metadata={"description": "409: who claimed the task."})
     tombstone = fields.Nested(CaseTombstoneSchema, metadata={"description": "410: what remains of the purged case."})
-    case_id = fields.String(metadata={"description": "410: the purged case."})
+    process_instance_id = fields.String(metadata={"description": "410: the purged case."})
+    case_id = deprecated("process_instance_id")
+    accepted = fields.List(fields.String(), metadata={
+        "description": "400 for an unknown query parameter: the parameters this operation accepts."})
     needed_key = fields.String(metadata={"description": "503 key_unavailable: the id of the key-encryption key "
                                                         "this case's data key needs."})
     retry_after = fields.Integer(metadata={"description": "429: seconds until the next attempt counts (also in the "
                                                          "Retry-After header)."})
     message_name = fields.String(metadata={"description": "403 for a message: the message the caller may not send."})
     senders = fields.List(fields.String(), metadata={"description": "403 for a message: who may send it."})
+    approval_id = fields.Integer(metadata={"description": "403 approval_required: the approval request a second "
+                                                           "person decides (POST /deployments/approvals/{id}/approve)"})
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "403 approval_required: process id -> how its new version lowers the protection of case data"})
     delivery_id = fields.Integer(metadata={"description": "Webhooks, 503: the stored delivery, for a replay."})
     outcome = fields.String(metadata={"description": "Webhooks, 503: how the delivery was recorded (failed)."})
 

@@ -95,12 +95,16 @@ def _page(query, limit: int, offset: int) -> tuple[list, int]:
     return list(rows), total
 
 
-FIELDS = ("at", "username", "roles", "organisation", "instance_id", "channel", "activity", "purpose", "categories",
-          "trace_id")
+# The case is `process_instance_id`, as everywhere in the API; `instance_id` is its deprecated name (docs/api.md,
+# *Names*), still given until the next version (in the CSV as the last column).
+FIELDS = ("at", "username", "roles", "organisation", "process_instance_id", "channel", "activity", "purpose",
+          "categories", "trace_id", "instance_id")
 
 
 def as_dict(entry: AccessLogEntry) -> dict:
-    return {name: getattr(entry, name) for name in FIELDS}
+    row = {name: getattr(entry, name) for name in FIELDS if name != "process_instance_id"}
+    row["process_instance_id"] = entry.instance_id
+    return {name: row[name] for name in FIELDS}
 
 
 def as_csv(entries) -> str:
@@ -110,5 +114,5 @@ def as_csv(entries) -> str:
     for entry in entries:
         row = as_dict(entry)
         writer.writerow([row["at"].isoformat(), *[row[name] for name in FIELDS[1:8]], " ".join(row["categories"]),
-                         row["trace_id"]])
+                         row["trace_id"], row["instance_id"]])
     return out.getvalue()

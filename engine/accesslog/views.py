@@ -12,7 +12,7 @@ from ..extensions import db
 from ..identity import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
-from ..schemas import AUTH, ApiErrorSchema, PageArgsSchema
+from ..schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
 from . import service
 
 blp = Blueprint("access_log", __name__, url_prefix="/api/v1",
@@ -25,7 +25,8 @@ class AccessLogEntrySchema(Schema):
     username = fields.String()
     roles = fields.String()
     organisation = fields.String()
-    instance_id = fields.String()
+    process_instance_id = fields.String()
+    instance_id = deprecated("process_instance_id")
     channel = fields.String(metadata={"description": "api, page or export"})
     activity = fields.String(metadata={"description": "case.read, case.history, task.read, case.operate"})
     purpose = fields.String()
@@ -38,24 +39,26 @@ class AccessLogPageSchema(Schema):
     items = fields.List(fields.Nested(AccessLogEntrySchema))
 
 
-class AccessLogSearchArgsSchema(PageArgsSchema):
+class AccessLogSearchArgsSchema(PageArgsSchema, DeprecatedAliases):
+    ALIASES = {"instance_id": "process_instance_id"}
     username = fields.String(validate=validate.Length(max=120))
     since = fields.AwareDateTime(metadata={"description": "from (inclusive), ISO 8601 with offset"})
     until = fields.AwareDateTime(metadata={"description": "until (exclusive)"})
-    instance_id = fields.String(validate=validate.Length(max=36))
+    process_instance_id = fields.String(validate=validate.Length(max=36), metadata={"description": "one case"})
+    instance_id = deprecated("process_instance_id", validate=validate.Length(max=36))
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
-@blp.route("/process-instances/<instance_id>/access-log")
+@blp.route("/process-instances/<process_instance_id>/access-log")
 class CaseAccessLog(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, AccessLogPageSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or the caller may not read its log")
-    def get(self, args, instance_id):
+    def get(self, args, process_instance_id):
         """Who read this case's data, newest first: for the privacy officer and the office holder it is about."""
         actor = current_actor()
-        instance = db.session.get(ProcessInstance, instance_id) if len(instance_id) <= 36 else None
+        instance = db.session.get(ProcessInstance, process_instance_id) if len(process_instance_id) <= 36 else None
         if instance is None or not policy.can_read_access_log(actor, instance, db.session):
             raise NotFound("No such case.")
         rows, total = service.entries_for_case(instance.id, args["limit"], args["offset"])
@@ -66,14 +69,19 @@ class CaseAccessLog(MethodView):
 class AccessLogSearch(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(AccessLogSearchArgsSchema, location="query")
-    @blp.response(200, AccessLogPageSchema)
+    @blp.response(200, AccessLogPageSchema, description="The page as JSON, or with `format=csv` as CSV")
+    @blp.doc(responses={"200": {"description": "The page as JSON, or with `format=csv` as CSV", "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/AccessLogPage"}},
+        "text/csv": {"schema": {"type": "string"}}}, "headers": {
+        "X-Total-Count": {"description": "CSV: the number of entries that match (the file holds one page)",
+                          "schema": {"type": "integer"}}}}})
     @blp.alt_response(403, schema=ApiErrorSchema, description="Only the privacy officer searches the read log")
     def get(self, args):
         """(privacy) Search the read log by user, period and case; `format=csv` exports the page as CSV."""
         if not policy.can_search_access_log(current_actor()):
             raise Forbidden("Only the privacy officer (role privacy) searches the read log.")
         rows, total = service.search(args.get("username"), args.get("since"), args.get("until"),
-                                     args.get("instance_id"), args["limit"], args["offset"])
+                                     args.get("process_instance_id"), args["limit"], args["offset"])
         if args["format"] == "csv":
             return Response(service.as_csv(rows), mimetype="text/csv", headers={
                 "Content-Disposition": "attachment; filename=leeslog.csv", "X-Total-Count": str(total)})

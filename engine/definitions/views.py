@@ -106,7 +106,9 @@ class Deployments(MethodView):
     @blp.arguments(DeploymentFilesSchema, location="files")
     @blp.response(201, DeploymentSchema)
     @blp.alt_response(422, schema=DeploymentErrorSchema, description="Per-file problems; nothing was deployed")
-    @blp.errors((403, "Deploying needs the role procesbeheerder or beheerder"))
+    @blp.errors((403, "Deploying needs the role procesbeheerder or beheerder; or (code `approval_required`, with "
+                      "`approval_id` and `changes`) the deployment lowers the protection of case data and waits for "
+                      "a second person's approval"))
     def post(self, files):
         """Deploy one or more files atomically: all are validated first, then only changed files get a new version."""
         actor = current_actor()
@@ -137,6 +139,7 @@ class Approvals(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(ApprovalArgsSchema, location="query")
     @blp.response(200, ApprovalSchema(many=True))
+    @blp.errors((403, "Not a process owner or the privacy officer"))
     def get(self, args):
         """Deployments that lower the protection of case data and wait for (or got) a second person's approval."""
         _decider()

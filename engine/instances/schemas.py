@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..schemas import PageArgsSchema
+from ..schemas import PageArgsSchema, deprecated
 from .models import STATUSES
 
 
@@ -32,7 +32,9 @@ class CaseSchema(Schema):
     next_timer_due_at = fields.DateTime(allow_none=True)
     active_elements = fields.List(fields.String())
     incident = fields.Dict(allow_none=True)
-    parent_instance_id = fields.String(allow_none=True)
+    parent_process_instance_id = fields.String(allow_none=True, metadata={
+        "description": "The case that started this one (a call activity), if any"})
+    parent_instance_id = deprecated("parent_process_instance_id", allow_none=True)
 
 
 class CaseDetailSchema(CaseSchema):

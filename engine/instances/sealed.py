@@ -39,7 +39,8 @@ def _open(cipher, stored, instance_id: str, column: str) -> bytes | None:
 def open_state(instance_id: str, stored) -> str:
     plain = _open(keys.cipher_for(instance_id), stored, instance_id, STATE)
     if plain is None:
-        raise Gone("This case's data was destroyed at the end of its retention.", case_id=instance_id)
+        raise Gone("This case's data was destroyed at the end of its retention.", process_instance_id=instance_id,
+                   case_id=instance_id)
     return plain.decode()
 
 

@@ -132,7 +132,8 @@ def get_visible_case(instance_id: str, actor: Actor, allow_purged: bool = False)
 
 
 def case_tombstone(instance: ProcessInstance) -> dict:
-    return {"case_id": instance.id, "business_key": instance.business_key, "process_id": instance.process_id,
+    # `case_id`: the deprecated name of `process_instance_id` (docs/api.md, *Names*), until the next version
+    return {"process_instance_id": instance.id, "case_id": instance.id, "business_key": instance.business_key, "process_id": instance.process_id,
             "municipality_code": instance.municipality_code, "status": instance.status,
             "started_at": _iso(instance.started_at), "completed_at": _iso(instance.completed_at),
             "purged_at": _iso(instance.purged_at), "purge_reason": instance.purge_reason}

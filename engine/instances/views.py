@@ -26,7 +26,8 @@ def case_summary(instance) -> dict:
         "started_by": instance.started_by, "started_at": instance.started_at, "updated_at": instance.updated_at,
         "completed_at": instance.completed_at, "next_timer_due_at": instance.next_timer_due_at,
         "active_elements": instance.active_elements or [], "incident": instance.incident,
-        "parent_instance_id": instance.parent_instance_id,
+        "parent_process_instance_id": instance.parent_instance_id,
+        "parent_instance_id": instance.parent_instance_id,  # deprecated name (docs/api.md, *Names*)
     }
 
 
@@ -65,40 +66,40 @@ class Cases(MethodView):
         return {"total": total, "items": [case_summary(r) for r in rows]}
 
 
-@blp.route("/<instance_id>")
+@blp.route("/<process_instance_id>")
 class Case(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, CaseDetailSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or not visible to the caller")
     @blp.errors(*CASE_DATA)
-    def get(self, instance_id):
+    def get(self, process_instance_id):
         """One case: status, active elements, open tasks, and the variables the caller may see."""
         actor = current_actor()
-        return case_detail(get_visible_case(instance_id, actor), actor)
+        return case_detail(get_visible_case(process_instance_id, actor), actor)
 
 
-@blp.route("/<instance_id>/history")
+@blp.route("/<process_instance_id>/history")
 class CaseHistory(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, AuditEventSchema(many=True))
     @blp.errors((404, "No such case, or not visible to the caller"), *CASE_DATA)
-    def get(self, instance_id):
+    def get(self, process_instance_id):
         """The audit trail of a case: every transition with who, when, which element and which data keys."""
         actor = current_actor()
-        instance = get_visible_case(instance_id, actor)
+        instance = get_visible_case(process_instance_id, actor)
         accesslog.record_read(actor, instance.id, accesslog.API, "case.history", [accesslog.AUDIT])
         return case_history(instance)
 
 
-@blp.route("/<instance_id>/retry")
+@blp.route("/<process_instance_id>/retry")
 class CaseRetry(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetrySchema)
     @blp.response(200, CaseDetailSchema)
     @blp.errors((404, "No such case, or the caller does not administer cases"),
                 (409, "The case is not in the error state"), *CASE_DATA)
-    def post(self, body, instance_id):
+    def post(self, body, process_instance_id):
         """(beheerder) Retry a case in the error state, after setting corrected variables on the failed task."""
         actor = current_actor()
-        row = retry_case(instance_id, body["variables"], actor)
+        row = retry_case(process_instance_id, body["variables"], actor)
         return case_detail(db.session.get(ProcessInstance, row.id), actor)

@@ -47,14 +47,14 @@ class Incidents(MethodView):
 
 
 def _action(name: str, action):
-    @blp.route(f"/cases/<instance_id>/{name}", endpoint=f"case_{name}")
+    @blp.route(f"/cases/<process_instance_id>/{name}", endpoint=f"case_{name}")
     class CaseAction(MethodView):
         @blp.doc(security=AUTH, summary=f"(beheerder) {name.capitalize()} a case, with a reason for the audit trail")
         @blp.arguments(ReasonSchema)
         @blp.response(200, OperationsCaseSchema)
         @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not in a state that allows this")
-        def post(self, body, instance_id):
-            row = action(instance_id, body["reason"], api_actor())
+        def post(self, body, process_instance_id):
+            row = action(process_instance_id, body["reason"], api_actor())
             from ..extensions import db
             from ..instances.models import ProcessInstance
 
@@ -68,17 +68,17 @@ _action("resume", service.resume)
 _action("cancel", service.cancel)
 
 
-@blp.route("/cases/<instance_id>/retry")
+@blp.route("/cases/<process_instance_id>/retry")
 class Retry(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetryArgsSchema)
     @blp.response(200, OperationsCaseSchema)
-    def post(self, body, instance_id):
+    def post(self, body, process_instance_id):
         """(beheerder) Retry a case after an incident, with corrected variables."""
         from ..extensions import db
         from ..instances.models import ProcessInstance
 
-        row = retry_case(instance_id, body["variables"], api_actor())
+        row = retry_case(process_instance_id, body["variables"], api_actor())
         return service.case_summary(db.session.get(ProcessInstance, row.id))
 
 

@@ -39,16 +39,16 @@ def _case_for_admin(instance_id: str):
     return get_visible_case(instance_id, actor, allow_purged=True), actor
 
 
-@blp.route("/<instance_id>/legal-hold")
+@blp.route("/<process_instance_id>/legal-hold")
 class LegalHold(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetentionReasonSchema)
     @blp.response(201, HoldSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such case (or not yours to administer).")
     @blp.alt_response(410, schema=ApiErrorSchema, description="The case was purged.")
-    def post(self, body, instance_id):
+    def post(self, body, process_instance_id):
         """(beheerder) Keep the case past its retention (a legal hold), with the reason."""
-        instance, actor = _case_for_admin(instance_id)
+        instance, actor = _case_for_admin(process_instance_id)
         return service.set_hold(instance.id, actor, body["reason"])
 
     @blp.doc(security=AUTH)
@@ -56,13 +56,13 @@ class LegalHold(MethodView):
     @blp.response(204)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case has no legal hold.")
     @blp.errors((404, "No such case (or not yours to administer)."), (410, "The case was purged."))
-    def delete(self, body, instance_id):
+    def delete(self, body, process_instance_id):
         """(beheerder) Lift the legal hold; the case's retention applies again."""
-        instance, actor = _case_for_admin(instance_id)
+        instance, actor = _case_for_admin(process_instance_id)
         service.release_hold(instance.id, actor, body["reason"])
 
 
-@blp.route("/<instance_id>/purge")
+@blp.route("/<process_instance_id>/purge")
 class Purge(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetentionReasonSchema)
@@ -70,7 +70,7 @@ class Purge(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is still open: cancel it first.")
     @blp.alt_response(410, schema=ApiErrorSchema, description="The case was purged already.")
     @blp.errors((404, "No such case (or not yours to administer)."), 503)
-    def post(self, body, instance_id):
+    def post(self, body, process_instance_id):
         """(beheerder) Destroy the case's data now (an erasure request, art. 17 AVG), with the reason."""
-        instance, actor = _case_for_admin(instance_id)
+        instance, actor = _case_for_admin(process_instance_id)
         return service.purge(instance.id, actor, body["reason"])

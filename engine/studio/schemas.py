@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from ..schemas import ApiErrorSchema
+
 
 class FileContentSchema(Schema):
     content = fields.String(required=True, validate=validate.Length(max=5 * 1024 * 1024))
@@ -79,6 +81,16 @@ class TestReportSchema(ValidationReportSchema):
     ran = fields.Boolean()
     passed = fields.Boolean()
     results = fields.List(fields.Nested(ScenarioResultSchema))
+
+
+class StudioDeployErrorSchema(ApiErrorSchema):
+    """A 422 of a studio deployment: the stage that stopped it and what it found; nothing was deployed."""
+    stage = fields.String(validate=validate.OneOf(["validation", "tests"]), metadata={
+        "description": "validation: `errors` and `warnings` list the findings; tests: `tests` holds every "
+                       "scenario result (absent when there was nothing to deploy)"})
+    errors = fields.List(fields.Nested(FindingSchema))
+    warnings = fields.List(fields.Nested(FindingSchema))
+    tests = fields.List(fields.Nested(ScenarioResultSchema))
 
 
 class StudioDeploymentSchema(Schema):

@@ -16,6 +16,7 @@ from .schemas import (
     FileDetailSchema,
     NewFileSchema,
     RunTestsSchema,
+    StudioDeployErrorSchema,
     StudioDeploymentSchema,
     TestReportSchema,
     ValidateSchema,
@@ -100,7 +101,8 @@ class Deploy(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(DeploySchema)
     @blp.response(201, StudioDeploymentSchema)
-    @blp.alt_response(422, schema=ApiErrorSchema, description="Problems or failing scenario tests; nothing deployed")
+    @blp.alt_response(422, schema=StudioDeployErrorSchema,
+                      description="Problems or failing scenario tests; nothing deployed")
     def post(self, body):
         """Deploy the drafts: validated, gated by every scenario test, then one atomic deployment."""
         return service.deploy_drafts(api_actor(), body.get("files"))

@@ -2,13 +2,15 @@ from marshmallow import Schema, fields, validate
 
 from ..identity.roles import ROLES
 from ..instances.models import STATUSES as CASE_STATUSES
-from ..schemas import PageArgsSchema
+from ..schemas import DeprecatedAliases, PageArgsSchema, deprecated
 from .models import CANCELLED, COMPLETED, OPEN
 
 
-class TaskListArgsSchema(PageArgsSchema):
+class TaskListArgsSchema(PageArgsSchema, DeprecatedAliases):
+    ALIASES = {"instance_id": "process_instance_id"}
     process_id = fields.String()
-    instance_id = fields.String()
+    process_instance_id = fields.String(metadata={"description": "Only the tasks of this case"})
+    instance_id = deprecated("process_instance_id")
     overdue = fields.Boolean(load_default=False)
     assigned = fields.String(validate=validate.OneOf(["me", "none"]))
     candidate_group = fields.String(validate=validate.OneOf(list(ROLES)))

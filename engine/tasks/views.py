@@ -50,7 +50,8 @@ class Tasks(MethodView):
         Sorted by due date; `overdue=true` lists only overdue ones."""
         actor = current_actor()
         limit, offset = args.pop("limit"), args.pop("offset")
-        rows, total = list_tasks(actor, limit=limit, offset=offset, **args)
+        rows, total = list_tasks(actor, limit=limit, offset=offset, instance_id=args.pop("process_instance_id", None),
+                                 **args)
         keys = _keys_for(rows)
         return {"total": total, "items": [task_summary(t, keys) for t in rows]}
 

@@ -23,34 +23,34 @@ def _case_timers(instance_id, actor, instance=None) -> dict:
             "next_timer_due_at": instance.next_timer_due_at, "timers": timers}
 
 
-@blp.route("/process-instances/<instance_id>/timers")
+@blp.route("/process-instances/<process_instance_id>/timers")
 class CaseTimers(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(403, schema=ApiErrorSchema, description="Needs the role beheerder")
     @blp.alt_response(404, schema=ApiErrorSchema, description="No such case, or not visible to the caller")
     @blp.errors(*CASE_DATA)
-    def get(self, instance_id):
+    def get(self, process_instance_id):
         """(beheerder) The waiting timers of a case, earliest first, with the due time the engine stored."""
-        return _case_timers(instance_id, current_actor())
+        return _case_timers(process_instance_id, current_actor())
 
 
-@blp.route("/process-instances/<instance_id>/timers/<task_id>/fire")
+@blp.route("/process-instances/<process_instance_id>/timers/<task_id>/fire")
 class FireTimer(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
     @blp.errors((403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"),
                 *CASE_DATA)
-    def post(self, instance_id, task_id):
+    def post(self, process_instance_id, task_id):
         """(beheerder) Fire a waiting timer now: the case runs on as if it fell due (recorded in the audit trail).
         For a cycle, only this turn comes early; the following turns keep their times."""
         actor = current_actor()
-        fire_timer_now(instance_id, task_id, actor)
-        return _case_timers(instance_id, actor)
+        fire_timer_now(process_instance_id, task_id, actor)
+        return _case_timers(process_instance_id, actor)
 
 
-@blp.route("/process-instances/<instance_id>/timers/<task_id>/move")
+@blp.route("/process-instances/<process_instance_id>/timers/<task_id>/move")
 class MoveTimer(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(MoveTimerSchema)
@@ -59,11 +59,11 @@ class MoveTimer(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
     @blp.errors((403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"),
                 *CASE_DATA)
-    def post(self, body, instance_id, task_id):
+    def post(self, body, process_instance_id, task_id):
         """(beheerder) Move a waiting timer's due time (recorded in the audit trail); the scheduler follows."""
         actor = current_actor()
-        move_timer(instance_id, task_id, body["due_at"], actor)
-        return _case_timers(instance_id, actor)
+        move_timer(process_instance_id, task_id, body["due_at"], actor)
+        return _case_timers(process_instance_id, actor)
 
 
 @blp.route("/timers/overdue-tasks")

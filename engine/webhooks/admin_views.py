@@ -67,7 +67,7 @@ def _buffer_states(deliveries) -> dict:
         else:
             status = "waiting"
         states[row.delivery_id] = {"state": status, "expires_at": row.expires_at, "delivered_at": row.consumed_at,
-                                   "case_id": row.instance_id}
+                                   "process_instance_id": row.instance_id, "case_id": row.instance_id}
     return states
 
 

@@ -187,7 +187,8 @@ def duplicate(existing: InboundDelivery, body_sha256: str) -> dict:
 
 def result_of(delivery: InboundDelivery) -> dict:
     return {"outcome": delivery.outcome, "delivery_id": delivery.id, "webhook_id": delivery.webhook_id,
-            "source": delivery.source, "event_type": delivery.event_type, "case_id": delivery.instance_id,
+            "source": delivery.source, "event_type": delivery.event_type,
+            "process_instance_id": delivery.instance_id, "case_id": delivery.instance_id,  # case_id: deprecated
             "business_key": delivery.business_key}
 
 
@@ -329,8 +330,8 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
         record.execute(Raw(), _outcome_values(received, delivery_id, outcome, case_id, business_key, replayed_by))
     db.session.commit()
     return {"outcome": outcome, "delivery_id": delivery_id, "webhook_id": received.webhook_id,
-            "source": received.routes.source, "event_type": received.route.event_type, "case_id": case_id,
-            "business_key": business_key}
+            "source": received.routes.source, "event_type": received.route.event_type,
+            "process_instance_id": case_id, "case_id": case_id, "business_key": business_key}
 
 
 def act(received: Received, delivery_id: int, prefetched: Prefetched | None = None) -> tuple[str, str, str]:

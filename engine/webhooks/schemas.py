@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..schemas import PageArgsSchema
+from ..schemas import PageArgsSchema, deprecated
 from .models import DELIVERED, DUPLICATE, GAVE_UP, OUTCOMES, PENDING, PROCESSING
 
 
@@ -13,7 +13,8 @@ class InboundResultSchema(Schema):
     webhook_id = fields.String()
     source = fields.String()
     event_type = fields.String()
-    case_id = fields.String(allow_none=True)
+    process_instance_id = fields.String(allow_none=True)
+    case_id = deprecated("process_instance_id", allow_none=True)
     business_key = fields.String(allow_none=True,
                                  metadata={"description": "the case reference to send with later events"})
 
@@ -22,7 +23,8 @@ class BufferStateSchema(Schema):
     state = fields.String(validate=validate.OneOf(["waiting", "delivered", "expired"]))
     expires_at = fields.DateTime()
     delivered_at = fields.DateTime(allow_none=True)
-    case_id = fields.String(allow_none=True)
+    process_instance_id = fields.String(allow_none=True)
+    case_id = deprecated("process_instance_id", allow_none=True)
 
 
 class InboundDeliverySchema(Schema):
@@ -31,7 +33,8 @@ class InboundDeliverySchema(Schema):
     webhook_id = fields.String()
     event_type = fields.String()
     outcome = fields.String(validate=validate.OneOf([*OUTCOMES, PROCESSING]))
-    case_id = fields.String(attribute="instance_id", allow_none=True)
+    process_instance_id = fields.String(attribute="instance_id", allow_none=True)
+    case_id = deprecated("process_instance_id", source="instance_id", allow_none=True)
     business_key = fields.String(allow_none=True)
     error = fields.Dict(allow_none=True)
     attempts = fields.Integer()
@@ -128,7 +131,8 @@ class OutboundDeliverySchema(Schema):
     id = fields.Integer()
     msg_id = fields.String(metadata={"description": "the webhook-id header of every attempt"})
     event_type = fields.String()
-    case_id = fields.String(attribute="instance_id", allow_none=True)
+    process_instance_id = fields.String(attribute="instance_id", allow_none=True)
+    case_id = deprecated("process_instance_id", source="instance_id", allow_none=True)
     status = fields.String(validate=validate.OneOf([PENDING, DELIVERED, GAVE_UP]))
     attempts = fields.Integer()
     next_attempt_at = fields.DateTime()

@@ -66,8 +66,8 @@ def test_openapi_document_lists_the_api(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     for path in ["/api/v1/auth/token", "/api/v1/process-definitions", "/api/v1/deployments",
-                 "/api/v1/process-instances", "/api/v1/process-instances/{instance_id}",
-                 "/api/v1/process-instances/{instance_id}/history", "/api/v1/tasks", "/api/v1/tasks/{task_id}",
+                 "/api/v1/process-instances", "/api/v1/process-instances/{process_instance_id}",
+                 "/api/v1/process-instances/{process_instance_id}/history", "/api/v1/tasks", "/api/v1/tasks/{task_id}",
                  "/api/v1/tasks/{task_id}/claim", "/api/v1/tasks/{task_id}/unclaim", "/api/v1/tasks/{task_id}/complete"]:
         assert path in spec["paths"], path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

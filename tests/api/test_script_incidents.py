@@ -41,7 +41,7 @@ def test_retry_after_fixing_data_continues_the_case(deploy_fixture, as_user):
     admin, gemeente = as_user("beheerder"), as_user("gemeente.westbetuwe")
     case = start(admin, "divide", divisor=0)
     assert case["status"] == "error"
-    assert gemeente.tasks(instance_id=case["id"]) == []
+    assert gemeente.tasks(process_instance_id=case["id"]) == []
 
     not_admin = gemeente.post(f"/api/v1/process-instances/{case['id']}/retry", json={"variables": {"divisor": 5}})
     assert not_admin.status_code == 404

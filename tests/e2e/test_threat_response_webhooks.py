@@ -52,7 +52,7 @@ class User:
         return self.get(f"/api/v1/process-instances/{case_id}/history")
 
     def task_for(self, case_id, element_id):
-        items = [t for t in self.get(f"/api/v1/tasks?instance_id={case_id}")["items"] if t["element_id"] == element_id]
+        items = [t for t in self.get(f"/api/v1/tasks?process_instance_id={case_id}")["items"] if t["element_id"] == element_id]
         assert items, f"{self.username} has no open task {element_id} in {case_id}"
         return items[0]
 
@@ -117,7 +117,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         # 1. The police desk registers the report: the case starts, its business key comes back.
         started = send(live, "politie", "melding.geregistreerd", police_report())
         assert started["outcome"] == "started" and started["business_key"].startswith("VB-")
-        case_id, key = started["case_id"], started["business_key"]
+        case_id, key = started["process_instance_id"], started["business_key"]
         case = admin.case(case_id)
         assert (case["status"], case["incident"], case["process_id"]) == ("running", None, "threat_response")
         assert case["started_by"] == "webhook:politie" and case["municipality_code"] == "GM0668"
@@ -141,7 +141,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         registered = send(live, "politie", "aangifte.geregistreerd", {
             "zaakreferentie": key, "registratienummer": "PL0600-2026-4711", "geregistreerd_op": "2026-11-24",
             "vpt_ela": True})
-        assert (registered["outcome"], registered["case_id"]) == ("correlated", case_id)
+        assert (registered["outcome"], registered["process_instance_id"]) == ("correlated", case_id)
 
         # 4. Consent to the IVP; the IVP's system confirms the first contact.
         gemeente.do(case_id, "ask_support_consent", {"consent_ivp": "ja", "consent_vertrouwenslijn": "nee",
@@ -292,7 +292,7 @@ def test_the_om_decides_a_disruption_of_local_democracy_by_webhook(app, live, us
     assert [t["element_id"] for t in admin.case(case_id)["open_tasks"]] == ["om_decision"]
 
     result = send(live, "om", "beslissing.genomen", decision)
-    assert (result["outcome"], result["case_id"]) == ("correlated", case_id)
+    assert (result["outcome"], result["process_instance_id"]) == ("correlated", case_id)
     detail = admin.case(case_id)
     data = detail["variables"]
     assert (data["om_decision"], data["om_decision_date"], data["sepot_reason"]) == \

@@ -29,7 +29,7 @@ def test_aangifte_onder_nummer_registered_by_the_police_system(app, deploy_real,
         "police_registration_number": "PL0600-2026-004711", "vpt_ela_marked": True, "registered_on": "2026-11-29"},
         user=team.politie)
     assert "register_aangifte" not in team.open_elements(case["id"])
-    assert team.politie.tasks(instance_id=case["id"], process_id="aangifte_support") == []
+    assert team.politie.tasks(process_instance_id=case["id"], process_id="aangifte_support") == []
 
     team.do(team.ambtsdrager, case["id"], "ask_support_consent",
             {"consent_ivp": "nee", "consent_vertrouwenslijn": "ja", "consent_recorded_by": "ambtsdrager"})
@@ -76,5 +76,5 @@ def test_report_only_records_why(deploy_real, as_user):
     assert list(bad["errors"]) == ["no_aangifte_reason"]
     team.do(team.gemeente, case["id"], "choose_filing_method",
             {"filing_method": "alleen_melding", "no_aangifte_reason": "vrees_represailles"})
-    assert team.politie.tasks(instance_id=case["id"], process_id="aangifte_support") == []
+    assert team.politie.tasks(process_instance_id=case["id"], process_id="aangifte_support") == []
     assert team.variables(case["id"])["aangifte_status"] == "alleen_melding"

@@ -31,7 +31,7 @@ def _entries(app, **where) -> list:
 
 def _case_routes(app):
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and {"instance_id", "case_id", "task_id"} & set(rule.arguments):
+        if "GET" in rule.methods and {"process_instance_id", "case_id", "task_id"} & set(rule.arguments):
             yield rule
 
 
@@ -44,7 +44,7 @@ def test_every_read_of_a_case_writes_exactly_one_entry(app, as_user, deploy_real
     admin_web = WebClient(app).sign_in("beheerder")
     checked = []
     for rule in _case_routes(app):
-        url = rule.rule.replace("<instance_id>", case["id"]).replace("<case_id>", case["id"]) \
+        url = rule.rule.replace("<process_instance_id>", case["id"]).replace("<case_id>", case["id"]) \
             .replace("<task_id>", task["id"])
         if rule.rule.startswith("/api/"):
             answer = (team.admin if rule.endpoint == "timers.CaseTimers" else team.gemeente).get(url)

@@ -10,9 +10,9 @@ def test_each_municipality_sees_only_its_own_task(deploy_scenario_fixture, as_us
     assert case["municipality_code"] is None
     westbetuwe, amsterdam = as_user("gemeente.westbetuwe"), as_user("gemeente.amsterdam")
 
-    own = westbetuwe.tasks(instance_id=case["id"])
+    own = westbetuwe.tasks(process_instance_id=case["id"])
     assert [(t["element_id"], t["municipality_code"]) for t in own] == [("confirm", "GM0668")]
-    theirs = amsterdam.tasks(instance_id=case["id"])
+    theirs = amsterdam.tasks(process_instance_id=case["id"])
     assert [(t["element_id"], t["municipality_code"]) for t in theirs] == [("confirm", "GM0363")]
     assert amsterdam.post(f"/api/v1/tasks/{own[0]['id']}/complete", json={"variables": {}}).status_code == 404
 

@@ -12,7 +12,7 @@ def test_report_with_acute_danger_goes_to_the_police_first(deploy_real, as_user)
     task = team.politie.task_for(case["id"], "acute_police_response")
     due = datetime.fromisoformat(task["due_at"])
     assert timedelta(minutes=59) < due - datetime.now(timezone.utc) <= timedelta(hours=1)
-    assert team.gemeente.tasks(instance_id=case["id"]) == []  # triage waits for the police
+    assert team.gemeente.tasks(process_instance_id=case["id"]) == []  # triage waits for the police
 
     data = team.variables(case["id"])
     assert data["driehoek_consultation"] is True  # acute: the triangle is involved
@@ -31,7 +31,7 @@ def test_report_without_acute_danger_routes_a_councillor_to_the_griffier(deploy_
     assert team.open_elements(case["id"]) == ["triage"]
     data = team.variables(case["id"])
     assert (data["case_handler_function"], data["driehoek_consultation"]) == ("griffier", False)
-    assert team.politie.tasks(instance_id=case["id"]) == []
+    assert team.politie.tasks(process_instance_id=case["id"]) == []
 
 
 def test_unticked_checkboxes_may_be_left_out_as_a_browser_does(deploy_real, as_user):
@@ -50,9 +50,9 @@ def test_an_office_holder_who_reports_gets_the_personal_tasks(deploy_real, as_us
     team = Team(as_user)
     case = team.start_threat(starter=team.ambtsdrager, reporter_is_office_holder=True)
     team.through_triage(case["id"])
-    mine = {t["element_id"]: t for t in team.ambtsdrager.tasks(instance_id=case["id"])}
+    mine = {t["element_id"]: t for t in team.ambtsdrager.tasks(process_instance_id=case["id"])}
     assert sorted(mine) == ["ask_support_consent", "choose_filing_method"]
     assert {t["assignee"] for t in mine.values()} == {"ambtsdrager.westbetuwe"}
     # assigned personally: the gemeente does not see them (it would record them on behalf of a reporter who is not the
     # office holder)
-    assert [t["element_id"] for t in team.gemeente.tasks(instance_id=case["id"])] == []
+    assert [t["element_id"] for t in team.gemeente.tasks(process_instance_id=case["id"])] == []

@@ -21,7 +21,7 @@ def test_rollout_over_three_municipalities_with_one_reminder(app, deploy_real, a
                            {"code": "GM0344", "name": "Utrecht"}]})
     amsterdam = as_user("gemeente.amsterdam")
     for user, code in ((team.gemeente, "GM0668"), (amsterdam, "GM0363"), (utrecht, "GM0344")):
-        mine = user.tasks(instance_id=case["id"])
+        mine = user.tasks(process_instance_id=case["id"])
         assert [(t["element_id"], t["municipality_code"]) for t in mine] == [("confirm_informed", code)]
     started = team.variables(case["id"])["rollout_started_at"]
 
@@ -29,9 +29,9 @@ def test_rollout_over_three_municipalities_with_one_reminder(app, deploy_real, a
     team.do(amsterdam, case["id"], "confirm_informed", dict(CONFIRM, measures_implemented="gepland"))
     assert fire_due_timers(app, case["id"], after(started, days=13)) is None
     fire_due_timers(app, case["id"], after(started, days=14, seconds=1))
-    assert utrecht.tasks(instance_id=case["id"]) == []  # its task made way for the reminder
+    assert utrecht.tasks(process_instance_id=case["id"]) == []  # its task made way for the reminder
     team.do(team.bzk, case["id"], "send_reminder", {"reminder_sent_on": "2026-12-12", "reminder_channel": "email"})
-    assert [t["element_id"] for t in utrecht.tasks(instance_id=case["id"])] == ["confirm_after_reminder"]
+    assert [t["element_id"] for t in utrecht.tasks(process_instance_id=case["id"])] == ["confirm_after_reminder"]
     assert fire_due_timers(app, case["id"], after(started, days=60)) is None  # one reminder only
     team.do(utrecht, case["id"], "confirm_after_reminder", dict(CONFIRM, confirmed_on="2026-12-15"))
 

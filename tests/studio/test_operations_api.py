@@ -41,7 +41,7 @@ def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(fixtu
     task = worker.task_for(case["id"], FIXTURE.user_task)
 
     assert _act(admin, case["id"], "suspend")["status"] == "suspended"
-    assert worker.tasks(instance_id=case["id"]) == []
+    assert worker.tasks(process_instance_id=case["id"]) == []
     response = worker.post(f"/api/v1/tasks/{task['id']}/complete",
                            json={"variables": {"category": "bedreiging", "estimated_costs": 10}})
     assert response.status_code in (404, 409)
@@ -54,7 +54,7 @@ def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(fixtu
     assert event["actor"] == "beheerder" and event["details"]["reason"] == "Onderzoek loopt"
 
     assert _act(admin, case["id"], "resume", reason="Onderzoek afgerond")["status"] == "running"
-    assert [t["id"] for t in worker.tasks(instance_id=case["id"])] == [task["id"]]
+    assert [t["id"] for t in worker.tasks(process_instance_id=case["id"])] == [task["id"]]
     worker.complete(task["id"], {"category": "bedreiging", "estimated_costs": 10})
     assert any(e["event"] == "case.resumed" and e["details"]["reason"] == "Onderzoek afgerond"
                for e in admin.history(case["id"]))
@@ -95,7 +95,7 @@ def test_cancel_with_reason_closes_tasks_and_keeps_data(fixture_deployed, as_use
     _act(admin, case["id"], "cancel", reason="", expect=422)
     cancelled = _act(admin, case["id"], "cancel", reason="Dubbele melding")
     assert cancelled["status"] == "cancelled"
-    assert worker.tasks(instance_id=case["id"]) == []
+    assert worker.tasks(process_instance_id=case["id"]) == []
     assert admin.case(case["id"])["variables"]["summary"] == FIXTURE.start_variables["summary"]
     _act(admin, case["id"], "resume", expect=409)
     _act(admin, case["id"], "cancel", expect=409)

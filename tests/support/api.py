@@ -54,7 +54,7 @@ class Api:
         return response.get_json()["items"]
 
     def task_for(self, instance_id, element_id=None):
-        items = [t for t in self.tasks(instance_id=instance_id) if element_id in (None, t["element_id"])]
+        items = [t for t in self.tasks(process_instance_id=instance_id) if element_id in (None, t["element_id"])]
         assert items, f"no open task {element_id} in {instance_id} for this user"
         return items[0]
 

@@ -3,8 +3,9 @@ and status it documents.
 
 `Contract(document).check(method, path, status, content_type, body)` returns the mismatches (empty when the
 response conforms): an undocumented operation or status, a body that fails the documented schema (OpenAPI
-3.0.3 read as JSON Schema: `nullable`, `$ref` into the document, and objects closed to undeclared fields unless
-they say `additionalProperties`), or a content type that is not documented. `ContractClient` is a Flask test
+3.0.3 read as JSON Schema: `nullable`, `$ref` into the document, objects closed to undeclared fields unless
+they say `additionalProperties`, and formats such as `date-time` checked), or a content type that is not
+documented. `ContractClient` is a Flask test
 client that checks every answer to a path of the document and collects the mismatches in `MISMATCHES`; the
 test that received them fails (tests/conftest.py).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
@@ -20,6 +22,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 URN = "urn:vb:openapi"
+FORMATS = Draft7Validator.FORMAT_CHECKER
+assert "date-time" in FORMATS.checkers, "rfc3339-validator (the test extras) checks date-times"
 MISMATCHES: list[str] = []
 
 
@@ -91,7 +95,9 @@ class Contract:
     def validator(self, schema: dict) -> Draft7Validator:
         key = json.dumps(schema, sort_keys=True)
         if key not in self._validators:
-            self._validators[key] = Draft7Validator(to_json_schema(schema), registry=self.registry)
+            # formats are checked: a `date-time` must be RFC 3339 (an offset included), as generators parse it
+            self._validators[key] = Draft7Validator(to_json_schema(schema), registry=self.registry,
+                                                    format_checker=FORMATS)
         return self._validators[key]
 
     def check(self, method: str, path: str, status: int, content_type: str | None, body) -> list[str]:
@@ -164,3 +170,43 @@ class ContractClient(FlaskClient):
         if request is not None and request.method not in ("HEAD", "OPTIONS"):
             MISMATCHES.extend(check_response(self.application, request.method, request.path, response))
         return response
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
+
+
+def template_for(contract: Contract, method: str, path: str) -> str | None:
+    """The document's path that a real request path falls under (a literal path before one with parameters)."""
+    candidates = [t for t, item in contract.document["paths"].items()
+                  if method.lower() in item and _template_pattern(t).match(path)]
+    return min(candidates, key=lambda t: t.count("{"), default=None)
+
+
+def check_http_response(contract: Contract, response) -> list[str]:
+    """The same check for an answer of a real server (a `requests` response), e.g. the tests' gunicorn."""
+    method, path = response.request.method, urlsplit(response.request.url).path
+    if method in ("HEAD", "OPTIONS"):
+        return []
+    media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+    body = response.json() if media == "application/json" and response.content else response.content
+    template = template_for(contract, method, path)
+    if template is None:
+        if path.startswith("/api/v1/") and not path.startswith("/api/v1/openapi"):
+            errors = contract.validator({"$ref": "#/components/schemas/ApiError"}).iter_errors(body)
+            return [f"{method} {path} {response.status_code}: {e.message}" for e in errors]
+        return []
+    return contract.check(method, template, response.status_code, media, body)
+
+
+def checked_session(session, document: dict):
+    """Check every answer `session` (a requests.Session) receives against `document`; mismatches go to
+    MISMATCHES, where the test that received them fails (tests/conftest.py)."""
+    contract = Contract(document)
+
+    def hook(response, *args, **kwargs):
+        MISMATCHES.extend(check_http_response(contract, response))
+        return response
+
+    session.hooks["response"].append(hook)
+    return session

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import requests
 
+from tests.support.openapi import checked_session
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -79,14 +81,22 @@ class LiveServer:
         response = requests.post(self.url + "/api/v1/auth/token", json={"username": username, "password": password},
                                  timeout=10)
         response.raise_for_status()
-        return HttpUser(self.url, response.json()["access_token"])
+        return HttpUser(self.url, response.json()["access_token"], self.document())
+
+    def document(self) -> dict:
+        """The server's own OpenAPI document: every answer an HttpUser receives is checked against it."""
+        if getattr(self, "_document", None) is None:
+            self._document = requests.get(self.url + "/api/v1/openapi.json", timeout=30).json()
+        return self._document
 
 
 class HttpUser:
-    def __init__(self, base: str, token: str):
+    def __init__(self, base: str, token: str, document: dict | None = None):
         self.base = base
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
+        if document is not None:
+            checked_session(self.session, document)
 
     def get(self, path, **kwargs):
         return self.session.get(self.base + path, timeout=kwargs.pop("timeout", 30), **kwargs)

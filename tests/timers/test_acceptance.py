@@ -35,11 +35,11 @@ def test_two_working_day_reminder_fires_after_the_weekend_and_christmas(
 
     clock.move_to(due - timedelta(minutes=1))
     time.sleep(SETTLE)
-    assert gemeente.tasks(instance_id=case["id"]) == []
+    assert gemeente.tasks(process_instance_id=case["id"]) == []
     assert case_row(case["id"]).active_elements == ["wait"]  # the event-based gateway waits for either
 
     clock.move_to(due + timedelta(seconds=1))
-    reminder = wait_for(lambda: gemeente.tasks(instance_id=case["id"]), message="the reminder task")
+    reminder = wait_for(lambda: gemeente.tasks(process_instance_id=case["id"]), message="the reminder task")
     assert [t["element_id"] for t in reminder] == ["remind"]
     [(fired_at, actor)] = _fired_at(db_read, case["id"], "two_working_days")
     assert actor == "scheduler"
@@ -51,7 +51,7 @@ def test_one_hour_escalation_interrupts_the_task(deploy_fixture, as_user, clock,
     deploy_fixture("timers")
     ivp = as_user("ivp")
     case = as_user("gemeente.westbetuwe").start("ivp_escalation", {"municipality_code": "GM0668"})
-    [contact] = ivp.tasks(instance_id=case["id"])
+    [contact] = ivp.tasks(process_instance_id=case["id"])
     assert contact["element_id"] == "first_contact"
     started = clock.now()
     assert abs(datetime.fromisoformat(contact["due_at"]) - (started + timedelta(hours=1))) < timedelta(seconds=5)
@@ -59,11 +59,11 @@ def test_one_hour_escalation_interrupts_the_task(deploy_fixture, as_user, clock,
 
     clock.move_to(started + timedelta(minutes=59))
     time.sleep(SETTLE)
-    assert [t["element_id"] for t in ivp.tasks(instance_id=case["id"])] == ["first_contact"]
+    assert [t["element_id"] for t in ivp.tasks(process_instance_id=case["id"])] == ["first_contact"]
 
     clock.move_to(started + timedelta(hours=1, seconds=2))
     wait_for(lambda: case_row(case["id"]).active_elements == ["escalate"], message="the escalation")
-    assert [t["element_id"] for t in ivp.tasks(instance_id=case["id"])] == ["escalate"]
+    assert [t["element_id"] for t in ivp.tasks(process_instance_id=case["id"])] == ["escalate"]
     assert audit_count(case["id"], "task.cancelled", "first_contact") == 1
     assert ivp.post(f"/api/v1/tasks/{contact['id']}/complete", json={"variables": {}}).status_code in (404, 409)
 
@@ -76,7 +76,7 @@ def test_a_cycle_fires_exactly_its_number_of_times(deploy_fixture, as_user, cloc
     start_scheduler()
 
     def reminders():
-        return [t for t in gemeente.tasks(instance_id=case["id"]) if t["element_id"] == "reminder"]
+        return [t for t in gemeente.tasks(process_instance_id=case["id"]) if t["element_id"] == "reminder"]
 
     for hour, expected in ((1, 1), (2, 2), (3, 3)):
         clock.move_to(started + timedelta(hours=hour, seconds=2))

@@ -66,7 +66,7 @@ def test_firing_a_cycle_now_keeps_the_following_turns_in_place(timers, as_user, 
     [after] = body["timers"]
     assert after["remaining_cycles"] == 2
     assert datetime.fromisoformat(after["due_at"]) == first_due + timedelta(hours=1)
-    assert [t["element_id"] for t in as_user("gemeente.westbetuwe").tasks(instance_id=case["id"])] == ["handle", "reminder"]
+    assert [t["element_id"] for t in as_user("gemeente.westbetuwe").tasks(process_instance_id=case["id"])] == ["handle", "reminder"]
 
 
 def test_move_a_timer_changes_the_engine_due_time_and_the_schedule(timers, as_user, clock, db_read, start_scheduler,
@@ -127,7 +127,7 @@ def test_unknown_timers_and_cases(timers, as_user, clock):
     assert admin.post(_url(case["id"], f"/{uuid4()}/fire")).status_code == 404
     assert admin.post(_url(case["id"], "/nonsense/fire")).status_code == 404
     user_task = as_user("gemeente.westbetuwe").start("ivp_escalation", {"municipality_code": "GM0668"})
-    [task] = as_user("ivp").tasks(instance_id=user_task["id"])
+    [task] = as_user("ivp").tasks(process_instance_id=user_task["id"])
     assert admin.post(_url(user_task["id"], f"/{task['id']}/fire")).status_code == 404  # a user task, not a timer
 
 

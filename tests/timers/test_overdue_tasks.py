@@ -20,10 +20,10 @@ def _ids(tasks):
 
 
 def test_due_dates_from_the_diagram_are_in_the_task_api(cases, as_user, clock):
-    [handle] = as_user("gemeente.westbetuwe").tasks(instance_id=cases["westbetuwe"]["id"])
+    [handle] = as_user("gemeente.westbetuwe").tasks(process_instance_id=cases["westbetuwe"]["id"])
     assert abs(datetime.fromisoformat(handle["due_at"]) - (clock.now() + timedelta(days=1))) < timedelta(seconds=5)
     assert handle["overdue"] is False
-    [contact] = as_user("ivp").tasks(instance_id=cases["ivp"]["id"])
+    [contact] = as_user("ivp").tasks(process_instance_id=cases["ivp"]["id"])
     assert abs(datetime.fromisoformat(contact["due_at"]) - (clock.now() + timedelta(hours=1))) < timedelta(seconds=5)
 
 

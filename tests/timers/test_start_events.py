@@ -43,7 +43,7 @@ def test_the_yearly_evaluation_starts_every_31_december_on_the_calendar(timers, 
     assert detail["variables"]["timer_occurrence"] == "2026-12-31T09:00:00+01:00"
     assert detail["started_by"] == "scheduler" and detail["business_key"].startswith("VB-2026-")
     assert detail["next_timer_due_at"] is None  # the start event fired; nothing waits inside the case
-    assert [t["element_id"] for t in bzk.tasks(instance_id=first["id"])] == ["evaluate"]
+    assert [t["element_id"] for t in bzk.tasks(process_instance_id=first["id"])] == ["evaluate"]
 
     clock.move_to(_local(2027, 12, 31, 9, 0, 1))
     wait_for(lambda: len(_cases(admin, "yearly_evaluation")) == 2, message="the 2027 evaluation")

@@ -76,7 +76,7 @@ def test_the_message_wins_the_event_based_gateway_and_the_timer_job_goes(
     clock.move_to(_local(2026, 12, 30, 10, 0))
     time.sleep(SETTLE)
     assert audit_count(case["id"], "timer.fired") == 0
-    assert gemeente.tasks(instance_id=case["id"]) == []
+    assert gemeente.tasks(process_instance_id=case["id"]) == []
 
 
 def test_a_non_interrupting_boundary_keeps_its_task_open(timers, as_user, clock, start_scheduler, case_row,
@@ -85,15 +85,15 @@ def test_a_non_interrupting_boundary_keeps_its_task_open(timers, as_user, clock,
     case = gemeente.start("checkin_cycle", {"municipality_code": "GM0668"})
     start_scheduler()
     clock.move_to(clock.now() + timedelta(hours=1, seconds=2))
-    wait_for(lambda: len(gemeente.tasks(instance_id=case["id"])) == 2, message="a reminder beside the task")
-    handle = [t for t in gemeente.tasks(instance_id=case["id"]) if t["element_id"] == "handle"][0]
+    wait_for(lambda: len(gemeente.tasks(process_instance_id=case["id"])) == 2, message="a reminder beside the task")
+    handle = [t for t in gemeente.tasks(process_instance_id=case["id"]) if t["element_id"] == "handle"][0]
     gemeente.complete(handle["id"], {"note": "afgehandeld"})
     # Completing the task ends its boundary cycle; the engine cancels the reminders the unfinished cycle
     # opened (see docs/timers.md), and the case ends.
     row = case_row(case["id"])
     assert row.status == "completed" and row.next_timer_due_at is None
     assert audit_count(case["id"], "task.cancelled", "reminder") == 1
-    assert gemeente.tasks(instance_id=case["id"]) == []
+    assert gemeente.tasks(process_instance_id=case["id"]) == []
 
 
 def test_a_suspended_or_failed_case_is_not_fired(timers, app, as_user, clock, start_scheduler, case_row, audit_count):

@@ -101,8 +101,8 @@ def test_valid_deliveries_start_and_correlate_cases(live):
     assert case["outcome"] == "started" and case["business_key"].startswith("VB-")
     response = live.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"], "PL-HTTP-1"))
     assert response.status_code == 202, response.text
-    assert response.json()["outcome"] == "correlated" and response.json()["case_id"] == case["case_id"]
-    caught = live.case(case["case_id"])
+    assert response.json()["outcome"] == "correlated" and response.json()["process_instance_id"] == case["process_instance_id"]
+    caught = live.case(case["process_instance_id"])
     assert caught["variables"]["police_registration_number"] == "PL-HTTP-1"
     assert caught["variables"]["municipality_code"] == "GM0668"
     assert "wait_aangifte" not in caught["active"]
@@ -124,7 +124,7 @@ def test_wrong_secret_changed_body_stale_timestamp_or_missing_header_are_401_and
         response = live.send("politie", sent, headers)
         assert response.status_code == 401, (name, response.text)
     assert live.counts() == before
-    assert "police_registration_number" not in live.case(case["case_id"])["variables"]
+    assert "police_registration_number" not in live.case(case["process_instance_id"])["variables"]
 
 
 def _fire_together(live, source, body, headers, copies=5) -> list:
@@ -160,12 +160,12 @@ def test_the_same_webhook_id_five_times_gives_one_effect_also_concurrently(live)
     assert sorted(r.status_code for r in results) == [200, 200, 200, 200, 202], [r.text for r in results]
     outcomes = sorted(r.json()["outcome"] for r in results)
     assert outcomes == ["duplicate"] * 4 + ["started"]
-    assert len({r.json()["case_id"] for r in results}) == 1
+    assert len({r.json()["process_instance_id"] for r in results}) == 1
     assert live.count(ProcessInstance) == before + 1
     assert live.count(InboundDelivery, InboundDelivery.webhook_id == headers["webhook-id"]) == 1
 
     # ... and a message.
-    case_id, key = results[0].json()["case_id"], results[0].json()["business_key"]
+    case_id, key = results[0].json()["process_instance_id"], results[0].json()["business_key"]
     body = body_of("aangifte.geregistreerd", aangifte(key))
     headers = signed("politie", body)
     results = _fire_together(live, "politie", body, headers)
@@ -178,15 +178,15 @@ def test_a_message_that_arrives_before_the_case_waits_is_delivered_when_it_does(
     early = live.post("om", "beslissing.genomen", om_beslissing(case["business_key"]))
     assert early.status_code == 202 and early.json()["outcome"] == "buffered", early.text
     live.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
-    assert "om_decision" not in live.case(case["case_id"])["variables"]
+    assert "om_decision" not in live.case(case["process_instance_id"])["variables"]
 
     gemeente = live.token("gemeente.westbetuwe")
-    tasks = requests.get(f"{live.url}/api/v1/tasks", params={"instance_id": case["case_id"]}, headers=gemeente, timeout=30)
+    tasks = requests.get(f"{live.url}/api/v1/tasks", params={"process_instance_id": case["process_instance_id"]}, headers=gemeente, timeout=30)
     task = next(t for t in tasks.json()["items"] if t["element_id"] == "intake")
     done = requests.post(f"{live.url}/api/v1/tasks/{task['id']}/complete", json={"variables": {"intake_note": "ok"}},
                          headers=gemeente, timeout=30)
     assert done.status_code == 200, done.text
-    after = live.case(case["case_id"])
+    after = live.case(case["process_instance_id"])
     assert after["variables"]["om_decision"] == "dagvaarding"
     assert "wait_om" not in after["active"]
 
@@ -211,7 +211,7 @@ def test_a_message_for_one_of_1000_waiting_cases_reaches_exactly_that_one(live):
 
     response = live.post("politie", "aangifte.geregistreerd", aangifte(target_key, "PL-ONE-OF-1000"))
     assert response.status_code == 202, response.text
-    assert response.json()["case_id"] == target_id
+    assert response.json()["process_instance_id"] == target_id
     assert live.count(AuditEvent, AuditEvent.instance_id.in_(ours), AuditEvent.event == "message.received") == 1
     assert live.count(AuditEvent, AuditEvent.instance_id == target_id, AuditEvent.event == "message.received") == 1
     assert live.count(MessageSubscription, MessageSubscription.instance_id.in_(ours),
@@ -240,7 +240,7 @@ def test_an_outbound_receiver_verifies_our_signatures_and_sees_retries_after_fai
     assert len(received) == 3 and all(r["verified"] for r in received)
     assert len({r["headers"]["webhook-id"] for r in received}) == 1
     payload = json.loads(received[0]["body"])
-    assert payload["type"] == "case.started" and payload["data"]["case_id"] == case["case_id"]
+    assert payload["type"] == "case.started" and payload["data"]["process_instance_id"] == case["process_instance_id"]
     assert received[1]["at"] - received[0]["at"] >= 0.3 and received[2]["at"] - received[1]["at"] >= 0.6
 
     listing = requests.get(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries",

@@ -30,7 +30,7 @@ def test_a_police_report_starts_a_case_and_returns_its_business_key(deploy_fixtu
     assert result["outcome"] == "started"
     assert result["business_key"].startswith("VB-")
 
-    case = as_user("beheerder").case(result["case_id"])
+    case = as_user("beheerder").case(result["process_instance_id"])
     assert case["business_key"] == result["business_key"]
     assert case["started_by"] == "webhook:politie"
     assert case["municipality_code"] == "GM0668"
@@ -41,7 +41,7 @@ def test_a_police_report_starts_a_case_and_returns_its_business_key(deploy_fixtu
     assert variables["acute_danger"] is True
     assert "police_unit" not in variables  # not in the payload: not set
     # The gemeente of the case sees it (and its intake task); another municipality does not.
-    assert as_user("gemeente.westbetuwe").task_for(result["case_id"], "intake")
+    assert as_user("gemeente.westbetuwe").task_for(result["process_instance_id"], "intake")
     assert as_user("gemeente.amsterdam").get(f"/api/v1/process-instances/{result['case_id']}").status_code == 404
 
 
@@ -51,16 +51,16 @@ def test_an_event_reaches_the_waiting_case_only(deploy_fixture, sender, as_user)
     response = sender.post("politie", "aangifte.geregistreerd", aangifte(second["business_key"]))
     assert response.status_code == 202, response.get_json()
     body = response.get_json()
-    assert (body["outcome"], body["case_id"], body["business_key"]) == ("correlated", second["case_id"], second["business_key"])
+    assert (body["outcome"], body["process_instance_id"], body["business_key"]) == ("correlated", second["process_instance_id"], second["business_key"])
 
     admin = as_user("beheerder")
-    caught = admin.case(second["case_id"])
+    caught = admin.case(second["process_instance_id"])
     assert caught["variables"]["police_registration_number"] == "PL0600-2026-4711"
     assert caught["variables"]["registered_on"] == "2026-03-02" and caught["variables"]["vpt_ela_marked"] is True
     assert "wait_aangifte" not in caught["active_elements"] and "intake" in caught["active_elements"]
-    received = [e for e in admin.history(second["case_id"]) if e["event"] == "message.received"]
+    received = [e for e in admin.history(second["process_instance_id"]) if e["event"] == "message.received"]
     assert received[0]["actor"] == "webhook:politie" and received[0]["element_id"] == "wait_aangifte"
-    untouched = admin.case(first["case_id"])
+    untouched = admin.case(first["process_instance_id"])
     assert "police_registration_number" not in untouched["variables"]
     assert sorted(untouched["active_elements"]) == ["intake", "wait_aangifte"]
 
@@ -71,25 +71,25 @@ def test_a_message_that_comes_before_the_case_waits_is_caught_when_it_does(deplo
     early = sender.post("om", "beslissing.genomen", om_beslissing(case["business_key"]))
     assert early.status_code == 202, early.get_json()
     assert early.get_json()["outcome"] == "buffered"
-    assert early.get_json()["case_id"] == case["case_id"]
+    assert early.get_json()["process_instance_id"] == case["process_instance_id"]
     admin = as_user("beheerder")
-    assert "om_decision" not in admin.case(case["case_id"])["variables"]
+    assert "om_decision" not in admin.case(case["process_instance_id"])["variables"]
 
     assert sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"])).get_json()["outcome"] == "correlated"
-    assert "om_decision" not in admin.case(case["case_id"])["variables"]  # still at intake: not waiting yet
+    assert "om_decision" not in admin.case(case["process_instance_id"])["variables"]  # still at intake: not waiting yet
 
     gemeente = as_user("gemeente.westbetuwe")
-    gemeente.complete(gemeente.task_for(case["case_id"], "intake")["id"], {"intake_note": "Gesproken met wethouder"})
-    after = admin.case(case["case_id"])
+    gemeente.complete(gemeente.task_for(case["process_instance_id"], "intake")["id"], {"intake_note": "Gesproken met wethouder"})
+    after = admin.case(case["process_instance_id"])
     assert after["variables"]["om_decision"] == "dagvaarding"
     assert "wait_om" not in after["active_elements"]
     assert {"wait_threat", "wait_ivp", "wait_compensation"} <= set(after["active_elements"])
-    received = [e for e in admin.history(case["case_id"]) if e["event"] == "message.received" and e["element_id"] == "wait_om"]
+    received = [e for e in admin.history(case["process_instance_id"]) if e["event"] == "message.received" and e["element_id"] == "wait_om"]
     assert len(received) == 1 and received[0]["details"]["delivery_id"] == early.get_json()["delivery_id"]
 
     delivery = admin.get(f"/api/v1/webhooks/deliveries/{early.get_json()['delivery_id']}").get_json()
     assert delivery["outcome"] == "buffered"
-    assert delivery["buffer"]["state"] == "delivered" and delivery["buffer"]["case_id"] == case["case_id"]
+    assert delivery["buffer"]["state"] == "delivered" and delivery["buffer"]["process_instance_id"] == case["process_instance_id"]
 
 
 def test_bad_signatures_and_stale_timestamps_are_refused_and_change_nothing(deploy_fixture, sender, app, client):
@@ -185,7 +185,7 @@ def test_the_same_webhook_id_five_times_has_one_effect(deploy_fixture, sender, a
     for later in responses[1:]:
         body_ = later.get_json()
         assert body_["outcome"] == "duplicate" and body_["first_outcome"] == "started"
-        assert body_["case_id"] == first["case_id"] and body_["delivery_id"] == first["delivery_id"]
+        assert body_["process_instance_id"] == first["process_instance_id"] and body_["delivery_id"] == first["delivery_id"]
     assert counts(app)["cases"] == 1 and counts(app)["deliveries"] == 1
 
     # A correlated message repeated: caught once.
@@ -194,7 +194,7 @@ def test_the_same_webhook_id_five_times_has_one_effect(deploy_fixture, sender, a
     message_headers = signed("politie", message, msg_id="msg_police_000002")
     outcomes = [sender.raw("politie", message, message_headers).get_json()["outcome"] for _ in range(5)]
     assert outcomes == ["correlated"] + ["duplicate"] * 4
-    history = as_user("beheerder").history(first["case_id"])
+    history = as_user("beheerder").history(first["process_instance_id"])
     assert len([e for e in history if e["event"] == "message.received"]) == 1
 
 
@@ -213,7 +213,7 @@ def test_a_message_for_an_ended_case_is_a_conflict(deploy_fixture, sender, app, 
     deploy_fixture("webhooks")
     case = start_by_police(sender)
     with app.app_context():
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == case["case_id"]).values(status="cancelled"))
+        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == case["process_instance_id"]).values(status="cancelled"))
         db.session.commit()
     response = sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
     assert response.status_code == 409
@@ -242,7 +242,7 @@ def test_a_failed_delivery_is_kept_and_can_be_replayed(deploy_fixture, sender, a
     replayed = admin.post(f"/api/v1/webhooks/deliveries/{failed['delivery_id']}/replay")
     assert replayed.status_code == 200, replayed.get_json()
     assert replayed.get_json()["outcome"] == "started"
-    assert admin.case(replayed.get_json()["case_id"])["started_by"] == "webhook:politie"
+    assert admin.case(replayed.get_json()["process_instance_id"])["started_by"] == "webhook:politie"
     detail = admin.get(f"/api/v1/webhooks/deliveries/{failed['delivery_id']}").get_json()
     assert detail["outcome"] == "started" and detail["error"] is None and detail["replayed_by"] == "beheerder"
     with app.app_context():
@@ -299,11 +299,11 @@ def test_a_buffered_message_expires_after_its_time(app, deploy_fixture, sender, 
     assert early["outcome"] == "buffered"
     sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
     gemeente = as_user("gemeente.westbetuwe")
-    task = gemeente.task_for(case["case_id"], "intake")
+    task = gemeente.task_for(case["process_instance_id"], "intake")
     with time_machine.travel(datetime.now(timezone.utc) + timedelta(hours=2)):
         gemeente.complete(task["id"], {})
         admin = as_user("beheerder")
-        after = admin.case(case["case_id"])
+        after = admin.case(case["process_instance_id"])
         assert "om_decision" not in after["variables"] and "wait_om" in after["active_elements"]
         delivery = admin.get(f"/api/v1/webhooks/deliveries/{early['delivery_id']}").get_json()
         assert delivery["buffer"]["state"] == "expired"
@@ -324,7 +324,7 @@ def test_a_message_buffered_while_the_case_starts_to_wait_is_not_lost(app, deplo
     deploy_fixture("webhooks")
     case = start_by_police(sender)
     sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
-    task_id = as_user("gemeente.westbetuwe").task_for(case["case_id"], "intake")["id"]
+    task_id = as_user("gemeente.westbetuwe").task_for(case["process_instance_id"], "intake")["id"]
     locked, outcome, errors = threading.Event(), {}, []
 
     def buffer_slowly():
@@ -359,7 +359,7 @@ def test_a_message_buffered_while_the_case_starts_to_wait_is_not_lost(app, deplo
     assert not errors, errors
     assert outcome["buffer"] == "buffered"
     assert outcome["completed_at"] - started >= 0.5  # the save waited for the buffering transaction
-    variables = as_user("beheerder").case(case["case_id"])["variables"]
+    variables = as_user("beheerder").case(case["process_instance_id"])["variables"]
     assert variables["om_decision"] == "beleidssepot"
 
 
@@ -377,7 +377,7 @@ def test_each_delivery_stores_its_outcome_case_and_time(deploy_fixture, sender, 
     assert len(rows) == 3  # the refused one left nothing
     for result, outcome in ((started, "started"), (correlated, "correlated"), (buffered, "buffered")):
         row = rows[result["delivery_id"]]
-        assert (row.outcome, row.instance_id, row.business_key) == (outcome, started["case_id"], started["business_key"])
+        assert (row.outcome, row.instance_id, row.business_key) == (outcome, started["process_instance_id"], started["business_key"])
         assert row.processed_at is not None and row.processed_at >= row.received_at and row.error is None
 
 
@@ -419,7 +419,7 @@ def test_a_source_the_process_does_not_declare_as_sender_is_refused(app, tmp_pat
     assert after["deliveries"] == before["deliveries"]  # nothing of the delivery is kept
     assert after["audit"] == before["audit"] + 1  # but its refusal is audited
     admin = as_user("beheerder")
-    refused = [e for e in admin.history(case["case_id"]) if e["event"] == "message.refused"]
+    refused = [e for e in admin.history(case["process_instance_id"]) if e["event"] == "message.refused"]
     assert refused[0]["actor"] == "webhook:politie"
     assert refused[0]["details"] == {"message": "aangifte_geregistreerd", "reason": "sender"}
-    assert "wait_aangifte" in admin.case(case["case_id"])["active_elements"]
+    assert "wait_aangifte" in admin.case(case["process_instance_id"])["active_elements"]

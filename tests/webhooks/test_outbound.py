@@ -117,7 +117,7 @@ def test_case_events_are_queued_with_the_case_and_sent_signed_without_sensitive_
 
         sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
         gemeente = as_user("gemeente.westbetuwe")
-        gemeente.complete(gemeente.task_for(case["case_id"], "intake")["id"],
+        gemeente.complete(gemeente.task_for(case["process_instance_id"], "intake")["id"],
                           {"intake_note": "Afspraak gemaakt", "home_address": "Dorpsstraat 1, Geldermalsen"})
         assert dispatch(app) == 5
 
@@ -222,7 +222,7 @@ def test_a_domain_event_carries_its_facts(app, deploy_fixture, sender, as_user):
     assert outbox(app) == []  # not caught yet: nothing decided in the case
     sender.post("politie", "aangifte.geregistreerd", aangifte(key))
     gemeente = as_user("gemeente.westbetuwe")
-    gemeente.complete(gemeente.task_for(case["case_id"], "intake")["id"], {})
+    gemeente.complete(gemeente.task_for(case["process_instance_id"], "intake")["id"], {})
     rows = outbox(app)
     assert [r["event_type"] for r in rows] == ["compensation.decided"]
     assert rows[0]["payload"]["data"]["facts"] == {"compensation_decision": "gedeeltelijk",
