@@ -68,7 +68,8 @@ class VangnetReportSchema(Schema):
         "description": "The art. 124 Sr registrations 1992 - April 2016 as the minister reported them"})
 
 
-_EXPORTS = {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/VangnetReport"}},
+_EXPORTS = {"200": {"description": "The report: JSON, or with format=csv / format=xlsx the same cells as a file",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VangnetReport"}},
                                 "text/csv": {"schema": {"type": "string"}},
                                 exports.XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 

@@ -64,12 +64,12 @@ def _api_answers(app, user, case_id) -> dict:
     """Every API answer the user can get about the case: lists, the case, its history, its tasks, and
     every GET route with a case or task in its path."""
     answers = {"cases": user.get("/api/v1/process-instances"), "tasks": user.get("/api/v1/tasks")}
-    task_ids = [t["id"] for t in user.tasks(instance_id=case_id)]
+    task_ids = [t["id"] for t in user.tasks(process_instance_id=case_id)]
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or not rule.rule.startswith("/api/"):
             continue
-        if {"instance_id"} & set(rule.arguments):
-            answers[rule.rule] = user.get(rule.rule.replace("<instance_id>", case_id))
+        if {"process_instance_id"} & set(rule.arguments):
+            answers[rule.rule] = user.get(rule.rule.replace("<process_instance_id>", case_id))
         elif {"task_id"} & set(rule.arguments):
             for task_id in task_ids:
                 answers[f"{rule.rule}:{task_id}"] = user.get(rule.rule.replace("<task_id>", task_id))
@@ -114,16 +114,16 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
         user = getattr(team, role)
         answers = _api_answers(app, user, case_id)
         if role == "om":  # the OM has no part in this case: it does not exist for the OM
-            assert answers[f"/api/v1/process-instances/<instance_id>"].status_code == 404
+            assert answers[f"/api/v1/process-instances/<process_instance_id>"].status_code == 404
         else:
-            assert answers[f"/api/v1/process-instances/<instance_id>"].status_code == 200, role
-            shown = answers[f"/api/v1/process-instances/<instance_id>"].get_json()["variables"]
+            assert answers[f"/api/v1/process-instances/<process_instance_id>"].status_code == 200, role
+            shown = answers[f"/api/v1/process-instances/<process_instance_id>"].get_json()["variables"]
             assert all(shown[key] == "***" for key in markers if key in shown and key not in READS.get(role, ())), role
             if role == "bzk":
                 assert shown["cost_notes"] == markers["cost_notes"]
-            assert answers["/api/v1/process-instances/<instance_id>/history"].status_code == 200
+            assert answers["/api/v1/process-instances/<process_instance_id>/history"].status_code == 200
         assert _leaks(answers, markers, READS.get(role, ())) == [], role
-        task_ids = [t["id"] for t in user.tasks(instance_id=case_id)]
+        task_ids = [t["id"] for t in user.tasks(process_instance_id=case_id)]
         pages = _page_answers(app, Team.USERS[role], case_id, task_ids)
         assert _leaks(pages, markers, READS.get(role, ())) == [], role
 
