@@ -115,8 +115,8 @@ ELIGIBLE_COMPENSATION = Scenario(
     ],
     not_done_elements=["acute_police_response", "read_threat_assessment_message", "record_no_compensation"],
     final_data={"Dreiging": "Concrete dreiging", "Wie draagt de kosten?": "Gemeente als werkgever",
-                "Oordeel": "Onevenredige belasting", "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "48000",
-                "Ontvangen op": "2026-12-11", "Datum afsluiting": "2026-12-12"},
+                "Oordeel": "Onevenredige belasting", "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "€\xa048.000",
+                "Ontvangen op": "11 december 2026", "Datum afsluiting": "12 december 2026"},
 )
 
 SCENARIOS = [SIMPLE_CASE, ELIGIBLE_COMPENSATION]
