@@ -52,7 +52,7 @@ def test_missing_required_field_is_shown_next_to_it_and_nothing_typed_is_lost(we
     assert "Taak 'Triage' is afgerond." in user.notice()
     user.goto(f"/cases/{case_id}")
     data = user.page.locator("#data-heading + .facts").inner_text()
-    assert "2750" in data and "Intimidatie" in data
+    assert "2.750" in data and "Intimidatie" in data  # shown as a Dutch reader writes it
 
 
 def test_server_side_error_is_shown_next_to_the_field_and_keeps_the_input(web, app):

@@ -240,7 +240,7 @@ def test_an_outbound_receiver_verifies_our_signatures_and_sees_retries_after_fai
     assert len(received) == 3 and all(r["verified"] for r in received)
     assert len({r["headers"]["webhook-id"] for r in received}) == 1
     payload = json.loads(received[0]["body"])
-    assert payload["type"] == "case.started" and payload["data"]["process_instance_id"] == case["process_instance_id"]
+    assert payload["type"] == "case.started" and payload["data"]["case_id"] == case["process_instance_id"]
     assert received[1]["at"] - received[0]["at"] >= 0.3 and received[2]["at"] - received[1]["at"] >= 0.6
 
     listing = requests.get(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries",
