@@ -11,6 +11,7 @@ from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.service import start_case
 from engine.tasks.models import HumanTask
+from tests.scenarios.flow import report
 from tests.support.api import FIXTURES, PROJECT
 
 
@@ -268,14 +269,20 @@ def test_the_rows_of_a_dynamic_list_are_added_and_removed_in_the_page_language(w
     assert user.page.locator(".fjs-form-field-dynamiclist").get_by_role("button", name="Add a row").count() == 1
 
 
-def test_the_date_picker_speaks_the_page_language(web, app):
-    """form-js's date picker (flatpickr) and the format shown in an empty date field."""
+def _threat_report_form(web, app):
+    """The project's own processes deployed, and the gemeente's report form open."""
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
     user = web()
     user.sign_in("gemeente.westbetuwe")
     user.goto("/start/threat_response")
     user.wait_for_form()
+    return user
+
+
+def test_the_date_picker_speaks_the_page_language(web, app):
+    """form-js's date picker (flatpickr) and the format shown in an empty date field."""
+    user = _threat_report_form(web, app)
     date_input = user.page.locator(".fjs-form-field-datetime input").first
     assert "jjjj" in date_input.get_attribute("placeholder")
     date_input.click()
@@ -325,12 +332,7 @@ def test_focus_goes_to_the_first_error_escape_closes_a_dropdown_and_the_logo_is_
 
 
 def test_enter_in_a_date_field_keeps_the_focus_there(web, app):
-    with app.app_context():
-        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
-    user = web()
-    user.sign_in("gemeente.westbetuwe")
-    user.goto("/start/threat_response")
-    user.wait_for_form()
+    user = _threat_report_form(web, app)
     date_input = user.page.locator(".fjs-form-field-datetime input.flatpickr-input").first
     date_input.fill("01-12-2026")
     date_input.press("Enter")
@@ -358,8 +360,7 @@ def test_a_server_refusal_puts_the_focus_on_the_first_field_in_error(web, app):
 def test_the_inbox_fits_a_320_pixel_screen(web, app):
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
-        start_case("threat_response", __import__("tests.scenarios.flow", fromlist=["report"]).report(),
-                   Actor.for_user(get_user("gemeente.westbetuwe")))
+        start_case("threat_response", report(), Actor.for_user(get_user("gemeente.westbetuwe")))
     for username in ("gemeente.westbetuwe", "beheerder"):
         user = web(viewport=(320, 640))
         user.sign_in(username)
