@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from . import phone
 from .feel import FeelError, compile_feel, evaluate
 
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
@@ -21,7 +22,6 @@ CONTAINER_TYPES = {"group", "dynamiclist"}
 STATIC_TYPES = {"text", "html", "image", "spacer", "separator", "button", "table", "iframe", "expression"}
 OPTION_TYPES = {"radio", "select", "checklist", "taglist"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
 class FormDefinitionError(ValueError):
@@ -260,8 +260,11 @@ def _check_value(fld: Field, value):
         vtype = rules.get("validationType")
         if vtype == "email" and not _EMAIL.match(value):
             return "Must be an e-mail address.", None
-        if vtype == "phone" and not _PHONE.match(value):
-            return "Must be a phone number.", None
+        if vtype == "phone":
+            number = phone.normalise(value)
+            if number is None:
+                return "Must be a phone number, such as 06 12345678 or +31 20 123 4567.", None
+            return None, number
         return None, value
     if kind == "number":
         return _check_number(fld, value)

@@ -91,7 +91,7 @@ def _server_messages():
         (r"^At most (\d+) characters\.$", _("Enter at most {1} characters.")),
         (r"^Does not match the expected format \((.*)\)\.$", _("This is not in the expected format.")),
         (r"^Must be an e-mail address\.$", _("Enter an e-mail address.")),
-        (r"^Must be a phone number\.$", _("Enter a phone number.")),
+        (r"^Must be a phone number, such as (.*)\.$", _("Enter a phone number, such as 06 12345678 or +31 20 123 4567.")),
         (r"^Must be a number\.$", _("Enter a number.")),
         (r"^Must be a JSON number \(such as 48000\.5\), not text\.$", _("Enter a number.")),
         (r"^At most (\d+) decimals?\.$", _("Enter at most {1} decimals.")),

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 
+from ..forms import phone
 from ..identity.municipalities import municipality_label
 from .i18n import _
 
@@ -32,13 +33,16 @@ class FieldFormat:
     subtype: str = ""  # date, time or datetime for a datetime field
     options: dict = field(default_factory=dict)  # option value -> label (in the page's language)
     currency: str | None = None
+    phone: bool = False
 
     @classmethod
     def of(cls, component: dict, options: dict) -> "FieldFormat":
         properties = component.get("properties") or {}
         currency = properties.get("currency") if isinstance(properties, dict) else None
+        validate = component.get("validate") if isinstance(component.get("validate"), dict) else {}
         return cls(kind=component.get("type") or "", subtype=component.get("subtype") or "",
-                   options=options, currency=currency if isinstance(currency, str) else None)
+                   options=options, currency=currency if isinstance(currency, str) else None,
+                   phone=validate.get("validationType") == "phone")
 
 
 PLAIN = FieldFormat()
@@ -84,6 +88,8 @@ def _text(value: str, fmt: FieldFormat, key: str) -> str:
             return _number(Decimal(text), fmt)
         except InvalidOperation:
             return value
+    if fmt.phone:
+        return phone.readable(text)
     if _MUNICIPALITY_CODE.match(text) and (key.endswith("municipality_code") or key == "municipality"):
         return municipality_label(text)
     if _DATE.match(text):

@@ -268,7 +268,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
                                                             "ivp_first_contact_in_time": True}
     assert events["aangifte.registered"]["facts"]["aangifte_status"] == "geregistreerd"
     sent = b" ".join(r["body"] for r in receiver.requests)
-    for value in (b"alarm_opvolging", b"06 12345678", b"Dreigbrief", b"PL0600-2026-4711"):
+    for value in (b"alarm_opvolging", b"06 12345678", b"+31612345678", b"Dreigbrief", b"PL0600-2026-4711"):
         assert value not in sent
 
 

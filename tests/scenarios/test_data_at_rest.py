@@ -28,7 +28,7 @@ MARKERS = {
     "home_address": "Markerstraat 7319 Zeerijp",
     "family_details": "Partner Markerina Q. en twee kinderen 5521",
     "incident_description": "Dreigbrief marker-83fd onder de deur",
-    "contact_phone": "06 98765 4217",
+    "contact_phone": "+31638765421",  # as stored: the form keeps a phone number in E.164
     "advice_reference": "ADV-MARKER-6612",
 }
 

@@ -92,7 +92,7 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
     (engine/forms/content.py): case data never becomes markup, whatever form-js does with a text."""
     own_keys = FormDefinition.from_schema(schema).top_level_keys
     return {
-        "schema": safe_schema(localise_schema(schema), data, own_keys),
+        "schema": _server_checked(safe_schema(localise_schema(schema), data, own_keys)),
         "data": data,
         "errors": errors or {},
         "messages": message_table(),
@@ -103,6 +103,25 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
                "yyyy": _("yyyy")},
         "read_only": read_only,
     }
+
+
+def _server_checked(schema: dict) -> dict:
+    """The schema without form-js's phone check, which knows only the international notation and refuses the
+    "06 12345678" that every Dutch handler types; the server reads the usual notations (engine/forms/phone.py)
+    and answers with an example when it cannot."""
+    def convert(components):
+        result = []
+        for component in components or []:
+            if isinstance(component, dict):
+                validate = component.get("validate")
+                if isinstance(validate, dict) and validate.get("validationType") == "phone":
+                    component = {**component, "validate": {k: v for k, v in validate.items() if k != "validationType"}}
+                if isinstance(component.get("components"), list):
+                    component = {**component, "components": convert(component["components"])}
+            result.append(component)
+        return result
+
+    return {**schema, "components": convert(schema.get("components"))}
 
 
 def error_summary(schema: dict, errors: dict) -> list:
