@@ -1,14 +1,29 @@
-// The process diagram on the case page: completed, active and waiting elements are marked.
+// The process diagram on the case page: completed, active and waiting elements are marked; the buttons
+// beside it zoom in, out and back to the whole diagram (the mouse wheel and dragging also move it).
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import { importDiagram } from './diagram.js';
 
 const MARKERS = { completed: 'vb-completed', active: 'vb-active', waiting: 'vb-waiting' };
+const ZOOM_STEP = 1.25;
+
+function zoomControls(canvas, controls) {
+  if (!controls) return;
+  const actions = {
+    in: () => canvas.zoom(canvas.zoom() * ZOOM_STEP),
+    out: () => canvas.zoom(canvas.zoom() / ZOOM_STEP),
+    fit: () => canvas.zoom('fit-viewport', 'auto'),
+  };
+  controls.querySelectorAll('[data-zoom]').forEach((button) => {
+    button.addEventListener('click', () => actions[button.dataset.zoom]());
+    button.disabled = false;
+  });
+}
 
 async function show(container) {
   const config = JSON.parse(document.getElementById(container.dataset.config).textContent);
-  const status = container.parentElement.querySelector('[data-diagram-status]');
+  const status = container.closest('section').querySelector('[data-diagram-status]');
   const viewer = new NavigatedViewer({ container });
   try {
     const response = await fetch(config.xml_url, { credentials: 'same-origin' });
@@ -22,6 +37,7 @@ async function show(container) {
       }
     }
     canvas.zoom('fit-viewport', 'auto');
+    zoomControls(canvas, container.closest('section').querySelector('[data-zoom-controls]'));
     container.dataset.ready = 'true';
     if (status) status.hidden = true;
   } catch (err) {
