@@ -38,7 +38,7 @@ class CasePage:
     version: ProcessVersion
     open_tasks: list
     events: list
-    variables: list
+    variables: list  # [DataStep]
     markers: dict
     related: list = field(default_factory=list)
     deadlines: list = field(default_factory=list)
@@ -133,20 +133,50 @@ def _table(rows, columns: list) -> dict | None:
             "rows": [[shown(row.get(key), fmt, key) for key, _, fmt in columns] for row in rows]}
 
 
-def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion) -> list:
+# The events that write case data; a value belongs to the last of them that wrote its key.
+WRITING_EVENTS = {"case.started", "task.completed", "message.received", "case.retried"}
+
+
+@dataclass
+class DataStep:
+    """The case data one step collected: a report, a completed task, a message received."""
+
+    event: str
+    name: str
+    actor: str | None
+    at: object
+    rows: list = field(default_factory=list)
+
+
+def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion, events: list) -> list:
+    """The case data the viewer may read, grouped by the step that collected each value (its last writer),
+    in the order the case went through them; values no step wrote (derived by the process) come last."""
     sensitive = version.model.get("sensitive_keys", [])
     restricted = set(version.model.get("field_readers", {})) | set(version.model.get("form_keys", ()))
     visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
     labels = field_labels(version)
-    rows = []
+    writer = {}
+    for index, event in enumerate(events):
+        if event.event in WRITING_EVENTS:
+            for key in event.data_keys or ():
+                writer[key] = index
+    steps: dict = {}
     for key, (label, options, columns) in labels.items():  # what the forms asked, in the order they asked it
-        if key in visible:
-            value = visible[key]
-            masked = value == MASK and (key in sensitive or key in restricted)
-            table = None if masked or not columns else _table(value, columns)
-            rows.append({"key": key, "label": label, "value": None if masked else shown(value, options, key),
-                         "masked": masked, "table": table})
-    return rows
+        if key not in visible:
+            continue
+        value = visible[key]
+        masked = value == MASK and (key in sensitive or key in restricted)
+        table = None if masked or not columns else _table(value, columns)
+        index = writer.get(key, len(events))
+        if index not in steps:
+            if index < len(events):
+                event = events[index]
+                steps[index] = DataStep(event.event, event.element_name or "", event.actor, event.at)
+            else:
+                steps[index] = DataStep("", "", None, None)
+        steps[index].rows.append({"key": key, "label": label, "value": None if masked else shown(value, options, key),
+                                  "masked": masked, "table": table})
+    return [steps[index] for index in sorted(steps)]
 
 
 def related_cases(actor: Actor, instance: ProcessInstance) -> list:
@@ -174,7 +204,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
     return CasePage(
         timeline=shown, engine_steps=left_out,
         instance=instance, version=version, open_tasks=open_tasks, events=events,
-        variables=case_data(actor, instance, version),
+        variables=case_data(actor, instance, version, events),
         markers=diagram_markers(instance, version.model, events, open_tasks),
         related=related_cases(actor, instance), deadlines=deadlines,
     )

@@ -40,7 +40,7 @@ def test_the_payload_is_text_in_the_task_form_on_the_case_page_and_in_the_timeli
     user.screenshot("task-form")
 
     user.goto(f"/cases/{case['id']}")
-    data = user.page.locator("#data-heading + .facts").inner_text()
+    data = user.page.locator("[data-case-data]").inner_text()
     timeline = user.page.locator(".timeline").inner_text()
     assert PAYLOAD in data and timeline.count(PAYLOAD) == 2, (data, timeline)
     _no_markup_from_the_payload(user.page)

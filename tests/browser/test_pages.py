@@ -52,7 +52,7 @@ def test_missing_required_field_is_shown_next_to_it_and_nothing_typed_is_lost(we
     user.submit_form("Taak afronden")
     assert "Taak 'Triage' is afgerond." in user.notice()
     user.goto(f"/cases/{case_id}")
-    data = user.page.locator("#data-heading + .facts").inner_text()
+    data = user.page.locator("[data-case-data]").inner_text()
     assert "2.750" in data and "Intimidatie" in data  # shown as a Dutch reader writes it
 
 

@@ -112,7 +112,7 @@ def test_whole_case_through_the_browser(scenario, app, web):
     for step in scenario.steps:
         assert f"'{step.task_name}' afgerond" in timeline
     for label, shown in scenario.final_data.items():
-        row = observer.page.locator("#data-heading + .facts > div").filter(
+        row = observer.page.locator("[data-case-data] .facts > div").filter(
             has=observer.page.locator("dt", has_text=re.compile(rf"^{re.escape(label)}$")))
         assert row.count() == 1, f"the case data has {row.count()} rows labelled '{label}'"
         assert row.locator("dd").inner_text().strip() == shown, f"'{label}' is not '{shown}'"

@@ -6,7 +6,10 @@ from tests.web.conftest import WebClient
 
 
 def _data_section(page: str) -> str:
-    return re.search(r'<section aria-labelledby="data-heading".*?</section>', page, re.S).group(0)
+    """The case data section with its steps' sections, up to the next section of the page."""
+    start = page.index('<section aria-labelledby="data-heading"')
+    end = re.compile(r'<section aria-labelledby="(?!data-step-)').search(page, start + 1)
+    return page[start:end.start() if end else len(page)]
 
 
 def test_a_walked_threat_case_reads_as_a_dutch_case_file(app, deploy_real, as_user):
@@ -50,3 +53,19 @@ def test_the_timeline_shows_what_people_did_and_the_engine_steps_on_request(app,
     assert any("Triage" in item and "afgerond" in item for item in short)
     assert not any("element-completed" in item and "Melding registreren" in item for item in short)
     assert any("Melding registreren" in item for item in full)
+
+
+def test_the_case_data_is_grouped_by_the_step_that_collected_it(app, deploy_real, as_user):
+    team = Team(as_user).login("gemeente", "politie", "bzk")
+    case = team.start_threat()
+    team.to_threat_assessment(case["id"])
+    team.do(team.politie, case["id"], "threat_assessment", assessment())
+    page = WebClient(app).sign_in("gemeente.westbetuwe").get(f"/cases/{case['id']}").get_data(as_text=True)
+    data = _data_section(page)
+    steps = re.findall(r'<section class="data-step".*?<h3[^>]*>(.*?)</h3>(.*?)</section>', data, re.S)
+    names = [re.sub(r"\s+", " ", name).strip() for name, _ in steps]
+    assert names == ["Melding", "Triage en eerste contact", "Dreiging inschatten, beveiliging adviseren"]
+    report, triage, threat = (body for _, body in steps)
+    assert "Korte titel" in report and "Dreiging" not in report
+    assert "<dt>Dreiging</dt>" in threat and "Korte titel" not in threat
+    assert "Politie, Landelijke Eenheid" in threat  # who completed the step
