@@ -126,6 +126,7 @@ def extract_process(process, messages: dict) -> dict:
         "decisions": [],
         "elements": {},
     }
+    flows = []
     for element in process.iter():
         if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN_NS}}}"):
             continue
@@ -176,6 +177,7 @@ def extract_process(process, messages: dict) -> dict:
                 "line": script.sourceline if script is not None else element.sourceline,
             })
         elif tag == "sequenceFlow":
+            flows.append((element.get("sourceRef"), element.get("targetRef")))
             condition = element.find("bpmn:conditionExpression", NS)
             if condition is not None and (condition.text or "").strip():
                 model["conditions"].append({
@@ -189,6 +191,11 @@ def extract_process(process, messages: dict) -> dict:
             model["decisions"].append({
                 "element_id": element_id, "decision": _cam(element, "decisionRef"), "line": element.sourceline,
             })
+    # An event-based gateway waits at the events behind it: pages name those, not the gateway
+    for source, target in flows:
+        element = model["elements"].get(source)
+        if element is not None and element["type"] == "eventBasedGateway" and target:
+            element.setdefault("events", []).append(target)
     return model
 
 

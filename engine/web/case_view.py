@@ -44,6 +44,30 @@ class CasePage:
     deadlines: list = field(default_factory=list)
     timeline: list = field(default_factory=list)
     engine_steps: int = 0  # events left out of the timeline unless all are asked for
+    waits: list = field(default_factory=list)  # what else keeps an open case open: events and sub-cases
+
+
+def open_because(instance: ProcessInstance, model: dict, waiting: list, related: list) -> list:
+    """Besides its open tasks, what a running case waits for before it can close: the events it waits at
+    (a timer, such as an IVP check-in, or a message from another party) and its sub-cases still running."""
+    if instance.status != "running":
+        return []
+    elements = dict(model.get("elements") or {})
+    for called in (model.get("called") or {}).values():
+        for eid, element in (called.get("elements") or {}).items():
+            elements.setdefault(eid, element)
+    timers = {t.get("element_id") for t in model.get("timers") or []}
+    messages = set(model.get("message_catches") or {})
+    waits = []
+    behind = [target for eid in waiting for target in (elements.get(eid) or {}).get("events") or [eid]]
+    for element_id in behind:
+        kind = "timer" if element_id in timers else "message" if element_id in messages else "event"
+        waits.append({"kind": kind, "name": (elements.get(element_id) or {}).get("name") or element_id,
+                      "due_at": instance.next_timer_due_at if kind == "timer" else None})
+    for item in related:
+        if item["relation"] == "child" and item["case"].status == "running":
+            waits.append({"kind": "case", "name": item["case"].business_key, "case": item["case"]})
+    return waits
 
 
 def timeline(events: list, model: dict, everything: bool) -> tuple[list, int]:
@@ -201,12 +225,14 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
         deadlines.append({"what": None, "due_at": instance.next_timer_due_at, "task": None})
     deadlines.sort(key=lambda d: d["due_at"])
     shown, left_out = timeline(events, version.model, all_steps)
+    markers = diagram_markers(instance, version.model, events, open_tasks)
+    related = related_cases(actor, instance)
     return CasePage(
         timeline=shown, engine_steps=left_out,
         instance=instance, version=version, open_tasks=open_tasks, events=events,
         variables=case_data(actor, instance, version, events),
-        markers=diagram_markers(instance, version.model, events, open_tasks),
-        related=related_cases(actor, instance), deadlines=deadlines,
+        markers=markers, related=related, deadlines=deadlines,
+        waits=open_because(instance, version.model, markers["waiting"], related),
     )
 
 

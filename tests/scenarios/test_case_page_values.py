@@ -69,3 +69,22 @@ def test_the_case_data_is_grouped_by_the_step_that_collected_it(app, deploy_real
     assert "Korte titel" in report and "Dreiging" not in report
     assert "<dt>Dreiging</dt>" in threat and "Korte titel" not in threat
     assert "Politie, Landelijke Eenheid" in threat  # who completed the step
+
+
+def test_the_case_page_says_what_an_open_case_waits_for(deploy_fixture, as_user, app):
+    deploy_fixture("events")
+    admin = as_user("beheerder")
+    case = admin.start("waiting_case", {"municipality_code": "GM0668"})
+    page = WebClient(app).sign_in("gemeente.westbetuwe")
+    text = page.get(f"/cases/{case['id']}").get_data(as_text=True)
+    waits = re.search(r"<ul [^>]*data-waits>(.*?)</ul>", text, re.S).group(1)
+    assert "Waarom deze zaak nog openstaat" in text
+    assert "Wachten op een bericht: 'Aangifte geregistreerd'" in waits
+    assert re.search(r"Wachten op het moment van '2 werkdagen': <time datetime=", waits), waits
+
+    gemeente = as_user("gemeente.westbetuwe")
+    delivered = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
+                                                         "business_key": case["business_key"]})
+    assert delivered.status_code == 200, delivered.get_json()
+    text = page.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "data-waits" not in text and "Waarom deze zaak nog openstaat" not in text

@@ -182,7 +182,7 @@ def test_waiting_elements_are_marked_waiting(app, browser_for, deploy_fixture):
     page = browser_for("beheerder").get(f"/cases/{case_id}").get_data(as_text=True)
     markers = json.loads(re.search(r'id="diagram-config">(.*?)</script>', page, re.S).group(1))
     assert markers["waiting"] == ["wait"] and markers["active"] == []  # the event-based gateway waits
-    assert "Wacht tot" in page
+    assert "Wachten op het moment van '2 werkdagen'" in page  # the timer behind the gateway, by its name
 
 
 def test_start_list_and_start_form(app, browser_for, deploy_fixture):
