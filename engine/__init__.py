@@ -119,6 +119,7 @@ def _register_blueprints(app, api) -> None:
     from .accesslog.views import blp as access_log_blp
     from .reporting.views import blp as reports_blp
     from .retention.views import blp as retention_blp
+    from .search.views import blp as saved_searches_blp
     from .tasks.views import blp as tasks_blp
     from .timers.views import blp as timers_blp
     from .webhooks.admin_views import blp as webhooks_admin_blp
@@ -126,7 +127,7 @@ def _register_blueprints(app, api) -> None:
 
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
-                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp):
+                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, saved_searches_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 

@@ -76,6 +76,8 @@ class ApiErrorSchema(Schema):
         "oneOf": [{"type": "object", "additionalProperties": True}, {"type": "array", "items": {}}]})
     status = fields.String(metadata={"description": "409: the state of the case or task that stopped the change."})
     assignee = fields.String(allow_none=True, metadata={"description": "409: who claimed the task."})
+    reason = fields.String(metadata={"description": "409 for a saved search: name_taken (the caller has one of that "
+                                                    "name) or too_many (the caller keeps the most allowed)."})
     tombstone = fields.Nested(CaseTombstoneSchema, metadata={"description": "410: what remains of the purged case."})
     process_instance_id = fields.String(metadata={"description": "410: the purged case."})
     case_id = deprecated("process_instance_id")

@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..schemas import PageArgsSchema, deprecated
 from .models import STATUSES
+from .service import SORTS
 
 
 class StartCaseSchema(Schema):
@@ -15,6 +16,18 @@ class CaseListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     municipality_code = fields.String()
     business_key = fields.String()
+    q = fields.String(validate=validate.Length(min=1, max=100), data_key="q", attribute="text",
+                      metadata={"description": "Part of the business key or a word of the title, in any case"})
+    started_from = fields.AwareDateTime(metadata={"description": "Opened at or after (RFC 3339 with offset)"})
+    started_before = fields.AwareDateTime(metadata={"description": "Opened before (RFC 3339 with offset)"})
+    office_holder_role = fields.String(validate=validate.Length(max=40),
+                                       metadata={"description": "The threatened office holder's role (burgemeester, "
+                                                                "wethouder, raadslid, ...)"})
+    open_task = fields.String(validate=validate.Length(max=200),
+                              metadata={"description": "The stage: the element id of a task open in the case"})
+    sort = fields.String(load_default="-started_at", validate=validate.OneOf(SORTS),
+                         metadata={"description": "started_at, updated_at or business_key; a leading - for "
+                                                  "descending (default -started_at)"})
 
 
 class CaseSchema(Schema):

@@ -11,7 +11,8 @@ from ..schemas import AUTH, ApiErrorSchema
 from ..tasks.models import OPEN, HumanTask
 from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
 from ..accesslog import service as accesslog
-from .service import case_history, case_variables_for, get_visible_case, list_cases, retry_case, start_case
+from ..search.service import find_cases
+from .service import case_history, case_variables_for, get_visible_case, retry_case, start_case
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Cases")
 protect(blp)
@@ -59,10 +60,10 @@ class Cases(MethodView):
     @blp.arguments(CaseListArgsSchema, location="query")
     @blp.response(200, CasePageSchema)
     def get(self, args):
-        """The cases the caller may see, newest first, with filters."""
+        """The cases the caller may see, with filters and search; newest first unless `sort` says otherwise."""
         actor = current_actor()
         limit, offset = args.pop("limit"), args.pop("offset")
-        rows, total = list_cases(actor, limit=limit, offset=offset, **args)
+        rows, total = find_cases(actor, limit=limit, offset=offset, **args)
         return {"total": total, "items": [case_summary(r) for r in rows]}
 
 

@@ -24,6 +24,8 @@ class CaseFigures(db.Model):
     # report reads the years it shows in one range, not row by row through an index; a step finds its case's
     # row by the unique index on the case id.
     __table_args__ = (sa.Index("ix_case_figures_instance_id", "instance_id", unique=True),
+                      # the cases list's search by the office holder's role (engine/search)
+                      sa.Index("ix_case_figures_role_instance", "office_holder_role", "instance_id"),
                       {"sqlite_with_rowid": False})
 
     process_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)

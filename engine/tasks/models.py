@@ -24,6 +24,8 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_status_municipality", "status", "municipality_code"),
         sa.Index("ix_human_task_status_created_at", "status", "created_at"),
         sa.Index("ix_human_task_status_priority", "status", "priority"),
+        # the cases list's search by the step a case is at (engine/search): the cases with that task open
+        sa.Index("ix_human_task_element_status_instance", "element_id", "status", "instance_id"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)

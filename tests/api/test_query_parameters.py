@@ -188,6 +188,11 @@ def _rows(world):
         ("beheerder", "/api/v1/process-instances", "municipality_code", "GM0363", lambda i: i["municipality_code"] == "GM0363"),
         ("beheerder", "/api/v1/process-instances", "business_key", cases["ivp_wb"]["business_key"],
          lambda i: i["id"] == cases["ivp_wb"]["id"]),
+        ("beheerder", "/api/v1/process-instances", "q", cases["ivp_wb"]["business_key"][-5:].lower(),
+         lambda i: i["id"] == cases["ivp_wb"]["id"]),
+        ("beheerder", "/api/v1/process-instances", "started_from", recent, lambda i: i["id"] != checkin),
+        ("beheerder", "/api/v1/process-instances", "started_before", recent, lambda i: i["id"] == checkin),
+        ("beheerder", "/api/v1/process-instances", "open_task", "triage", lambda i: "triage" in i["active_elements"]),
         ("gemeente.westbetuwe", "/api/v1/tasks", "process_id", "simple_case", lambda i: i["process_id"] == "simple_case"),
         ("gemeente.westbetuwe", "/api/v1/tasks", "process_instance_id", checkin, lambda i: i["process_instance_id"] == checkin),
         ("gemeente.westbetuwe", "/api/v1/tasks", "instance_id", checkin, lambda i: i["process_instance_id"] == checkin),
@@ -220,8 +225,10 @@ def _rows(world):
     ]
 
 
-# Parameters a row of their own checks (the page, the answer's format) or that are not filters of a list.
-SPECIAL = {"limit", "offset", "format"}
+# Parameters a row of their own checks (the page, the answer's format, the order) or that are not filters of a
+# list; and filters whose data this world has not (tested where it has).
+SPECIAL = {"limit", "offset", "format", "sort"}
+ELSEWHERE = {("/api/v1/process-instances", "office_holder_role")}  # threat cases: tests/api/test_case_search.py
 NOT_LISTS = {"/api/v1/operations/heatmap/{process_id}",
              "/api/v1/reports/vangnet/{year}"}  # one report; its format is tested in tests/api/test_reports.py
 
@@ -268,6 +275,14 @@ def test_every_list_filters_by_each_documented_parameter(world, api, as_user, do
         assert first["total"] == full["total"] and first["items"] == full["items"][:1], path
         rest = user.get(path, query_string={"offset": 1}).get_json()
         assert rest["items"] == full["items"][1:], path
+    # the order: ascending is the default's exact reverse (ties are broken by id, the other way round)
+    admin = as_user("beheerder")
+    newest = admin.get("/api/v1/process-instances").get_json()["items"]
+    oldest = admin.get("/api/v1/process-instances", query_string={"sort": "started_at"}).get_json()["items"]
+    assert oldest == newest[::-1] and len(newest) >= 3
+    keys = [i["business_key"] for i in admin.get("/api/v1/process-instances",
+                                                 query_string={"sort": "-business_key"}).get_json()["items"]]
+    assert keys == sorted(keys, reverse=True)
     csv = as_user("privacy").get("/api/v1/access-log", query_string={"format": "csv", "username": "beheerder"})
     assert csv.mimetype == "text/csv"
     header, *lines = csv.get_data(as_text=True).strip().splitlines()
@@ -278,7 +293,7 @@ def test_every_list_filters_by_each_documented_parameter(world, api, as_user, do
     covered_paths = {re.sub(r"/process-instances/[^/]+/", "/process-instances/{process_instance_id}/",
                             re.sub(r"/subscriptions/\d+/", "/subscriptions/{subscription_id}/", path))
                      for path in paged | {p for _, p, *_ in rows}}
-    covered |= {(p, n) for p in covered_paths for n in SPECIAL}
+    covered |= {(p, n) for p in covered_paths for n in SPECIAL} | ELSEWHERE
     covered |= {(re.sub(r"/subscriptions/\d+/", "/subscriptions/{subscription_id}/", p), n) for p, n in covered}
     for path, item in document["paths"].items():
         operation = item.get("get")

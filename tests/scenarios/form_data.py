@@ -56,7 +56,7 @@ class FormFiller:
             if rules.get("pattern"):
                 return PATTERN_EXAMPLES[rules["pattern"]](rng)
             if rules.get("validationType") == "phone":
-                return f"06 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+                return f"06 {rng.randint(20_000_000, 58_999_999)}"  # a Dutch mobile number as people write it
             if rules.get("validationType") == "email":
                 return f"medewerker{rng.randint(1, 99)}@gemeente.nl"
             low, high = int(rules.get("minLength", 1)), int(rules.get("maxLength", 200))

@@ -38,6 +38,9 @@ class Api:
     def post(self, url, **kwargs):
         return self.client.post(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
+    def delete(self, url, **kwargs):
+        return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
     # conveniences -------------------------------------------------------------------------------
 
     def start(self, process_id, variables=None, business_key=None, expect=201):

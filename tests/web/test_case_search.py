@@ -46,3 +46,65 @@ def test_search_by_number_title_word_and_period(app, browser_for):
     # another municipality's case is never found, whatever is asked
     assert found(f"?q={amsterdam_key}&municipality=GM0363") == set()
     assert found("?municipality=gm0363", browser_for("beheerder")) == {amsterdam_key}
+
+
+def _listed(response) -> list:
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    return re.findall(r'<td><a href="/cases/[^"]+">([^<]+)</a>', response.get_data(as_text=True))
+
+
+def test_search_by_office_holder_open_task_and_order(app, browser_for, as_user):
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    mayor = _start_role(app, "Dreigbrief burgemeester", "burgemeester", datetime(2026, 3, 1, 9, tzinfo=timezone.utc))
+    alderman = _start_role(app, "Dreigbrief wethouder", "wethouder", datetime(2026, 4, 1, 9, tzinfo=timezone.utc))
+    west = browser_for("gemeente.westbetuwe")
+    assert _listed(west.get("/cases?role=burgemeester")) == [mayor]
+    assert _listed(west.get("/cases?role=wethouder")) == [alderman]
+    assert west.get("/cases?role=koning").status_code == 400
+    page = west.get("/cases").get_data(as_text=True)
+    assert '<option value="burgemeester"' in page and "Burgemeester" in page  # offered by the form's labels
+
+    # both wait for triage; once one is triaged, only the other is at that step
+    gemeente = as_user("gemeente.westbetuwe")
+    cases = {c["business_key"]: c for c in gemeente.get("/api/v1/process-instances").get_json()["items"]}
+    from tests.scenarios.flow import Team
+
+    Team(as_user).through_triage(cases[mayor]["id"])
+    assert _listed(west.get("/cases?task=triage")) == [alderman]
+    assert west.get("/cases?task=no_such_step").status_code == 400
+
+    assert _listed(west.get("/cases")) == [alderman, mayor]  # newest first
+    assert _listed(west.get("/cases?sort=started_at")) == [mayor, alderman]
+    assert _listed(west.get("/cases?sort=business_key")) == sorted([mayor, alderman])
+    assert west.get("/cases?sort=title").status_code == 400
+
+
+def _start_role(app, title, role, at):
+    with time_machine.travel(at, tick=False), app.app_context():
+        case = start_case("threat_response", report(case_title=title, office_holder_role=role),
+                          Actor.for_user(get_user("gemeente.westbetuwe")))
+        return case.business_key
+
+
+def test_a_saved_search_opens_the_same_list_and_is_only_its_owners(app, browser_for):
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    key, _ = _start(app, "Dreigbrief bij het gemeentehuis")
+    _start(app, "Bedreiging op sociale media")
+    west = browser_for("gemeente.westbetuwe")
+    west.get("/cases?q=dreigbrief&status=running")
+    saved = west.post("/cases/saved", {"name": "Lopende dreigbrieven", "q": "dreigbrief", "status": "running"})
+    assert saved.status_code == 302 and saved.headers["Location"] == "/cases?q=dreigbrief&status=running"
+    page = west.get("/cases").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Lopende dreigbrieven</a>', page).group(1).replace("&amp;", "&")
+    assert _listed(west.get(link)) == [key]
+    again = west.post("/cases/saved", {"name": "Lopende dreigbrieven", "q": "x"}, follow_redirects=True)
+    assert "u hebt al een zoekopdracht met die naam" in again.get_data(as_text=True)
+
+    colleague = browser_for("gemeente.amsterdam")
+    assert "Lopende dreigbrieven" not in colleague.get("/cases").get_data(as_text=True)
+    search_id = int(re.search(r'/cases/saved/(\d+)/delete', page).group(1))
+    assert colleague.post(f"/cases/saved/{search_id}/delete").status_code == 404
+    assert west.post(f"/cases/saved/{search_id}/delete").status_code == 302
+    assert "Lopende dreigbrieven" not in west.get("/cases").get_data(as_text=True)
