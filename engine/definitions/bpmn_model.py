@@ -61,6 +61,8 @@ SENDERS_PROPERTY = "senders"
 SENSITIVE_VARIABLES_PROPERTY = "sensitive_variables"
 VARIABLES_PROPERTY = "variables"
 RETENTION_PROPERTY = "retention"
+# On a user task: the case data shown beside its form (docs/modeling.md#context-beside-the-form)
+CONTEXT_PROPERTY = "context"
 
 
 def message_declarations(root) -> dict:
@@ -153,6 +155,9 @@ def extract_process(process, messages: dict) -> dict:
                 "assignee": _cam(element, "assignee"),
                 "due_date": _cam(element, "dueDate"),
                 "priority": _cam(element, "priority"),
+                # the case data shown beside the task's form: "none", or the keys to show (default: what the
+                # earlier steps collected and the handler may read)
+                "context": extension_properties(element).get(CONTEXT_PROPERTY),
                 "lane": lanes.get(element_id),
                 "line": element.sourceline,
             }

@@ -36,6 +36,7 @@ _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$")
 _EXPRESSION = re.compile(r"^\$\{(.+)\}$", re.S)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CONTEXT = re.compile(r"^(none|[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)$")
 _BPMN_VALIDATOR = None
 
 
@@ -339,6 +340,9 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
             _check_due_date(task["due_date"], task["line"], element_id, problem)
         if task.get("priority"):
             _check_priority(task["priority"], task["line"], element_id, problem)
+        if task.get("context") is not None and not _CONTEXT.match(task["context"].strip()):
+            problem(f"Property 'context' is '{task['context']}': write none, or the variable names to show beside "
+                    "the form, separated by commas (e.g. threat_level,advised_measures).", task["line"], element_id)
     for start in model["start_events"]:
         ref = start["form"]
         if ref is not None and _resolve_form(ref, forms, forms_by_file) is None:

@@ -172,12 +172,15 @@ class DataStep:
     rows: list = field(default_factory=list)
 
 
-def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion, events: list) -> list:
+def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion, events: list,
+              visible: dict | None = None) -> list:
     """The case data the viewer may read, grouped by the step that collected each value (its last writer),
-    in the order the case went through them; values no step wrote (derived by the process) come last."""
+    in the order the case went through them; values no step wrote (derived by the process) come last.
+    `visible`: the variables as the viewer may read them, when the caller read them already."""
     sensitive = version.model.get("sensitive_keys", [])
     restricted = set(version.model.get("field_readers", {})) | set(version.model.get("form_keys", ()))
-    visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
+    if visible is None:
+        visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
     labels = field_labels(version)
     writer = {}
     for index, event in enumerate(events):
@@ -201,6 +204,27 @@ def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion, 
         steps[index].rows.append({"key": key, "label": label, "value": None if masked else shown(value, options, key),
                                   "masked": masked, "table": table})
     return [steps[index] for index in sorted(steps)]
+
+
+def task_context(actor: Actor, instance: ProcessInstance, element_id: str, own_keys, visible: dict) -> list:
+    """The case data shown beside a task's form: by default what the earlier steps collected that the handler
+    may read (never a shielded value), without the form's own fields; the task's `context` property narrows it
+    to the keys it names, or turns it off with `none` (docs/modeling.md)."""
+    version = db.session.get(ProcessVersion, instance.process_version_id)
+    task = (version.model.get("user_tasks") or {}).get(element_id) or {}
+    for called in (version.model.get("called") or {}).values():
+        task = task or (called.get("user_tasks") or {}).get(element_id) or {}
+    setting = (task.get("context") or "").strip()
+    if setting == "none":
+        return []
+    wanted = {key.strip() for key in setting.split(",")} if setting else None
+    steps = []
+    for step in case_data(actor, instance, version, case_history(instance), visible):
+        rows = [row for row in step.rows if not row["masked"] and row["key"] not in own_keys
+                and (wanted is None or row["key"] in wanted)]
+        if rows:
+            steps.append(DataStep(step.event, step.name, step.actor, step.at, rows))
+    return steps
 
 
 def related_cases(actor: Actor, instance: ProcessInstance) -> list:

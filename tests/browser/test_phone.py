@@ -26,3 +26,11 @@ def test_a_dutch_phone_number_is_accepted_and_a_wrong_one_explained(web, app, as
     user.submit_form("Taak afronden")
     assert "is afgerond" in user.notice(), user.form_errors()
     assert gemeente.case(case["id"])["variables"]["callback_phone"] == "+31612345678"
+
+    # the next task shows the number beside its form, as a Dutch reader writes it; the page passes axe
+    check = gemeente.task_for(case["id"], "check_phone")
+    user.goto(f"/tasks/{check['id']}")
+    user.wait_for_form()
+    context = user.page.locator("aside.task-context")
+    assert "06 12345678" in context.inner_text()
+    assert user.accessibility_violations() == []

@@ -14,6 +14,7 @@ from ...instances.service import case_variables_for
 from ...tasks import service as tasks
 from ...tasks.models import OPEN
 from ..blueprint import bp
+from ..case_view import task_context
 from ..i18n import _, pick, translate_errors
 from ..security import safe_next
 from ..session_auth import login_required, web_actor
@@ -21,10 +22,14 @@ from .common import display_names, error_summary, form_config
 from .inbox import process_names
 
 
-def prefill(actor, instance: ProcessInstance, task) -> dict:
-    """The case data the viewer may read; masked values are left out, so they are never sent back."""
-    visible = case_variables_for(actor, instance, channel=accesslog.PAGE, activity="task.read",
-                                 purpose=f"Taak / task {task.element_id}")
+def read_case(actor, instance: ProcessInstance, task) -> dict:
+    """The case data the viewer may read (shielded values masked), read once for the form and its context."""
+    return case_variables_for(actor, instance, channel=accesslog.PAGE, activity="task.read",
+                              purpose=f"Taak / task {task.element_id}")
+
+
+def prefill(visible: dict) -> dict:
+    """The form's values: masked values are left out, so they are never sent back."""
     return {k: v for k, v in visible.items() if v != "***"}
 
 
@@ -34,8 +39,12 @@ def render_task(task_id: str, submitted: dict | None = None, errors: dict | None
     instance = db.session.get(ProcessInstance, task.instance_id)
     form = tasks.task_form(task)
     is_open = task.status == OPEN
+    can_see_case = policy.can_see_case(actor, instance, db.session)
     may_work = is_open and policy.can_work_task(actor, task) and task.assignee in (None, actor.username)
-    data = prefill(actor, instance, task)
+    visible = read_case(actor, instance, task)
+    data = prefill(visible)
+    own_keys = form.top_level_keys if form else set()
+    context = task_context(actor, instance, task.element_id, own_keys, visible) if can_see_case else []
     if submitted:
         data.update(submitted)  # nothing the user typed is lost when the server refuses it
     errors = translate_errors(errors)
@@ -43,8 +52,8 @@ def render_task(task_id: str, submitted: dict | None = None, errors: dict | None
     return render_template(
         "task.html", task=task, instance=instance, form_config=config, may_work=may_work, is_open=is_open,
         errors=error_summary(form.schema, errors) if (form and errors) else [],
-        names=display_names([task.assignee, task.completed_by]), process_names=process_names(),
-        can_see_case=policy.can_see_case(actor, instance, db.session),
+        names=display_names([task.assignee, task.completed_by, *(step.actor for step in context)]),
+        process_names=process_names(), can_see_case=can_see_case, context=context,
     ), status
 
 
