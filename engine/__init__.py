@@ -69,6 +69,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .timers.cli import register_commands as register_timer_commands
 
     register_timer_commands(app)
+    from .notifications import init_app as init_notifications
+
+    init_notifications(app)
     from .retention.cli import register_commands as register_retention_commands
 
     register_retention_commands(app)
@@ -92,11 +95,12 @@ def _register_step_contributors() -> None:
     """What the domains write with every case step (engine/instances/contributors.py), in this order."""
     from .instances import contributors
     from .messages.contributor import Subscriptions
+    from .notifications.contributor import Notifications
     from .reporting.contributor import FiguresRow
     from .tasks.contributor import TaskRows
     from .webhooks.contributor import Outbox
 
-    for contributor in (TaskRows(), Subscriptions(), Outbox(), FiguresRow()):
+    for contributor in (TaskRows(), Subscriptions(), Outbox(), Notifications(), FiguresRow()):
         contributors.register(contributor)
 
 
