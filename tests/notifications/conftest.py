@@ -107,3 +107,6 @@ def wait_for(predicate, timeout: float = 10.0, message: str = "condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(0.05)
+
+
+from tests.timers.conftest import clock, long_tokens, running_schedulers, start_scheduler  # noqa: E402,F401
