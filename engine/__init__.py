@@ -120,6 +120,7 @@ def _register_blueprints(app, api) -> None:
     from .identity.views import blp as auth_blp
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
+    from .notifications.views import blp as notifications_blp
     from .accesslog.views import blp as access_log_blp
     from .reporting.views import blp as reports_blp
     from .retention.views import blp as retention_blp
@@ -130,7 +131,7 @@ def _register_blueprints(app, api) -> None:
 
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
-                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp):
+                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, notifications_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 
