@@ -136,6 +136,7 @@ def load_config(instance_path: Path) -> dict:
         "VB_RETENTION_SWEEP_MINUTES": float(os.environ.get("VB_RETENTION_SWEEP_MINUTES", "60")),
         # E-mail notifications (docs/notifications.md). Without VB_SMTP_URL mails are written to the log.
         "VB_SMTP_URL": os.environ.get("VB_SMTP_URL", ""),
+        "VB_SMTP_CA_FILE": os.environ.get("VB_SMTP_CA_FILE", ""),
         "VB_MAIL_FROM": os.environ.get("VB_MAIL_FROM", "Vangnet Bedreiging <noreply@localhost>"),
         # The address of the web app as users reach it: the links in mails point there
         "VB_BASE_URL": os.environ.get("VB_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"),

@@ -74,7 +74,8 @@ def _compose(mail: MailMessage, user: User | None, config):
 
 def _transport(config):
     target = parse_smtp_url(config["VB_SMTP_URL"])
-    return LogTransport() if target is None else SmtpTransport(target, config["VB_MAIL_TIMEOUT_SECONDS"])
+    return LogTransport() if target is None else SmtpTransport(target, config["VB_MAIL_TIMEOUT_SECONDS"],
+                                                                 config["VB_SMTP_CA_FILE"])
 
 
 def _failed(mail: MailMessage, error: str, config, final: bool = False) -> None:

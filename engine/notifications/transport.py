@@ -6,7 +6,8 @@ is unset (the embedded demo).
     smtps://user:pass@host:port         TLS from the first byte (port 465)
 
 User name and password are percent-encoded in the URL; a login is made only when the URL carries a user,
-and never over a connection that is not encrypted (`smtp://user@...` is refused at start-up).
+and never over a connection that is not encrypted (`smtp://user@...` is refused at start-up). The server's
+certificate is checked against the system's CAs, or those in `VB_SMTP_CA_FILE` (an internal relay's CA).
 """
 from __future__ import annotations
 
@@ -62,13 +63,14 @@ def parse_smtp_url(url: str) -> SmtpTarget | None:
 class SmtpTransport:
     """One connection per round of the sender: opened, used for every mail of the round, closed."""
 
-    def __init__(self, target: SmtpTarget, timeout: float):
+    def __init__(self, target: SmtpTarget, timeout: float, ca_file: str | None = None):
         self.target = target
         self.timeout = timeout
+        self.ca_file = ca_file or None
         self._client: smtplib.SMTP | None = None
 
     def __enter__(self) -> "SmtpTransport":
-        target, context = self.target, ssl.create_default_context()
+        target, context = self.target, ssl.create_default_context(cafile=self.ca_file)
         if target.scheme == "smtps":
             client = smtplib.SMTP_SSL(target.host, target.port, timeout=self.timeout, context=context)
         else:
