@@ -1,8 +1,9 @@
 """Delivery: the SMTP server down for a while (mails arrive after it returns, once each), failures visible
 to the beheerder, the daily digest at the user's hour, and the log when no SMTP server is set."""
 import logging
+import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 import time_machine
@@ -45,8 +46,6 @@ def test_mails_wait_while_the_server_is_down_and_arrive_once_after(mail_app, dep
 
 
 def test_two_senders_never_send_a_mail_twice(mail_app, deployed, as_user, smtp_server):
-    import threading
-
     for _ in range(3):
         as_user("ambtsdrager.westbetuwe").start("threat_response", report())
     barrier = threading.Barrier(2)

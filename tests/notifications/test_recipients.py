@@ -1,6 +1,9 @@
 """Who hears of a task: the inbox's rule (identity/policy.py) applied to every user with an address."""
 import pytest
+import sqlalchemy as sa
 
+from engine.extensions import db
+from engine.identity.models import User
 from engine.notifications import recipients
 from engine.notifications.models import ASSIGNED, NEW_TASK
 
@@ -32,11 +35,6 @@ def test_a_national_task_goes_to_its_role(app, groups):
 
 
 def test_users_without_an_address_or_deactivated_get_nothing(app):
-    import sqlalchemy as sa
-
-    from engine.extensions import db
-    from engine.identity.models import User
-
     with app.app_context():
         db.session.execute(sa.update(User).where(User.username == "ivp").values(email=None))
         db.session.execute(sa.update(User).where(User.username == "bzk").values(is_active=False))
