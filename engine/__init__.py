@@ -69,6 +69,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .timers.cli import register_commands as register_timer_commands
 
     register_timer_commands(app)
+    from .notifications import init_app as init_notifications
+
+    init_notifications(app)
     from .retention.cli import register_commands as register_retention_commands
 
     register_retention_commands(app)
@@ -92,11 +95,12 @@ def _register_step_contributors() -> None:
     """What the domains write with every case step (engine/instances/contributors.py), in this order."""
     from .instances import contributors
     from .messages.contributor import Subscriptions
+    from .notifications.contributor import Notifications
     from .reporting.contributor import FiguresRow
     from .tasks.contributor import TaskRows
     from .webhooks.contributor import Outbox
 
-    for contributor in (TaskRows(), Subscriptions(), Outbox(), FiguresRow()):
+    for contributor in (TaskRows(), Subscriptions(), Outbox(), Notifications(), FiguresRow()):
         contributors.register(contributor)
 
 
@@ -116,6 +120,7 @@ def _register_blueprints(app, api) -> None:
     from .identity.views import blp as auth_blp
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
+    from .notifications.views import blp as notifications_blp
     from .accesslog.views import blp as access_log_blp
     from .reporting.views import blp as reports_blp
     from .retention.views import blp as retention_blp
@@ -127,7 +132,8 @@ def _register_blueprints(app, api) -> None:
 
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
-                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, saved_searches_blp):
+                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, saved_searches_blp,
+                      notifications_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 

@@ -183,6 +183,26 @@ def register_commands(app) -> None:
             _fail(err)
         click.echo(f"{username} is deactivated; its tokens and web sessions have ended.")
 
+    @users.command("set-email")
+    @click.argument("username")
+    @click.argument("address", required=False, default="")
+    @click.option("--language", type=click.Choice(["nl", "en"]), default=None, help="The language of the mails.")
+    @with_appcontext
+    def set_email_command(username, address, language):
+        """Set (or, without ADDRESS, remove) the e-mail address notifications go to."""
+        from .identity.service import get_user
+        from .notifications.service import set_email
+
+        try:
+            user = get_user(username)
+            if language:
+                user.language = language
+            set_email(user, address)
+        except ApiError as err:
+            _fail(err)
+        click.echo(f"{user.username}: " + (f"mails go to {user.email} ({user.language})." if user.email
+                                          else "no e-mail address; no mails."))
+
     @users.command("list")
     @with_appcontext
     def list_users_command():
@@ -193,7 +213,7 @@ def register_commands(app) -> None:
         from .identity.models import User
 
         for user in db.session.scalars(sa.select(User).order_by(User.username)):
-            click.echo(f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or ''}")
+            click.echo(f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or '':8} {user.email or ''}")
 
     @app.cli.command("check-cases")
     @with_appcontext

@@ -134,4 +134,17 @@ def load_config(instance_path: Path) -> dict:
         # How long a closed case is kept when its process declares no `retention` (ISO 8601 duration)
         "VB_DEFAULT_RETENTION": os.environ.get("VB_DEFAULT_RETENTION", "P5Y"),
         "VB_RETENTION_SWEEP_MINUTES": float(os.environ.get("VB_RETENTION_SWEEP_MINUTES", "60")),
+        # E-mail notifications (docs/notifications.md). Without VB_SMTP_URL mails are written to the log.
+        "VB_SMTP_URL": os.environ.get("VB_SMTP_URL", ""),
+        "VB_SMTP_CA_FILE": os.environ.get("VB_SMTP_CA_FILE", ""),
+        "VB_MAIL_FROM": os.environ.get("VB_MAIL_FROM", "Vangnet Bedreiging <noreply@localhost>"),
+        # The address of the web app as users reach it: the links in mails point there
+        "VB_BASE_URL": os.environ.get("VB_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"),
+        "VB_MAIL_RETRY_BASE_SECONDS": float(os.environ.get("VB_MAIL_RETRY_BASE_SECONDS", "30")),
+        "VB_MAIL_RETRY_MAX_SECONDS": float(os.environ.get("VB_MAIL_RETRY_MAX_SECONDS", "3600")),
+        "VB_MAIL_MAX_ATTEMPTS": int(os.environ.get("VB_MAIL_MAX_ATTEMPTS", "10")),
+        "VB_MAIL_TIMEOUT_SECONDS": float(os.environ.get("VB_MAIL_TIMEOUT_SECONDS", "10")),
+        "VB_MAIL_SEND_INTERVAL": float(os.environ.get("VB_MAIL_SEND_INTERVAL", "1.0")),
+        "VB_MAIL_BATCH": int(os.environ.get("VB_MAIL_BATCH", "50")),
+        "VB_MAIL_DIGEST_CHECK_SECONDS": float(os.environ.get("VB_MAIL_DIGEST_CHECK_SECONDS", "60")),
     }

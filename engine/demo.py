@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from .extensions import db
-from .identity.demo_accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS
+from .identity.demo_accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS, demo_email
 from .identity.models import User
 from .identity.passwords import hash_password
 
@@ -15,7 +15,8 @@ def seed_demo() -> int:
         if username in existing:
             continue
         db.session.add(User(username=username, password_hash=password_hash, roles=roles,
-                            municipality_code=municipality, display_name=name, police_unit=DEMO_UNITS.get(username)))
+                            municipality_code=municipality, display_name=name, police_unit=DEMO_UNITS.get(username),
+                            email=demo_email(username)))
         created += 1
     db.session.commit()
     return created

@@ -1,5 +1,5 @@
-"""Serve the app for `make run`: gunicorn on 127.0.0.1:$PORT, with the timer scheduler and the outbound
-webhook dispatcher beside it.
+"""Serve the app for `make run`: gunicorn on 127.0.0.1:$PORT, with the timer scheduler, the outbound
+webhook dispatcher and the mail sender beside it.
 
 All run as child processes; Ctrl+C (SIGINT) or SIGTERM stops them all, and when one of them exits the others
 are stopped too, so the demo never keeps serving without its timers (or the reverse).
@@ -21,7 +21,8 @@ def _commands(port: str) -> dict:
     ]
     scheduler = [sys.executable, "-m", "flask", "--app", "engine", "scheduler"]
     dispatcher = [sys.executable, "-m", "flask", "--app", "engine", "webhooks-dispatch"]
-    return {"web": web, "scheduler": scheduler, "webhook dispatcher": dispatcher}
+    mail = [sys.executable, "-m", "flask", "--app", "engine", "mail-send"]
+    return {"web": web, "scheduler": scheduler, "webhook dispatcher": dispatcher, "mail sender": mail}
 
 
 def _stop_all(children: dict, grace: float = 10.0) -> None:
@@ -47,7 +48,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     children = {name: subprocess.Popen(command) for name, command in _commands(port).items()}
-    print(f"Serving on http://127.0.0.1:{port} with the timer scheduler and webhook dispatcher  (Ctrl+C to stop)",
+    print(f"Serving on http://127.0.0.1:{port} with the timer scheduler, webhook dispatcher and mail sender  (Ctrl+C to stop)",
           flush=True)
     exited = None
     try:

@@ -20,7 +20,8 @@ from tests.support.openapi import MISMATCHES, ContractClient  # noqa: E402
 # The tests whose every API answer is checked against the published OpenAPI document (tests/support/openapi.py):
 # an answer that does not conform fails the test that received it.
 # Under tests/e2e the answers of the real server are checked (tests/support/server.py's HttpUser).
-CONTRACT_CHECKED = ("tests/api/", "tests/webhooks/", "tests/scenarios/", "tests/studio/", "tests/timers/", "tests/e2e/")
+CONTRACT_CHECKED = ("tests/api/", "tests/webhooks/", "tests/scenarios/", "tests/studio/", "tests/timers/", "tests/e2e/",
+                    "tests/notifications/")
 
 
 def pytest_report_header(config):

@@ -22,3 +22,8 @@ DEMO_USERS = [
 DEMO_UNITS = {"politie": "Landelijke Eenheid", "politie.oost": "Oost-Nederland", "politie.amsterdam": "Amsterdam"}
 
 DEMO_USERNAMES = frozenset(username for username, *_ in DEMO_USERS)
+
+
+def demo_email(username: str) -> str:
+    """A demo user's address: example.org is reserved (RFC 2606), so a demo mail never reaches anyone."""
+    return f"{username}@example.org"

@@ -20,6 +20,9 @@ class User(db.Model):
     municipality_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
     # A police user's unit: a regional unit sees only its municipalities' cases (identity/police_units.py)
     police_unit: Mapped[str | None] = mapped_column(sa.String(40))
+    # Where notifications go (engine/notifications), and the language of the mails: nl or en
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    language: Mapped[str] = mapped_column(sa.String(2), default="nl", server_default="nl")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,6 +24,7 @@ class TaskRows(StepContributor):
         after = {k: v for k, v in before.items() if k not in closed}
         after.update({row["id"]: (row["element_id"], row["name"]) for row in plan.new_rows})
         session.carried_after[self.name] = after
+        session.task_plan = plan  # for the contributors that act on new tasks (notifications)
         return plan
 
     def events(self, plan: TaskPlan) -> list:

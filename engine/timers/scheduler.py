@@ -42,6 +42,8 @@ HORIZON_JOB = "control:horizon"
 KNOWN_VERSIONS = 50_000
 START_PREFIX = "start:"
 RETENTION_JOB = "retention:sweep"  # control jobs have a colon; case jobs are case ids
+REMINDER_JOB = "control:task-reminders"  # the due-tomorrow and overdue mails (notifications/reminders.py)
+REMINDER = "reminder"  # the change feed's kind for a new reminder (migration 0016)
 
 
 class TimerScheduler:
@@ -138,6 +140,7 @@ class TimerScheduler:
         self._aps.resume()
         loaded = self._advance_horizon()
         self._refresh_start_schedules()
+        self._refresh_reminders()
         sweep_minutes = self.app.config.get("VB_RETENTION_SWEEP_MINUTES") or 0
         if sweep_minutes > 0:
             self._aps.add_job(self._run_retention_sweep, "interval", minutes=sweep_minutes, id=RETENTION_JOB,
@@ -270,6 +273,8 @@ class TimerScheduler:
             self._reschedule(cases[start:start + 500])
         if definitions:
             self._refresh_start_schedules()
+        if any(kind == REMINDER for kind, _, _ in changes):
+            self._refresh_reminders()
         self.stats["changes"] += len(changes)
 
     def _reschedule(self, instance_ids: list, fired: bool = True) -> None:
@@ -392,6 +397,38 @@ class TimerScheduler:
             self._attempts[job_id] += 1
             log.exception("Starting %s from its timer start event %s failed.", process_id, element_id)
         self._refresh_start_schedules()
+
+    # --- due-date reminders of tasks (mails) ------------------------------------------------------------
+
+    def _refresh_reminders(self) -> None:
+        """One job at the earliest reminder; a new reminder (the change feed) or a run moves it."""
+        from ..notifications.reminders import next_reminder_at
+
+        with self.app.app_context():
+            at = next_reminder_at()
+        with self._lock:
+            if not self.is_leader:
+                return
+            if at is None:
+                self._remove_job(REMINDER_JOB)
+            else:
+                self._aps.add_job(self._run_reminders, "date", run_date=max(at, utcnow()), id=REMINDER_JOB,
+                                  executor="control", replace_existing=True)
+
+    def _run_reminders(self) -> None:
+        from ..notifications.reminders import fire_due
+
+        if not self.is_leader:
+            return
+        try:
+            with self.app.app_context():
+                self.stats["reminder_mails"] += fire_due()
+        except Exception:
+            log.exception("Turning due-date reminders into mails failed; retrying.")
+            self._aps.add_job(self._run_reminders, "date", run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
+                              id=REMINDER_JOB, executor="control", replace_existing=True)
+            return
+        self._refresh_reminders()
 
     def _run_retention_sweep(self) -> None:
         """Purge the closed cases past their retention (engine/retention), as the acting scheduler only."""

@@ -1,0 +1,78 @@
+"""Who is told of a task: exactly the people the inbox would show it to (identity/policy.py), with an
+address, each once, by their preference for the kind."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..identity.actor import Actor
+from ..identity.models import User
+from ..identity.policy import can_see_case, can_work_task
+from .models import ASSIGNED, DEFAULT_DIGEST_HOUR, DEFAULT_MODES, NEW_TASK, NotificationPreference
+
+
+class Recipient(NamedTuple):
+    user_id: int
+    username: str
+    actor: Actor
+    email: str
+    language: str
+    modes: dict
+    digest_hour: int
+
+    def mode(self, kind: str) -> str:
+        return self.modes.get(kind) or DEFAULT_MODES[kind]
+
+
+def addressable(usernames=None) -> list[Recipient]:
+    """Active users with an e-mail address and their preferences (all, or those named)."""
+    query = (sa.select(User.id, User.username, User.roles, User.municipality_code, User.police_unit, User.email,
+                       User.language, NotificationPreference.modes, NotificationPreference.digest_hour)
+             .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+             .where(User.is_active.is_(True), User.email.is_not(None), User.email != ""))
+    if usernames is not None:
+        query = query.where(User.username.in_(sorted(usernames)))
+    found = []
+    for row in db.session.execute(query):
+        actor = Actor(row.username, frozenset(row.roles or ()), row.municipality_code, "user",
+                      police_unit=row.police_unit)
+        found.append(Recipient(row.id, row.username, actor, row.email, row.language or "nl", row.modes or {},
+                               DEFAULT_DIGEST_HOUR if row.digest_hour is None else row.digest_hour))
+    return found
+
+
+def as_task(row: dict):
+    """The attributes of a task row that the policy reads."""
+    return SimpleNamespace(assignee=row.get("assignee"), candidate_groups=row.get("candidate_groups") or [],
+                           municipality_code=row.get("municipality_code"), instance_id=row.get("instance_id"))
+
+
+def for_task(row: dict, users: list[Recipient]) -> list[tuple[Recipient, str]]:
+    """(recipient, kind) for a new task: its assignee (ASSIGNED), else everyone who may work on it by role
+    (NEW_TASK). A task assigned to someone is in nobody else's inbox, so nobody else hears of it."""
+    task = as_task(row)
+    if task.assignee:
+        return [(user, ASSIGNED) for user in users if user.username == task.assignee]
+    return [(user, NEW_TASK) for user in users if can_work_task(user.actor, task)]
+
+
+def workers_of(task, users: list[Recipient]) -> list[Recipient]:
+    """Who may work on an open task now (for its reminders): the assignee, else its roles' people."""
+    if task.assignee:
+        return [user for user in users if user.username == task.assignee]
+    return [user for user in users if can_work_task(user.actor, task)]
+
+
+def case_handlers(instance_id: str, users: list[Recipient]) -> list[Recipient]:
+    """The people who completed a task of the case and still see it."""
+    from ..tasks.models import HumanTask
+
+    names = set(db.session.scalars(sa.select(HumanTask.completed_by).distinct()
+                                   .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))))
+    if not names:
+        return []
+    case = SimpleNamespace(id=instance_id)
+    return [user for user in users if user.username in names and can_see_case(user.actor, case, db.session)]

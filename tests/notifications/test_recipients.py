@@ -1,0 +1,42 @@
+"""Who hears of a task: the inbox's rule (identity/policy.py) applied to every user with an address."""
+import pytest
+import sqlalchemy as sa
+
+from engine.extensions import db
+from engine.identity.models import User
+from engine.notifications import recipients
+from engine.notifications.models import ASSIGNED, NEW_TASK
+
+
+def _told(app, **task):
+    row = {"id": "t1", "instance_id": "c1", "assignee": None, "municipality_code": "GM0668", **task}
+    with app.app_context():
+        return sorted((user.username, kind) for user, kind in recipients.for_task(row, recipients.addressable()))
+
+
+def test_a_municipal_task_goes_to_that_municipality_only(app):
+    assert _told(app, candidate_groups=["gemeente"]) == [("gemeente.westbetuwe", NEW_TASK)]
+    assert _told(app, candidate_groups=["gemeente"], municipality_code="GM0363") == [("gemeente.amsterdam", NEW_TASK)]
+
+
+def test_a_police_task_goes_to_the_units_that_cover_the_municipality(app):
+    # West Betuwe (GM0668) lies in unit Oost-Nederland; the national unit sees every municipality
+    assert _told(app, candidate_groups=["politie"]) == [("politie", NEW_TASK), ("politie.oost", NEW_TASK)]
+    assert ("politie.amsterdam", NEW_TASK) in _told(app, candidate_groups=["politie"], municipality_code="GM0363")
+
+
+def test_an_assigned_task_goes_to_its_assignee_alone(app):
+    assert _told(app, candidate_groups=["gemeente"], assignee="gemeente.amsterdam") == [("gemeente.amsterdam", ASSIGNED)]
+
+
+@pytest.mark.parametrize("groups", [["ivp"], ["bzk"], ["om"]])
+def test_a_national_task_goes_to_its_role(app, groups):
+    assert _told(app, candidate_groups=groups) == [(groups[0], NEW_TASK)]
+
+
+def test_users_without_an_address_or_deactivated_get_nothing(app):
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.username == "ivp").values(email=None))
+        db.session.execute(sa.update(User).where(User.username == "bzk").values(is_active=False))
+        db.session.commit()
+    assert _told(app, candidate_groups=["ivp"]) == [] and _told(app, candidate_groups=["bzk"]) == []
