@@ -123,7 +123,8 @@ def world(app, deploy_fixture, as_user, tmp_path):
     from engine.tasks.models import HumanTask
     from engine.webhooks.models import InboundDelivery, OutboundDelivery
 
-    from engine.identity.service import create_user
+    from engine.identity.service import create_user, get_user
+    from engine.notifications.models import GAVE_UP, MailMessage
 
     deploy_fixture("basic")
     deploy_fixture("timers")
@@ -166,6 +167,9 @@ def world(app, deploy_fixture, as_user, tmp_path):
                                                            ("bzk", "tegemoetkoming.besloten", "buffered")]):
             db.session.add(InboundDelivery(source=source, webhook_id=f"msg_{n}", event_type=event_type,
                                            body_sha256="0" * 64, outcome=outcome))
+        for n in range(2):  # mails given up on, for the beheerder's list
+            db.session.add(MailMessage(user_id=get_user("gemeente.westbetuwe").id, kind="new_task",
+                                       business_key=f"VB-MAIL-{n}", status=GAVE_UP, attempts=3))
         first_outbound = db.session.scalars(sa.select(OutboundDelivery).order_by(OutboundDelivery.id)).first()
         first_outbound.status = "delivered"
         for status in ("pending", "refused"):
@@ -222,6 +226,7 @@ def _rows(world):
         ("beheerder", "/api/v1/webhooks/deliveries", "outcome", "buffered", lambda i: i["outcome"] == "buffered"),
         ("beheerder", outbound, "status", "delivered", lambda i: i["status"] == "delivered"),
         ("procesbeheerder", "/api/v1/deployments/approvals", "status", "refused", lambda i: i["status"] == "refused"),
+        ("beheerder", "/api/v1/notifications/failed-mails", None, None, lambda i: i["status"] == "gave_up"),
     ]
 
 
