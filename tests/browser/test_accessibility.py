@@ -32,7 +32,7 @@ def test_no_page_has_an_accessibility_violation(web, app, as_user):
                         ("/start/threat_response", "[data-task-form][data-ready='true']"),
                         (f"/tasks/{task['id']}", "[data-task-form][data-ready='true']"),
                         (f"/cases/{case['id']}", "[data-case-diagram][data-ready='true']"),
-                        ("/account/second-factor", None)):
+                        ("/account/second-factor", None), ("/account/notifications", None)):
         found[path] = _violations(gemeente, path, ready)
 
     bzk = web()
