@@ -173,3 +173,16 @@ def test_the_yearly_timer_start_is_declared_and_a_manual_start_does_not_wait_for
     case = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2026})
     assert case["next_timer_due_at"] is None  # the engine started it from the none start event only
     assert team.open_elements(case["id"]) == ["assess_vangnet"]
+
+
+def test_the_letters_evaluation_of_2016(deploy_real, as_user):
+    """The letter announces one evaluation, at the end of 2016, of a provisional arrangement in force since
+    1 March 2016 (IVP) and April 2016 (vangnet): BZK evaluates 2016 by hand; the yearly timer is a product
+    choice for an arrangement that continued."""
+    team = Team(as_user).login()
+    _drive(team, Spec("2016-06-14T10:00", role="wethouder", close_after_days=20))
+    evaluation = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2016,
+                                                      "evaluation_note": "Evaluatie eind 2016 (brief 20 april 2016)"})
+    figures = team.variables(evaluation["id"])["vangnet_figures"]
+    assert figures["year"] == 2016 and figures["cases_total"] == 1
+    assert figures["compensation"]["requested"] == 1 and figures["compensation"]["granted"] == 1
