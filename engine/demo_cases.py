@@ -64,7 +64,8 @@ def _mayor_in_acute_danger():
 
 
 def _councillor_awaiting_bzk():
-    """A raadslid of West Betuwe needs an alarm and cameras at home; BZK must judge the burden on the budget."""
+    """A raadslid of West Betuwe needs an alarm and cameras at home; the gemeente has applied, BZK must decide
+    (with its judgement of the burden on the budget)."""
     case = _start("threat_response", "VB-DEMO-0003", "gemeente.westbetuwe", {
         **REPORT, "case_title": "Online bedreiging raadslid", "municipality_code": "GM0668",
         "office_holder_role": "raadslid", "incident_category": "online_haat", "incident_date": "2026-02-20",
@@ -83,6 +84,9 @@ def _councillor_awaiting_bzk():
     _do(case.id, "cost_decision", "gemeente.westbetuwe", {
         "costs_borne_by": "gemeente", "estimated_costs": 38500, "municipal_budget": 96_000_000,
         "cost_decision_date": "2026-03-04"})
+    _do(case.id, "submit_application", "gemeente.westbetuwe", {
+        "requested_measures": [{"measure": "alarm_opvolging", "amount": 26_000}, {"measure": "camera", "amount": 12_500}],
+        "advice_reference": "OOV-2026-044", "application_date": "2026-03-05"})
 
 
 def _disrupted_council_meeting():

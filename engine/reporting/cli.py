@@ -1,9 +1,11 @@
-"""`flask reports rebuild`: the figures rows of cases saved before the yearly report existed."""
+"""`flask reports rebuild`: the figures rows of cases saved before the yearly report existed;
+`flask reports disruptions`: the disruption registrations counted per article, year and state."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from .figures import disruption_counts
 from .rebuild import rebuild_missing
 
 
@@ -14,5 +16,14 @@ def register_commands(app) -> None:
     def rebuild_command():
         """Write the figures row of every threat and disruption case that has none (once, after upgrading)."""
         click.echo(f"Figures rows written: {rebuild_missing()}")
+
+    @reports.command("disruptions")
+    @click.option("--article", default=None, help="Only this article of the Wetboek van Strafrecht, e.g. 124")
+    def disruptions_command(article):
+        """Exact counts of the disruption registrations per article, year of the OM's registration and state."""
+        for code, years in sorted(disruption_counts(article).items()):
+            for year, states in sorted(years.items()):
+                for state, count in sorted(states.items()):
+                    click.echo(f"art. {code}\t{year}\t{state}\t{count}")
 
     app.cli.add_command(reports)

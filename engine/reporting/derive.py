@@ -6,7 +6,7 @@ rather than kept: what lands in these plain columns can never be a name or a sen
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import as_utc
@@ -26,10 +26,20 @@ FLAGS = {
              "vertrouwenslijn_referred"),
     DISRUPTION: ("art124",),
 }
+# The states of a registration as the letter of 20 April 2016 reports them ("voorwaardelijk geseponeerd",
+# "gedagvaard, maar ... nog niet onder de rechter", "gedagvaard, maar zijn de vonnissen nog niet bij mij
+# bekend", "nog geen beslissing door het OM geregistreerd"), with the OM's other decisions and the verdicts.
+REGISTRATION_STATES = ("gemeld", "geen_beslissing", "technisch_sepot", "beleidssepot", "voorwaardelijk_sepot",
+                       "strafbeschikking", "gedagvaard", "vonnis_onbekend", "vrijspraak",
+                       "ontslag_van_rechtsvervolging", "veroordeling")
+_SEPOT = ("technisch_sepot", "beleidssepot", "voorwaardelijk_sepot")
+_VERDICTS = ("vrijspraak", "ontslag_van_rechtsvervolging", "veroordeling")
+ARTICLE = re.compile(r"^\d{2,3}[a-z]?$|^overig$")
 AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount"), DISRUPTION: ()}
 # every column a step may change (the others are set once, when the case is reported)
 COLUMNS = tuple(sorted({name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
-                       | {"advised_measures", "application_to_decision_days", "closed", "completed_at"}))
+                       | {"advised_measures", "application_to_decision_days", "closed", "completed_at",
+                          "sr_articles", "registration_state", "om_registered_on", "threat_case_linked"}))
 
 
 def _code(value):
@@ -78,8 +88,40 @@ def changing_values(process_id: str, variables: dict, closed: bool, completed_at
         values["advised_measures"] = ("|" + "|".join(sorted(set(measures))) + "|")[:1000] if measures else None
         values["application_to_decision_days"] = _days_between(variables.get("application_submitted_at"),
                                                                variables.get("compensation_decided_at"))
+    if process_id == DISRUPTION:
+        articles = [a for a in variables.get("sr_articles") or [] if isinstance(a, str) and ARTICLE.match(a)] \
+            if isinstance(variables.get("sr_articles"), list) else []
+        values["sr_articles"] = ("|" + "|".join(sorted(set(articles))) + "|")[:200] if articles else None
+        values["registration_state"] = registration_state(variables)
+        values["om_registered_on"] = _date(variables.get("om_registered_on"))
+        values["threat_case_linked"] = bool(variables.get("threat_case_key"))
     values["closed"], values["completed_at"] = closed, completed_at
     return values
+
+
+def registration_state(variables: dict) -> str:
+    """Where a disruption registration stands, from the OM's decision and the verdict it has recorded.
+
+    A dismissal that the court of appeal overturned (art. 12 Sv, complaint well-founded) goes on to the summons,
+    so it counts as summoned until the verdict is known."""
+    verdict = variables.get("verdict")
+    if verdict in _VERDICTS:
+        return verdict
+    if verdict == "onbekend":
+        return "vonnis_onbekend"
+    decision = variables.get("om_decision")
+    if decision == "dagvaarding" or (decision in _SEPOT and variables.get("art12_ruling") == "gegrond_vervolging"):
+        return "gedagvaard"
+    if decision in _SEPOT or decision == "strafbeschikking":
+        return decision
+    return "geen_beslissing" if variables.get("om_registered_on") else "gemeld"
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def first_values(instance_id: str, process_id: str, municipality_code, started_at: datetime) -> dict:

@@ -10,6 +10,7 @@ hidden one cannot be found by subtracting the others from the total.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def report(year) -> dict:
             "application_to_decision": (F.application_to_decision_days, F.application_to_decision_days.is_not(None))}),
         disruptions["art124"],
         build.grouped("art124_om_decisions", F.om_decision, F.art124.is_(True), process=DISRUPTION),
+        build.split_codes("disruptions_by_article", F.sr_articles, process=DISRUPTION),
+        build.grouped("art124_by_state", F.registration_state, F.art124.is_(True), process=DISRUPTION),
     ]
     return {
         "year": year,
@@ -106,8 +109,45 @@ def report(year) -> dict:
         "computed_at": utcnow().astimezone(LOCAL_ZONE).isoformat(timespec="seconds"),
         "disclosure": {"threshold": THRESHOLD, "small": SMALL, "hidden": HIDDEN},
         "tables": tables,
-        "art124_history": art124_history(),
+        "art124_history": {**art124_history(), "from_registrations": [
+            {"period": period, "registrations": disclose(sum(states.values())),
+             "states": {state: disclose(n) for state, n in sorted(states.items())}}
+            for period, states in art124_recount().items()]},
     }
+
+
+def disruption_counts(article: str | None = None) -> dict:
+    """Exact counts of the disruption registrations over all years: {article: {year: {state: count}}}, the
+    year being that of the OM's registration (`om_registered_on`; the year of the report while the OM has not
+    registered it). For the administrator's command line (`flask reports disruptions`), not for the API,
+    which shows these counts only under disclosure control."""
+    year = sa.func.coalesce(sa.extract("year", F.om_registered_on), F.year)
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for articles, found_year, state, count in db.session.execute(
+            sa.select(F.sr_articles, year, F.registration_state, sa.func.count())
+            .where(F.process_id == DISRUPTION, F.sr_articles.is_not(None))
+            .group_by(F.sr_articles, year, F.registration_state)):
+        for code in articles.strip("|").split("|"):
+            if article is not None and code != article:
+                continue
+            per_state = counts.setdefault(code, {}).setdefault(str(int(found_year)), {})
+            per_state[state] = per_state.get(state, 0) + count
+    return counts
+
+
+def art124_recount() -> dict:
+    """The periods of the letter's art. 124 Sr table (`art124_history.json`) counted again from the
+    registrations in this system, by the OM's registration date: {period: {state: count}}."""
+    periods = art124_history()["periods"]
+    period = sa.case(*((F.om_registered_on.between(date.fromisoformat(p["from"]), date.fromisoformat(p["to"])), at)
+                       for at, p in enumerate(periods)), else_=None)
+    recount = {p["period"]: {} for p in periods}
+    for at, state, count in db.session.execute(  # one pass over the disruption rows for all periods
+            sa.select(period, F.registration_state, sa.func.count())
+            .where(F.process_id == DISRUPTION, F.art124.is_(True), period.is_not(None))
+            .group_by(period, F.registration_state)):
+        recount[periods[at]["period"]][state] = count
+    return recount
 
 
 class _Builder:
@@ -192,6 +232,17 @@ class _Builder:
                 .group_by(F.year, F.advised_measures)):
             for measure in measures.strip("|").split("|"):
                 per_year = counts.setdefault(measure, {})
+                per_year[year] = per_year.get(year, 0) + count
+        return _breakdown(table_id, counts, self.years, partition=False)  # a case may have several
+
+    def split_codes(self, table_id: str, column, process: str = THREAT) -> dict:
+        """A column of "|code|code|" sets: the database groups the cases by their set, each set is split."""
+        counts: dict[str, dict[int, int]] = {}
+        for year, codes, count in db.session.execute(
+                sa.select(F.year, column, sa.func.count()).where(self._where(process, column.is_not(None)))
+                .group_by(F.year, column)):
+            for code in codes.strip("|").split("|"):
+                per_year = counts.setdefault(code, {})
                 per_year[year] = per_year.get(year, 0) + count
         return _breakdown(table_id, counts, self.years, partition=False)  # a case may have several
 

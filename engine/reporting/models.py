@@ -8,7 +8,7 @@ purged case keeps its row, so the figures of a year stay what they were.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -65,3 +65,7 @@ class CaseFigures(db.Model):
     art124: Mapped[bool | None] = mapped_column(sa.Boolean)
     om_decision: Mapped[str | None] = mapped_column(sa.String(CODE))
     case_outcome: Mapped[str | None] = mapped_column(sa.String(CODE))
+    sr_articles: Mapped[str | None] = mapped_column(sa.String(200))  # "|121|124|": counted per article
+    registration_state: Mapped[str | None] = mapped_column(sa.String(CODE))  # derive.registration_state
+    om_registered_on: Mapped[date | None] = mapped_column(sa.Date)  # the OM's registration: the letter's year
+    threat_case_linked: Mapped[bool | None] = mapped_column(sa.Boolean)

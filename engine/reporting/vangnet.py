@@ -34,6 +34,8 @@ TOMBSTONE_FIELDS = (
     "compensation_requested", "costs_borne_by", "estimated_costs", "filing_method", "granted_amount",
     "incident_category", "ivp_contact_escalated", "ivp_first_contact_in_time", "ivp_referred", "measures_advised",
     "office_holder_role", "reason", "requested_amount", "threat_level", "vertrouwenslijn_referred",
+    # a disruption registration: its articles and the facts its state is derived from (derive.py)
+    "art124", "art12_ruling", "om_decision", "om_registered_on", "sr_articles", "verdict",
 )  # a case reported late in December may be triaged in the new year
 
 

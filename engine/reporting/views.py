@@ -46,8 +46,18 @@ class DisclosureSchema(Schema):
 
 class HistoryPeriodSchema(Schema):
     period = fields.String()
+    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "First day of the period (ISO date)"})
+    to = fields.String(metadata={"description": "Last day of the period (ISO date)"})
     registrations = fields.Integer()
     om_decisions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    states = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "The registrations per state (engine/reporting/derive.py REGISTRATION_STATES)"})
+
+
+class RecountedPeriodSchema(Schema):
+    period = fields.String()
+    registrations = fields.Raw(metadata=CELL)
+    states = fields.Dict(keys=fields.String(), values=fields.Raw(metadata=CELL))
 
 
 class HistorySchema(Schema):
@@ -56,6 +66,9 @@ class HistorySchema(Schema):
     total = fields.Integer()
     periods = fields.List(fields.Nested(HistoryPeriodSchema))
     notes = fields.String()
+    from_registrations = fields.List(fields.Nested(RecountedPeriodSchema), metadata={
+        "description": "The same periods counted from the art. 124 Sr registrations in this system, by the OM's "
+                       "registration date, under disclosure control"})
 
 
 class VangnetReportSchema(Schema):

@@ -89,6 +89,9 @@ def test_a_case_walked_through_the_api_conforms_to_the_document(deploy_real, as_
         team.to_threat_assessment(case_id)
         team.do(team.politie, case_id, "threat_assessment", assessment())
         team.do(team.gemeente, case_id, "cost_decision", cost_decision())
+        team.do(team.gemeente, case_id, "submit_application", {
+            "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
+            "application_date": "2026-12-01"})
         for user in (team.gemeente, team.politie, team.bzk, team.ambtsdrager, team.admin):
             user.get("/api/v1/auth/me")
             user.get("/api/v1/process-definitions")
@@ -97,7 +100,7 @@ def test_a_case_walked_through_the_api_conforms_to_the_document(deploy_real, as_
             user.get(f"/api/v1/process-instances/{case_id}/history")
             user.get("/api/v1/process-instances", query_string={"municipality_code": MUNICIPALITY})
         # the errors a client meets
-        task = team.bzk.task_for(case_id, "judge_burden")
+        task = team.bzk.task_for(case_id, "decide_compensation")
         team.bzk.post(f"/api/v1/tasks/{task['id']}/claim")
         assert team.bzk.post(f"/api/v1/tasks/{task['id']}/complete", json={"variables": {}}).status_code == 422
         assert team.gemeente.get(f"/api/v1/tasks/{task['id']}").status_code in (200, 404)

@@ -90,15 +90,13 @@ ELIGIBLE_COMPENSATION = Scenario(
         Step("gemeente.westbetuwe", "Kostenbesluit gemeente (werkgever)", {
             "Wie draagt de kosten?": "Gemeente als werkgever", "Geraamde kosten (EUR)": "48000",
             "Totale begroting gemeente (lasten, EUR)": "120000000", "Datum besluit": "2026-11-27"}),
-        Step("bzk", "Beoordelen onevenredige belasting", {
-            "Oordeel": "Onevenredige belasting", "Motivering": "Klein budget, acuut."}),
         Step("gemeente.westbetuwe", "Aanvraag tegemoetkoming indienen", {
             "Maatregelen en bedragen": [{"Maatregel": "Alarminstallatie met opvolging", "Bedrag (EUR)": "30000"},
                                         {"Maatregel": "Camerabewaking", "Bedrag (EUR)": "18000"}],
             "Toelichting op de maatregelen": "Alarm met opvolging en camera's bij de woning.",
-            "Kenmerk beveiligingsadvies": "ADV-2026-17", "Totale begroting gemeente (lasten, EUR)": "120000000",
-            "Datum aanvraag": "2026-12-01"}),
+            "Kenmerk beveiligingsadvies": "ADV-2026-17", "Datum aanvraag": "2026-12-01"}),
         Step("bzk", "Besluiten op aanvraag", {
+            "Acute en ernstige dreiging?": "Ja", "Beslag op de gemeentelijke begroting": "Onevenredig",
             "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "48000", "Datum besluit": "2026-12-10",
             "Kenmerk besluit": "BZK-2026-0042", "Motivering": "Alle voorwaarden vervuld."}),
         Step("gemeente.westbetuwe", "Besluit ontvangen", {"Ontvangen op": "2026-12-11"}),
@@ -109,13 +107,12 @@ ELIGIBLE_COMPENSATION = Scenario(
         "report_received", "register_report", "set_deadlines", "route_case", "acute_gateway", "acute_merge",
         "triage", "split_response", "support_aangifte", "offer_psychosocial_support", "assessment_merge",
         "threat_assessment", "assessment_done", "derive_vangnet_facts", "measures_gateway", "cost_decision",
-        "compute_cost_facts", "cost_merge", "vangnet_check_merge", "check_vangnet", "vangnet_gateway",
-        "judge_burden", "record_burden_judgement", "request_compensation", "vangnet_done", "join_response",
+        "compute_cost_facts", "cost_merge", "check_vangnet", "vangnet_gateway", "request_compensation", "vangnet_done", "join_response",
         "close_case", "register_closure", "case_closed",
     ],
     not_done_elements=["acute_police_response", "read_threat_assessment_message", "record_no_compensation"],
     final_data={"Dreiging": "Concrete dreiging", "Wie draagt de kosten?": "Gemeente als werkgever",
-                "Oordeel": "Onevenredige belasting", "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "€\xa048.000",
+                "Beslag op de gemeentelijke begroting": "Onevenredig", "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "€\xa048.000",
                 "Ontvangen op": "11 december 2026", "Datum afsluiting": "12 december 2026"},
 )
 

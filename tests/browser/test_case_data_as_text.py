@@ -55,7 +55,7 @@ def test_a_motivation_in_bzk_s_decision_message_is_text_in_the_decision_receipt(
     team.to_application(case["id"])
     team.do(team.gemeente, case["id"], "submit_application", {
         "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}], "advice_reference": "ADV-1",
-        "measures_details": "Alarm aan de woning.", "municipal_budget": 9_000_000, "application_date": "2026-12-01"})
+        "measures_details": "Alarm aan de woning.", "application_date": "2026-12-01"})
     team.message("bzk_besluit_tegemoetkoming", case["business_key"], {
         "compensation_decision": "afgewezen", "decision_date": "2026-12-10", "decision_reference": "BZK-2026-9",
         "decision_motivation": PAYLOAD}, user=team.bzk)

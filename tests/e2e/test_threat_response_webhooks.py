@@ -158,18 +158,18 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
             "advies_van": "burgemeester", "documentreferentie": "ADV-2026-17", "opgesteld_op": "2026-11-25"})
         assert assessed["outcome"] == "correlated"
 
-        # 6. Cost decision, BZK's judgement of the burden, the application; BZK's system decides.
+        # 6. Cost decision and the one application; BZK's system decides, with its judgement of the burden.
         gemeente.do(case_id, "cost_decision", cost_decision())
-        judge = bzk.task_for(case_id, "judge_burden")
-        # the advised measures are a condition of the vangnet: BZK reads them; the report is not BZK's
-        judge_data = bzk.get(f"/api/v1/tasks/{judge['id']}")["data"]
-        assert judge_data["advised_measures"] == MEASURES and judge_data["incident_description"] == "***"
-        bzk.do(case_id, "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Acuut, klein budget."})
         gemeente.do(case_id, "submit_application", {
             "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
-            "advice_reference": "ADV-2026-17", "municipal_budget": 120_000_000, "application_date": "2026-12-01"})
+            "advice_reference": "ADV-2026-17", "application_date": "2026-12-01"})
+        decide = bzk.task_for(case_id, "decide_compensation")
+        # the advised measures are a circumstance of the vangnet: BZK reads them; the report is not BZK's
+        decide_data = bzk.get(f"/api/v1/tasks/{decide['id']}")["data"]
+        assert decide_data["advised_measures"] == MEASURES and decide_data["incident_description"] == "***"
         decision = {"zaakreferentie": key, "besluit": "toegekend", "bedrag": 48_000, "besluitdatum": "2026-12-10",
-                    "kenmerk": "BZK-2026-0042", "motivering": "Alle voorwaarden van het vangnet zijn vervuld."}
+                    "kenmerk": "BZK-2026-0042", "motivering": "Acuut, klein budget: onevenredig beslag.",
+                    "oordeel_begroting": "onevenredig", "acute_ernstige_dreiging": "ja"}
         assert send(live, "bzk", "tegemoetkoming.besloten", decision)["outcome"] == "correlated"
         gemeente.do(case_id, "receive_decision", {"decision_received_on": "2026-12-11"})
 
@@ -200,6 +200,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     assert (data["advice_authority"], data["advice_reference"], data["assessment_date"]) == \
         ("burgemeester", "ADV-2026-17", "2026-11-25")
     assert data["compensation_eligible"] is True and data["compensation_requested"] is True
+    assert (data["burden_judgement"], data["acute_and_serious_threat"]) == ("onevenredig", "ja")
     assert (data["compensation_decision"], data["granted_amount"], data["compensation_granted"]) == ("toegekend", 48_000, True)
     assert (data["decision_date"], data["decision_reference"]) == ("2026-12-10", "BZK-2026-0042")
     assert not [k for k in data if k.endswith("_message")]  # raw payloads are dropped once read
@@ -222,7 +223,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     assert completed == [
         ("politie", "acute_police_response"), ("gemeente.westbetuwe", "triage"),
         ("gemeente.westbetuwe", "choose_filing_method"), ("gemeente.westbetuwe", "ask_support_consent"),
-        ("gemeente.westbetuwe", "cost_decision"), ("bzk", "judge_burden"),
+        ("gemeente.westbetuwe", "cost_decision"),
         ("gemeente.westbetuwe", "submit_application"), ("gemeente.westbetuwe", "receive_decision"),
         ("ivp", "hold_checkin"), ("gemeente.westbetuwe", "close_case")]
     done = {e["element_id"] for e in history if e["event"] == "element.completed"}

@@ -107,11 +107,10 @@ class Team:
 
     def to_application(self, case_id):
         """On to the municipality's compensation application: a concrete threat with measures advised, the
-        municipality bears the costs, BZK judges the burden disproportionate."""
+        municipality bears the costs (BZK judges the burden in its decision on the application)."""
         self.to_threat_assessment(case_id)
         self.do(self.politie, case_id, "threat_assessment", assessment())
         self.do(self.gemeente, case_id, "cost_decision", cost_decision())
-        self.do(self.bzk, case_id, "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
 
 
 def fire_due_timers(app, case_id, at: datetime):

@@ -15,6 +15,8 @@ PATTERN_EXAMPLES = {
     r"^GM\d{4}$": lambda rng: rng.choice(MUNICIPALITIES),
     r"^[A-Za-z0-9][A-Za-z0-9./-]{3,39}$": lambda rng: f"PL0600-2026-{rng.randint(1, 999999):06d}",
     r"^\d{2}/\d{6}-\d{2}$": lambda rng: f"{rng.randint(1, 99):02d}/{rng.randint(0, 999999):06d}-{rng.randint(16, 30)}",
+    r"^VB-\d{4}-[A-HJ-NP-Z2-9]{6}$": lambda rng: "VB-2026-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+                                                                   for _ in range(6)),
 }
 WORDS = "dreiging melding gemeente raad wethouder brief vergadering veiligheid afspraak contact nazorg advies".split()
 

@@ -93,9 +93,9 @@ def test_sensitive_fields_are_marked():
                  for form_id, form in _forms().items()}
     assert sensitive["threat_report"] == {"family_details", "home_address"}
     assert sensitive["threat_assessment"] == {"advised_measures"}
-    assert sensitive["acute_police_response"] == {"acute_measures", "acute_notes"}
+    assert sensitive["acute_police_response"] == {"acute_measures", "temporary_protection", "acute_notes"}
     assert sensitive["compensation_application"] == {"measures_details"}
-    assert sum(map(len, sensitive.values())) == 6  # and no others
+    assert sum(map(len, sensitive.values())) == 7  # and no others
 
 
 def test_no_form_collects_clinical_content():

@@ -17,7 +17,7 @@ def test_seed_demo_creates_cases_once_and_every_user_has_work(app, deploy_real, 
         "ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp")}
     assert inbox["politie"] >= {"register_aangifte", "threat_assessment", "acute_police_response"}
     assert inbox["ivp"] == {"confirm_first_contact"}
-    assert inbox["bzk"] == {"judge_burden"}
+    assert inbox["bzk"] == {"decide_compensation"}
     assert inbox["om"] == {"om_decision"}
     assert inbox["gemeente.westbetuwe"] == {"confirm_informed"}
     assert inbox["gemeente.amsterdam"] == {"confirm_informed"}

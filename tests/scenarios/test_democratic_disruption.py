@@ -3,7 +3,7 @@ dismissal (sepot) the three-month deadline for a complaint to the court of appea
 from datetime import datetime
 
 from engine.runtime.script_helpers import LOCAL_ZONE
-from tests.scenarios.flow import Team, fire_due_timers
+from tests.scenarios.flow import Team, fire_due_timers, report
 
 REPORT = {"case_title": "Raadsvergadering verstoord", "municipality_code": "GM0668", "incident_date": "2026-11-02",
           "meeting_type": "gemeenteraad", "sr_articles": ["124", "141"],
@@ -75,3 +75,80 @@ def test_om_decision_by_message_and_form_rules(deploy_real, as_user):
     assert team.open_elements(case["id"]) == ["record_verdict"]
     team.do(team.om, case["id"], "record_verdict", {"verdict": "vrijspraak", "verdict_date": "2027-04-01"})
     assert team.admin.case(case["id"])["variables"]["case_outcome"] == "vrijspraak"
+
+
+def _registration(team, registered_on, articles=("124",), **extra):
+    case = team.politie.start("democratic_disruption_registration", dict(REPORT, sr_articles=list(articles), **extra))
+    team.do(team.om, case["id"], "om_register",
+            {"parket_number": "05/780109-26", "suspects_count": 1, "om_registered_on": registered_on})
+    return case
+
+
+def _summoned(team, registered_on, decided_on):
+    case = _registration(team, registered_on)
+    team.do(team.om, case["id"], "om_decision", {"om_decision": "dagvaarding", "om_decision_date": decided_on})
+    return case
+
+
+def test_the_letters_thirteen_art_124_registrations_are_counted_again_from_data(app, deploy_real, as_user):
+    """The letter of 20 April 2016: 13 registrations since 1992; one conditionally dismissed (1992, the
+    suspect's health); two summoned with the verdicts unknown (1997, 2005); ten from the end of 2015 on, five
+    summoned but not yet before the judge and five without an OM decision."""
+    from engine.reporting.figures import art124_history, art124_recount, disruption_counts
+
+    team = Team(as_user)
+    dismissed = _registration(team, "1992-05-04")
+    team.do(team.om, dismissed["id"], "om_decision", {
+        "om_decision": "voorwaardelijk_sepot", "om_decision_date": "1992-09-01", "sepot_reason": "gezondheid_verdachte",
+        "sepot_conditions": "Behandeling volgen.", "probation_months": 24, "victim_notified_on": "1992-09-03"})
+    for year in ("1997", "2005"):
+        case = _summoned(team, f"{year}-03-10", f"{year}-06-01")
+        team.do(team.om, case["id"], "record_verdict", {"verdict": "onbekend"})  # no date: it is not known
+        assert team.admin.case(case["id"])["variables"]["case_outcome"] == "onbekend"
+    for day in range(5):
+        _summoned(team, f"2015-12-{17 + day}", "2016-02-01")
+    for month in (1, 1, 2, 3, 4):
+        _registration(team, f"2016-0{month}-1{month}")
+    _registration(team, "2016-03-01", articles=("144",))  # disturbing a meeting: another article, not counted
+
+    with app.app_context():
+        recount = art124_recount()
+        counts = disruption_counts()
+        only_144 = disruption_counts("144")
+    published = art124_history()
+    assert {period["period"]: period["states"] for period in published["periods"]} == recount
+    assert sum(sum(states.values()) for states in recount.values()) == published["total"] == 13
+    assert counts["124"]["1992"] == {"voorwaardelijk_sepot": 1}
+    assert counts["124"]["1997"] == counts["124"]["2005"] == {"vonnis_onbekend": 1}
+    assert counts["124"]["2015"] == {"gedagvaard": 5}
+    assert counts["124"]["2016"] == {"geen_beslissing": 5}
+    assert counts["144"] == {"2016": {"geen_beslissing": 1}}
+    assert only_144 == {"144": {"2016": {"geen_beslissing": 1}}}
+
+    # the yearly report shows the same recount, under disclosure control (1 to 4 as "< 5")
+    body = team.bzk.get("/api/v1/reports/vangnet/2026").get_json()
+    recounted = {p["period"]: p for p in body["art124_history"]["from_registrations"]}
+    assert recounted["2015-12 – 2016-04"] == {"period": "2015-12 – 2016-04", "registrations": 10,
+                                              "states": {"gedagvaard": 5, "geen_beslissing": 5}}
+    assert recounted["1992"]["registrations"] == "< 5"
+    tables = {table["id"]: table for table in body["tables"]}
+    by_article = {row["key"]: row["values"]["2026"] for row in tables["disruptions_by_article"]["rows"]}
+    assert by_article == {"124": 13, "144": "< 5"}
+    by_state = {row["key"]: row["values"]["2026"] for row in tables["art124_by_state"]["rows"]}
+    assert by_state["gedagvaard"] == by_state["geen_beslissing"] == 5
+
+
+def test_a_registration_names_its_threat_case_and_the_articles_offered(deploy_real, as_user, app):
+    from engine.reporting.models import CaseFigures
+
+    team = Team(as_user)
+    threat = team.gemeente.start("threat_response", report(incident_category="verstoring_vergadering",
+                                                          channel="tijdens_vergadering"))
+    case = _registration(team, "2026-11-05", articles=("121", "124", "125"), threat_case_key=threat["business_key"])
+    assert team.variables(case["id"])["threat_case_key"] == threat["business_key"]
+    with app.app_context():
+        row = CaseFigures.query.filter_by(instance_id=case["id"]).one()
+        assert (row.sr_articles, row.registration_state, row.threat_case_linked) == ("|121|124|125|", "geen_beslissing", True)
+        assert row.om_registered_on.isoformat() == "2026-11-05"
+    wrong = team.politie.start("democratic_disruption_registration", dict(REPORT, threat_case_key="zaak 12"), expect=422)
+    assert list(wrong["errors"]) == ["threat_case_key"]

@@ -59,7 +59,7 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
     # random cases reach the end of the vangnet (two of 130 in a typical batch), so a batch that missed one
     # is followed by another, up to three.
     expected = ("triage", "threat_assessment", "choose_filing_method", "ask_support_consent", "om_decision",
-                "confirm_informed", "assess_vangnet", "judge_burden", "submit_application", "confirm_first_contact",
+                "confirm_informed", "assess_vangnet", "submit_application", "confirm_first_contact",
                 "hold_checkin", "register_aangifte", "cost_decision", "decide_compensation")
     case_ids = []
     completed = Counter()

@@ -56,3 +56,19 @@ def test_an_office_holder_who_reports_gets_the_personal_tasks(deploy_real, as_us
     # assigned personally: the gemeente does not see them (it would record them on behalf of a reporter who is not the
     # office holder)
     assert [t["element_id"] for t in team.gemeente.tasks(process_instance_id=case["id"])] == []
+
+
+def test_temporary_personal_protection_records_who_decided_it(deploy_real, as_user):
+    """Personal protection is decided by the hoofdofficier van justitie (Circulaire bewaking en beveiliging,
+    Stcrt. 2015, 18913), not by the police on the spot: the police records who decided it and when."""
+    team = Team(as_user)
+    case = team.start_threat(acute_danger=True, emergency_number_called=True)
+    task = team.politie.task_for(case["id"], "acute_police_response")
+    done = {"acute_contact_at": "2026-11-28T15:10", "acute_measures": ["extra_surveillance"], "temporary_protection": True}
+    missing = team.politie.complete(task["id"], done, expect=422)
+    assert sorted(missing["errors"]) == ["temporary_protection_decided_at", "temporary_protection_decided_by"]
+    assert team.open_elements(case["id"]) == ["acute_police_response"]  # unchanged
+    team.politie.complete(task["id"], dict(done, temporary_protection_decided_by="hoofdofficier",
+                                           temporary_protection_decided_at="2026-11-28T15:40+01:00"))
+    data = team.politie.case(case["id"])["variables"]
+    assert (data["temporary_protection"], data["temporary_protection_decided_by"]) == (True, "hoofdofficier")

@@ -1,8 +1,17 @@
-"""The financial safety net (vangnet) of BZK: the five conditions of the letter of 20 April 2016, each
-decided by the decision table `vangnet_eligibility`, from the report to BZK's decision."""
+"""The financial safety net (vangnet) of BZK as the letter of 20 April 2016 has it: the gemeente applies once,
+BZK decides once, with its judgement of the burden on the municipal budget in that decision; the decision table
+`vangnet_eligibility` holds the letter's circumstances, each column with the sentence it comes from."""
 import pytest
 
 from tests.scenarios.flow import Team, assessment, cost_decision
+
+APPLICATION = {
+    "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
+    "measures_details": "Alarm met opvolging en camera's bij de woning.", "advice_reference": "ADV-2026-17",
+    "application_date": "2026-12-01"}
+GRANT = {"acute_and_serious_threat": "ja", "burden_judgement": "onevenredig", "compensation_decision": "toegekend",
+         "granted_amount": 48_000, "decision_date": "2026-12-10", "decision_reference": "BZK-2026-0042",
+         "decision_motivation": "Acute dreiging; 0,04% van een kleine begroting is hier onevenredig."}
 
 
 def _to_vangnet(team, case, threat_level="concreet", measures=("alarm_opvolging", "camera"), costs=None):
@@ -12,26 +21,31 @@ def _to_vangnet(team, case, threat_level="concreet", measures=("alarm_opvolging"
         team.do(team.gemeente, case["id"], "cost_decision", costs or cost_decision())
 
 
-def test_eligible_compensation_ends_granted(deploy_real, as_user):
+def _created(team, case):
+    return {e["element_id"] for e in team.admin.history(case["id"]) if e["event"] == "task.created"}
+
+
+def test_one_application_and_one_reasoned_bzk_decision_end_granted(deploy_real, as_user):
     team = Team(as_user)
     case = team.start_threat()
     _to_vangnet(team, case)
+    assert team.bzk.tasks() == []  # BZK judges nothing before there is an application
+    application = team.gemeente.task_for(case["id"], "submit_application")
+    assert "municipal_budget" not in {c.get("key") for c in team.gemeente.get(
+        f"/api/v1/tasks/{application['id']}").get_json()["form"]["components"]}  # asked once: in the cost decision
+    team.gemeente.complete(application["id"], APPLICATION)
 
-    judge = team.bzk.task_for(case["id"], "judge_burden")
-    detail = team.bzk.get(f"/api/v1/tasks/{judge['id']}").get_json()
-    assert detail["data"]["cost_share_of_budget_pct"] == 0.04
-    # the advised measures are a condition of the vangnet: BZK reads them (issue 21); the report is not its
+    decide = team.bzk.task_for(case["id"], "decide_compensation")
+    detail = team.bzk.get(f"/api/v1/tasks/{decide['id']}").get_json()
+    assert detail["data"]["cost_share_of_budget_pct"] == 0.04 and detail["data"]["application_cost_share_pct"] == 0.04
+    # the advised measures are a circumstance of the vangnet: BZK reads them (issue 21); the report is not its
     assert detail["data"]["advised_measures"] == ["alarm_opvolging", "camera"]
     assert detail["data"]["incident_description"] == "***" and detail["data"]["severity"] == "***"
-    team.bzk.complete(judge["id"], {"burden_judgement": "onevenredig", "burden_motivation": "Klein budget, acuut."})
-
-    team.do(team.gemeente, case["id"], "submit_application", {
-        "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
-        "measures_details": "Alarm met opvolging en camera's bij de woning.", "advice_reference": "ADV-2026-17",
-        "municipal_budget": 120_000_000, "application_date": "2026-12-01"})
-    team.do(team.bzk, case["id"], "decide_compensation", {
-        "compensation_decision": "toegekend", "granted_amount": 48_000, "decision_date": "2026-12-10",
-        "decision_reference": "BZK-2026-0042", "decision_motivation": "Alle voorwaarden vervuld."})
+    # the burden and the acute and serious threat are part of the one decision
+    missing = team.bzk.complete(decide["id"], {k: v for k, v in GRANT.items()
+                                              if k not in ("burden_judgement", "acute_and_serious_threat")}, expect=422)
+    assert sorted(missing["errors"]) == ["acute_and_serious_threat", "burden_judgement"]
+    team.bzk.complete(decide["id"], GRANT)
     team.do(team.gemeente, case["id"], "receive_decision", {"decision_received_on": "2026-12-11"})
     result = team.do(team.gemeente, case["id"], "close_case", {"closure_summary": "Maatregelen getroffen.",
                                                                "closed_on": "2026-12-12"})
@@ -39,13 +53,16 @@ def test_eligible_compensation_ends_granted(deploy_real, as_user):
 
     data = team.variables(case["id"])
     assert data["compensation_eligible"] is True and data["reason"] is None
-    assert data["compensation_requested"] is True
+    assert data["disproportionate_burden"] is True and data["burden_judged"] is True
+    assert data["acute_and_serious_threat"] == "ja"
+    assert data["compensation_requested"] is True and data["measures_already_taken"] is False
     assert data["compensation_decision"] == "toegekend" and data["granted_amount"] == 48_000
     assert data["requested_amount"] == 48_000 and data["compensation_granted"] is True
+    assert not _created(team, case) & {"judge_burden"}
 
 
 FAILING = {
-    "threat_concrete_or_conceivable": dict(threat_level="geen"),
+    "office_holder_role": dict(start=dict(office_holder_role="commissielid")),
     "measures_advised": dict(measures=()),
     "exceeds_pkvw": dict(measures=("pkvw_basis",)),
     "costs_borne_by_municipality": dict(costs=cost_decision(costs_borne_by="ambtsdrager")),
@@ -53,10 +70,11 @@ FAILING = {
 
 
 @pytest.mark.parametrize("condition", sorted(FAILING))
-def test_a_failing_condition_ends_without_a_bzk_request(deploy_real, as_user, condition):
+def test_a_circumstance_the_gemeente_knows_not_holding_ends_without_an_application(deploy_real, as_user, condition):
     team = Team(as_user)
-    case = team.start_threat()
-    _to_vangnet(team, case, **FAILING[condition])
+    spec = dict(FAILING[condition])
+    case = team.start_threat(**spec.pop("start", {}))
+    _to_vangnet(team, case, **spec)
 
     assert team.open_elements(case["id"]) == ["close_case"]
     data = team.variables(case["id"])
@@ -66,34 +84,67 @@ def test_a_failing_condition_ends_without_a_bzk_request(deploy_real, as_user, co
     assert data["compensation_requested"] is False
     assert team.bzk.tasks() == []
     team.bzk.case(case["id"], expect=404)  # BZK never had a task in this case
-    created = {e["element_id"] for e in team.admin.history(case["id"]) if e["event"] == "task.created"}
-    assert not created & {"judge_burden", "submit_application", "decide_compensation"}
+    assert not _created(team, case) & {"submit_application", "decide_compensation"}
 
 
-def test_no_disproportionate_burden_ends_without_a_bzk_request(deploy_real, as_user):
+def test_no_concrete_or_conceivable_threat_is_a_principle_not_a_condition(deploy_real, as_user):
+    """'Wanneer er sprake is van een concrete of voorstelbare dreiging blijven de persoon en de werkgever zelf in
+    eerste instantie verantwoordelijk': the sentence says who is responsible first, it does not exclude the
+    vangnet. Measures advised at threat level "geen" (rare) still let the gemeente apply."""
+    team = Team(as_user)
+    case = team.start_threat()
+    _to_vangnet(team, case, threat_level="geen")
+    assert team.open_elements(case["id"]) == ["submit_application"]
+    assert team.variables(case["id"])["threat_concrete_or_conceivable"] is False
+
+
+def test_bzk_refuses_in_one_decision_for_a_proportionate_burden(deploy_real, as_user):
     team = Team(as_user)
     case = team.start_threat()
     _to_vangnet(team, case)
-    team.do(team.bzk, case["id"], "judge_burden", {"burden_judgement": "niet_onevenredig",
-                                                   "burden_motivation": "0,04% van de begroting."})
+    team.do(team.gemeente, case["id"], "submit_application", APPLICATION)
+    decide = team.bzk.task_for(case["id"], "decide_compensation")
+    # a grant while judging the burden proportionate does not fit the letter: the task opens again
+    team.bzk.complete(decide["id"], dict(GRANT, burden_judgement="niet_onevenredig"))
+    assert team.open_elements(case["id"]) == ["decide_compensation"]
+    team.do(team.bzk, case["id"], "decide_compensation", dict(
+        GRANT, burden_judgement="niet_onevenredig", acute_and_serious_threat="nee", compensation_decision="afgewezen",
+        decision_motivation="0,04% van de begroting: de gemeente kan dit dragen."))
 
-    assert team.open_elements(case["id"]) == ["close_case"]
+    assert team.open_elements(case["id"]) == ["receive_decision"]
     data = team.variables(case["id"])
     assert (data["compensation_eligible"], data["reason"]) == (False, "disproportionate_burden")
-    assert data["compensation_requested"] is False and data["burden_judged"] is True
-    created = {e["element_id"] for e in team.admin.history(case["id"]) if e["event"] == "task.created"}
-    assert "judge_burden" in created
-    assert not created & {"submit_application", "decide_compensation"}
+    assert data["compensation_requested"] is True and data["burden_judged"] is True
+    assert (data["compensation_decision"], data["granted_amount"], data["compensation_granted"]) == ("afgewezen", 0, False)
+    assert data["decision_motivation"].startswith("0,04%")  # BZK's own reasons, not a generated text
+    assert _created(team, case) & {"submit_application", "decide_compensation"} == {"submit_application",
+                                                                                     "decide_compensation"}
+
+
+def test_an_application_for_measures_already_taken(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat(acute_danger=True, emergency_number_called=True)
+    team.do(team.politie, case["id"], "acute_police_response", {
+        "acute_contact_at": "2026-11-20T21:10", "acute_measures": ["extra_surveillance"]})
+    _to_vangnet(team, case)
+    taken = dict(APPLICATION, measures_already_taken=True)
+    missing = team.do(team.gemeente, case["id"], "submit_application", taken, expect=422)
+    assert sorted(missing["errors"]) == ["measures_taken_on", "urgency_reason"]
+    team.do(team.gemeente, case["id"], "submit_application", dict(
+        taken, measures_taken_on="2026-11-21", urgency_reason="Alarm dezelfde nacht geplaatst op advies van de politie."))
+    team.do(team.bzk, case["id"], "decide_compensation", GRANT)
+    data = team.variables(case["id"])
+    assert data["measures_already_taken"] is True and data["measures_taken_on"] == "2026-11-21"
+    assert data["compensation_granted"] is True
 
 
 def test_bzk_decision_by_message_with_a_partial_grant(deploy_real, as_user):
     team = Team(as_user)
     case = team.start_threat()
     _to_vangnet(team, case)
-    team.do(team.bzk, case["id"], "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
     team.do(team.gemeente, case["id"], "submit_application", {
         "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}], "advice_reference": "ADV-1",
-        "municipal_budget": 9_000_000, "application_date": "2026-12-01"})
+        "application_date": "2026-12-01"})
 
     incomplete = team.message("bzk_besluit_tegemoetkoming", case["business_key"], {"granted_amount": 10}, user=team.bzk)
     assert incomplete["delivered_to"] == [case["id"]]
@@ -101,13 +152,29 @@ def test_bzk_decision_by_message_with_a_partial_grant(deploy_real, as_user):
     team.message("bzk_besluit_tegemoetkoming", case["business_key"], {"compensation_decision": "toegekend"}, user=team.bzk)
     assert team.open_elements(case["id"]) == ["decide_compensation"]  # a grant without its amount: back to BZK
 
+    # a grant without the burden judgement (senders of the first contract) counts as "onevenredig"
     team.message("bzk_besluit_tegemoetkoming", case["business_key"], {
         "compensation_decision": "gedeeltelijk", "granted_amount": 20_000, "decision_date": "2026-12-20",
         "decision_reference": "BZK-2026-7", "decision_motivation": "Camera niet noodzakelijk."}, user=team.bzk)
     assert team.open_elements(case["id"]) == ["receive_decision"]
     data = team.variables(case["id"])
     assert (data["compensation_decision"], data["granted_amount"]) == ("gedeeltelijk", 20_000)
-    assert data["compensation_granted"] is True
+    assert data["compensation_granted"] is True and data["burden_judgement"] == "onevenredig"
+    assert data["acute_and_serious_threat"] is None
+
+
+def test_a_refusal_by_message_with_the_judgements(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat()
+    _to_vangnet(team, case)
+    team.do(team.gemeente, case["id"], "submit_application", APPLICATION)
+    team.message("bzk_besluit_tegemoetkoming", case["business_key"], {
+        "compensation_decision": "afgewezen", "burden_judgement": "niet_onevenredig", "acute_and_serious_threat": "nee",
+        "decision_date": "2026-12-20", "decision_reference": "BZK-2026-8", "decision_motivation": "Draagbaar."},
+        user=team.bzk)
+    data = team.variables(case["id"])
+    assert (data["compensation_eligible"], data["reason"], data["acute_and_serious_threat"]) == (
+        False, "disproportionate_burden", "nee")
 
 
 def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user):
@@ -125,8 +192,9 @@ def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user
         "advised_measures": ["alarm_opvolging", "kluis", "not-a-measure"], "advice_authority": "burgemeester",
         "advice_reference": "ADV-9", "assessment_date": "2026-11-30"}, user=team.politie)
     team.do(team.gemeente, case["id"], "cost_decision", cost_decision())
+    team.do(team.gemeente, case["id"], "submit_application", APPLICATION)
 
-    task = team.bzk.task_for(case["id"], "judge_burden")
+    task = team.bzk.task_for(case["id"], "decide_compensation")
     seen = team.bzk.get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
     assert seen["advised_measures"] == ["alarm_opvolging", "kluis"] and seen["advice_authority"] == "burgemeester"
     assert seen["family_details"] == "***" and seen["family_involved"] == "***"  # the report is not BZK's

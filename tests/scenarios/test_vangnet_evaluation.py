@@ -35,11 +35,12 @@ YEAR = [
     Spec("2025-03-03T09:30", role="burgemeester", category="intimidatie", requested=[("persoonsbeveiliging", 30_000)],
          decision="gedeeltelijk", granted=20_000, estimated=30_000, close_after_days=40, acute=True),
     Spec("2025-04-10T14:00", role="raadslid", category="online_haat", measures=(), close_after_days=10),
-    Spec("2025-05-20T11:00", role="raadslid", threat_level="geen", close_after_days=12, filing="domiciliekeuze"),
+    Spec("2025-05-20T11:00", role="commissielid", close_after_days=12, filing="domiciliekeuze"),  # outside the letter
     Spec("2025-06-30T16:00", role="wethouder", category="belaging", measures=("pkvw_basis",), estimated=2_000,
          close_after_days=15),
     Spec("2025-08-12T08:00", role="burgemeester", costs_borne_by="ambtsdrager", estimated=9_000, close_after_days=25),
-    Spec("2025-09-01T13:00", role="wethouder", burden="niet_onevenredig", estimated=5_000, close_after_days=35),
+    Spec("2025-09-01T13:00", role="wethouder", burden="niet_onevenredig", estimated=5_000, decision="afgewezen",
+         granted=0, close_after_days=35),
     Spec("2025-10-07T10:00", role="raadslid", requested=[("camera", 12_000)], estimated=12_000, decision="afgewezen",
          granted=0, close_after_days=50),
     Spec("2025-12-31T22:30", role="raadslid", category="vernieling", close=False),  # reported on New Year's Eve
@@ -87,17 +88,14 @@ def _drive(team: Team, spec: Spec):
         with at(72):
             team.do(team.gemeente, cid, "cost_decision",
                     cost_decision(spec.costs_borne_by, spec.estimated, municipal_budget=80_000_000))
-    open_now = team.open_elements(cid)
-    if "judge_burden" in open_now:
-        with at(96):
-            team.do(team.bzk, cid, "judge_burden", {"burden_judgement": spec.burden, "burden_motivation": "Oordeel."})
     if "submit_application" in team.open_elements(cid):
         with at(120):
             team.do(team.gemeente, cid, "submit_application", {
                 "requested_measures": [{"measure": m, "amount": a} for m, a in spec.requested],
-                "advice_reference": "ADV", "municipal_budget": 80_000_000, "application_date": "2025-01-01"})
+                "advice_reference": "ADV", "application_date": "2025-01-01"})
         with at(120 + 24 * 14):
             decision = {"compensation_decision": spec.decision, "decision_date": "2025-01-01",
+                        "burden_judgement": spec.burden, "acute_and_serious_threat": "ja",
                         "decision_reference": "BZK", "decision_motivation": "Besluit."}
             if spec.decision != "afgewezen":
                 decision["granted_amount"] = spec.granted
@@ -121,7 +119,7 @@ def test_evaluation_by_hand_over_a_year_of_cases(deploy_real, as_user):
 
     assert figures["year"] == 2025
     assert figures["cases_total"] == 9 and figures["cases_closed"] == 8
-    assert figures["by_office_holder_role"] == {"burgemeester": 2, "raadslid": 4, "wethouder": 3}
+    assert figures["by_office_holder_role"] == {"burgemeester": 2, "commissielid": 1, "raadslid": 3, "wethouder": 3}
     assert figures["by_incident_category"] == {"belaging": 1, "bedreiging": 5, "intimidatie": 1, "online_haat": 1,
                                                "vernieling": 1}
     assert figures["acute_danger"] == 1
@@ -135,10 +133,11 @@ def test_evaluation_by_hand_over_a_year_of_cases(deploy_real, as_user):
     assert figures["vangnet"]["eligible"] == 3
     assert figures["vangnet"]["not_eligible_by_reason"] == {
         "costs_borne_by_municipality": 1, "disproportionate_burden": 1, "exceeds_pkvw": 1, "measures_advised": 1,
-        "threat_concrete_or_conceivable": 1}
+        "office_holder_role": 1}
     compensation = figures["compensation"]
-    assert compensation["requested"] == 3 and compensation["requested_amount"] == 40_000 + 30_000 + 12_000
-    assert compensation["by_decision"] == {"afgewezen": 1, "gedeeltelijk": 1, "toegekend": 1}
+    # the burden is judged in BZK's decision on the application: the one judged proportionate was applied for
+    assert compensation["requested"] == 4 and compensation["requested_amount"] == 40_000 + 30_000 + 40_000 + 12_000
+    assert compensation["by_decision"] == {"afgewezen": 2, "gedeeltelijk": 1, "toegekend": 1}
     assert compensation["granted"] == 2 and compensation["granted_amount"] == 60_000
     lead = figures["lead_times"]
     assert lead["report_to_closure_days_median"] == 22.5  # of 10, 12, 15, 20, 25, 35, 40, 50 days
@@ -174,3 +173,16 @@ def test_the_yearly_timer_start_is_declared_and_a_manual_start_does_not_wait_for
     case = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2026})
     assert case["next_timer_due_at"] is None  # the engine started it from the none start event only
     assert team.open_elements(case["id"]) == ["assess_vangnet"]
+
+
+def test_the_letters_evaluation_of_2016(deploy_real, as_user):
+    """The letter announces one evaluation, at the end of 2016, of a provisional arrangement in force since
+    1 March 2016 (IVP) and April 2016 (vangnet): BZK evaluates 2016 by hand; the yearly timer is a product
+    choice for an arrangement that continued."""
+    team = Team(as_user).login()
+    _drive(team, Spec("2016-06-14T10:00", role="wethouder", close_after_days=20))
+    evaluation = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2016,
+                                                      "evaluation_note": "Evaluatie eind 2016 (brief 20 april 2016)"})
+    figures = team.variables(evaluation["id"])["vangnet_figures"]
+    assert figures["year"] == 2016 and figures["cases_total"] == 1
+    assert figures["compensation"]["requested"] == 1 and figures["compensation"]["granted"] == 1

@@ -48,7 +48,7 @@ def test_the_scenario_test_can_fail(app, tmp_path):
     shutil.copytree(TARGET.folders[0], processes)
     test = processes / TARGET.test_file
     document = json.loads(test.read_text(encoding="utf-8"))
-    document["scenarios"][0]["inputs"]["judge_burden"]["burden_judgement"] = "niet_onevenredig"
+    document["scenarios"][0]["inputs"]["cost_decision"]["costs_borne_by"] = "ambtsdrager"
     test.write_text(json.dumps(document), encoding="utf-8")
     result = app.test_cli_runner().invoke(scenarios_command, [str(processes), str(TARGET.folders[1])])
     assert result.exit_code != 0
@@ -61,7 +61,7 @@ def test_in_the_studio_it_passes_and_gates_a_decision_change_until_it_is_updated
     assert report["ran"] and report["passed"], report["results"]
     [result] = report["results"]
     assert result["file"] == TARGET.test_file and result["end"] == "completed"
-    assert {"triage", "check_vangnet", "judge_burden", "request_compensation", "case_closed"} <= set(result["path"])
+    assert {"triage", "check_vangnet", "request_compensation", "case_closed"} <= set(result["path"])
 
     edit = TARGET.decision
     dmn = owner.get(f"/api/v1/studio/files/{TARGET.dmn_file}").get_json()["content"]

@@ -31,14 +31,21 @@ def test_compensation_decided_for_a_decision_entered_by_hand(app, deploy_real, a
         team.to_application(case["id"])
         team.do(team.gemeente, case["id"], "submit_application", {
             "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}], "advice_reference": "ADV-1",
-            "measures_details": "Alarm aan de woning, Dorpsstraat 1.", "municipal_budget": 9_000_000,
-            "application_date": "2026-12-01"})
+            "measures_details": "Alarm aan de woning, Dorpsstraat 1.", "application_date": "2026-12-01"})
 
         # A message without a decision reopens BZK's task: nothing is decided, nothing is announced.
         team.message("bzk_besluit_tegemoetkoming", case["business_key"], {"granted_amount": 10}, user=team.bzk)
         assert outbox(app) == []
 
+        # A grant while judging the burden proportionate does not stand: the task reopens, nothing is announced.
         team.do(team.bzk, case["id"], "decide_compensation", {
+            "acute_and_serious_threat": "ja", "burden_judgement": "niet_onevenredig",
+            "compensation_decision": "gedeeltelijk", "granted_amount": 20_000, "decision_date": "2026-12-20",
+            "decision_reference": "BZK-2026-7", "decision_motivation": "Camera niet noodzakelijk."})
+        assert outbox(app) == []
+
+        team.do(team.bzk, case["id"], "decide_compensation", {
+            "acute_and_serious_threat": "ja", "burden_judgement": "onevenredig",
             "compensation_decision": "gedeeltelijk", "granted_amount": 20_000, "decision_date": "2026-12-20",
             "decision_reference": "BZK-2026-7", "decision_motivation": "Camera niet noodzakelijk."})
         queued = outbox(app)

@@ -29,6 +29,8 @@ def _titles() -> dict:
         "compensation": _("Applications to BZK"), "compensation_decisions": _("BZK decisions"),
         "psychosocial": _("Psychosocial support"), "lead_times_days": _("Lead times (days)"),
         "art124": _("Disruptions of local democracy"), "art124_om_decisions": _("OM decisions on art. 124 Sr"),
+        "disruptions_by_article": _("Disruptions by article of the Criminal Code"),
+        "art124_by_state": _("Art. 124 Sr registrations by state"),
     }
 
 
