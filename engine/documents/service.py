@@ -120,7 +120,7 @@ def list_documents(instance_id: str, actor: Actor) -> list[dict]:
     return [describe(row, _meta(row, cipher)) for row in rows]
 
 
-def document_content(document_id: str, actor: Actor) -> tuple[dict, bytes]:
+def document_content(document_id: str, actor: Actor, channel: str = accesslog.API) -> tuple[dict, bytes]:
     try:
         uuid.UUID(document_id)
     except (TypeError, ValueError):
@@ -137,7 +137,7 @@ def document_content(document_id: str, actor: Actor) -> tuple[dict, bytes]:
     data = keys.open_for(cipher, sealed, instance.id, _content_context(row.id))
     if data is None:
         raise NotFound("No such document.")
-    accesslog.record_read(actor, instance.id, accesslog.API, "document.content", [DOCUMENTS])
+    accesslog.record_read(actor, instance.id, channel, "document.content", [DOCUMENTS])
     return describe(row, _meta(row, cipher)), data
 
 

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 
 from ..apidoc import CASE_DATA, Blueprint
@@ -10,6 +8,7 @@ from ..errors import Unprocessable
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH
 from . import service
+from .download import download_response
 from .schemas import CONTENT_RESPONSE, UPLOAD_BODY, DocumentSchema
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents of a case")
@@ -57,22 +56,10 @@ class CaseDocuments(MethodView):
         return service.list_documents(process_instance_id, current_actor())
 
 
-def attachment(filename: str) -> str:
-    """A Content-Disposition no file name can break out of: an ASCII fallback and the RFC 5987 form."""
-    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._- ") else "_" for ch in filename) or "document"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 @blp.route("/documents/<document_id>/content")
 class DocumentContent(MethodView):
     @blp.doc(security=AUTH, responses={"200": CONTENT_RESPONSE})
     @blp.errors((404, "No such document, or not readable by the caller (its case or its category)"), *CASE_DATA)
     def get(self, document_id):
         """Download a document (an attachment, never shown inline)."""
-        described, data = service.document_content(document_id, current_actor())
-        response = Response(data, mimetype=described["content_type"])
-        response.headers["Content-Disposition"] = attachment(described["filename"])
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return download_response(*service.document_content(document_id, current_actor()))
