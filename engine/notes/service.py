@@ -11,7 +11,6 @@ from ..crypto import service as keys
 from ..errors import Forbidden
 from ..extensions import db
 from ..identity.actor import Actor
-from ..identity.policy import OVERSEERS
 from ..identity.roles import PRIVACY
 from ..instances.service import get_visible_case
 from ..timeutil import utcnow
@@ -50,8 +49,7 @@ def add_note(instance_id: str, actor: Actor, text: str, restricted: bool) -> dic
 
 
 def _readable(actor: Actor):
-    if actor.has_role(*OVERSEERS):
-        return sa.true()
+    """Restricted means the author's organisation only: overseers (who see every case) included."""
     return sa.or_(Note.restricted.is_(False), Note.organisation == organisation_of(actor))
 
 
