@@ -120,6 +120,23 @@ def list_documents(instance_id: str, actor: Actor) -> list[dict]:
     return [describe(row, _meta(row, cipher)) for row in rows]
 
 
+def check_references(instance_id: str, actor: Actor, references: dict) -> None:
+    """The documents a form field names must be documents of this case that the submitter reads."""
+    wanted = {d for ids in references.values() for d in ids}
+    if not wanted:
+        return
+    readable = categories.readable_by(actor.roles)
+    found = set(db.session.scalars(sa.select(Document.id).where(
+        Document.id.in_(wanted), Document.instance_id == instance_id, Document.category.in_(readable))).all())
+    errors = {key: [f"No document {d} in this case; upload it first (POST /api/v1/process-instances/"
+                    f"{instance_id}/documents)." for d in ids if d not in found]
+              for key, ids in references.items()}
+    errors = {key: problems for key, problems in errors.items() if problems}
+    if errors:
+        raise Unprocessable("The form names documents this case does not have; see errors for each field.",
+                            errors=errors)
+
+
 def document_content(document_id: str, actor: Actor, channel: str = accesslog.API) -> tuple[dict, bytes]:
     try:
         uuid.UUID(document_id)

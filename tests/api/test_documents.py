@@ -152,3 +152,31 @@ def test_documents_are_purged_with_the_case(deploy_real, as_user, app, store, tm
         assert db.session.scalar(sa.text("SELECT count(*) FROM case_document")) == 0
     assert not any(p.is_file() for p in (tmp_path / "documents").rglob("*"))
     assert team.gemeente.get(f"/api/v1/documents/{document_id}/content").status_code == 404
+
+
+APPLICATION = {
+    "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
+    "measures_details": "Alarm met opvolging en camera's bij de woning.", "advice_reference": "ADV-2026-17",
+    "municipal_budget": 120_000_000, "application_date": "2026-12-01"}
+
+
+def test_a_pdf_in_the_compensation_application_reaches_bzks_decision(deploy_real, as_user, app, store):
+    team = Team(as_user).login("gemeente", "politie", "bzk")
+    case_id = team.start_threat()["id"]
+    team.to_application(case_id)
+    task = team.gemeente.task_for(case_id, "submit_application")
+    owner = task["process_instance_id"]
+    document = upload(team.gemeente, owner, PDF, "offerte-alarm.pdf", category="kosten").get_json()
+
+    refused = team.gemeente.complete(task["id"], dict(APPLICATION, quote_documents=["not-a-document"]), expect=422)
+    assert "quote_documents" in refused["errors"]
+    stranger = "00000000-0000-4000-8000-000000000000"
+    refused = team.gemeente.complete(task["id"], dict(APPLICATION, quote_documents=[stranger]), expect=422)
+    assert stranger in refused["errors"]["quote_documents"][0]
+    team.gemeente.complete(task["id"], dict(APPLICATION, quote_documents=[document["id"]]))
+
+    decision = team.bzk.task_for(case_id, "decide_compensation")
+    data = team.bzk.get(f"/api/v1/tasks/{decision['id']}").get_json()["data"]
+    assert data["quote_documents"] == [document["id"]]  # a reference in the case data, never the bytes
+    download = team.bzk.get(f"/api/v1/documents/{data['quote_documents'][0]}/content")
+    assert download.status_code == 200 and download.data == PDF
