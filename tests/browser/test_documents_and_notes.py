@@ -51,3 +51,38 @@ def test_notes_show_in_the_timeline_and_restricted_ones_stay_in_the_organisation
     notes = beheerder.page.locator(".timeline [data-note]")
     assert notes.count() == 1 and "Wethouder gebeld" in notes.nth(0).inner_text()
     assert "overweegt aangifte" not in beheerder.page.content()
+
+
+def test_a_pdf_picked_in_the_compensation_application_reaches_bzk(web, app, as_user, tmp_path):
+    from tests.scenarios.flow import Team
+    from tests.support.api import PROJECT
+
+    app.config.update(VB_DOCUMENT_DIR=str(tmp_path / "documents"))
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    team = Team(as_user)
+    case = team.start_threat()
+    team.to_application(case["id"])
+    task = team.gemeente.task_for(case["id"], "submit_application")
+    path = tmp_path / "offerte-alarm.pdf"
+    path.write_bytes(PDF)
+
+    user = web()
+    user.sign_in("gemeente.westbetuwe")
+    user.goto(f"/tasks/{task['id']}")
+    user.wait_for_form()
+    user.fill_list("Maatregelen en bedragen", [{"Maatregel": "Alarminstallatie met opvolging", "Bedrag (EUR)": "48000"}])
+    user.fill_all({"Kenmerk beveiligingsadvies": "ADV-2026-17", "Totale begroting gemeente (lasten, EUR)": "120000000",
+                   "Datum aanvraag": "2026-12-01"})
+    user.field("Offerte of factuur van de maatregelen").locator("input[type=file]").set_input_files(str(path))
+    user.submit_form("Taak afronden")
+    # the picked file is uploaded first, then the form is sent: on to the inbox
+    user.page.wait_for_url(lambda url: f"/tasks/{task['id']}" not in url, timeout=15_000)
+
+    decision = team.bzk.task_for(case["id"], "decide_compensation")
+    (document_id,) = team.bzk.get(f"/api/v1/tasks/{decision['id']}").get_json()["data"]["quote_documents"]
+    download = team.bzk.get(f"/api/v1/documents/{document_id}/content")
+    assert download.status_code == 200 and download.data == PDF
+    listed = team.bzk.get(f"/api/v1/process-instances/{decision['process_instance_id']}/documents").get_json()
+    assert [(d["filename"], d["category"], d["created_by"]) for d in listed] == \
+        [("offerte-alarm.pdf", "kosten", "gemeente.westbetuwe")]
