@@ -180,3 +180,18 @@ def test_a_pdf_in_the_compensation_application_reaches_bzks_decision(deploy_real
     assert data["quote_documents"] == [document["id"]]  # a reference in the case data, never the bytes
     download = team.bzk.get(f"/api/v1/documents/{data['quote_documents'][0]}/content")
     assert download.status_code == 200 and download.data == PDF
+
+
+def test_the_database_store_needs_postgresql(app):
+    from engine.documents.storage import StoreMisconfigured, check
+
+    class Probe:
+        config = {"VB_DOCUMENT_STORE": "database", "SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3"}
+
+    with pytest.raises(StoreMisconfigured, match="needs PostgreSQL"):
+        check(Probe)
+    Probe.config["VB_DOCUMENT_STORE"] = "s3"
+    with pytest.raises(StoreMisconfigured, match="use 'file' or 'database'"):
+        check(Probe)
+    Probe.config.update(VB_DOCUMENT_STORE="database", SQLALCHEMY_DATABASE_URI="postgresql+psycopg://db/x")
+    check(Probe)
