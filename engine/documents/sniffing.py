@@ -49,14 +49,15 @@ def _looks_like_mail(data: bytes) -> bool:
 
 
 def content_type_of(data: bytes, filename: str) -> str:
-    """The media type of an accepted document; 422 naming what was found for anything else."""
+    """The media type of an accepted document; 422 naming what was found for anything else (not the file
+    name: it may name a person)."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if data.startswith(_OLE_MAGIC):
         found = _OLE_BY_EXTENSION.get(extension)
         if found:
             return found
         raise UnacceptedType(
-            f"The file '{filename}' is an OLE2 compound file (legacy Office or Outlook); name it .doc, .xls, .ppt "
+            "The file is an OLE2 compound file (legacy Office or Outlook); name it .doc, .xls, .ppt "
             f"or .msg as it is. Accepted are {ACCEPTED}.", found="application/x-ole-storage")
     kind = filetype.guess(data)
     if kind is not None and kind.mime in ALLOWED:
@@ -69,5 +70,5 @@ def content_type_of(data: bytes, filename: str) -> str:
     else:
         what = _EXECUTABLES.get(kind.mime, f"of type {kind.mime}")
         found = kind.mime
-    raise UnacceptedType(f"The file '{filename}' is {what}, judged by its content (not its name); accepted are "
+    raise UnacceptedType(f"The file is {what}, judged by its content (not its name); accepted are "
                          f"{ACCEPTED}.", found=found)

@@ -86,7 +86,7 @@ def test_an_executable_named_pdf_is_refused_by_its_content(deploy_real, as_user,
     assert refused.status_code == 422
     body = refused.get_json()
     assert body["code"] == "unsupported_document_type" and body["found"] == "application/x-executable"
-    assert "ELF executable" in body["message"] and "offerte.pdf" in body["message"]
+    assert "ELF executable" in body["message"] and "offerte" not in body["message"]
     windows = upload(team.gemeente, case_id, b"MZ\x90\x00" + b"\x00" * 60 + b"PE\x00\x00" + b"\x00" * 100, "a.pdf")
     assert windows.status_code == 422 and "application/x-msdownload" in windows.get_json()["found"]
     assert team.gemeente.get(f"/api/v1/process-instances/{case_id}/documents").get_json() == []
