@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     _api_headers(app)
     _init_keys(app, instance_path)
+    from .documents import storage as document_storage
+
+    document_storage.check(app)
     from .webhooks import init_app as init_webhooks
 
     init_webhooks(app)  # checks the route files: a broken one stops the start with its problems
@@ -117,6 +120,8 @@ def _init_keys(app, instance_path: Path) -> None:
 def _register_blueprints(app, api) -> None:
     from . import health
     from .definitions.views import blp as definitions_blp
+    from .documents.views import blp as documents_blp
+    from .notes.views import blp as notes_blp
     from .identity.views import blp as auth_blp
     from .instances.views import blp as instances_blp
     from .messages.views import blp as messages_blp
@@ -133,7 +138,7 @@ def _register_blueprints(app, api) -> None:
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
                       webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, saved_searches_blp,
-                      notifications_blp):
+                      notifications_blp, documents_blp, notes_blp):
         api.register_blueprint(blueprint)
     from .studio import register as register_studio
 

@@ -65,6 +65,8 @@ def load_config(instance_path: Path) -> dict:
     """The settings of one app instance. Every key can be overridden by `create_app(overrides)`."""
     secret = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
     demo = _bool("VB_DEMO", False)
+    upload_max = int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+    document_max = int(os.environ.get("VB_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -100,8 +102,13 @@ def load_config(instance_path: Path) -> dict:
         "VB_WEBHOOK_DISPATCH_BATCH": int(os.environ.get("VB_WEBHOOK_DISPATCH_BATCH", "50")),
         "VB_WEBHOOK_DISPATCH_THREADS": int(os.environ.get("VB_WEBHOOK_DISPATCH_THREADS", "4")),
         "VB_WEBHOOK_RETENTION_DAYS": int(os.environ.get("VB_WEBHOOK_RETENTION_DAYS", "90")),
-        "VB_MAX_UPLOAD_BYTES": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("VB_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))) * 4,
+        "VB_MAX_UPLOAD_BYTES": upload_max,
+        # Case documents (docs/documents.md): where their sealed bytes live, and the largest accepted
+        "VB_DOCUMENT_STORE": os.environ.get("VB_DOCUMENT_STORE", "file").strip().lower(),
+        "VB_DOCUMENT_DIR": os.environ.get("VB_DOCUMENT_DIR", str(instance_path / "documents")),
+        "VB_DOCUMENT_MAX_BYTES": document_max,
+        # A request body: a document and its multipart framing, or four deployment files
+        "MAX_CONTENT_LENGTH": max(upload_max * 4, document_max + 64 * 1024),
         "API_TITLE": "Veilig Bestuur API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

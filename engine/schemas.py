@@ -4,7 +4,8 @@ from marshmallow import Schema, ValidationError, fields, missing, post_load, val
 
 ERROR_CODES = ["bad_request", "unauthorized", "forbidden", "approval_required", "not_found", "method_not_allowed", "conflict", "purged",
                "request_entity_too_large", "payload_too_large", "validation_failed", "too_many_attempts",
-               "internal_error", "busy", "key_unavailable", "unavailable", "delivery_failed"]
+               "internal_error", "busy", "key_unavailable", "unavailable", "delivery_failed",
+               "unsupported_document_type"]
 
 
 class _Alias(fields.String):
@@ -93,6 +94,8 @@ class ApiErrorSchema(Schema):
                                                            "person decides (POST /deployments/approvals/{id}/approve)"})
     changes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
         "description": "403 approval_required: process id -> how its new version lowers the protection of case data"})
+    found = fields.String(metadata={"description": "422 unsupported_document_type: the media type the content "
+                                                   "was found to be (`unknown` when none)."})
     delivery_id = fields.Integer(metadata={"description": "Webhooks, 503: the stored delivery, for a replay."})
     outcome = fields.String(metadata={"description": "Webhooks, 503: how the delivery was recorded (failed)."})
 

@@ -17,7 +17,10 @@ from decimal import Decimal
 from . import phone
 from .feel import FeelError, compile_feel, evaluate
 
-INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
+INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime",
+               "filepicker"}
+# A filepicker's value in the case data is the id of a document of the case (docs/documents.md), never its bytes.
+_DOCUMENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 CONTAINER_TYPES = {"group", "dynamiclist"}
 STATIC_TYPES = {"text", "html", "image", "spacer", "separator", "button", "table", "iframe", "expression"}
 OPTION_TYPES = {"radio", "select", "checklist", "taglist"}
@@ -121,6 +124,9 @@ class FormDefinition:
                 raise FormDefinitionError(f"Component type '{kind}' is not supported.", key)
             if not isinstance(key, str) or not key:
                 raise FormDefinitionError(f"A {kind} field needs a 'key'.", key)
+            if kind == "filepicker" and path:
+                raise FormDefinitionError(f"The filepicker '{key}' must be a top-level field (not in a group with "
+                                          "a path or a dynamic list): its value is a document reference.", key)
             full = path + tuple(key.split("."))
             if full in seen:
                 raise FormDefinitionError(f"The key '{key}' is used twice in this form.", key)
@@ -162,6 +168,15 @@ class FormDefinition:
         keys = {f.path[0] for f in self.fields}
         keys.update(p[0] for p in self.lists)
         return keys
+
+    def document_references(self, clean: dict) -> dict:
+        """Filepicker key -> the document ids the submitted data names."""
+        found = {}
+        for fld in self.fields:
+            if fld.type == "filepicker" and clean.get(fld.key) not in (None, "", []):
+                value = clean[fld.key]
+                found[fld.key] = value if isinstance(value, list) else [value]
+        return found
 
     @property
     def sensitive_keys(self) -> set:
@@ -286,6 +301,17 @@ def _check_value(fld: Field, value):
         return None, value
     if kind == "datetime":
         return _check_datetime(fld, value)
+    if kind == "filepicker":
+        return _check_document(fld, value)
+    return None, value
+
+
+def _check_document(fld: Field, value):
+    multiple = fld.component.get("multiple") in (True, "true")
+    ids = value if multiple and isinstance(value, list) else [value]
+    if not all(isinstance(v, str) and _DOCUMENT_ID.match(v) for v in ids):
+        return ("Must be the id of a document of this case" + (" (or a list of them)" if multiple else "")
+                + ": upload the file first (POST /api/v1/process-instances/{id}/documents).", None)
     return None, value
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 
 from ..crypto import service as keys
 from ..definitions.service import version_info
+from ..documents.service import purge_documents
 from ..errors import Conflict, Gone, NotFound, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
@@ -22,6 +23,7 @@ from ..instances.models import CANCELLED, COMPLETED, AuditEvent, ProcessInstance
 from ..instances.sealed import case_variables
 from ..instances.service import case_tombstone
 from ..messages.models import BufferedMessage
+from ..notes.service import purge_notes
 from ..reporting.vangnet import TOMBSTONE_FIELDS
 from ..runtime.retention_periods import ends_at, shortest
 from ..timeutil import as_utc, utcnow
@@ -77,6 +79,8 @@ def purge(instance_id: str, actor: Actor, reason: str, commit: bool = True) -> d
     now = utcnow()
     figures = {key: variables[key] for key in TOMBSTONE_FIELDS if key in variables}
     keys.destroy(instance.id)
+    purge_documents(instance.id)
+    purge_notes(instance.id)
     db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == instance.id).values(
         state=None, variables=None, incident=None, title="", purged_at=now, purge_reason=reason, tombstone=figures,
         lock_version=ProcessInstance.lock_version + 1).execution_options(synchronize_session=False))

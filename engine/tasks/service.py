@@ -8,6 +8,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.service import form_definition
+from ..documents.service import check_references
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity import policy
@@ -136,6 +137,7 @@ def complete(task_id: str, variables: dict, actor: Actor):
     clean, errors = form.validate(variables or {})
     if errors:
         raise Unprocessable("The form has errors; see errors for each field.", errors=errors)
+    check_references(task.instance_id, actor, form.document_references(clean))
     session = CaseSession.open(case, actor, connection=connection)
     engine_task = session.workflow.get_task_from_id(UUID(task.id))
     if engine_task is None or engine_task.state != TaskState.READY or not isinstance(engine_task.task_spec, UserTask):

@@ -16,6 +16,9 @@ from ..identity import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..accesslog.service import PAGE
+from ..documents import categories as document_categories
+from ..documents.service import list_documents
+from ..notes.service import notes_of
 from ..instances.service import case_history, case_variables_for, get_visible_case
 from ..definitions.version_model import form_file_id
 from ..tasks.models import OPEN, HumanTask
@@ -45,6 +48,18 @@ class CasePage:
     timeline: list = field(default_factory=list)
     engine_steps: int = 0  # events left out of the timeline unless all are asked for
     waits: list = field(default_factory=list)  # what else keeps an open case open: events and sub-cases
+    documents: list = field(default_factory=list)
+    categories: list = field(default_factory=list)  # the document categories the viewer may file under
+
+
+@dataclass
+class NoteItem:
+    """A note in the timeline, beside the audit events (`event` tells the template which it is)."""
+    at: object
+    author: str
+    text: str
+    restricted: bool
+    event: str = "note"
 
 
 def open_because(instance: ProcessInstance, model: dict, waiting: list, related: list) -> list:
@@ -249,6 +264,9 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
         deadlines.append({"what": None, "due_at": instance.next_timer_due_at, "task": None})
     deadlines.sort(key=lambda d: d["due_at"])
     shown, left_out = timeline(events, version.model, all_steps)
+    notes = [NoteItem(n["created_at"], n["author"], n["text"], n["restricted"])
+             for n in notes_of(instance.id, actor, channel=PAGE)]
+    shown = sorted(shown + notes, key=lambda item: item.at)
     markers = diagram_markers(instance, version.model, events, open_tasks)
     related = related_cases(actor, instance)
     return CasePage(
@@ -257,6 +275,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
         variables=case_data(actor, instance, version, events),
         markers=markers, related=related, deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
+        documents=list_documents(instance.id, actor), categories=document_categories.readable_by(actor.roles),
     )
 
 

@@ -207,15 +207,54 @@ async function mount(container) {
   const htmlForm = container.closest('form');
   if (!htmlForm || config.read_only) return;
   htmlForm.addEventListener('submit', (event) => {
-    const { data, errors } = form.submit();
+    const { data, errors, files } = form.submit();
     if (Object.keys(errors).length) {
       event.preventDefault();
       // after form-js has drawn the errors (Preact renders later), else the focus stays on the button
       setTimeout(() => focusFirstInvalid(container), 0);
       return;
     }
-    htmlForm.querySelector('input[name="variables"]').value = JSON.stringify(data);
+    const variables = htmlForm.querySelector('input[name="variables"]');
+    if (!files || !files.size) {
+      variables.value = JSON.stringify(data);
+      return;
+    }
+    // A file picked in the form becomes a document of the case first; the case data holds its id, not its bytes.
+    event.preventDefault();
+    uploadPickedFiles(config, config.schema, data, files, htmlForm).then(() => {
+      variables.value = JSON.stringify(data);
+      htmlForm.submit();
+    }).catch((err) => {
+      const status = container.parentElement.querySelector('[data-form-status]');
+      if (status) { status.textContent = err.message; status.hidden = false; }
+    });
   });
+}
+
+async function uploadOne(url, file, category, csrf) {
+  const body = new FormData();
+  body.append('file', file, file.name);
+  if (category) body.append('category', category);
+  const response = await fetch(url, {
+    method: 'POST', body, credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRFToken': csrf },
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${file.name}: ${answer.message || response.status}`);
+  return answer.id;
+}
+
+// Replace every `files::…` key form-js put in the data by the ids of the uploaded documents.
+async function uploadPickedFiles(config, schema, data, files, htmlForm) {
+  const csrf = htmlForm.querySelector('input[name="csrf_token"]').value;
+  for (const component of schema.components || []) {
+    const key = component.key;
+    if (component.type !== 'filepicker' || typeof data[key] !== 'string' || !files.has(data[key])) continue;
+    const category = (component.properties || {}).category;
+    const ids = [];
+    for (const file of files.get(data[key])) ids.push(await uploadOne(config.documents_url, file, category, csrf));
+    const multiple = component.multiple === true || component.multiple === 'true';
+    data[key] = multiple ? ids : ids[0];
+  }
 }
 
 document.querySelectorAll('[data-task-form]').forEach((container) => {

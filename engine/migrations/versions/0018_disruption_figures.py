@@ -4,14 +4,14 @@ whether it is linked to a threat case, so that registrations are counted per art
 Rows written before this migration get the new values with their case's next step.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

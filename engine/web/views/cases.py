@@ -16,7 +16,8 @@ def case_page(case_id):
     actor = web_actor()
     all_steps = request.args.get("steps") == "all"
     page = load_case_page(case_id, actor, all_steps=all_steps)
-    people = [page.instance.started_by] + [e.actor for e in page.events] + [t.assignee for t in page.open_tasks]
+    people = [page.instance.started_by] + [e.actor for e in page.events] + [t.assignee for t in page.open_tasks] \
+        + [d["created_by"] for d in page.documents] + [n.author for n in page.timeline if n.event == "note"]
     return render_template("case.html", page=page, case=page.instance, names=display_names(people),
                            process_names=process_names(), all_steps=all_steps)
 

@@ -49,6 +49,8 @@ def render_task(task_id: str, submitted: dict | None = None, errors: dict | None
         data.update(submitted)  # nothing the user typed is lost when the server refuses it
     errors = translate_errors(errors)
     config = form_config(form.schema, data, errors, read_only=not may_work) if form else None
+    if config is not None and may_work:  # where a filepicker's files become documents of the case
+        config["documents_url"] = url_for("web.add_case_document", case_id=task.instance_id)
     return render_template(
         "task.html", task=task, instance=instance, form_config=config, may_work=may_work, is_open=is_open,
         errors=error_summary(form.schema, errors) if (form and errors) else [],

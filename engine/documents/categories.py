@@ -1,0 +1,31 @@
+"""The categories of case documents and the roles that may read each: the one place this is decided.
+
+A user reads a document when they may see its case (identity/policy.py) and one of their roles reads its
+category. Overseers (beheerder, procesbeheerder) and the privacy officer read no document content, as they
+read no sensitive case data. docs/documents.md explains each choice.
+"""
+from __future__ import annotations
+
+from ..identity.roles import AMBTSDRAGER, BZK, GEMEENTE, IVP, OM, POLITIE
+
+GENERAL = "algemeen"
+
+READERS = {
+    GENERAL: frozenset({AMBTSDRAGER, GEMEENTE, POLITIE, OM}),          # correspondence, photos of the threat
+    "politieadvies": frozenset({GEMEENTE, POLITIE, OM}),               # the police advice letter to the mayor
+    "aangifte": frozenset({AMBTSDRAGER, GEMEENTE, POLITIE, OM}),       # the receipt of the police report
+    "driehoek": frozenset({GEMEENTE, POLITIE, OM}),                    # minutes of the driehoek
+    "kosten": frozenset({AMBTSDRAGER, GEMEENTE, BZK}),                 # quote or invoice of security measures
+    "ondersteuning": frozenset({AMBTSDRAGER, GEMEENTE, IVP}),          # the psychosocial support referral
+}
+
+# The category of a document uploaded in a form field, by the form's process (the vangnet's quote).
+FORM_FIELD_CATEGORY = {"bzk_compensation": "kosten"}
+
+
+def readable_by(roles) -> list[str]:
+    return [name for name, readers in READERS.items() if readers & set(roles)]
+
+
+def may_read(roles, category: str) -> bool:
+    return bool(READERS.get(category, frozenset()) & set(roles))
