@@ -107,13 +107,16 @@ def describe(row: Document, meta: dict) -> dict:
             "sha256": meta["sha256"], "created_by": row.created_by, "created_at": row.created_at}
 
 
-def list_documents(instance_id: str, actor: Actor) -> list[dict]:
-    """The documents of a case the actor reads, oldest first (file names and titles: no content)."""
+def list_documents(instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True) -> list[dict]:
+    """The documents of a case the actor reads, oldest first (file names and titles, which may name people:
+    the read is logged; `log_empty=False` for a page that lists them beside data it logs itself)."""
     instance = get_visible_case(instance_id, actor)
     readable = categories.readable_by(actor.roles)
     rows = db.session.scalars(sa.select(Document).where(Document.instance_id == instance.id,
                                                         Document.category.in_(readable))
                               .order_by(Document.created_at, Document.id)).all()
+    if rows or log_empty:
+        accesslog.record_read(actor, instance.id, channel, "case.documents", [DOCUMENTS])
     if not rows:
         return []
     cipher = keys.cipher_for(instance.id)

@@ -53,12 +53,15 @@ def _readable(actor: Actor):
     return sa.or_(Note.restricted.is_(False), Note.organisation == organisation_of(actor))
 
 
-def notes_of(instance_id: str, actor: Actor, channel: str = accesslog.API) -> list[dict]:
-    """The notes of a case the actor reads, oldest first (the read is logged when there are any)."""
+def notes_of(instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True) -> list[dict]:
+    """The notes of a case the actor reads, oldest first; the read is logged (`log_empty=False`: only when
+    there are any, for a page that shows them beside data it logs itself)."""
     instance = get_visible_case(instance_id, actor)
     rows = db.session.scalars(sa.select(Note).where(Note.instance_id == instance.id, _readable(actor))
                               .order_by(Note.created_at, Note.id)).all()
     if not rows:
+        if log_empty:
+            accesslog.record_read(actor, instance.id, channel, "case.notes", [NOTES])
         return []
     cipher = keys.cipher_for(instance.id)
     notes = [_describe(row, (keys.open_for(cipher, row.text, instance.id, _context(row.id)) or b"").decode())

@@ -265,7 +265,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
     deadlines.sort(key=lambda d: d["due_at"])
     shown, left_out = timeline(events, version.model, all_steps)
     notes = [NoteItem(n["created_at"], n["author"], n["text"], n["restricted"])
-             for n in notes_of(instance.id, actor, channel=PAGE)]
+             for n in notes_of(instance.id, actor, channel=PAGE, log_empty=False)]
     shown = sorted(shown + notes, key=lambda item: item.at)
     markers = diagram_markers(instance, version.model, events, open_tasks)
     related = related_cases(actor, instance)
@@ -275,7 +275,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
         variables=case_data(actor, instance, version, events),
         markers=markers, related=related, deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
-        documents=list_documents(instance.id, actor), categories=document_categories.readable_by(actor.roles),
+        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.readable_by(actor.roles),
     )
 
 

@@ -72,7 +72,7 @@ def test_a_pdf_picked_in_the_compensation_application_reaches_bzk(web, app, as_u
     user.goto(f"/tasks/{task['id']}")
     user.wait_for_form()
     user.fill_list("Maatregelen en bedragen", [{"Maatregel": "Alarminstallatie met opvolging", "Bedrag (EUR)": "48000"}])
-    user.fill_all({"Kenmerk beveiligingsadvies": "ADV-2026-17", "Totale begroting gemeente (lasten, EUR)": "120000000",
+    user.fill_all({"Kenmerk beveiligingsadvies": "ADV-2026-17",
                    "Datum aanvraag": "2026-12-01"})
     user.field("Offerte of factuur van de maatregelen").locator("input[type=file]").set_input_files(str(path))
     user.submit_form("Taak afronden")
