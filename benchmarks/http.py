@@ -30,7 +30,6 @@ import re
 import secrets
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
