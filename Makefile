@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run scheduler test test-sqlite test-postgres bench bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
+.PHONY: install run scheduler test test-sqlite test-postgres bench bench-http bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
 
 # Demo signing secrets of the webhook sources, for `make run` only and only when the variable is unset
 # (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
@@ -84,6 +84,11 @@ test: install frontend chromium
 
 bench: install
 	$(BIN)/python -m benchmarks.engine_steps
+
+# The request path over real HTTP (gunicorn as `make run` serves it) against the floor and the service layer,
+# with a profile per layer (docs/performance.md). BENCH_ARGS="--database-url postgresql://postgres@127.0.0.1:5432/test".
+bench-http: install
+	$(BIN)/python -m benchmarks.http --profile $(BENCH_ARGS)
 
 # What the studio's validation and scenario runs cost against the deployment's own analysis (docs/studio.md).
 bench-studio: install

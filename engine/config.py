@@ -118,6 +118,8 @@ def load_config(instance_path: Path) -> dict:
         # The web app (engine/web, docs/web.md).
         # Cookies only over HTTPS: unset means on, except in the embedded demo (plain http://127.0.0.1)
         "VB_SECURE_COOKIES": _bool("VB_SECURE_COOKIES") if os.environ.get("VB_SECURE_COOKIES") else None,
+        # How long another process may still accept a revoked token (identity/token_cache.py); 0: no cache.
+        "VB_TOKEN_CACHE_SECONDS": float(os.environ.get("VB_TOKEN_CACHE_SECONDS", "5")),
         # A web session ends after this long without a request, and this long after sign-in at the latest.
         "VB_SESSION_IDLE_MINUTES": float(os.environ.get("VB_SESSION_IDLE_MINUTES", "30")),
         "VB_SESSION_MAX_HOURS": float(os.environ.get("VB_SESSION_MAX_HOURS", "10")),

@@ -209,10 +209,13 @@ def analyse(sources: list[SourceFile]) -> tuple[list[Problem], list[ProcessAnaly
             _guard(problems, source, lambda s=source: parser.add_dmn_xml(s.tree, s.file_name))
             problems.extend(Problem(source.file_name, message, line, decision_id)
                             for message, line, decision_id in decision_problems(source.tree))
+    defined_by: dict[str, str] = {}
     for source in usable:
-        if source.kind == "bpmn" and _pre_parse_checks(source, problems):
+        if source.kind == "bpmn" and _pre_parse_checks(source, problems) and _new_process_ids(source, defined_by,
+                                                                                              problems):
             if _guard(problems, source, lambda s=source: parser.add_bpmn_xml(s.tree, s.file_name)):
                 bpmn_files[source.file_name] = source
+                defined_by.update((p.get("id"), source.file_name) for p in source.tree.iter(f"{{{BPMN_NS}}}process"))
     analyses = []
     for source in bpmn_files.values():
         messages = message_names(source.tree)
@@ -242,6 +245,20 @@ def _call_targets_present(source, model, process_ids, problems) -> bool:
         elif call["called"] not in process_ids:
             problems.append(Problem(source.file_name, f"Call activity calls process '{call['called']}', which is "
                                     "not deployed and not in this upload.", call["line"], call["element_id"]))
+            ok = False
+    return ok
+
+
+def _new_process_ids(source, defined_by: dict, problems) -> bool:
+    """False (with a problem naming both files) when a process id of `source` is defined by another file."""
+    ok = True
+    for process in source.tree.iter(f"{{{BPMN_NS}}}process"):
+        other = defined_by.get(process.get("id"))
+        if other is not None and other != source.file_name:
+            problems.append(Problem(source.file_name, f"Process id '{process.get('id')}' is already defined by "
+                                    f"{other}; {source.file_name} cannot define it too: rename the process in one of "
+                                    "them, or deploy the file under its old name.", process.sourceline,
+                                    process.get("id")))
             ok = False
     return ok
 

@@ -8,7 +8,7 @@ from flask import g, request
 from ..errors import Forbidden, Unauthorized
 from . import second_factor
 from .actor import Actor
-from .service import user_for_token
+from .service import user_for_token, verified_actor
 
 
 def bearer_token() -> str | None:
@@ -25,13 +25,16 @@ def current_actor() -> Actor:
         token = bearer_token()
         if token is None:
             raise Unauthorized("Send an access token: 'Authorization: Bearer <token>' (from /api/v1/auth/token).")
-        user = user_for_token(token)
-        if request.blueprint != "auth" and second_factor.must_enrol(user):
+        if request.blueprint == "auth":  # the account's own views work on its row
+            user = g.user = user_for_token(token)
+            actor = g.actor = Actor.for_user(user)
+            return actor
+        actor, must_enrol = verified_actor(token)
+        if must_enrol:
             raise second_factor.TotpEnrolmentRequired(
                 "Your role needs a second factor: set one up first (POST /api/v1/auth/totp/enrolment, then "
                 "/api/v1/auth/totp/enrolment/confirm); until then only /api/v1/auth/* answers.")
-        g.user = user
-        actor = g.actor = Actor.for_user(user)
+        g.actor = actor
     return actor
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,7 +14,8 @@ from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
 from ..extensions import db
 from ..timeutil import as_utc, utcnow
 from .models import ApiToken, User, WebSession
-from . import second_factor, throttle
+from . import second_factor, throttle, token_cache
+from .actor import Actor
 from .demo_accounts import DEMO_PASSWORD, DEMO_USERNAMES
 from .passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from . import police_units
@@ -154,13 +156,33 @@ def issue_token(user: User, ttl_seconds: int) -> tuple[str, int]:
 
 
 def user_for_token(token: str) -> User:
+    return _token_and_user(token)[1]
+
+
+def _token_and_user(token: str) -> tuple[ApiToken, User]:
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         raise Unauthorized("The access token is invalid or has expired; request a new one at /api/v1/auth/token.")
     user = db.session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("This account is disabled.")
-    return user
+    return row, user
+
+
+def verified_actor(token: str) -> tuple[Actor, bool]:
+    """The Actor a valid token stands for and whether its user must set up a second factor first; from the
+    token cache while its entry is fresh (`token_cache.py` says how soon a revocation takes effect)."""
+    digest, now = _digest(token), utcnow()
+    bound = token_cache.bound()
+    store = token_cache.cache()
+    entry = store.get(digest, now, bound) if bound > 0 else None
+    if entry is None:
+        row, user = _token_and_user(token)
+        entry = token_cache.Entry(user.id, Actor.for_user(user), second_factor.must_enrol(user), as_utc(row.expires_at),
+                                  time.monotonic())
+        if bound > 0:
+            store.put(digest, entry)
+    return entry.actor, entry.must_enrol
 
 
 def revoke_token(token: str) -> None:

@@ -39,9 +39,11 @@ def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, a
 
         query = query.where(sa.exists().where(TaskCandidate.task_id == HumanTask.id,
                                               TaskCandidate.group_name == candidate_group))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
     rows = db.session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
+    if offset == 0 and len(rows) < limit:  # the whole list fits on this page: no count query needed
+        return rows, len(rows)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     return rows, total
 
 

@@ -119,21 +119,29 @@ def parse(routes: SourceRoutes, webhook_id: str, body: bytes) -> Received:
 
 
 def schema_errors(route: EventRoute, data: dict) -> dict:
-    """Schema errors by field, named as `data.<path>`."""
+    """Schema errors by field, named as `data.<path>`, each message once per field."""
     errors: dict = {}
+
+    def add(field: str, message: str) -> None:
+        # jsonschema reports a `required` (and `additionalProperties`) error once per missing (or extra) field,
+        # each with the schema's whole list: collected per field, they would repeat
+        messages = errors.setdefault(field, [])
+        if message not in messages:
+            messages.append(message)
+
     for error in sorted(route.validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         base = ["data", *[str(p) for p in error.absolute_path]]
         if error.validator == "required":
             missing = [f for f in error.validator_value if isinstance(error.instance, dict) and f not in error.instance]
             for name in missing:
-                errors.setdefault(".".join(base + [name]), []).append("Required.")
+                add(".".join(base + [name]), "Required.")
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = set((error.schema.get("properties") or {}))
             for name in sorted(k for k in error.instance if k not in allowed):
-                errors.setdefault(".".join(base + [name]), []).append("Not a field of this event.")
+                add(".".join(base + [name]), "Not a field of this event.")
             continue
-        errors.setdefault(".".join(base), []).append(error.message)
+        add(".".join(base), error.message)
     return errors
 
 

@@ -240,3 +240,16 @@ def test_a_task_priority_is_a_number_or_an_expression(as_user, app, tmp_path, pr
     refused = upload(owner, [tmp_path / "simple_case.bpmn", *forms], expect=422)
     assert "priority" in refused["errors"][0]["message"].lower() and refused["errors"][0]["element_id"] == "triage"
     assert deployed_file_count(app) == 0
+
+
+def test_a_process_id_defined_by_another_file_is_refused_naming_both_files(as_user, app, tmp_path):
+    owner = as_user("procesbeheerder")
+    upload(owner, BASIC)
+    copy = tmp_path / "copy_of_simple.bpmn"
+    copy.write_text((FIXTURES / "basic" / "simple_case.bpmn").read_text())
+    refused = upload(owner, [copy], expect=422)
+    duplicate = [e for e in refused["errors"] if "simple_case" in e["message"]]
+    assert duplicate, refused
+    assert all("copy_of_simple.bpmn" in e["message"] + e["file"] and "simple_case.bpmn" in e["message"] + e["file"]
+               for e in duplicate), duplicate
+    assert any(e["file"] == "copy_of_simple.bpmn" for e in duplicate), duplicate

@@ -155,6 +155,9 @@ def test_a_payload_that_fails_its_schema_is_422_naming_the_field(deploy_fixture,
     del missing["registratienummer"]
     assert errors_of("politie", "aangifte.geregistreerd", missing) == {"data.registratienummer": ["Required."]}
     assert list(errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), vpt_ela="ja"))) == ["data.vpt_ela"]
+    assert errors_of("politie", "melding.geregistreerd", {"samenvatting": "x"}) == {
+        f"data.{name}": ["Required."]
+        for name in ("meldingnummer", "gemeentecode", "ambt", "categorie", "acuut_gevaar", "gemeld_op")}
     assert errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), adres="Dorpsstraat 1")) == \
         {"data.adres": ["Not a field of this event."]}
     assert list(errors_of("politie", "melding.geregistreerd", melding(gemeentecode="0668"))) == ["data.gemeentecode"]
