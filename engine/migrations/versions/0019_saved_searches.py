@@ -1,13 +1,13 @@
 """saved case searches per user; the indexes of the case search
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0020"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
