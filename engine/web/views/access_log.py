@@ -22,10 +22,12 @@ PAGE_SIZE = 200
 def _labels() -> dict:
     return {
         "activities": {"case.read": _("Case data opened"), "case.history": _("History opened"),
-                       "task.read": _("Task opened"), "case.operate": _("Opened by an administrator")},
+                       "task.read": _("Task opened"), "case.operate": _("Opened by an administrator"),
+                       "case.documents": _("Documents listed"), "document.content": _("Document downloaded"),
+                       "case.notes": _("Notes read")},
         "channels": {"api": _("API"), "page": _("web page"), "export": _("export")},
         "categories": {"ordinary": _("case data"), "sensitive": _("sensitive data (home, family, measures)"),
-                       "audit_trail": _("audit trail")},
+                       "audit_trail": _("audit trail"), "documents": _("documents"), "notes": _("notes")},
     }
 
 

@@ -62,6 +62,18 @@ def _municipality(code):
     return municipality_label(code)
 
 
+def _document_categories() -> dict:
+    """The document categories (engine/documents/categories.py) as a reader names them."""
+    return {"algemeen": _("General"), "politieadvies": _("Police advice"), "aangifte": _("Criminal complaint"),
+            "driehoek": _("Local triangle (mayor, police, prosecutor)"), "kosten": _("Costs (quotes, invoices)"),
+            "ondersteuning": _("Support (IVP)")}
+
+
+@bp.app_template_filter("document_category")
+def _document_category(value):
+    return _document_categories().get(value, value)
+
+
 @bp.app_template_filter("pick")
 def _pick(value):
     return pick(value)
