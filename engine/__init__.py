@@ -2,27 +2,27 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask
 
-from .config import engine_options, load_config
+from .config import engine_options, instance_path as configured_instance_path, load_config, log_levels
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """The application factory. `overrides` replaces configuration keys (tests use it)."""
-    app = Flask(__name__, instance_path=os.environ.get("VB_INSTANCE_PATH") or None, instance_relative_config=True)
+    app = Flask(__name__, instance_path=configured_instance_path(), instance_relative_config=True)
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    app_level, engine_level = log_levels()
+    logging.basicConfig(level=app_level)
     # SpiffWorkflow logs every task state change at INFO: a line per transition, on the hot path of every
     # step, saying what the audit trail records already. Its own level is set apart (VB_ENGINE_LOG_LEVEL).
-    logging.getLogger("spiff").setLevel(os.environ.get("VB_ENGINE_LOG_LEVEL", "WARNING"))
+    logging.getLogger("spiff").setLevel(engine_level)
 
     from . import database
     from .extensions import api, db, migrate, register_converters

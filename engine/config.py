@@ -61,6 +61,34 @@ def engine_options(database_url: str) -> dict:
     return {"pool_pre_ping": False, "json_serializer": json_dumps}
 
 
+def instance_path() -> str | None:
+    """Where the app keeps its database, secrets and documents (`VB_INSTANCE_PATH`); None: Flask's default."""
+    return os.environ.get("VB_INSTANCE_PATH") or None
+
+
+def log_levels() -> tuple[str, str]:
+    """The app's log level (`LOG_LEVEL`) and SpiffWorkflow's own (`VB_ENGINE_LOG_LEVEL`), set before the app
+    exists so that the factory's own lines are logged."""
+    return os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("VB_ENGINE_LOG_LEVEL", "WARNING")
+
+
+def serve_settings() -> dict:
+    """What `make run` (engine/serve.py) and the gunicorn settings read before any app exists."""
+    return {
+        "port": os.environ.get("PORT", "5000"),
+        "workers": os.environ.get("WEB_CONCURRENCY", "2"),
+        # Keep-alive connections are closed after this many requests (engine/gunicorn_conf.py); 0: never
+        "keepalive_requests": int(os.environ.get("VB_KEEPALIVE_REQUESTS", "100")),
+        # `Server-Timing` on every response, for `make bench-http` only (engine/profiling/server_timing.py)
+        "server_timing": os.environ.get("VB_SERVER_TIMING") == "1",
+    }
+
+
+def webhook_secret(variable: str) -> str:
+    """A webhook source's signing secret(s), from the variable its route file names (docs/webhooks.md)."""
+    return os.environ.get(variable, "").strip()
+
+
 def load_config(instance_path: Path) -> dict:
     """The settings of one app instance. Every key can be overridden by `create_app(overrides)`."""
     secret = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
@@ -156,4 +184,6 @@ def load_config(instance_path: Path) -> dict:
         "VB_MAIL_SEND_INTERVAL": float(os.environ.get("VB_MAIL_SEND_INTERVAL", "1.0")),
         "VB_MAIL_BATCH": int(os.environ.get("VB_MAIL_BATCH", "50")),
         "VB_MAIL_DIGEST_CHECK_SECONDS": float(os.environ.get("VB_MAIL_DIGEST_CHECK_SECONDS", "60")),
+        # The timer scheduler's settings (timers/settings.py holds their defaults): only those set are kept
+        **{name: value for name, value in os.environ.items() if name.startswith("VB_TIMER_") and value != ""},
     }

@@ -11,9 +11,9 @@ opened again by the client, and the worker with the most time to spare is the fi
 """
 from __future__ import annotations
 
-import os
+from .config import serve_settings
 
-KEEPALIVE_REQUESTS = int(os.environ.get("VB_KEEPALIVE_REQUESTS", "100"))
+KEEPALIVE_REQUESTS = serve_settings()["keepalive_requests"]
 
 
 def pre_request(worker, req):

@@ -6,17 +6,18 @@ are stopped too, so the demo never keeps serving without its timers (or the reve
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
+from .config import serve_settings
 
-def _commands(port: str) -> dict:
+
+def _commands(port: str, workers: str) -> dict:
     web = [
         sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf", "--preload",
-        "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4",
+        "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", "4",
         "--access-logfile", "-", "engine.wsgi:app",
     ]
     scheduler = [sys.executable, "-m", "flask", "--app", "engine", "scheduler"]
@@ -39,7 +40,8 @@ def _stop_all(children: dict, grace: float = 10.0) -> None:
 
 
 def main() -> int:
-    port = os.environ.get("PORT", "5000")
+    settings = serve_settings()
+    port = settings["port"]
     stopping = []
 
     def _on_signal(signum, _frame):
@@ -47,7 +49,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    children = {name: subprocess.Popen(command) for name, command in _commands(port).items()}
+    children = {name: subprocess.Popen(command) for name, command in _commands(port, settings["workers"]).items()}
     print(f"Serving on http://127.0.0.1:{port} with the timer scheduler, webhook dispatcher and mail sender  (Ctrl+C to stop)",
           flush=True)
     exited = None

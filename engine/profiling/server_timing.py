@@ -6,12 +6,13 @@ long the server worked, which a deployment has no reason to publish.
 """
 from __future__ import annotations
 
-import os
 import time
+
+from ..config import serve_settings
 
 
 def enabled() -> bool:
-    return os.environ.get("VB_SERVER_TIMING") == "1"
+    return serve_settings()["server_timing"]
 
 
 class ServerTiming:

@@ -1,14 +1,12 @@
-"""Scheduler settings: `VB_TIMER_*` keys of the app config (tests set them), else environment variables."""
+"""Scheduler settings: the `VB_TIMER_*` keys of the app config (from the environment by `config.py`, or set by
+tests), else the defaults below."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 
 def _value(config, name: str, default, cast):
-    if name in config:
-        return cast(config[name])
-    raw = os.environ.get(name)
+    raw = config.get(name)
     return cast(raw) if raw not in (None, "") else default
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +29,7 @@ import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from ..config import webhook_secret
 from .paths import PathError, PayloadPath
 from .signatures import SecretError, parse_secrets
 from .demo_secrets import DEMO_SECRETS
@@ -141,7 +141,7 @@ class SourceRoutes:
 
     def secret_keys(self) -> list[bytes] | None:
         """The keys that may sign this source's deliveries; None when its variable is not set."""
-        value = os.environ.get(self.secret_env, "").strip()
+        value = webhook_secret(self.secret_env)
         return _keys(value) if value else None
 
 
@@ -384,7 +384,7 @@ def load_routes(directory) -> RouteTable:
 def missing_secrets(table: RouteTable) -> list:
     """The sources whose secret is not set: (source, variable)."""
     return [(routes.source, routes.secret_env) for routes in table.sources.values()
-            if not os.environ.get(routes.secret_env, "").strip()]
+            if not webhook_secret(routes.secret_env)]
 
 
 def warn_missing_secrets(table: RouteTable) -> None:
@@ -400,7 +400,7 @@ def check_secrets(table: RouteTable, demo: bool = True) -> list[str]:
     seed-demo, the scheduler)."""
     problems = []
     for routes in table.sources.values():
-        value = os.environ.get(routes.secret_env, "").strip()
+        value = webhook_secret(routes.secret_env)
         if not demo and set(value.split()) & set(DEMO_SECRETS.values()):
             problems.append(f"{routes.secret_env} holds the demo secret of `make run`, which is public: set a "
                             "secret of your own (outside the demo, VB_DEMO)")
