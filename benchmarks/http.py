@@ -196,8 +196,7 @@ def http_completions(client: Client, cases: int, fresh: bool) -> tuple[list, lis
 # --- where the time goes -------------------------------------------------------------------------------------
 
 LAYERS = (
-    ("authentication", lambda f: ("engine/identity/auth.py" in f[0] and f[2] == "current_actor")
-     or ("web/session_auth.py" in f[0] and f[2] == "current_user")),
+    ("authentication", lambda f: "engine/identity/auth.py" in f[0] and f[2] in ("current_actor", "current_user")),
     ("parsing", lambda f: "webargs" in f[0] and f[2] == "parse"),
     ("authorisation", lambda f: "engine/identity/policy.py" in f[0]),
     ("service", lambda f: re.search(r"engine/\w+/(service|store|session)\.py$", f[0]) is not None

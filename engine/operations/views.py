@@ -7,7 +7,8 @@ from ..apidoc import Blueprint
 from ..identity import policy
 from ..instances.service import retry_case
 from ..schemas import AUTH, ApiErrorSchema
-from ..studio.access import api_actor, protect_api
+from ..identity.auth import current_actor
+from ..studio.access import protect_api
 from . import service
 from .heatmap import heatmap
 from .schemas import (
@@ -33,7 +34,7 @@ class Cases(MethodView):
     def get(self, args):
         """Cases with filters on process, version, status, municipality and age (days since the start)."""
         limit, offset = args.pop("limit"), args.pop("offset")
-        rows, total = service.list_cases(api_actor(), limit=limit, offset=offset, **args)
+        rows, total = service.list_cases(current_actor(sessions=True), limit=limit, offset=offset, **args)
         return {"total": total, "items": [service.case_summary(i, v) for i, v in rows]}
 
 
@@ -43,7 +44,7 @@ class Incidents(MethodView):
     @blp.response(200, OperationsCaseSchema(many=True))
     def get(self):
         """Cases in the error state, with the element, line and message of their incident."""
-        return [service.case_summary(i) for i in service.list_incidents(api_actor())]
+        return [service.case_summary(i) for i in service.list_incidents(current_actor(sessions=True))]
 
 
 def _action(name: str, action):
@@ -54,7 +55,7 @@ def _action(name: str, action):
         @blp.response(200, OperationsCaseSchema)
         @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not in a state that allows this")
         def post(self, body, process_instance_id):
-            row = action(process_instance_id, body["reason"], api_actor())
+            row = action(process_instance_id, body["reason"], current_actor(sessions=True))
             from ..extensions import db
             from ..instances.models import ProcessInstance
 
@@ -78,7 +79,7 @@ class Retry(MethodView):
         from ..extensions import db
         from ..instances.models import ProcessInstance
 
-        row = retry_case(process_instance_id, body["variables"], api_actor())
+        row = retry_case(process_instance_id, body["variables"], current_actor(sessions=True))
         return service.case_summary(db.session.get(ProcessInstance, row.id))
 
 

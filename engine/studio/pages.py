@@ -15,7 +15,8 @@ from ..errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
 from ..identity import policy
 from ..web.i18n import _
 from ..web.security import csrf
-from ..web.session_auth import login_required, web_actor
+from ..identity.auth import current_actor
+from ..web.session_auth import login_required
 from ..definitions.approvals import ApprovalRequired
 from . import service, templates_new, workspace
 
@@ -52,14 +53,14 @@ def _api_error(err: ApiError):
 
 
 def _studio_actor():
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     if not policy.can_deploy(actor):
         raise Forbidden(_("The studio is for process owners (procesbeheerder)."))
     return actor
 
 
 def _operations_actor():
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     if not policy.can_oversee(actor):
         raise Forbidden(_("Operations are for administrators (beheerder) and process owners."))
     return actor

@@ -9,7 +9,8 @@ from ..errors import NotFound
 from ..identity import policy
 from ..schemas import AUTH, ApiErrorSchema
 from . import service
-from .access import api_actor, protect_api
+from ..identity.auth import current_actor
+from .access import protect_api
 from .schemas import (
     DeploySchema,
     FileContentSchema,
@@ -48,7 +49,7 @@ class Files(MethodView):
     @blp.alt_response(422, schema=ApiErrorSchema, description="A file name the studio cannot store")
     def post(self, body):
         """Add a file (a new diagram, decision, form or scenario test, or an import) as a draft."""
-        return service.save(body["file_name"], body["content"], api_actor())
+        return service.save(body["file_name"], body["content"], current_actor(sessions=True))
 
 
 @blp.route("/files/<path:file_name>")
@@ -64,7 +65,7 @@ class File(MethodView):
     @blp.response(200, ValidationReportSchema)
     def put(self, body, file_name):
         """Save a draft (kept even when it has problems) and validate the workspace with it."""
-        return service.save(file_name, body["content"], api_actor())
+        return service.save(file_name, body["content"], current_actor(sessions=True))
 
     @blp.doc(security=AUTH)
     @blp.response(204)
@@ -105,7 +106,7 @@ class Deploy(MethodView):
                       description="Problems or failing scenario tests; nothing deployed")
     def post(self, body):
         """Deploy the drafts: validated, gated by every scenario test, then one atomic deployment."""
-        return service.deploy_drafts(api_actor(), body.get("files"))
+        return service.deploy_drafts(current_actor(sessions=True), body.get("files"))
 
 
 @blp.route("/processes/<process_id>/versions")

@@ -12,7 +12,7 @@ def init_web(app) -> None:
     from . import views  # noqa: F401  (registers the routes on the blueprint)
     from .blueprint import bp
     from .i18n import init_i18n
-    from .oidc import init_oidc
+    from ..identity.oidc import init_oidc
     from .security import init_security
 
     # The cookie lives as long as the server-side session may (session_auth); it is unreadable to scripts

@@ -13,7 +13,8 @@ from ...instances.models import ProcessInstance
 from ...runtime.script_helpers import LOCAL_ZONE
 from ..blueprint import bp
 from ..i18n import _
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 from .common import display_names
 
 PAGE_SIZE = 200
@@ -34,7 +35,7 @@ def _labels() -> dict:
 @bp.get("/cases/<case_id>/access-log")
 @login_required
 def case_access_log(case_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     instance = db.session.get(ProcessInstance, case_id) if len(case_id) <= 36 else None
     if instance is None or not policy.can_read_access_log(actor, instance, db.session):
         abort(404)
@@ -56,7 +57,7 @@ def _day(name: str, end: bool = False):
 @bp.get("/access-log")
 @login_required
 def access_log_search():
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     if not policy.can_search_access_log(actor):
         abort(404)
     since, since_text = _day("since")

@@ -13,10 +13,10 @@ from ...identity.models import User
 from ...identity.service import authenticate
 from ..blueprint import bp
 from ..i18n import LANGUAGES, _
-from ..oidc import client as oidc_client
-from ..oidc import username_from
+from ...identity.oidc import client as oidc_client
+from ...identity.oidc import username_from
 from ..security import safe_next
-from ..session_auth import current_user, sign_in, sign_out
+from ...identity.auth import current_user, sign_in, sign_out
 from .second_factor import start_code_step
 
 log = logging.getLogger(__name__)

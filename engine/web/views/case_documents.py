@@ -10,13 +10,14 @@ from ...errors import ApiError, Unprocessable
 from ...notes import service as notes
 from ..blueprint import bp
 from ..i18n import _
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 
 
 @bp.post("/cases/<case_id>/notes")
 @login_required
 def add_case_note(case_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     text = (request.form.get("text") or "").strip()
     if not text or len(text) > 10_000:
         flash(_("Write a note of 1 to 10,000 characters."), "error")
@@ -35,7 +36,7 @@ def _wants_json() -> bool:
 def add_case_document(case_id):
     """From the case page's upload form (answers with the page), or from a task form's filepicker before the
     form is sent (answers JSON: the new document, or the error)."""
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     if _wants_json():
         return _upload_json(case_id, actor)
     upload = request.files.get("file")
@@ -59,7 +60,7 @@ def add_case_document(case_id):
 @bp.get("/documents/<document_id>")
 @login_required
 def download_document(document_id):
-    return download_response(*documents.document_content(document_id, web_actor(), channel=PAGE))
+    return download_response(*documents.document_content(document_id, current_actor(sessions=True), channel=PAGE))
 
 
 def _upload_json(case_id, actor):

@@ -15,7 +15,8 @@ from ...search import service as search_service
 from ..blueprint import bp
 from ..i18n import _, pick
 from ..inbox import LOCAL_ZONE, PAGE_SIZE, BadFilter
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 from .inbox import _bad_filter, process_names
 
 MAX_PAGE = 1_000_000  # beyond any list; a larger number would overflow the query's offset
@@ -91,7 +92,7 @@ def _bad_request(message: str):
 @bp.get("/cases")
 @login_required
 def case_list():
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     try:
         number = max(1, int(request.args.get("page", "1")))
         if number > MAX_PAGE:
@@ -134,7 +135,7 @@ def case_list():
 @bp.post("/cases/saved")
 @login_required
 def save_case_search():
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     query = CaseSearch.from_args(request.form).query_args()
     try:
         row = search_service.save_search(actor, request.form.get("name", ""), query)
@@ -157,6 +158,6 @@ def _save_refusal(err: ApiError) -> str:
 @bp.post("/cases/saved/<int:search_id>/delete")
 @login_required
 def delete_case_search(search_id):
-    search_service.delete_search(web_actor(), search_id)
+    search_service.delete_search(current_actor(sessions=True), search_id)
     flash(_("The saved search is deleted."), "success")
     return redirect(url_for("web.case_list"))

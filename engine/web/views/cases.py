@@ -5,7 +5,8 @@ from flask import Response, render_template, request
 
 from ..blueprint import bp
 from ..case_view import diagram_xml, load_case_page
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 from .common import display_names
 from .inbox import process_names
 
@@ -13,7 +14,7 @@ from .inbox import process_names
 @bp.get("/cases/<case_id>")
 @login_required
 def case_page(case_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     all_steps = request.args.get("steps") == "all"
     page = load_case_page(case_id, actor, all_steps=all_steps)
     people = [page.instance.started_by] + [e.actor for e in page.events] + [t.assignee for t in page.open_tasks] \
@@ -25,4 +26,4 @@ def case_page(case_id):
 @bp.get("/cases/<case_id>/diagram.bpmn")
 @login_required
 def case_diagram(case_id):
-    return Response(diagram_xml(case_id, web_actor()), mimetype="application/xml")
+    return Response(diagram_xml(case_id, current_actor(sessions=True)), mimetype="application/xml")

@@ -17,8 +17,8 @@ from ...identity.roles import ROLES
 from ...timeutil import utcnow
 from ..blueprint import bp
 from ..i18n import LANGUAGES, _, language, localise_schema, message_table, number_texts, pick
-from ..oidc import client as oidc_client
-from ..session_auth import current_user
+from ...identity.oidc import client as oidc_client
+from ...identity.auth import current_user
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 

@@ -7,7 +7,8 @@ from ...definitions.service import latest_process_versions
 from ..blueprint import bp
 from ..i18n import _, pick
 from ..inbox import BadFilter, InboxFilters, load_inbox
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 from .common import display_names
 
 
@@ -25,7 +26,7 @@ def _bad_filter(err: BadFilter):
 @bp.get("/")
 @login_required
 def inbox():
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     try:
         filters = InboxFilters.from_args(request.args, actor)
     except BadFilter as err:
@@ -43,7 +44,7 @@ def inbox():
 @login_required
 def inbox_updates():
     """For the live refresh: the page's signature, counts and (when changed) the new result list."""
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     try:
         filters = InboxFilters.from_args(request.args, actor)
     except BadFilter as err:

@@ -9,7 +9,8 @@ from ...notifications import service
 from ...notifications.models import ASSIGNED, CASE_NEWS, DAILY, DUE_TOMORROW, IMMEDIATELY, KINDS, NEW_TASK, OFF, OVERDUE
 from ..blueprint import bp
 from ..i18n import _, _l
-from ..session_auth import current_user, login_required
+from ...identity.auth import current_user
+from ..session_auth import login_required
 
 KIND_LABELS = {
     NEW_TASK: _l("A new task for my role"),

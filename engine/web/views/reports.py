@@ -12,7 +12,8 @@ from ...timeutil import utcnow
 from ..blueprint import bp
 from ..i18n import _, format_decimal
 from ..report_chart import bar_chart
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 
 NO_CHART = {"by_municipality"}  # hundreds of groups: the table says it better
 
@@ -62,7 +63,7 @@ def _year() -> int:
 
 
 def _allowed():
-    if not policy.can_read_reports(web_actor()):
+    if not policy.can_read_reports(current_actor(sessions=True)):
         abort(404)
 
 

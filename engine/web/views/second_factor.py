@@ -14,7 +14,8 @@ from ...identity.service import check_second_factor, disable_second_factor
 from ..blueprint import bp
 from ..i18n import _
 from ..security import safe_next
-from ..session_auth import current_user, login_required, sign_in
+from ...identity.auth import current_user, sign_in
+from ..session_auth import login_required
 
 # How long the code page waits after the right password before the password is asked again
 PENDING_SECONDS = 300

@@ -11,7 +11,8 @@ from ...identity import policy
 from ...instances.service import start_case, start_form_of
 from ..blueprint import bp
 from ..i18n import _, pick, translate_errors
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 from .common import error_summary, form_config
 
 
@@ -40,7 +41,7 @@ def _startable_version(actor, process_id: str):
 @bp.get("/start")
 @login_required
 def start_list():
-    return render_template("start_list.html", processes=startable(web_actor()))
+    return render_template("start_list.html", processes=startable(current_actor(sessions=True)))
 
 
 def _render(version, form, data, errors=None, status=200):
@@ -53,7 +54,7 @@ def _render(version, form, data, errors=None, status=200):
 @bp.get("/start/<process_id>")
 @login_required
 def start_form(process_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     version, form = _startable_version(actor, process_id)
     data = {}
     if actor.municipality_code and "municipality_code" in form.top_level_keys:
@@ -64,7 +65,7 @@ def start_form(process_id):
 @bp.post("/start/<process_id>")
 @login_required
 def start_submit(process_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     version, form = _startable_version(actor, process_id)
     try:
         variables = json.loads(request.form.get("variables") or "null")

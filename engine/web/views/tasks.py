@@ -17,7 +17,8 @@ from ..blueprint import bp
 from ..case_view import task_context
 from ..i18n import _, pick, translate_errors
 from ..security import safe_next
-from ..session_auth import login_required, web_actor
+from ...identity.auth import current_actor
+from ..session_auth import login_required
 from .common import display_names, error_summary, form_config
 from .inbox import process_names
 
@@ -34,7 +35,7 @@ def prefill(visible: dict) -> dict:
 
 
 def render_task(task_id: str, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     task = tasks.get_visible_task(task_id, actor)
     instance = db.session.get(ProcessInstance, task.instance_id)
     form = tasks.task_form(task)
@@ -77,7 +78,7 @@ def _submitted_variables():
 @bp.post("/tasks/<task_id>")
 @login_required
 def complete_task(task_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     task = tasks.get_visible_task(task_id, actor, open_only=False)
     variables = _submitted_variables()
     if variables is None:
@@ -106,7 +107,7 @@ def _conflict_reason(err: Conflict) -> str:
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim_task(task_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     try:
         task = tasks.claim(task_id, actor)
         flash(_("You have claimed '%(name)s'.", name=pick(task.name)), "success")
@@ -118,7 +119,7 @@ def claim_task(task_id):
 @bp.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim_task(task_id):
-    actor = web_actor()
+    actor = current_actor(sessions=True)
     try:
         task = tasks.unclaim(task_id, actor)
         flash(_("You have released '%(name)s'; your colleagues can pick it up.", name=pick(task.name)), "success")
