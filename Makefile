@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run scheduler test test-sqlite test-postgres bench bench-http bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
+.PHONY: install run scheduler test lint test-sqlite test-postgres bench bench-http bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
 
 # Demo signing secrets of the webhook sources, for `make run` only and only when the variable is unset
 # (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
@@ -73,7 +73,7 @@ run: install frontend
 		$(WEBHOOK_DEMO_SECRETS); VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
-test: install frontend chromium
+test: install frontend chromium lint
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
@@ -81,6 +81,11 @@ test: install frontend chromium
 	else \
 		echo "== PostgreSQL pass skipped: TEST_DATABASE_URL is not set (CI sets it)."; \
 	fi
+
+# The linter and the type checker (their settings are in pyproject.toml); `make test` runs them first.
+lint: install
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m benchmarks.engine_steps

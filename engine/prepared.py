@@ -118,11 +118,11 @@ class Prepared:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
-    def execute(self, connection: "Raw", values: dict) -> int:
+    def execute(self, connection: Raw, values: dict) -> int:
         """Run once; returns the number of rows changed."""
         return self.send(connection, values).rowcount
 
-    def send(self, connection: "Raw", values: dict, cursor=None):
+    def send(self, connection: Raw, values: dict, cursor=None):
         """Run once on `cursor` (default: the connection's) and return it: in a batch (`Raw.batch`) its
         rowcount is known when the batch has ended."""
         compiled = self._compiled(connection.dialect)
@@ -131,30 +131,30 @@ class Prepared:
             cursor.execute(compiled.sql, compiled.parameters(values))
         return cursor
 
-    def sent_rows(self, connection: "Raw", cursor) -> list[tuple]:
+    def sent_rows(self, connection: Raw, cursor) -> list[tuple]:
         """The rows of this statement sent with `send` on its own `cursor`, read after the batch has ended."""
         compiled = self._compiled(connection.dialect)
         with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
             rows = cursor.fetchall()
         return [compiled.row(raw) for raw in rows]
 
-    def executemany(self, connection: "Raw", rows: list[dict]) -> None:
+    def executemany(self, connection: Raw, rows: list[dict]) -> None:
         if not rows:
             return
         compiled = self._compiled(connection.dialect)
         with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
             connection.cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
 
-    def first(self, connection: "Raw", values: dict) -> tuple | None:
+    def first(self, connection: Raw, values: dict) -> tuple | None:
         """The first row, or None. Every row is read, so the statement is finished (SQLite cannot commit
         while an INSERT ... RETURNING has rows left)."""
         rows = self._fetch(connection, values)
         return rows[0] if rows else None
 
-    def all(self, connection: "Raw", values: dict | None = None) -> list[tuple]:
+    def all(self, connection: Raw, values: dict | None = None) -> list[tuple]:
         return self._fetch(connection, values or {})
 
-    def _fetch(self, connection: "Raw", values: dict) -> list[tuple]:
+    def _fetch(self, connection: Raw, values: dict) -> list[tuple]:
         compiled = self._compiled(connection.dialect)
         cursor = connection.cursor
         with _as_sqlalchemy_errors(connection.dialect, compiled.sql):

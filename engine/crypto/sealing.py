@@ -25,7 +25,7 @@ def seal(key: bytes | AESGCM, plaintext: bytes, context: bytes) -> bytes:
 
 
 def is_sealed(value: bytes | None) -> bool:
-    return bool(value) and bytes(value[:3]) == MAGIC
+    return value is not None and bytes(value[:3]) == MAGIC
 
 
 def unseal(key: bytes | AESGCM, sealed: bytes, context: bytes) -> bytes:

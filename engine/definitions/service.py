@@ -144,7 +144,7 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
     db.session.flush()
     file_rows: dict[tuple, DefinitionFile] = {}
     file_report = []
-    for ident, src in sources.items():
+    for src in sources.values():
         if src.existing_id is not None:
             file_rows[(src.kind, src.key)] = db.session.get(DefinitionFile, src.existing_id)
             if src.uploaded:
@@ -231,7 +231,7 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
 
 # --- parsed specs, cached per process version ------------------------------------------------------
 
-_SPEC_CACHE: "OrderedDict[str, tuple]" = OrderedDict()
+_SPEC_CACHE: OrderedDict[str, tuple] = OrderedDict()
 _SPEC_LOCK = threading.Lock()
 _SPEC_CACHE_SIZE = 256
 
@@ -263,8 +263,8 @@ def specs_for(version) -> tuple:
 
 
 # Deployed rows never change (a change is a new row), so what is read from them is cached by id.
-_FORM_CACHE: "OrderedDict[int, FormDefinition]" = OrderedDict()
-_VERSION_CACHE: "OrderedDict[int, VersionInfo]" = OrderedDict()
+_FORM_CACHE: OrderedDict[int, FormDefinition] = OrderedDict()
+_VERSION_CACHE: OrderedDict[int, VersionInfo] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def version_info(version_id: int) -> VersionInfo:
     return cached
 
 
-_SENDERS_CACHE: "OrderedDict[int, dict]" = OrderedDict()
+_SENDERS_CACHE: OrderedDict[int, dict] = OrderedDict()
 
 
 def message_senders_of(version: VersionInfo) -> dict:

@@ -27,7 +27,7 @@ def _tokens(source: str):
         if not match or match.end() == pos:
             raise FeelError(f"Unsupported FEEL near '{text[pos:pos + 20]}'")
         pos = match.end()
-        kind = match.lastgroup
+        kind = match.lastgroup or ""  # every alternative of _TOKEN is a named group
         out.append((kind, match.group(kind)))
     return out
 
@@ -127,7 +127,7 @@ def evaluate(node, data: dict):
     if kind == "lit":
         return node[1]
     if kind == "var":
-        value = data
+        value: object = data
         for part in node[1]:
             value = value.get(part) if isinstance(value, dict) else None
         return value

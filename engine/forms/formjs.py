@@ -82,7 +82,7 @@ class FormDefinition:
     list_labels: dict = field(default_factory=dict)  # path of a dynamic list -> its label
 
     @classmethod
-    def from_json(cls, text: str) -> "FormDefinition":
+    def from_json(cls, text: str) -> FormDefinition:
         try:
             schema = json.loads(text)
         except json.JSONDecodeError as err:
@@ -90,7 +90,7 @@ class FormDefinition:
         return cls.from_schema(schema)
 
     @classmethod
-    def from_schema(cls, schema) -> "FormDefinition":
+    def from_schema(cls, schema) -> FormDefinition:
         if not isinstance(schema, dict):
             raise FormDefinitionError("A form definition is a JSON object.")
         form_id = schema.get("id")
@@ -339,7 +339,8 @@ def _check_number(fld: Field, value):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     digits = fld.component.get("decimalDigits")
     if isinstance(digits, int) and not isinstance(digits, bool) and digits >= 0:
-        decimals = max(0, -number.as_tuple().exponent) if number.is_finite() else 0
+        exponent = number.as_tuple().exponent  # an int for every finite number
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
         if decimals > digits:
             return ("Must be a whole number." if digits == 0 else f"At most {digits} decimal{'s' if digits > 1 else ''}."), None
     if "min" in rules and number < Decimal(str(rules["min"])):

@@ -16,16 +16,16 @@ class Actor:
     police_unit: str | None = None  # a police user's unit (identity/police_units.py)
 
     @classmethod
-    def for_user(cls, user) -> "Actor":
+    def for_user(cls, user) -> Actor:
         return cls(user.username, frozenset(user.roles or ()), user.municipality_code, "user",
                    police_unit=getattr(user, "police_unit", None))
 
     @classmethod
-    def system(cls, name: str) -> "Actor":
+    def system(cls, name: str) -> Actor:
         return cls(name, frozenset(), None, "system")
 
     @classmethod
-    def webhook(cls, source: str) -> "Actor":
+    def webhook(cls, source: str) -> Actor:
         """The sender of a signed webhook delivery: the system, speaking for one source."""
         return cls(f"webhook:{source}", frozenset(), None, "system", source)
 

@@ -4,7 +4,7 @@ A police user belongs to one unit: a regional unit sees and works the cases and 
 only; the national unit (and a police user without a unit, as before units existed) sees them all."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from .municipalities import municipalities
 
@@ -19,7 +19,7 @@ def unit_of(municipality_code: str | None) -> str | None:
     return row["unit"] if row else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def municipalities_of(unit: str) -> frozenset:
     return frozenset(code for code, row in municipalities().items() if row["unit"] == unit)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-_ENTRIES: "OrderedDict[str, tuple[int, object, object]]" = OrderedDict()
+_ENTRIES: OrderedDict[str, tuple[int, object, object]] = OrderedDict()
 _LOCK = threading.Lock()
 MAX_ENTRIES = 512
 

@@ -13,6 +13,7 @@ transaction), so no query is needed to find them. The session itself knows none 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import event
@@ -83,7 +84,9 @@ class CaseSession:
         self.log = StepLog()
         self.keep_status = None
         self.connection = None  # the Raw of the open transaction, if known
-        self.completed_task_id, self.step_at = None, None  # set by `save`, for the contributors
+        # set by `save`, for the contributors
+        self.completed_task_id: str | None = None
+        self.step_at: datetime | None = None
         # What each contributor noted about the case as loaded, and after this step (see contributors.py)
         self.carried_after: dict = {}
         if is_new:
@@ -100,7 +103,7 @@ class CaseSession:
         return self.case
 
     @classmethod
-    def open(cls, instance, actor: Actor, allow_states=(RUNNING,), connection=None) -> "CaseSession":
+    def open(cls, instance, actor: Actor, allow_states=(RUNNING,), connection=None) -> CaseSession:
         """Load a case (a ProcessInstance, a CaseRow or an id) to act on it. `connection`: the `Raw` of the
         open transaction, when the caller has one (saves looking it up again)."""
         case = _as_case(instance)
@@ -114,7 +117,7 @@ class CaseSession:
 
     @classmethod
     def create(cls, values: dict, version: VersionInfo, variables: dict, actor: Actor,
-               outbox_active: bool | None = None) -> "CaseSession":
+               outbox_active: bool | None = None) -> CaseSession:
         """A new case from the column values of its row; nothing is written before `save`."""
         spec, subprocess_specs = specs_for(version)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
@@ -163,11 +166,11 @@ class CaseSession:
         case.status = status
         plans = [(contributor, contributor.plan(self, snap, now)) for contributor in contributors]  # before compaction
         removed = compact_workflow(workflow, config["VB_COMPACT_THRESHOLD"], config["VB_COMPACT_KEEP"])
-        incident = None
+        incident: dict | None = None
         if status == ERROR:
             incident = dict(self.log.incident or self.case.incident or {}, at=now.isoformat())
         if self.is_new:
-            key_row = keys.new_case_key(case.id)
+            key_row: dict | None = keys.new_case_key(case.id)
             cipher = keys.cipher_for(case.id)
         else:  # a case saved before encryption gets its key now
             key_row, cipher = None, keys.cipher_for(case.id, create=True)
@@ -185,7 +188,7 @@ class CaseSession:
         }
         case.lock_version, case.incident = self.expected_version + 1, incident
         case.next_timer_due_at = values["next_timer_due_at"]
-        if status == ERROR and self.log.incident is not None:
+        if incident is not None and self.log.incident is not None:  # an incident of this step
             self.record("case.incident", incident.get("element_id"), incident.get("element_name"),
                         incident.get("task_id"), message=incident.get("message"), line=incident.get("line"))
         if status == COMPLETED:
@@ -201,7 +204,7 @@ class CaseSession:
                      for contributor, plan in plans]
             try:
                 with writer.batch():
-                    if self.is_new:
+                    if key_row is not None:  # a new case, with its new key
                         writer.insert_case({**self.new_values, **values})
                         writer.insert_case_key(key_row)
                     else:

@@ -69,7 +69,7 @@ class SmtpTransport:
         self.ca_file = ca_file or None
         self._client: smtplib.SMTP | None = None
 
-    def __enter__(self) -> "SmtpTransport":
+    def __enter__(self) -> SmtpTransport:
         target, context = self.target, ssl.create_default_context(cafile=self.ca_file)
         if target.scheme == "smtps":
             client = smtplib.SMTP_SSL(target.host, target.port, timeout=self.timeout, context=context)
@@ -101,7 +101,7 @@ class SmtpTransport:
 class LogTransport:
     """Without VB_SMTP_URL: each mail is written to the log (it holds only the safe facts)."""
 
-    def __enter__(self) -> "LogTransport":
+    def __enter__(self) -> LogTransport:
         return self
 
     def send(self, message: EmailMessage) -> None:

@@ -133,7 +133,7 @@ class HostEventDefinitionParser(CamundaEventDefinitionParser):
     def parse_message_event(self, message_event):
         message_ref = message_event.get("messageRef")
         if message_ref:
-            message = first(self.doc_xpath('.//bpmn:message[@id="%s"]' % message_ref))
+            message = first(self.doc_xpath(f'.//bpmn:message[@id="{message_ref}"]'))
             if message is None:
                 raise ValidationException(
                     f"Message '{message_ref}' is referenced but not defined in this file.",

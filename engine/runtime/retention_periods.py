@@ -11,7 +11,7 @@ class BadPeriod(ValueError):
     pass
 
 
-def parse_period(text: str) -> tuple:
+def parse_period(text: str) -> dict:
     """An ISO 8601 duration ("P5Y", "P3650D") or a number of days ("3650"), as SpiffWorkflow's parts."""
     text = (text or "").strip()
     if text.isdigit():

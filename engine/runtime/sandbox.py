@@ -13,6 +13,7 @@ import operator
 import re
 import sys
 import time
+from typing import Literal
 
 from RestrictedPython import compile_restricted
 from RestrictedPython.Guards import (
@@ -155,7 +156,7 @@ RESERVED_NAMES = frozenset(_GUARDS) | frozenset(script_helpers.HELPERS)
 
 
 @functools.lru_cache(maxsize=4096)
-def compile_code(source: str, mode: str):
+def compile_code(source: str, mode: Literal["exec", "eval", "single"]):
     """Compile diagram code under the policy. Raises SyntaxError with every violation listed."""
     return compile_restricted(source, filename="<string>", mode=mode, policy=_Policy)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # the C scanner, absent from the stubs
 from copy import deepcopy
 from uuid import UUID, uuid4
 
@@ -98,7 +98,7 @@ def _encode_scalar(value, kind) -> str:
     if type(value) is kind:
         if kind is bool:
             return "true" if value else "false"
-        return kind.__repr__(value)
+        return repr(value)
     return _ENCODER.encode(value)
 
 
@@ -289,7 +289,8 @@ def load_state(text: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow
         spans = {}
     dct.pop("typename", None)
     converter = _REGISTRY.convert_from_dict[_REGISTRY.typenames[BpmnWorkflow]]
-    _LOAD.uuids = uuids = {}
+    uuids: dict[str, UUID] = {}
+    _LOAD.uuids = uuids
     try:
         workflow = converter(dct, spec=spec, subprocess_specs=subprocess_specs)
     finally:
@@ -317,7 +318,7 @@ def _read_object(text: str, idx: int, read_value) -> tuple[dict, int]:
     """The object starting at text[idx], each member's value read by read_value(key, index) -> (value, end)."""
     if text[idx] != "{":
         raise ValueError("an object was expected")
-    result = {}
+    result: dict = {}
     idx += 1
     if text[idx] == "}":
         return result, idx + 1

@@ -64,7 +64,7 @@ def process_elements(xml: str | None, process_id: str | None = None) -> dict:
         if element.get("id") and element is not scope:
             elements[element.get("id")] = _signature(element)
     if scope is not root:
-        elements[scope.get("id")] = {k: v for k, v in _signature(scope).items()}
+        elements[scope.get("id")] = dict(_signature(scope))
     return elements
 
 

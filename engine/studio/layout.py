@@ -39,7 +39,7 @@ def _parse(text: str):
 
 
 def _layout_elements(root):
-    return [e for e in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge")]
+    return list(root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"))
 
 
 def keep_layout(previous: str | None, new: str) -> str:

@@ -109,7 +109,7 @@ def deploy_drafts(actor: Actor, file_names: list | None = None) -> dict:
                     files.pop(f.file_name)
                 else:
                     f.content = f.deployed.content
-        files = {name: f for name, f in files.items()}
+        files = dict(files)
     if not drafts:
         raise Unprocessable("There is nothing to deploy: no draft differs from what is deployed.")
     findings, _ = checks.validate_workspace(files)

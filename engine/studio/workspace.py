@@ -25,7 +25,7 @@ def studio_kind(file_name: str) -> str | None:
     lower = file_name.lower()
     if lower.endswith(TEST_SUFFIXES):
         return "test"
-    if lower.endswith(".bpmn") or lower.endswith(".bpmn20.xml"):
+    if lower.endswith((".bpmn", ".bpmn20.xml")):
         return "bpmn"
     if lower.endswith(".dmn"):
         return "dmn"
@@ -158,7 +158,7 @@ def discard_draft(file_name: str) -> None:
 
 def drop_deployed_drafts(file_names) -> None:
     """After a deployment: the drafts it took along are now the deployed files."""
-    names = [n for n in file_names]
+    names = list(file_names)
     if names:
         db.session.execute(sa.delete(StudioFile).where(StudioFile.file_name.in_(names), StudioFile.kind != "test"))
         db.session.commit()

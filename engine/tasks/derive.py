@@ -115,12 +115,12 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, no
             "element_id": task.task_spec.bpmn_id,
             "name": model.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
             "lane": model.get("lane"), "candidate_groups": groups,
-            "assignee": _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine)),
+            "assignee": _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine)),  # noqa: B023 (called at once)
             "municipality_code": case.municipality_code or task_municipality(task),
             "form_key": (model.get("form") or {}).get("ref"),
             "form_file_id": form_file_id(version_model, model.get("form")),
-            "due_at": _safely(problems, "due date", lambda: resolve_due_date(model.get("due_date"), task, script_engine, now)),
-            "priority": _safely(problems, "priority", lambda: resolve_priority(model.get("priority"), task, script_engine),
+            "due_at": _safely(problems, "due date", lambda: resolve_due_date(model.get("due_date"), task, script_engine, now)),  # noqa: B023
+            "priority": _safely(problems, "priority", lambda: resolve_priority(model.get("priority"), task, script_engine),  # noqa: B023
                                 NORMAL_PRIORITY),
             "status": OPEN, "created_at": now, "claimed_at": None, "completed_at": None, "completed_by": None,
         }

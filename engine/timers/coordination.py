@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from datetime import timedelta
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError

@@ -29,7 +29,7 @@ class Duration:
     seconds: float = 0.0  # hours, minutes and seconds: elapsed time
 
     @classmethod
-    def parse(cls, text: str) -> "Duration":
+    def parse(cls, text: str) -> Duration:
         match = _DURATION.match(text.strip().upper())
         if not match:
             raise ValueError(f"'{text}' is not an ISO-8601 duration with whole years, months, weeks and days "
@@ -77,7 +77,7 @@ class Cycle:
     repetitions: int | None  # None: without end
 
     @classmethod
-    def parse(cls, text: str, anchor: datetime) -> "Cycle":
+    def parse(cls, text: str, anchor: datetime) -> Cycle:
         parts = text.strip().split("/")
         if len(parts) not in (2, 3) or not parts[0].upper().startswith("R"):
             raise ValueError(f"'{text}' is not an ISO-8601 repeating interval (e.g. R/2026-12-31T09:00:00/P1Y).")
@@ -115,7 +115,7 @@ class Cycle:
         return k
 
 
-def occurrences(value: str, kind: str, anchor: datetime) -> "Occurrences":
+def occurrences(value: str, kind: str, anchor: datetime) -> Occurrences:
     """The schedule of a timer start event from its evaluated value."""
     if kind == "timeDate":
         return Occurrences(single=parse_moment(value))

@@ -88,7 +88,7 @@ class TimerScheduler:
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
-    def start(self) -> "TimerScheduler":
+    def start(self) -> TimerScheduler:
         self.firing.warm_up()
         self._aps.start(paused=True)
         self._thread = threading.Thread(target=self._control_loop, name=f"timers-{self.name}", daemon=True)

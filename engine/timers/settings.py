@@ -25,7 +25,7 @@ class SchedulerSettings:
     max_backoff_seconds: float = 300.0  # a case that stays due without firing is retried up to this apart
 
     @classmethod
-    def from_config(cls, config) -> "SchedulerSettings":
+    def from_config(cls, config) -> SchedulerSettings:
         return cls(
             horizon_seconds=_value(config, "VB_TIMER_HORIZON_SECONDS", cls.horizon_seconds, float),
             horizon_lead_seconds=_value(config, "VB_TIMER_HORIZON_LEAD_SECONDS", cls.horizon_lead_seconds, float),

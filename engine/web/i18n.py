@@ -145,7 +145,7 @@ def translate_message(message: str) -> str:
     for pattern, text in _server_messages():
         match = re.match(pattern, message)
         if match:
-            return re.sub(r"\{(\d+)\}", lambda m: match.group(int(m.group(1))) or "", text)
+            return re.sub(r"\{(\d+)\}", lambda m, found=match: found.group(int(m.group(1))) or "", text)
     return message
 
 

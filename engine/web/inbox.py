@@ -60,7 +60,7 @@ class InboxFilters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args, actor: Actor) -> "InboxFilters":
+    def from_args(cls, args, actor: Actor) -> InboxFilters:
         """Filters from the query string. A value a user could not have chosen is a 400 that says which."""
         filters = cls(
             scope=args.get("scope", "all") or "all",

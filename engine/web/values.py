@@ -36,7 +36,7 @@ class FieldFormat:
     phone: bool = False
 
     @classmethod
-    def of(cls, component: dict, options: dict) -> "FieldFormat":
+    def of(cls, component: dict, options: dict) -> FieldFormat:
         properties = component.get("properties") or {}
         currency = properties.get("currency") if isinstance(properties, dict) else None
         validate = component.get("validate") if isinstance(component.get("validate"), dict) else {}

@@ -137,7 +137,7 @@ def schema_errors(route: EventRoute, data: dict) -> dict:
                 add(".".join(base + [name]), "Required.")
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set((error.schema.get("properties") or {}))
+            allowed = set(error.schema.get("properties") or {})
             for name in sorted(k for k in error.instance if k not in allowed):
                 add(".".join(base + [name]), "Not a field of this event.")
             continue

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..crypto import service as keys
-from ..extensions import db
 from ..prepared import Prepared, Raw
 from ..runtime.inspection import case_variables
 from ..timeutil import utcnow

@@ -17,7 +17,7 @@ class PayloadPath:
     segments: tuple
 
     @classmethod
-    def parse(cls, text) -> "PayloadPath":
+    def parse(cls, text) -> PayloadPath:
         if not isinstance(text, str) or not text.strip():
             raise PathError("a path must be a non-empty text such as /data/field or data.field")
         text = text.strip()

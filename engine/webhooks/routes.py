@@ -160,8 +160,7 @@ class RouteTable:
 
     def message_routes(self):
         for routes in self.sources.values():
-            for route in routes.events.values():
-                yield route
+            yield from routes.events.values()
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

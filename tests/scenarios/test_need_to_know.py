@@ -116,10 +116,10 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
         user = getattr(team, role)
         answers = _api_answers(app, user, case_id)
         if role == "om":  # the OM has no part in this case: it does not exist for the OM
-            assert answers[f"/api/v1/process-instances/<process_instance_id>"].status_code == 404
+            assert answers["/api/v1/process-instances/<process_instance_id>"].status_code == 404
         else:
-            assert answers[f"/api/v1/process-instances/<process_instance_id>"].status_code == 200, role
-            shown = answers[f"/api/v1/process-instances/<process_instance_id>"].get_json()["variables"]
+            assert answers["/api/v1/process-instances/<process_instance_id>"].status_code == 200, role
+            shown = answers["/api/v1/process-instances/<process_instance_id>"].get_json()["variables"]
             assert all(shown[key] == "***" for key in markers if key in shown and key not in READS.get(role, ())), role
             if role == "bzk":
                 assert shown["cost_notes"] == markers["cost_notes"]

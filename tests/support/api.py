@@ -20,7 +20,7 @@ class Api:
             result["Authorization"] = f"Bearer {self.token}"
         return result
 
-    def login(self, username: str, password: str = "demo", totp_code: str | None = None) -> "Api":
+    def login(self, username: str, password: str = "demo", totp_code: str | None = None) -> Api:
         body = {"username": username, "password": password}
         if totp_code is not None:
             body["totp_code"] = totp_code

@@ -36,7 +36,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "LiveServer":
+    def start(self, timeout: float = 30.0) -> LiveServer:
         # VB_DEMO: the tests sign in as the demo users
         env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="live-test-secret", VB_AUTO_MIGRATE="1",
                    VB_DEMO="1")
@@ -77,7 +77,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def login(self, username: str, password: str = "demo") -> "HttpUser":
+    def login(self, username: str, password: str = "demo") -> HttpUser:
         response = requests.post(self.url + "/api/v1/auth/token", json={"username": username, "password": password},
                                  timeout=10)
         response.raise_for_status()

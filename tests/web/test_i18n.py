@@ -34,7 +34,7 @@ def test_every_string_in_the_code_is_in_the_catalog_and_translated(tmp_path: Pat
 
 def test_the_compiled_catalog_matches_the_po_file():
     compiled = _messages(read_mo(MO.open("rb")))
-    source = {k: v for k, v in _messages(read_po(PO.open("rb"), locale="nl")).items()}
+    source = dict(_messages(read_po(PO.open("rb"), locale="nl")))
     assert compiled == source, "messages.mo is stale: run `make translations`"
 
 

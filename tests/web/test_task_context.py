@@ -9,7 +9,7 @@ import pytest
 
 from engine.cli import deploy_folders
 from engine.errors import Unprocessable
-from tests.scenarios.flow import Team, assessment
+from tests.scenarios.flow import Team
 from tests.support.api import FIXTURES, PROJECT
 
 

@@ -39,7 +39,7 @@ class CaseSearch:
     sort: str = ""
 
     @classmethod
-    def from_args(cls, args) -> "CaseSearch":
+    def from_args(cls, args) -> CaseSearch:
         return cls(text=(args.get("q") or "").strip()[:100], status=args.get("status") or "",
                    process=(args.get("process") or "").strip(),
                    municipality=(args.get("municipality") or "").strip().upper(),
