@@ -18,7 +18,7 @@ from ..web.security import csrf
 from ..identity.auth import current_actor
 from ..web.session_auth import login_required
 from ..definitions.approvals import ApprovalRequired
-from . import service, templates_new, workspace
+from . import service, starter_files, workspace
 
 log = logging.getLogger(__name__)
 bp = Blueprint("studio_pages", __name__, template_folder="templates")
@@ -85,7 +85,7 @@ def studio_new():
         kind = workspace.check_file_name(file_name)
         if file_name in workspace.workspace():
             raise Conflict(_("A file named %(name)s already exists.", name=file_name))
-        service.save(file_name, templates_new.blank(kind, file_name), actor)
+        service.save(file_name, starter_files.blank(kind, file_name), actor)
     except (Unprocessable, Conflict) as err:
         flash(err.message, "error")
         return redirect(url_for("studio_pages.studio_index"))

@@ -9,7 +9,7 @@ from flask import current_app
 
 @dataclass
 class WebhookState:
-    routes: object  # routes.RouteTable
+    routes: object  # route_files.RouteTable
     domain_events: dict = field(default_factory=dict)
 
 
@@ -20,7 +20,7 @@ class WebhookConfigError(Exception):
 def init_app(app) -> None:
     """Load and check the route files and secrets; a problem stops the app from starting."""
     from .events import load_domain_events
-    from .routes import check_secrets, load_routes
+    from .route_files import check_secrets, load_routes
 
     directory = app.config["VB_WEBHOOKS_DIR"]
     routes = load_routes(directory)
@@ -38,7 +38,7 @@ def init_app(app) -> None:
 def warn_missing_secrets(app) -> None:
     """Log each webhook source without a secret: called where the app serves requests (engine/wsgi.py), so
     that commands which never receive a delivery (deploy, seed-demo) raise no false alarm."""
-    from .routes import warn_missing_secrets as warn
+    from .route_files import warn_missing_secrets as warn
 
     warn(app.extensions["vb_webhooks"].routes)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..definitions.service import latest_process_versions, message_senders_of
 from .process_variables import process_variables
-from .routes import START
+from .route_files import START
 
 
 def _names(values) -> str:

@@ -1,7 +1,7 @@
 """The signing secrets of the embedded demo's webhook sources (`make run` exports them when unset).
 
 They are public (they are in this repository), so outside the demo (VB_DEMO) a source configured with one
-stops the start (`routes.check_secrets`). `python -m engine.webhooks.demo_secrets` prints the shell lines
+stops the start (`route_files.check_secrets`). `python -m engine.webhooks.demo_secrets` prints the shell lines
 the Makefile evaluates."""
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-from .routes import EVENT_TYPE, MESSAGE_NAME, PROCESS_ID, VARIABLE_NAME, RouteFileError, _UniqueKeyLoader
+from .route_files import EVENT_TYPE, MESSAGE_NAME, PROCESS_ID, VARIABLE_NAME, RouteFileError, _UniqueKeyLoader
 
 CASE_EVENTS = {
     "case.started": "Een zaak is gestart / a case was started",

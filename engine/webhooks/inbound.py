@@ -32,7 +32,7 @@ from ..timeutil import utcnow
 from . import state
 from .models import BUFFERED, CORRELATED, DUPLICATE, FAILED, PROCESSING, STARTED, InboundDelivery
 from .paths import MISSING
-from .routes import START, EventRoute, SourceRoutes
+from .route_files import START, EventRoute, SourceRoutes
 from .signatures import SignatureError, verify
 
 log = logging.getLogger(__name__)

@@ -12,14 +12,14 @@ SOURCES = ("bzk", "ivp", "om", "politie")
 
 def _no_secrets(monkeypatch):
     # alembic's logging set-up (the migrations of the test database) disables the loggers that exist by then
-    monkeypatch.setattr(logging.getLogger("engine.webhooks.routes"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("engine.webhooks.route_files"), "disabled", False)
     for source in SOURCES:
         monkeypatch.delenv(f"VB_WEBHOOK_SECRET_{source.upper()}", raising=False)
 
 
 def _warnings(caplog):
     return [r.getMessage() for r in caplog.records
-            if r.name == "engine.webhooks.routes" and r.levelno == logging.WARNING]
+            if r.name == "engine.webhooks.route_files" and r.levelno == logging.WARNING]
 
 
 def test_loading_the_app_for_a_command_warns_of_nothing(monkeypatch, caplog, database_url):

@@ -6,7 +6,7 @@ import pytest
 from engine import create_app
 from engine.webhooks import WebhookConfigError
 from engine.webhooks.events import load_domain_events
-from engine.webhooks.routes import RouteFileError, load_routes
+from engine.webhooks.route_files import RouteFileError, load_routes
 from tests.support.api import PROJECT
 
 GOOD = """
