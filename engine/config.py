@@ -101,6 +101,10 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "PORT": int(os.environ.get("PORT", "5000")),
         "VB_DEMO": demo,
+        # A municipality's theme (docs/web.md, "Theming"): a CSS file of design tokens on this server, and
+        # the class(es) its tokens are scoped to, set on every page's <html>.
+        "VB_THEME_CSS": os.environ.get("VB_THEME_CSS") or None,
+        "VB_THEME_CLASS": os.environ.get("VB_THEME_CLASS", "").strip(),
         "VB_PROCESSES_DIR": os.environ.get("VB_PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
         "VB_FORMS_DIR": os.environ.get("VB_FORMS_DIR", str(PROJECT_ROOT / "forms")),
         "VB_WEBHOOKS_DIR": os.environ.get("VB_WEBHOOKS_DIR", str(PROJECT_ROOT / "webhooks")),

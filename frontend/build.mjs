@@ -12,6 +12,7 @@ await build({
     'task-form': path.join(here, 'src', 'task-form.js'),
     'inbox': path.join(here, 'src', 'inbox.js'),
     'render': path.join(here, 'src', 'render.js'),
+    'nlds': path.join(here, 'src', 'nlds.css'),
   },
   outdir,
   bundle: true,

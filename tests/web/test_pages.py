@@ -55,7 +55,7 @@ def test_overdue_tasks_are_counted_marked_and_filtered(app, browser_for, case):
         client = browser_for("gemeente.westbetuwe")
         page = client.get("/").get_data(as_text=True)
         assert 'data-count="overdue">1<' in page
-        overdue_row = re.search(r'<tr class="is-overdue"[^>]*>.*?</tr>', page, re.S).group(0)
+        overdue_row = re.search(r'<tr class="[^"]*\bis-overdue\b[^"]*"[^>]*>.*?</tr>', page, re.S).group(0)
         assert business_key in overdue_row and "te laat" in overdue_row
         only_overdue = client.get("/?due=overdue").get_data(as_text=True)
         assert business_key in only_overdue and fresh_key not in only_overdue

@@ -11,8 +11,8 @@ from tests.scenarios.flow import report
 from tests.support.api import PROJECT
 
 NL = ZoneInfo("Europe/Amsterdam")
-ROW = re.compile(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', re.S)
-CELL = re.compile(r'<td class="num">([^<]*)</td>')
+ROW = re.compile(r'<tr[^>]*><th[^>]*scope="row">([^<]*)</th>(.*?)</tr>', re.S)
+CELL = re.compile(r'<td class="[^"]*\bnum\b[^"]*">([^<]*)</td>')
 
 
 def _page_rows(html: str, table_id: str) -> dict:
@@ -35,7 +35,7 @@ def test_the_page_shows_the_cells_of_the_api_in_both_languages(app, browser_for,
     page = bzk.get("/reports/vangnet?year=2026")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "<h1>Vangnetrapportage 2026</h1>" in html
+    assert re.search(r"<h1[^>]*>Vangnetrapportage 2026</h1>", html)
     assert _page_rows(html, "by_office_holder_role") == {
         "burgemeester": ["0", "0", "0", "0", "< 5"], "wethouder": ["0", "0", "0", "0", "x"]}
     assert _page_rows(html, "cases")["gemeld"] == ["0", "0", "0", "0", "8"]
@@ -51,7 +51,7 @@ def test_the_page_shows_the_cells_of_the_api_in_both_languages(app, browser_for,
 
     bzk.post("/language", {"lang": "en"})
     english = bzk.get("/reports/vangnet?year=2026").get_data(as_text=True)
-    assert "<h1>Vangnet report 2026</h1>" in english and _page_rows(english, "cases")["reported"][-1] == "8"
+    assert re.search(r"<h1[^>]*>Vangnet report 2026</h1>", english) and _page_rows(english, "cases")["reported"][-1] == "8"
 
     for username in ("gemeente.westbetuwe", "politie", "om", "ivp", "privacy"):
         client = browser_for(username)

@@ -95,6 +95,8 @@ def _context():
         "oidc_enabled": oidc_client() is not None,
         "oidc_label": current_app.config.get("VB_OIDC_LABEL") or "",
         "now": utcnow(),
+        "theme_class": current_app.config.get("VB_THEME_CLASS") or "",
+        "theme_css": bool(current_app.config.get("VB_THEME_CSS")),
     }
 
 

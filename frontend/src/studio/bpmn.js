@@ -19,6 +19,8 @@ import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
 import { layoutProcess } from 'bpmn-auto-layout';
 import { hasDiagramInterchange } from '../diagram.js';
 import { lintConfig } from './lint-config.js';
+import { translator } from './i18n.js';
+import nl from './nl/bpmn.js';
 import { markReady, readConfig, readContent, setStatus, showProblems, wireToolbar } from './common.js';
 
 const CAMUNDA_URI = 'http://camunda.org/schema/1.0/bpmn';
@@ -68,17 +70,18 @@ function drawProblems(modeler, problems, previous) {
 
 async function mount(container) {
   const config = readConfig(container);
+  const texts = translator({ nl });
   const modeler = new BpmnModeler({
     container,
     propertiesPanel: { parent: document.querySelector('[data-properties]') },
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule,
-      CamundaBehaviorsModule, lintModule,
+      CamundaBehaviorsModule, lintModule, texts.module,
     ],
     moddleExtensions: { camunda: camundaModdle },
     linting: { bpmnlint: lintConfig, active: true },
   });
-  window.vbStudio = { modeler, config };
+  window.vbStudio = { modeler, config, texts };
   let xml = freeCamundaPrefix(readContent());
   if (!hasDiagramInterchange(xml)) xml = await layoutProcess(xml);
   const { warnings } = await modeler.importXML(xml);

@@ -64,7 +64,7 @@ export function showProblems(config, report, onSelect) {
     if (problem.element_id && problem.file === config.file_name && onSelect) {
       const button = document.createElement('button');
       button.type = 'button';
-      button.className = 'link-button';
+      button.className = 'link-button utrecht-link-button utrecht-link-button--html-button utrecht-link-button--inline';
       button.textContent = config.messages.show;
       button.setAttribute('aria-label', problem.element_id);
       button.addEventListener('click', () => onSelect(problem.element_id));
