@@ -15,6 +15,7 @@ import functools
 import sys
 
 from ..runtime import script_helpers
+from . import evaluation
 from .vangnet import year_figures
 
 
@@ -37,10 +38,18 @@ def vangnet_year_figures(year) -> dict:
     return year_figures(year)
 
 
-FUNCTIONS = {"vangnet_year_figures": vangnet_year_figures}
+@untraced
+def vangnet_report_snapshot(year) -> dict:
+    """The yearly report of `year` (engine/reporting/figures.py), to keep with an evaluation case."""
+    return evaluation.vangnet_report_snapshot(year)
+
+
+FUNCTIONS = {"vangnet_year_figures": vangnet_year_figures, "vangnet_report_snapshot": vangnet_report_snapshot,
+             "evaluation_schedule": evaluation.evaluation_schedule}
 
 
 def init_app(app) -> None:
+    evaluation.EvaluationSettings.from_config(app.config)  # a wrong setting stops the start, with its name
     for name, function in FUNCTIONS.items():
         script_helpers.HELPERS.setdefault(name, script_helpers.Helper(function))
     from .cli import register_commands
