@@ -66,14 +66,9 @@ def report(year) -> dict:
     # the threat was reported: the evaluation of a year run in January counts December's decisions
     applications = build.counted({"compensation": ({"requested": F.compensation_requested.is_(True)}, {
         "requested_amount": (F.requested_amount, F.compensation_requested.is_(True))})}, day=F.applied_on)
-    decisions = build.counted({"compensation": ({
-        "decided": F.compensation_decision.is_not(None),
-        "granted": F.compensation_decision.in_(GRANTED)},
-        {"granted_amount": (F.granted_amount, F.compensation_decision.in_(GRANTED))})}, day=F.decided_on)
-    compensation = {"id": "compensation", "rows": [*applications["compensation"]["rows"][:1],
-                                                   *decisions["compensation"]["rows"][:2],
-                                                   *applications["compensation"]["rows"][1:],
-                                                   *decisions["compensation"]["rows"][2:]]}
+    decided, per_decision = build.decisions()
+    compensation = {"id": "compensation", "rows": [*applications["compensation"]["rows"][:1], *decided[:2],
+                                                   *applications["compensation"]["rows"][1:], *decided[2:]]}
     disruptions = build.counted({"art124": ({"registrations": sa.true(), "art124": F.art124.is_(True)}, {})},
                                 process=DISRUPTION)
     # codes of few values: one query each for the profile and for the money, counted per combination
@@ -84,7 +79,6 @@ def report(year) -> dict:
     money = build.grouped_together({
         "costs_borne_by": (F.costs_borne_by, None),
         "first_failing_condition": (F.reason, F.compensation_eligible.is_(False))})
-    decided = build.grouped_together({"compensation_decisions": (F.compensation_decision, None)}, day=F.decided_on)
     tables = [
         counted["cases"],
         build.grouped("reports_per_month", F.month, keys=MONTHS),
@@ -101,7 +95,7 @@ def report(year) -> dict:
         counted["vangnet_checks"],
         money["first_failing_condition"],
         compensation,
-        decided["compensation_decisions"],
+        per_decision,
         counted["psychosocial"],
         {"id": "lead_times_days", "rows": [
             *build.lead_times("report_to_closure", F.report_to_closure_days, F.closed.is_(True)),
@@ -244,6 +238,32 @@ class _Builder:
                     per_year[year] = per_year.get(year, 0) + count
         return {table_id: _breakdown(table_id, found, self.years) for table_id, found in counts.items()}
 
+    def decisions(self) -> tuple[list[dict], dict]:
+        """BZK's decisions by the year it recorded them, in one query: the rows `decided`, `granted` and
+        `granted_amount` of the compensation table, and the table of decisions per code."""
+        year = self._year(F.decided_on)
+        counts, found = {}, {}
+        for at, code, count, amount, amounts in db.session.execute(
+                sa.select(year, F.compensation_decision, sa.func.count(), sa.func.sum(F.granted_amount),
+                          sa.func.count(F.granted_amount))
+                .where(self._where(THREAT, F.compensation_decision.is_not(None), day=F.decided_on))
+                .group_by(year, F.compensation_decision)):
+            counts.setdefault(code, {})[at] = count
+            totals = found.setdefault(at, [0, 0, 0.0, 0])
+            totals[0] += count
+            if code in GRANTED:
+                totals[1] += count
+                totals[2] += float(amount or 0)
+                totals[3] += amounts
+        rows = [{"key": key, "kind": kind, "values": {}} for key, kind in
+                (("decided", "count"), ("granted", "count"), ("granted_amount", "amount"))]
+        for at in self.years:
+            decided, granted, amount, amounts = found.get(at, (0, 0, 0.0, 0))
+            rows[0]["values"][str(at)] = disclose(decided)
+            rows[1]["values"][str(at)] = disclose(granted)
+            rows[2]["values"][str(at)] = disclose(round(amount, 2), amounts)
+        return rows, _breakdown("compensation_decisions", counts, self.years)
+
     def measures(self, table_id: str) -> dict:
         """The advised measures: the database groups the cases by their set of measures, each set is split."""
         counts: dict[str, dict[int, int]] = {}
@@ -275,12 +295,14 @@ class _Builder:
 
     def triage_hours(self, key: str) -> list[dict]:
         """Hours from the report to the first completed triage (the inbox's task rows; a triage done again
-        after a repair counts once, the first time), per year of the report."""
-        triaged = sa.select(HumanTask.instance_id, sa.func.min(HumanTask.completed_at).label("done")).where(
-            HumanTask.element_id == "triage", HumanTask.status == TASK_COMPLETED, HumanTask.process_id == THREAT,
-        ).group_by(HumanTask.instance_id).subquery()
-        durations = sa.select(F.year.label("year"), (days_between(F.started_at, triaged.c.done) * 24).label("value")) \
-            .join(triaged, triaged.c.instance_id == F.instance_id).where(self._where(THREAT))
+        after a repair counts once, the first time), per year of the report: the year's figures rows, each
+        looked up in the task rows by element, status and case (an index)."""
+        done = sa.func.min(HumanTask.completed_at)
+        durations = sa.select(F.year.label("year"), (days_between(F.started_at, done) * 24).label("value")) \
+            .join(HumanTask, sa.and_(HumanTask.instance_id == F.instance_id, HumanTask.element_id == "triage",
+                                     HumanTask.status == TASK_COMPLETED)) \
+            .where(self._where(THREAT), HumanTask.process_id == THREAT) \
+            .group_by(F.year, F.instance_id, F.started_at)
         return self._percentiles(key, "hours", durations)
 
     def _percentiles(self, key: str, kind: str, durations) -> list[dict]:
