@@ -23,12 +23,20 @@ READERS = {
     EVALUATION: frozenset({BZK, BEHEERDER}),                           # the final report of an evaluation (PDF)
 }
 
+# Categories of the documents the engine makes itself: read as any other, never uploaded (a user could
+# otherwise file case data under a category its readers should only find aggregates in).
+GENERATED = frozenset({EVALUATION})
+
 # The category of a document uploaded in a form field, by the form's process (the vangnet's quote).
 FORM_FIELD_CATEGORY = {"bzk_compensation": "kosten"}
 
 
 def readable_by(roles) -> list[str]:
     return [name for name, readers in READERS.items() if readers & set(roles)]
+
+
+def uploadable_by(roles) -> list[str]:
+    return [name for name in readable_by(roles) if name not in GENERATED]
 
 
 def may_read(roles, category: str) -> bool:

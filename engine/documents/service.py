@@ -46,7 +46,11 @@ def _clean_name(filename: str) -> str:
 def check_upload(actor: Actor, category: str | None, title: str | None) -> str:
     """The category to file an upload under: one the uploader reads (else they could not see their own file)."""
     category = (category or categories.GENERAL).strip()
-    own = categories.readable_by(actor.roles)
+    own = categories.uploadable_by(actor.roles)
+    if category in categories.GENERATED:
+        raise Unprocessable(f"Documents of category {category!r} are made by the system, not uploaded; you may "
+                            f"file under: {', '.join(own) or 'none'}.",
+                            errors={"category": [f"Must be one of: {', '.join(own) or 'none'}."]})
     if category not in categories.READERS:
         raise Unprocessable(f"Unknown category {category!r}; use one of: {', '.join(categories.READERS)}.",
                             errors={"category": [f"Must be one of: {', '.join(categories.READERS)}."]})

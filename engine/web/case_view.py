@@ -279,7 +279,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
         variables=case_data(actor, instance, version, events, visible), report=report_snapshot(visible),
         markers=markers, related=related, deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
-        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.readable_by(actor.roles),
+        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.uploadable_by(actor.roles),
     )
 
 

@@ -194,6 +194,10 @@ def test_evaluation_by_hand_keeps_the_report_of_its_year_and_ends_with_it_as_a_p
     # the report's readers read it: BZK and the administrator; nobody else sees the case
     assert team.admin.get(f"/api/v1/documents/{document['id']}/content").status_code == 200
     assert team.gemeente.get(f"/api/v1/documents/{document['id']}/content").status_code == 404
+    # the category is the system's own: nobody uploads under it, not even its readers
+    refused = team.bzk.post(f"/api/v1/process-instances/{evaluation['id']}/documents", content_type="multipart/form-data",
+                            data={"file": (io.BytesIO(data), "eigen.pdf"), "category": "evaluatie"})
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["category"]
 
 
 def test_evaluation_of_a_year_without_cases_and_a_wrong_year(deploy_real, as_user):
