@@ -10,7 +10,7 @@ RUN mkdir -p engine/web/static/dist && cd frontend && node build.mjs
 FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 TZ=Europe/Amsterdam \
     VB_PROCESSES_DIR=/app/processes VB_FORMS_DIR=/app/forms VB_WEBHOOKS_DIR=/app/webhooks VB_INSTANCE_PATH=/app/instance
-RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y --no-install-recommends tzdata libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 veilig
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -53,7 +53,7 @@ screenshots: install frontend chromium
 
 # Compile the UI translations (engine/translations/*/LC_MESSAGES/messages.po -> .mo).
 translations: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o engine/translations/messages.pot engine/web engine/notifications
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o engine/translations/messages.pot engine/web engine/notifications engine/reporting
 	$(BIN)/pybabel -q update -i engine/translations/messages.pot -d engine/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel -q compile -d engine/translations
 	$(BIN)/pybabel -q extract -F engine/studio/babel.cfg -k _l -o engine/studio/translations/messages.pot engine/studio engine/operations

@@ -100,10 +100,11 @@ def _register_step_contributors() -> None:
     from .messages.contributor import Subscriptions
     from .notifications.contributor import Notifications
     from .reporting.contributor import FiguresRow
+    from .reporting.evaluation import EvaluationReport
     from .tasks.contributor import TaskRows
     from .webhooks.contributor import Outbox
 
-    for contributor in (TaskRows(), Subscriptions(), Outbox(), Notifications(), FiguresRow()):
+    for contributor in (TaskRows(), Subscriptions(), Outbox(), Notifications(), FiguresRow(), EvaluationReport()):
         contributors.register(contributor)
 
 

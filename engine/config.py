@@ -175,6 +175,11 @@ def load_config(instance_path: Path) -> dict:
         # How long a closed case is kept when its process declares no `retention` (ISO 8601 duration)
         "VB_DEFAULT_RETENTION": os.environ.get("VB_DEFAULT_RETENTION", "P5Y"),
         "VB_RETENTION_SWEEP_MINUTES": float(os.environ.get("VB_RETENTION_SWEEP_MINUTES", "60")),
+        # The yearly evaluation of the vangnet (docs/processes.md#vangnet_evaluation): the first year the schedule
+        # evaluates, every how many years, and the day and time in the year after (engine/reporting/evaluation.py)
+        "VB_EVALUATION_FIRST_YEAR": os.environ.get("VB_EVALUATION_FIRST_YEAR", "2016"),
+        "VB_EVALUATION_PERIOD": os.environ.get("VB_EVALUATION_PERIOD", "P1Y"),
+        "VB_EVALUATION_RUN_ON": os.environ.get("VB_EVALUATION_RUN_ON", "01-15T09:00"),
         # E-mail notifications (docs/notifications.md). Without VB_SMTP_URL mails are written to the log.
         "VB_SMTP_URL": os.environ.get("VB_SMTP_URL", ""),
         "VB_SMTP_CA_FILE": os.environ.get("VB_SMTP_CA_FILE", ""),

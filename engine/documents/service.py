@@ -15,6 +15,7 @@ from ..errors import ApiError, NotFound, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
 from ..instances.service import get_visible_case
+from ..instances.store import insert_statement
 from ..timeutil import utcnow
 from . import categories, storage
 from .models import Document
@@ -45,7 +46,11 @@ def _clean_name(filename: str) -> str:
 def check_upload(actor: Actor, category: str | None, title: str | None) -> str:
     """The category to file an upload under: one the uploader reads (else they could not see their own file)."""
     category = (category or categories.GENERAL).strip()
-    own = categories.readable_by(actor.roles)
+    own = categories.uploadable_by(actor.roles)
+    if category in categories.GENERATED:
+        raise Unprocessable(f"Documents of category {category!r} are made by the system, not uploaded; you may "
+                            f"file under: {', '.join(own) or 'none'}.",
+                            errors={"category": [f"Must be one of: {', '.join(own) or 'none'}."]})
     if category not in categories.READERS:
         raise Unprocessable(f"Unknown category {category!r}; use one of: {', '.join(categories.READERS)}.",
                             errors={"category": [f"Must be one of: {', '.join(categories.READERS)}."]})
@@ -95,6 +100,34 @@ def add_document(instance_id: str, actor: Actor, data: bytes, filename: str, tit
             storage.remove_file(instance.id, document_id)
         raise
     return describe(row, meta)
+
+
+def generated_document(instance_id: str, data: bytes, filename: str, title: str, category: str,
+                       created_by: str, content_type: str) -> dict:
+    """A document the engine makes within a case's step (the final report of an evaluation): sealed as an
+    upload is, returned as the values `insert_generated` writes inside the step's transaction."""
+    document_id = str(uuid.uuid4())
+    cipher = keys.cipher_for(instance_id, create=True)
+    meta = {"filename": _clean_name(filename), "title": title, "sha256": hashlib.sha256(data).hexdigest()}
+    store = storage.active()
+    sealed_content = keys.seal_for(cipher, data, instance_id, _content_context(document_id))
+    return {"id": document_id, "instance_id": instance_id, "category": category, "content_type": content_type,
+            "size": len(data), "store": store, "created_by": created_by, "created_at": utcnow(),
+            "meta": keys.seal_for(cipher, json.dumps(meta).encode(), instance_id, _meta_context(document_id)),
+            "content": sealed_content if store == storage.DATABASE else None,
+            "file": sealed_content if store == storage.FILE else None}
+
+
+_INSERT_GENERATED = insert_statement(Document.__table__, tuple(c.name for c in Document.__table__.columns))
+
+
+def insert_generated(connection, values: dict) -> None:
+    """Write a `generated_document` on the step's connection (engine/prepared.py), its file first: a step
+    that then fails leaves a sealed file no row names, which is never served."""
+    row = {name: value for name, value in values.items() if name != "file"}
+    if values["file"] is not None:
+        storage.write_file(values["instance_id"], values["id"], values["file"])
+    _INSERT_GENERATED.send(connection, row)
 
 
 def _meta(row: Document, cipher) -> dict:

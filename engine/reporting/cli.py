@@ -6,16 +6,20 @@ import click
 from flask.cli import AppGroup
 
 from .figures import disruption_counts
-from .rebuild import rebuild_missing
+from .rebuild import rebuild_missing, refresh_all
 
 
 def register_commands(app) -> None:
     reports = AppGroup("reports", help="The yearly report's figures rows.")
 
     @reports.command("rebuild")
-    def rebuild_command():
+    @click.option("--refresh", is_flag=True, help="Also derive every existing row again (after a migration that "
+                                                  "added a column, e.g. 0020's application and decision days)")
+    def rebuild_command(refresh):
         """Write the figures row of every threat and disruption case that has none (once, after upgrading)."""
         click.echo(f"Figures rows written: {rebuild_missing()}")
+        if refresh:
+            click.echo(f"Figures rows derived again: {refresh_all()}")
 
     @reports.command("disruptions")
     @click.option("--article", default=None, help="Only this article of the Wetboek van Strafrecht, e.g. 124")

@@ -38,7 +38,8 @@ ARTICLE = re.compile(r"^\d{2,3}[a-z]?$|^overig$")
 AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount"), DISRUPTION: ()}
 # every column a step may change (the others are set once, when the case is reported)
 COLUMNS = tuple(sorted({name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
-                       | {"advised_measures", "application_to_decision_days", "closed", "completed_at",
+                       | {"advised_measures", "application_to_decision_days", "applied_on", "decided_on", "closed",
+                          "completed_at",
                           "sr_articles", "registration_state", "om_registered_on", "threat_case_linked"}))
 
 
@@ -88,6 +89,8 @@ def changing_values(process_id: str, variables: dict, closed: bool, completed_at
         values["advised_measures"] = ("|" + "|".join(sorted(set(measures))) + "|")[:1000] if measures else None
         values["application_to_decision_days"] = _days_between(variables.get("application_submitted_at"),
                                                                variables.get("compensation_decided_at"))
+        values["applied_on"] = _local_day(variables.get("application_submitted_at"))
+        values["decided_on"] = _local_day(variables.get("compensation_decided_at"))
     if process_id == DISRUPTION:
         articles = [a for a in variables.get("sr_articles") or [] if isinstance(a, str) and ARTICLE.match(a)] \
             if isinstance(variables.get("sr_articles"), list) else []
@@ -115,6 +118,12 @@ def registration_state(variables: dict) -> str:
     if decision in _SEPOT or decision == "strafbeschikking":
         return decision
     return "geen_beslissing" if variables.get("om_registered_on") else "gemeld"
+
+
+def _local_day(value) -> date | None:
+    """The Dutch calendar day of a recorded moment (a step's `now()`)."""
+    moment = _moment(value) if value else None
+    return moment.astimezone(LOCAL_ZONE).date() if moment is not None else None
 
 
 def _date(value) -> date | None:

@@ -19,8 +19,11 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import utcnow
+from ..tasks.models import COMPLETED as TASK_COMPLETED
+from ..tasks.models import HumanTask
 from .derive import DISRUPTION, THREAT
 from .models import CaseFigures as F
+from .sql import days_between
 from .vangnet import GRANTED, check_year
 
 THRESHOLD = 5
@@ -53,19 +56,19 @@ def report(year) -> dict:
         "vangnet_checks": ({"checked": F.compensation_eligible.is_not(None),
                             "eligible": F.compensation_eligible.is_(True),
                             "burden_judged": F.burden_judged.is_(True)}, {}),
-        "compensation": ({
-            "requested": F.compensation_requested.is_(True),
-            "decided": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.is_not(None)),
-            "granted": sa.and_(F.compensation_requested.is_(True), F.compensation_decision.in_(GRANTED))},
-            {"requested_amount": (F.requested_amount, F.compensation_requested.is_(True)),
-             "granted_amount": (F.granted_amount, sa.and_(F.compensation_requested.is_(True),
-                                                          F.compensation_decision.in_(GRANTED)))}),
         "psychosocial": ({
             "ivp_referred": F.ivp_referred.is_(True),
             "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
             "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
             "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}, {}),
     })
+    # an application counts in the year it was submitted, a decision in the year BZK recorded it, whenever
+    # the threat was reported: the evaluation of a year run in January counts December's decisions
+    applications = build.counted({"compensation": ({"requested": F.compensation_requested.is_(True)}, {
+        "requested_amount": (F.requested_amount, F.compensation_requested.is_(True))})}, day=F.applied_on)
+    decided, per_decision = build.decisions()
+    compensation = {"id": "compensation", "rows": [*applications["compensation"]["rows"][:1], *decided[:2],
+                                                   *applications["compensation"]["rows"][1:], *decided[2:]]}
     disruptions = build.counted({"art124": ({"registrations": sa.true(), "art124": F.art124.is_(True)}, {})},
                                 process=DISRUPTION)
     # codes of few values: one query each for the profile and for the money, counted per combination
@@ -75,8 +78,7 @@ def report(year) -> dict:
                                       "threat_levels": (F.threat_level, None)})
     money = build.grouped_together({
         "costs_borne_by": (F.costs_borne_by, None),
-        "first_failing_condition": (F.reason, F.compensation_eligible.is_(False)),
-        "compensation_decisions": (F.compensation_decision, F.compensation_requested.is_(True))})
+        "first_failing_condition": (F.reason, F.compensation_eligible.is_(False))})
     tables = [
         counted["cases"],
         build.grouped("reports_per_month", F.month, keys=MONTHS),
@@ -92,12 +94,13 @@ def report(year) -> dict:
         money["costs_borne_by"],
         counted["vangnet_checks"],
         money["first_failing_condition"],
-        counted["compensation"],
-        money["compensation_decisions"],
+        compensation,
+        per_decision,
         counted["psychosocial"],
-        build.lead_times("lead_times_days", {
-            "report_to_closure": (F.report_to_closure_days, F.closed.is_(True)),
-            "application_to_decision": (F.application_to_decision_days, F.application_to_decision_days.is_not(None))}),
+        {"id": "lead_times_days", "rows": [
+            *build.lead_times("report_to_closure", F.report_to_closure_days, F.closed.is_(True)),
+            *build.lead_times("application_to_decision", F.application_to_decision_days, day=F.decided_on)]},
+        {"id": "lead_times_hours", "rows": build.triage_hours("report_to_triage")},
         disruptions["art124"],
         build.grouped("art124_om_decisions", F.om_decision, F.art124.is_(True), process=DISRUPTION),
         build.split_codes("disruptions_by_article", F.sr_articles, process=DISRUPTION),
@@ -154,10 +157,20 @@ class _Builder:
     def __init__(self, years: list[int]):
         self.years = years
 
-    def _where(self, process: str, *conditions):
-        return sa.and_(F.process_id == process, F.year.between(self.years[0], self.years[-1]), *conditions)
+    def _where(self, process: str, *conditions, day=None):
+        """The rows of the report's years: by the year the case was reported (the key's range), or by the year
+        of one of its days (`day`: a date column, through its own index)."""
+        if day is None:
+            span = F.year.between(self.years[0], self.years[-1])
+        else:
+            span = day.between(date(self.years[0], 1, 1), date(self.years[-1], 12, 31))
+        return sa.and_(F.process_id == process, span, *conditions)
 
-    def counted(self, tables: dict, process: str = THREAT) -> dict:
+    @staticmethod
+    def _year(day=None):
+        return F.year if day is None else sa.cast(sa.extract("year", day), sa.Integer)
+
+    def counted(self, tables: dict, process: str = THREAT, day=None) -> dict:
         """Tables of counts (and of sums of amounts over the cases their conditions select), per year, all in
         one query: {table id: ({figure: condition}, {figure: (amount, condition)})}."""
         columns, layout = [], []
@@ -169,8 +182,9 @@ class _Builder:
                 layout.append((table_id, key, "amount", len(columns)))
                 columns += [sa.func.sum(sa.case((condition, value), else_=0)),
                             sa.func.sum(sa.case((sa.and_(condition, value.is_not(None)), 1), else_=0))]
+        year = self._year(day)
         found = {row[0]: row[1:] for row in db.session.execute(
-            sa.select(F.year, *columns).where(self._where(process)).group_by(F.year))}
+            sa.select(year, *columns).where(self._where(process, day=day)).group_by(year))}
         result = {table_id: {"id": table_id, "rows": []} for table_id in tables}
         for table_id, key, kind, at in layout:
             values = {}
@@ -197,7 +211,7 @@ class _Builder:
             counts.setdefault(value, {})[year] = count
         return _breakdown(table_id, counts, self.years)
 
-    def grouped_together(self, tables: dict, process: str = THREAT) -> dict:
+    def grouped_together(self, tables: dict, process: str = THREAT, day=None) -> dict:
         """Several tables of codes in one query: the database counts the cases per year and combination of
         codes (and of the tables' conditions), each table adds up the combinations by its own code.
         {table id: (column, condition or None)}."""
@@ -207,9 +221,10 @@ class _Builder:
             if condition is not None:
                 selected.append(sa.case((condition, 1), else_=0))
         counts = {table_id: {} for table_id in tables}
+        year_of = self._year(day)
         for year, *values, count in db.session.execute(
-                sa.select(F.year, *selected, sa.func.count()).where(self._where(process))
-                .group_by(F.year, *selected)):
+                sa.select(year_of, *selected, sa.func.count()).where(self._where(process, day=day))
+                .group_by(year_of, *selected)):
             at = 0
             for table_id, (_column, condition) in tables.items():
                 value = values[at]
@@ -222,6 +237,32 @@ class _Builder:
                     per_year = counts[table_id].setdefault(value, {})
                     per_year[year] = per_year.get(year, 0) + count
         return {table_id: _breakdown(table_id, found, self.years) for table_id, found in counts.items()}
+
+    def decisions(self) -> tuple[list[dict], dict]:
+        """BZK's decisions by the year it recorded them, in one query: the rows `decided`, `granted` and
+        `granted_amount` of the compensation table, and the table of decisions per code."""
+        year = self._year(F.decided_on)
+        counts, found = {}, {}
+        for at, code, count, amount, amounts in db.session.execute(
+                sa.select(year, F.compensation_decision, sa.func.count(), sa.func.sum(F.granted_amount),
+                          sa.func.count(F.granted_amount))
+                .where(self._where(THREAT, F.compensation_decision.is_not(None), day=F.decided_on))
+                .group_by(year, F.compensation_decision)):
+            counts.setdefault(code, {})[at] = count
+            totals = found.setdefault(at, [0, 0, 0.0, 0])
+            totals[0] += count
+            if code in GRANTED:
+                totals[1] += count
+                totals[2] += float(amount or 0)
+                totals[3] += amounts
+        rows = [{"key": key, "kind": kind, "values": {}} for key, kind in
+                (("decided", "count"), ("granted", "count"), ("granted_amount", "amount"))]
+        for at in self.years:
+            decided, granted, amount, amounts = found.get(at, (0, 0, 0.0, 0))
+            rows[0]["values"][str(at)] = disclose(decided)
+            rows[1]["values"][str(at)] = disclose(granted)
+            rows[2]["values"][str(at)] = disclose(round(amount, 2), amounts)
+        return rows, _breakdown("compensation_decisions", counts, self.years)
 
     def measures(self, table_id: str) -> dict:
         """The advised measures: the database groups the cases by their set of measures, each set is split."""
@@ -246,29 +287,48 @@ class _Builder:
                 per_year[year] = per_year.get(year, 0) + count
         return _breakdown(table_id, counts, self.years, partition=False)  # a case may have several
 
-    def lead_times(self, table_id: str, measured: dict) -> dict:
+    def lead_times(self, key: str, duration, condition=None, day=None) -> list[dict]:
+        """Median and 90th percentile of a duration column per year (of the report, or of `day`)."""
+        durations = sa.select(self._year(day).label("year"), duration.label("value")).where(
+            self._where(THREAT, duration.is_not(None), *(() if condition is None else (condition,)), day=day))
+        return self._percentiles(key, "days", durations)
+
+    def triage_hours(self, key: str) -> list[dict]:
+        """Hours from the report to the first completed triage (the inbox's task rows; a triage done again
+        after a repair counts once, the first time), per year of the report: the year's figures rows, each
+        looked up in the task rows by element, status and case (an index)."""
+        done = sa.func.min(HumanTask.completed_at)
+        durations = sa.select(F.year.label("year"), (days_between(F.started_at, done) * 24).label("value")) \
+            .join(HumanTask, sa.and_(HumanTask.instance_id == F.instance_id, HumanTask.element_id == "triage",
+                                     HumanTask.status == TASK_COMPLETED)) \
+            .where(self._where(THREAT), HumanTask.process_id == THREAT) \
+            .group_by(F.year, F.instance_id, F.started_at)
+        return self._percentiles(key, "hours", durations)
+
+    def _percentiles(self, key: str, kind: str, durations) -> list[dict]:
         """Median and 90th percentile per year (interpolated, as `statistics.quantiles(method="inclusive")`):
-        the database numbers the durations of each year in order and returns only the ones at those places."""
+        the database numbers the durations of each year in order and returns only the ones at those places.
+        `durations`: a select of (year, value)."""
+        measured = durations.subquery()
+        ranked = sa.select(
+            measured.c.year, measured.c.value,
+            (sa.func.row_number().over(partition_by=measured.c.year, order_by=measured.c.value) - 1).label("k"),
+            sa.func.count().over(partition_by=measured.c.year).label("n"),
+        ).subquery()
+        n, k = ranked.c.n, ranked.c.k
+        places = ((n - 1) // 2, n // 2, (9 * (n - 1)) // 10, (9 * (n - 1) + 9) // 10)
+        found: dict[int, tuple[int, dict]] = {}
+        for year, value, place, count in db.session.execute(
+                sa.select(ranked.c.year, ranked.c.value, k, n).where(sa.or_(*(k == p for p in places)))):
+            found.setdefault(int(year), (count, {}))[1][place] = float(value)
         rows = []
-        for key, (duration, condition) in measured.items():
-            ranked = sa.select(
-                F.year.label("year"), duration.label("days"),
-                (sa.func.row_number().over(partition_by=F.year, order_by=duration) - 1).label("k"),
-                sa.func.count().over(partition_by=F.year).label("n"),
-            ).where(self._where(THREAT, condition, duration.is_not(None))).subquery()
-            n, k = ranked.c.n, ranked.c.k
-            places = ((n - 1) // 2, n // 2, (9 * (n - 1)) // 10, (9 * (n - 1) + 9) // 10)
-            found: dict[int, tuple[int, dict]] = {}
-            for year, days, place, count in db.session.execute(
-                    sa.select(ranked.c.year, ranked.c.days, k, n).where(sa.or_(*(k == p for p in places)))):
-                found.setdefault(year, (count, {}))[1][place] = float(days)
-            for statistic, share in (("median", 0.5), ("p90", 0.9)):
-                values = {}
-                for year in self.years:
-                    count, at = found.get(year, (0, {}))
-                    values[str(year)] = disclose(_interpolated(at, count, share), count)
-                rows.append({"key": f"{key}_{statistic}", "kind": "days", "values": values})
-        return {"id": table_id, "rows": rows}
+        for statistic, share in (("median", 0.5), ("p90", 0.9)):
+            values = {}
+            for year in self.years:
+                count, at = found.get(year, (0, {}))
+                values[str(year)] = disclose(_interpolated(at, count, share), count)
+            rows.append({"key": f"{key}_{statistic}", "kind": kind, "values": values})
+        return rows
 
 
 def _interpolated(at: dict, count: int, share: float) -> float | None:

@@ -26,6 +26,9 @@ class CaseFigures(db.Model):
     __table_args__ = (sa.Index("ix_case_figures_instance_id", "instance_id", unique=True),
                       # the cases list's search by the office holder's role (engine/search)
                       sa.Index("ix_case_figures_role_instance", "office_holder_role", "instance_id"),
+                      # the report counts applications and decisions by the year of their own day
+                      sa.Index("ix_case_figures_applied_on", "applied_on", "process_id"),
+                      sa.Index("ix_case_figures_decided_on", "decided_on", "process_id"),
                       {"sqlite_with_rowid": False})
 
     process_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
@@ -57,6 +60,8 @@ class CaseFigures(db.Model):
     compensation_decision: Mapped[str | None] = mapped_column(sa.String(CODE))
     granted_amount: Mapped[float | None] = mapped_column(sa.Float)
     application_to_decision_days: Mapped[float | None] = mapped_column(sa.Float)
+    applied_on: Mapped[date | None] = mapped_column(sa.Date)  # the application submitted, Dutch day
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)  # BZK's decision recorded, Dutch day
     ivp_referred: Mapped[bool | None] = mapped_column(sa.Boolean)
     ivp_first_contact_in_time: Mapped[bool | None] = mapped_column(sa.Boolean)
     ivp_contact_escalated: Mapped[bool | None] = mapped_column(sa.Boolean)

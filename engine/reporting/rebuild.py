@@ -1,4 +1,5 @@
-"""The figures rows of cases saved before they existed (`flask --app engine reports rebuild`).
+"""The figures rows of cases saved before they existed (`flask --app engine reports rebuild`), and the rows
+of cases that will not step again written anew after a column was added (`... rebuild --refresh`).
 
 A case gets its row with its next step; a case that will not step again (closed, or saved before migration
 0014 and waiting) gets it here, opened once from its variables, or from its tombstone when it was purged.
@@ -40,3 +41,28 @@ def rebuild_missing() -> int:
                                        report_to_closure_days=closure_days(row.started_at, completed_at)))
         db.session.commit()
         written += len(rows)
+
+
+def refresh_all() -> int:
+    """Derive the changing values of every existing row again (a closed case does not step again, so a column
+    added later stays empty in its row until this runs); returns how many rows were read."""
+    done, after = 0, ""
+    while True:
+        rows = db.session.execute(
+            sa.select(ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.status,
+                      ProcessInstance.completed_at, ProcessInstance.variables, ProcessInstance.tombstone)
+            .join(CaseFigures, CaseFigures.instance_id == ProcessInstance.id)
+            .where(ProcessInstance.process_id.in_(PROCESSES), ProcessInstance.id > after)
+            .order_by(ProcessInstance.id).limit(BATCH)
+        ).all()
+        if not rows:
+            return done
+        opened = variables_of_cases((row.id, row.variables) for row in rows if row.tombstone is None)
+        for row in rows:
+            variables = row.tombstone if row.tombstone is not None else opened.get(row.id, {})
+            closed = row.status == COMPLETED
+            values = changing_values(row.process_id, variables, closed, row.completed_at if closed else None)
+            values.pop("completed_at")  # kept as written at closure (report_to_closure_days was counted from it)
+            db.session.execute(sa.update(CaseFigures).where(CaseFigures.instance_id == row.id).values(values))
+        db.session.commit()
+        done, after = done + len(rows), rows[-1].id

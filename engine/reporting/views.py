@@ -28,7 +28,8 @@ class ReportArgsSchema(Schema):
 
 class ReportRowSchema(Schema):
     key = fields.String(metadata={"description": "The figure: a code of the form's options or a measure name"})
-    kind = fields.String(validate=validate.OneOf(["count", "amount", "days"]))
+    kind = fields.String(validate=validate.OneOf(["count", "amount", "days", "hours"]), metadata={
+        "description": "What the cells are: counts, amounts (EUR), or a lead time in days or in hours"})
     values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=CELL),
                          metadata={"description": "Year -> cell"})
 

@@ -35,8 +35,8 @@ def settle_start_events(workflow, fire_element_id: str | None = None) -> str | N
 
     - `fire_element_id` (a case created for a timer occurrence): that start event fires once; the case's
       other start events are cancelled.
-    - None (a person starts the case): with a none start event the engine starts there and cancels the
-      timer start events itself; a process that has only timer start events runs once now, from the
+    - None (a person starts the case): with a none start event the case starts there and its timer start
+      events are cancelled; a process that has only timer start events runs once now, from the
       first of them, instead of waiting inside the case.
     Returns the id of the start event fired, or None.
     """
@@ -46,6 +46,10 @@ def settle_start_events(workflow, fire_element_id: str | None = None) -> str | N
         return None
     if fire_element_id is None:
         if any(isinstance(t.task_spec.event_definition, NoneEventDefinition) for t in starts):
+            # cancelled here, not left to the engine: a cycle whose start lies in the past (R/2017-01-15...)
+            # would fire at once in the same run and take its branch in a case a person started
+            for task in timers:
+                task.cancel()
             return None
         target = timers[0]
     else:

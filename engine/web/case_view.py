@@ -20,6 +20,8 @@ from ..documents import categories as document_categories
 from ..documents.service import list_documents
 from ..notes.service import notes_of
 from ..instances.service import case_history, case_variables_for, get_visible_case
+from ..reporting.evaluation import snapshot_of
+from ..reporting.presentation import sections
 from ..definitions.version_model import form_file_id
 from ..tasks.models import OPEN, HumanTask
 from .i18n import pick
@@ -50,6 +52,7 @@ class CasePage:
     waits: list = field(default_factory=list)  # what else keeps an open case open: events and sub-cases
     documents: list = field(default_factory=list)
     categories: list = field(default_factory=list)  # the document categories the viewer may file under
+    report: dict | None = None  # the yearly report an evaluation case keeps (`report_snapshot`)
 
 
 @dataclass
@@ -269,14 +272,24 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
     shown = sorted(shown + notes, key=lambda item: item.at)
     markers = diagram_markers(instance, version.model, events, open_tasks)
     related = related_cases(actor, instance)
+    visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
     return CasePage(
         timeline=shown, engine_steps=left_out,
         instance=instance, version=version, open_tasks=open_tasks, events=events,
-        variables=case_data(actor, instance, version, events),
+        variables=case_data(actor, instance, version, events, visible), report=report_snapshot(visible),
         markers=markers, related=related, deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
-        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.readable_by(actor.roles),
+        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.uploadable_by(actor.roles),
     )
+
+
+def report_snapshot(visible: dict) -> dict | None:
+    """The figures an evaluation case kept (engine/reporting/evaluation.py), laid out as the report page lays
+    them out: aggregates under disclosure control, shown to whoever sees the case."""
+    figures = snapshot_of(visible)
+    if figures is None:
+        return None
+    return {"figures": figures, "years": [str(y) for y in figures["years"]], "sections": sections(figures)}
 
 
 def diagram_xml(instance_id: str, actor: Actor) -> str:

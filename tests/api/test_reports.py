@@ -81,6 +81,16 @@ def test_cases_saved_before_the_figures_rows_get_them_from_the_rebuild(app, depl
     assert _table(body, "by_incident_category")["belaging"]["2024"] == 5
     assert "Figures rows written: 0" in app.test_cli_runner().invoke(args=["reports", "rebuild"]).output
 
+    # a column added by a later migration is empty in the rows of cases that do not step again: --refresh
+    # derives every row again from its case (as after migration 0020's application and decision days)
+    with app.app_context():
+        db.session.query(CaseFigures).update({"incident_category": None})
+        db.session.commit()
+    assert _table(bzk.get("/api/v1/reports/vangnet/2024").get_json(), "by_incident_category") == {}
+    result = app.test_cli_runner().invoke(args=["reports", "rebuild", "--refresh"])
+    assert result.exit_code == 0 and "Figures rows derived again: 5" in result.output, result.output
+    assert _table(bzk.get("/api/v1/reports/vangnet/2024").get_json(), "by_incident_category")["belaging"]["2024"] == 5
+
 
 @pytest.mark.parametrize("count", [5, 6, 7, 10, 11, 23])
 def test_median_and_90th_percentile_from_the_database_are_the_interpolated_ones(app, count):

@@ -67,6 +67,17 @@ def test_the_report_page_is_accessible_and_its_charts_have_tables(web, app):
         task_id = db.session.query(HumanTask.id).filter_by(instance_id=case.id, element_id="assess_vangnet").scalar()
     user.goto(f"/tasks/{task_id}")
     user.wait_for_form()
+    # the figures the evaluation keeps are shown below its form, tables and charts, and stay accessible
+    assert page.locator("#snapshot-heading").inner_text() == "Cijfers van 2025 bewaard bij deze zaak"
+    assert page.locator(".report-snapshot #t-cases tbody tr").first.inner_text().split("\t") == [
+        "gemeld", "0", "0", "0", "0", "6"]
+    assert page.locator(".report-snapshot figure.report-chart svg[role=img]").count() >= 10
+    assert (violations := _axe_violations(page)) == [], json.dumps(violations, indent=1)
+    user.goto(f"/cases/{case.id}")
+    assert page.locator(".report-snapshot #t-cases tbody tr").first.inner_text().split("\t")[-1] == "6"
+    assert (violations := _axe_violations(page)) == [], json.dumps(violations, indent=1)
+    user.goto(f"/tasks/{task_id}")
+    user.wait_for_form()
     link = page.get_by_role("link", name="Rapportage 2025", exact=False)
     assert link.get_attribute("href") == "/reports/vangnet?year=2025"
     link.click()

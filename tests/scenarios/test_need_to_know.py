@@ -138,13 +138,13 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
     # the outbox: every subscriber's body, whichever role's system receives it
     assert [(json.loads(b)["type"], k) for b in bodies for k, m in markers.items() if m in b] == []
 
-    # exports: the read log's CSV and the studio's export are not theirs; BZK's yearly vangnet figures are
-    # counts and sums only
+    # exports: the read log's CSV and the studio's export are not theirs; BZK's yearly vangnet figures (the
+    # report an evaluation keeps) are counts and sums only
     for role in ROLES:
         user = getattr(team, role)
         assert user.get("/api/v1/access-log", query_string={"format": "csv"}).status_code in (403, 404)
         assert user.get("/api/v1/studio/export.zip").status_code in (401, 403)
     evaluation = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2026, "evaluation_note": "Jaarlijks"})
     figures = team.bzk.get(f"/api/v1/process-instances/{evaluation['id']}")
-    assert figures.status_code == 200 and "vangnet_figures" in figures.get_json()["variables"]
-    assert _leaks({"vangnet_figures": figures}, markers) == []
+    assert figures.status_code == 200 and "vangnet_report" in figures.get_json()["variables"]
+    assert _leaks({"vangnet_report": figures}, markers) == []

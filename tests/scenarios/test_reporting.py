@@ -60,3 +60,24 @@ def test_the_time_limit_still_holds_for_a_script_that_calls_it(app):
     with app.app_context(), pytest.raises(ScriptTimeout, match="time limit"):
         engine.environment.execute("n = 0\nwhile True:\n    f = vangnet_year_figures(2025)\n    n += 1", {})
     assert vangnet_year_figures.__name__ == "vangnet_year_figures"
+
+
+def test_the_host_time_of_a_call_is_not_the_scripts_up_to_its_allowance(app):
+    import time
+
+    from engine.reporting.script_functions import HOST_TIME_FACTOR
+
+    @untraced
+    def slow_host_work(seconds):
+        time.sleep(seconds)
+        return seconds
+
+    engine = SandboxedScriptEngine(time_limit=0.2)
+    namespace = {"slow": slow_host_work}
+    # 0.5 s of host work in a script with a limit of 0.2 s: the host's time moves the deadline on
+    assert engine.environment.evaluate("slow(0.25) + slow(0.25)", namespace) == 0.5
+    # but not without end: past ten times the limit (2 s) the script's own time counts again
+    started = time.monotonic()
+    with pytest.raises(ScriptTimeout, match="time limit"):
+        engine.environment.execute("while True:\n    slow(0.1)", namespace)
+    assert HOST_TIME_FACTOR * 0.2 <= time.monotonic() - started < HOST_TIME_FACTOR * 0.2 + 1.5

@@ -14,7 +14,7 @@ from ...instances.service import case_variables_for
 from ...tasks import service as tasks
 from ...tasks.models import OPEN
 from ..blueprint import bp
-from ..case_view import task_context
+from ..case_view import report_snapshot, task_context
 from ..i18n import _, pick, translate_errors
 from ..security import safe_next
 from ...identity.auth import current_actor
@@ -57,6 +57,7 @@ def render_task(task_id: str, submitted: dict | None = None, errors: dict | None
         errors=error_summary(form.schema, errors) if (form and errors) else [],
         names=display_names([task.assignee, task.completed_by, *(step.actor for step in context)]),
         process_names=process_names(), can_see_case=can_see_case, context=context,
+        report=report_snapshot(visible) if can_see_case else None,
     ), status
 
 
