@@ -12,12 +12,13 @@ from tests.scenarios.form_data import MUNICIPALITIES, FormFiller, check_pattern_
 
 SEED = int(os.environ.get("VB_RANDOM_WALK_SEED", "20160420"))
 CASES = {"threat_response": 130, "democratic_disruption_registration": 30, "toolkit_rollout": 20,
-         "vangnet_evaluation": 20}
+         "vangnet_evaluation": 20, "ivp_support": 20}
 STARTERS = {
     "threat_response": ["gemeente.westbetuwe", "gemeente.amsterdam", "ambtsdrager.westbetuwe", "politie"],
     "democratic_disruption_registration": ["gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om"],
     "toolkit_rollout": ["bzk"],
     "vangnet_evaluation": ["bzk"],
+    "ivp_support": ["ambtsdrager.westbetuwe", "ivp"],
 }
 WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp"]
 OWN_MUNICIPALITY = {"gemeente.westbetuwe": "GM0668", "gemeente.amsterdam": "GM0363", "ambtsdrager.westbetuwe": "GM0668"}
