@@ -40,7 +40,8 @@ def test_aangifte_onder_nummer_registered_by_the_police_system(app, deploy_real,
     assert data["aangifte_status"] == "geregistreerd"
     assert data["police_registration_number"] == "PL0600-2026-004711" and data["vpt_ela_marked"] is True
     assert data["aangifte_in_time"] is True
-    assert data["filing_method"] == "onder_nummer" and data["support_numbers_given"] is True
+    assert data["filing_method"] == "onder_nummer" and data["support_numbers_given"] == "***"  # the gemeente's
+    assert team.gemeente.case(case["id"])["variables"]["support_numbers_given"] is True
 
 
 def test_reminder_when_not_registered_within_two_working_days(app, deploy_real, as_user):
