@@ -82,8 +82,8 @@ class FormFiller:
         if kind == "datetime":
             day = date(2026, 11, 28) + timedelta(days=rng.randint(-30, 30))
             rule = component.get("properties") or {}
-            if rule.get("notBefore"):  # a rule between fields: a moment after any the other field holds
-                day = date(2027, 6, 1) + timedelta(days=rng.randint(0, 30))
+            if rule.get("notBefore"):  # a rule between fields: after the other (a moment of the case: now)
+                day = date.today() + timedelta(days=rng.randint(1, 3))
             elif rule.get("notAfter"):
                 day = date(2020, 6, 1) + timedelta(days=rng.randint(0, 30))
             subtype = component.get("subtype", "date")
