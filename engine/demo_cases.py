@@ -41,8 +41,9 @@ def _do(instance_id: str, element_id: str, username: str, variables: dict) -> No
 
 
 def _threatened_alderman():
-    """A wethouder reports a threatening letter herself: she chose aangifte onder nummer and consented to the IVP;
-    the police still has to register the aangifte and deliver the threat assessment; the IVP must call her."""
+    """A wethouder reports a threatening letter herself: she chose aangifte onder nummer and referred herself to
+    the IVP (its own case, which the gemeente does not see); the police still has to register the aangifte and
+    deliver the threat assessment; the IVP must call her."""
     case = _start("threat_response", "VB-DEMO-0001", "ambtsdrager.westbetuwe", {
         **REPORT, "case_title": "Dreigbrief aan wethouder", "municipality_code": "GM0668",
         "office_holder_role": "wethouder", "reporter_is_office_holder": True, "incident_category": "bedreiging",
@@ -51,7 +52,14 @@ def _threatened_alderman():
     _do(case.id, "triage", "gemeente.westbetuwe", TRIAGE)
     _do(case.id, "choose_filing_method", "ambtsdrager.westbetuwe", {"filing_method": "onder_nummer"})
     _do(case.id, "ask_support_consent", "ambtsdrager.westbetuwe", {
-        "consent_ivp": "ja", "consent_vertrouwenslijn": "ja", "consent_recorded_by": "ambtsdrager"})
+        "support_numbers_given": True, "support_information_by": "ambtsdrager"})
+
+
+def _ivp_self_referral():
+    """The same wethouder referred herself to the IVP: its own case, which the gemeente does not see."""
+    _start("ivp_support", "VB-DEMO-0006", "ambtsdrager.westbetuwe", {
+        "referred_person": "ambtsdrager", "office_holder_role": "wethouder", "acute_danger": False,
+        "contact_phone": "06 12345678", "referral_source": "zelf"})
 
 
 def _mayor_in_acute_danger():
@@ -74,7 +82,7 @@ def _councillor_awaiting_bzk():
     _do(case.id, "triage", "gemeente.westbetuwe", TRIAGE)
     _do(case.id, "choose_filing_method", "gemeente.westbetuwe", {"filing_method": "werkgever"})
     _do(case.id, "ask_support_consent", "gemeente.westbetuwe", {
-        "consent_ivp": "nee", "consent_vertrouwenslijn": "ja", "consent_recorded_by": "gemeente"})
+        "support_numbers_given": True, "support_information_by": "gemeente"})
     _do(case.id, "register_aangifte", "politie", {"police_registration_number": "PL0600-2026-000318",
                                                   "vpt_ela_marked": True, "registered_on": "2026-02-23"})
     _do(case.id, "threat_assessment", "politie", {
@@ -113,6 +121,7 @@ DEMO_CASES = [
     ("VB-DEMO-0003", "threat_response", _councillor_awaiting_bzk),
     ("VB-DEMO-0004", "democratic_disruption_registration", _disrupted_council_meeting),
     ("VB-DEMO-0005", "toolkit_rollout", _toolkit_rollout),
+    ("VB-DEMO-0006", "ivp_support", _ivp_self_referral),
 ]
 
 

@@ -61,6 +61,11 @@ SENDERS_PROPERTY = "senders"
 SENSITIVE_VARIABLES_PROPERTY = "sensitive_variables"
 VARIABLES_PROPERTY = "variables"
 RETENTION_PROPERTY = "retention"
+# A confidential case belongs to no municipality (its gemeente never sees it) and its events go only to the
+# outbound subscriptions that name its process (docs/modeling.md#confidential-cases): the IVP's support.
+CONFIDENTIAL_PROPERTY = "confidential"
+# The roles that read any variable of the process's cases (derived ones too); others read none of them
+CASE_READERS_PROPERTY = "readers"
 # On a user task: the case data shown beside its form (docs/modeling.md#context-beside-the-form)
 CONTEXT_PROPERTY = "context"
 
@@ -118,6 +123,8 @@ def extract_process(process, messages: dict) -> dict:
         # How long a closed case is kept (engine/retention): None means the setting VB_DEFAULT_RETENTION
         "retention": (extension_properties(process).get(RETENTION_PROPERTY)
                       or (_cam(process, "historyTimeToLive") or "").strip() or None),
+        "confidential": extension_properties(process).get(CONFIDENTIAL_PROPERTY, "").lower() == "true",
+        "case_readers": sorted(r.lower() for r in _split(extension_properties(process).get(CASE_READERS_PROPERTY))),
         "start_events": [],
         "user_tasks": {},
         "message_catches": {},

@@ -31,6 +31,12 @@ def lowered(old: dict | None, new: dict, default_retention: str) -> list[str]:
                            f"{', '.join(sorted(before or ()))}).")
         elif after - (before or set()):
             changes.append(f"'{key}' becomes readable by {', '.join(sorted(after - before))} as well.")
+    case_before, case_after = set(old.get("case_readers") or ()), set(new.get("case_readers") or ())
+    if case_before and (not case_after or case_after - case_before):
+        changes.append(f"The cases' variables become readable by "
+                       f"{', '.join(sorted(case_after - case_before)) or 'every role that sees the case'} as well.")
+    if old.get("confidential") and not new.get("confidential"):
+        changes.append("The cases are no longer confidential: they belong to a municipality again.")
     dropped = set(old.get("sensitive_variables") or ()) - set(new.get("sensitive_variables") or ())
     changes += [f"The derived variable '{key}' is no longer declared sensitive." for key in sorted(dropped)]
     before = old.get("retention") or default_retention

@@ -367,6 +367,10 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
     for group in model["starter_groups"]:
         if normalise_role(group) is None:
             problem(f"Starter group '{group}' is not a role; roles are: {', '.join(ROLES)}.", model["line"], model["id"])
+    for reader in model.get("case_readers") or ():
+        if normalise_role(reader) is None:
+            problem(f"The case readers name '{reader}', which is not a role; roles are: {', '.join(ROLES)}.",
+                    model["line"], model["id"])
     for timer in model["timers"]:
         if timer["kind"] is None:
             problem("Timer has no timeDate, timeDuration or timeCycle.", timer["line"], timer["element_id"])

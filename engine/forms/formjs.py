@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from . import phone
 from .feel import FeelError, compile_feel, evaluate
@@ -25,6 +26,11 @@ CONTAINER_TYPES = {"group", "dynamiclist"}
 STATIC_TYPES = {"text", "html", "image", "spacer", "separator", "button", "table", "iframe", "expression"}
 OPTION_TYPES = {"radio", "select", "checklist", "taglist"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Cross-field rules a field can state (docs/modeling.md#rules-between-fields): its value must not lie before
+# (after) the value of another field of the form; `<rule>Message` replaces the message that is generated.
+ORDER_PROPERTIES = ("notBefore", "notAfter")
+ORDERED_TYPES = {"datetime", "number"}
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 class FormDefinitionError(ValueError):
@@ -72,6 +78,12 @@ class Field:
     def read_only(self) -> bool:
         return bool(self.component.get("readonly")) or bool(self.component.get("disabled"))
 
+    @property
+    def order_rules(self) -> list:
+        """(property, other key) for `"properties": {"notBefore": "<key>"}` and `"notAfter"`."""
+        props = self.component.get("properties") or {}
+        return [(name, str(props[name]).strip()) for name in ORDER_PROPERTIES if str(props.get(name) or "").strip()]
+
 
 @dataclass
 class FormDefinition:
@@ -101,7 +113,26 @@ class FormDefinition:
             raise FormDefinitionError("A form definition needs a 'components' list.")
         definition = cls(id=form_id, schema=schema)
         definition._collect(components, (), set())
+        definition._check_order_rules()
         return definition
+
+    def _check_order_rules(self) -> None:
+        """A field's `notBefore` / `notAfter` must name another top-level date, date-time or number field of
+        the same form (a rule naming a field that does not exist would never hold, so it is refused here)."""
+        by_key = {f.path: f for f in self.fields}
+        for fld in self.fields:
+            for prop, other_key in fld.order_rules:
+                if fld.type not in ORDERED_TYPES or len(fld.path) != 1:
+                    raise FormDefinitionError(f"'{prop}' on '{fld.key}': only a top-level date, date-time or number "
+                                              "field can be compared.", fld.key)
+                other = by_key.get((other_key,))
+                if other is None or other is fld:
+                    raise FormDefinitionError(f"'{prop}' on '{fld.key}' names '{other_key}', which is not another "
+                                              "top-level field of this form.", fld.key)
+                if (other.type == "number") != (fld.type == "number"):
+                    raise FormDefinitionError(f"'{prop}' on '{fld.key}' compares it with '{other_key}', which is not "
+                                              "of the same kind (a date or date-time with a date or date-time, a "
+                                              "number with a number).", fld.key)
 
     def _collect(self, components, path, seen):
         for component in components:
@@ -229,6 +260,29 @@ class FormDefinition:
                 clean_rows.append(row_clean)
             _set_path(clean, list_path, clean_rows)
         return clean, errors
+
+    def order_errors(self, clean: dict, context: dict | None = None) -> dict:
+        """The cross-field rules (`notBefore`, `notAfter`) checked on validated values. The other field's value
+        is the submitted one, or, when it was not submitted (a read-only field shows case data), the case's
+        (`context`): a read-only value the client sends back is never trusted."""
+        errors: dict[str, list] = {}
+        context = context or {}
+        by_key = {f.path[0]: f for f in self.fields if len(f.path) == 1}
+        for fld in self.fields:
+            if not fld.order_rules or clean.get(fld.key) in (None, ""):
+                continue
+            for prop, other_key in fld.order_rules:
+                other = by_key.get(other_key)
+                if other is None:
+                    continue
+                theirs = clean.get(other_key) if other_key in clean and not other.read_only else context.get(other_key)
+                mine_at, theirs_at = _ordered(fld, clean[fld.key]), _ordered(other, theirs)
+                if mine_at is None or theirs_at is None:
+                    continue
+                if (prop == "notBefore" and mine_at < theirs_at) or (prop == "notAfter" and mine_at > theirs_at):
+                    custom = (fld.component.get("properties") or {}).get(prop + "Message")
+                    errors.setdefault(fld.key, []).append(str(custom) if custom else _order_message(prop, fld, other))
+        return errors
 
     def _validate_field(self, fld, source, scope, clean, errors, path, prefix=""):
         name = prefix + ".".join(path)
@@ -365,6 +419,47 @@ def _check_datetime(fld: Field, value):
         expected = {"date": "YYYY-MM-DD", "time": "HH:MM"}.get(subtype, "YYYY-MM-DDTHH:MM")
         return f"Must be a {subtype} ({expected}).", None
     return None, value
+
+
+def _ordered(fld: Field, value):
+    """A comparable value of a date, date-time or number field (dates as the start of their day, Dutch
+    time; a date-time without an offset as Dutch time); None when there is nothing to compare."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if fld.type == "number":
+        return Decimal(str(value)) if isinstance(value, (int, float, str)) else None
+    try:
+        if not isinstance(value, str):
+            return None
+        if len(value) == 10:
+            moment = datetime.combine(date.fromisoformat(value), time())
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
+
+
+def _halves(label: str) -> tuple[str, str]:
+    """The Dutch and the English half of a label written "Nederlands / English"."""
+    dutch, _, english = str(label).partition(" / ")
+    return dutch.strip(), (english or dutch).strip()
+
+
+def _order_message(prop: str, fld: Field, other: Field) -> str:
+    mine_nl, mine_en = _halves(fld.label)
+    theirs_nl, theirs_en = _halves(other.label)
+    if fld.type == "number":
+        if prop == "notBefore":
+            return (f"'{mine_nl}' kan niet kleiner zijn dan '{theirs_nl}': vul een waarde in van ten minste "
+                    f"'{theirs_nl}'. / '{mine_en}' cannot be less than '{theirs_en}': enter at least '{theirs_en}'.")
+        return (f"'{mine_nl}' kan niet groter zijn dan '{theirs_nl}': vul een waarde in van ten hoogste "
+                f"'{theirs_nl}'. / '{mine_en}' cannot be more than '{theirs_en}': enter at most '{theirs_en}'.")
+    if prop == "notBefore":
+        return (f"'{mine_nl}' kan niet vóór '{theirs_nl}' liggen: vul een moment op of na '{theirs_nl}' in. / "
+                f"'{mine_en}' cannot be before '{theirs_en}': enter a moment at or after '{theirs_en}'.")
+    return (f"'{mine_nl}' kan niet na '{theirs_nl}' liggen: vul een moment op of vóór '{theirs_nl}' in. / "
+            f"'{mine_en}' cannot be after '{theirs_en}': enter a moment at or before '{theirs_en}'.")
 
 
 def _has_path(source: dict, path: tuple):

@@ -161,12 +161,13 @@ def can_read_sensitive(actor: Actor) -> bool:
 
 
 def visible_variables(actor: Actor, variables: dict, sensitive_keys, field_readers: dict | None = None,
-                      form_keys=()) -> dict:
+                      form_keys=(), case_readers=None) -> dict:
     """Case variables with the values masked that the actor may not read (`roles.readers_of`): a field that
     names its readers (forms: `"readers": "gemeente,ivp"`) for every other role; else a sensitive field for
     the roles outside `SENSITIVE_READERS`; else any form field for the need-to-know roles (IVP, BZK, OM).
     A municipal user of a case that spans municipalities (the toolkit roll-out) sees only their own
-    municipality's rows."""
+    municipality's rows. A process that names the readers of its cases (`case_readers`, the IVP's support)
+    limits every variable to them, derived ones included."""
     if actor.is_municipal:
         variables = _own_rows(variables, actor.municipality_code)
     if actor.is_system:
@@ -175,6 +176,8 @@ def visible_variables(actor: Actor, variables: dict, sensitive_keys, field_reade
     hidden = set()
     for key in variables:
         allowed = readers_of(key, readers, sensitive, forms)
+        if case_readers:
+            allowed = (allowed if allowed is not None else frozenset(case_readers)) & frozenset(case_readers)
         if allowed is not None and not actor.roles & allowed:
             hidden.add(key)
     if not hidden:

@@ -73,10 +73,18 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
     form = start_form_of(version) if use_start_form else None
     if form is not None:
         clean, errors = form.validate(variables)
+        if not errors:
+            errors = form.order_errors(clean)
         if errors:
             raise Unprocessable("The start form has errors; see errors for each field.", errors=errors)
         variables = clean
     municipality = variables.get("municipality_code") or actor.municipality_code
+    if version.model.get("confidential"):
+        # Not the starter's municipality either: the gemeente must not learn that the case exists.
+        if "municipality_code" in variables:
+            raise Unprocessable("A case of this process belongs to no municipality: leave out municipality_code.",
+                                errors={"municipality_code": ["Not allowed for this process."]})
+        municipality = None
     if municipality is not None:
         municipality = str(municipality).strip().upper()
         if not MUNICIPALITY_CODE.match(municipality):
@@ -199,7 +207,7 @@ def case_variables_for(actor: Actor, instance, channel: str = accesslog.API, act
     variables = case_variables(instance.id)
     sensitive = version.model.get("sensitive_keys", [])
     visible = policy.visible_variables(actor, variables, sensitive, version.model.get("field_readers"),
-                                       version.model.get("form_keys", ()))
+                                       version.model.get("form_keys", ()), version.model.get("case_readers"))
     accesslog.record_read(actor, instance.id, channel, activity, accesslog.categories_of(visible, sensitive), purpose)
     return visible
 

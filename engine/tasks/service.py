@@ -144,6 +144,10 @@ def complete(task_id: str, variables: dict, actor: Actor):
     engine_task = session.workflow.get_task_from_id(UUID(task.id))
     if engine_task is None or engine_task.state != TaskState.READY or not isinstance(engine_task.task_spec, UserTask):
         raise Conflict("This task is no longer open.")
+    order = form.order_errors(clean, engine_task.data)  # rules between fields may compare with case data
+    if order:
+        session.put_back()
+        raise Unprocessable("The form has errors; see errors for each field.", errors=order)
     engine_task.data.update(clean)
     session.record("task.completed", task.element_id, task.name, task.id, data_keys=sorted(clean))
     engine_task.run()

@@ -77,8 +77,10 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
     pending = [(t, e) for e in audit_events for t in _event_types(e, version.process_id, domain_events)]
     if not pending or getattr(instance, "outbox_active", None) is False:
         return []
+    # A confidential process's events go only to subscriptions that name it (docs/modeling.md)
+    any_process = not version.model.get("confidential")
     subscriptions = [s for s in active_subscriptions(connection)
-                     if (s.process_id is None or s.process_id == version.process_id)
+                     if ((s.process_id is None and any_process) or s.process_id == version.process_id)
                      and (s.municipality_code is None or s.municipality_code == instance.municipality_code)]
     if not subscriptions:
         return []

@@ -79,8 +79,8 @@ ELIGIBLE_COMPENSATION = Scenario(
         Step("ambtsdrager.westbetuwe", "Wijze van aangifte kiezen", {
             "Wijze van aangifte": "Alleen een melding, geen aangifte", "Waarom geen aangifte?": "Geen strafbaar feit"},
             claim_first=False),
-        Step("ambtsdrager.westbetuwe", "Toestemming voor doorverwijzing", {
-            "Toestemming voor doorverwijzing naar het IVP": "Nee", "Contactgegevens Vertrouwenslijn gewenst": "Nee",
+        Step("ambtsdrager.westbetuwe", "IVP en Vertrouwenslijn aanbieden", {
+            "De nummers van het IVP en de Vertrouwenslijn zijn gegeven": True,
             "Vastgelegd door": "De ambtsdrager zelf"}, claim_first=False),
         Step("politie", "Dreiging inschatten, beveiliging adviseren", {
             "Dreigingsproduct": "Dreigingsinschatting", "Dreiging": "Concrete dreiging",

@@ -143,12 +143,16 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
             "vpt_ela": True})
         assert (registered["outcome"], registered["process_instance_id"]) == ("correlated", case_id)
 
-        # 4. Consent to the IVP; the IVP's system confirms the first contact.
-        gemeente.do(case_id, "ask_support_consent", {"consent_ivp": "ja", "consent_vertrouwenslijn": "nee",
-                                                     "contact_phone": "06 12345678", "consent_recorded_by": "gemeente"})
-        ivp.task_for(case_id, "confirm_first_contact")
+        # 4. The gemeente gives the numbers of the IVP and the Vertrouwenslijn; the wethouder calls the IVP, whose
+        # intake opens the IVP's own case; the IVP's system confirms the first contact there.
+        gemeente.do(case_id, "ask_support_consent", {"support_numbers_given": True, "support_information_by": "gemeente"})
+        intake = send(live, "ivp", "aanmelding.ontvangen", {"voor_wie": "ambtsdrager", "ambt": "wethouder",
+                                                             "acuut": True, "telefoon": "06 12345678"})
+        assert intake["outcome"] == "started"
+        support_id, support_key = intake["process_instance_id"], intake["business_key"]
+        ivp.task_for(support_id, "confirm_first_contact")
         contact_at = iso(datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=1))))
-        assert send(live, "ivp", "contact.bevestigd", {"zaakreferentie": key, "eerste_contact_op": contact_at,
+        assert send(live, "ivp", "contact.bevestigd", {"zaakreferentie": support_key, "eerste_contact_op": contact_at,
                                                        "kanaal": "video"})["outcome"] == "correlated"
 
         # 5. The threat assessment with advised measures at the home (sensitive) arrives from the police.
@@ -173,16 +177,18 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         assert send(live, "bzk", "tegemoetkoming.besloten", decision)["outcome"] == "correlated"
         gemeente.do(case_id, "receive_decision", {"decision_received_on": "2026-12-11"})
 
-        # 7. The first check-in a day after the contact (the scheduler fires the timer), then closure.
-        fire_due_timers(app, case_id, datetime.fromisoformat(contact_at) + timedelta(days=1, seconds=1))
-        ivp.do(case_id, "hold_checkin", {"checkin_held": "ja", "support_continues": "nee"})
+        # 7. Closure: the IVP's check-ins run in its own case and keep the threat case open no longer.
         assert [t["element_id"] for t in admin.case(case_id)["open_tasks"]] == ["close_case"]
         closed = gemeente.do(case_id, "close_case", {"closure_summary": "Maatregelen getroffen, nazorg loopt.",
                                                      "closed_on": "2026-12-12"})
         assert closed["instance_status"] == "completed"
+        # the first check-in a day after the contact (the scheduler fires the timer)
+        fire_due_timers(app, support_id, datetime.fromisoformat(contact_at) + timedelta(days=1, seconds=1))
+        ivp.do(support_id, "hold_checkin", {"checkin_held": "ja", "support_continues": "nee"})
+        assert ivp.case(support_id)["status"] == "completed"
 
         with app.app_context():
-            assert dispatch_due() == 4
+            assert dispatch_due() == 3  # the IVP's case goes only to subscriptions that name ivp_support
             db.session.remove()
 
     # The case as the gemeente (who may read everything of its own case) sees it.
@@ -192,9 +198,12 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     assert (data["police_registration_number"], data["registered_on"], data["vpt_ela_marked"]) == \
         ("PL0600-2026-4711", "2026-11-24", True)
     assert data["aangifte_status"] == "geregistreerd" and data["aangifte_identity_shielded"] is True
-    assert (data["ivp_first_contact_at"], data["contact_channel"]) == (contact_at, "video")
-    assert data["ivp_first_contact_in_time"] is True and data["support_status"] == "afgerond"
-    assert data["first_contact_at"] == TRIAGE["first_contact_at"]  # the gemeente's own, kept beside the IVP's
+    assert not {"ivp_first_contact_at", "contact_channel", "support_status", "contact_phone"} & set(data)
+    assert data["first_contact_at"] == TRIAGE["first_contact_at"]
+    support = ivp.case(support_id)["variables"]
+    assert (support["ivp_first_contact_at"], support["contact_channel"]) == (contact_at, "video")
+    assert support["ivp_first_contact_in_time"] is True and support["support_status"] == "afgerond"
+    gemeente.case(support_id, expect=404)
     assert (data["threat_product"], data["threat_level"], data["advised_measures"]) == \
         ("dreigingsinschatting", "concreet", MEASURES)
     assert (data["advice_authority"], data["advice_reference"], data["assessment_date"]) == \
@@ -211,7 +220,6 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     received = [(e["actor"], e["element_id"], e["details"]["message"]) for e in history if e["event"] == "message.received"]
     assert received == [
         ("webhook:politie", "aangifte_registered_message", "aangifte_geregistreerd"),
-        ("webhook:ivp", "ivp_contact_message", "ivp_eerste_contact"),
         ("webhook:politie", "threat_assessment_received", "dreigingsinschatting_gereed"),
         ("webhook:bzk", "bzk_decision_message", "bzk_besluit_tegemoetkoming"),
     ]
@@ -225,9 +233,9 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         ("gemeente.westbetuwe", "choose_filing_method"), ("gemeente.westbetuwe", "ask_support_consent"),
         ("gemeente.westbetuwe", "cost_decision"),
         ("gemeente.westbetuwe", "submit_application"), ("gemeente.westbetuwe", "receive_decision"),
-        ("ivp", "hold_checkin"), ("gemeente.westbetuwe", "close_case")]
+        ("gemeente.westbetuwe", "close_case")]
     done = {e["element_id"] for e in history if e["event"] == "element.completed"}
-    assert {"read_aangifte_message", "record_aangifte", "read_ivp_contact_message", "record_first_contact",
+    assert {"read_aangifte_message", "record_aangifte",
             "read_threat_assessment_message", "read_bzk_decision", "record_decision", "decision_reached"} <= done
     assert not {"register_aangifte", "confirm_first_contact", "threat_assessment", "decide_compensation"} & \
         {e["element_id"] for e in history if e["event"] == "task.completed"}  # the messages did those
@@ -238,13 +246,14 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     # delivery record shows them.
     assert politie.case(case_id)["variables"]["advised_measures"] == MEASURES
     assert bzk.case(case_id)["variables"]["advised_measures"] == MEASURES
-    for reader in (bzk, ivp, admin):
+    ivp.case(case_id, expect=404)  # the IVP has no part in the threat case
+    for reader in (bzk, admin):
         seen = reader.case(case_id)["variables"]
         assert seen["acute_measures"] == "***", reader.username
         assert reader is bzk or seen["advised_measures"] == "***", reader.username
         assert "threat_assessment_message" not in seen
     om.case(case_id, expect=404)
-    for reader in (gemeente, bzk, ivp, admin):
+    for reader in (gemeente, bzk, admin):
         assert "alarm_opvolging" not in json.dumps(reader.history(case_id)), reader.username
     deliveries = admin.get("/api/v1/webhooks/deliveries?source=politie")["items"]
     assert len(deliveries) == 3 and "alarm_opvolging" not in json.dumps(deliveries)
@@ -252,8 +261,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     # Outbound: the domain events of the real processes, signed, with their facts and nothing sensitive.
     assert receiver.requests and all(r["verified"] for r in receiver.requests)
     events = {p["type"]: p["data"] for p in receiver.payloads()}
-    assert sorted(events) == ["aangifte.registered", "compensation.decided", "support.contact_confirmed",
-                              "threat_assessment.ready"]
+    assert sorted(events) == ["aangifte.registered", "compensation.decided", "threat_assessment.ready"]
     assert all(e["business_key"] == key and e["process_id"] == "threat_response" for e in events.values())
     compensation = events["compensation.decided"]
     assert compensation["element_id"] == "decision_reached"
@@ -265,8 +273,6 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     assert facts["compensation_decided_at"]
     assert events["threat_assessment.ready"]["facts"] == {"threat_product": "dreigingsinschatting",
                                                           "threat_level": "concreet", "measures_advised": True}
-    assert events["support.contact_confirmed"]["facts"] == {"ivp_first_contact_at": contact_at,
-                                                            "ivp_first_contact_in_time": True}
     assert events["aangifte.registered"]["facts"]["aangifte_status"] == "geregistreerd"
     sent = b" ".join(r["body"] for r in receiver.requests)
     for value in (b"alarm_opvolging", b"06 12345678", b"+31612345678", b"Dreigbrief", b"PL0600-2026-4711"):

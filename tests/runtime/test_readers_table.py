@@ -19,8 +19,9 @@ def test_the_table_follows_the_need_to_know_defaults():
     assert "bzk" in rows[("threat_response", "advised_measures")] and "**yes**" in rows[
         ("threat_response", "advised_measures")]
     assert "bzk" not in rows[("threat_response", "home_address")]
-    assert "ivp" in rows[("threat_response", "contact_phone")] and "bzk" not in rows[
-        ("threat_response", "contact_phone")]
+    assert ("threat_response", "contact_phone") not in rows  # the IVP's own case holds it
+    assert rows[("ivp_support", "contact_phone")].rstrip(" |").endswith("ambtsdrager, ivp")
+    assert rows[("ivp_support", "referred_to_regular_care")].rstrip(" |").endswith("ambtsdrager, ivp")
     assert "om" in rows[("democratic_disruption_registration", "parket_number")]
 
 

@@ -23,6 +23,11 @@ def report(**overrides) -> dict:
     return data
 
 
+SUPPORT_OFFERED = {"support_numbers_given": True, "support_information_by": "gemeente"}
+# The office holder refers themselves to the IVP (the start form of ivp_support)
+REFERRAL = {"referred_person": "ambtsdrager", "office_holder_role": "wethouder", "acute_danger": False,
+            "contact_phone": "06 12345678", "referral_source": "zelf"}
+
 TRIAGE = {"first_contact_at": "2026-11-23T10:00", "severity": "hoog", "case_handler_name": "J. Jansen",
           "driehoek_informed": True}
 
@@ -91,16 +96,16 @@ class Team:
                 {"filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"})
 
     def no_support(self, case_id):
-        self.do(self.gemeente, case_id, "ask_support_consent",
-                {"consent_ivp": "nee", "consent_vertrouwenslijn": "nee", "consent_recorded_by": "gemeente"})
+        """The threat case's offer of support: the numbers given, nothing about whether anyone called."""
+        self.do(self.gemeente, case_id, "ask_support_consent", SUPPORT_OFFERED)
 
     def with_support(self, case_id):
-        self.do(self.gemeente, case_id, "ask_support_consent",
-                {"consent_ivp": "ja", "consent_vertrouwenslijn": "nee", "contact_phone": "06 12345678",
-                 "consent_recorded_by": "gemeente"})
+        """The offer, and the office holder reaching the IVP directly: the IVP's own case (ivp_support)."""
+        self.no_support(case_id)
+        return self.ambtsdrager.start("ivp_support", REFERRAL)
 
     def to_threat_assessment(self, case_id):
-        """Triaged, no aangifte and no support chosen: the police's threat assessment is what is left."""
+        """Triaged, no aangifte and the support offered: the police's threat assessment is what is left."""
         self.through_triage(case_id)
         self.no_aangifte(case_id)
         self.no_support(case_id)
@@ -125,7 +130,8 @@ def after(value: str, **delta) -> datetime:
 
 
 def to_threat_assessment_with_support(team, case_id):
-    """Triaged, no aangifte, IVP support chosen: the police's threat assessment and the IVP's referral open."""
+    """Triaged, no aangifte, the office holder referred to the IVP: the police's threat assessment open in the
+    threat case, the IVP's first contact in the IVP's own case (returned)."""
     team.through_triage(case_id)
     team.no_aangifte(case_id)
-    team.with_support(case_id)
+    return team.with_support(case_id)

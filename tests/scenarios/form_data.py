@@ -81,6 +81,11 @@ class FormFiller:
             return sorted(picked, key=options.index)
         if kind == "datetime":
             day = date(2026, 11, 28) + timedelta(days=rng.randint(-30, 30))
+            rule = component.get("properties") or {}
+            if rule.get("notBefore"):  # a rule between fields: after the other (a moment of the case: now)
+                day = date.today() + timedelta(days=rng.randint(1, 3))
+            elif rule.get("notAfter"):
+                day = date(2020, 6, 1) + timedelta(days=rng.randint(0, 30))
             subtype = component.get("subtype", "date")
             moment = f"{rng.randint(7, 22):02d}:{rng.choice(['00', '15', '30', '45'])}"
             return {"date": day.isoformat(), "time": moment}.get(subtype, f"{day.isoformat()}T{moment}")

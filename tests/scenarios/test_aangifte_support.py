@@ -32,7 +32,7 @@ def test_aangifte_onder_nummer_registered_by_the_police_system(app, deploy_real,
     assert team.politie.tasks(process_instance_id=case["id"], process_id="aangifte_support") == []
 
     team.do(team.ambtsdrager, case["id"], "ask_support_consent",
-            {"consent_ivp": "nee", "consent_vertrouwenslijn": "ja", "consent_recorded_by": "ambtsdrager"})
+            {"support_numbers_given": True, "support_information_by": "ambtsdrager"})
     team.do(team.politie, case["id"], "threat_assessment",
             {"threat_product": "dreigingsmelding", "threat_level": "geen", "assessment_date": "2026-11-30"})
     team.do(team.gemeente, case["id"], "close_case", {"closure_summary": "Aangifte gedaan.", "closed_on": "2026-12-01"})
@@ -40,7 +40,8 @@ def test_aangifte_onder_nummer_registered_by_the_police_system(app, deploy_real,
     assert data["aangifte_status"] == "geregistreerd"
     assert data["police_registration_number"] == "PL0600-2026-004711" and data["vpt_ela_marked"] is True
     assert data["aangifte_in_time"] is True
-    assert data["filing_method"] == "onder_nummer" and data["vertrouwenslijn_referred"] is True
+    assert data["filing_method"] == "onder_nummer" and data["support_numbers_given"] == "***"  # the gemeente's
+    assert team.gemeente.case(case["id"])["variables"]["support_numbers_given"] is True
 
 
 def test_reminder_when_not_registered_within_two_working_days(app, deploy_real, as_user):

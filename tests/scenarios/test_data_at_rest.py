@@ -49,9 +49,11 @@ def _walk_with_markers(team) -> dict:
     case_id = case["id"]
     team.through_triage(case_id)
     team.no_aangifte(case_id)
-    team.do(team.gemeente, case_id, "ask_support_consent",
-            {"consent_ivp": "ja", "consent_vertrouwenslijn": "nee", "contact_phone": MARKERS["contact_phone"],
-             "consent_recorded_by": "gemeente"})
+    team.no_support(case_id)
+    # the office holder refers themselves to the IVP: the phone number lives in the IVP's own case
+    case["support"] = team.ambtsdrager.start("ivp_support", {
+        "referred_person": "ambtsdrager", "office_holder_role": "wethouder", "acute_danger": False,
+        "contact_phone": MARKERS["contact_phone"], "referral_source": "zelf"})
     team.do(team.politie, case_id, "threat_assessment",
             {**assessment(), "advice_reference": MARKERS["advice_reference"]})
     return case
@@ -76,8 +78,8 @@ def test_no_sensitive_value_is_stored_readable_and_readers_still_see_them(
         app, as_user, deploy_real, database_url, databases):
     team = Team(as_user)
     case = _walk_with_markers(team)
-    # a message buffered for the case (it does not wait for it yet) is kept sealed too
-    team.message("ivp_eerste_contact", case["business_key"],
+    # a message caught by the IVP's case
+    team.message("ivp_eerste_contact", case["support"]["business_key"],
                  {"ivp_first_contact_at": "2026-11-24T09:00", "contact_channel": "video"}, team.ivp)
     with app.app_context():
         db.session.remove()
@@ -86,7 +88,7 @@ def test_no_sensitive_value_is_stored_readable_and_readers_still_see_them(
     found = [name for name, marker in MARKERS.items() if marker.encode() in raw]
     assert found == [], f"stored readable: {found}"
     # the walk did store them: the gemeente (who may read everything of its case) sees every value
-    seen = team.gemeente.case(case["id"])["variables"]
+    seen = {**team.gemeente.case(case["id"])["variables"], **team.ambtsdrager.case(case["support"]["id"])["variables"]}
     assert {name: seen.get(name) for name in MARKERS} == MARKERS
     with app.app_context():
         stored = db.session.scalar(sa.select(ProcessInstance.state).where(ProcessInstance.id == case["id"]))

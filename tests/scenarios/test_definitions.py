@@ -12,7 +12,7 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "bpmndi": BPMNDI}
 PUBLIC_PROCESSES = {"threat_response", "aangifte_support", "bzk_compensation", "psychosocial_support",
-                    "democratic_disruption_registration", "toolkit_rollout", "vangnet_evaluation"}
+                    "democratic_disruption_registration", "toolkit_rollout", "vangnet_evaluation", "ivp_support"}
 ROLES = {"ambtsdrager", "gemeente", "politie", "om", "bzk", "ivp"}
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 FLOW_NODES = {"startEvent", "endEvent", "intermediateCatchEvent", "boundaryEvent", "userTask", "scriptTask",
@@ -33,7 +33,7 @@ def test_everything_deploys_in_one_go(deploy_real):
     assert {p["process_id"] for p in deploy_real["processes"]} == PUBLIC_PROCESSES
     assert {p["status"] for p in deploy_real["processes"]} == {"new"}
     kinds = sorted(f["kind"] for f in deploy_real["files"])
-    assert kinds.count("bpmn") == 7 and kinds.count("dmn") == 4 and kinds.count("form") == len(_forms())
+    assert kinds.count("bpmn") == 8 and kinds.count("dmn") == 5 and kinds.count("form") == len(_forms())
 
 
 def test_redeploying_unchanged_files_changes_nothing(app, deploy_real):
@@ -95,11 +95,12 @@ def test_sensitive_fields_are_marked():
     assert sensitive["threat_assessment"] == {"advised_measures"}
     assert sensitive["acute_police_response"] == {"acute_measures", "temporary_protection", "acute_notes"}
     assert sensitive["compensation_application"] == {"measures_details"}
-    assert sum(map(len, sensitive.values())) == 7  # and no others
+    assert sensitive["ivp_referral"] == {"contact_phone"}
+    assert sum(map(len, sensitive.values())) == 8  # and no others
 
 
 def test_no_form_collects_clinical_content():
-    for form_id in ("support_consent", "ivp_first_contact", "ivp_escalation", "ivp_checkin"):
+    for form_id in ("support_consent", "ivp_referral", "ivp_first_contact", "ivp_escalation", "ivp_checkin"):
         keys = {c["key"] for c in _fields(_forms()[form_id])}
         assert not {k for k in keys if re.search(r"diagnos|symptom|klacht|medic|treatment|behandel", k)}, form_id
 

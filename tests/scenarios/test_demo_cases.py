@@ -5,13 +5,13 @@ def test_seed_demo_creates_cases_once_and_every_user_has_work(app, deploy_real, 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "5 demo cases created" in first.output
+    assert "6 demo cases created" in first.output
     again = runner.invoke(args=["seed-demo"])
     assert "0 demo cases created" in again.output
 
     admin = as_user("beheerder")
     cases = admin.get("/api/v1/process-instances", query_string={"limit": 50}).get_json()["items"]
-    assert sorted(c["business_key"] for c in cases) == [f"VB-DEMO-000{n}" for n in range(1, 6)]
+    assert sorted(c["business_key"] for c in cases) == [f"VB-DEMO-000{n}" for n in range(1, 7)]
     assert {c["status"] for c in cases} == {"running"}
     inbox = {name: {t["element_id"] for t in as_user(name).tasks()} for name in (
         "ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp")}

@@ -18,7 +18,7 @@ from tests.scenarios.test_random_walk import OWN_MUNICIPALITY, STARTERS, WORKERS
 
 USERS = WORKERS + ["procesbeheerder", "beheerder"]
 FIRST_CASES = {"threat_response": 20, "democratic_disruption_registration": 8, "toolkit_rollout": 2,
-               "vangnet_evaluation": 2}
+               "vangnet_evaluation": 2, "ivp_support": 3}
 MORE_CASES = {"threat_response": 20}
 
 
@@ -136,9 +136,12 @@ def test_the_forged_messages_of_the_review_are_refused(app, deploy_real, as_user
     case = team.start_threat()
     to_threat_assessment_with_support(team, case["id"])
     before = _snapshot(app, case["id"])
-    # IVP sees the case (its referral) but does not speak for the police.
+    # The IVP has no part in the threat case (it works in its own): for the IVP the case does not exist.
+    team.message("dreigingsinschatting_gereed", case["business_key"],
+                 {"threat_level": "geen", "measures_advised": False}, user=team.ivp, expect=404)
+    # The gemeente sees the case but does not speak for the police.
     forged = team.message("dreigingsinschatting_gereed", case["business_key"],
-                          {"threat_level": "geen", "measures_advised": False}, user=team.ivp, expect=403)
+                          {"threat_level": "geen", "measures_advised": False}, user=team.gemeente, expect=403)
     assert forged["code"] == "forbidden" and "politie" in forged["message"]
     assert _snapshot(app, case["id"]) == before
     assert "threat_assessment" in team.open_elements(case["id"])
@@ -147,5 +150,5 @@ def test_the_forged_messages_of_the_review_are_refused(app, deploy_real, as_user
                          {"threat_level": "geen", "compensation_granted": True}, user=team.politie, expect=422)
     assert list(extra["errors"]) == ["variables.compensation_granted"]
     assert _snapshot(app, case["id"]) == before
-    assert _refusals(app, case["id"]) == [("ivp", "dreigingsinschatting_gereed", "sender"),
+    assert _refusals(app, case["id"]) == [("gemeente.westbetuwe", "dreigingsinschatting_gereed", "sender"),
                                           ("politie", "dreigingsinschatting_gereed", "variables")]

@@ -47,7 +47,7 @@ def _walk(team, markers) -> dict:
                                                "case_handler_name": markers["case_handler_name"],
                                                "driehoek_informed": True, "triage_notes": markers["triage_notes"]})
     team.no_aangifte(case_id)
-    team.with_support(case_id)
+    team.no_support(case_id)
     team.do(team.politie, case_id, "threat_assessment", assessment())
     team.do(team.gemeente, case_id, "cost_decision", {**cost_decision(), "cost_notes": markers["cost_notes"]})
     return case
@@ -99,9 +99,8 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
     _subscribe_to_everything(team.admin)
     case = _walk(team, markers)
     case_id = case["id"]
-    # the IVP and BZK now have their part in the case: a first contact, an application BZK must decide on
-    first_contact = team.ivp.task_for(case_id, "confirm_first_contact")
-    team.ivp.complete(first_contact["id"], {"ivp_first_contact_at": "2026-11-23T12:00", "contact_channel": "telefoon"})
+    # BZK now has its part in the case: an application it must decide on. The IVP has none: the office holder
+    # reaches it directly, in the IVP's own case (tests/scenarios/test_ivp_support.py)
     team.do(team.gemeente, case_id, "submit_application", {
         "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
         "application_date": "2026-12-01"})
@@ -115,7 +114,7 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
     for role in ROLES:
         user = getattr(team, role)
         answers = _api_answers(app, user, case_id)
-        if role == "om":  # the OM has no part in this case: it does not exist for the OM
+        if role in ("om", "ivp"):  # no part in this case: it does not exist for them
             assert answers["/api/v1/process-instances/<process_instance_id>"].status_code == 404
         else:
             assert answers["/api/v1/process-instances/<process_instance_id>"].status_code == 200, role

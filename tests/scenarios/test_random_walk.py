@@ -12,12 +12,13 @@ from tests.scenarios.form_data import MUNICIPALITIES, FormFiller, check_pattern_
 
 SEED = int(os.environ.get("VB_RANDOM_WALK_SEED", "20160420"))
 CASES = {"threat_response": 130, "democratic_disruption_registration": 30, "toolkit_rollout": 20,
-         "vangnet_evaluation": 20}
+         "vangnet_evaluation": 20, "ivp_support": 20}
 STARTERS = {
     "threat_response": ["gemeente.westbetuwe", "gemeente.amsterdam", "ambtsdrager.westbetuwe", "politie"],
     "democratic_disruption_registration": ["gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om"],
     "toolkit_rollout": ["bzk"],
     "vangnet_evaluation": ["bzk"],
+    "ivp_support": ["ambtsdrager.westbetuwe", "ivp"],
 }
 WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp"]
 OWN_MUNICIPALITY = {"gemeente.westbetuwe": "GM0668", "gemeente.amsterdam": "GM0363", "ambtsdrager.westbetuwe": "GM0668"}
@@ -57,10 +58,12 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
 
     # The walk went through the processes, not around them: these elements must each have been worked. Few
     # random cases reach the end of the vangnet (two of 130 in a typical batch), so a batch that missed one
-    # is followed by another, up to three.
+    # is followed by another, up to three. The IVP's check-ins are not among them: a first contact cannot lie
+    # before the referral, so its check-ins fall due after the walk (tests/scenarios/test_ivp_support.py
+    # travels in time to them).
     expected = ("triage", "threat_assessment", "choose_filing_method", "ask_support_consent", "om_decision",
                 "confirm_informed", "assess_vangnet", "submit_application", "confirm_first_contact",
-                "hold_checkin", "register_aangifte", "cost_decision", "decide_compensation")
+                "register_aangifte", "cost_decision", "decide_compensation")
     case_ids = []
     completed = Counter()
     for _batch in range(3):

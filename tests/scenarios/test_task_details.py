@@ -1,17 +1,18 @@
 """A task's detail (its form and the data it shows) is for those who work it: the IVP does not read the
-police's threat assessment, nor the police the IVP's referral with the contact phone number."""
+police's threat assessment, nor the police the IVP's referral with the contact phone number. Since the IVP
+works in its own case, neither sees the other's case at all."""
 from tests.scenarios.flow import Team, to_threat_assessment_with_support
 
 
 def test_task_details_are_404_across_roles_that_share_a_case(deploy_real, as_user, client):
     team = Team(as_user)
     case = team.start_threat()
-    to_threat_assessment_with_support(team, case["id"])
+    support = to_threat_assessment_with_support(team, case["id"])
     police_task = team.politie.task_for(case["id"], "threat_assessment")
-    ivp_task = next(t for t in team.ivp.tasks() if t["process_instance_id"] == case["id"])
-    team.ivp.case(case["id"])  # both see the case ...
-    team.politie.case(case["id"])
-    for user, task in ((team.ivp, police_task), (team.politie, ivp_task)):  # ... not each other's task
+    ivp_task = next(t for t in team.ivp.tasks() if t["process_instance_id"] == support["id"])
+    team.ivp.case(case["id"], expect=404)  # neither sees the other's case ...
+    team.politie.case(support["id"], expect=404)
+    for user, task in ((team.ivp, police_task), (team.politie, ivp_task)):  # ... nor the other's task
         for path in ("", "/claim", "/complete"):
             response = (user.get if not path else user.post)(f"/api/v1/tasks/{task['id']}{path}",
                                                             **({"json": {"variables": {}}} if path else {}))

@@ -73,16 +73,16 @@ def test_a_wrong_context_value_is_refused_at_deploy(app, tmp_path):
 
 def test_the_context_never_shows_a_field_the_role_may_not_read(app, as_user, browser_for):
     """The police, at their threat assessment, read the report and the triage beside the form, but not the
-    office holder's consent to the IVP, which the gemeente recorded and is not the police's to read."""
+    offer of support to the office holder, which the gemeente recorded and is not the police's to read."""
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
     team = Team(as_user).login("gemeente", "politie")
     case = team.start_threat()
     team.to_threat_assessment(case["id"])
     shielded = [k for k, v in team.politie.case(case["id"])["variables"].items() if v == "***"]
-    assert "consent_ivp" in shielded  # the premise: a field of an earlier step the police may not read
+    assert "support_numbers_given" in shielded  # the premise: a field of an earlier step the police may not read
     task = team.politie.task_for(case["id"], "threat_assessment")
     context = _context(browser_for("politie").get(f"/tasks/{task['id']}").get_data(as_text=True))
     assert "Triage en eerste contact" in context and "Korte titel" in context
-    assert "Toestemming voor doorverwijzing naar het IVP" not in context
+    assert "De nummers van het IVP" not in context
     assert "afgeschermd" not in context and "***" not in context

@@ -29,8 +29,8 @@ def test_the_route_files_and_domain_events_fit_the_real_processes(app, deploy_re
         "(threat_assessment_received)",
         "[ok] om beslissing.genomen: message om_beslissing_genomen caught by democratic_disruption_registration v1 "
         "(om_decision_message)",
-        "[ok] ivp contact.bevestigd: message ivp_eerste_contact caught by psychosocial_support v1 "
-        "(ivp_contact_message), threat_response v1 (ivp_contact_message)",
+        "[ok] ivp aanmelding.ontvangen: starts ivp_support v1",
+        "[ok] ivp contact.bevestigd: message ivp_eerste_contact caught by ivp_support v1 (ivp_contact_message)",
         "[ok] bzk tegemoetkoming.besloten: message bzk_besluit_tegemoetkoming caught by bzk_compensation v1 "
         "(bzk_decision_message), threat_response v1 (bzk_decision_message)",
         "[ok] outbound compensation.decided: on element 'decision_reached' of threat_response v1, facts "

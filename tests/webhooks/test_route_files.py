@@ -43,6 +43,7 @@ def test_the_repository_route_files_load_with_the_agreed_names():
         ("politie", "aangifte.geregistreerd"): ("message", "aangifte_geregistreerd"),
         ("politie", "dreigingsinschatting.gereed"): ("message", "dreigingsinschatting_gereed"),
         ("om", "beslissing.genomen"): ("message", "om_beslissing_genomen"),
+        ("ivp", "aanmelding.ontvangen"): ("start", "ivp_support"),
         ("ivp", "contact.bevestigd"): ("message", "ivp_eerste_contact"),
         ("bzk", "tegemoetkoming.besloten"): ("message", "bzk_besluit_tegemoetkoming"),
     }
@@ -143,6 +144,9 @@ def test_webhooks_check_shows_what_the_deployed_processes_catch(app, deploy_fixt
     assert "[ok] politie melding.geregistreerd: starts threat_response v1" in result.output
     assert "[ok] bzk tegemoetkoming.besloten: message bzk_besluit_tegemoetkoming caught by threat_response v1 (wait_compensation)" in result.output
     route_lines = [line for line in result.output.splitlines() if line.strip().startswith("[") and "outbound" not in line]
+    # the IVP's intake starts a process the stand-in does not have
+    assert "[warning] ivp aanmelding.ontvangen: starts 'ivp_support', which is not deployed" in result.output
+    route_lines = [line for line in route_lines if "aanmelding.ontvangen" not in line]
     assert len(route_lines) == 6 and all("[ok]" in line for line in route_lines), result.output
     assert "[warning] outbound compensation.decided: no deployed process threat_response has element " \
            "'decision_reached': the event never fires" in result.output
