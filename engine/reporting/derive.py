@@ -12,19 +12,23 @@ from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import as_utc
 from .models import CODE
 
-THREAT, DISRUPTION = "threat_response", "democratic_disruption_registration"
-PROCESSES = (THREAT, DISRUPTION)
+THREAT, DISRUPTION, IVP = "threat_response", "democratic_disruption_registration", "ivp_support"
+# An IVP case (confidential: no municipality, its data for the IVP and the office holder) writes a row of three
+# flags and its month, no more than its case row already says: that a referral exists, counted nationally.
+PROCESSES = (THREAT, DISRUPTION, IVP)
 _CODE = re.compile(rf"^[a-z0-9_]{{1,{CODE}}}$")
 CODES = {
     THREAT: ("office_holder_role", "incident_category", "aangifte_status", "filing_method", "threat_level",
              "costs_borne_by", "reason", "compensation_decision"),
     DISRUPTION: ("om_decision", "case_outcome"),
+    IVP: (),
 }
 FLAGS = {
     THREAT: ("acute_danger", "aangifte_in_time", "measures_advised", "compensation_eligible", "burden_judged",
              "compensation_requested", "ivp_referred", "ivp_first_contact_in_time", "ivp_contact_escalated",
              "vertrouwenslijn_referred"),
     DISRUPTION: ("art124",),
+    IVP: ("ivp_referred", "ivp_first_contact_in_time", "ivp_contact_escalated"),
 }
 # The states of a registration as the letter of 20 April 2016 reports them ("voorwaardelijk geseponeerd",
 # "gedagvaard, maar ... nog niet onder de rechter", "gedagvaard, maar zijn de vonnissen nog niet bij mij
@@ -35,7 +39,7 @@ REGISTRATION_STATES = ("gemeld", "geen_beslissing", "technisch_sepot", "beleidss
 _SEPOT = ("technisch_sepot", "beleidssepot", "voorwaardelijk_sepot")
 _VERDICTS = ("vrijspraak", "ontslag_van_rechtsvervolging", "veroordeling")
 ARTICLE = re.compile(r"^\d{2,3}[a-z]?$|^overig$")
-AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount"), DISRUPTION: ()}
+AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount"), DISRUPTION: (), IVP: ()}
 # every column a step may change (the others are set once, when the case is reported)
 COLUMNS = tuple(sorted({name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
                        | {"advised_measures", "application_to_decision_days", "applied_on", "decided_on", "closed",
@@ -98,6 +102,8 @@ def changing_values(process_id: str, variables: dict, closed: bool, completed_at
         values["registration_state"] = registration_state(variables)
         values["om_registered_on"] = _date(variables.get("om_registered_on"))
         values["threat_case_linked"] = bool(variables.get("threat_case_key"))
+    if process_id == IVP:  # the IVP sent the person on to the Vertrouwenslijn instead
+        values["vertrouwenslijn_referred"] = variables.get("support_status") == "vertrouwenslijn"
     values["closed"], values["completed_at"] = closed, completed_at
     return values
 

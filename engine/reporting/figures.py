@@ -21,7 +21,7 @@ from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import utcnow
 from ..tasks.models import COMPLETED as TASK_COMPLETED
 from ..tasks.models import HumanTask
-from .derive import DISRUPTION, THREAT
+from .derive import DISRUPTION, IVP, THREAT
 from .models import CaseFigures as F
 from .sql import days_between
 from .vangnet import GRANTED, check_year
@@ -56,12 +56,13 @@ def report(year) -> dict:
         "vangnet_checks": ({"checked": F.compensation_eligible.is_not(None),
                             "eligible": F.compensation_eligible.is_(True),
                             "burden_judged": F.burden_judged.is_(True)}, {}),
-        "psychosocial": ({
-            "ivp_referred": F.ivp_referred.is_(True),
-            "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
-            "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
-            "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}, {}),
     })
+    # referrals in the IVP's own cases, and in the threat cases of the first version, which held them
+    psychosocial = build.counted({"psychosocial": ({
+        "ivp_referred": F.ivp_referred.is_(True),
+        "first_contact_in_time": sa.and_(F.ivp_referred.is_(True), F.ivp_first_contact_in_time.is_(True)),
+        "escalated": sa.and_(F.ivp_referred.is_(True), F.ivp_contact_escalated.is_(True)),
+        "vertrouwenslijn_referred": F.vertrouwenslijn_referred.is_(True)}, {})}, process=(THREAT, IVP))
     # an application counts in the year it was submitted, a decision in the year BZK recorded it, whenever
     # the threat was reported: the evaluation of a year run in January counts December's decisions
     applications = build.counted({"compensation": ({"requested": F.compensation_requested.is_(True)}, {
@@ -96,7 +97,7 @@ def report(year) -> dict:
         money["first_failing_condition"],
         compensation,
         per_decision,
-        counted["psychosocial"],
+        psychosocial["psychosocial"],
         {"id": "lead_times_days", "rows": [
             *build.lead_times("report_to_closure", F.report_to_closure_days, F.closed.is_(True)),
             *build.lead_times("application_to_decision", F.application_to_decision_days, day=F.decided_on)]},
@@ -164,7 +165,8 @@ class _Builder:
             span = F.year.between(self.years[0], self.years[-1])
         else:
             span = day.between(date(self.years[0], 1, 1), date(self.years[-1], 12, 31))
-        return sa.and_(F.process_id == process, span, *conditions)
+        which = F.process_id.in_(process) if isinstance(process, tuple) else F.process_id == process
+        return sa.and_(which, span, *conditions)
 
     @staticmethod
     def _year(day=None):

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from engine.extensions import db
 from engine.identity.models import User
 from engine.notifications.models import MailMessage
+from engine.reporting.figures import report
+from engine.reporting.models import CaseFigures
 from engine.webhooks.models import OutboundDelivery
 from engine.webhooks.outbox import open_body
 from tests.scenarios.flow import REFERRAL, Team, after, assessment, fire_due_timers
@@ -169,3 +171,25 @@ def test_gemeente_bzk_and_om_never_see_the_ivp_case_in_any_channel(app, deploy_r
     assert any('"support.contact_confirmed"' in b for b in bodies)
     # Mails: only to the IVP (the task's candidates), never to the gemeente, BZK or the OM
     assert all(set(roles) <= {"ivp", "ambtsdrager"} for roles in recipients)
+
+
+def test_the_yearly_report_counts_the_ivps_own_cases_without_their_municipality(app, deploy_real, as_user):
+    team = Team(as_user)
+    in_time, late = _refer(team, acute_danger=True), _refer(team, acute_danger=True)
+    for support, minutes in ((in_time, 20), (late, 80)):
+        referred = _as_ivp(team, support["id"])["ivp_referred_at"]
+        task = team.ivp.task_for(support["id"], "confirm_first_contact")
+        team.ivp.complete(task["id"], {"ivp_first_contact_at": after(referred, minutes=minutes).isoformat(
+            timespec="minutes"), "contact_channel": "telefoon"})
+    with app.app_context():
+        rows = {row.instance_id: row for row in db.session.scalars(
+            sa.select(CaseFigures).where(CaseFigures.process_id == "ivp_support"))}
+        assert set(rows) == {in_time["id"], late["id"]}
+        assert all(row.municipality_code is None and row.ivp_referred is True for row in rows.values())
+        assert rows[in_time["id"]].ivp_first_contact_in_time is True
+        assert rows[late["id"]].ivp_first_contact_in_time is False
+        year = rows[in_time["id"]].year
+        # the IVP's cases are referrals, not reports of a threat; their count is disclosed as "< 5"
+        figures = {(t["id"], r["key"]): r["values"][str(year)] for t in report(year)["tables"] for r in t["rows"]}
+        assert figures["psychosocial", "ivp_referred"] == "< 5" and figures["cases", "reported"] == 0
+        assert not [key for key in figures if key[0] == "by_municipality"]
