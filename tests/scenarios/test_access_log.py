@@ -2,6 +2,7 @@
 and the privacy officer read it, nobody else."""
 from __future__ import annotations
 
+import re
 import csv
 import io
 
@@ -85,7 +86,7 @@ def test_the_office_holder_and_the_privacy_officer_read_the_log_and_nobody_else(
     assert privacy.get(f"/api/v1/process-instances/{case['id']}").status_code == 404  # no case data for privacy
     page = WebClient(app).sign_in("ambtsdrager.westbetuwe").get(f"/cases/{case['id']}/access-log")
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and body.count("<tr>") == 1 + own.get_json()["total"]
+    assert page.status_code == 200 and len(re.findall(r"<tr[ >]", body)) == 1 + own.get_json()["total"]
     assert WebClient(app).sign_in("bzk").get(f"/cases/{case['id']}/access-log").status_code == 404
 
 
