@@ -102,6 +102,7 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
     # the IVP and BZK now have their part in the case: a first contact, an application BZK must decide on
     first_contact = team.ivp.task_for(case_id, "confirm_first_contact")
     team.ivp.complete(first_contact["id"], {"ivp_first_contact_at": "2026-11-23T12:00", "contact_channel": "telefoon"})
+    team.apply(case_id)
     team.do(team.gemeente, case_id, "submit_application", {
         "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
         "application_date": "2026-12-01"})

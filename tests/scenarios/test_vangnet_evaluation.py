@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from tests.scenarios.flow import TRIAGE, Team, assessment, cost_decision
+from tests.scenarios.flow import Team, assessment, cost_decision
 
 NL = ZoneInfo("Europe/Amsterdam")
 
@@ -69,7 +69,7 @@ def _drive(team: Team, spec: Spec):
             team.do(team.politie, cid, "acute_police_response",
                     {"acute_contact_at": "2025-03-03T09:45", "acute_measures": ["extra_surveillance"]})
     with at(3):
-        team.do(team.gemeente, cid, "triage", TRIAGE)
+        team.through_triage(cid)  # with the driehoek's consultation when case_routing asks for it
     if not spec.close:
         return case
     with at(5):
@@ -88,13 +88,17 @@ def _drive(team: Team, spec: Spec):
         with at(72):
             team.do(team.gemeente, cid, "cost_decision",
                     cost_decision(spec.costs_borne_by, spec.estimated, municipal_budget=80_000_000))
+            if "decide_vangnet_follow_up" in team.open_elements(cid):  # applies when the table allows it
+                eligible = team.variables(cid)["compensation_eligible"] is None
+                team.do(team.gemeente, cid, "decide_vangnet_follow_up",
+                        {"vangnet_follow_up": "aanvragen" if eligible else "niet_aanvragen"})
     if "submit_application" in team.open_elements(cid):
         with at(120):
             team.do(team.gemeente, cid, "submit_application", {
                 "requested_measures": [{"measure": m, "amount": a} for m, a in spec.requested],
                 "advice_reference": "ADV", "application_date": "2025-01-01"})
         with at(120 + 24 * 14):
-            decision = {"compensation_decision": spec.decision, "decision_date": "2025-01-01",
+            decision = {"compensation_decision": spec.decision, "decision_date": "2025-01-01", "measures_match_advice": "ja",
                         "burden_judgement": spec.burden, "acute_and_serious_threat": "ja",
                         "decision_reference": "BZK", "decision_motivation": "Besluit."}
             if spec.decision != "afgewezen":
