@@ -135,7 +135,7 @@ def _toolkit_rollout():
     _start("toolkit_rollout", "VB-DEMO-0005", "bzk", {
         "rollout_title": "Instrumentenkoffer Veilig Bestuur", "letter_sent_on": "2026-03-15",
         "letter_reference": "BZK-2026-0315",
-        "municipalities": [{"code": "GM0668", "name": "West Betuwe"}, {"code": "GM0363", "name": "Amsterdam"}]})
+        "municipality_scope": "selectie", "municipality_codes": ["GM0668", "GM0363"]})
 
 
 DEMO_CASES = [
