@@ -19,7 +19,8 @@ STARTERS = {
     "toolkit_rollout": ["bzk"],
     "vangnet_evaluation": ["bzk"],
 }
-WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp"]
+WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp",
+           "hoofdofficier"]
 OWN_MUNICIPALITY = {"gemeente.westbetuwe": "GM0668", "gemeente.amsterdam": "GM0363", "ambtsdrager.westbetuwe": "GM0668"}
 
 
