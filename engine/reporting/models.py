@@ -56,6 +56,7 @@ class CaseFigures(db.Model):
     requested_amount: Mapped[float | None] = mapped_column(sa.Float)
     compensation_decision: Mapped[str | None] = mapped_column(sa.String(CODE))
     granted_amount: Mapped[float | None] = mapped_column(sa.Float)
+    paid_amount: Mapped[float | None] = mapped_column(sa.Float)  # paid by BZK on the declarations of a grant
     application_to_decision_days: Mapped[float | None] = mapped_column(sa.Float)
     ivp_referred: Mapped[bool | None] = mapped_column(sa.Boolean)
     ivp_first_contact_in_time: Mapped[bool | None] = mapped_column(sa.Boolean)

@@ -174,6 +174,10 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
                     "oordeel_begroting": "onevenredig", "acute_ernstige_dreiging": "ja"}
         assert send(live, "bzk", "tegemoetkoming.besloten", decision)["outcome"] == "correlated"
         gemeente.do(case_id, "receive_decision", {"decision_received_on": "2026-12-11"})
+        # the actual costs are declared and BZK pays them (by hand: no webhook carries a payment yet)
+        gemeente.do(case_id, "declare_costs", {"declaration_period_end": "2026-12-20", "declared_amount": 48_000})
+        bzk.do(case_id, "pay_declaration", {"payment_date": "2027-01-08", "payment_amount": 48_000,
+                                            "payment_reference": "BZK-BET-2027-1"})
 
         # 7. The first check-in a day after the contact (the scheduler fires the timer), then closure.
         fire_due_timers(app, case_id, datetime.fromisoformat(contact_at) + timedelta(days=1, seconds=1))
@@ -228,6 +232,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
         ("gemeente.westbetuwe", "choose_filing_method"), ("gemeente.westbetuwe", "ask_support_consent"),
         ("gemeente.westbetuwe", "cost_decision"), ("gemeente.westbetuwe", "decide_vangnet_follow_up"),
         ("gemeente.westbetuwe", "submit_application"), ("gemeente.westbetuwe", "receive_decision"),
+        ("gemeente.westbetuwe", "declare_costs"), ("bzk", "pay_declaration"),
         ("ivp", "hold_checkin"), ("gemeente.westbetuwe", "close_case")]
     done = {e["element_id"] for e in history if e["event"] == "element.completed"}
     assert {"read_aangifte_message", "record_aangifte", "read_ivp_contact_message", "record_first_contact",

@@ -34,7 +34,7 @@ def test_everything_deploys_in_one_go(deploy_real):
     assert {p["process_id"] for p in deploy_real["processes"]} == PUBLIC_PROCESSES
     assert {p["status"] for p in deploy_real["processes"]} == {"new"}
     kinds = sorted(f["kind"] for f in deploy_real["files"])
-    assert kinds.count("bpmn") == 7 and kinds.count("dmn") == 4 and kinds.count("form") == len(_forms())
+    assert kinds.count("bpmn") == 7 and kinds.count("dmn") == 5 and kinds.count("form") == len(_forms())
 
 
 def test_redeploying_unchanged_files_changes_nothing(app, deploy_real):

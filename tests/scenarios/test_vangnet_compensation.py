@@ -1,6 +1,8 @@
 """The financial safety net (vangnet) of BZK as the letter of 20 April 2016 has it: the gemeente applies once,
 BZK decides once, with its judgement of the burden on the municipal budget in that decision; the decision table
 `vangnet_eligibility` holds the letter's circumstances, each column with the sentence it comes from."""
+import io
+
 import pytest
 
 from tests.web.conftest import WebClient
@@ -50,6 +52,10 @@ def test_one_application_and_one_reasoned_bzk_decision_end_granted(deploy_real, 
     assert sorted(missing["errors"]) == ["acute_and_serious_threat", "burden_judgement"]
     team.bzk.complete(decide["id"], GRANT)
     team.do(team.gemeente, case["id"], "receive_decision", {"decision_received_on": "2026-12-11"})
+    team.do(team.gemeente, case["id"], "declare_costs", {"declaration_period_end": "2026-12-20",
+                                                        "declared_amount": 48_000})
+    team.do(team.bzk, case["id"], "pay_declaration", {"payment_date": "2027-01-08", "payment_amount": 48_000,
+                                                      "payment_reference": "BZK-BET-1"})
     result = team.do(team.gemeente, case["id"], "close_case", {"closure_summary": "Maatregelen getroffen.",
                                                                "closed_on": "2026-12-12"})
     assert result["instance_status"] == "completed"
@@ -285,3 +291,85 @@ def test_threat_assessment_by_message_and_what_bzk_may_read(deploy_real, as_user
     assert seen["exceeds_pkvw"] == "***" and seen["threat_concrete_or_conceivable"] is True
     police_view = team.politie.case(case["id"])["variables"]
     assert police_view["advised_measures"] == ["alarm_opvolging", "kluis"]  # unknown measures are dropped
+
+
+# --- after a grant: the actual costs with their invoices, the settlement against the grant, the payment ------
+
+INVOICE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _invoice(team, case_id, title):
+    response = team.gemeente.post(f"/api/v1/process-instances/{case_id}/documents", data={
+        "file": (io.BytesIO(INVOICE), "factuur.pdf"), "category": "kosten", "title": title},
+        content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _granted(team, case, grant=GRANT, application=APPLICATION):
+    _to_vangnet(team, case)
+    team.do(team.gemeente, case["id"], "submit_application", application)
+    team.do(team.bzk, case["id"], "decide_compensation", grant)
+    team.do(team.gemeente, case["id"], "receive_decision", {"decision_received_on": "2026-12-11"})
+
+
+def test_a_grant_then_invoices_settlement_and_payment(app, deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat()
+    _granted(team, case)
+    assert team.open_elements(case["id"]) == ["declare_costs"]
+    invoice = _invoice(team, case["id"], "Factuur alarm en camera's")
+    team.do(team.gemeente, case["id"], "declare_costs", {
+        "declaration_period_end": "2026-12-20", "declared_amount": 45_250.5, "declaration_invoices": [invoice]})
+    pay = team.bzk.task_for(case["id"], "pay_declaration")
+    assert team.bzk.get(f"/api/v1/tasks/{pay['id']}").get_json()["data"]["payable_amount"] == 45_250.5
+    assert [d["id"] for d in team.bzk.get(f"/api/v1/process-instances/{case['id']}/documents").get_json()] == [invoice]
+    team.bzk.complete(pay["id"], {"payment_date": "2027-01-08", "payment_amount": 45_250.5,
+                                  "payment_reference": "BZK-BET-2027-0003"})
+    assert team.open_elements(case["id"]) == ["close_case"]
+    data = team.variables(case["id"])
+    assert (data["paid_amount"], data["unspent_grant"], data["periods_declared"]) == (45_250.5, 2_749.5, 1)
+    assert data["payments"] == [{"date": "2027-01-08", "amount": 45_250.5, "reference": "BZK-BET-2027-0003"}]
+    assert data["declarations"][0]["invoices"] == [invoice]
+    with app.app_context():
+        from engine.extensions import db
+        from engine.reporting.models import CaseFigures
+        row = db.session.query(CaseFigures).filter_by(instance_id=case["id"]).one()
+        assert (row.granted_amount, row.paid_amount) == (48_000, 45_250.5)
+        db.session.remove()
+
+
+def test_recurring_guarding_costs_over_three_periods(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat()
+    team.to_threat_assessment(case["id"])
+    team.do(team.politie, case["id"], "threat_assessment", assessment(measures=("objectbewaking",)))
+    team.do(team.gemeente, case["id"], "cost_decision", cost_decision(estimated_costs=60_000))
+    team.apply(case["id"])
+    team.do(team.gemeente, case["id"], "submit_application", dict(APPLICATION, requested_measures=[
+        {"measure": "objectbewaking", "amount": 60_000}]))
+    team.do(team.bzk, case["id"], "decide_compensation", dict(GRANT, granted_amount=50_000))
+    team.do(team.gemeente, case["id"], "receive_decision", {"decision_received_on": "2026-12-11"})
+    periods = [("2027-01-31", 20_000, True, 20_000), ("2027-02-28", 20_000, True, 20_000),
+               ("2027-03-15", 15_000, False, 10_000)]  # the last period goes beyond what is left of the grant
+    for number, (end, declared, continues, payable) in enumerate(periods, start=1):
+        team.do(team.gemeente, case["id"], "declare_costs", {
+            "declaration_period_end": end, "declared_amount": declared, "costs_continue": continues,
+            "declaration_invoices": [_invoice(team, case["id"], f"Bewaking periode {number}")]})
+        pay = team.bzk.task_for(case["id"], "pay_declaration")
+        assert team.bzk.get(f"/api/v1/tasks/{pay['id']}").get_json()["data"]["payable_amount"] == payable
+        team.bzk.complete(pay["id"], {"payment_date": end, "payment_amount": payable,
+                                      "payment_reference": f"BZK-BET-{number}"})
+        assert team.open_elements(case["id"]) == (["declare_costs"] if continues else ["close_case"])
+    data = team.variables(case["id"])
+    assert (data["paid_amount"], data["declared_total"], data["unspent_grant"]) == (50_000, 55_000, 0)
+    assert [p["reference"] for p in data["payments"]] == ["BZK-BET-1", "BZK-BET-2", "BZK-BET-3"]
+    assert [d["continues"] for d in data["declarations"]] == [True, True, False]
+
+
+def test_no_settlement_after_a_refusal(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat()
+    _granted(team, case, grant=dict(GRANT, compensation_decision="afgewezen", burden_judgement="niet_onevenredig"))
+    assert team.open_elements(case["id"]) == ["close_case"]
+    assert "paid_amount" not in team.variables(case["id"])

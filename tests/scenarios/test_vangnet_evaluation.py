@@ -106,6 +106,11 @@ def _drive(team: Team, spec: Spec):
             team.do(team.bzk, cid, "decide_compensation", decision)
         with at(120 + 24 * 15):
             team.do(team.gemeente, cid, "receive_decision", {"decision_received_on": "2025-01-01"})
+            if "declare_costs" in team.open_elements(cid):  # a grant: the costs declared and paid
+                team.do(team.gemeente, cid, "declare_costs", {"declaration_period_end": "2025-01-01",
+                                                              "declared_amount": spec.granted})
+                team.do(team.bzk, cid, "pay_declaration", {"payment_date": "2025-01-01",
+                                                           "payment_amount": spec.granted, "payment_reference": "B"})
     with at(24 * spec.close_after_days):
         result = team.do(team.gemeente, cid, "close_case", {"closure_summary": "Afgerond.", "closed_on": "2025-01-01"})
     assert result["instance_status"] == "completed", result
