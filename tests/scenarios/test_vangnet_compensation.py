@@ -373,3 +373,49 @@ def test_no_settlement_after_a_refusal(deploy_real, as_user):
     _granted(team, case, grant=dict(GRANT, compensation_decision="afgewezen", burden_judgement="niet_onevenredig"))
     assert team.open_elements(case["id"]) == ["close_case"]
     assert "paid_amount" not in team.variables(case["id"])
+
+
+# --- the objection: received and decided by BZK -----------------------------------------------------------
+
+REFUSAL = dict(GRANT, compensation_decision="afgewezen", burden_judgement="niet_onevenredig",
+               decision_motivation="De gemeente kan dit dragen.")
+OBJECTION = {"decision_received_on": "2026-12-11", "objection_lodged": True, "objection_lodged_on": "2027-01-10",
+             "objection_grounds": "De begroting is krap; de kosten verdringen andere taken."}
+
+
+def test_an_objection_upheld_leads_to_a_new_decision(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat()
+    _to_vangnet(team, case)
+    team.do(team.gemeente, case["id"], "submit_application", APPLICATION)
+    team.do(team.bzk, case["id"], "decide_compensation", REFUSAL)
+    missing = team.do(team.gemeente, case["id"], "receive_decision", dict(OBJECTION, objection_grounds=""), expect=422)
+    assert list(missing["errors"]) == ["objection_grounds"]
+    team.do(team.gemeente, case["id"], "receive_decision", OBJECTION)
+    objection = team.bzk.task_for(case["id"], "decide_objection")
+    assert team.bzk.get(f"/api/v1/tasks/{objection['id']}").get_json()["data"]["objection_grounds"].startswith("De begroting")
+    team.bzk.complete(objection["id"], {"objection_received_on": "2027-01-11", "objection_decision": "gegrond",
+                                        "objection_decision_date": "2027-02-20",
+                                        "objection_motivation": "Het beslag is bij nader inzien onevenredig."})
+    assert team.open_elements(case["id"]) == ["decide_compensation"]  # a new decision on the application
+    team.do(team.bzk, case["id"], "decide_compensation", dict(GRANT, decision_reference="BZK-2027-0007"))
+    team.do(team.gemeente, case["id"], "receive_decision", {"decision_received_on": "2027-02-22"})
+    assert team.open_elements(case["id"]) == ["declare_costs"]  # no second objection: the court is next
+    data = team.variables(case["id"])
+    assert (data["objection_decision"], data["objection_decided"], data["compensation_decision"]) == (
+        "gegrond", True, "toegekend")
+
+
+def test_an_objection_rejected_ends_the_application(deploy_real, as_user):
+    team = Team(as_user)
+    case = team.start_threat()
+    _to_vangnet(team, case)
+    team.do(team.gemeente, case["id"], "submit_application", APPLICATION)
+    team.do(team.bzk, case["id"], "decide_compensation", REFUSAL)
+    team.do(team.gemeente, case["id"], "receive_decision", OBJECTION)
+    team.do(team.bzk, case["id"], "decide_objection", {
+        "objection_received_on": "2027-01-11", "objection_decision": "ongegrond",
+        "objection_decision_date": "2027-02-20", "objection_motivation": "Het besluit blijft in stand."})
+    assert team.open_elements(case["id"]) == ["close_case"]
+    data = team.variables(case["id"])
+    assert (data["objection_decision"], data["compensation_granted"]) == ("ongegrond", False)
