@@ -69,6 +69,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .reporting import init_app as init_reporting
 
     init_reporting(app)
+    from .identity.municipalities import cbs_municipalities
+    from .runtime import script_helpers
+
+    script_helpers.HELPERS.setdefault("cbs_municipalities", script_helpers.Helper(cbs_municipalities))
     from .timers.cli import register_commands as register_timer_commands
 
     register_timer_commands(app)

@@ -79,7 +79,7 @@ def _councillor_awaiting_bzk():
         "office_holder_role": "raadslid", "incident_category": "online_haat", "incident_date": "2026-02-20",
         "channel": "sociale_media", "incident_location": "online",
         "incident_description": "Reeks berichten met bedreigingen na een raadsdebat."})
-    _do(case.id, "triage", "gemeente.westbetuwe", TRIAGE)
+    _do(case.id, "triage", "griffie.westbetuwe", TRIAGE)  # case_routing: the griffie handles a raadslid's case
     _do(case.id, "choose_filing_method", "gemeente.westbetuwe", {"filing_method": "werkgever"})
     _do(case.id, "ask_support_consent", "gemeente.westbetuwe", {
         "support_numbers_given": True, "support_information_by": "gemeente"})
@@ -92,9 +92,40 @@ def _councillor_awaiting_bzk():
     _do(case.id, "cost_decision", "gemeente.westbetuwe", {
         "costs_borne_by": "gemeente", "estimated_costs": 38500, "municipal_budget": 96_000_000,
         "cost_decision_date": "2026-03-04"})
+    _do(case.id, "decide_vangnet_follow_up", "griffie.westbetuwe", {"vangnet_follow_up": "aanvragen"})
     _do(case.id, "submit_application", "gemeente.westbetuwe", {
         "requested_measures": [{"measure": "alarm_opvolging", "amount": 26_000}, {"measure": "camera", "amount": 12_500}],
         "advice_reference": "OOV-2026-044", "application_date": "2026-03-05"})
+
+
+def _threatened_mayor():
+    """The burgemeester of West Betuwe reports a threat at home herself. The gemeentesecretaris triaged it; the
+    driehoek meets with the locoburgemeester for the gemeente, since the burgemeester does not decide about her
+    own protection; her own choices (aangifte, support) wait for her."""
+    case = _start("threat_response", "VB-DEMO-0007", "burgemeester.westbetuwe", {
+        **REPORT, "case_title": "Dreiging bij woning burgemeester", "municipality_code": "GM0668",
+        "office_holder_role": "burgemeester", "reporter_is_office_holder": True, "incident_category": "bedreiging",
+        "incident_date": "2026-03-16", "channel": "bij_woning", "incident_location": "woning",
+        "home_address": "Voorstraat 1, Geldermalsen",
+        "incident_description": "Leus op de gevel en een brief met een bedreiging in de brievenbus."})
+    _do(case.id, "triage", "secretaris.westbetuwe", TRIAGE)
+
+
+def _councillor_personal_protection():
+    """A raadslid under concrete threat: the police advise personal protection, which the hoofdofficier van
+    justitie decides on."""
+    case = _start("threat_response", "VB-DEMO-0008", "gemeente.westbetuwe", {
+        **REPORT, "case_title": "Ernstige bedreiging raadslid", "municipality_code": "GM0668",
+        "office_holder_role": "raadslid", "incident_category": "bedreiging", "incident_date": "2026-03-10",
+        "channel": "telefoon", "incident_description": "Herhaalde telefonische doodsbedreigingen."})
+    _do(case.id, "triage", "griffie.westbetuwe", TRIAGE)
+    _do(case.id, "choose_filing_method", "griffie.westbetuwe", {"filing_method": "domiciliekeuze"})
+    _do(case.id, "ask_support_consent", "griffie.westbetuwe", {
+        "support_numbers_given": True, "support_information_by": "gemeente"})
+    _do(case.id, "threat_assessment", "politie", {
+        "threat_product": "dreigingsanalyse", "threat_level": "concreet", "measures_advised": True,
+        "advised_measures": ["alarm_opvolging", "persoonsbeveiliging"], "advice_authority": "hoofdofficier",
+        "advice_reference": "OM-2026-017", "assessment_date": "2026-03-13"})
 
 
 def _disrupted_council_meeting():
@@ -112,7 +143,7 @@ def _toolkit_rollout():
     _start("toolkit_rollout", "VB-DEMO-0005", "bzk", {
         "rollout_title": "Instrumentenkoffer Veilig Bestuur", "letter_sent_on": "2026-03-15",
         "letter_reference": "BZK-2026-0315",
-        "municipalities": [{"code": "GM0668", "name": "West Betuwe"}, {"code": "GM0363", "name": "Amsterdam"}]})
+        "municipality_scope": "selectie", "municipality_codes": ["GM0668", "GM0363"]})
 
 
 DEMO_CASES = [
@@ -122,6 +153,8 @@ DEMO_CASES = [
     ("VB-DEMO-0004", "democratic_disruption_registration", _disrupted_council_meeting),
     ("VB-DEMO-0005", "toolkit_rollout", _toolkit_rollout),
     ("VB-DEMO-0006", "ivp_support", _ivp_self_referral),
+    ("VB-DEMO-0007", "threat_response", _threatened_mayor),
+    ("VB-DEMO-0008", "threat_response", _councillor_personal_protection),
 ]
 
 

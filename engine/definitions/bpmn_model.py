@@ -59,6 +59,8 @@ def extension_properties(element) -> dict:
 # bpmn:message for every event that catches it (docs/modeling.md#who-may-send-a-message).
 SENDERS_PROPERTY = "senders"
 SENSITIVE_VARIABLES_PROPERTY = "sensitive_variables"
+# Derived variables the case page shows in its summary, in words (e.g. the vangnet check's `reason_text`).
+SUMMARY_VARIABLES_PROPERTY = "summary_variables"
 VARIABLES_PROPERTY = "variables"
 RETENTION_PROPERTY = "retention"
 # A confidential case belongs to no municipality (its gemeente never sees it) and its events go only to the
@@ -120,6 +122,7 @@ def extract_process(process, messages: dict) -> dict:
         "starter_users": _split(_cam(process, "candidateStarterUsers")),
         # Variables a script derives from sensitive fields, masked as those fields are (docs/modeling.md)
         "sensitive_variables": _split(extension_properties(process).get(SENSITIVE_VARIABLES_PROPERTY)),
+        "summary_variables": _split(extension_properties(process).get(SUMMARY_VARIABLES_PROPERTY)),
         # How long a closed case is kept (engine/retention): None means the setting VB_DEFAULT_RETENTION
         "retention": (extension_properties(process).get(RETENTION_PROPERTY)
                       or (_cam(process, "historyTimeToLive") or "").strip() or None),

@@ -6,7 +6,7 @@ longer retention. Raising protection needs nobody.
 """
 from __future__ import annotations
 
-from ..identity.roles import readers_of
+from ..identity.roles import IMPLIED, readers_of
 from ..runtime.retention_periods import shortest
 
 
@@ -29,8 +29,10 @@ def lowered(old: dict | None, new: dict, default_retention: str) -> list[str]:
         if after is None:
             changes.append(f"'{key}' is readable by every role that sees the case (before: "
                            f"{', '.join(sorted(before or ()))}).")
-        elif after - (before or set()):
-            changes.append(f"'{key}' becomes readable by {', '.join(sorted(after - before))} as well.")
+        else:  # a sub-role whose parent role read the field already widens nothing
+            wider = {r for r in after - (before or set()) if IMPLIED.get(r) not in (before or set())}
+            if wider:
+                changes.append(f"'{key}' becomes readable by {', '.join(sorted(wider))} as well.")
     case_before, case_after = set(old.get("case_readers") or ()), set(new.get("case_readers") or ())
     if case_before and (not case_after or case_after - case_before):
         changes.append(f"The cases' variables become readable by "

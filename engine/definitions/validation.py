@@ -346,7 +346,15 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
             problem(f"Form '{ref['ref']}' is not deployed and not in this upload.", task["line"], element_id)
         groups = task["candidate_groups"]
         for group in groups:
-            if group.startswith("${") or normalise_role(group) is None:
+            if group.startswith("${"):
+                if not _GROUP_VARIABLE.match(group):
+                    problem(f"Candidate group '{group}' is neither a role nor a variable such as "
+                            "${case_handler_group}.", task["line"], element_id)
+                elif normalise_role(task["lane"]) is None and not any(not g.startswith("${") for g in groups):
+                    problem(f"Candidate group '{group}' is a variable: also put the task in a lane named after a "
+                            "role, or name a role beside it, for when the variable holds no role.",
+                            task["line"], element_id)
+            elif normalise_role(group) is None:
                 problem(f"Candidate group '{group}' is not a role; roles are: {', '.join(ROLES)}.", task["line"], element_id)
         if not groups and not task["assignee"] and not task["candidate_users"] and normalise_role(task["lane"]) is None:
             problem("User task has no role: set camunda:candidateGroups, put it in a lane named after a role, "
@@ -412,6 +420,9 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
     for decision in model["decisions"]:
         if not decision["decision"]:
             problem("Business rule task needs camunda:decisionRef.", decision["line"], decision["element_id"])
+
+
+_GROUP_VARIABLE = re.compile(r"^\$\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}$")
 
 
 def _check_value_expression(text, what, line, element_id, problem):

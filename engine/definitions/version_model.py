@@ -14,8 +14,10 @@ def form_file_id(version_model: dict, reference: dict | None) -> int | None:
 
 
 def candidate_groups(task: dict) -> list:
-    """The roles of a user task: its candidate groups, or the role its lane is named after."""
-    groups = [normalise_role(g) for g in task.get("candidate_groups") or []]
+    """The roles of a user task: its candidate groups, or the role its lane is named after. A group written as
+    a variable (`${case_handler_group}`) is resolved when the task opens (`tasks/derive.py`) and not counted
+    here."""
+    groups = [normalise_role(g) for g in task.get("candidate_groups") or [] if not g.startswith("${")]
     groups = [g for g in groups if g]
     if not groups:
         lane_role = normalise_role(task.get("lane"))

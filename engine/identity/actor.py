@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .roles import BEHEERDER, MUNICIPAL_ROLES
+from .roles import BEHEERDER, MUNICIPAL_ROLES, effective_roles
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Actor:
 
     @classmethod
     def for_user(cls, user) -> Actor:
-        return cls(user.username, frozenset(user.roles or ()), user.municipality_code, "user",
+        return cls(user.username, effective_roles(user.roles), user.municipality_code, "user",
                    police_unit=getattr(user, "police_unit", None))
 
     @classmethod

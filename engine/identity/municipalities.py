@@ -27,3 +27,9 @@ def municipality_label(code: str | None) -> str:
         return "–"
     name = municipality_name(code)
     return f"{name} ({code})" if name else code
+
+
+def cbs_municipalities() -> list:
+    """[{code, name}] of every municipality in the shipped list, by code: what a diagram script may read
+    (`cbs_municipalities()`, e.g. the toolkit roll-out to every burgemeester)."""
+    return [{"code": code, "name": row["name"]} for code, row in sorted(municipalities().items())]

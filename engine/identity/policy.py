@@ -1,7 +1,9 @@
 """Authorisation: who may see and act on which case and task. The single place these rules live.
 
 - beheerder (admin) and procesbeheerder (process owner) see every case; they do not read sensitive fields;
-- gemeente users see the cases of their own municipality;
+- gemeente users see the cases of their own municipality (a sub-role such as `gemeente.griffie` implies the
+  gemeente role); a driehoek member (`gemeente.burgemeester`, `gemeente.locoburgemeester`) only those of
+  them with a task of their role;
 - ambtsdrager users see the cases they reported and those with a task assigned to them;
 - national roles (politie, OM, BZK, IVP) see the cases in which their role has or had a task; a police user
   of a regional unit only those of the unit's municipalities (`police_units.py`);
@@ -22,8 +24,8 @@ from ..instances.models import ProcessInstance
 from ..tasks.models import HumanTask, TaskCandidate
 from . import police_units
 from .actor import Actor
-from .roles import (AMBTSDRAGER, BEHEERDER, BZK, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY, PROCESBEHEERDER,
-                    SENSITIVE_READERS, readers_of)
+from .roles import (AMBTSDRAGER, BEHEERDER, BZK, DRIEHOEK_MEMBERS, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY,
+                    PROCESBEHEERDER, SENSITIVE_READERS, readers_of)
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
 
@@ -52,6 +54,9 @@ def case_clause(actor: Actor):
     clauses.append(assigned)
     if GEMEENTE in actor.roles and actor.municipality_code:
         clauses.append(ProcessInstance.municipality_code == actor.municipality_code)
+    members = [r for r in actor.roles if r in DRIEHOEK_MEMBERS]
+    if members and actor.municipality_code:  # a driehoek member: the own municipality's cases with a task of theirs
+        clauses.append(sa.and_(_participated(members), ProcessInstance.municipality_code == actor.municipality_code))
     national = [r for r in actor.roles if r not in MUNICIPAL_ROLES and r not in OVERSEERS]
     codes = _unit_codes(actor)
     if codes is not None:  # a regional police unit: the police's part only within its municipalities

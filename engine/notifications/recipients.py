@@ -11,6 +11,7 @@ from ..extensions import db
 from ..identity.actor import Actor
 from ..identity.models import User
 from ..identity.policy import can_see_case, can_work_task
+from ..identity.roles import effective_roles
 from .models import ASSIGNED, DEFAULT_DIGEST_HOUR, DEFAULT_MODES, NEW_TASK, NotificationPreference
 
 
@@ -37,7 +38,7 @@ def addressable(usernames=None) -> list[Recipient]:
         query = query.where(User.username.in_(sorted(usernames)))
     found = []
     for row in db.session.execute(query):
-        actor = Actor(row.username, frozenset(row.roles or ()), row.municipality_code, "user",
+        actor = Actor(row.username, effective_roles(row.roles), row.municipality_code, "user",
                       police_unit=row.police_unit)
         found.append(Recipient(row.id, row.username, actor, row.email, row.language or "nl", row.modes or {},
                                DEFAULT_DIGEST_HOUR if row.digest_hour is None else row.digest_hour))

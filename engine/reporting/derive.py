@@ -39,7 +39,7 @@ REGISTRATION_STATES = ("gemeld", "geen_beslissing", "technisch_sepot", "beleidss
 _SEPOT = ("technisch_sepot", "beleidssepot", "voorwaardelijk_sepot")
 _VERDICTS = ("vrijspraak", "ontslag_van_rechtsvervolging", "veroordeling")
 ARTICLE = re.compile(r"^\d{2,3}[a-z]?$|^overig$")
-AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount"), DISRUPTION: (), IVP: ()}
+AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount", "paid_amount"), DISRUPTION: (), IVP: ()}
 # every column a step may change (the others are set once, when the case is reported)
 COLUMNS = tuple(sorted({name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
                        | {"advised_measures", "application_to_decision_days", "applied_on", "decided_on", "closed",

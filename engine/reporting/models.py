@@ -59,6 +59,7 @@ class CaseFigures(db.Model):
     requested_amount: Mapped[float | None] = mapped_column(sa.Float)
     compensation_decision: Mapped[str | None] = mapped_column(sa.String(CODE))
     granted_amount: Mapped[float | None] = mapped_column(sa.Float)
+    paid_amount: Mapped[float | None] = mapped_column(sa.Float)  # paid by BZK on the declarations of a grant
     application_to_decision_days: Mapped[float | None] = mapped_column(sa.Float)
     applied_on: Mapped[date | None] = mapped_column(sa.Date)  # the application submitted, Dutch day
     decided_on: Mapped[date | None] = mapped_column(sa.Date)  # BZK's decision recorded, Dutch day

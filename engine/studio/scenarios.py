@@ -196,6 +196,17 @@ def run_scenario(runtime: Runtime, file_name: str, process_id: str, scenario: di
     events = list(scenario.get("events") or [])
     log = StepLog()
     incident = None
+    try:
+        incident = _run_rounds(runtime, workflow, inputs, events, log, result)
+    except RecursionError:  # a task that reopens and is given the same inputs each time: the case loops
+        result.reasons.append("The case goes round a loop: a task opens again and again with the same inputs. "
+                              "Give that task a list of inputs, one for each time it opens.")
+        return result
+    return _finish(result, workflow, log, incident, scenario)
+
+
+def _run_rounds(runtime, workflow, inputs, events, log, result):
+    incident = None
     for _ in range(MAX_ROUNDS):
         run_engine(workflow, log)
         if log.incident is not None:
@@ -206,11 +217,11 @@ def run_scenario(runtime: Runtime, file_name: str, process_id: str, scenario: di
         if _complete_next_task(runtime, workflow, inputs, log, result):
             continue
         if result.reasons:
-            return _finish(result, workflow, log, incident, scenario)
+            return incident
         if events and _apply_event(workflow, events.pop(0), result):
             continue
         break
-    return _finish(result, workflow, log, incident, scenario)
+    return incident
 
 
 def _complete_next_task(runtime, workflow, inputs, log, result) -> bool:

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.bpmn_model import MAX_PRIORITY, MIN_PRIORITY, NORMAL_PRIORITY
 from ..definitions.version_model import candidate_groups, form_file_id
+from ..identity.roles import normalise_role
 from ..runtime.bpmn_parser import parse_local_datetime, strip_el
 from ..runtime.inspection import ready_user_tasks
 from .models import CANCELLED, COMPLETED, OPEN
@@ -49,6 +50,29 @@ def resolve_assignee(text: str | None, task, script_engine) -> str | None:
         value = script_engine.evaluate(task, strip_el(text))
         return str(value) if value else None
     return text
+
+
+def resolve_candidate_groups(model: dict, task, problems: list) -> list:
+    """The roles of a task as it opens: its static groups and the roles its group variables hold
+    (`${case_handler_group}`: a role, a comma-separated text of roles, or a list of them). A variable that holds
+    no role is reported and adds nothing; without any role left, the lane's role holds the task."""
+    written = model.get("candidate_groups") or []
+    if not any(g.startswith("${") for g in written):
+        return candidate_groups(model)
+    groups = []
+    for text in written:  # in the order the diagram names them
+        match = _VARIABLE.match(text)
+        if not match:
+            groups.append(normalise_role(text))
+            continue
+        value = task.data.get(match.group(1))
+        names = value if isinstance(value, list) else str(value or "").split(",")
+        found = [normalise_role(str(n)) for n in names if str(n).strip()]
+        if not found or None in found:
+            problems.append(f"candidate group {text}: {match.group(1)} holds no role")
+        groups += [g for g in found if g]
+    groups = list(dict.fromkeys(g for g in groups if g))
+    return groups or candidate_groups({"lane": model.get("lane")})
 
 
 def resolve_due_date(text: str | None, task, script_engine, now: datetime) -> datetime | None:
@@ -107,8 +131,8 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, no
         if task_id in ready_before:
             continue
         model = task_model(version_model, task)
-        groups = candidate_groups(model)
         problems = []
+        groups = resolve_candidate_groups(model, task, problems)
         script_engine = workflow.script_engine
         row = {
             "id": task_id, "instance_id": case.id, "process_id": task.workflow.spec.name,

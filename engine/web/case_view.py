@@ -53,6 +53,7 @@ class CasePage:
     documents: list = field(default_factory=list)
     categories: list = field(default_factory=list)  # the document categories the viewer may file under
     report: dict | None = None  # the yearly report an evaluation case keeps (`report_snapshot`)
+    summary: list = field(default_factory=list)  # the process's `summary_variables` that hold a text the viewer may read
 
 
 @dataclass
@@ -273,10 +274,13 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
     markers = diagram_markers(instance, version.model, events, open_tasks)
     related = related_cases(actor, instance)
     visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
+    summary = [visible[key] for key in _summary_keys(version.model)
+               if isinstance(visible.get(key), str) and visible[key] and visible[key] != MASK]
     return CasePage(
         timeline=shown, engine_steps=left_out,
         instance=instance, version=version, open_tasks=open_tasks, events=events,
         variables=case_data(actor, instance, version, events, visible), report=report_snapshot(visible),
+        summary=summary,
         markers=markers, related=related, deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
         documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.uploadable_by(actor.roles),
@@ -290,6 +294,12 @@ def report_snapshot(visible: dict) -> dict | None:
     if figures is None:
         return None
     return {"figures": figures, "years": [str(y) for y in figures["years"]], "sections": sections(figures)}
+def _summary_keys(model: dict) -> list:
+    """The summary variables of the process and of the processes it calls (they run in the same case)."""
+    keys = list(model.get("summary_variables") or ())
+    for called in (model.get("called") or {}).values():
+        keys += [k for k in called.get("summary_variables") or () if k not in keys]
+    return keys
 
 
 def diagram_xml(instance_id: str, actor: Actor) -> str:

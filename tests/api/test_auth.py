@@ -58,7 +58,7 @@ def test_expired_and_revoked_tokens_are_refused(app, api):
 def test_me_shows_roles_and_municipality(as_user):
     me = as_user("gemeente.westbetuwe").get("/api/v1/auth/me").get_json()
     assert me == {"username": "gemeente.westbetuwe", "display_name": "Gemeente West Betuwe (OOV)",
-                  "roles": ["gemeente"], "municipality_code": "GM0668", "totp_enabled": False,
+                  "roles": ["gemeente", "gemeente.oov"], "municipality_code": "GM0668", "totp_enabled": False,
                   "totp_required": False}
 
 

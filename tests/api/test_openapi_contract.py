@@ -89,6 +89,7 @@ def test_a_case_walked_through_the_api_conforms_to_the_document(deploy_real, as_
         team.to_threat_assessment(case_id)
         team.do(team.politie, case_id, "threat_assessment", assessment())
         team.do(team.gemeente, case_id, "cost_decision", cost_decision())
+        team.apply(case_id)
         team.do(team.gemeente, case_id, "submit_application", {
             "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
             "application_date": "2026-12-01"})

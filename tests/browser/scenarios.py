@@ -90,27 +90,37 @@ ELIGIBLE_COMPENSATION = Scenario(
         Step("gemeente.westbetuwe", "Kostenbesluit gemeente (werkgever)", {
             "Wie draagt de kosten?": "Gemeente als werkgever", "Geraamde kosten (EUR)": "48000",
             "Totale begroting gemeente (lasten, EUR)": "120000000", "Datum besluit": "2026-11-27"}),
+        Step("gemeente.westbetuwe", "Uitkomst vangnet: aanvragen bij BZK of niet", {
+            "Wat doet de gemeente?": "Een tegemoetkoming aanvragen bij BZK"}),
         Step("gemeente.westbetuwe", "Aanvraag tegemoetkoming indienen", {
             "Maatregelen en bedragen": [{"Maatregel": "Alarminstallatie met opvolging", "Bedrag (EUR)": "30000"},
                                         {"Maatregel": "Camerabewaking", "Bedrag (EUR)": "18000"}],
             "Toelichting op de maatregelen": "Alarm met opvolging en camera's bij de woning.",
             "Kenmerk beveiligingsadvies": "ADV-2026-17", "Datum aanvraag": "2026-12-01"}),
         Step("bzk", "Besluiten op aanvraag", {
+            "Komen de gevraagde maatregelen overeen met het advies?": "Ja, alle gevraagde maatregelen zijn geadviseerd",
             "Acute en ernstige dreiging?": "Ja", "Beslag op de gemeentelijke begroting": "Onevenredig",
             "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "48000", "Datum besluit": "2026-12-10",
             "Kenmerk besluit": "BZK-2026-0042", "Motivering": "Alle voorwaarden vervuld."}),
         Step("gemeente.westbetuwe", "Besluit ontvangen", {"Ontvangen op": "2026-12-11"}),
+        Step("gemeente.westbetuwe", "Werkelijke kosten declareren", {
+            "Kosten tot en met": "2026-12-20", "Gedeclareerd bedrag (EUR)": "48000"}),
+        Step("bzk", "Declaratie betalen", {
+            "Betaald op": "2027-01-08", "Betaald bedrag (EUR)": "48000", "Betalingskenmerk": "BZK-BET-1"}),
         Step("gemeente.westbetuwe", "Zaak afsluiten", {
             "Samenvatting": "Maatregelen getroffen.", "Datum afsluiting": "2026-12-12"}),
     ],
     done_elements=[
         "report_received", "register_report", "set_deadlines", "route_case", "acute_gateway", "acute_merge",
         "triage", "split_response", "support_aangifte", "offer_psychosocial_support", "assessment_merge",
-        "threat_assessment", "assessment_done", "derive_vangnet_facts", "measures_gateway", "cost_decision",
-        "compute_cost_facts", "cost_merge", "check_vangnet", "vangnet_gateway", "request_compensation", "vangnet_done", "join_response",
+        "driehoek_gateway", "driehoek_merge",
+        "threat_assessment", "assessment_done", "derive_vangnet_facts", "protection_gateway", "protection_merge",
+        "measures_gateway", "cost_decision", "compute_cost_facts", "cost_merge", "check_vangnet", "vangnet_gateway",
+        "decide_vangnet_follow_up", "follow_up_gateway", "request_compensation", "vangnet_done", "join_response",
         "close_case", "register_closure", "case_closed",
     ],
-    not_done_elements=["acute_police_response", "read_threat_assessment_message", "record_no_compensation"],
+    not_done_elements=["acute_police_response", "read_threat_assessment_message", "record_no_compensation",
+                       "consult_driehoek", "decide_personal_protection"],
     final_data={"Dreiging": "Concrete dreiging", "Wie draagt de kosten?": "Gemeente als werkgever",
                 "Beslag op de gemeentelijke begroting": "Onevenredig", "Besluit": "Toegekend", "Toegekend bedrag (EUR)": "€\xa048.000",
                 "Ontvangen op": "11 december 2026", "Datum afsluiting": "12 december 2026"},

@@ -17,7 +17,7 @@ import requests
 
 from engine.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
-from tests.scenarios.flow import TRIAGE, cost_decision, fire_due_timers
+from tests.scenarios.flow import APPLY, DRIEHOEK, TRIAGE, cost_decision, fire_due_timers
 from tests.support.api import PROJECT
 from tests.support.server import LiveServer
 from tests.webhooks.receiver import Receiver
@@ -134,7 +134,8 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
                                                       "acute_measures": ["extra_surveillance"]})
         gemeente.do(case_id, "triage", TRIAGE)
         assert sorted(t["element_id"] for t in admin.case(case_id)["open_tasks"]) == \
-            ["ask_support_consent", "choose_filing_method", "threat_assessment"]
+            ["ask_support_consent", "choose_filing_method", "consult_driehoek", "threat_assessment"]
+        gemeente.do(case_id, "consult_driehoek", DRIEHOEK)  # acute danger: the driehoek is involved (case_routing)
 
         # 3. Aangifte onder nummer, registered by the police system.
         gemeente.do(case_id, "choose_filing_method", {"filing_method": "onder_nummer"})
@@ -164,6 +165,7 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
 
         # 6. Cost decision and the one application; BZK's system decides, with its judgement of the burden.
         gemeente.do(case_id, "cost_decision", cost_decision())
+        gemeente.do(case_id, "decide_vangnet_follow_up", APPLY)
         gemeente.do(case_id, "submit_application", {
             "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
             "advice_reference": "ADV-2026-17", "application_date": "2026-12-01"})
@@ -176,6 +178,10 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
                     "oordeel_begroting": "onevenredig", "acute_ernstige_dreiging": "ja"}
         assert send(live, "bzk", "tegemoetkoming.besloten", decision)["outcome"] == "correlated"
         gemeente.do(case_id, "receive_decision", {"decision_received_on": "2026-12-11"})
+        # the actual costs are declared and BZK pays them (by hand: no webhook carries a payment yet)
+        gemeente.do(case_id, "declare_costs", {"declaration_period_end": "2026-12-20", "declared_amount": 48_000})
+        bzk.do(case_id, "pay_declaration", {"payment_date": "2027-01-08", "payment_amount": 48_000,
+                                            "payment_reference": "BZK-BET-2027-1"})
 
         # 7. Closure: the IVP's check-ins run in its own case and keep the threat case open no longer.
         assert [t["element_id"] for t in admin.case(case_id)["open_tasks"]] == ["close_case"]
@@ -230,9 +236,11 @@ def test_a_police_report_runs_to_a_granted_compensation(app, live, users):
     completed = [(e["actor"], e["element_id"]) for e in history if e["event"] == "task.completed"]
     assert completed == [
         ("politie", "acute_police_response"), ("gemeente.westbetuwe", "triage"),
+        ("gemeente.westbetuwe", "consult_driehoek"),
         ("gemeente.westbetuwe", "choose_filing_method"), ("gemeente.westbetuwe", "ask_support_consent"),
-        ("gemeente.westbetuwe", "cost_decision"),
+        ("gemeente.westbetuwe", "cost_decision"), ("gemeente.westbetuwe", "decide_vangnet_follow_up"),
         ("gemeente.westbetuwe", "submit_application"), ("gemeente.westbetuwe", "receive_decision"),
+        ("gemeente.westbetuwe", "declare_costs"), ("bzk", "pay_declaration"),
         ("gemeente.westbetuwe", "close_case")]
     done = {e["element_id"] for e in history if e["event"] == "element.completed"}
     assert {"read_aangifte_message", "record_aangifte",

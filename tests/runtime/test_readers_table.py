@@ -14,7 +14,7 @@ def test_the_table_follows_the_need_to_know_defaults():
     rows = {tuple(cell.strip(" `") for cell in line.strip("|").split("|")[:2]): line
             for line in readers_table.rows()[2:]}
     assert rows[("threat_response", "incident_description")].rstrip(" |").endswith(
-        "ambtsdrager, gemeente, politie, procesbeheerder, beheerder")
+        "ambtsdrager, gemeente, politie, procesbeheerder, beheerder, gemeente.burgemeester, gemeente.locoburgemeester")
     assert "bzk" in rows[("threat_response", "estimated_costs")]
     assert "bzk" in rows[("threat_response", "advised_measures")] and "**yes**" in rows[
         ("threat_response", "advised_measures")]

@@ -45,6 +45,11 @@ def cost_decision(costs_borne_by="gemeente", estimated_costs=48_000, municipal_b
             "cost_decision_date": "2026-11-27"}
 
 
+DRIEHOEK = {"driehoek_held_at": "2026-11-23T16:00", "driehoek_agreements": "Cameratoezicht bij het gemeentehuis."}
+APPLY = {"vangnet_follow_up": "aanvragen"}
+NOT_APPLY = {"vangnet_follow_up": "niet_aanvragen", "vangnet_follow_up_note": "De gemeente draagt de kosten zelf."}
+
+
 class Team:
     """The demo users of every role."""
 
@@ -90,6 +95,8 @@ class Team:
 
     def through_triage(self, case_id):
         self.do(self.gemeente, case_id, "triage", TRIAGE)
+        if "consult_driehoek" in self.open_elements(case_id):  # case_routing: a burgemeester, or acute danger
+            self.do(self.gemeente, case_id, "consult_driehoek", DRIEHOEK)
 
     def no_aangifte(self, case_id):
         self.do(self.gemeente, case_id, "choose_filing_method",
@@ -116,6 +123,11 @@ class Team:
         self.to_threat_assessment(case_id)
         self.do(self.politie, case_id, "threat_assessment", assessment())
         self.do(self.gemeente, case_id, "cost_decision", cost_decision())
+        self.apply(case_id)
+
+    def apply(self, case_id):
+        """The gemeente, told the outcome of the vangnet check, applies to BZK."""
+        self.do(self.gemeente, case_id, "decide_vangnet_follow_up", APPLY)
 
 
 def fire_due_timers(app, case_id, at: datetime):

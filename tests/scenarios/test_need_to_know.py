@@ -101,6 +101,7 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
     case_id = case["id"]
     # BZK now has its part in the case: an application it must decide on. The IVP has none: the office holder
     # reaches it directly, in the IVP's own case (tests/scenarios/test_ivp_support.py)
+    team.apply(case_id)
     team.do(team.gemeente, case_id, "submit_application", {
         "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
         "application_date": "2026-12-01"})

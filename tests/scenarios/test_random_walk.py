@@ -20,7 +20,8 @@ STARTERS = {
     "vangnet_evaluation": ["bzk"],
     "ivp_support": ["ambtsdrager.westbetuwe", "ivp"],
 }
-WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp"]
+WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp",
+           "hoofdofficier"]
 OWN_MUNICIPALITY = {"gemeente.westbetuwe": "GM0668", "gemeente.amsterdam": "GM0363", "ambtsdrager.westbetuwe": "GM0668"}
 
 
@@ -95,7 +96,11 @@ def _walk_batch(rng, users, case_ids, completed) -> None:
         starter = rng.choice(STARTERS[process_id])
         api = users[starter]
         own = OWN_MUNICIPALITY.get(starter)
-        filler = FormFiller(rng, {"municipality_code": (lambda r, own=own: own or r.choice(MUNICIPALITIES))})
+        filler = FormFiller(rng, {"municipality_code": (lambda r, own=own: own or r.choice(MUNICIPALITIES)),
+                                  # a roll-out to all 342 municipalities is its own test (test_toolkit_rollout)
+                                  "municipality_scope": (lambda r: "selectie"),
+                                  "municipality_codes": (lambda r: sorted(r.sample(MUNICIPALITIES, r.randint(
+                                      1, len(MUNICIPALITIES)))))})
         form = next(d for d in api.get("/api/v1/process-definitions").get_json() if d["process_id"] == process_id)
         variables = filler.fill(form["start_form"])
         if starter == "ambtsdrager.westbetuwe" and process_id == "threat_response":

@@ -15,7 +15,7 @@ from engine.cli import deploy_folders
 from engine.identity.actor import Actor
 from engine.reporting.evaluation import EvaluationSettings
 from engine.timers.start_events import current_schedules, start_due_occurrence
-from tests.scenarios.flow import TRIAGE, Team, assessment, cost_decision
+from tests.scenarios.flow import Team, assessment, cost_decision
 from tests.web.conftest import WebClient
 
 NL = ZoneInfo("Europe/Amsterdam")
@@ -79,7 +79,7 @@ def _drive(team: Team, spec: Spec):
             team.do(team.politie, cid, "acute_police_response",
                     {"acute_contact_at": "2025-03-03T09:45", "acute_measures": ["extra_surveillance"]})
     with at(3):
-        team.do(team.gemeente, cid, "triage", TRIAGE)
+        team.through_triage(cid)  # with the driehoek's consultation when case_routing asks for it
     if not spec.close:
         return case
     with at(5):
@@ -98,13 +98,17 @@ def _drive(team: Team, spec: Spec):
         with at(72):
             team.do(team.gemeente, cid, "cost_decision",
                     cost_decision(spec.costs_borne_by, spec.estimated, municipal_budget=80_000_000))
+            if "decide_vangnet_follow_up" in team.open_elements(cid):  # applies when the table allows it
+                eligible = team.variables(cid)["compensation_eligible"] is None
+                team.do(team.gemeente, cid, "decide_vangnet_follow_up",
+                        {"vangnet_follow_up": "aanvragen" if eligible else "niet_aanvragen"})
     if "submit_application" in team.open_elements(cid):
         with at(120):
             team.do(team.gemeente, cid, "submit_application", {
                 "requested_measures": [{"measure": m, "amount": a} for m, a in spec.requested],
                 "advice_reference": "ADV", "application_date": "2025-01-01"})
         with at(120 + 24 * 14):
-            decision = {"compensation_decision": spec.decision, "decision_date": "2025-01-01",
+            decision = {"compensation_decision": spec.decision, "decision_date": "2025-01-01", "measures_match_advice": "ja",
                         "burden_judgement": spec.burden, "acute_and_serious_threat": "ja",
                         "decision_reference": "BZK", "decision_motivation": "Besluit."}
             if spec.decision != "afgewezen":
@@ -112,6 +116,11 @@ def _drive(team: Team, spec: Spec):
             team.do(team.bzk, cid, "decide_compensation", decision)
         with at(120 + 24 * 15):
             team.do(team.gemeente, cid, "receive_decision", {"decision_received_on": "2025-01-01"})
+            if "declare_costs" in team.open_elements(cid):  # a grant: the costs declared and paid
+                team.do(team.gemeente, cid, "declare_costs", {"declaration_period_end": "2025-01-01",
+                                                              "declared_amount": spec.granted})
+                team.do(team.bzk, cid, "pay_declaration", {"payment_date": "2025-01-01",
+                                                           "payment_amount": spec.granted, "payment_reference": "B"})
     with at(24 * spec.close_after_days):
         result = team.do(team.gemeente, cid, "close_case", {"closure_summary": "Afgerond.", "closed_on": "2025-01-01"})
     assert result["instance_status"] == "completed", result

@@ -48,11 +48,25 @@ def test_the_scenario_test_can_fail(app, tmp_path):
     shutil.copytree(TARGET.folders[0], processes)
     test = processes / TARGET.test_file
     document = json.loads(test.read_text(encoding="utf-8"))
-    document["scenarios"][0]["inputs"]["cost_decision"]["costs_borne_by"] = "ambtsdrager"
+    document["scenarios"][0]["inputs"]["decide_vangnet_follow_up"]["vangnet_follow_up"] = "niet_aanvragen"
     test.write_text(json.dumps(document), encoding="utf-8")
     result = app.test_cli_runner().invoke(scenarios_command, [str(processes), str(TARGET.folders[1])])
     assert result.exit_code != 0
     assert "Expected the path to pass 'request_compensation'" in result.output
+
+
+def test_a_scenario_that_loops_is_told_so(app, tmp_path):
+    """The municipality bears no costs, yet applies, and BZK grants each time its task opens again: the grant
+    does not fit the letter, so the task reopens with the same inputs, for ever."""
+    processes = tmp_path / "processes"
+    shutil.copytree(TARGET.folders[0], processes)
+    test = processes / TARGET.test_file
+    document = json.loads(test.read_text(encoding="utf-8"))
+    document["scenarios"][0]["inputs"]["cost_decision"]["costs_borne_by"] = "ambtsdrager"
+    test.write_text(json.dumps(document), encoding="utf-8")
+    result = app.test_cli_runner().invoke(scenarios_command, [str(processes), str(TARGET.folders[1])])
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "The case goes round a loop" in result.output
 
 
 def test_in_the_studio_it_passes_and_gates_a_decision_change_until_it_is_updated(studio_deployed, owner):

@@ -39,13 +39,13 @@ def test_compensation_decided_for_a_decision_entered_by_hand(app, deploy_real, a
 
         # A grant while judging the burden proportionate does not stand: the task reopens, nothing is announced.
         team.do(team.bzk, case["id"], "decide_compensation", {
-            "acute_and_serious_threat": "ja", "burden_judgement": "niet_onevenredig",
+            "measures_match_advice": "ja", "acute_and_serious_threat": "ja", "burden_judgement": "niet_onevenredig",
             "compensation_decision": "gedeeltelijk", "granted_amount": 20_000, "decision_date": "2026-12-20",
             "decision_reference": "BZK-2026-7", "decision_motivation": "Camera niet noodzakelijk."})
         assert outbox(app) == []
 
         team.do(team.bzk, case["id"], "decide_compensation", {
-            "acute_and_serious_threat": "ja", "burden_judgement": "onevenredig",
+            "measures_match_advice": "ja", "acute_and_serious_threat": "ja", "burden_judgement": "onevenredig",
             "compensation_decision": "gedeeltelijk", "granted_amount": 20_000, "decision_date": "2026-12-20",
             "decision_reference": "BZK-2026-7", "decision_motivation": "Camera niet noodzakelijk."})
         queued = outbox(app)
