@@ -21,6 +21,9 @@ a list that is not what the client asked for.
 """
 from __future__ import annotations
 
+import json
+import re
+
 import flask_smorest
 from flask import current_app, request
 
@@ -163,22 +166,28 @@ def refuse_unknown_query_parameters() -> None:
 
 
 NUL = "\x00"
+# How JSON writes one (a raw NUL byte is no valid JSON at all); only a body with it is parsed here
+_ESCAPED_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
 
 
-def _nul_fields(value, path: tuple = ()):
-    """The places in a JSON value (`a.0.b`) whose key or text holds a NUL character."""
-    if isinstance(value, str):
-        if NUL in value:
-            yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if NUL in str(key):
-                yield (*path, str(key).replace(NUL, "\\0"))
-            else:
-                yield from _nul_fields(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _nul_fields(item, (*path, index))
+def _nul_fields(value) -> list[tuple]:
+    """The places in a JSON value (`a.0.b`) whose key or text holds a NUL character (walked without recursion:
+    a body may nest deeper than Python's stack, and is judged for that by the view)."""
+    found, stack = [], [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                found.append(path)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if NUL in str(key):
+                    found.append((*path, str(key).replace(NUL, "\\0")))
+                else:
+                    stack.append(((*path, key), child))
+        elif isinstance(item, list):
+            stack.extend(((*path, index), child) for index, child in enumerate(item))
+    return sorted(found, key=lambda path: ".".join(map(str, path)))
 
 
 def refuse_nul_characters() -> None:
@@ -191,8 +200,12 @@ def refuse_nul_characters() -> None:
     if names:
         raise UnknownQueryParameter(f"The query parameter {', '.join(names)} holds a NUL character.",
                                     errors={"query": {name: ["Holds a NUL character."] for name in names}})
-    if request.is_json:
-        fields = [".".join(map(str, path)) or "body" for path in _nul_fields(request.get_json(silent=True))]
+    if request.is_json and _ESCAPED_NUL.search(request.get_data(cache=True)):
+        try:
+            body = json.loads(request.get_data(cache=True))
+        except (ValueError, RecursionError):
+            return  # not JSON (or nested too deep): the view says so
+        fields = [".".join(map(str, path)) or "body" for path in _nul_fields(body)]
         if fields:
             raise Unprocessable(f"The request body holds a NUL character in {', '.join(fields)}.",
                                 errors={field: ["Holds a NUL character."] for field in fields})
