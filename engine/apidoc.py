@@ -21,10 +21,13 @@ a list that is not what the client asked for.
 """
 from __future__ import annotations
 
+import json
+import re
+
 import flask_smorest
 from flask import current_app, request
 
-from .errors import ApiError
+from .errors import ApiError, NotFound, Unprocessable
 from .schemas import ApiErrorSchema
 
 # The sentence used for a status when a view gives none of its own.
@@ -116,11 +119,13 @@ class Api(flask_smorest.Api):
         def _document_route():  # /api/v1/openapi.json takes no parameters either
             if request.blueprint == "api-docs":
                 refuse_unknown_query_parameters()
+                refuse_nul_characters()
 
     def register_blueprint(self, blp, *, parameters=None, **options):
         if refuse_unknown_query_parameters not in blp.before_request_funcs.get(None, ()):
             # after the blueprint's own authentication (protect), before its views; once per blueprint
             blp.before_request(refuse_unknown_query_parameters)
+            blp.before_request(refuse_nul_characters)
         super().register_blueprint(blp, parameters=parameters, **options)
         name = options.get("name", blp.name)
         for path, item in self.spec._paths.items():
@@ -158,6 +163,52 @@ def refuse_unknown_query_parameters() -> None:
         f"Unknown query parameter {names}; this operation accepts: {listed}.",
         errors={"query": {name: [f"Unknown parameter; accepted: {listed}."] for name in unknown}},
         accepted=sorted(accepted))
+
+
+NUL = "\x00"
+# How JSON writes one (a raw NUL byte is no valid JSON at all); only a body with it is parsed here
+_ESCAPED_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
+
+
+def _nul_fields(value) -> list[tuple]:
+    """The places in a JSON value (`a.0.b`) whose key or text holds a NUL character (walked without recursion:
+    a body may nest deeper than Python's stack, and is judged for that by the view)."""
+    found, stack = [], [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                found.append(path)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if NUL in str(key):
+                    found.append((*path, str(key).replace(NUL, "\\0")))
+                else:
+                    stack.append(((*path, key), child))
+        elif isinstance(item, list):
+            stack.extend(((*path, index), child) for index, child in enumerate(item))
+    return sorted(found, key=lambda path: ".".join(map(str, path)))
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character is in no name, id or text a person or system means to send, and PostgreSQL's text and
+    JSON cannot hold one: refused before the view reads anything (a path: 404, the query: 400, a body: 422)."""
+    if any(isinstance(v, str) and NUL in v for v in (request.view_args or {}).values()):
+        raise NotFound("No such resource.")
+    names = sorted({name.replace(NUL, "\\0") for name, values in request.args.lists()
+                    if NUL in name or any(NUL in v for v in values)})
+    if names:
+        raise UnknownQueryParameter(f"The query parameter {', '.join(names)} holds a NUL character.",
+                                    errors={"query": {name: ["Holds a NUL character."] for name in names}})
+    if request.is_json and _ESCAPED_NUL.search(request.get_data(cache=True)):
+        try:
+            body = json.loads(request.get_data(cache=True))
+        except (ValueError, RecursionError):
+            return  # not JSON (or nested too deep): the view says so
+        fields = [".".join(map(str, path)) or "body" for path in _nul_fields(body)]
+        if fields:
+            raise Unprocessable(f"The request body holds a NUL character in {', '.join(fields)}.",
+                                errors={field: ["Holds a NUL character."] for field in fields})
 
 
 def _is_ref(response, name: str) -> bool:

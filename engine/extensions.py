@@ -50,15 +50,20 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+# The id columns are INTEGER: 32 bits in PostgreSQL (SQLite's hold 64).
+MAX_ROW_ID = 2**31 - 1
+
+
 class RowIdConverter(IntegerConverter):
-    """`<row_id:name>`: a row id in a URL, 1 to 2^63-1; a longer number matches no route (404) instead of
-    overflowing the database driver."""
+    """`<row_id:name>`: a row id in a URL, 1 to 2^31-1; a larger number matches no route (404) instead of
+    overflowing the database's integer."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**63 - 1)
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def register_converters(app) -> None:
     """After `api.init_app`, before any blueprint is registered (their rules use the converters)."""
     app.url_map.converters["row_id"] = RowIdConverter
-    api.register_converter(RowIdConverter, lambda converter: {"type": "integer", "format": "int64", "minimum": 1})
+    api.register_converter(RowIdConverter, lambda converter: {"type": "integer", "format": "int32", "minimum": 1,
+                                                              "maximum": MAX_ROW_ID})

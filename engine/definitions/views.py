@@ -146,7 +146,7 @@ class Approvals(MethodView):
         return [approvals.as_dict(a) for a in approvals.list_approvals(args.get("status"))]
 
 
-@blp.route("/deployments/approvals/<int:approval_id>/approve")
+@blp.route("/deployments/approvals/<row_id:approval_id>/approve")
 class Approve(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, ApprovalSchema)
@@ -157,7 +157,7 @@ class Approve(MethodView):
         return approvals.as_dict(approvals.approve(approval_id, _decider()))
 
 
-@blp.route("/deployments/approvals/<int:approval_id>/refuse")
+@blp.route("/deployments/approvals/<row_id:approval_id>/refuse")
 class Refuse(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RefusalSchema)

@@ -120,7 +120,8 @@ def _accept_totp(user: User, factor: TotpFactor, code: str) -> bool:
     for step in range(current - _DRIFT_STEPS, current + _DRIFT_STEPS + 1):
         if factor.last_step is not None and step <= factor.last_step:
             continue  # a code already used (or older than one used) opens nothing
-        if secrets.compare_digest(totp.generate_otp(step), code):
+        # as bytes: compare_digest refuses str with non-ASCII characters, and a typed code may hold any
+        if secrets.compare_digest(totp.generate_otp(step).encode(), code.encode()):
             factor.last_step = step
             return True
     return False

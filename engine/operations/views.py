@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
+from ..apidoc import CASE_DATA, Blueprint
 from ..identity import policy
 from ..instances.service import retry_case
-from ..schemas import AUTH, ApiErrorSchema
+from ..schemas import AUTH
 from ..identity.auth import current_actor
 from ..studio.access import protect_api
 from . import service
@@ -53,7 +53,7 @@ def _action(name: str, action):
         @blp.doc(security=AUTH, summary=f"(beheerder) {name.capitalize()} a case, with a reason for the audit trail")
         @blp.arguments(ReasonSchema)
         @blp.response(200, OperationsCaseSchema)
-        @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not in a state that allows this")
+        @blp.errors((409, "The case is not in a state that allows this (`status` says which it is in)"), *CASE_DATA)
         def post(self, body, process_instance_id):
             row = action(process_instance_id, body["reason"], current_actor(sessions=True))
             from ..extensions import db
@@ -74,6 +74,8 @@ class Retry(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetryArgsSchema)
     @blp.response(200, OperationsCaseSchema)
+    @blp.errors((404, "No such case, or the caller does not administer cases"),
+                (409, "The case is not in the error state (`status` says which it is in)"), *CASE_DATA)
     def post(self, body, process_instance_id):
         """(beheerder) Retry a case after an incident, with corrected variables."""
         from ..extensions import db

@@ -39,7 +39,7 @@ class SavedSearches(MethodView):
         return _body(service.save_search(current_actor(), body["name"], body["query"]))
 
 
-@blp.route("/<int:search_id>")
+@blp.route("/<row_id:search_id>")
 class SavedSearch(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(204)

@@ -88,7 +88,13 @@ class StudioDeployErrorSchema(ApiErrorSchema):
     stage = fields.String(validate=validate.OneOf(["validation", "tests"]), metadata={
         "description": "validation: `errors` and `warnings` list the findings; tests: `tests` holds every "
                        "scenario result (absent when there was nothing to deploy)"})
-    errors = fields.List(fields.Nested(FindingSchema))
+    # the findings of the validation stage; or, for a request the studio cannot deploy at all (a file that is no
+    # changed draft, a body that is not valid), the fields and their messages
+    errors = fields.Raw(metadata={"oneOf": [
+        {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+        {"type": "object", "additionalProperties": True,
+         "description": "each field and its messages (for `files`: the names that are no changed draft)"},
+    ]})
     warnings = fields.List(fields.Nested(FindingSchema))
     tests = fields.List(fields.Nested(ScenarioResultSchema))
 

@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from ..apidoc import Blueprint
 from ..errors import NotFound
+from ..extensions import MAX_ROW_ID
 from ..identity import policy
 from ..schemas import AUTH, ApiErrorSchema
 from . import service
@@ -124,7 +125,8 @@ class VersionXml(MethodView):
     @blp.response(200, {"type": "string"}, content_type="application/xml")
     def get(self, process_id, version):
         """The BPMN XML of one version."""
-        if not version.isdigit():
+        # ASCII digits only ('²' is a digit to str.isdigit, not to int), within the version column's INTEGER
+        if not (version.isascii() and version.isdigit()) or int(version) > MAX_ROW_ID:
             raise NotFound(f"Process '{process_id}' has no version '{version}'.")
         return Response(service.version_xml(process_id, int(version)), mimetype="application/xml")
 

@@ -39,3 +39,21 @@ def test_cookies_are_secure_by_default_outside_the_demo(database_url, monkeypatc
     monkeypatch.delenv("VB_DEMO", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_a_nul_character_is_refused_before_anything_reads_it(as_user, api):
+    """PostgreSQL's text cannot hold one: without this refusal a NUL in a body, query or path was a 500 there."""
+    gemeente = as_user("gemeente.westbetuwe")
+    body = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": "VB-\x00",
+                                                   "variables": {"nummer": ["a\x00"]}})
+    assert body.status_code == 422, body.get_json()
+    assert body.get_json()["errors"] == {"business_key": ["Holds a NUL character."],
+                                         "variables.nummer.0": ["Holds a NUL character."]}
+    query = gemeente.get("/api/v1/tasks", query_string={"candidate_group": "gemeente\x00"})
+    assert query.status_code == 400 and query.get_json()["errors"] == {"query": {"candidate_group": ["Holds a NUL character."]}}
+    path = gemeente.get("/api/v1/process-instances/VB%00x")
+    assert path.status_code == 404, path.get_json()
+    saved = gemeente.post("/api/v1/saved-searches", json={"name": "Open\x00", "query": {}})
+    assert saved.status_code == 422 and list(saved.get_json()["errors"]) == ["name"]
+    assert gemeente.get("/api/v1/saved-searches").get_json() == []
+    assert api.post("/api/v1/auth/token", json={"username": "bzk\x00", "password": "demo"}).status_code == 422

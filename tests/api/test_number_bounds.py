@@ -28,7 +28,20 @@ def test_a_number_out_of_range_is_a_400_naming_it(as_user, user, url, params):
     ("post", "/api/v1/webhooks/deliveries/" + "9" * 32 + "/replay"),
     ("get", "/api/v1/webhooks/subscriptions/" + "9" * 20),
     ("get", "/api/v1/webhooks/deliveries/0"),
+    ("get", "/api/v1/webhooks/subscriptions/" + str(2**31)),  # beyond PostgreSQL's INTEGER, within SQLite's
+    ("post", "/api/v1/notifications/failed-mails/" + str(2**31) + "/retry"),
+    ("post", "/api/v1/deployments/approvals/" + "9" * 20 + "/approve"),
+    ("post", "/api/v1/deployments/approvals/" + "9" * 20 + "/refuse"),
+    ("delete", "/api/v1/saved-searches/" + "9" * 20),
 ])
 def test_a_row_id_beyond_any_row_is_a_404(as_user, method, url):
-    response = getattr(as_user("beheerder"), method)(url)
+    user = "privacy" if "/approvals/" in url else "beheerder"  # the privacy officer decides approvals too
+    kwargs = {"json": {"reason": "Te ruim"}} if url.endswith("/refuse") else {}
+    response = getattr(as_user(user), method)(url, **kwargs)
+    assert response.status_code == 404, response.get_json()
+
+
+@pytest.mark.parametrize("version", ["²", "\u0661", "99999999999", "0x1"])
+def test_a_version_in_a_path_that_is_no_version_number_is_a_404(as_user, version):
+    response = as_user("procesbeheerder").get(f"/api/v1/studio/processes/threat_response/versions/{version}/xml")
     assert response.status_code == 404, response.get_json()

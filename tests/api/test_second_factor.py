@@ -109,6 +109,18 @@ def test_enrolment_refuses_a_wrong_first_code_and_a_second_enrolment(api):
     assert user.post("/api/v1/auth/totp/enrolment").status_code == 409
 
 
+def test_a_code_of_any_characters_is_a_wrong_code(client, api):
+    """Digits of another script, letters with accents: refused as wrong, never a server error."""
+    user = api.login("ivp")
+    user.post("/api/v1/auth/totp/enrolment")
+    for code in ("１２３４５６", "é", "12345\u0663"):
+        wrong = user.post("/api/v1/auth/totp/enrolment/confirm", json={"code": code})
+        assert wrong.status_code == 422, (code, wrong.get_json())
+    secret, _ = _enrol(api, "om")
+    answer = _token(client, "om", code="１２３４５６")
+    assert answer.status_code == 401 and answer.get_json()["code"] == "totp_invalid"
+
+
 def test_a_mandatory_role_can_do_nothing_but_enrol(app, client, api):
     app.config["VB_TOTP_REQUIRED_ROLES"] = "gemeente"
     token = _token(client, "gemeente.westbetuwe")

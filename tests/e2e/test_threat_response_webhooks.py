@@ -13,7 +13,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 
 from engine.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
@@ -87,8 +86,8 @@ def users(live):
 
 def send(live, source, event_type, data, expect=202):
     body = body_of(event_type, data)
-    response = requests.post(f"{live.url}/webhooks/{source}", data=body,
-                             headers=signed(source, body, f"msg_{uuid.uuid4().hex}"), timeout=30)
+    response = live.session().post(f"{live.url}/webhooks/{source}", data=body,
+                                   headers=signed(source, body, f"msg_{uuid.uuid4().hex}"), timeout=30)
     assert response.status_code == expect, response.text
     return response.json()
 

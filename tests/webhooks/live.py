@@ -10,6 +10,7 @@ import time
 import requests
 
 from tests.support.api import PROJECT
+from tests.support.openapi import checked_session
 
 
 def free_port() -> int:
@@ -57,6 +58,14 @@ class LiveServer(Process):
                 "--threads", str(threads), "--graceful-timeout", "5", "engine.wsgi:app"]
         super().__init__(args, server_env(database_url, extra_env), log_path)
         self._wait_ready()
+        self._document = None
+
+    def session(self) -> requests.Session:
+        """A session whose every answer is checked against the server's own OpenAPI document (mismatches go to
+        tests/support/openapi.MISMATCHES, and fail the test that received them)."""
+        if self._document is None:
+            self._document = requests.get(self.url + "/api/v1/openapi.json", timeout=30).json()
+        return checked_session(requests.Session(), self._document)
 
     def _wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

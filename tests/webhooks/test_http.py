@@ -39,16 +39,18 @@ class Live:
     database_url: str
     workdir: Path
     env: dict
+    # every answer checked against the server's OpenAPI document (tests/support/openapi.py)
+    http: requests.Session
 
     def post(self, source, event_type, data, msg_id=None, **sign):
         body = body_of(event_type, data)
         return self.send(source, body, signed(source, body, msg_id, **sign))
 
     def send(self, source, body, headers):
-        return requests.post(f"{self.url}/webhooks/{source}", data=body, headers=headers, timeout=30)
+        return self.http.post(f"{self.url}/webhooks/{source}", data=body, headers=headers, timeout=30)
 
     def token(self, username):
-        response = requests.post(f"{self.url}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=30)
+        response = self.http.post(f"{self.url}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=30)
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -81,7 +83,7 @@ def live(tmp_path_factory):
         deploy_folders([FIXTURES / "webhooks"], actor="test")
     server = LiveServer(url, workdir / "gunicorn.log", extra_env=env)
     try:
-        yield Live(server.url, app, url, workdir, env)
+        yield Live(server.url, app, url, workdir, env, server.session())
     finally:
         server.stop()
         with app.app_context():
@@ -181,9 +183,9 @@ def test_a_message_that_arrives_before_the_case_waits_is_delivered_when_it_does(
     assert "om_decision" not in live.case(case["process_instance_id"])["variables"]
 
     gemeente = live.token("gemeente.westbetuwe")
-    tasks = requests.get(f"{live.url}/api/v1/tasks", params={"process_instance_id": case["process_instance_id"]}, headers=gemeente, timeout=30)
+    tasks = live.http.get(f"{live.url}/api/v1/tasks", params={"process_instance_id": case["process_instance_id"]}, headers=gemeente, timeout=30)
     task = next(t for t in tasks.json()["items"] if t["element_id"] == "intake")
-    done = requests.post(f"{live.url}/api/v1/tasks/{task['id']}/complete", json={"variables": {"intake_note": "ok"}},
+    done = live.http.post(f"{live.url}/api/v1/tasks/{task['id']}/complete", json={"variables": {"intake_note": "ok"}},
                          headers=gemeente, timeout=30)
     assert done.status_code == 200, done.text
     after = live.case(case["process_instance_id"])
@@ -191,7 +193,7 @@ def test_a_message_that_arrives_before_the_case_waits_is_delivered_when_it_does(
     assert "wait_om" not in after["active"]
 
     admin = live.token("beheerder")
-    delivery = requests.get(f"{live.url}/api/v1/webhooks/deliveries/{early.json()['delivery_id']}", headers=admin, timeout=30)
+    delivery = live.http.get(f"{live.url}/api/v1/webhooks/deliveries/{early.json()['delivery_id']}", headers=admin, timeout=30)
     assert delivery.json()["buffer"]["state"] == "delivered"
 
 
@@ -222,7 +224,7 @@ def test_a_message_for_one_of_1000_waiting_cases_reaches_exactly_that_one(live):
 def test_an_outbound_receiver_verifies_our_signatures_and_sees_retries_after_failing_twice(live):
     admin = live.token("beheerder")
     with Receiver(fail_first=2) as receiver:
-        response = requests.post(f"{live.url}/api/v1/webhooks/subscriptions", headers=admin, timeout=30,
+        response = live.http.post(f"{live.url}/api/v1/webhooks/subscriptions", headers=admin, timeout=30,
                                  json={"url": receiver.url, "event_types": ["case.started"], "description": "test"})
         assert response.status_code == 201, response.text
         subscription = response.json()
@@ -243,10 +245,10 @@ def test_an_outbound_receiver_verifies_our_signatures_and_sees_retries_after_fai
     assert payload["type"] == "case.started" and payload["data"]["case_id"] == case["process_instance_id"]
     assert received[1]["at"] - received[0]["at"] >= 0.3 and received[2]["at"] - received[1]["at"] >= 0.6
 
-    listing = requests.get(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries",
+    listing = live.http.get(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries",
                            headers=admin, timeout=30).json()
     item = listing["items"][0]
     assert item["status"] == "delivered" and item["attempts"] == 3
     assert [a["status_code"] for a in item["attempt_log"]] == [500, 500, 204]
     assert live.count(OutboundAttempt) == 3
-    requests.delete(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}", headers=admin, timeout=30)
+    live.http.delete(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}", headers=admin, timeout=30)

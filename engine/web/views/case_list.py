@@ -155,7 +155,7 @@ def _save_refusal(err: ApiError) -> str:
     return _("give it a name of 1 to 80 characters.")
 
 
-@bp.post("/cases/saved/<int:search_id>/delete")
+@bp.post("/cases/saved/<row_id:search_id>/delete")
 @login_required
 def delete_case_search(search_id):
     search_service.delete_search(current_actor(sessions=True), search_id)
