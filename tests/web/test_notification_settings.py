@@ -24,7 +24,7 @@ def test_the_page_shows_the_demo_address_and_the_defaults(browser_for):
     assert page.status_code == 200
     assert 'value="gemeente.westbetuwe@example.org"' in html
     assert 'id="mode_new_task_immediately" name="mode_new_task" value="immediately"\n               checked' in html
-    assert "<legend>Een nieuwe taak voor mijn rol</legend>" in html
+    assert ">Een nieuwe taak voor mijn rol</legend>" in html
 
 
 def test_saving_the_settings(app, browser_for):
