@@ -6,7 +6,8 @@ The benchmark writes the rows a search reads directly: N cases of the threat res
 fifth still open, at one of four steps) with its candidate group, and the figures row that holds the office
 holder's role. It then runs each search a number of times for three viewers (a gemeente user, who sees one
 municipality; a police user, who sees the cases the police took part in; the administrator, who sees all)
-and prints the median and the 95th percentile of each, for the first page of 25 with its total.
+and prints the median and the 95th percentile of each, for the first page of 25 with its total (a total
+with + is where the count stopped: more than 1,000), and the load average before and after.
 
     .venv/bin/python -m benchmarks.case_search --cases 100000                      # SQLite file in a temporary folder
     .venv/bin/python -m benchmarks.case_search --cases 100000 \\
@@ -15,6 +16,7 @@ and prints the median and the 95th percentile of each, for the first page of 25 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -51,7 +53,7 @@ def _rows(n: int, version_id: int, seed: int = 11):
             {"id": task_id, "instance_id": case_id, "process_id": "threat_response", "element_id": step,
              "name": step, "candidate_groups": [group], "municipality_code": municipality, "priority": 50,
              "status": "open" if open_task else "completed", "created_at": started},
-            {"task_id": task_id, "group_name": group},
+            {"task_id": task_id, "instance_id": case_id, "group_name": group},
             {"process_id": "threat_response", "year": started.year, "instance_id": case_id, "month": started.month,
              "municipality_code": municipality, "started_at": started, "closed": status == "completed",
              "office_holder_role": rng.choice(ROLES)},
@@ -103,8 +105,15 @@ def _write(db, n: int) -> None:
         if batch:
             db.session.execute(table.insert(), batch)
     db.session.commit()
-    db.session.execute(db.text("ANALYZE"))
-    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # what autovacuum does to a table after so many inserts: statistics and the visibility map, without
+        # which no index-only scan skips the table
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.exec_driver_sql(f"VACUUM ANALYZE {table.name}")
+    else:
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
 
 
 def _searches(month_start):
@@ -140,22 +149,28 @@ def _run(url: str, args) -> None:
             "beheerder": Actor("beheerder", frozenset({"beheerder"})),
         }
         worst = 0.0
+        print(f"load average {_load()} before")
         print(f"{'search':32} " + "  ".join(f"{name:>22}" for name in viewers))
         for label, criteria in _searches(datetime(2025, 3, 1, tzinfo=timezone.utc)):
             cells = []
             for actor in viewers.values():
-                times, total = [], 0
+                times, total, exact = [], 0, True
                 for _ in range(args.runs):
                     t0 = time.perf_counter()
-                    _, total = find_cases(actor, limit=25, offset=0, **criteria)
+                    _, total, exact = find_cases(actor, limit=25, offset=0, **criteria)
                     times.append((time.perf_counter() - t0) * 1000)
                     db.session.rollback()
                 times.sort()
                 p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
                 worst = max(worst, p95)
-                cells.append(f"{statistics.median(times):6.1f} / {p95:6.1f} ms ({total:>6})")
+                cells.append(f"{statistics.median(times):6.1f} / {p95:6.1f} ms ({total:>5}{' ' if exact else '+'})")
             print(f"{label:32} " + "  ".join(f"{cell:>22}" for cell in cells))
-        print(f"median / p95 (matches); the slowest p95: {worst:.1f} ms (goal: under 100 ms)")
+        print(f"median / p95 (matches); the slowest p95: {worst:.1f} ms (goal: under 100 ms); "
+              f"load average {_load()} after")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -56,7 +56,10 @@ class CaseDetailSchema(CaseSchema):
 
 
 class CasePageSchema(Schema):
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "How many cases match, when `total_exact`; else the count "
+                                                    "stopped there and more match (it stops past 1,000, or past "
+                                                    "the page when that lies further)"})
+    total_exact = fields.Boolean(metadata={"description": "false: more than `total` cases match"})
     items = fields.List(fields.Nested(CaseSchema))
 
 

@@ -63,8 +63,8 @@ class Cases(MethodView):
         """The cases the caller may see, with filters and search; newest first unless `sort` says otherwise."""
         actor = current_actor()
         limit, offset = args.pop("limit"), args.pop("offset")
-        rows, total = find_cases(actor, limit=limit, offset=offset, **args)
-        return {"total": total, "items": [case_summary(r) for r in rows]}
+        rows, total, exact = find_cases(actor, limit=limit, offset=offset, **args)
+        return {"total": total, "total_exact": exact, "items": [case_summary(r) for r in rows]}
 
 
 @blp.route("/<process_instance_id>")

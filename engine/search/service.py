@@ -23,11 +23,23 @@ from .models import SavedSearch
 # The cases page's parameters a saved search may hold (engine/web/views/inbox.py reads them)
 QUERY_KEYS = ("q", "status", "process", "municipality", "role", "task", "from", "until", "sort")
 MAX_SAVED = 25
+COUNT_AT_MOST = 1000
 
 
-def find_cases(actor: Actor, *, office_holder_role: str | None = None, open_task: str | None = None, **criteria):
-    """The cases `actor` may see that meet the criteria (instances.service.list_cases, plus the office
-    holder's role and the step with an open task)."""
+def find_cases(actor: Actor, *, limit: int, offset: int = 0, office_holder_role: str | None = None,
+               open_task: str | None = None, **criteria) -> tuple[list, int, bool]:
+    """The page of cases `actor` may see that meet the criteria (instances.service.list_cases, plus the
+    office holder's role and the step with an open task), the number of them and whether that number is
+    exact. The count stops at COUNT_AT_MOST, or at the end of the page when that lies further: counting
+    each of a third of all cases (what the national police see) costs more than the page, and tells a
+    reader no more than "more than 1,000". When it stopped, `total` is the bound and more cases match."""
+    cap = max(COUNT_AT_MOST, offset + limit)
+    rows, counted = _find(actor, office_holder_role, open_task, limit=limit, offset=offset, count_at_most=cap,
+                          **criteria)
+    return rows, min(counted, cap), counted <= cap
+
+
+def _find(actor: Actor, office_holder_role, open_task, **criteria):
     among = []
     if office_holder_role:
         among.append(sa.select(CaseFigures.instance_id).where(CaseFigures.office_holder_role == office_holder_role))

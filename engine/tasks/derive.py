@@ -164,7 +164,8 @@ def apply_human_tasks(writer, plan: TaskPlan, actor_name: str, completed_task_id
         close_tasks(writer.connection, [completed_task_id], COMPLETED, now, actor_name)
     close_tasks(writer.connection, completed, COMPLETED, now)
     close_tasks(writer.connection, plan.cancelled, CANCELLED, now)
-    candidates = [{"task_id": row["id"], "group_name": group} for row in plan.new_rows for group in row["candidate_groups"]]
+    candidates = [{"task_id": row["id"], "instance_id": row["instance_id"], "group_name": group}
+                  for row in plan.new_rows for group in row["candidate_groups"]]
     open_tasks(writer.connection, plan.new_rows, candidates)
     return plan.events
 

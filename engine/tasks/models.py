@@ -26,6 +26,8 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_status_priority", "status", "priority"),
         # the cases list's search by the step a case is at (engine/search): the cases with that task open
         sa.Index("ix_human_task_element_status_instance", "element_id", "status", "instance_id"),
+        # who may see a case (identity/policy.case_clause): the cases with a task of this user, from the index
+        sa.Index("ix_human_task_assignee_instance", "assignee", "instance_id"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -35,7 +37,7 @@ class HumanTask(db.Model):
     name: Mapped[str] = mapped_column(sa.String(300), default="")
     lane: Mapped[str | None] = mapped_column(sa.String(200))
     candidate_groups: Mapped[list] = mapped_column(sa.JSON, default=list)
-    assignee: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    assignee: Mapped[str | None] = mapped_column(sa.String(120))
     municipality_code: Mapped[str | None] = mapped_column(sa.String(6))
     form_key: Mapped[str | None] = mapped_column(sa.String(200))
     form_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("definition_file.id"))
@@ -58,10 +60,14 @@ class HumanTask(db.Model):
 
 
 class TaskCandidate(db.Model):
-    """One candidate group of an open task, indexed so an inbox query is a join, not a scan."""
+    """One candidate group of a task, indexed so an inbox query is a join, not a scan. It carries its task's
+    case so that the cases a role took part in (identity/policy.case_clause) are one range of an index, with
+    no join to the tasks."""
 
     __tablename__ = "task_candidate"
 
     task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
     group_name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
-    __table_args__ = (sa.Index("ix_task_candidate_group_name_task_id", "group_name", "task_id"),)
+    instance_id: Mapped[str] = mapped_column(sa.String(36))
+    __table_args__ = (sa.Index("ix_task_candidate_group_name_task_id", "group_name", "task_id"),
+                      sa.Index("ix_task_candidate_group_name_instance", "group_name", "instance_id"))

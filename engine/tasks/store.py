@@ -55,7 +55,7 @@ _TASK_INSERT_COLUMNS = ("id", "instance_id", "process_id", "element_id", "name",
                         "assignee", "municipality_code", "form_key", "form_file_id", "due_at", "priority", "status",
                         "created_at", "claimed_at", "completed_at", "completed_by")
 _INSERT_TASK = insert_statement(TASKS, _TASK_INSERT_COLUMNS)
-_INSERT_CANDIDATE = insert_statement(CANDIDATES, ("task_id", "group_name"))
+_INSERT_CANDIDATE = insert_statement(CANDIDATES, ("task_id", "instance_id", "group_name"))
 
 
 def close_tasks(connection: Raw, task_ids: list, status: str, at, completed_by: str | None = None) -> None:

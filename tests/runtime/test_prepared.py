@@ -70,8 +70,9 @@ def test_statements_share_the_sessions_transaction(app):
         assert [r[0] for r in SELECT.all(Raw(), {"instance": "case-1"})] == ["kept"]
 
 
-CANDIDATE = Prepared(sa.insert(sa.table("task_candidate", sa.column("task_id"), sa.column("group_name")))
-                     .values(task_id=sa.bindparam("task"), group_name=sa.bindparam("group")))
+CANDIDATE = Prepared(sa.insert(sa.table("task_candidate", sa.column("task_id"), sa.column("instance_id"),
+                                        sa.column("group_name")))
+                     .values(task_id=sa.bindparam("task"), instance_id="case-1", group_name=sa.bindparam("group")))
 
 
 def test_driver_errors_are_sqlalchemy_errors(app):

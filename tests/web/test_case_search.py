@@ -108,3 +108,24 @@ def test_a_saved_search_opens_the_same_list_and_is_only_its_owners(app, browser_
     assert colleague.post(f"/cases/saved/{search_id}/delete").status_code == 404
     assert west.post(f"/cases/saved/{search_id}/delete").status_code == 302
     assert "Lopende dreigbrieven" not in west.get("/cases").get_data(as_text=True)
+
+
+def test_a_list_past_the_count_bound_says_more_and_pages_on(app, browser_for, monkeypatch):
+    from engine.search import service as search_service
+
+    with app.app_context():
+        deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
+    keys = [_start(app, f"Dreigbrief {n}", at=datetime(2026, 2, n, 9, tzinfo=timezone.utc))[0] for n in (1, 2, 3)]
+    monkeypatch.setattr("engine.web.views.case_list.PAGE_SIZE", 1)
+    monkeypatch.setattr(search_service, "COUNT_AT_MOST", 1)
+    west = browser_for("gemeente.westbetuwe")
+    first = west.get("/cases")
+    html = first.get_data(as_text=True)
+    assert _listed(first) == [keys[2]]
+    assert "Meer dan 1 zaken" in html and "Pagina 1 van meer dan 1" in html
+    assert 'href="/cases?page=2" rel="next"' in html
+    # the count reaches past the page asked for: on the last page it is exact again
+    last = west.get("/cases?page=3")
+    html = last.get_data(as_text=True)
+    assert _listed(last) == [keys[0]]
+    assert "3 zaken" in html and "Pagina 3 van 3" in html and 'rel="next"' not in html

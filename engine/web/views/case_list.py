@@ -120,14 +120,17 @@ def case_list():
         started_before = _local_midnight_utc(search.opened_until, days=1) if search.opened_until else None
     except ValueError:
         return _bad_request(_("A date must be a day such as 2026-12-31."))
-    rows, total = search_service.find_cases(
+    rows, total, exact = search_service.find_cases(
         actor, status=search.status or None, process_id=search.process or None,
         municipality_code=search.municipality or None, text=search.text or None,
         office_holder_role=search.role or None, open_task=search.task or None,
         started_from=started_from, started_before=started_before, sort=search.sort or "-started_at",
         limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    return render_template("cases.html", cases=rows, total=total, page=number, search=search, actor=actor,
-                           page_count=max(1, -(-total // PAGE_SIZE)), process_names=names, options=options,
+    # Past the count's bound (search.service.COUNT_AT_MOST) the page knows there is a next page, not how
+    # many follow: "more than 1,000 cases", "page 2 of more than 40".
+    return render_template("cases.html", cases=rows, total=total, total_exact=exact, page=number, search=search,
+                           actor=actor, page_count=max(1, -(-total // PAGE_SIZE) if exact else total // PAGE_SIZE),
+                           process_names=names, options=options,
                            sorts=_sort_labels(), saved=search_service.saved_searches(actor),
                            page_url=search_service.page_url)
 

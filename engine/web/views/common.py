@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 
 from ...extensions import db
 from ...forms.content import safe_schema
@@ -55,6 +55,11 @@ def _format_dt(value, fmt: str = "medium"):
 @bp.app_template_filter("d")
 def _format_d(value, fmt: str = "medium"):
     return format_date(value, fmt) if value else ""
+
+
+@bp.app_template_filter("number")
+def _format_number(value):
+    return format_decimal(value)
 
 
 @bp.app_template_filter("municipality")
