@@ -27,7 +27,7 @@ $(FRONTEND_STAMP): frontend/package-lock.json frontend/package.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-$(FRONTEND_DIST): $(FRONTEND_STAMP) frontend/build.mjs frontend/build-studio.mjs $(wildcard frontend/src/*.js frontend/src/*.css frontend/src/*/*.js)
+$(FRONTEND_DIST): $(FRONTEND_STAMP) frontend/build.mjs frontend/build-studio.mjs $(wildcard frontend/src/*.js frontend/src/*.css frontend/src/*/*.js frontend/src/*/*/*.js)
 	cd frontend && node build.mjs
 	touch $@
 

@@ -154,6 +154,10 @@ export default {
   'Connector outputs': 'Connectoruitvoer',
   'Documentation': 'Documentatie',
   'Errors': 'Fouten',
+  // bpmnlint's panel and the messages of its rules that the threat response's diagrams raise
+  '{warnings} Warnings': '{warnings} waarschuwingen',
+  '{errors} Errors': '{errors} fouten',
+  'Incoming flows do not join': 'Inkomende stromen komen niet samen (gebruik een gateway)',
   'Execution listeners': 'Uitvoeringslisteners',
   'Extension properties': 'Extra eigenschappen',
   'Field injections': 'Veldinjecties',
