@@ -241,29 +241,33 @@ class _Builder:
         return {table_id: _breakdown(table_id, found, self.years) for table_id, found in counts.items()}
 
     def decisions(self) -> tuple[list[dict], dict]:
-        """BZK's decisions by the year it recorded them, in one query: the rows `decided`, `granted` and
-        `granted_amount` of the compensation table, and the table of decisions per code."""
+        """BZK's decisions by the year it recorded them, in one query: the rows `decided`, `granted`,
+        `granted_amount` and `paid_amount` (paid so far on that year's grants) of the compensation table, and
+        the table of decisions per code."""
         year = self._year(F.decided_on)
         counts, found = {}, {}
-        for at, code, count, amount, amounts in db.session.execute(
+        for at, code, count, amount, amounts, paid, payments in db.session.execute(
                 sa.select(year, F.compensation_decision, sa.func.count(), sa.func.sum(F.granted_amount),
-                          sa.func.count(F.granted_amount))
+                          sa.func.count(F.granted_amount), sa.func.sum(F.paid_amount), sa.func.count(F.paid_amount))
                 .where(self._where(THREAT, F.compensation_decision.is_not(None), day=F.decided_on))
                 .group_by(year, F.compensation_decision)):
             counts.setdefault(code, {})[at] = count
-            totals = found.setdefault(at, [0, 0, 0.0, 0])
+            totals = found.setdefault(at, [0, 0, 0.0, 0, 0.0, 0])
             totals[0] += count
             if code in GRANTED:
                 totals[1] += count
                 totals[2] += float(amount or 0)
                 totals[3] += amounts
+                totals[4] += float(paid or 0)
+                totals[5] += payments
         rows = [{"key": key, "kind": kind, "values": {}} for key, kind in
-                (("decided", "count"), ("granted", "count"), ("granted_amount", "amount"))]
+                (("decided", "count"), ("granted", "count"), ("granted_amount", "amount"), ("paid_amount", "amount"))]
         for at in self.years:
-            decided, granted, amount, amounts = found.get(at, (0, 0, 0.0, 0))
+            decided, granted, amount, amounts, paid, payments = found.get(at, (0, 0, 0.0, 0, 0.0, 0))
             rows[0]["values"][str(at)] = disclose(decided)
             rows[1]["values"][str(at)] = disclose(granted)
             rows[2]["values"][str(at)] = disclose(round(amount, 2), amounts)
+            rows[3]["values"][str(at)] = disclose(round(paid, 2), payments)
         return rows, _breakdown("compensation_decisions", counts, self.years)
 
     def measures(self, table_id: str) -> dict:

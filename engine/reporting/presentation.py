@@ -42,6 +42,7 @@ def figure_labels() -> dict:
         "checked": _("checked"), "eligible": _("eligible"), "burden_judged": _("burden judged by BZK"),
         "requested": _("applications"), "decided": _("decided"), "granted": _("granted (in full or in part)"),
         "requested_amount": _("amount requested (EUR)"), "granted_amount": _("amount granted (EUR)"),
+        "paid_amount": _("amount paid on those grants (EUR)"),
         "ivp_referred": _("referred to the IVP"), "first_contact_in_time": _("first contact within the hour"),
         "escalated": _("first contact escalated"), "vertrouwenslijn_referred": _("referred to the Vertrouwenslijn"),
         "report_to_closure_median": _("report to closure, median"),

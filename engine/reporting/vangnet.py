@@ -33,7 +33,7 @@ TOMBSTONE_FIELDS = (
     "burden_judged", "compensation_decided_at", "compensation_decision", "compensation_eligible",
     "compensation_requested", "costs_borne_by", "estimated_costs", "filing_method", "granted_amount",
     "incident_category", "ivp_contact_escalated", "ivp_first_contact_in_time", "ivp_referred", "measures_advised",
-    "office_holder_role", "reason", "requested_amount", "threat_level", "vertrouwenslijn_referred",
+    "office_holder_role", "paid_amount", "reason", "requested_amount", "threat_level", "vertrouwenslijn_referred",
     # a disruption registration: its articles and the facts its state is derived from (derive.py)
     "art124", "art12_ruling", "om_decision", "om_registered_on", "sr_articles", "verdict",
 )  # a case reported late in December may be triaged in the new year
@@ -130,6 +130,8 @@ def _profile(data: list[dict]) -> dict:
             "granted": sum(1 for d in decided if d.get("compensation_decision") in GRANTED),
             "granted_amount": round(sum(_amount(d.get("granted_amount")) for d in decided
                                         if d.get("compensation_decision") in GRANTED), 2),
+            "paid_amount": round(sum(_amount(d.get("paid_amount")) for d in decided
+                                     if d.get("compensation_decision") in GRANTED), 2),
         },
         "psychosocial": {
             "ivp_referred": len(referred),

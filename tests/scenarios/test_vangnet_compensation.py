@@ -324,6 +324,11 @@ def test_a_grant_then_invoices_settlement_and_payment(app, deploy_real, as_user)
     pay = team.bzk.task_for(case["id"], "pay_declaration")
     assert team.bzk.get(f"/api/v1/tasks/{pay['id']}").get_json()["data"]["payable_amount"] == 45_250.5
     assert [d["id"] for d in team.bzk.get(f"/api/v1/process-instances/{case['id']}/documents").get_json()] == [invoice]
+    before = team.variables(case["id"])
+    too_much = team.bzk.complete(pay["id"], {"payment_date": "2027-01-08", "payment_amount": 45_250.51,
+                                             "payment_reference": "BZK-BET-2027-0003"}, expect=422)
+    assert list(too_much["errors"]) == ["payment_amount"] and "betaalbaar" in too_much["errors"]["payment_amount"][0]
+    assert team.variables(case["id"]) == before and team.open_elements(case["id"]) == ["pay_declaration"]
     team.bzk.complete(pay["id"], {"payment_date": "2027-01-08", "payment_amount": 45_250.5,
                                   "payment_reference": "BZK-BET-2027-0003"})
     assert team.open_elements(case["id"]) == ["close_case"]

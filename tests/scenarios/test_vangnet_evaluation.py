@@ -318,6 +318,7 @@ def test_the_evaluation_of_a_year_run_in_january_counting_decembers_decisions(ap
     assert figures["compensation", "decided"] == 6  # five of 31 December and the one of January 2025
     assert figures["compensation", "granted"] == 6
     assert figures["compensation", "granted_amount"] == 6 * 40_000
+    assert figures["compensation", "paid_amount"] == 6 * 40_000  # each grant declared and paid in full
     assert figures["compensation_decisions", "toegekend"] == 6
     assert figures["lead_times_days", "application_to_decision_median"] == 14.0
     assert cells(detail["variables"]["vangnet_report"], 2024)["cases", "reported"] == "< 5"
