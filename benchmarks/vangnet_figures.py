@@ -4,7 +4,7 @@ A diagram script runs under the sandbox's time limit (VB_SCRIPT_TIME_LIMIT, defa
 that enforces it also slows down every Python line the host runs for the script. This prints, for growing
 numbers of cases in one year, the time of `year_figures` called directly and called from a script, and the
 ratio between them (measured in the same run); and, for comparison, the same function called from a script
-without running untraced.
+not as a host function, so under the line tracer.
 
 Cases: one real threat case is driven through the REST API to its end; its case variables (and its triage
 task row) are then copied N times, with varied roles, categories and amounts, as cases reported in 2025.
@@ -129,7 +129,7 @@ def main() -> None:
             total = size
             direct = _time(lambda: year_figures(2025))
             scripted = _time(lambda: engine.environment.evaluate("vangnet_year_figures(2025)", {}))
-            # The same function without the untraced wrapper: what every line under the sandbox tracer costs.
+            # The same function without the host_function wrapper: what every line under the sandbox tracer costs.
             traced = _time(lambda: engine.environment.evaluate("figures(2025)", {}, {"figures": year_figures}), 1)
             assert year_figures(2025)["cases_total"] == size
             print(f"{size:>6} {direct:>11.3f} {scripted:>18.3f} {scripted / direct:>6.1f} {traced:>11.3f} "
