@@ -17,52 +17,53 @@ from .models import CaseFigures
 BATCH = 500
 
 
+def _cases(select, after_id: bool):
+    """The cases of `select` in batches of BATCH, each batch with every case's variables, opened in one go
+    (the tombstone's for a purged case): yields (batch, [(row, variables, closed)]). With `after_id` the
+    next batch starts after the last id; otherwise the batch's work removes its rows from the selection."""
+    after = ""
+    while True:
+        query = select.where(ProcessInstance.id > after) if after_id else select
+        rows = db.session.execute(query.order_by(ProcessInstance.id).limit(BATCH)).all()
+        if not rows:
+            return
+        opened = variables_of_cases((row.id, row.variables) for row in rows if row.tombstone is None)
+        yield [(row, row.tombstone if row.tombstone is not None else opened.get(row.id, {}), row.status == COMPLETED)
+               for row in rows]
+        db.session.commit()
+        after = rows[-1].id
+
+
 def rebuild_missing() -> int:
     """Write the missing rows in batches; returns how many were written."""
     written = 0
-    while True:
-        rows = db.session.execute(
-            sa.select(ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.municipality_code,
-                      ProcessInstance.status, ProcessInstance.started_at, ProcessInstance.completed_at,
-                      ProcessInstance.variables, ProcessInstance.tombstone)
-            .outerjoin(CaseFigures, CaseFigures.instance_id == ProcessInstance.id)
-            .where(ProcessInstance.process_id.in_(PROCESSES), CaseFigures.instance_id.is_(None))
-            .order_by(ProcessInstance.id).limit(BATCH)
-        ).all()
-        if not rows:
-            return written
-        opened = variables_of_cases((row.id, row.variables) for row in rows if row.tombstone is None)
-        for row in rows:
-            variables = row.tombstone if row.tombstone is not None else opened.get(row.id, {})
-            closed = row.status == COMPLETED
+    missing = sa.select(
+        ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.municipality_code, ProcessInstance.status,
+        ProcessInstance.started_at, ProcessInstance.completed_at, ProcessInstance.variables, ProcessInstance.tombstone,
+    ).outerjoin(CaseFigures, CaseFigures.instance_id == ProcessInstance.id).where(
+        ProcessInstance.process_id.in_(PROCESSES), CaseFigures.instance_id.is_(None))
+    for batch in _cases(missing, after_id=False):  # a written row leaves the selection
+        for row, variables, closed in batch:
             completed_at = row.completed_at if closed else None
             db.session.add(CaseFigures(**first_values(row.id, row.process_id, row.municipality_code, row.started_at),
                                        **changing_values(row.process_id, variables, closed, completed_at),
                                        report_to_closure_days=closure_days(row.started_at, completed_at)))
-        db.session.commit()
-        written += len(rows)
+        written += len(batch)
+    return written
 
 
 def refresh_all() -> int:
     """Derive the changing values of every existing row again (a closed case does not step again, so a column
     added later stays empty in its row until this runs); returns how many rows were read."""
-    done, after = 0, ""
-    while True:
-        rows = db.session.execute(
-            sa.select(ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.status,
-                      ProcessInstance.completed_at, ProcessInstance.variables, ProcessInstance.tombstone)
-            .join(CaseFigures, CaseFigures.instance_id == ProcessInstance.id)
-            .where(ProcessInstance.process_id.in_(PROCESSES), ProcessInstance.id > after)
-            .order_by(ProcessInstance.id).limit(BATCH)
-        ).all()
-        if not rows:
-            return done
-        opened = variables_of_cases((row.id, row.variables) for row in rows if row.tombstone is None)
-        for row in rows:
-            variables = row.tombstone if row.tombstone is not None else opened.get(row.id, {})
-            closed = row.status == COMPLETED
+    done = 0
+    existing = sa.select(
+        ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.status, ProcessInstance.completed_at,
+        ProcessInstance.variables, ProcessInstance.tombstone,
+    ).join(CaseFigures, CaseFigures.instance_id == ProcessInstance.id).where(ProcessInstance.process_id.in_(PROCESSES))
+    for batch in _cases(existing, after_id=True):
+        for row, variables, closed in batch:
             values = changing_values(row.process_id, variables, closed, row.completed_at if closed else None)
             values.pop("completed_at")  # kept as written at closure (report_to_closure_days was counted from it)
             db.session.execute(sa.update(CaseFigures).where(CaseFigures.instance_id == row.id).values(values))
-        db.session.commit()
-        done, after = done + len(rows), rows[-1].id
+        done += len(batch)
+    return done

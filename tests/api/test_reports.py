@@ -61,9 +61,12 @@ def test_a_municipality_with_three_cases_shows_as_fewer_than_five(deployed, as_u
             assert secret not in data, (export, secret)
 
 
-def test_cases_saved_before_the_figures_rows_get_them_from_the_rebuild(app, deployed, as_user):
+def test_cases_saved_before_the_figures_rows_get_them_from_the_rebuild(app, deployed, as_user, monkeypatch):
     from engine.extensions import db
+    from engine.reporting import rebuild
     from engine.reporting.models import CaseFigures
+
+    monkeypatch.setattr(rebuild, "BATCH", 2)  # five cases: three batches, the last one short
 
     westbetuwe = as_user("gemeente.westbetuwe")
     with time_machine.travel(datetime(2024, 12, 31, 23, 30, tzinfo=NL), tick=False):  # 2024 in Dutch time
