@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from jsonschema import Draft202012Validator
 
-from .route_files import EVENT_TYPE, MESSAGE_NAME, PROCESS_ID, VARIABLE_NAME, RouteFileError, _UniqueKeyLoader
+from .route_files import EVENT_TYPE, MESSAGE_NAME, PROCESS_ID, VARIABLE_NAME, RouteFileError
+from .yaml_files import read_document
 
 CASE_EVENTS = {
     "case.started": "Een zaak is gestart / a case was started",
@@ -76,13 +75,9 @@ def load_domain_events(directory) -> dict:
     if not path.is_file():
         return {}
     name = str(DOMAIN_EVENTS_FILE)
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as err:
-        raise RouteFileError([f"{name}: not valid YAML: {getattr(err, 'problem', None) or err}"]) from None
-    errors = sorted(Draft202012Validator(_FILE_SCHEMA).iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise RouteFileError([f"{name}: {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors])
+    document, unusable = read_document(path, name, _FILE_SCHEMA)
+    if unusable:
+        raise RouteFileError(unusable)
     problems, events = [], {}
     for event_type, spec in document["events"].items():
         where = f"{name}: events.{event_type}"

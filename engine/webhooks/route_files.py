@@ -25,14 +25,14 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from ..config import webhook_secret
+from .demo_secrets import DEMO_SECRETS
 from .paths import PathError, PayloadPath
 from .signatures import SecretError, parse_secrets
-from .demo_secrets import DEMO_SECRETS
+from .yaml_files import read_document
 
 log = logging.getLogger(__name__)
 
@@ -161,24 +161,6 @@ class RouteTable:
     def message_routes(self):
         for routes in self.sources.values():
             yield from routes.events.values()
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key written twice (a second event type of the same name would silently
-    replace the first)."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"'{key}' is written twice", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _schema_declares(schema: dict, segments: tuple) -> bool:
@@ -330,18 +312,9 @@ def _structure_problem(err) -> str:
 def load_source(path: Path) -> tuple[SourceRoutes | None, list[str]]:
     """One route file; returns the routes or the problems (each naming the place in the file)."""
     problems: list[str] = []
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" line {mark.line + 1}:" if mark is not None else ""
-        detail = getattr(err, "problem", None) or str(err)
-        return None, [f"{path.name}:{line} not valid YAML: {detail}"]
-    except UnicodeDecodeError:
-        return None, [f"{path.name}: not UTF-8 text"]
-    structure = sorted(Draft202012Validator(ROUTE_FILE_SCHEMA).iter_errors(document), key=lambda e: list(e.absolute_path))
-    if structure:
-        return None, [f"{path.name}: {_structure_problem(e)}" for e in structure]
+    document, unusable = read_document(path, path.name, ROUTE_FILE_SCHEMA, _structure_problem)
+    if unusable:
+        return None, unusable
     source = document["source"]
     if source != path.stem:
         problems.append(f"source: '{source}' must equal the file name ({path.stem})")
