@@ -10,7 +10,7 @@ from ..identity import policy
 from ..identity.auth import current_actor, protect
 from ..instances.service import get_visible_case
 from ..schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
-from . import service
+from ..retention import service
 
 blp = Blueprint("retention", __name__, url_prefix="/api/v1/process-instances",
                 description="Retention: legal hold and erasure of a case (beheerder)")

@@ -10,9 +10,9 @@ from ..instances.models import ProcessInstance
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..timeutil import as_utc, utcnow
-from .models import OPEN, HumanTask
-from .schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
-from .service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
+from ..tasks.models import OPEN, HumanTask
+from ..tasks.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
+from ..tasks.service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks (the inbox)")
 protect(blp)

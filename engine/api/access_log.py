@@ -13,7 +13,7 @@ from ..identity import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
-from . import service
+from ..accesslog import service
 
 blp = Blueprint("access_log", __name__, url_prefix="/api/v1",
                 description="The read log: who read which case's personal data (privacy officer, office holder)")
