@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated

@@ -5,7 +5,7 @@ from sqlalchemy.orm import undefer
 from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
 from ..definitions import approvals

@@ -4,13 +4,13 @@ from marshmallow import Schema, fields, validate
 from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..messages.service import deliver
-from ..instances.service import _clean_variables
+from ..cases.service import _clean_variables
 
 blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages", description="Deliver BPMN messages to waiting cases")
 protect(blp)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from ..apidoc import CASE_DATA, Blueprint
-from ..identity import policy
-from ..instances.service import retry_case
+from ..access import policy
+from ..cases.service import retry_case
 from ..schemas import AUTH
 from ..identity.auth import current_actor
 from ..studio.access import protect_api

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
 from ..reporting import exports

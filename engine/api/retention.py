@@ -6,9 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from ..apidoc import Blueprint
 from ..errors import NotFound
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
 from ..retention import service
 

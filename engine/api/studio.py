@@ -7,7 +7,7 @@ from flask.views import MethodView
 from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..extensions import MAX_ROW_ID
-from ..identity import policy
+from ..access import policy
 from ..schemas import AUTH, ApiErrorSchema
 from ..studio import service
 from ..identity.auth import current_actor

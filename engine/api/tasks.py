@@ -3,14 +3,14 @@ from flask import jsonify
 from flask.views import MethodView
 
 from ..apidoc import Blueprint
-from ..instances.service import case_variables_for
+from ..cases.service import case_variables_for
 from ..extensions import db
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..timeutil import as_utc, utcnow
-from ..tasks.models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from ..tasks.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
 from ..tasks.service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
 

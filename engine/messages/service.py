@@ -17,7 +17,7 @@ from ..crypto import service as keys
 from ..definitions.service import message_senders_of, version_info
 from ..errors import Forbidden, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..instances import store
 from ..instances.models import AuditEvent
 from ..runtime.inspection import waiting_messages

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
-from ..identity import policy
+from ..access import policy
 from ..web.i18n import _
 from ..web.security import csrf
 from ..identity.auth import current_actor
@@ -211,7 +211,7 @@ def operations_cases():
 @login_required
 def operations_case(case_id):
     actor = _operations_actor()
-    from ..instances.service import case_history, case_variables_for, get_visible_case
+    from ..cases.service import case_history, case_variables_for, get_visible_case
 
     instance = get_visible_case(case_id, actor)
     variables = case_variables_for(actor, instance, channel="page", activity="case.operate")
@@ -230,7 +230,7 @@ def operations_act(case_id, action):
         raise NotFound()
     try:
         if action == "retry":
-            from ..instances.service import retry_case
+            from ..cases.service import retry_case
 
             try:
                 variables = json.loads(request.form.get("variables") or "{}")

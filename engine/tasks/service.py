@@ -11,12 +11,12 @@ from ..definitions.service import form_definition
 from ..documents.service import check_references
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..instances.session import CaseSession
 from ..prepared import Raw
 from ..timeutil import utcnow
-from .models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from .store import load_task_and_case
 
 
@@ -35,7 +35,7 @@ def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, a
         query = query.where(HumanTask.assignee.is_(None))
     if candidate_group:
         query = query.where(HumanTask.candidate_groups.is_not(None))
-        from .models import TaskCandidate
+        from ..instances.task_rows import TaskCandidate
 
         query = query.where(sa.exists().where(TaskCandidate.task_id == HumanTask.id,
                                               TaskCandidate.group_name == candidate_group))

@@ -37,11 +37,11 @@ class Outcome:
 
 
 def fire_case(app, instance_id: str) -> Outcome:
-    """Run the due timers of one case and save it (see `instances.service.fire_timers`)."""
+    """Run the due timers of one case and save it (see `cases.service.fire_timers`)."""
     from ..errors import Conflict
     from ..extensions import db
     from ..identity.actor import Actor
-    from ..instances.service import fire_timers
+    from ..cases.service import fire_timers
     from ..timeutil import as_utc
 
     with app.app_context():

@@ -6,7 +6,7 @@
   of cases. Overdue timers (after downtime) are in the first page and fire first, in due order.
 - Changes: the coordinator reports cases whose due time changed (saved by the web app, an admin, or this
   scheduler); the scheduler reads that case's current row and replaces its job. Nothing is polled per case.
-- Firing: `instances.service.fire_timers` runs the case's due timers and saves with the case's lock
+- Firing: `cases.service.fire_timers` runs the case's due timers and saves with the case's lock
   version, so two schedulers (or a scheduler and a person) can never advance a case twice for one timer:
   the second save gets a Conflict, which is expected and only leads to re-reading the row.
 - Timer start events: one job per timer start event at its next occurrence; see `start_events`.

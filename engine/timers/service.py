@@ -21,15 +21,15 @@ from SpiffWorkflow.util.task import TaskState
 from ..definitions.service import version_info
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..identity.roles import BEHEERDER, PROCESBEHEERDER
 from ..instances import cache
 from ..instances.models import RUNNING, ProcessInstance
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..instances.session import CaseSession, load_workflow
 from ..runtime.inspection import waiting_timers
-from ..tasks.models import OPEN, HumanTask, TaskCandidate
+from ..instances.task_rows import OPEN, HumanTask, TaskCandidate
 from ..timeutil import utcnow
 
 KINDS = {
