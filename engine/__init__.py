@@ -43,8 +43,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     document_storage.check(app)
     from .webhooks import init_app as init_webhooks
+    from .webhooks.cli import register_commands as register_webhook_commands
 
     init_webhooks(app)  # checks the route files: a broken one stops the start with its problems
+    register_webhook_commands(app)
     _register_step_contributors()
     _register_blueprints(app, api)
 

@@ -26,6 +26,7 @@ from ..instances.models import ERROR, RUNNING, AuditEvent, ProcessInstance
 from ..instances.session import CaseSession, new_instance_id
 from ..instances.text_index import text_clause
 from ..instances.sealed import case_variables
+from ..instances.engine_runner import _incident_from
 
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 _KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -284,7 +285,6 @@ def retry_case(instance_id: str, variables: dict, actor: Actor):
         try:
             task.run()
         except Exception as err:  # the same incident again, or a new one
-            from ..instances.engine_runner import _incident_from
 
             session.log.incident = _incident_from(err, workflow)
     if session.log.incident is None:

@@ -13,6 +13,7 @@ from ..identity.models import User
 from ..access.policy import can_see_case, can_work_task
 from ..identity.roles import effective_roles
 from .models import ASSIGNED, DEFAULT_DIGEST_HOUR, DEFAULT_MODES, NEW_TASK, NotificationPreference
+from ..instances.task_rows import HumanTask
 
 
 class Recipient(NamedTuple):
@@ -69,7 +70,6 @@ def workers_of(task, users: list[Recipient]) -> list[Recipient]:
 
 def case_handlers(instance_id: str, users: list[Recipient]) -> list[Recipient]:
     """The people who completed a task of the case and still see it."""
-    from ..instances.task_rows import HumanTask
 
     names = set(db.session.scalars(sa.select(HumanTask.completed_by).distinct()
                                    .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))))

@@ -21,6 +21,7 @@ import time
 from ..runtime import script_helpers
 from . import evaluation
 from .vangnet import year_figures
+from .cli import register_commands
 
 
 HOST_TIME_FACTOR = 10
@@ -72,6 +73,5 @@ def init_app(app) -> None:
     evaluation.EvaluationSettings.from_config(app.config)  # a wrong setting stops the start, with its name
     for name, function in FUNCTIONS.items():
         script_helpers.HELPERS.setdefault(name, script_helpers.Helper(function))
-    from .cli import register_commands
 
     register_commands(app)

@@ -36,6 +36,10 @@ from .coordination import PostgresCoordinator, SqliteCoordinator
 from .firing import CONFLICT, ERROR, FIRED, SCHEDULER_ACTOR, Outcome, ProcessFiring, ThreadFiring
 from .models import CASE, DEFINITION
 from .settings import SchedulerSettings
+from .start_events import catch_up_bound, current_schedules, start_due_occurrence
+from ..notifications.reminders import next_reminder_at
+from ..notifications.reminders import fire_due
+from ..retention.service import sweep
 
 log = logging.getLogger(__name__)
 HORIZON_JOB = "control:horizon"
@@ -347,7 +351,6 @@ class TimerScheduler:
     # --- timer start events --------------------------------------------------------------------------
 
     def _refresh_start_schedules(self) -> None:
-        from .start_events import catch_up_bound, current_schedules
 
         with self.app.app_context():
             schedules = current_schedules()
@@ -377,7 +380,6 @@ class TimerScheduler:
                                   args=[schedule.process_id, schedule.element_id], replace_existing=True)
 
     def _run_start(self, process_id: str, element_id: str) -> None:
-        from .start_events import current_schedules, start_due_occurrence
 
         if not self.is_leader:
             return
@@ -402,7 +404,6 @@ class TimerScheduler:
 
     def _refresh_reminders(self) -> None:
         """One job at the earliest reminder; a new reminder (the change feed) or a run moves it."""
-        from ..notifications.reminders import next_reminder_at
 
         with self.app.app_context():
             at = next_reminder_at()
@@ -416,7 +417,6 @@ class TimerScheduler:
                                   executor="control", replace_existing=True)
 
     def _run_reminders(self) -> None:
-        from ..notifications.reminders import fire_due
 
         if not self.is_leader:
             return
@@ -432,7 +432,6 @@ class TimerScheduler:
 
     def _run_retention_sweep(self) -> None:
         """Purge the closed cases past their retention (engine/retention), as the acting scheduler only."""
-        from ..retention.service import sweep
 
         if not self.is_leader:
             return

@@ -31,6 +31,8 @@ from ..instances.session import CaseSession, load_workflow
 from ..runtime.inspection import waiting_timers
 from ..instances.task_rows import OPEN, HumanTask, TaskCandidate
 from ..timeutil import utcnow
+from .models import TimerStartOccurrence
+from .start_events import catch_up_bound, current_schedules
 
 KINDS = {
     DurationTimerEventDefinition: "timeDuration",
@@ -181,8 +183,6 @@ def overdue_tasks(actor: Actor, candidate_group: str | None = None, municipality
 # --- timer start events ---------------------------------------------------------------------------------
 
 def start_schedules(actor: Actor) -> list[dict]:
-    from .models import TimerStartOccurrence
-    from .start_events import catch_up_bound, current_schedules
 
     if not actor.has_role(BEHEERDER, PROCESBEHEERDER):
         raise Forbidden("The schedules of timer start events need the role beheerder or procesbeheerder.")

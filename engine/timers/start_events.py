@@ -20,6 +20,10 @@ from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import utcnow
 from .models import TimerStartOccurrence
 from .recurrence import Occurrences, occurrences
+from ..definitions.service import latest_process_versions
+from ..definitions.models import ProcessVersion
+from ..timeutil import as_utc
+from ..cases.service import new_business_key, start_case
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +73,12 @@ def schedules_of(version, anchor: datetime) -> list[StartSchedule]:
 
 def timer_start_versions() -> list:
     """The latest executable version of every process that has a timer start event."""
-    from ..definitions.service import latest_process_versions
 
     return [v for v in latest_process_versions(executable_only=True)
             if any((s.get("timer") or {}).get("kind") for s in v.model.get("start_events", []))]
 
 
 def first_deployed_at(process_id: str) -> datetime:
-    from ..definitions.models import ProcessVersion
 
     return db.session.scalar(sa.select(sa.func.min(ProcessVersion.created_at))
                              .where(ProcessVersion.process_id == process_id))
@@ -90,7 +92,6 @@ def last_occurrence_at(process_id: str, element_id: str) -> datetime | None:
 
 
 def current_schedules() -> list[StartSchedule]:
-    from ..timeutil import as_utc
 
     schedules = []
     for version in timer_start_versions():
@@ -100,7 +101,6 @@ def current_schedules() -> list[StartSchedule]:
 
 def catch_up_bound(schedule: StartSchedule) -> datetime:
     """Occurrences after this moment are still owed a case: the last one started, else the first deployment."""
-    from ..timeutil import as_utc
 
     last = last_occurrence_at(schedule.process_id, schedule.element_id)
     return as_utc(last) if last is not None else as_utc(first_deployed_at(schedule.process_id))
@@ -115,7 +115,6 @@ def start_due_occurrence(schedule: StartSchedule, actor, now: datetime | None = 
 
     Returns the new case, or None when nothing is due or another scheduler started it already.
     """
-    from ..cases.service import new_business_key, start_case
 
     now = now or utcnow()
     if schedule.occurrences is None:
