@@ -27,12 +27,10 @@ def _actor(username: str) -> Actor:
 
 
 def _start(process_id: str, business_key: str, starter: str, variables: dict):
-
     return start_case(process_id, variables, _actor(starter), business_key=business_key)
 
 
 def _do(instance_id: str, element_id: str, username: str, variables: dict) -> None:
-
     task_id = db.session.scalar(sa.select(HumanTask.id).where(
         HumanTask.instance_id == instance_id, HumanTask.element_id == element_id, HumanTask.status == OPEN))
     if task_id is None:

@@ -189,6 +189,5 @@ class TotpDisable(MethodView):
 
 
 def _local_user():
-
     current_actor()
     return g.user

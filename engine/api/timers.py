@@ -16,7 +16,6 @@ protect(blp)
 
 
 def _case_timers(instance_id, actor, instance=None) -> dict:
-
     timers = list_case_timers(instance_id, actor)
     instance = db.session.get(ProcessInstance, instance_id)
     db.session.refresh(instance)

@@ -15,7 +15,6 @@ from .transport import parse_smtp_url
 @with_appcontext
 def mail_send_command():
     """Send the notification mails of the outbox (several senders may run at once)."""
-
     app = current_app._get_current_object()
     target = parse_smtp_url(app.config["VB_SMTP_URL"])
     stop = threading.Event()

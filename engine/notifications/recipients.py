@@ -70,7 +70,6 @@ def workers_of(task, users: list[Recipient]) -> list[Recipient]:
 
 def case_handlers(instance_id: str, users: list[Recipient]) -> list[Recipient]:
     """The people who completed a task of the case and still see it."""
-
     names = set(db.session.scalars(sa.select(HumanTask.completed_by).distinct()
                                    .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))))
     if not names:

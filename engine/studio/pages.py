@@ -40,7 +40,6 @@ def _check_csrf():
 
 @bp.after_request
 def _headers(response):
-
     return _security_headers(response)
 
 

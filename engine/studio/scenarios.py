@@ -253,7 +253,6 @@ def _complete_next_task(runtime, workflow, inputs, log, result) -> bool:
 
 
 def _apply_event(workflow, event, result) -> bool:
-
     if not isinstance(event, dict):
         result.reasons.append(f"Event {event!r} is not an object with 'message' or 'timer'.")
         return False

@@ -36,7 +36,6 @@ def list_files() -> list[dict]:
 
 
 def _processes_by_file() -> dict:
-
     result: dict = {}
     versions = latest_process_versions()
     if not versions:

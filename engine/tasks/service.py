@@ -105,7 +105,6 @@ def _ensure_open(task: HumanTask) -> None:
 
 
 def _audit(task: HumanTask, actor: Actor, event: str) -> None:
-
     db.session.add(AuditEvent(instance_id=task.instance_id, actor=actor.username, event=event,
                               element_id=task.element_id, element_name=task.name, task_id=task.id,
                               data_keys=[], details={}))

@@ -16,7 +16,6 @@ from .scheduler import TimerScheduler
 @with_appcontext
 def scheduler_command(name):
     """Fire case timers on time and start processes with timer start events (one acts; others stand by)."""
-
     tune(current_app.config["VB_GC_THRESHOLDS"])  # it keeps live workflows between firings, as a web worker
     stop = threading.Event()
 

@@ -351,7 +351,6 @@ class TimerScheduler:
     # --- timer start events --------------------------------------------------------------------------
 
     def _refresh_start_schedules(self) -> None:
-
         with self.app.app_context():
             schedules = current_schedules()
             wanted = {}
@@ -380,7 +379,6 @@ class TimerScheduler:
                                   args=[schedule.process_id, schedule.element_id], replace_existing=True)
 
     def _run_start(self, process_id: str, element_id: str) -> None:
-
         if not self.is_leader:
             return
         job_id = START_PREFIX + process_id + ":" + element_id
@@ -404,7 +402,6 @@ class TimerScheduler:
 
     def _refresh_reminders(self) -> None:
         """One job at the earliest reminder; a new reminder (the change feed) or a run moves it."""
-
         with self.app.app_context():
             at = next_reminder_at()
         with self._lock:
@@ -417,7 +414,6 @@ class TimerScheduler:
                                   executor="control", replace_existing=True)
 
     def _run_reminders(self) -> None:
-
         if not self.is_leader:
             return
         try:
@@ -432,7 +428,6 @@ class TimerScheduler:
 
     def _run_retention_sweep(self) -> None:
         """Purge the closed cases past their retention (engine/retention), as the acting scheduler only."""
-
         if not self.is_leader:
             return
         try:

@@ -183,7 +183,6 @@ def overdue_tasks(actor: Actor, candidate_group: str | None = None, municipality
 # --- timer start events ---------------------------------------------------------------------------------
 
 def start_schedules(actor: Actor) -> list[dict]:
-
     if not actor.has_role(BEHEERDER, PROCESBEHEERDER):
         raise Forbidden("The schedules of timer start events need the role beheerder or procesbeheerder.")
     result = []

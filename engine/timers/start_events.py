@@ -73,13 +73,11 @@ def schedules_of(version, anchor: datetime) -> list[StartSchedule]:
 
 def timer_start_versions() -> list:
     """The latest executable version of every process that has a timer start event."""
-
     return [v for v in latest_process_versions(executable_only=True)
             if any((s.get("timer") or {}).get("kind") for s in v.model.get("start_events", []))]
 
 
 def first_deployed_at(process_id: str) -> datetime:
-
     return db.session.scalar(sa.select(sa.func.min(ProcessVersion.created_at))
                              .where(ProcessVersion.process_id == process_id))
 
@@ -92,7 +90,6 @@ def last_occurrence_at(process_id: str, element_id: str) -> datetime | None:
 
 
 def current_schedules() -> list[StartSchedule]:
-
     schedules = []
     for version in timer_start_versions():
         schedules.extend(schedules_of(version, as_utc(version.created_at)))
@@ -101,7 +98,6 @@ def current_schedules() -> list[StartSchedule]:
 
 def catch_up_bound(schedule: StartSchedule) -> datetime:
     """Occurrences after this moment are still owed a case: the last one started, else the first deployment."""
-
     last = last_occurrence_at(schedule.process_id, schedule.element_id)
     return as_utc(last) if last is not None else as_utc(first_deployed_at(schedule.process_id))
 
@@ -115,7 +111,6 @@ def start_due_occurrence(schedule: StartSchedule, actor, now: datetime | None = 
 
     Returns the new case, or None when nothing is due or another scheduler started it already.
     """
-
     now = now or utcnow()
     if schedule.occurrences is None:
         return None

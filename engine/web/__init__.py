@@ -6,12 +6,13 @@ the same services as the REST API (tasks, instances, definitions); it never call
 from __future__ import annotations
 
 from datetime import timedelta
+from flask import jsonify, render_template, request
+
 from . import views  # noqa: F401  (registers the routes on the blueprint)
 from .blueprint import bp
 from .i18n import init_i18n
 from ..identity.oidc import init_oidc
 from .security import init_security
-from flask import jsonify, render_template, request
 
 
 def init_web(app) -> None:

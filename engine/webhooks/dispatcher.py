@@ -156,7 +156,6 @@ def dispatch_due(limit: int | None = None) -> int:
 def sweep() -> dict:
     """Housekeeping: forget deliveries and buffered messages older than the retention period (failed
     inbound deliveries and undelivered outbound ones are kept until someone deals with them)."""
-
     cutoff = utcnow() - timedelta(days=current_app.config["VB_WEBHOOK_RETENTION_DAYS"])
     counts = {}
     counts["inbound"] = db.session.execute(

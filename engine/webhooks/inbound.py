@@ -346,7 +346,6 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
 def act(received: Received, delivery_id: int, prefetched: Prefetched | None = None) -> tuple[str, str, str]:
     """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key).
     `prefetched`: see `_insert_new`."""
-
     route = received.route
     actor = Actor.webhook(route.source)
     variables = variables_of(route, received.payload)
