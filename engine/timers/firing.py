@@ -79,8 +79,8 @@ def _init_worker(config: dict) -> None:
     global _WORKER_APP
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the scheduler stops us
     # A worker process builds its own app. The app factory wires every package together, this one too, so it
-    # is imported where a worker starts, not with this module (the only late import outside the factory and
-    # the CLI; tests/runtime/test_import_graph.py does not count imports of the factory itself).
+    # is imported where a worker starts, not with this module (the one late import outside the factory and
+    # the CLI that tests/runtime/test_import_graph.py allows).
     from .. import create_app
 
     _WORKER_APP = create_app(dict(config, VB_AUTO_MIGRATE=False))
