@@ -100,3 +100,12 @@ def test_no_import_inside_a_function():
     assert late <= LATE_IMPORTS_AT_MOST, (
         f"{late} imports inside functions (at most {LATE_IMPORTS_AT_MOST}): import at the top of the module; if "
         "that makes a cycle, the code is in the wrong layer (docs/architecture.md)")
+
+
+def test_every_package_is_a_regular_package():
+    # a folder of modules without __init__.py is a namespace package, which the build's package finder
+    # ([tool.setuptools.packages.find]) leaves out of the wheel and the image
+    missing = sorted(str(folder.relative_to(ENGINE)) for folder in ENGINE.rglob("*")
+                     if folder.is_dir() and "migrations" not in folder.parts and any(folder.glob("*.py"))
+                     and not (folder / "__init__.py").exists())
+    assert missing == []
