@@ -24,6 +24,12 @@ def test_the_case_session_and_its_contributor_interface_import_no_domain():
         assert _imported_packages(ENGINE / "instances" / name) & set(DOMAINS) == set(), name
 
 
+def test_no_module_of_the_case_layer_imports_a_domain():
+    # the whole of instances/ (the case row, its task rows, the text index ...) sits below access and the domains
+    for path in sorted((ENGINE / "instances").glob("*.py")):
+        assert _imported_packages(path) & set(DOMAINS) == set(), path.name
+
+
 def test_the_case_store_reads_the_outbox_flag_without_importing_the_webhooks():
     # the case row is read with whether any outbound subscription is active (one EXISTS in the same statement);
     # the store names that table instead of importing the webhooks' model, and must name it as the model does
