@@ -87,7 +87,7 @@ def _write(db, n: int) -> None:
     from engine.definitions.models import ProcessVersion
     from engine.instances.models import ProcessInstance
     from engine.reporting.models import CaseFigures
-    from engine.tasks.models import HumanTask, TaskCandidate
+    from engine.instances.task_rows import HumanTask, TaskCandidate
     from tests.support.api import PROJECT
 
     deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="bench")

@@ -90,8 +90,8 @@ def host_run(app, cases: int) -> list[float]:
     from engine.extensions import db
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
-    from engine.instances.service import start_case
-    from engine.tasks.models import OPEN, HumanTask
+    from engine.cases.service import start_case
+    from engine.instances.task_rows import OPEN, HumanTask
     from engine.tasks.service import complete
 
     with app.app_context():
@@ -118,8 +118,8 @@ def long_case(app, steps: int) -> tuple[list[float], list[float]]:
     from engine.extensions import db
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
-    from engine.instances.service import start_case
-    from engine.tasks.models import OPEN, HumanTask
+    from engine.cases.service import start_case
+    from engine.instances.task_rows import OPEN, HumanTask
     from engine.tasks.service import complete
 
     with app.app_context():

@@ -54,7 +54,7 @@ def build(app, open_tasks: int) -> dict:
     from engine.cli import deploy_folders
     from engine.identity.actor import Actor
     from engine.identity.service import create_user, get_user
-    from engine.instances.service import start_case
+    from engine.cases.service import start_case
 
     with app.app_context():
         deploy_folders([MODELS, PROJECT / "tests" / "fixtures" / "basic"], actor="bench")
@@ -198,7 +198,7 @@ def http_completions(client: Client, cases: int, fresh: bool) -> tuple[list, lis
 LAYERS = (
     ("authentication", lambda f: "engine/identity/auth.py" in f[0] and f[2] in ("current_actor", "current_user")),
     ("parsing", lambda f: "webargs" in f[0] and f[2] == "parse"),
-    ("authorisation", lambda f: "engine/identity/policy.py" in f[0]),
+    ("authorisation", lambda f: "engine/access/policy.py" in f[0]),
     ("service", lambda f: re.search(r"engine/\w+/(service|store|session)\.py$", f[0]) is not None
      and f[2] not in ("user_for_token", "user_for_web_session")),
     ("serialization", lambda f: ("marshmallow/schema.py" in f[0] and f[2] == "dump")

@@ -163,7 +163,7 @@ def run(args, database) -> int:
     from engine.identity.actor import Actor
     from engine.instances.models import AuditEvent, ProcessInstance
     from engine.instances import cache
-    from engine.instances.service import fire_timers, start_case
+    from engine.cases.service import fire_timers, start_case
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "VB_AUTO_MIGRATE": True})
     backend = "PostgreSQL" if database.schema else "SQLite"

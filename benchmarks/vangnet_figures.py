@@ -74,7 +74,7 @@ def _copy_cases(template_id: str, variables: dict, count: int, rng: random.Rando
 
     from engine.extensions import db
     from engine.instances.models import ProcessInstance
-    from engine.tasks.models import HumanTask
+    from engine.instances.task_rows import HumanTask
 
     source = db.session.get(ProcessInstance, template_id)
     start = datetime(2025, 1, 1, 8, tzinfo=timezone.utc)

@@ -41,9 +41,9 @@ def build(app, cases: int) -> dict:
     from engine.extensions import db
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
-    from engine.instances.service import start_case
+    from engine.cases.service import start_case
     from engine.tasks import service as tasks
-    from engine.tasks.models import HumanTask
+    from engine.instances.task_rows import HumanTask
 
     with app.app_context():
         seed_demo()
@@ -85,7 +85,7 @@ def existing(app) -> dict:
 
     from engine.extensions import db
     from engine.instances.models import ProcessInstance
-    from engine.tasks.models import HumanTask
+    from engine.instances.task_rows import HumanTask
 
     with app.app_context():
         ids = list(db.session.scalars(sa.select(ProcessInstance.id).order_by(ProcessInstance.started_at)))

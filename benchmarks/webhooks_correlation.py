@@ -129,7 +129,7 @@ def plan(key: str) -> str:
 def bench(backend: str, total: int, lookups: int, deliveries: int) -> None:
     from engine.extensions import db
     from engine.identity.actor import Actor
-    from engine.instances.service import start_case
+    from engine.cases.service import start_case
 
     database = BenchDatabase(backend)
     try:

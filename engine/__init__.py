@@ -43,8 +43,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     document_storage.check(app)
     from .webhooks import init_app as init_webhooks
+    from .webhooks.cli import register_commands as register_webhook_commands
 
     init_webhooks(app)  # checks the route files: a broken one stops the start with its problems
+    register_webhook_commands(app)
     _register_step_contributors()
     _register_blueprints(app, api)
 
@@ -124,32 +126,38 @@ def _init_keys(app, instance_path: Path) -> None:
 
 def _register_blueprints(app, api) -> None:
     from . import health
-    from .definitions.views import blp as definitions_blp
-    from .documents.views import blp as documents_blp
-    from .notes.views import blp as notes_blp
-    from .identity.views import blp as auth_blp
-    from .instances.views import blp as instances_blp
-    from .messages.views import blp as messages_blp
-    from .notifications.views import blp as notifications_blp
-    from .accesslog.views import blp as access_log_blp
-    from .reporting.views import blp as reports_blp
-    from .retention.views import blp as retention_blp
-    from .search.views import blp as saved_searches_blp
-    from .tasks.views import blp as tasks_blp
-    from .timers.views import blp as timers_blp
-    from .webhooks.admin_views import blp as webhooks_admin_blp
-    from .webhooks.views import blp as webhooks_blp
+    from .api.access_log import blp as access_log_blp
+    from .api.auth import blp as auth_blp
+    from .api.definitions import blp as definitions_blp
+    from .api.documents import blp as documents_blp
+    from .api.instances import blp as instances_blp
+    from .api.messages import blp as messages_blp
+    from .api.notes import blp as notes_blp
+    from .api.notifications import blp as notifications_blp
+    from .api.operations import blp as operations_blp
+    from .api.reports import blp as reports_blp
+    from .api.retention import blp as retention_blp
+    from .api.saved_searches import blp as saved_searches_blp
+    from .api.studio import blp as studio_blp
+    from .api.tasks import blp as tasks_blp
+    from .api.timers import blp as timers_blp
+    from .api.webhooks import blp as webhooks_blp
+    from .api.webhooks_admin import blp as webhooks_admin_blp
 
     app.register_blueprint(health.bp)
     for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
                       webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, saved_searches_blp,
-                      notifications_blp, documents_blp, notes_blp):
+                      notifications_blp, documents_blp, notes_blp, studio_blp, operations_blp):
         api.register_blueprint(blueprint)
-    from .studio import register as register_studio
+    from .studio import init_app as init_studio
+    from .studio.cli import scenarios_command
+    from .studio.pages import bp as studio_pages
 
-    register_studio(app, api)
+    init_studio(app)
+    app.cli.add_command(scenarios_command)
+    app.register_blueprint(studio_pages)
     from .webhooks import state
-    from .webhooks.views import document_inbound
+    from .api.webhooks import document_inbound
 
     with app.app_context():
         document_inbound(api, state().routes)

@@ -219,7 +219,7 @@ def register_commands(app) -> None:
     @with_appcontext
     def check_cases_command():
         """Verify that every case's task rows, subscriptions and status agree with its saved state."""
-        from .instances.consistency import check_all
+        from .operations.consistency import check_all
 
         report = check_all()
         for instance_id, problems in report.items():

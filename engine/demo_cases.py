@@ -12,7 +12,9 @@ from .extensions import db
 from .identity.actor import Actor
 from .identity.models import User
 from .instances.models import ProcessInstance
-from .tasks.models import OPEN, HumanTask
+from .instances.task_rows import OPEN, HumanTask
+from .cases.service import start_case
+from .tasks.service import complete
 
 REPORT = {"reporter_is_office_holder": False, "acute_danger": False, "suspect_known": False, "family_involved": False,
           "incident_location": "werk"}
@@ -25,14 +27,10 @@ def _actor(username: str) -> Actor:
 
 
 def _start(process_id: str, business_key: str, starter: str, variables: dict):
-    from .instances.service import start_case
-
     return start_case(process_id, variables, _actor(starter), business_key=business_key)
 
 
 def _do(instance_id: str, element_id: str, username: str, variables: dict) -> None:
-    from .tasks.service import complete
-
     task_id = db.session.scalar(sa.select(HumanTask.id).where(
         HumanTask.instance_id == instance_id, HumanTask.element_id == element_id, HumanTask.status == OPEN))
     if task_id is None:

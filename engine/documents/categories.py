@@ -1,6 +1,6 @@
 """The categories of case documents and the roles that may read each: the one place this is decided.
 
-A user reads a document when they may see its case (identity/policy.py) and one of their roles reads its
+A user reads a document when they may see its case (access/policy.py) and one of their roles reads its
 category. Overseers (beheerder, procesbeheerder) and the privacy officer read no document content, as they
 read no sensitive case data, with one exception: the final report of an evaluation, which holds aggregates
 under disclosure control and no case data (the administrator reads the same figures in the yearly report).

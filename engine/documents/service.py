@@ -1,5 +1,5 @@
 """Adding, listing and reading the documents of a case. Who may read one: who may see the case
-(identity/policy.py) and read its category (categories.py); anything else does not exist (404)."""
+(access/policy.py) and read its category (categories.py); anything else does not exist (404)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +14,7 @@ from ..crypto import service as keys
 from ..errors import ApiError, NotFound, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..instances.store import insert_statement
 from ..timeutil import utcnow
 from . import categories, storage

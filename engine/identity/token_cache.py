@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .actor import Actor
+from .models import ApiToken, TotpFactor, User
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,6 @@ def bound() -> float:
 
 def forget_written(session, _flush_context) -> None:
     """SQLAlchemy `after_flush`: forget the entries of every user whose token, account or factor was written."""
-    from .models import ApiToken, TotpFactor, User
-
     written = (*session.new, *session.dirty, *session.deleted)
     users = {o.id for o in written if isinstance(o, User)}
     users |= {o.user_id for o in written if isinstance(o, (ApiToken, TotpFactor))}

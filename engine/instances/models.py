@@ -24,7 +24,7 @@ class ProcessInstance(db.Model):
     __tablename__ = "process_instance"
     # The cases list reads in the order cases were opened and searches their number and title: this index
     # holds every column such a search filters on, so a search reads the index alone and fetches only the
-    # rows of the page it shows (engine/instances/service.list_cases).
+    # rows of the page it shows (engine/cases/service.list_cases).
     __table_args__ = (sa.Index("ix_process_instance_search", "started_at", "business_key", "title",
                                "municipality_code", "status", "process_id", "started_by", "id"),)
 

@@ -15,15 +15,16 @@ from ..crypto.models import CaseKey
 from ..definitions.models import ProcessVersion
 from ..extensions import db
 from ..prepared import Prepared, Raw
-from ..webhooks.models import OutboundSubscription
 from .models import AuditEvent, ProcessInstance
 
 INSTANCES = ProcessInstance.__table__
 AUDIT = AuditEvent.__table__
 
-_OUTBOUND = OutboundSubscription.__table__
 # Whether any outbound webhook subscription is active: read with the case (one EXISTS on a small table), so
-# the many steps of a deployment without subscribers skip the outbox query.
+# the many steps of a deployment without subscribers skip the outbox query (webhooks/outbox.py). The table is
+# named here, not imported: the case layer imports no domain (tests/runtime/test_layers.py holds this name
+# and column to webhooks.models.OutboundSubscription).
+_OUTBOUND = sa.table("webhook_subscription", sa.column("active", sa.Boolean))
 _OUTBOX_ACTIVE = sa.exists().where(_OUTBOUND.c.active.is_(True)).label("outbox_active")
 CASE_COLUMNS = (
     INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.process_id, INSTANCES.c.business_key,

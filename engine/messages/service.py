@@ -11,19 +11,22 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 
 from ..config import json_dumps
 from ..crypto import service as keys
 from ..definitions.service import message_senders_of, version_info
 from ..errors import Forbidden, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..instances import store
-from ..instances.models import AuditEvent
+from ..instances.models import CANCELLED, COMPLETED, RUNNING, AuditEvent
 from ..runtime.inspection import waiting_messages
 from ..timeutil import utcnow
 from .models import BufferedMessage, MessageSubscription
 from .store import delete_subscriptions, insert_subscriptions, lock_case_for_message
+from ..instances.session import CaseSession
 
 # A caught message may lead straight to another catch whose message is buffered too; bounded all the same.
 MAX_BUFFERED_PER_SAVE = 50
@@ -88,9 +91,6 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
     Each case is advanced and saved in its own transaction. Returns the ids of the cases that caught it;
     an empty list means nobody waits (the caller decides whether to buffer or refuse).
     """
-    from ..instances.models import RUNNING
-    from ..instances.session import CaseSession
-
     delivered = []
     instance_ids = sorted({s.instance_id for s in find_waiting(message_name, correlation_key)})
     for instance_id in instance_ids:
@@ -110,9 +110,6 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
 
 def catch_message(session, message_name: str, payload: dict, **details) -> bool:
     """Hand a message to the waiting tasks of an open case session. Returns False if none waits for it."""
-    from SpiffWorkflow.bpmn import BpmnEvent
-    from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-
     workflow = session.workflow
     for task in list(workflow.event_manager.tasks.values()):
         definition = task.task_spec.event_definition
@@ -152,9 +149,6 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
     Runs in the caller's transaction and commits nothing, so the caller can store its own record of the
     delivery in the same transaction. `locked`: the answer of `store.lock_case_for_message` when the
     caller took the lock already in this transaction. Returns (CORRELATED or BUFFERED, [case id])."""
-    from ..instances.models import CANCELLED, COMPLETED, RUNNING
-    from ..instances.session import CaseSession
-
     instance, waits = locked if locked is not None else lock_case_for_message(correlation_key, message_name)
     if instance is None:
         raise NoSuchCase(correlation_key)

@@ -12,7 +12,7 @@ from ..errors import Forbidden
 from ..extensions import db
 from ..identity.actor import Actor
 from ..identity.roles import PRIVACY
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..timeutil import utcnow
 from .models import Note
 

@@ -7,15 +7,14 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from .sender import run
+from .transport import parse_smtp_url
 
 
 @click.command("mail-send")
 @with_appcontext
 def mail_send_command():
     """Send the notification mails of the outbox (several senders may run at once)."""
-    from .sender import run
-    from .transport import parse_smtp_url
-
     app = current_app._get_current_object()
     target = parse_smtp_url(app.config["VB_SMTP_URL"])
     stop = threading.Event()

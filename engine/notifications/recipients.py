@@ -1,4 +1,4 @@
-"""Who is told of a task: exactly the people the inbox would show it to (identity/policy.py), with an
+"""Who is told of a task: exactly the people the inbox would show it to (access/policy.py), with an
 address, each once, by their preference for the kind."""
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..identity.actor import Actor
 from ..identity.models import User
-from ..identity.policy import can_see_case, can_work_task
+from ..access.policy import can_see_case, can_work_task
 from ..identity.roles import effective_roles
 from .models import ASSIGNED, DEFAULT_DIGEST_HOUR, DEFAULT_MODES, NEW_TASK, NotificationPreference
+from ..instances.task_rows import HumanTask
 
 
 class Recipient(NamedTuple):
@@ -69,8 +70,6 @@ def workers_of(task, users: list[Recipient]) -> list[Recipient]:
 
 def case_handlers(instance_id: str, users: list[Recipient]) -> list[Recipient]:
     """The people who completed a task of the case and still see it."""
-    from ..tasks.models import HumanTask
-
     names = set(db.session.scalars(sa.select(HumanTask.completed_by).distinct()
                                    .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))))
     if not names:

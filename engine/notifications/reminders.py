@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..instances.models import ProcessInstance
-from ..tasks.models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from ..timeutil import as_utc, utcnow
 from . import recipients
 from .models import MailMessage, TaskReminder

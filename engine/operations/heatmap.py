@@ -19,7 +19,7 @@ from ..definitions.models import DefinitionFile, ProcessVersion
 from ..errors import NotFound
 from ..extensions import db
 from ..instances.models import ERROR, RUNNING, SUSPENDED, AuditEvent, ProcessInstance
-from ..tasks.models import COMPLETED, HumanTask
+from ..instances.task_rows import COMPLETED, HumanTask
 
 WAITING_TYPES = {"intermediateCatchEvent", "receiveTask", "boundaryEvent", "eventBasedGateway"}
 OPEN_STATES = (RUNNING, ERROR, SUSPENDED)

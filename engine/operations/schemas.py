@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..instances.models import STATUSES
-from ..instances.schemas import CaseSchema
+from ..cases.schemas import CaseSchema
 from ..schemas import MAX_DAYS, MAX_VERSION, PageArgsSchema
 
 

@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from ..definitions.models import ProcessVersion
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import CANCELLED, ERROR, RUNNING, SUSPENDED, ProcessInstance
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..instances.session import CaseSession
 from ..runtime import inspection
-from ..tasks.models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from ..timeutil import utcnow
 
 TASK_SUSPENDED = "suspended"

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import utcnow
-from ..tasks.models import COMPLETED as TASK_COMPLETED
-from ..tasks.models import HumanTask
+from ..instances.task_rows import COMPLETED as TASK_COMPLETED
+from ..instances.task_rows import HumanTask
 from .derive import DISRUPTION, IVP, THREAT
 from .models import CaseFigures as F
 from .sql import days_between

@@ -12,6 +12,7 @@ from ..runtime import script_helpers
 from ..runtime.sandbox import host_function
 from . import evaluation
 from .vangnet import year_figures
+from .cli import register_commands
 
 
 @host_function
@@ -34,6 +35,5 @@ def init_app(app) -> None:
     evaluation.EvaluationSettings.from_config(app.config)  # a wrong setting stops the start, with its name
     for name, function in FUNCTIONS.items():
         script_helpers.HELPERS.setdefault(name, script_helpers.Helper(function))
-    from .cli import register_commands
 
     register_commands(app)

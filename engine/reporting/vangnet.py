@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..instances.models import COMPLETED
 from ..runtime.script_helpers import LOCAL_ZONE
-from ..tasks.models import COMPLETED as TASK_COMPLETED
-from ..tasks.models import HumanTask
+from ..instances.task_rows import COMPLETED as TASK_COMPLETED
+from ..instances.task_rows import HumanTask
 from ..timeutil import as_utc, utcnow
 from .models import CaseFigures as F
 

@@ -21,7 +21,7 @@ from ..identity.actor import Actor
 from ..instances import store
 from ..instances.models import CANCELLED, COMPLETED, AuditEvent, ProcessInstance
 from ..instances.sealed import case_variables
-from ..instances.service import case_tombstone
+from ..cases.service import case_tombstone
 from ..messages.models import BufferedMessage
 from ..notes.service import purge_notes
 from ..reporting.vangnet import TOMBSTONE_FIELDS

@@ -15,9 +15,9 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..identity.actor import Actor
 from ..identity.models import User
-from ..instances.service import list_cases
+from ..cases.service import list_cases
 from ..reporting.models import CaseFigures
-from ..tasks.models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from .models import SavedSearch
 
 # The cases page's parameters a saved search may hold (engine/web/views/inbox.py reads them)
@@ -28,7 +28,7 @@ COUNT_AT_MOST = 1000
 
 def find_cases(actor: Actor, *, limit: int, offset: int = 0, office_holder_role: str | None = None,
                open_task: str | None = None, **criteria) -> tuple[list, int, bool]:
-    """The page of cases `actor` may see that meet the criteria (instances.service.list_cases, plus the
+    """The page of cases `actor` may see that meet the criteria (cases.service.list_cases, plus the
     office holder's role and the step with an open task), the number of them and whether that number is
     exact. The count stops at COUNT_AT_MOST, or at the end of the page when that lies further: counting
     each of a third of all cases (what the national police see) costs more than the page, and tells a

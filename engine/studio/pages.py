@@ -12,13 +12,20 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
-from ..identity import policy
+from ..access import policy
 from ..web.i18n import _
 from ..web.security import csrf
 from ..identity.auth import current_actor
 from ..web.session_auth import login_required
 from ..definitions.approvals import ApprovalRequired
 from . import service, starter_files, workspace
+from ..operations import service as operations
+from ..operations.heatmap import heatmap
+from ..instances.models import STATUSES
+from ..web.security import _security_headers
+from ..definitions.service import latest_process_versions
+from ..cases.service import case_history, case_variables_for, get_visible_case
+from ..cases.service import retry_case
 
 log = logging.getLogger(__name__)
 bp = Blueprint("studio_pages", __name__, template_folder="templates")
@@ -33,8 +40,6 @@ def _check_csrf():
 
 @bp.after_request
 def _headers(response):
-    from ..web.security import _security_headers
-
     return _security_headers(response)
 
 
@@ -161,10 +166,6 @@ def studio_export():
 
 # --- operations ------------------------------------------------------------------------------------
 
-from ..operations import service as operations  # noqa: E402
-from ..operations.heatmap import heatmap  # noqa: E402
-from ..instances.models import STATUSES  # noqa: E402
-
 PAGE_SIZE = 50
 
 
@@ -198,7 +199,6 @@ def operations_cases():
     }
     page = _int_arg("page", 1) or 1
     rows, total = operations.list_cases(actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
-    from ..definitions.service import latest_process_versions
 
     return render_template("studio/operations.html", rows=rows, total=total, filters=filters, page=page,
                            page_count=max(1, -(-total // PAGE_SIZE)), statuses=STATUSES,
@@ -211,7 +211,6 @@ def operations_cases():
 @login_required
 def operations_case(case_id):
     actor = _operations_actor()
-    from ..instances.service import case_history, case_variables_for, get_visible_case
 
     instance = get_visible_case(case_id, actor)
     variables = case_variables_for(actor, instance, channel="page", activity="case.operate")
@@ -230,7 +229,6 @@ def operations_act(case_id, action):
         raise NotFound()
     try:
         if action == "retry":
-            from ..instances.service import retry_case
 
             try:
                 variables = json.loads(request.form.get("variables") or "{}")

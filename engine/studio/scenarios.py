@@ -44,6 +44,7 @@ from ..runtime import inspection
 from ..runtime.bpmn_parser import HostParser
 from ..runtime.sandbox import SandboxedScriptEngine
 from .workspace import bpmn_stem, test_stem
+from ..messages.service import catch_message
 
 MAX_ROUNDS = 500
 END_STATES = ("completed", "waiting", "error")
@@ -252,8 +253,6 @@ def _complete_next_task(runtime, workflow, inputs, log, result) -> bool:
 
 
 def _apply_event(workflow, event, result) -> bool:
-    from ..messages.service import catch_message
-
     if not isinstance(event, dict):
         result.reasons.append(f"Event {event!r} is not an object with 'message' or 'timer'.")
         return False

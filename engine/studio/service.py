@@ -17,6 +17,7 @@ from . import checks, scenarios, workspace
 from .diff import diff_elements, diff_files, process_elements
 from .layout import keep_layout
 from .models import StudioFile
+from ..definitions.service import latest_process_versions
 
 
 def list_files() -> list[dict]:
@@ -35,8 +36,6 @@ def list_files() -> list[dict]:
 
 
 def _processes_by_file() -> dict:
-    from ..definitions.service import latest_process_versions
-
     result: dict = {}
     versions = latest_process_versions()
     if not versions:

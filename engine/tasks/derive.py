@@ -14,7 +14,7 @@ from ..definitions.version_model import candidate_groups, form_file_id
 from ..identity.roles import normalise_role
 from ..runtime.bpmn_parser import parse_local_datetime, strip_el
 from ..runtime.inspection import ready_user_tasks
-from .models import CANCELLED, COMPLETED, OPEN
+from ..instances.task_rows import CANCELLED, COMPLETED, OPEN
 from .store import close_tasks, open_tasks
 
 _VARIABLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")

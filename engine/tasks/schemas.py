@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 from ..identity.roles import ROLES
 from ..instances.models import STATUSES as CASE_STATUSES
 from ..schemas import DeprecatedAliases, PageArgsSchema, deprecated
-from .models import CANCELLED, COMPLETED, OPEN
+from ..instances.task_rows import CANCELLED, COMPLETED, OPEN
 
 
 class TaskListArgsSchema(PageArgsSchema, DeprecatedAliases):

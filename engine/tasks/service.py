@@ -11,13 +11,15 @@ from ..definitions.service import form_definition
 from ..documents.service import check_references
 from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..instances.session import CaseSession
 from ..prepared import Raw
 from ..timeutil import utcnow
-from .models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from .store import load_task_and_case
+from ..instances.task_rows import TaskCandidate
+from ..instances.models import AuditEvent
 
 
 def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, assigned=None,
@@ -35,7 +37,6 @@ def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, a
         query = query.where(HumanTask.assignee.is_(None))
     if candidate_group:
         query = query.where(HumanTask.candidate_groups.is_not(None))
-        from .models import TaskCandidate
 
         query = query.where(sa.exists().where(TaskCandidate.task_id == HumanTask.id,
                                               TaskCandidate.group_name == candidate_group))
@@ -104,8 +105,6 @@ def _ensure_open(task: HumanTask) -> None:
 
 
 def _audit(task: HumanTask, actor: Actor, event: str) -> None:
-    from ..instances.models import AuditEvent
-
     db.session.add(AuditEvent(instance_id=task.instance_id, actor=actor.username, event=event,
                               element_id=task.element_id, element_name=task.name, task_id=task.id,
                               data_keys=[], details={}))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..instances.store import CASE_COLUMNS, INSTANCES, CaseRow, insert_statement
 from ..prepared import Prepared, Raw
-from .models import HumanTask, TaskCandidate
+from ..instances.task_rows import HumanTask, TaskCandidate
 
 TASKS = HumanTask.__table__
 CANDIDATES = TaskCandidate.__table__

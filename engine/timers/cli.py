@@ -7,6 +7,8 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from ..gc_tuning import tune
+from .scheduler import TimerScheduler
 
 
 @click.command("scheduler")
@@ -14,9 +16,6 @@ from flask.cli import with_appcontext
 @with_appcontext
 def scheduler_command(name):
     """Fire case timers on time and start processes with timer start events (one acts; others stand by)."""
-    from ..gc_tuning import tune
-    from .scheduler import TimerScheduler
-
     tune(current_app.config["VB_GC_THRESHOLDS"])  # it keeps live workflows between firings, as a web worker
     stop = threading.Event()
 

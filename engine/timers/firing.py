@@ -15,6 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+import os
+import time
+
+from ..errors import Conflict
+from ..extensions import db
+from ..identity.actor import Actor
+from ..cases.service import fire_timers
+from ..timeutil import as_utc
 
 log = logging.getLogger(__name__)
 FIRED, NOTHING, CONFLICT, ERROR = "fired", "nothing", "conflict", "error"
@@ -37,13 +45,7 @@ class Outcome:
 
 
 def fire_case(app, instance_id: str) -> Outcome:
-    """Run the due timers of one case and save it (see `instances.service.fire_timers`)."""
-    from ..errors import Conflict
-    from ..extensions import db
-    from ..identity.actor import Actor
-    from ..instances.service import fire_timers
-    from ..timeutil import as_utc
-
+    """Run the due timers of one case and save it (see `cases.service.fire_timers`)."""
     with app.app_context():
         try:
             instance = fire_timers(instance_id, Actor.system(SCHEDULER_ACTOR))
@@ -76,6 +78,9 @@ class ThreadFiring:
 def _init_worker(config: dict) -> None:
     global _WORKER_APP
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the scheduler stops us
+    # A worker process builds its own app. The app factory wires every package together, this one too, so it
+    # is imported where a worker starts, not with this module (the one late import outside the factory and
+    # the CLI that tests/runtime/test_import_graph.py allows).
     from .. import create_app
 
     _WORKER_APP = create_app(dict(config, VB_AUTO_MIGRATE=False))
@@ -86,9 +91,6 @@ def _fire_in_worker(instance_id: str) -> Outcome:
 
 
 def _ready_in_worker(hold: float) -> int:
-    import os
-    import time
-
     time.sleep(hold)  # keep this worker busy so that the pool starts the next one
     return os.getpid()
 

@@ -6,7 +6,7 @@
   of cases. Overdue timers (after downtime) are in the first page and fire first, in due order.
 - Changes: the coordinator reports cases whose due time changed (saved by the web app, an admin, or this
   scheduler); the scheduler reads that case's current row and replaces its job. Nothing is polled per case.
-- Firing: `instances.service.fire_timers` runs the case's due timers and saves with the case's lock
+- Firing: `cases.service.fire_timers` runs the case's due timers and saves with the case's lock
   version, so two schedulers (or a scheduler and a person) can never advance a case twice for one timer:
   the second save gets a Conflict, which is expected and only leads to re-reading the row.
 - Timer start events: one job per timer start event at its next occurrence; see `start_events`.
@@ -36,6 +36,10 @@ from .coordination import PostgresCoordinator, SqliteCoordinator
 from .firing import CONFLICT, ERROR, FIRED, SCHEDULER_ACTOR, Outcome, ProcessFiring, ThreadFiring
 from .models import CASE, DEFINITION
 from .settings import SchedulerSettings
+from .start_events import catch_up_bound, current_schedules, start_due_occurrence
+from ..notifications.reminders import next_reminder_at
+from ..notifications.reminders import fire_due
+from ..retention.service import sweep
 
 log = logging.getLogger(__name__)
 HORIZON_JOB = "control:horizon"
@@ -347,8 +351,6 @@ class TimerScheduler:
     # --- timer start events --------------------------------------------------------------------------
 
     def _refresh_start_schedules(self) -> None:
-        from .start_events import catch_up_bound, current_schedules
-
         with self.app.app_context():
             schedules = current_schedules()
             wanted = {}
@@ -377,8 +379,6 @@ class TimerScheduler:
                                   args=[schedule.process_id, schedule.element_id], replace_existing=True)
 
     def _run_start(self, process_id: str, element_id: str) -> None:
-        from .start_events import current_schedules, start_due_occurrence
-
         if not self.is_leader:
             return
         job_id = START_PREFIX + process_id + ":" + element_id
@@ -402,8 +402,6 @@ class TimerScheduler:
 
     def _refresh_reminders(self) -> None:
         """One job at the earliest reminder; a new reminder (the change feed) or a run moves it."""
-        from ..notifications.reminders import next_reminder_at
-
         with self.app.app_context():
             at = next_reminder_at()
         with self._lock:
@@ -416,8 +414,6 @@ class TimerScheduler:
                                   executor="control", replace_existing=True)
 
     def _run_reminders(self) -> None:
-        from ..notifications.reminders import fire_due
-
         if not self.is_leader:
             return
         try:
@@ -432,8 +428,6 @@ class TimerScheduler:
 
     def _run_retention_sweep(self) -> None:
         """Purge the closed cases past their retention (engine/retention), as the acting scheduler only."""
-        from ..retention.service import sweep
-
         if not self.is_leader:
             return
         try:

@@ -21,16 +21,18 @@ from SpiffWorkflow.util.task import TaskState
 from ..definitions.service import version_info
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..identity.roles import BEHEERDER, PROCESBEHEERDER
 from ..instances import cache
 from ..instances.models import RUNNING, ProcessInstance
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..instances.session import CaseSession, load_workflow
 from ..runtime.inspection import waiting_timers
-from ..tasks.models import OPEN, HumanTask, TaskCandidate
+from ..instances.task_rows import OPEN, HumanTask, TaskCandidate
 from ..timeutil import utcnow
+from .models import TimerStartOccurrence
+from .start_events import catch_up_bound, current_schedules
 
 KINDS = {
     DurationTimerEventDefinition: "timeDuration",
@@ -181,9 +183,6 @@ def overdue_tasks(actor: Actor, candidate_group: str | None = None, municipality
 # --- timer start events ---------------------------------------------------------------------------------
 
 def start_schedules(actor: Actor) -> list[dict]:
-    from .models import TimerStartOccurrence
-    from .start_events import catch_up_bound, current_schedules
-
     if not actor.has_role(BEHEERDER, PROCESBEHEERDER):
         raise Forbidden("The schedules of timer start events need the role beheerder or procesbeheerder.")
     result = []

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -24,54 +20,12 @@ from ..runtime.script_helpers import LOCAL_ZONE
 from ..timeutil import utcnow
 from .models import TimerStartOccurrence
 from .recurrence import Occurrences, occurrences
+from ..definitions.service import latest_process_versions
+from ..definitions.models import ProcessVersion
+from ..timeutil import as_utc
+from ..cases.service import new_business_key, start_case
 
 log = logging.getLogger(__name__)
-
-
-# --- inside a new case ---------------------------------------------------------------------------------
-
-def settle_start_events(workflow, fire_element_id: str | None = None) -> str | None:
-    """Decide, before a new case first runs, which timer start event (if any) fires.
-
-    - `fire_element_id` (a case created for a timer occurrence): that start event fires once; the case's
-      other start events are cancelled.
-    - None (a person starts the case): with a none start event the case starts there and its timer start
-      events are cancelled; a process that has only timer start events runs once now, from the
-      first of them, instead of waiting inside the case.
-    Returns the id of the start event fired, or None.
-    """
-    starts = [t for t in workflow.get_tasks(spec_class=StartEvent) if t.state & TaskState.NOT_FINISHED_MASK]
-    timers = [t for t in starts if _is_timer(t.task_spec.event_definition)]
-    if not timers:
-        return None
-    if fire_element_id is None:
-        if any(isinstance(t.task_spec.event_definition, NoneEventDefinition) for t in starts):
-            # cancelled here, not left to the engine: a cycle whose start lies in the past (R/2017-01-15...)
-            # would fire at once in the same run and take its branch in a case a person started
-            for task in timers:
-                task.cancel()
-            return None
-        target = timers[0]
-    else:
-        found = [t for t in timers if t.task_spec.bpmn_id == fire_element_id]
-        if not found:
-            raise ValueError(f"The process has no timer start event '{fire_element_id}'.")
-        target = found[0]
-    for task in starts:
-        if task is not target:
-            task.cancel()
-    definition = target.task_spec.event_definition
-    if isinstance(definition, CycleTimerEventDefinition):
-        # One turn of the cycle, due a moment ago: the engine runs its branch once and then ends the event.
-        due = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
-        target.internal_data["event_value"] = {"cycles": 1, "next": due, "duration": 1.0}
-    else:
-        target.internal_data["event_fired"] = True
-    return target.task_spec.bpmn_id
-
-
-def _is_timer(definition) -> bool:
-    return isinstance(definition, TimerEventDefinition)
 
 
 # --- schedules read from deployed process versions --------------------------------------------------
@@ -119,15 +73,11 @@ def schedules_of(version, anchor: datetime) -> list[StartSchedule]:
 
 def timer_start_versions() -> list:
     """The latest executable version of every process that has a timer start event."""
-    from ..definitions.service import latest_process_versions
-
     return [v for v in latest_process_versions(executable_only=True)
             if any((s.get("timer") or {}).get("kind") for s in v.model.get("start_events", []))]
 
 
 def first_deployed_at(process_id: str) -> datetime:
-    from ..definitions.models import ProcessVersion
-
     return db.session.scalar(sa.select(sa.func.min(ProcessVersion.created_at))
                              .where(ProcessVersion.process_id == process_id))
 
@@ -140,8 +90,6 @@ def last_occurrence_at(process_id: str, element_id: str) -> datetime | None:
 
 
 def current_schedules() -> list[StartSchedule]:
-    from ..timeutil import as_utc
-
     schedules = []
     for version in timer_start_versions():
         schedules.extend(schedules_of(version, as_utc(version.created_at)))
@@ -150,8 +98,6 @@ def current_schedules() -> list[StartSchedule]:
 
 def catch_up_bound(schedule: StartSchedule) -> datetime:
     """Occurrences after this moment are still owed a case: the last one started, else the first deployment."""
-    from ..timeutil import as_utc
-
     last = last_occurrence_at(schedule.process_id, schedule.element_id)
     return as_utc(last) if last is not None else as_utc(first_deployed_at(schedule.process_id))
 
@@ -165,8 +111,6 @@ def start_due_occurrence(schedule: StartSchedule, actor, now: datetime | None = 
 
     Returns the new case, or None when nothing is due or another scheduler started it already.
     """
-    from ..instances.service import new_business_key, start_case
-
     now = now or utcnow()
     if schedule.occurrences is None:
         return None

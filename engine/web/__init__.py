@@ -6,14 +6,16 @@ the same services as the REST API (tasks, instances, definitions); it never call
 from __future__ import annotations
 
 from datetime import timedelta
+from flask import jsonify, render_template, request
+
+from . import views  # noqa: F401  (registers the routes on the blueprint)
+from .blueprint import bp
+from .i18n import init_i18n
+from ..identity.oidc import init_oidc
+from .security import init_security
 
 
 def init_web(app) -> None:
-    from . import views  # noqa: F401  (registers the routes on the blueprint)
-    from .blueprint import bp
-    from .i18n import init_i18n
-    from ..identity.oidc import init_oidc
-    from .security import init_security
 
     # The cookie lives as long as the server-side session may (session_auth); it is unreadable to scripts
     # and not sent by other sites' forms.
@@ -32,7 +34,6 @@ def init_web(app) -> None:
 
 def _html_not_found_for_people(app) -> None:
     """An address that matches no route: the web's 404 page for browsers, the API's JSON for everyone else."""
-    from flask import jsonify, render_template, request
 
     @app.errorhandler(404)
     def _not_found(err):

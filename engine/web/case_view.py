@@ -12,18 +12,18 @@ from sqlalchemy.orm import undefer
 from ..definitions.models import DefinitionFile, ProcessVersion
 from ..definitions.service import form_definition
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..accesslog.service import PAGE
 from ..documents import categories as document_categories
 from ..documents.service import list_documents
 from ..notes.service import notes_of
-from ..instances.service import case_history, case_variables_for, get_visible_case
+from ..cases.service import case_history, case_variables_for, get_visible_case
 from ..reporting.evaluation import snapshot_of
 from ..reporting.presentation import sections
 from ..definitions.version_model import form_file_id
-from ..tasks.models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from .i18n import pick
 from .values import PLAIN, FieldFormat, shown
 

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from ..errors import ApiError
 from ..extensions import db
 from ..definitions.bpmn_model import URGENT_PRIORITY
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
-from ..tasks.models import OPEN, HumanTask
+from ..instances.task_rows import OPEN, HumanTask
 from ..timeutil import utcnow
 
 PAGE_SIZE = 50

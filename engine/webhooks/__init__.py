@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from .events import load_domain_events
+from .route_files import check_secrets, load_routes, warn_missing_secrets as _warn_missing_secrets
+
 
 @dataclass
 class WebhookState:
@@ -18,10 +21,8 @@ class WebhookConfigError(Exception):
 
 
 def init_app(app) -> None:
-    """Load and check the route files and secrets; a problem stops the app from starting."""
-    from .events import load_domain_events
-    from .route_files import check_secrets, load_routes
-
+    """Load and check the route files and secrets; a problem stops the app from starting. (The factory
+    registers the commands of webhooks/cli.py.)"""
     directory = app.config["VB_WEBHOOKS_DIR"]
     routes = load_routes(directory)
     domain_events = load_domain_events(directory)
@@ -30,17 +31,11 @@ def init_app(app) -> None:
         raise WebhookConfigError("Webhook secrets are not usable:\n  " + "\n  ".join(problems))
     app.extensions["vb_webhooks"] = WebhookState(routes, domain_events)
 
-    from .cli import register_commands
-
-    register_commands(app)
-
 
 def warn_missing_secrets(app) -> None:
     """Log each webhook source without a secret: called where the app serves requests (engine/wsgi.py), so
     that commands which never receive a delivery (deploy, seed-demo) raise no false alarm."""
-    from .route_files import warn_missing_secrets as warn
-
-    warn(app.extensions["vb_webhooks"].routes)
+    _warn_missing_secrets(app.extensions["vb_webhooks"].routes)
 
 
 def state() -> WebhookState:

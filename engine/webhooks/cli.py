@@ -7,13 +7,13 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from . import state
+from .alignment import alignment as check
+from .dispatcher import dispatch_due, run
 
 
 def alignment() -> list[tuple[str, str]]:
     """For every route and outbound domain event: whether the deployed processes fit it (level, text)."""
-    from . import state
-    from .alignment import alignment as check
-
     return check(state().routes, state().domain_events)
 
 
@@ -25,8 +25,6 @@ def register_commands(app) -> None:
         """Show the webhook routes (already checked at start-up), which sources have a secret, and whether
         the deployed processes start or catch what the routes name, read what they send, and set the facts
         of the outbound domain events."""
-        from . import state
-
         table = state().routes
         click.echo(f"Route files in {table.directory}: {len(table.sources)} sources.")
         for routes in table.sources.values():
@@ -48,8 +46,6 @@ def register_commands(app) -> None:
     @click.option("--interval", type=float, default=None, help="Seconds between polls when idle.")
     def dispatch_command(once, interval):
         """Send outbound webhooks (the outbox) with retries; runs until stopped (SIGTERM or Ctrl+C)."""
-        from .dispatcher import dispatch_due, run
-
         app_ = current_app._get_current_object()
         if once:
             with app_.app_context():

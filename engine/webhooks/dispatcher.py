@@ -24,6 +24,8 @@ from ..timeutil import utcnow
 from .outbox import open_body
 from .models import DELIVERED, GAVE_UP, PENDING, OutboundAttempt, OutboundDelivery, OutboundSubscription
 from .signatures import parse_secret, signed_headers
+from ..messages.models import BufferedMessage
+from .models import FAILED, InboundDelivery
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 120
@@ -154,9 +156,6 @@ def dispatch_due(limit: int | None = None) -> int:
 def sweep() -> dict:
     """Housekeeping: forget deliveries and buffered messages older than the retention period (failed
     inbound deliveries and undelivered outbound ones are kept until someone deals with them)."""
-    from ..messages.models import BufferedMessage
-    from .models import FAILED, InboundDelivery
-
     cutoff = utcnow() - timedelta(days=current_app.config["VB_WEBHOOK_RETENTION_DAYS"])
     counts = {}
     counts["inbound"] = db.session.execute(

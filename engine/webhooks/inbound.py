@@ -34,6 +34,7 @@ from .models import BUFFERED, CORRELATED, DUPLICATE, FAILED, PROCESSING, STARTED
 from .paths import MISSING
 from .route_files import START, EventRoute, SourceRoutes
 from .signatures import SignatureError, verify
+from ..cases.service import start_case
 
 log = logging.getLogger(__name__)
 MAX_TRIES = 3
@@ -345,8 +346,6 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
 def act(received: Received, delivery_id: int, prefetched: Prefetched | None = None) -> tuple[str, str, str]:
     """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key).
     `prefetched`: see `_insert_new`."""
-    from ..instances.service import start_case
-
     route = received.route
     actor = Actor.webhook(route.source)
     variables = variables_of(route, received.payload)

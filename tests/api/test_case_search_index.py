@@ -12,7 +12,7 @@ import time_machine
 from engine.cli import deploy_folders
 from engine.extensions import db
 from engine.identity.actor import Actor
-from engine.instances import service as instances_service
+from engine.cases import service as instances_service
 from engine.instances import text_index
 from engine.instances.models import ProcessInstance
 from engine.retention.service import purge

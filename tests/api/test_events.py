@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 
 from engine.identity.actor import Actor
-from engine.instances.service import fire_timers
+from engine.cases.service import fire_timers
 
 
 def test_message_reaches_the_waiting_case_only(deploy_fixture, as_user):

@@ -120,7 +120,7 @@ def world(app, deploy_fixture, as_user, tmp_path):
     from engine.cli import deploy_folders
     from engine.definitions.models import DeploymentApproval
     from engine.instances.models import ProcessInstance
-    from engine.tasks.models import HumanTask
+    from engine.instances.task_rows import HumanTask
     from engine.webhooks.models import InboundDelivery, OutboundDelivery
 
     from engine.identity.service import create_user, get_user

@@ -2,9 +2,9 @@
 import sqlalchemy as sa
 
 from engine.extensions import db
-from engine.tasks.models import HumanTask
+from engine.instances.task_rows import HumanTask
 from engine.tasks.schemas import TaskSchema
-from engine.tasks.views import task_json, task_summary
+from engine.api.tasks import task_json, task_summary
 from tests.support.api import FIXTURES, upload
 
 

@@ -9,8 +9,8 @@ from engine.cli import deploy_folders
 from engine.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
-from engine.instances.service import start_case
-from engine.tasks.models import HumanTask
+from engine.cases.service import start_case
+from engine.instances.task_rows import HumanTask
 from tests.scenarios.flow import report
 from tests.support.api import FIXTURES, PROJECT
 

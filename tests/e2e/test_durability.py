@@ -4,9 +4,9 @@ import threading
 import pytest
 
 from engine.extensions import db
-from engine.instances.consistency import check_all
+from engine.operations.consistency import check_all
 from engine.instances.models import AuditEvent, ProcessInstance
-from engine.tasks.models import HumanTask
+from engine.instances.task_rows import HumanTask
 from tests.support.server import LiveServer
 
 

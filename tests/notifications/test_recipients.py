@@ -1,4 +1,4 @@
-"""Who hears of a task: the inbox's rule (identity/policy.py) applied to every user with an address."""
+"""Who hears of a task: the inbox's rule (access/policy.py) applied to every user with an address."""
 import pytest
 import sqlalchemy as sa
 

@@ -1,6 +1,6 @@
-"""The packages' import graph (docs/architecture.md, "Layers"): no new cycle between packages, and no new import
-inside a function. The cycles that remain are the known debt listed here; a change that removes one shrinks the
-list, a change that adds a package to one (or makes a new one) fails."""
+"""The packages' import graph (docs/architecture.md, "Layers"): no cycle between packages, and no import inside a
+function. A module that needs one of a package above it is in the wrong layer; one that imports inside a
+function to dodge a cycle hides that."""
 from __future__ import annotations
 
 import ast
@@ -9,16 +9,11 @@ from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 
-# Each package holds its own views beside its models, so the domains and identity still reach each other
-# through their views and services; moving the views into the interface layer breaks this cycle.
-KNOWN_CYCLES = [
-    {"accesslog", "definitions", "documents", "identity", "instances", "messages", "notes", "notifications",
-     "reporting", "retention", "search", "tasks", "timers", "webhooks"},
-    {"operations", "studio"},
-]
-# Imports inside functions that dodge a cycle or defer a heavy import; the app factory and the CLI may import
-# late by design and are not counted.
-LATE_IMPORTS_AT_MOST = 70
+# Imports of engine modules inside functions; the app factory and the CLI may import late by design (they
+# wire every package together) and are not counted. Imports of other libraries are not counted either (the
+# PDF report loads WeasyPrint, and with it pango, only where a PDF is made). The one that remains: a timer
+# worker process builds its own app, so engine/timers/firing.py imports the factory where a worker starts.
+LATE_IMPORTS_AT_MOST = 1
 LATE_BY_DESIGN = {ENGINE / "__init__.py", ENGINE / "cli.py"}
 
 
@@ -49,10 +44,12 @@ def _graph():
                 continue
             for module in _target(path, node):
                 parts = module.split(".")
-                if parts[0] != "engine" or len(parts) < 2:
+                if parts[0] != "engine":
                     continue
                 if id(node) in in_function and path not in LATE_BY_DESIGN:
                     late += 1
+                if len(parts) < 2:  # the app factory itself (engine/__init__.py): not a package of the graph
+                    continue
                 target = parts[1] if (ENGINE / parts[1]).is_dir() else f"engine.{parts[1]}"
                 if target != _package(path):
                     edges[_package(path)].add(target)
@@ -90,18 +87,25 @@ def _cycles(edges) -> list[set]:
     return found
 
 
-def test_no_new_import_cycle_between_packages():
-    cycles = _cycles(_graph()[0])
-    for cycle in cycles:
-        assert any(cycle <= known for known in KNOWN_CYCLES), f"a new import cycle between packages: {sorted(cycle)}"
+def test_no_import_cycle_between_packages():
+    assert [sorted(cycle) for cycle in _cycles(_graph()[0])] == []
 
 
 def test_the_cycle_check_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
 
 
-def test_no_new_import_inside_a_function():
+def test_no_import_inside_a_function():
     late = _graph()[1]
     assert late <= LATE_IMPORTS_AT_MOST, (
         f"{late} imports inside functions (at most {LATE_IMPORTS_AT_MOST}): import at the top of the module; if "
         "that makes a cycle, the code is in the wrong layer (docs/architecture.md)")
+
+
+def test_every_package_is_a_regular_package():
+    # a folder of modules without __init__.py is a namespace package, which the build's package finder
+    # ([tool.setuptools.packages.find]) leaves out of the wheel and the image
+    missing = sorted(str(folder.relative_to(ENGINE)) for folder in ENGINE.rglob("*")
+                     if folder.is_dir() and "migrations" not in folder.parts and any(folder.glob("*.py"))
+                     and not (folder / "__init__.py").exists())
+    assert missing == []

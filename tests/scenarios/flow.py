@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 
 from engine.identity.actor import Actor
-from engine.instances.service import fire_timers
+from engine.cases.service import fire_timers
 
 MUNICIPALITY = "GM0668"
 

@@ -14,7 +14,7 @@ from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.session import CaseSession
 from engine.operations.service import suspend
-from engine.instances.consistency import check_all
+from engine.operations.consistency import check_all
 from engine.timeutil import utcnow
 
 from .target import FIXTURE
@@ -72,7 +72,7 @@ def test_a_suspended_case_ignores_messages_and_timers(fixture_deployed, as_user,
     assert admin.case(case["id"])["status"] == "suspended"
     assert admin.case(case["id"])["active_elements"] == ["wait_aangifte"]
 
-    from engine.instances.service import fire_timers
+    from engine.cases.service import fire_timers
 
     with app.app_context():
         assert fire_timers(case["id"], Actor.system("scheduler")) is None

@@ -7,7 +7,7 @@ import pytest
 
 from engine.errors import Conflict
 from engine.identity.actor import Actor
-from engine.instances.service import fire_timers
+from engine.cases.service import fire_timers
 from tests.support.databases import BACKEND
 from tests.timers.conftest import wait_for
 

@@ -7,7 +7,7 @@ import pytest
 
 from engine.extensions import db
 from tests.support.users import create_test_user
-from engine.tasks.models import HumanTask
+from engine.instances.task_rows import HumanTask
 
 
 def _status(app, task_id):
@@ -87,7 +87,7 @@ def test_sensitive_fields_are_shielded_and_never_prefilled_for_other_roles(app, 
     from engine.cli import deploy_folders
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
-    from engine.instances.service import start_case
+    from engine.cases.service import start_case
     from tests.support.api import FIXTURES
 
     with app.app_context():

@@ -14,8 +14,8 @@ from engine.extensions import db
 from engine.forms.content import content_problems, render_html, render_text, safe_schema
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
-from engine.instances.service import start_case
-from engine.tasks.models import HumanTask
+from engine.cases.service import start_case
+from engine.instances.task_rows import HumanTask
 from tests.support.api import FIXTURES
 
 PAYLOAD = '<a href="https://evil.example/login">klik</a><img src=x onerror=alert(1)>'

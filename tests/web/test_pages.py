@@ -11,8 +11,8 @@ import time_machine
 from engine.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
-from engine.instances.service import start_case
-from engine.tasks.models import HumanTask
+from engine.cases.service import start_case
+from engine.instances.task_rows import HumanTask
 
 
 def _config(page: str) -> dict:

@@ -198,7 +198,7 @@ def test_a_message_that_arrives_before_the_case_waits_is_delivered_when_it_does(
 
 
 def test_a_message_for_one_of_1000_waiting_cases_reaches_exactly_that_one(live):
-    from engine.instances.service import start_case
+    from engine.cases.service import start_case
 
     actor = Actor.system("test")
     with live.app.app_context():

@@ -286,8 +286,8 @@ def test_a_sensitive_variable_is_never_a_fact(tmp_path, database_url):
     from engine.demo import seed_demo
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
-    from engine.instances.service import start_case
-    from engine.tasks.models import HumanTask
+    from engine.cases.service import start_case
+    from engine.instances.task_rows import HumanTask
     from engine.tasks.service import complete
     from engine.webhooks.subscriptions import create_subscription
     from tests.support.api import FIXTURES, PROJECT

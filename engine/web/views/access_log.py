@@ -8,7 +8,7 @@ from flask import Response, abort, render_template, request
 
 from ...accesslog import service as accesslog
 from ...extensions import db
-from ...identity import policy
+from ...access import policy
 from ...instances.models import ProcessInstance
 from ...runtime.script_helpers import LOCAL_ZONE
 from ..blueprint import bp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request
 
-from ...identity import policy
+from ...access import policy
 from ...reporting import exports
 from ...reporting.figures import report
 from ...reporting.presentation import sections

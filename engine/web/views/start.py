@@ -7,8 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ...definitions.service import get_latest_version, latest_process_versions
 from ...errors import Conflict, NotFound, Unprocessable
-from ...identity import policy
-from ...instances.service import start_case, start_form_of
+from ...access import policy
+from ...cases.service import start_case, start_form_of
 from ..blueprint import bp
 from ..i18n import _, pick, translate_errors
 from ...identity.auth import current_actor

@@ -8,11 +8,11 @@ from flask import flash, redirect, render_template, request, url_for
 from ...accesslog import service as accesslog
 from ...errors import Conflict, Unprocessable
 from ...extensions import db
-from ...identity import policy
+from ...access import policy
 from ...instances.models import ProcessInstance
-from ...instances.service import case_variables_for
+from ...cases.service import case_variables_for
 from ...tasks import service as tasks
-from ...tasks.models import OPEN
+from ...instances.task_rows import OPEN
 from ..blueprint import bp
 from ..case_view import report_snapshot, task_context
 from ..i18n import _, pick, translate_errors

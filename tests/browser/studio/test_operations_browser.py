@@ -11,7 +11,7 @@ from engine.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.models import ProcessInstance
-from engine.instances.service import start_case
+from engine.cases.service import start_case
 from engine.tasks.service import complete
 from engine.timeutil import utcnow
 
@@ -34,7 +34,7 @@ def _cases(app, costs: list, hours: list):
             ids.append(case.id)
             if cost is None:
                 continue
-            from engine.tasks.models import HumanTask
+            from engine.instances.task_rows import HumanTask
 
             task = db.session.query(HumanTask).filter_by(instance_id=case.id, element_id=FIXTURE.user_task).one()
             values = {"category": "bedreiging"}

@@ -14,8 +14,8 @@ from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.models import ProcessInstance
 from engine.instances.sealed import case_variables
-from engine.instances.service import start_case
-from engine.tasks.models import HumanTask
+from engine.cases.service import start_case
+from engine.instances.task_rows import HumanTask
 from engine.tasks.service import complete
 
 from tests.studio import studio_web as studio

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from ..apidoc import CASE_DATA, Blueprint
-from ..identity import policy
-from ..instances.service import retry_case
+from ..access import policy
+from ..cases.service import retry_case
 from ..schemas import AUTH
 from ..identity.auth import current_actor
 from ..studio.access import protect_api
-from . import service
-from .heatmap import heatmap
-from .schemas import (
+from ..operations import service
+from ..operations.heatmap import heatmap
+from ..operations.schemas import (
     HeatmapArgsSchema,
     HeatmapSchema,
     OperationsCaseArgsSchema,
@@ -20,6 +20,8 @@ from .schemas import (
     ReasonSchema,
     RetryArgsSchema,
 )
+from ..extensions import db
+from ..instances.models import ProcessInstance
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1/operations",
                 description="Operating cases: filters, incidents, suspend/resume/cancel, heatmap")
@@ -56,8 +58,6 @@ def _action(name: str, action):
         @blp.errors((409, "The case is not in a state that allows this (`status` says which it is in)"), *CASE_DATA)
         def post(self, body, process_instance_id):
             row = action(process_instance_id, body["reason"], current_actor(sessions=True))
-            from ..extensions import db
-            from ..instances.models import ProcessInstance
 
             return service.case_summary(db.session.get(ProcessInstance, row.id))
 
@@ -78,8 +78,6 @@ class Retry(MethodView):
                 (409, "The case is not in the error state (`status` says which it is in)"), *CASE_DATA)
     def post(self, body, process_instance_id):
         """(beheerder) Retry a case after an incident, with corrected variables."""
-        from ..extensions import db
-        from ..instances.models import ProcessInstance
 
         row = retry_case(process_instance_id, body["variables"], current_actor(sessions=True))
         return service.case_summary(db.session.get(ProcessInstance, row.id))

@@ -6,11 +6,11 @@ from marshmallow import Schema, fields, validate
 
 from ..apidoc import Blueprint
 from ..errors import NotFound
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
-from ..instances.service import get_visible_case
+from ..cases.service import get_visible_case
 from ..schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
-from . import service
+from ..retention import service
 
 blp = Blueprint("retention", __name__, url_prefix="/api/v1/process-instances",
                 description="Retention: legal hold and erasure of a case (beheerder)")

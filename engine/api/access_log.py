@@ -9,11 +9,11 @@ from marshmallow import Schema, fields, validate
 from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
-from . import service
+from ..accesslog import service
 
 blp = Blueprint("access_log", __name__, url_prefix="/api/v1",
                 description="The read log: who read which case's personal data (privacy officer, office holder)")

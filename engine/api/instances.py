@@ -8,11 +8,11 @@ from ..instances.models import ProcessInstance
 from ..identity.auth import current_actor, protect
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
-from ..tasks.models import OPEN, HumanTask
-from .schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
+from ..instances.task_rows import OPEN, HumanTask
+from ..cases.schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
 from ..accesslog import service as accesslog
 from ..search.service import find_cases
-from .service import case_history, case_variables_for, get_visible_case, retry_case, start_case
+from ..cases.service import case_history, case_variables_for, get_visible_case, retry_case, start_case
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Cases")
 protect(blp)

@@ -13,10 +13,10 @@ from ..extensions import db
 from ..messages.models import MessageSubscription
 from ..runtime import inspection
 from ..runtime.serializer import load_state
-from ..tasks.models import OPEN, HumanTask
-from .models import CANCELLED, COMPLETED, RUNNING, ProcessInstance
-from .sealed import open_state
-from .session import script_engine
+from ..instances.task_rows import OPEN, HumanTask
+from ..instances.models import CANCELLED, COMPLETED, RUNNING, ProcessInstance
+from ..instances.sealed import open_state
+from ..instances.session import script_engine
 
 
 def check_case(instance: ProcessInstance) -> list[str]:

@@ -18,12 +18,12 @@ from ..identity.roles import BEHEERDER, PROCESBEHEERDER
 from ..messages.models import BufferedMessage
 from ..schemas import AUTH, ApiErrorSchema
 from ..timeutil import utcnow
-from . import state
-from .events import catalog
-from .inbound import replay
-from .models import InboundDelivery
-from .outbox import open_body
-from .schemas import (
+from ..webhooks import state
+from ..webhooks.events import catalog
+from ..webhooks.inbound import replay
+from ..webhooks.models import InboundDelivery
+from ..webhooks.outbox import open_body
+from ..webhooks.schemas import (
     EventTypeSchema,
     InboundDeliveryArgsSchema,
     InboundDeliveryPageSchema,
@@ -38,7 +38,7 @@ from .schemas import (
     SubscriptionSchema,
     SubscriptionUpdateSchema,
 )
-from . import subscriptions as service
+from ..webhooks import subscriptions as service
 
 blp = Blueprint("webhooks_admin", __name__, url_prefix="/api/v1/webhooks",
                 description="Webhook routes, deliveries and outbound subscriptions (beheerder)")

@@ -5,8 +5,8 @@ from flask.views import MethodView
 from ..apidoc import Blueprint
 from ..errors import ApiError
 from ..schemas import ApiErrorSchema
-from .inbound import receive
-from .schemas import InboundResultSchema
+from ..webhooks.inbound import receive
+from ..webhooks.schemas import InboundResultSchema
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks",
                 description="Inbound webhooks from police, OM, IVP and BZK systems (Standard Webhooks)")

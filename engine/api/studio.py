@@ -7,12 +7,12 @@ from flask.views import MethodView
 from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..extensions import MAX_ROW_ID
-from ..identity import policy
+from ..access import policy
 from ..schemas import AUTH, ApiErrorSchema
-from . import service
+from ..studio import service
 from ..identity.auth import current_actor
-from .access import protect_api
-from .schemas import (
+from ..studio.access import protect_api
+from ..studio.schemas import (
     DeploySchema,
     FileContentSchema,
     FileDetailSchema,
@@ -26,6 +26,7 @@ from .schemas import (
     VersionSchema,
     WorkspaceFileSchema,
 )
+from ..studio.workspace import discard_draft
 
 blp = Blueprint("studio", __name__, url_prefix="/api/v1/studio",
                 description="The process owner's studio: drafts, validation, scenario tests, deployment, versions")
@@ -72,7 +73,6 @@ class File(MethodView):
     @blp.response(204)
     def delete(self, file_name):
         """Discard a draft (back to the deployed text), or delete a scenario test file."""
-        from .workspace import discard_draft
 
         discard_draft(file_name)
 

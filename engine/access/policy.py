@@ -21,10 +21,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..instances.models import ProcessInstance
-from ..tasks.models import HumanTask, TaskCandidate
-from . import police_units
-from .actor import Actor
-from .roles import (AMBTSDRAGER, BEHEERDER, BZK, DRIEHOEK_MEMBERS, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY,
+from ..instances.task_rows import HumanTask, TaskCandidate
+from ..identity import police_units
+from ..identity.actor import Actor
+from ..identity.roles import (AMBTSDRAGER, BEHEERDER, BZK, DRIEHOEK_MEMBERS, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY,
                     PROCESBEHEERDER, SENSITIVE_READERS, readers_of)
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})

@@ -7,9 +7,9 @@ from ..apidoc import CASE_DATA, Blueprint
 from ..errors import Unprocessable
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH
-from . import service
-from .download import download_response
-from .schemas import CONTENT_RESPONSE, UPLOAD_BODY, DocumentSchema
+from ..documents import service
+from ..documents.download import download_response
+from ..documents.schemas import CONTENT_RESPONSE, UPLOAD_BODY, DocumentSchema
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents of a case")
 protect(blp)

@@ -5,8 +5,8 @@ from flask.views import MethodView
 from ..apidoc import CASE_DATA, Blueprint
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH
-from . import service
-from .schemas import NewNoteSchema, NoteSchema
+from ..notes import service
+from ..notes.schemas import NewNoteSchema, NoteSchema
 
 blp = Blueprint("notes", __name__, url_prefix="/api/v1/process-instances", description="Notes on a case")
 protect(blp)

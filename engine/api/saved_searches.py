@@ -6,8 +6,8 @@ from flask.views import MethodView
 from ..apidoc import Blueprint
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH
-from . import service
-from .schemas import NewSavedSearchSchema, SavedSearchSchema
+from ..search import service
+from ..search.schemas import NewSavedSearchSchema, SavedSearchSchema
 
 blp = Blueprint("saved_searches", __name__, url_prefix="/api/v1/saved-searches",
                 description="The caller's saved case searches")

@@ -5,10 +5,11 @@ from marshmallow import Schema, fields
 from ..apidoc import Blueprint
 from ..errors import Unauthorized
 from ..schemas import AUTH, ApiErrorSchema
-from .auth import bearer_token, current_actor, login_required
-from .roles import ROLES
-from . import second_factor
-from .service import authenticate, change_password, disable_second_factor, issue_token, revoke_token
+from ..identity.auth import bearer_token, current_actor, login_required
+from ..identity.roles import ROLES
+from ..identity import second_factor
+from ..identity.service import authenticate, change_password, disable_second_factor, issue_token, revoke_token
+from flask import g
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in and identify the caller")
 
@@ -81,7 +82,6 @@ class Me(MethodView):
     @login_required
     def get(self):
         """The calling user, their roles and municipality."""
-        from flask import g
 
         user = g.user
         return {"username": user.username, "display_name": user.display_name, "roles": user.roles,
@@ -189,7 +189,5 @@ class TotpDisable(MethodView):
 
 
 def _local_user():
-    from flask import g
-
     current_actor()
     return g.user

@@ -26,7 +26,7 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_status_priority", "status", "priority"),
         # the cases list's search by the step a case is at (engine/search): the cases with that task open
         sa.Index("ix_human_task_element_status_instance", "element_id", "status", "instance_id"),
-        # who may see a case (identity/policy.case_clause): the cases with a task of this user, from the index
+        # who may see a case (access/policy.case_clause): the cases with a task of this user, from the index
         sa.Index("ix_human_task_assignee_instance", "assignee", "instance_id"),
     )
 
@@ -61,7 +61,7 @@ class HumanTask(db.Model):
 
 class TaskCandidate(db.Model):
     """One candidate group of a task, indexed so an inbox query is a join, not a scan. It carries its task's
-    case so that the cases a role took part in (identity/policy.case_clause) are one range of an index, with
+    case so that the cases a role took part in (access/policy.case_clause) are one range of an index, with
     no join to the tasks."""
 
     __tablename__ = "task_candidate"

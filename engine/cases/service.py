@@ -15,17 +15,18 @@ from ..definitions.service import form_definition, version_info
 from ..definitions.version_model import form_file_id
 from ..errors import Conflict, Gone, NotFound, Unprocessable
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.actor import Actor
 from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
-from ..timers.start_events import settle_start_events
+from ..runtime.start_events import settle_start_events
 from ..timeutil import as_utc, utcnow
-from . import store
-from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
-from .session import CaseSession, new_instance_id
-from .text_index import text_clause
-from .sealed import case_variables
+from ..instances import store
+from ..instances.models import ERROR, RUNNING, AuditEvent, ProcessInstance
+from ..instances.session import CaseSession, new_instance_id
+from ..instances.text_index import text_clause
+from ..instances.sealed import case_variables
+from ..instances.engine_runner import _incident_from
 
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 _KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -284,7 +285,6 @@ def retry_case(instance_id: str, variables: dict, actor: Actor):
         try:
             task.run()
         except Exception as err:  # the same incident again, or a new one
-            from .engine_runner import _incident_from
 
             session.log.incident = _incident_from(err, workflow)
     if session.log.incident is None:

@@ -3,16 +3,16 @@ from flask import jsonify
 from flask.views import MethodView
 
 from ..apidoc import Blueprint
-from ..instances.service import case_variables_for
+from ..cases.service import case_variables_for
 from ..extensions import db
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..timeutil import as_utc, utcnow
-from .models import OPEN, HumanTask
-from .schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
-from .service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
+from ..instances.task_rows import OPEN, HumanTask
+from ..tasks.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
+from ..tasks.service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks (the inbox)")
 protect(blp)

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..schemas import PageArgsSchema, deprecated
-from .models import STATUSES
+from ..instances.models import STATUSES
 from .service import SORTS
 
 

@@ -4,8 +4,11 @@ from ..apidoc import Blueprint
 from ..identity.auth import current_actor, protect
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
-from .schemas import CaseTimersSchema, MoveTimerSchema, OverdueArgsSchema, OverduePageSchema, StartScheduleSchema
-from .service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
+from ..timers.schemas import CaseTimersSchema, MoveTimerSchema, OverdueArgsSchema, OverduePageSchema, StartScheduleSchema
+from ..timers.service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
+from ..extensions import db
+from ..instances.models import ProcessInstance
+from .tasks import _keys_for, task_summary
 
 blp = Blueprint("timers", __name__, url_prefix="/api/v1", description="Timers: waiting timers of a case, "
                 "overdue tasks, timer start schedules")
@@ -13,9 +16,6 @@ protect(blp)
 
 
 def _case_timers(instance_id, actor, instance=None) -> dict:
-    from ..extensions import db
-    from ..instances.models import ProcessInstance
-
     timers = list_case_timers(instance_id, actor)
     instance = db.session.get(ProcessInstance, instance_id)
     db.session.refresh(instance)
@@ -75,7 +75,6 @@ class OverdueTasks(MethodView):
     def get(self, args):
         """(beheerder, procesbeheerder) Overdue open tasks of all cases, most overdue first, optionally of one
         role (candidate group) and municipality, with counts per role."""
-        from ..tasks.views import _keys_for, task_summary
 
         actor = current_actor()
         rows, total, by_role = overdue_tasks(actor, **args)

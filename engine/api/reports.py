@@ -7,12 +7,12 @@ from marshmallow import Schema, fields, validate
 
 from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
-from . import exports
-from .figures import report
-from .vangnet import FIRST_YEAR, LAST_YEAR
+from ..reporting import exports
+from ..reporting.figures import report
+from ..reporting.vangnet import FIRST_YEAR, LAST_YEAR
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Reports: pseudonymised yearly figures with disclosure control (BZK, beheerder)")

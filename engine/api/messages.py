@@ -4,12 +4,13 @@ from marshmallow import Schema, fields, validate
 from ..apidoc import Blueprint
 from ..errors import NotFound
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
-from .service import deliver
+from ..messages.service import deliver
+from ..cases.service import _clean_variables
 
 blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages", description="Deliver BPMN messages to waiting cases")
 protect(blp)
@@ -38,7 +39,6 @@ class Messages(MethodView):
         """Deliver a message to the case with this business key that waits for it; its variables are
         merged into the case data. The caller must be able to see the case."""
         actor = current_actor()
-        from ..instances.service import _clean_variables
 
         variables = _clean_variables(body["variables"])
 

@@ -13,7 +13,7 @@ from ..identity.models import User
 from ..identity.roles import BEHEERDER
 from ..schemas import AUTH, ApiErrorSchema, PageArgsSchema
 from ..timeutil import utcnow
-from .models import GAVE_UP, PENDING, MailMessage
+from ..notifications.models import GAVE_UP, PENDING, MailMessage
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
                 description="E-mail notifications: the mails that failed (beheerder)")

@@ -5,12 +5,12 @@ from sqlalchemy.orm import undefer
 from ..apidoc import Blueprint
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..identity import policy
+from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..schemas import AUTH, ApiErrorSchema
-from . import approvals
-from .models import DefinitionFile, Deployment, ProcessVersion
-from .schemas import (
+from ..definitions import approvals
+from ..definitions.models import DefinitionFile, Deployment, ProcessVersion
+from ..definitions.schemas import (
     ApprovalArgsSchema,
     ApprovalSchema,
     DeploymentErrorSchema,
@@ -21,7 +21,8 @@ from .schemas import (
     ProcessXmlSchema,
     RefusalSchema,
 )
-from .service import Upload, deploy, form_definition, latest_process_versions
+from ..definitions.service import Upload, deploy, form_definition, latest_process_versions
+from functools import wraps
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Deployed processes, decisions and forms")
 protect(blp)
@@ -88,7 +89,6 @@ class ProcessDefinitionXml(MethodView):
 
 def deployers_only(view):
     """Checked before the upload is parsed, so a caller without the role learns nothing about its files."""
-    from functools import wraps
 
     @wraps(view)
     def wrapper(*args, **kwargs):
