@@ -231,13 +231,13 @@ def _member_of(ids):
 
 
 def _starts_from_few(actor: Actor) -> bool:
-    """Whether a search with a criterion of few cases starts from them and the viewer's lists alone. On
-    PostgreSQL, for a viewer who sees the cases their role took part in (the national police: a third of all
-    cases), the clause on every case is a lookup in a hash of that third, built for each search, and the
-    criterion's cases were joined with a scan of all cases; their intersection with the police's list is
-    read from two indexes. (A municipal clause is a column's index, which PostgreSQL combines well itself;
-    SQLite starts from the few cases' list anyway.)"""
-    return db.engine.dialect.name == "postgresql" and policy.sees_by_taking_part(actor)
+    """Whether a search with a criterion of few cases starts from them and the viewer's lists alone
+    (policy.visible_among). On PostgreSQL the viewer's clause on every case was a scan of all cases: for
+    the national police each tested against a hash of the third they took part in, built for each search;
+    for a gemeente user each tested for the municipality. Their intersections with the criterion's cases
+    are read from the lists' indexes, and from the municipality's cases only. SQLite starts from the few
+    cases' list anyway, and tests the clause on those."""
+    return db.engine.dialect.name == "postgresql"
 
 
 def case_history(instance: ProcessInstance) -> list[AuditEvent]:

@@ -1,7 +1,7 @@
-"""A search with a criterion of few cases (an open task at a step) starts, for a viewer who sees the cases
-their role took part in, from those cases intersected with each of the viewer's lists
-(`policy.visible_among`). That must select exactly the cases the viewer's clause selects among them, for
-every kind of viewer, and the search must give the same page either way."""
+"""A search with a criterion of few cases (an open task at a step) starts, on PostgreSQL, from those cases
+intersected with each of the viewer's lists (`policy.visible_among`). That must select exactly the cases
+the viewer's clause selects among them, for every kind of viewer, and the search must give the same page
+either way."""
 from __future__ import annotations
 
 import random
@@ -89,15 +89,15 @@ def test_the_few_cases_a_viewer_may_see_are_those_the_clause_selects(app, cases,
             assert 0 < len(by_clause) < len(_ids(few))
 
 
-@pytest.mark.parametrize("viewer", ["national police", "regional police", "police and om"])
+@pytest.mark.parametrize("viewer", ["national police", "regional police", "police and om", "mayor", "gemeente"])
 def test_a_step_search_gives_the_same_page_whether_or_not_it_starts_from_the_step(app, cases, viewer, monkeypatch):
     actor = VIEWERS[viewer]
     with app.app_context():
-        rows, total, exact = find_cases(actor, limit=10, offset=0, open_task="threat_assessment")
+        rows, total, exact = find_cases(actor, limit=3, offset=0, open_task="threat_assessment")
         monkeypatch.setattr(instances_service, "_starts_from_few", lambda actor: False)
-        plain_rows, plain_total, plain_exact = find_cases(actor, limit=10, offset=0, open_task="threat_assessment")
+        plain_rows, plain_total, plain_exact = find_cases(actor, limit=3, offset=0, open_task="threat_assessment")
         monkeypatch.setattr(instances_service, "_starts_from_few", lambda actor: True)
-        forced_rows, forced_total, _ = find_cases(actor, limit=10, offset=0, open_task="threat_assessment")
-    assert total > 10 and exact and plain_exact
+        forced_rows, forced_total, _ = find_cases(actor, limit=3, offset=0, open_task="threat_assessment")
+    assert total > 3 and exact and plain_exact  # more than a page
     assert [r.id for r in rows] == [r.id for r in plain_rows] == [r.id for r in forced_rows]
     assert total == plain_total == forced_total
