@@ -90,14 +90,6 @@ def _case_parts(actor: Actor) -> list:
     return parts
 
 
-def sees_by_taking_part(actor: Actor) -> bool:
-    """Whether case_clause lets `actor` see cases by a role's part in them (a national organisation such as
-    the police): a list of a large share of all cases, which a database tests each case against."""
-    if actor.is_system or actor.has_role(*OVERSEERS):
-        return False
-    return any(r not in MUNICIPAL_ROLES and r not in OVERSEERS for r in actor.roles)
-
-
 def _participants(roles: list) -> sa.Select:
     """The cases in which one of `roles` has or had a task."""
     return sa.select(TaskCandidate.instance_id).where(TaskCandidate.group_name.in_(roles))
