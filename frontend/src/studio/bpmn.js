@@ -103,8 +103,9 @@ async function mount(container) {
     const list = [];
     for (const [id, entries] of Object.entries(issues)) {
       for (const entry of entries) {
-        list.push({ file: config.file_name, element_id: id, message: `${entry.message} (${entry.rule})`,
-          severity: 'warning', check: 'bpmnlint' });
+        // in the page's language, as the overlay shows it (nl/bpmnlint.js)
+        const message = `${texts.translate(entry.message)} (${entry.rule})`;
+        list.push({ file: config.file_name, element_id: id, message, severity: 'warning', check: 'bpmnlint' });
       }
     }
     return list;

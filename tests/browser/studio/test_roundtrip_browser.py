@@ -4,6 +4,7 @@ them and still deploys and runs; so does every diagram of processes/, the threat
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,13 @@ def _save_unchanged(user, app, file_name: str) -> str:
     return content
 
 
+# bpmnlint's findings on the open diagram, and those of them the editor's Dutch table has no text for
+_LINT_MESSAGES = """() => {
+    const messages = Object.values(window.vbStudio.modeler.get('linting')._issues || {}).flat().map((e) => e.message);
+    return [messages, messages.filter((m) => window.vbStudio.texts.missing.has(m))];
+}"""
+
+
 @pytest.mark.skipif(not MIWG.is_dir(), reason="the BPMN MIWG reference diagrams (shared/conformance/) are not on this machine (set VB_MIWG_DIR)")
 def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(web, app):
     files = sorted(MIWG.glob("*.bpmn"))
@@ -113,6 +121,10 @@ def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(we
         if path.name == "C.4.0.bpmn":  # bpmnlint's recommended rules ran in the browser on this one
             lint = user.page.locator('[data-problems] li[data-severity="warning"]', has_text="[bpmnlint]")
             assert lint.count() >= 1 and "bjsl-button-warning" in user.page.locator(".bjsl-button").get_attribute("class")
+            # in Dutch on the Dutch page: the overlay's count and every finding's message (nl/bpmnlint.js)
+            assert re.fullmatch(r"\d+ fouten, \d+ waarschuwingen", user.page.locator(".bjsl-button").inner_text().strip())
+            messages, untranslated = user.page.evaluate(_LINT_MESSAGES)
+            assert messages and untranslated == [], untranslated
         before, after = facts(original), facts(saved)
         assert before["shapes"], f"{path.name} has no layout to compare"
         problems = differences(before, after)

@@ -1,6 +1,10 @@
-// Dutch texts of bpmn-js, its Camunda 7 properties panel and bpmnlint's overlay, as the BPMN editor shows
-// them (tests/browser/studio/test_studio_language.py opens every part of it on the threat response).
+// Dutch texts of bpmn-js and its Camunda 7 properties panel, as the BPMN editor shows them
+// (tests/browser/studio/test_studio_language.py opens every part of it on the threat response), and those of
+// bpmnlint's overlay and rules (./bpmnlint.js).
+import bpmnlint from './bpmnlint.js';
+
 export default {
+  ...bpmnlint,
   // palette, context pad, tools
   'Activate create/remove space tool': 'Ruimte toevoegen/verwijderen activeren',
   'Activate global connect tool': 'Verbindingsgereedschap activeren',
@@ -154,10 +158,6 @@ export default {
   'Connector outputs': 'Connectoruitvoer',
   'Documentation': 'Documentatie',
   'Errors': 'Fouten',
-  // bpmnlint's panel and the messages of its rules that the threat response's diagrams raise
-  '{warnings} Warnings': '{warnings} waarschuwingen',
-  '{errors} Errors': '{errors} fouten',
-  'Incoming flows do not join': 'Inkomende stromen komen niet samen (gebruik een gateway)',
   'Execution listeners': 'Uitvoeringslisteners',
   'Extension properties': 'Extra eigenschappen',
   'Field injections': 'Veldinjecties',
@@ -254,8 +254,4 @@ export default {
   'version': 'versie',
   'version tag': 'versielabel',
   'versionTag': 'versielabel',
-  // bpmnlint's overlay
-  'No Issues': 'Geen bevindingen',
-  'Toggle linting overlays': 'Bevindingen van bpmnlint tonen/verbergen',
-  'Issues for child elements': 'Bevindingen bij onderliggende elementen',
 };
