@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from engine.cli import deploy_folders
 from engine.definitions.models import ProcessVersion
 from engine.extensions import db
-from engine.identity import policy
+from engine.access import policy
 from engine.identity.actor import Actor
 from engine.identity.police_units import municipalities_of
-from engine.instances import service as instances_service
+from engine.cases import service as instances_service
 from engine.instances.models import ProcessInstance
 from engine.search.service import find_cases
-from engine.tasks.models import OPEN, HumanTask, TaskCandidate
+from engine.instances.task_rows import OPEN, HumanTask, TaskCandidate
 from tests.support.api import PROJECT
 
 UNIT = "Oost-Nederland"
