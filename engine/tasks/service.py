@@ -23,8 +23,8 @@ from .store import load_task_and_case
 
 def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, assigned=None,
                candidate_group=None, limit: int = 100, offset: int = 0):
-    """(rows, total): a page of the open tasks `actor` may work on, each row a (HumanTask, business key) from
-    one query that applies the policy's clause and joins the case's number."""
+    """(rows, total): a page of the open tasks `actor` may work on (the policy's clause in the row query),
+    each row a (HumanTask, business key)."""
     where = [HumanTask.status == OPEN, policy.task_clause(actor)]
     if process_id:
         where.append(HumanTask.process_id == process_id)
@@ -42,15 +42,21 @@ def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, a
         where += [HumanTask.candidate_groups.is_not(None),
                   sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name == candidate_group)]
     order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
-    query = (sa.select(HumanTask, ProcessInstance.business_key)
-             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(*where))
     # one row more than the page: when it is not there, the rows fetched are the rest of the list and the
     # total follows from them, without a count query
-    rows = [tuple(row) for row in db.session.execute(query.order_by(*order).limit(limit + 1).offset(offset))]
-    if len(rows) <= limit and (offset == 0 or rows):
-        return rows, offset + len(rows)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(*where))
-    return rows[:limit], total
+    tasks = db.session.scalars(sa.select(HumanTask).where(*where).order_by(*order).limit(limit + 1)
+                               .offset(offset)).all()
+    if len(tasks) <= limit and (offset == 0 or tasks):
+        total = offset + len(tasks)
+    else:
+        tasks = tasks[:limit]
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(*where))
+    # the case numbers of the page's rows only: joined into the row query, SQLite read them for every
+    # visible task before sorting (thousands for a municipality's inbox)
+    ids = {t.instance_id for t in tasks}
+    keys = dict(db.session.execute(sa.select(ProcessInstance.id, ProcessInstance.business_key)
+                                   .where(ProcessInstance.id.in_(ids))).all()) if ids else {}
+    return [(t, keys.get(t.instance_id)) for t in tasks], total
 
 
 def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> HumanTask:
