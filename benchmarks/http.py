@@ -75,10 +75,12 @@ def build(app, open_tasks: int) -> dict:
 
 def serve(database_url: str, log_path: Path) -> tuple[subprocess.Popen, int]:
     """gunicorn as engine/serve.py starts it for `make run`."""
+    from engine.config import serve_settings
     from engine.serve import _commands
 
     port = _free_port()
-    command = [part for part in _commands(str(port))["web"] if part not in ("--access-logfile", "-")]
+    command = [part for part in _commands(str(port), serve_settings()["workers"])["web"]
+               if part not in ("--access-logfile", "-")]
     env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="bench-http",
                LOG_LEVEL="WARNING", VB_DEMO="1", VB_SERVER_TIMING="1", **SECRET_ENV)
     proc = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)

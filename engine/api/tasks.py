@@ -10,9 +10,10 @@ from ..instances.models import ProcessInstance
 from ..apidoc import CASE_DATA
 from ..schemas import AUTH, ApiErrorSchema
 from ..timeutil import as_utc, utcnow
+from ..definitions.bpmn_model import NORMAL_PRIORITY, URGENT_PRIORITY
 from ..instances.task_rows import OPEN, HumanTask
 from ..tasks.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
-from ..tasks.service import claim, complete, get_visible_task, list_tasks, task_form, unclaim
+from ..tasks.service import claim, complete_with_next, get_visible_task, list_tasks, task_form, unclaim
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks (the inbox)")
 protect(blp)
@@ -49,6 +50,20 @@ def task_json(summary: dict) -> dict:
     }
 
 
+def row_summary(row: dict, business_key: str | None) -> dict:
+    """`task_summary` of a task row as a step wrote it (`tasks/derive.py`), before it is read back."""
+    due = as_utc(row["due_at"])
+    priority = row["priority"] if row["priority"] is not None else NORMAL_PRIORITY
+    return {
+        "id": row["id"], "name": row["name"], "element_id": row["element_id"], "process_id": row["process_id"],
+        "instance_id": row["instance_id"], "business_key": business_key, "municipality_code": row["municipality_code"],
+        "candidate_groups": row["candidate_groups"] or [], "assignee": row["assignee"], "due_at": due,
+        "overdue": bool(due and row["status"] == OPEN and due < utcnow()), "priority": priority,
+        "urgent": (priority or NORMAL_PRIORITY) >= URGENT_PRIORITY, "created_at": as_utc(row["created_at"]),
+        "status": row["status"],
+    }
+
+
 def _keys_for(tasks) -> dict:
     ids = {t.instance_id for t in tasks}
     if not ids:
@@ -69,8 +84,7 @@ class Tasks(MethodView):
         limit, offset = args.pop("limit"), args.pop("offset")
         rows, total = list_tasks(actor, limit=limit, offset=offset, instance_id=args.pop("process_instance_id", None),
                                  **args)
-        keys = _keys_for(rows)
-        return jsonify({"total": total, "items": [task_json(task_summary(t, keys)) for t in rows]})
+        return jsonify({"total": total, "items": [task_json(task_summary(t, {t.instance_id: key})) for t, key in rows]})
 
 
 @blp.route("/<task_id>")
@@ -125,8 +139,11 @@ class Complete(MethodView):
     def post(self, body, task_id):
         """Complete a task with the form's variables; they are validated against the task's form first."""
         actor = current_actor()
-        instance = complete(task_id, body["variables"], actor)
-        rows, _ = list_tasks(actor, instance_id=instance.id)
-        keys = _keys_for(rows)
+        instance, written = complete_with_next(task_id, body["variables"], actor)
+        if written is not None:  # the step's own rows are all the case's open tasks
+            next_tasks = [task_json(row_summary(row, instance.business_key)) for row in written]
+        else:
+            rows, _ = list_tasks(actor, instance_id=instance.id)
+            next_tasks = [task_json(task_summary(t, {t.instance_id: key})) for t, key in rows]
         return jsonify({"task_id": task_id, "process_instance_id": instance.id, "instance_status": instance.status,
-                        "incident": instance.incident, "next_tasks": [task_json(task_summary(t, keys)) for t in rows]})
+                        "incident": instance.incident, "next_tasks": next_tasks})

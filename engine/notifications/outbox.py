@@ -43,7 +43,7 @@ def step_rows(case, new_tasks: list[dict], actor_name: str, is_new: bool) -> tup
             if row is not None:
                 mails.append(row)
         if handlers is None:
-            handlers = [] if is_new else recipients.case_handlers(case.id, users)
+            handlers = [] if is_new else recipients.case_handlers(case.id, users, leave_out=actor_name)
         for user in handlers:
             if user.user_id in told or user.username == actor_name:
                 continue  # the one who caused the step knows; a worker of the task heard of it already

@@ -13,6 +13,7 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..extensions import db
 from ..access import policy
 from ..identity.actor import Actor
+from ..instances.models import ProcessInstance
 from ..instances.session import CaseSession
 from ..prepared import Raw
 from ..timeutil import utcnow
@@ -24,28 +25,38 @@ from ..instances.models import AuditEvent
 
 def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, assigned=None,
                candidate_group=None, limit: int = 100, offset: int = 0):
-    query = sa.select(HumanTask).where(HumanTask.status == OPEN, policy.task_clause(actor))
+    """(rows, total): a page of the open tasks `actor` may work on (the policy's clause in the row query),
+    each row a (HumanTask, business key)."""
+    where = [HumanTask.status == OPEN, policy.task_clause(actor)]
     if process_id:
-        query = query.where(HumanTask.process_id == process_id)
+        where.append(HumanTask.process_id == process_id)
     if instance_id:
-        query = query.where(HumanTask.instance_id == instance_id)
+        where.append(HumanTask.instance_id == instance_id)
     if overdue:
-        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < utcnow())
+        where += [HumanTask.due_at.is_not(None), HumanTask.due_at < utcnow()]
     if assigned == "me":
-        query = query.where(HumanTask.assignee == actor.username)
+        where.append(HumanTask.assignee == actor.username)
     elif assigned == "none":
-        query = query.where(HumanTask.assignee.is_(None))
+        where.append(HumanTask.assignee.is_(None))
     if candidate_group:
-        query = query.where(HumanTask.candidate_groups.is_not(None))
-
-        query = query.where(sa.exists().where(TaskCandidate.task_id == HumanTask.id,
-                                              TaskCandidate.group_name == candidate_group))
+        where += [HumanTask.candidate_groups.is_not(None),
+                  sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name == candidate_group)]
     order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
-    rows = db.session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
-    if offset == 0 and len(rows) < limit:  # the whole list fits on this page: no count query needed
-        return rows, len(rows)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return rows, total
+    # one row more than the page: when it is not there, the rows fetched are the rest of the list and the
+    # total follows from them, without a count query
+    tasks = db.session.scalars(sa.select(HumanTask).where(*where).order_by(*order).limit(limit + 1)
+                               .offset(offset)).all()
+    if len(tasks) <= limit and (offset == 0 or tasks):
+        total = offset + len(tasks)
+    else:
+        tasks = tasks[:limit]
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(*where))
+    # the case numbers of the page's rows only: joined into the row query, SQLite read them for every
+    # visible task before sorting (thousands for a municipality's inbox)
+    ids = {t.instance_id for t in tasks}
+    keys = dict(db.session.execute(sa.select(ProcessInstance.id, ProcessInstance.business_key)
+                                   .where(ProcessInstance.id.in_(ids))).all()) if ids else {}
+    return [(t, keys.get(t.instance_id)) for t in tasks], total
 
 
 def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> HumanTask:
@@ -116,7 +127,24 @@ def task_form(task: HumanTask):
 
 def complete(task_id: str, variables: dict, actor: Actor):
     """Complete an open user task with form data; returns the case's CaseRow after the step."""
+    return _complete(task_id, variables, actor)[0]
 
+
+def complete_with_next(task_id: str, variables: dict, actor: Actor):
+    """`complete`, and the caller's open tasks of the case after the step, as `list_tasks` would return them,
+    taken from the rows the step wrote when those are all of the case's open tasks (no query); None when
+    tasks opened before the step are still open, which the caller then reads (`list_tasks`)."""
+    case, session = _complete(task_id, variables, actor)
+    plan = getattr(session, "task_plan", None)
+    if plan is None or set(session.carried_after.get("tasks", {})) != {row["id"] for row in plan.new_rows}:
+        return case, None
+    rows = [row for row in plan.new_rows
+            if policy.works_open_task(actor, row["assignee"], row["candidate_groups"], row["municipality_code"])]
+    rows.sort(key=lambda row: (row["due_at"] is None, row["due_at"] or row["created_at"], row["created_at"]))
+    return case, rows
+
+
+def _complete(task_id: str, variables: dict, actor: Actor):
     try:
         UUID(task_id)
     except (ValueError, TypeError):
@@ -151,4 +179,4 @@ def complete(task_id: str, variables: dict, actor: Actor):
     session.record("task.completed", task.element_id, task.name, task.id, data_keys=sorted(clean))
     engine_task.run()
     session.advance()
-    return session.save(completed_task_id=task.id)
+    return session.save(completed_task_id=task.id), session

@@ -152,6 +152,10 @@ def _filter_clauses(actor: Actor, filters: InboxFilters, now: datetime) -> list:
 
 
 _URGENT = HumanTask.priority >= URGENT_PRIORITY
+# The same test with the priority index kept out of it (`priority + 0`): the not-urgent segments are nearly
+# every task, and SQLite, offered `priority < 75`, read them through that index and sorted thousands of rows
+# for one page (10 ms at 10,000 open tasks) instead of walking the due-date index and stopping after 50.
+_NOT_URGENT = (HumanTask.priority + 0) < URGENT_PRIORITY
 
 
 def _sum_of(condition):
@@ -197,8 +201,8 @@ def _page_rows(where: list, sort: str, offset: int, totals: dict) -> list:
     segments = [
         ([_URGENT, dated], DATED_SORTS[sort](), totals["urgent_dated"]),
         ([_URGENT, undated], UNDATED_ORDER(), totals["urgent_undated"]),
-        ([sa.not_(_URGENT), dated], DATED_SORTS[sort](), totals["dated"] - totals["urgent_dated"]),
-        ([sa.not_(_URGENT), undated], UNDATED_ORDER(), totals["undated"] - totals["urgent_undated"]),
+        ([_NOT_URGENT, dated], DATED_SORTS[sort](), totals["dated"] - totals["urgent_dated"]),
+        ([_NOT_URGENT, undated], UNDATED_ORDER(), totals["undated"] - totals["urgent_undated"]),
     ]
     rows = []
     for clauses, order, size in segments:
