@@ -23,4 +23,4 @@ COPY webhooks ./webhooks
 RUN mkdir -p /app/instance && chown veilig /app/instance
 USER veilig
 EXPOSE 8000
-CMD ["gunicorn", "-c", "python:engine.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--preload", "--access-logfile", "-", "engine.wsgi:app"]
+CMD ["gunicorn", "-c", "python:engine.app.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--preload", "--access-logfile", "-", "engine.app.wsgi:app"]

@@ -70,7 +70,7 @@ bench-web: install
 # instance/master.key, made on the first start (unless VB_MASTER_KEY or VB_MASTER_KEY_FILE is set).
 run: install frontend
 	VB_DEMO=1 $(FLASK) deploy && VB_DEMO=1 $(FLASK) seed-demo && \
-		$(WEBHOOK_DEMO_SECRETS); VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.serve
+		$(WEBHOOK_DEMO_SECRETS); VB_DEMO=1 PORT=$(PORT) $(BIN)/python -m engine.app.serve
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install frontend chromium lint

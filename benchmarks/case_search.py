@@ -83,7 +83,7 @@ def main() -> None:
 
 
 def _write(db, n: int) -> None:
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
     from engine.definitions.models import ProcessVersion
     from engine.instances.models import ProcessInstance
     from engine.reporting.models import CaseFigures
@@ -132,7 +132,7 @@ def _searches(month_start):
 
 def _run(url: str, args) -> None:
     from engine import create_app
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.search.service import find_cases
 

@@ -74,8 +74,8 @@ def floor_run(cases: int, workdir: Path) -> list[float]:
 def _host(workdir: Path):
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'host.sqlite3'}"
     from engine import create_app
-    from engine.cli import deploy_folders
-    from engine.demo import seed_demo
+    from engine.app.cli import deploy_folders
+    from engine.demo.users import seed_demo
 
     app = create_app({"VB_DEMO": True})
     with app.app_context():
@@ -87,7 +87,7 @@ def _host(workdir: Path):
 def host_run(app, cases: int) -> list[float]:
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
     from engine.cases.service import start_case
@@ -115,7 +115,7 @@ def host_run(app, cases: int) -> list[float]:
 def long_case(app, steps: int) -> tuple[list[float], list[float]]:
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
     from engine.cases.service import start_case

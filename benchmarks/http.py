@@ -3,7 +3,7 @@
     make bench-http   (or: .venv/bin/python -m benchmarks.http [--requests 200] [--open-tasks 10000]
                                                              [--database-url postgresql://...] [--profile])
 
-The app is served as `make run` serves it (gunicorn with engine/gunicorn_conf.py, --preload, 2 workers of 4
+The app is served as `make run` serves it (gunicorn with engine/app/gunicorn_conf.py, --preload, 2 workers of 4
 threads) on a fresh SQLite file in a temporary folder, or with --database-url in a PostgreSQL schema of its
 own (dropped afterwards). Cases are started through the service layer: a caller with 1, one with 50 and one
 with 500 open tasks (gemeente users of their own municipalities), and --open-tasks cases of `simple_case`
@@ -51,7 +51,7 @@ def _percentile(values, fraction):
 # --- the data --------------------------------------------------------------------------------------------
 
 def build(app, open_tasks: int) -> dict:
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
     from engine.identity.actor import Actor
     from engine.identity.service import create_user, get_user
     from engine.cases.service import start_case
@@ -74,9 +74,9 @@ def build(app, open_tasks: int) -> dict:
 # --- the server and the client -----------------------------------------------------------------------------
 
 def serve(database_url: str, log_path: Path) -> tuple[subprocess.Popen, int]:
-    """gunicorn as engine/serve.py starts it for `make run`."""
-    from engine.config import serve_settings
-    from engine.serve import _commands
+    """gunicorn as engine/app/serve.py starts it for `make run`."""
+    from engine.core.config import serve_settings
+    from engine.app.serve import _commands
 
     port = _free_port()
     command = [part for part in _commands(str(port), serve_settings()["workers"])["web"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 class PlainSealing:
     def __enter__(self):
-        from engine.config import json_dumps
+        from engine.core.config import json_dumps
         from engine.instances import sealed
 
         self.module, self.sealed = sealed, sealed.seal_step

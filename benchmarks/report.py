@@ -116,7 +116,7 @@ def main() -> None:
 
 def _run(url: str, args) -> None:
     from engine import create_app
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.reporting import exports
     from engine.reporting.figures import report
     from engine.reporting.models import CaseFigures

@@ -40,7 +40,7 @@ def main() -> None:
     rounds = parser.parse_args().rounds
     from engine import create_app
     from engine.crypto.keyring import new_key_text
-    from engine.cli import collect_files
+    from engine.app.cli import collect_files
     from engine.definitions.service import deploy
     from engine.definitions.validation import SourceFile, analyse
     from engine.studio import checks, layout, scenarios, workspace

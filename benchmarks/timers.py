@@ -158,8 +158,8 @@ def main() -> int:
 
 def run(args, database) -> int:
     from engine import create_app
-    from engine.cli import deploy_folders
-    from engine.extensions import db
+    from engine.app.cli import deploy_folders
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.instances.models import AuditEvent, ProcessInstance
     from engine.instances import cache

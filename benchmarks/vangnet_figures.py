@@ -39,9 +39,9 @@ def _app():
 
 def _template_case(app) -> tuple[str, dict]:
     """Drive one eligible threat case to its end and return (its id, its variables)."""
-    from engine.cli import deploy_folders
-    from engine.config import PROJECT_ROOT
-    from engine.demo import seed_demo
+    from engine.app.cli import deploy_folders
+    from engine.core.config import PROJECT_ROOT
+    from engine.demo.users import seed_demo
     from tests.scenarios.flow import TRIAGE, Team, assessment, cost_decision
     from tests.support.api import Api
 
@@ -72,7 +72,7 @@ def _template_case(app) -> tuple[str, dict]:
 def _copy_cases(template_id: str, variables: dict, count: int, rng: random.Random) -> None:
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.instances.models import ProcessInstance
     from engine.instances.task_rows import HumanTask
 
@@ -112,7 +112,7 @@ def _time(call, repeat=3) -> float:
 
 
 def main() -> None:
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.reporting.vangnet import year_figures
     from engine.runtime.sandbox import SandboxedScriptEngine
 

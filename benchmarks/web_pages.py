@@ -36,9 +36,9 @@ def build(app, cases: int) -> dict:
     import sqlalchemy as sa
     import time_machine
 
-    from engine.cli import deploy_folders
-    from engine.demo import seed_demo
-    from engine.extensions import db
+    from engine.app.cli import deploy_folders
+    from engine.demo.users import seed_demo
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
     from engine.cases.service import start_case
@@ -83,7 +83,7 @@ def existing(app) -> dict:
     """The ids the measurements need, from a database built by an earlier run."""
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.instances.models import ProcessInstance
     from engine.instances.task_rows import HumanTask
 
@@ -157,7 +157,7 @@ def main(argv=None) -> int:
     with app.app_context():
         import sqlalchemy as sa
 
-        from engine.extensions import db
+        from engine.db.extensions import db
         from engine.instances.models import ProcessInstance
 
         west_cases = list(db.session.scalars(sa.select(ProcessInstance.id).where(

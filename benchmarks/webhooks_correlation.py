@@ -35,7 +35,7 @@ def _percentiles(samples: list) -> str:
 
 
 def measure_lookups(keys: list, rounds: int) -> list:
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.messages.service import find_waiting
 
     samples = []
@@ -50,7 +50,7 @@ def measure_lookups(keys: list, rounds: int) -> list:
 
 def measure_round_trips(rounds: int) -> list:
     """SELECT 1 through the same session: what any query costs on this machine right now."""
-    from engine.extensions import db
+    from engine.db.extensions import db
 
     samples = []
     for _ in range(rounds):
@@ -64,7 +64,7 @@ def measure_round_trips(rounds: int) -> list:
 def measure_deliveries(keys: list) -> list:
     from datetime import timedelta
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.messages.service import CORRELATED, correlate_or_buffer
 
@@ -82,7 +82,7 @@ def measure_deliveries(keys: list) -> list:
 
 def fill(total: int, template_id: str) -> int:
     """Filler cases with one subscription each, copied from a real waiting case's row, in batches."""
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.instances.models import ProcessInstance
     from engine.messages.models import MessageSubscription
 
@@ -115,7 +115,7 @@ def fill(total: int, template_id: str) -> int:
 
 
 def plan(key: str) -> str:
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.messages.models import MessageSubscription
 
     query = sa.select(MessageSubscription).where(MessageSubscription.message_name == MESSAGE,
@@ -127,7 +127,7 @@ def plan(key: str) -> str:
 
 
 def bench(backend: str, total: int, lookups: int, deliveries: int) -> None:
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.identity.actor import Actor
     from engine.cases.service import start_case
 

@@ -5,7 +5,7 @@
 Phases, each for --seconds with --clients client processes, requests signed in advance with the
 `standardwebhooks` package and written to the socket as prepared bytes, so the clients spend little per
 request. Each client keeps one connection open, as an HTTP client library does; the server closes it after
-VB_KEEPALIVE_REQUESTS requests (engine/gunicorn_conf.py) and the client opens a new one. With
+VB_KEEPALIVE_REQUESTS requests (engine/app/gunicorn_conf.py) and the client opens a new one. With
 --new-connections every request comes on a new connection, as behind a reverse proxy (nginx opens one per
 request to its upstream by default):
   baseline    GET /healthz: HTTP, gunicorn and one database query; the ceiling on this machine
@@ -56,9 +56,9 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path) -> t
     env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="benchmark", LOG_LEVEL="WARNING",
                VB_DEMO="1",  # it signs in as a demo user
                **SECRET_ENV)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf",
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf",
                              "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                             "--threads", str(threads), "engine.wsgi:app"], cwd=PROJECT, env=env,
+                             "--threads", str(threads), "engine.app.wsgi:app"], cwd=PROJECT, env=env,
                             stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
     for _ in range(300):
         try:

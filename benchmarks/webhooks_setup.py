@@ -53,8 +53,8 @@ class BenchDatabase:
 
     def prepare(self):
         """Migrate, seed the demo users and deploy the fixture; returns the app (for in-process work)."""
-        from engine.cli import deploy_folders
-        from engine.demo import seed_demo
+        from engine.app.cli import deploy_folders
+        from engine.demo.users import seed_demo
 
         app = self.app()
         with app.app_context():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import engine_options, instance_path as configured_instance_path, load_config, log_levels
+from .core.config import engine_options, instance_path as configured_instance_path, load_config, log_levels
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -24,17 +24,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     # step, saying what the audit trail records already. Its own level is set apart (VB_ENGINE_LOG_LEVEL).
     logging.getLogger("spiff").setLevel(engine_level)
 
-    from . import database
-    from .extensions import api, db, migrate, register_converters
+    from .db import database
+    from .db.extensions import api, db, migrate, register_converters
 
     db.init_app(app)
     database.configure_engine(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "db" / "migrations"))
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     register_converters(app)
 
-    from .errors import register_error_handlers
+    from .core.errors import register_error_handlers
 
     register_error_handlers(app)
     _api_headers(app)
@@ -64,7 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     clear_caches()
     cache.clear()
 
-    from .cli import register_commands
+    from .app.cli import register_commands
 
     register_commands(app)
 
@@ -125,7 +125,7 @@ def _init_keys(app, instance_path: Path) -> None:
 
 
 def _register_blueprints(app, api) -> None:
-    from . import health
+    from .app import health
     from .api.access_log import blp as access_log_blp
     from .api.auth import blp as auth_blp
     from .api.definitions import blp as definitions_blp

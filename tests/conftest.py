@@ -11,8 +11,8 @@ os.environ.setdefault("VB_VERIFY_ENGINE_WALKS", "1")
 os.environ.setdefault("VB_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
 
 from engine import create_app  # noqa: E402
-from engine.demo import seed_demo  # noqa: E402
-from engine.extensions import db  # noqa: E402
+from engine.demo.users import seed_demo  # noqa: E402
+from engine.db.extensions import db  # noqa: E402
 from tests.support.api import FIXTURES, Api  # noqa: E402
 from tests.support.databases import BACKEND, make_databases  # noqa: E402
 from tests.support.openapi import MISMATCHES, ContractClient  # noqa: E402
@@ -103,7 +103,7 @@ def as_user(api):
 @pytest.fixture
 def deploy_fixture(app):
     """Deploy a folder of tests/fixtures (through the service layer) and return the report."""
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
 
     def deploy(name):
         with app.app_context():

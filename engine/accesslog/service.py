@@ -10,10 +10,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import g, has_request_context
 
-from ..extensions import db
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..identity.roles import AMBTSDRAGER, BEHEERDER, BZK, GEMEENTE, IVP, OM, POLITIE, PRIVACY, PROCESBEHEERDER
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import AccessLogEntry
 
 API, PAGE, EXPORT = "api", "page", "export"

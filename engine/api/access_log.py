@@ -6,13 +6,13 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from ..apidoc import Blueprint
-from ..errors import Forbidden, NotFound
-from ..extensions import db
+from ..core.apidoc import Blueprint
+from ..core.errors import Forbidden, NotFound
+from ..db.extensions import db
 from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
-from ..schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
+from ..core.schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
 from ..accesslog import service
 
 blp = Blueprint("access_log", __name__, url_prefix="/api/v1",

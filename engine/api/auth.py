@@ -2,9 +2,9 @@ from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from ..apidoc import Blueprint
-from ..errors import Unauthorized
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.apidoc import Blueprint
+from ..core.errors import Unauthorized
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..identity.auth import bearer_token, current_actor, login_required
 from ..identity.roles import ROLES
 from ..identity import second_factor

@@ -2,12 +2,12 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from sqlalchemy.orm import undefer
 
-from ..apidoc import Blueprint
-from ..errors import Forbidden, NotFound
-from ..extensions import db
+from ..core.apidoc import Blueprint
+from ..core.errors import Forbidden, NotFound
+from ..db.extensions import db
 from ..access import policy
 from ..identity.auth import current_actor, protect
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..definitions import approvals
 from ..definitions.models import DefinitionFile, Deployment, ProcessVersion
 from ..definitions.schemas import (

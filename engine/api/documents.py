@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from ..apidoc import CASE_DATA, Blueprint
-from ..errors import Unprocessable
+from ..core.apidoc import CASE_DATA, Blueprint
+from ..core.errors import Unprocessable
 from ..identity.auth import current_actor, protect
-from ..schemas import AUTH
+from ..core.schemas import AUTH
 from ..documents import service
 from ..documents.download import download_response
 from ..documents.schemas import CONTENT_RESPONSE, UPLOAD_BODY, DocumentSchema

@@ -1,13 +1,13 @@
 import sqlalchemy as sa
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
+from ..core.apidoc import Blueprint
 from ..definitions.service import version_info
-from ..extensions import db
+from ..db.extensions import db
 from ..instances.models import ProcessInstance
 from ..identity.auth import current_actor, protect
-from ..apidoc import CASE_DATA
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.apidoc import CASE_DATA
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..instances.task_rows import OPEN, HumanTask
 from ..cases.schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
 from ..accesslog import service as accesslog

@@ -1,14 +1,14 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from ..apidoc import Blueprint
-from ..errors import NotFound
-from ..extensions import db
+from ..core.apidoc import Blueprint
+from ..core.errors import NotFound
+from ..db.extensions import db
 from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
-from ..apidoc import CASE_DATA
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.apidoc import CASE_DATA
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..messages.service import deliver
 from ..cases.service import _clean_variables
 

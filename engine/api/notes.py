@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ..apidoc import CASE_DATA, Blueprint
+from ..core.apidoc import CASE_DATA, Blueprint
 from ..identity.auth import current_actor, protect
-from ..schemas import AUTH
+from ..core.schemas import AUTH
 from ..notes import service
 from ..notes.schemas import NewNoteSchema, NoteSchema
 

@@ -5,14 +5,14 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from ..apidoc import ROLE_GATED, Blueprint
-from ..errors import Conflict, Forbidden, NotFound
-from ..extensions import db
+from ..core.apidoc import ROLE_GATED, Blueprint
+from ..core.errors import Conflict, Forbidden, NotFound
+from ..db.extensions import db
 from ..identity.auth import current_actor, protect
 from ..identity.models import User
 from ..identity.roles import BEHEERDER
-from ..schemas import AUTH, ApiErrorSchema, PageArgsSchema
-from ..timeutil import utcnow
+from ..core.schemas import AUTH, ApiErrorSchema, PageArgsSchema
+from ..core.timeutil import utcnow
 from ..notifications.models import GAVE_UP, PENDING, MailMessage
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ..apidoc import CASE_DATA, Blueprint
+from ..core.apidoc import CASE_DATA, Blueprint
 from ..access import policy
 from ..cases.service import retry_case
-from ..schemas import AUTH
+from ..core.schemas import AUTH
 from ..identity.auth import current_actor
 from ..studio.access import protect_api
 from ..operations import service
@@ -20,7 +20,7 @@ from ..operations.schemas import (
     ReasonSchema,
     RetryArgsSchema,
 )
-from ..extensions import db
+from ..db.extensions import db
 from ..instances.models import ProcessInstance
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1/operations",

@@ -5,11 +5,11 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from ..apidoc import Blueprint
-from ..errors import Forbidden, NotFound
+from ..core.apidoc import Blueprint
+from ..core.errors import Forbidden, NotFound
 from ..access import policy
 from ..identity.auth import current_actor, protect
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..reporting import exports
 from ..reporting.figures import report
 from ..reporting.vangnet import FIRST_YEAR, LAST_YEAR

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from ..apidoc import Blueprint
-from ..errors import NotFound
+from ..core.apidoc import Blueprint
+from ..core.errors import NotFound
 from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..cases.service import get_visible_case
-from ..schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
+from ..core.schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
 from ..retention import service
 
 blp = Blueprint("retention", __name__, url_prefix="/api/v1/process-instances",

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
+from ..core.apidoc import Blueprint
 from ..identity.auth import current_actor, protect
-from ..schemas import AUTH
+from ..core.schemas import AUTH
 from ..search import service
 from ..search.schemas import NewSavedSearchSchema, SavedSearchSchema
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
-from ..errors import NotFound
-from ..extensions import MAX_ROW_ID
+from ..core.apidoc import Blueprint
+from ..core.errors import NotFound
+from ..db.extensions import MAX_ROW_ID
 from ..access import policy
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..studio import service
 from ..identity.auth import current_actor
 from ..studio.access import protect_api

@@ -2,14 +2,14 @@ import sqlalchemy as sa
 from flask import jsonify
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
+from ..core.apidoc import Blueprint
 from ..cases.service import case_variables_for
-from ..extensions import db
+from ..db.extensions import db
 from ..identity.auth import current_actor, protect
 from ..instances.models import ProcessInstance
-from ..apidoc import CASE_DATA
-from ..schemas import AUTH, ApiErrorSchema
-from ..timeutil import as_utc, utcnow
+from ..core.apidoc import CASE_DATA
+from ..core.schemas import AUTH, ApiErrorSchema
+from ..core.timeutil import as_utc, utcnow
 from ..definitions.bpmn_model import NORMAL_PRIORITY, URGENT_PRIORITY
 from ..instances.task_rows import OPEN, HumanTask
 from ..tasks.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema

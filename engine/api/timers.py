@@ -1,12 +1,12 @@
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
+from ..core.apidoc import Blueprint
 from ..identity.auth import current_actor, protect
-from ..apidoc import CASE_DATA
-from ..schemas import AUTH, ApiErrorSchema
+from ..core.apidoc import CASE_DATA
+from ..core.schemas import AUTH, ApiErrorSchema
 from ..timers.schemas import CaseTimersSchema, MoveTimerSchema, OverdueArgsSchema, OverduePageSchema, StartScheduleSchema
 from ..timers.service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
-from ..extensions import db
+from ..db.extensions import db
 from ..instances.models import ProcessInstance
 from .tasks import _keys_for, task_summary
 

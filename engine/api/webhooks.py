@@ -2,9 +2,9 @@
 from flask import current_app, request
 from flask.views import MethodView
 
-from ..apidoc import Blueprint
-from ..errors import ApiError
-from ..schemas import ApiErrorSchema
+from ..core.apidoc import Blueprint
+from ..core.errors import ApiError
+from ..core.schemas import ApiErrorSchema
 from ..webhooks.inbound import receive
 from ..webhooks.schemas import InboundResultSchema
 

@@ -9,15 +9,15 @@ import sqlalchemy as sa
 from flask import url_for
 from flask.views import MethodView
 
-from ..apidoc import ROLE_GATED, Blueprint
+from ..core.apidoc import ROLE_GATED, Blueprint
 from ..accesslog import service as accesslog
-from ..errors import Forbidden, NotFound
-from ..extensions import db
+from ..core.errors import Forbidden, NotFound
+from ..db.extensions import db
 from ..identity.auth import current_actor, protect
 from ..identity.roles import BEHEERDER, PROCESBEHEERDER
 from ..messages.models import BufferedMessage
-from ..schemas import AUTH, ApiErrorSchema
-from ..timeutil import utcnow
+from ..core.schemas import AUTH, ApiErrorSchema
+from ..core.timeutil import utcnow
 from ..webhooks import state
 from ..webhooks.events import catalog
 from ..webhooks.inbound import replay

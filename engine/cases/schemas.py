@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..schemas import PageArgsSchema, deprecated
+from ..core.schemas import PageArgsSchema, deprecated
 from ..instances.models import STATUSES
 from .service import SORTS
 

@@ -12,14 +12,14 @@ from SpiffWorkflow.util.task import TaskState
 from ..accesslog import service as accesslog
 from ..definitions.service import form_definition, version_info
 from ..definitions.version_model import form_file_id
-from ..errors import Conflict, Gone, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, Gone, NotFound, Unprocessable
+from ..db.extensions import db
 from ..access import policy
 from ..identity.actor import Actor
 from ..runtime.inspection import waiting_timers
 from ..runtime.sandbox import SandboxViolation, to_json_value
 from ..runtime.start_events import settle_start_events
-from ..timeutil import as_utc, utcnow
+from ..core.timeutil import as_utc, utcnow
 from ..instances import store
 from ..instances.models import ERROR, RUNNING, AuditEvent, ProcessInstance
 from ..instances.session import CaseSession, new_instance_id

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import instance_secret_file
+from ..core.config import instance_secret_file
 
 KEY_BYTES = 32
 

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
-from ..errors import KeyUnavailable
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.errors import KeyUnavailable
+from ..db.extensions import db
+from ..core.timeutil import utcnow
 from .keyring import Keyring
 from .models import CaseKey
 from .sealing import SealBroken, is_sealed, seal, unseal

@@ -6,11 +6,11 @@ import hashlib
 
 import sqlalchemy as sa
 
-from ..errors import ApiError, Conflict, Forbidden, NotFound
-from ..extensions import db
+from ..core.errors import ApiError, Conflict, Forbidden, NotFound
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..identity.roles import BEHEERDER, PRIVACY, PROCESBEHEERDER
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import DeploymentApproval
 
 PENDING, APPROVED, REFUSED, USED = "pending", "approved", "refused", "used"

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from ..extensions import UTCDateTime, db
-from ..timeutil import utcnow
+from ..db.extensions import UTCDateTime, db
+from ..core.timeutil import utcnow
 
 FILE_KINDS = ("bpmn", "dmn", "form")
 

@@ -1,7 +1,7 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from ..schemas import ApiErrorSchema
+from ..core.schemas import ApiErrorSchema
 
 
 class DeploymentFilesSchema(Schema):

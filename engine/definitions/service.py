@@ -12,8 +12,8 @@ from lxml import etree
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
-from ..errors import Conflict, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, NotFound, Unprocessable
+from ..db.extensions import db
 from ..forms.formjs import FormDefinition
 from ..runtime.bpmn_parser import HostParser
 from . import approvals, message_senders, protection

@@ -11,12 +11,12 @@ from flask import current_app
 
 from ..accesslog import service as accesslog
 from ..crypto import service as keys
-from ..errors import ApiError, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import ApiError, NotFound, Unprocessable
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..cases.service import get_visible_case
 from ..instances.store import insert_statement
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from . import categories, storage
 from .models import Document
 from .sniffing import content_type_of
@@ -122,7 +122,7 @@ _INSERT_GENERATED = insert_statement(Document.__table__, tuple(c.name for c in D
 
 
 def insert_generated(connection, values: dict) -> None:
-    """Write a `generated_document` on the step's connection (engine/prepared.py), its file first: a step
+    """Write a `generated_document` on the step's connection (engine/db/prepared.py), its file first: a step
     that then fails leaves a sealed file no row names, which is never served."""
     row = {name: value for name, value in values.items() if name != "file"}
     if values["file"] is not None:

@@ -10,7 +10,7 @@ import re
 
 import filetype
 
-from ..errors import Unprocessable
+from ..core.errors import Unprocessable
 
 ALLOWED = {
     "application/pdf": "PDF",

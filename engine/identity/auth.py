@@ -13,8 +13,8 @@ from functools import wraps
 
 from flask import current_app, g, request, session
 
-from ..apidoc import PROTECTED, ROLE_GATED
-from ..errors import Forbidden, Unauthorized
+from ..core.apidoc import PROTECTED, ROLE_GATED
+from ..core.errors import Forbidden, Unauthorized
 from . import second_factor
 from .actor import Actor
 from .models import User

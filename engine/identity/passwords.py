@@ -5,7 +5,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..errors import Unprocessable
+from ..core.errors import Unprocessable
 
 _HASHER = PasswordHasher()
 # Verified against when the username does not exist, so that both cases take the same time.

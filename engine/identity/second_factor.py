@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..crypto.service import open_remnant, seal_remnant
-from ..errors import ApiError, Conflict, Unprocessable
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.errors import ApiError, Conflict, Unprocessable
+from ..db.extensions import db
+from ..core.timeutil import utcnow
 from .models import RecoveryCode, TotpFactor, User
 from .roles import ROLES, SENSITIVE_READERS
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..errors import Conflict, NotFound, Unauthorized, Unprocessable
-from ..extensions import db
-from ..timeutil import as_utc, utcnow
+from ..core.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from ..db.extensions import db
+from ..core.timeutil import as_utc, utcnow
 from .models import ApiToken, User, WebSession
 from . import second_factor, throttle, token_cache
 from .actor import Actor

@@ -11,9 +11,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..errors import TooManyRequests
-from ..extensions import db
-from ..timeutil import as_utc, utcnow
+from ..core.errors import TooManyRequests
+from ..db.extensions import db
+from ..core.timeutil import as_utc, utcnow
 from .models import LoginFailure
 
 

@@ -13,11 +13,11 @@ import lz4.block
 
 import sqlalchemy as sa
 
-from ..config import json_dumps
+from ..core.config import json_dumps
 from ..crypto import service as keys
 from ..crypto.sealing import is_sealed
-from ..errors import Gone
-from ..extensions import db
+from ..core.errors import Gone
+from ..db.extensions import db
 from .models import ProcessInstance
 
 STATE, VARIABLES = "state", "variables"

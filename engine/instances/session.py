@@ -23,14 +23,14 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from ..crypto import service as keys
 from ..definitions.service import VersionInfo, specs_for, version_info
-from ..errors import Conflict, NotFound
-from ..extensions import db
+from ..core.errors import Conflict, NotFound
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..runtime import inspection
 from ..runtime.compaction import compact_workflow
 from ..runtime.sandbox import SandboxedScriptEngine
 from ..runtime.serializer import dump_state, load_state
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from . import cache, sealed, store
 from .contributors import registered
 from .engine_runner import StepLog, run_engine

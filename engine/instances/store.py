@@ -2,7 +2,7 @@
 
 A step is the hot path of the whole host (every task completion, message and timer goes through it), so its
 few statements skip the ORM and SQLAlchemy's execution layer: they are prepared once per dialect and run with
-the driver's cursor on the session's connection, in the session's transaction (see `engine.prepared`).
+the driver's cursor on the session's connection, in the session's transaction (see `engine.db.prepared`).
 Everything else (lists, admin, reports) uses the ORM models.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from ..crypto.models import CaseKey
 from ..definitions.models import ProcessVersion
-from ..extensions import db
-from ..prepared import Prepared, Raw
+from ..db.extensions import db
+from ..db.prepared import Prepared, Raw
 from .models import AuditEvent, ProcessInstance
 
 INSTANCES = ProcessInstance.__table__

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..definitions.bpmn_model import NORMAL_PRIORITY, URGENT_PRIORITY
-from ..extensions import UTCDateTime, db
-from ..timeutil import utcnow
+from ..db.extensions import UTCDateTime, db
+from ..core.timeutil import utcnow
 
 OPEN = "open"
 COMPLETED = "completed"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..db.extensions import db
 from .models import ProcessInstance
 
 TRIGRAM = 3

@@ -14,16 +14,16 @@ import sqlalchemy as sa
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 
-from ..config import json_dumps
+from ..core.config import json_dumps
 from ..crypto import service as keys
 from ..definitions.service import message_senders_of, version_info
-from ..errors import Forbidden, Unprocessable
-from ..extensions import db
+from ..core.errors import Forbidden, Unprocessable
+from ..db.extensions import db
 from ..access import policy
 from ..instances import store
 from ..instances.models import CANCELLED, COMPLETED, RUNNING, AuditEvent
 from ..runtime.inspection import waiting_messages
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import BufferedMessage, MessageSubscription
 from .store import delete_subscriptions, insert_subscriptions, lock_case_for_message
 from ..instances.session import CaseSession

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..instances.store import CASE_COLUMNS, INSTANCES, TOUCH_CASE_BY_KEY, CaseRow, complete_rows, insert_statement
-from ..prepared import Prepared, Raw
-from ..timeutil import utcnow
+from ..db.prepared import Prepared, Raw
+from ..core.timeutil import utcnow
 from .models import MessageSubscription
 
 SUBSCRIPTIONS = MessageSubscription.__table__

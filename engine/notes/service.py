@@ -8,12 +8,12 @@ import sqlalchemy as sa
 
 from ..accesslog import service as accesslog
 from ..crypto import service as keys
-from ..errors import Forbidden
-from ..extensions import db
+from ..core.errors import Forbidden
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..identity.roles import PRIVACY
 from ..cases.service import get_visible_case
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import Note
 
 NOTES = "notes"  # the read log's category

@@ -9,8 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
-from ..timeutil import utcnow
+from ..db.extensions import UTCDateTime, db
+from ..core.timeutil import utcnow
 
 # What a user can be told about
 NEW_TASK = "new_task"          # a task for one of my roles (in my municipality / police unit)

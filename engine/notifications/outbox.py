@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..prepared import Prepared, Raw
-from ..timeutil import utcnow
+from ..db.prepared import Prepared, Raw
+from ..core.timeutil import utcnow
 from . import recipients
 from .models import (CASE_NEWS, DAILY, DUE_TOMORROW, OFF, OVERDUE, PENDING, QUEUED, MailMessage, TaskReminder)
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..identity.models import User
 from ..access.policy import can_see_case, can_work_task

@@ -8,10 +8,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..db.extensions import db
 from ..instances.models import ProcessInstance
 from ..instances.task_rows import OPEN, HumanTask
-from ..timeutil import as_utc, utcnow
+from ..core.timeutil import as_utc, utcnow
 from . import recipients
 from .models import MailMessage, TaskReminder
 from .outbox import message_row

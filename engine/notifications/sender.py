@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from ..extensions import db
+from ..db.extensions import db
 from ..identity.models import User
-from ..timeutil import as_utc, utcnow
+from ..core.timeutil import as_utc, utcnow
 from .compose import Line, build
 from .models import (BUNDLED, DEFAULT_DIGEST_HOUR, DIGEST, GAVE_UP, PENDING, QUEUED, SENT, MailMessage,
                      NotificationPreference)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import Unprocessable
-from ..extensions import db
+from ..core.errors import Unprocessable
+from ..db.extensions import db
 from ..identity.models import User
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import DEFAULT_DIGEST_HOUR, DEFAULT_MODES, KINDS, MODES, NotificationPreference
 
 LANGUAGES = ("nl", "en")

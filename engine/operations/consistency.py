@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ..definitions.models import ProcessVersion
 from ..definitions.service import specs_for
-from ..extensions import db
+from ..db.extensions import db
 from ..messages.models import MessageSubscription
 from ..runtime import inspection
 from ..runtime.serializer import load_state

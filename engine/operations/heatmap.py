@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from ..definitions.models import DefinitionFile, ProcessVersion
-from ..errors import NotFound
-from ..extensions import db
+from ..core.errors import NotFound
+from ..db.extensions import db
 from ..instances.models import ERROR, RUNNING, SUSPENDED, AuditEvent, ProcessInstance
 from ..instances.task_rows import COMPLETED, HumanTask
 

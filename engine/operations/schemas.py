@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..instances.models import STATUSES
 from ..cases.schemas import CaseSchema
-from ..schemas import MAX_DAYS, MAX_VERSION, PageArgsSchema
+from ..core.schemas import MAX_DAYS, MAX_VERSION, PageArgsSchema
 
 
 class OperationsCaseArgsSchema(PageArgsSchema):

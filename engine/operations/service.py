@@ -15,8 +15,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..definitions.models import ProcessVersion
-from ..errors import Conflict, Forbidden, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from ..db.extensions import db
 from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import CANCELLED, ERROR, RUNNING, SUSPENDED, ProcessInstance
@@ -24,7 +24,7 @@ from ..cases.service import get_visible_case
 from ..instances.session import CaseSession
 from ..runtime import inspection
 from ..instances.task_rows import OPEN, HumanTask
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 
 TASK_SUSPENDED = "suspended"
 MAX_REASON = 1000

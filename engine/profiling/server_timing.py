@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from ..config import serve_settings
+from ..core.config import serve_settings
 
 
 def enabled() -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..instances.contributors import StepContributor
 from ..instances.models import COMPLETED
 from ..instances.store import insert_statement
-from ..prepared import Prepared
+from ..db.prepared import Prepared
 from .derive import COLUMNS, PROCESSES, changing_values, closure_days, first_values
 from .models import CaseFigures
 from .sql import days_between

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 
 from ..runtime.script_helpers import LOCAL_ZONE
-from ..timeutil import as_utc
+from ..core.timeutil import as_utc
 from .models import CODE
 
 THREAT, DISRUPTION, IVP = "threat_response", "democratic_disruption_registration", "ivp_support"

@@ -45,7 +45,7 @@ class EvaluationSettings:
 
     @classmethod
     def from_config(cls, config) -> EvaluationSettings:
-        """The settings of `config` (engine/config.py), or a ValueError naming the setting and what it takes."""
+        """The settings of `config` (engine/core/config.py), or a ValueError naming the setting and what it takes."""
         first = config.get("VB_EVALUATION_FIRST_YEAR", cls.first_year)
         try:
             first = int(first)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..db.extensions import db
 from ..runtime.script_helpers import LOCAL_ZONE
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from ..instances.task_rows import COMPLETED as TASK_COMPLETED
 from ..instances.task_rows import HumanTask
 from .derive import DISRUPTION, IVP, THREAT

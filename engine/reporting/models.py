@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
+from ..db.extensions import UTCDateTime, db
 
 CODE = 60  # the longest code kept (longer values are not codes: left out)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..db.extensions import db
 from ..instances.models import COMPLETED, ProcessInstance
 from ..instances.sealed import variables_of_cases
 from .derive import PROCESSES, changing_values, closure_days, first_values

@@ -13,12 +13,12 @@ from statistics import mean, median
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..db.extensions import db
 from ..instances.models import COMPLETED
 from ..runtime.script_helpers import LOCAL_ZONE
 from ..instances.task_rows import COMPLETED as TASK_COMPLETED
 from ..instances.task_rows import HumanTask
-from ..timeutil import as_utc, utcnow
+from ..core.timeutil import as_utc, utcnow
 from .models import CaseFigures as F
 
 PROCESS_ID = "threat_response"

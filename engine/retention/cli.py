@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..crypto import service as keys
-from ..errors import ApiError
-from ..extensions import db
+from ..core.errors import ApiError
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..instances import sealed
 from ..instances.models import ProcessInstance

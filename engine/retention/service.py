@@ -15,8 +15,8 @@ from flask import current_app
 from ..crypto import service as keys
 from ..definitions.service import version_info
 from ..documents.service import purge_documents
-from ..errors import Conflict, Gone, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, Gone, NotFound, Unprocessable
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..instances import store
 from ..instances.models import CANCELLED, COMPLETED, AuditEvent, ProcessInstance
@@ -26,7 +26,7 @@ from ..messages.models import BufferedMessage
 from ..notes.service import purge_notes
 from ..reporting.vangnet import TOMBSTONE_FIELDS
 from ..runtime.retention_periods import ends_at, shortest
-from ..timeutil import as_utc, utcnow
+from ..core.timeutil import as_utc, utcnow
 from ..webhooks.models import InboundDelivery, OutboundDelivery
 
 CLOSED = (COMPLETED, CANCELLED)

@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
-from ..timeutil import utcnow
+from ..db.extensions import UTCDateTime, db
+from ..core.timeutil import utcnow
 
 
 class SavedSearch(db.Model):

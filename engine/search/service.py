@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from ..errors import Conflict, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, NotFound, Unprocessable
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..identity.models import User
 from ..cases.service import list_cases

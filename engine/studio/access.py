@@ -2,7 +2,7 @@
 session cookie (the studio's own pages, which then must send the CSRF token in `X-CSRFToken`)."""
 from __future__ import annotations
 
-from ..errors import Forbidden
+from ..core.errors import Forbidden
 from ..identity.actor import Actor
 from ..identity.auth import protect_with_sessions
 

@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from ..errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
+from ..core.errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
 from ..access import policy
 from ..web.i18n import _
 from ..web.security import csrf

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..schemas import ApiErrorSchema
+from ..core.schemas import ApiErrorSchema
 
 
 class FileContentSchema(Schema):

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from ..definitions.models import DefinitionFile, Deployment, ProcessVersion
 from ..definitions.service import Upload, deploy, latest_files
-from ..errors import NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import NotFound, Unprocessable
+from ..db.extensions import db
 from ..identity.actor import Actor
 from . import checks, scenarios, workspace
 from .diff import diff_elements, diff_files, process_elements

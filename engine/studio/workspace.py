@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from ..definitions.models import DefinitionFile
 from ..definitions.service import latest_files
-from ..errors import NotFound, Unprocessable
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.errors import NotFound, Unprocessable
+from ..db.extensions import db
+from ..core.timeutil import utcnow
 from .models import StudioFile
 
 TEST_SUFFIXES = (".test.json", ".test.yaml", ".test.yml")

@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..identity.roles import ROLES
 from ..instances.models import STATUSES as CASE_STATUSES
-from ..schemas import DeprecatedAliases, PageArgsSchema, deprecated
+from ..core.schemas import DeprecatedAliases, PageArgsSchema, deprecated
 from ..instances.task_rows import CANCELLED, COMPLETED, OPEN
 
 

@@ -9,14 +9,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.service import form_definition
 from ..documents.service import check_references
-from ..errors import Conflict, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, NotFound, Unprocessable
+from ..db.extensions import db
 from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..instances.session import CaseSession
-from ..prepared import Raw
-from ..timeutil import utcnow
+from ..db.prepared import Raw
+from ..core.timeutil import utcnow
 from ..instances.task_rows import OPEN, HumanTask
 from .store import load_task_and_case
 from ..instances.task_rows import TaskCandidate

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..instances.store import CASE_COLUMNS, INSTANCES, CaseRow, insert_statement
-from ..prepared import Prepared, Raw
+from ..db.prepared import Prepared, Raw
 from ..instances.task_rows import HumanTask, TaskCandidate
 
 TASKS = HumanTask.__table__

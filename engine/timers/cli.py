@@ -7,7 +7,7 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from ..gc_tuning import tune
+from ..core.gc_tuning import tune
 from .scheduler import TimerScheduler
 
 

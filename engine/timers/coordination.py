@@ -23,8 +23,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..timeutil import as_utc, utcnow
+from ..db.extensions import db
+from ..core.timeutil import as_utc, utcnow
 from .models import SchedulerLease, TimerChange
 
 log = logging.getLogger(__name__)

@@ -18,11 +18,11 @@ from concurrent.futures.process import BrokenProcessPool
 import os
 import time
 
-from ..errors import Conflict
-from ..extensions import db
+from ..core.errors import Conflict
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..cases.service import fire_timers
-from ..timeutil import as_utc
+from ..core.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 FIRED, NOTHING, CONFLICT, ERROR = "fired", "nothing", "conflict", "error"

@@ -28,10 +28,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ..extensions import db
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..instances.models import RUNNING, ProcessInstance
-from ..timeutil import as_utc, utcnow
+from ..core.timeutil import as_utc, utcnow
 from .coordination import PostgresCoordinator, SqliteCoordinator
 from .firing import CONFLICT, ERROR, FIRED, SCHEDULER_ACTOR, Outcome, ProcessFiring, ThreadFiring
 from .models import CASE, DEFINITION

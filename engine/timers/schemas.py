@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..identity.roles import ROLES
 from ..runtime.script_helpers import LOCAL_ZONE
-from ..schemas import PageArgsSchema
+from ..core.schemas import PageArgsSchema
 from ..tasks.schemas import TaskSchema
 
 

@@ -19,8 +19,8 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.service import version_info
-from ..errors import Conflict, Forbidden, NotFound, Unprocessable
-from ..extensions import db
+from ..core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from ..db.extensions import db
 from ..access import policy
 from ..identity.actor import Actor
 from ..identity.roles import BEHEERDER, PROCESBEHEERDER
@@ -30,7 +30,7 @@ from ..cases.service import get_visible_case
 from ..instances.session import CaseSession, load_workflow
 from ..runtime.inspection import waiting_timers
 from ..instances.task_rows import OPEN, HumanTask, TaskCandidate
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import TimerStartOccurrence
 from .start_events import catch_up_bound, current_schedules
 

@@ -1,4 +1,4 @@
-"""Scheduler settings: the `VB_TIMER_*` keys of the app config (from the environment by `config.py`, or set by
+"""Scheduler settings: the `VB_TIMER_*` keys of the app config (from the environment by `core/config.py`, or set by
 tests), else the defaults below."""
 from __future__ import annotations
 

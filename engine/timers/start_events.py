@@ -13,16 +13,16 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..db.extensions import db
 from ..runtime.bpmn_parser import timer_expression
 from ..runtime.sandbox import SandboxedEnvironment
 from ..runtime.script_helpers import LOCAL_ZONE
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import TimerStartOccurrence
 from .recurrence import Occurrences, occurrences
 from ..definitions.service import latest_process_versions
 from ..definitions.models import ProcessVersion
-from ..timeutil import as_utc
+from ..core.timeutil import as_utc
 from ..cases.service import new_business_key, start_case
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import undefer
 
 from ..definitions.models import DefinitionFile, ProcessVersion
 from ..definitions.service import form_definition
-from ..extensions import db
+from ..db.extensions import db
 from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..errors import ApiError
-from ..extensions import db
+from ..core.errors import ApiError
+from ..db.extensions import db
 from ..definitions.bpmn_model import URGENT_PRIORITY
 from ..access import policy
 from ..identity.actor import Actor
 from ..instances.models import ProcessInstance
 from ..instances.task_rows import OPEN, HumanTask
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 
 PAGE_SIZE = 50
 SCOPES = ("all", "mine", "unclaimed")

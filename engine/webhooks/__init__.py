@@ -33,7 +33,7 @@ def init_app(app) -> None:
 
 
 def warn_missing_secrets(app) -> None:
-    """Log each webhook source without a secret: called where the app serves requests (engine/wsgi.py), so
+    """Log each webhook source without a secret: called where the app serves requests (engine/app/wsgi.py), so
     that commands which never receive a delivery (deploy, seed-demo) raise no false alarm."""
     _warn_missing_secrets(app.extensions["vb_webhooks"].routes)
 

@@ -19,8 +19,8 @@ import requests
 import sqlalchemy as sa
 from flask import current_app
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..db.extensions import db
+from ..core.timeutil import utcnow
 from .outbox import open_body
 from .models import DELIVERED, GAVE_UP, PENDING, OutboundAttempt, OutboundDelivery, OutboundSubscription
 from .signatures import parse_secret, signed_headers

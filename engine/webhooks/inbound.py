@@ -21,14 +21,14 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..crypto import service as keys
-from ..errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from ..extensions import db
+from ..core.errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from ..db.extensions import db
 from ..identity.actor import Actor
 from ..instances import store
 from ..messages import service as messages
 from ..messages import store as message_store
-from ..prepared import Prepared, Raw
-from ..timeutil import utcnow
+from ..db.prepared import Prepared, Raw
+from ..core.timeutil import utcnow
 from . import state
 from .models import BUFFERED, CORRELATED, DUPLICATE, FAILED, PROCESSING, STARTED, InboundDelivery
 from .paths import MISSING
@@ -231,7 +231,7 @@ def process(received: Received, replayed_by: str | None = None) -> dict:
     raise Conflict("This delivery is being processed by another request right now; send it again later.")
 
 
-# The same SQL on SQLite (3.35+) and PostgreSQL, prepared once (every delivery runs it: see engine.prepared).
+# The same SQL on SQLite (3.35+) and PostgreSQL, prepared once (every delivery runs it: see engine.db.prepared).
 _DELIVERIES = InboundDelivery.__table__
 _INSERT_DELIVERY = Prepared(sa.text(
     f"INSERT INTO {InboundDelivery.__tablename__} "

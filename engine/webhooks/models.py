@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from ..extensions import UTCDateTime, db
-from ..timeutil import utcnow
+from ..db.extensions import UTCDateTime, db
+from ..core.timeutil import utcnow
 
 # Outcomes of an inbound delivery. A stored outcome other than FAILED is final: a repeated webhook-id gets
 # it back and changes nothing. FAILED means nothing changed; a redelivery or a replay tries again.

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..crypto import service as keys
-from ..prepared import Prepared, Raw
+from ..db.prepared import Prepared, Raw
 from ..runtime.inspection import case_variables
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .events import CASE_EVENTS
 from .models import PENDING, OutboundDelivery, OutboundSubscription
 

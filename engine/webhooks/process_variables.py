@@ -21,7 +21,7 @@ from sqlalchemy.orm import undefer
 from ..definitions.bpmn_model import BPMN_NS, CAMUNDA_NS, NS, safe_xml_parser
 from ..definitions.models import DefinitionFile
 from ..definitions.service import form_definition
-from ..extensions import db
+from ..db.extensions import db
 from ..cases.service import start_form_of
 from ..reporting.script_functions import FUNCTIONS
 from ..runtime.sandbox import RESERVED_NAMES

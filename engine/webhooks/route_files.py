@@ -28,7 +28,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-from ..config import webhook_secret
+from ..core.config import webhook_secret
 from .demo_secrets import DEMO_SECRETS
 from .paths import PathError, PayloadPath
 from .signatures import SecretError, parse_secrets

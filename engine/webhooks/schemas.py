@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..schemas import PageArgsSchema, deprecated
+from ..core.schemas import PageArgsSchema, deprecated
 from .models import DELIVERED, DUPLICATE, GAVE_UP, OUTCOMES, PENDING, PROCESSING
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
-from ..errors import Conflict, NotFound, Unprocessable
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.errors import Conflict, NotFound, Unprocessable
+from ..db.extensions import db
+from ..core.timeutil import utcnow
 from . import state
 from .events import catalog
 from .models import GAVE_UP, PENDING, OutboundAttempt, OutboundDelivery, OutboundSubscription

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from engine.forms.formjs import FormDefinition
 from tests.scenarios.flow import Team, assessment, cost_decision
 from tests.support.api import PROJECT

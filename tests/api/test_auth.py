@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from engine.timeutil import utcnow
+from engine.core.timeutil import utcnow
 
 PUBLIC = {"/api/v1/auth/token", "/healthz", "/api/v1/openapi.json"}
 

@@ -66,7 +66,7 @@ def test_a_case_state_is_stored_compressed_and_sealed(app, deploy_fixture, as_us
     compress, in the database (migration 0006's lz4 on PostgreSQL) or elsewhere."""
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.instances.models import ProcessInstance
     from engine.instances.sealed import open_state
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.scenarios.flow import Team, report
 from tests.support.api import PROJECT
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.cases import service as instances_service
 from engine.instances import text_index

@@ -50,7 +50,7 @@ def test_check_cases_passes_on_consistent_data(app, deploy_fixture, as_user):
 
 
 def test_check_cases_finds_a_tampered_case(app, deploy_fixture, as_user):
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.instances.task_rows import HumanTask
 
     deploy_fixture("basic")

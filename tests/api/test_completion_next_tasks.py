@@ -5,7 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.access import policy
 from engine.identity.actor import Actor
 from engine.instances.task_rows import OPEN, HumanTask

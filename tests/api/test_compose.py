@@ -16,4 +16,4 @@ def test_compose_services_share_image_and_environment():
     assert services["webhook-dispatcher"]["command"][-1] == "webhooks-dispatch"
     assert all(s["depends_on"]["db"]["condition"] == "service_healthy" for s in app_services)
     dockerfile = (PROJECT / "Dockerfile").read_text()
-    assert "engine.wsgi:app" in dockerfile and "USER veilig" in dockerfile
+    assert "engine.app.wsgi:app" in dockerfile and "USER veilig" in dockerfile

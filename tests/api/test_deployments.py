@@ -18,7 +18,7 @@ def definitions(api):
 
 def deployed_file_count(app):
     from engine.definitions.models import DefinitionFile
-    from engine.extensions import db
+    from engine.db.extensions import db
 
     with app.app_context():
         return db.session.query(DefinitionFile).count()

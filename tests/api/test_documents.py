@@ -37,7 +37,7 @@ def stored_bytes(app, store, tmp_path) -> bytes:
     if store == "file":
         return b"".join(p.read_bytes() for p in (tmp_path / "documents").rglob("*") if p.is_file())
     with app.app_context():
-        from engine.extensions import db
+        from engine.db.extensions import db
         return b"".join(db.session.scalars(sa.text("SELECT content FROM case_document")).all())
 
 
@@ -64,7 +64,7 @@ def test_a_quote_reaches_bzk_byte_for_byte_and_is_stored_sealed(deploy_real, as_
     sealed = stored_bytes(app, store, tmp_path)
     assert sealed and SECRET not in sealed and b"%PDF" not in sealed
     with app.app_context():
-        from engine.extensions import db
+        from engine.db.extensions import db
         meta = b"".join(db.session.scalars(sa.text("SELECT meta FROM case_document")).all())
     assert b"offerte" not in meta and b"Offerte" not in meta
 
@@ -76,7 +76,7 @@ def test_downloads_are_in_the_read_log(deploy_real, as_user, app, store):
     team.gemeente.get(f"/api/v1/documents/{document_id}/content")
     with app.app_context():
         from engine.accesslog.models import AccessLogEntry
-        from engine.extensions import db
+        from engine.db.extensions import db
         rows = db.session.scalars(sa.select(AccessLogEntry).where(AccessLogEntry.activity == "document.content")).all()
     assert [(r.username, r.instance_id) for r in rows] == [("gemeente.westbetuwe", case_id)]
 
@@ -144,7 +144,7 @@ def test_documents_are_purged_with_the_case(deploy_real, as_user, app, store, tm
     case_id = team.start_threat()["id"]
     document_id = upload(team.gemeente, case_id, PDF).get_json()["id"]
     with app.app_context():
-        from engine.extensions import db
+        from engine.db.extensions import db
         from engine.identity.actor import Actor
         from engine.instances.models import ProcessInstance
         from engine.retention.service import purge

@@ -60,7 +60,7 @@ def test_an_exception_whose_text_fails_still_describes_itself():
 
 def test_migrations_leave_the_app_loggers_enabled(database_url):
     create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": True, "VB_DEMO": True})
-    assert not logging.getLogger("engine.errors").disabled
+    assert not logging.getLogger("engine.core.errors").disabled
 
 
 def test_feel_refuses_deep_nesting_within_the_length_limit():

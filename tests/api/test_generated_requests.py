@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                response_schema_conformance, status_code_conformance)
 
 from engine import create_app
-from engine.cli import deploy_folders
-from engine.demo import seed_demo
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.demo.users import seed_demo
+from engine.db.extensions import db
 from engine.identity.demo_accounts import DEMO_USERS
 from engine.identity.models import User
 from engine.identity.service import get_user, issue_token

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from engine.errors import Unprocessable
-from engine.extensions import db
+from engine.core.errors import Unprocessable
+from engine.db.extensions import db
 from engine.identity.service import create_user, get_user
 from tests.web.conftest import WebClient
 

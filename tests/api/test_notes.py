@@ -23,7 +23,7 @@ def test_a_note_is_read_by_the_case_roles_and_sealed_at_rest(deploy_real, as_use
     assert note["author"] == "gemeente.westbetuwe" and note["organisation"] == "GM0668" and not note["restricted"]
     assert [n["text"] for n in team.politie.get(notes_url(case_id)).get_json()] == [TEXT]
     with app.app_context():
-        from engine.extensions import db
+        from engine.db.extensions import db
         stored = b"".join(bytes(v) for v in db.session.scalars(sa.text("SELECT text FROM case_note")).all())
     assert stored and TEXT.encode() not in stored and b"camera" not in stored
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.extensions import db
-from engine.timeutil import utcnow
+from engine.db.extensions import db
+from engine.core.timeutil import utcnow
 from tests.support.api import FIXTURES
 from tests.support.openapi import openapi_path
 
@@ -117,7 +117,7 @@ def world(app, deploy_fixture, as_user, tmp_path):
     task and overdue tasks of two roles and two municipalities, read-log entries of two users, inbound deliveries of two sources and outcomes, outbound
     deliveries in two states, deployment approvals in two states."""
     from engine.accesslog.models import AccessLogEntry
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
     from engine.definitions.models import DeploymentApproval
     from engine.instances.models import ProcessInstance
     from engine.instances.task_rows import HumanTask

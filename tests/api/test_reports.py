@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.scenarios.flow import report
 from tests.support.api import PROJECT
 
@@ -62,7 +62,7 @@ def test_a_municipality_with_three_cases_shows_as_fewer_than_five(deployed, as_u
 
 
 def test_cases_saved_before_the_figures_rows_get_them_from_the_rebuild(app, deployed, as_user, monkeypatch):
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.reporting import rebuild
     from engine.reporting.models import CaseFigures
 
@@ -101,7 +101,7 @@ def test_median_and_90th_percentile_from_the_database_are_the_interpolated_ones(
     import uuid
     from statistics import median, quantiles
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.reporting.figures import report
     from engine.reporting.models import CaseFigures
 

@@ -8,7 +8,7 @@ import pyotp
 import sqlalchemy as sa
 import time_machine
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import RecoveryCode, TotpFactor
 from engine.identity.service import get_user
 

@@ -1,7 +1,7 @@
 """The task list and a completion send tasks built without marshmallow: they must be what TaskSchema dumps."""
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.task_rows import HumanTask
 from engine.tasks.schemas import TaskSchema
 from engine.api.tasks import task_json, task_summary

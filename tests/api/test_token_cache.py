@@ -4,7 +4,7 @@ import time
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import ApiToken, User
 from engine.identity.service import deactivate_user, get_user
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from engine.definitions.models import ProcessVersion
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.access import policy
 from engine.identity.actor import Actor
 from engine.identity.police_units import municipalities_of

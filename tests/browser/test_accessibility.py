@@ -2,7 +2,7 @@
 pages, the privacy officer's read log, the studio and the operations pages. WCAG 2.1 A and AA, no violations."""
 from __future__ import annotations
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.scenarios.flow import Team
 from tests.support.api import PROJECT
 

@@ -3,7 +3,7 @@ server's text and the template form-js fills in as the person types), on the cas
 The server side of the same: tests/web/test_case_data_as_text.py."""
 from __future__ import annotations
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.scenarios.flow import Team
 from tests.support.api import FIXTURES, PROJECT
 

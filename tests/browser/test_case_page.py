@@ -1,7 +1,7 @@
 """The case page in Chromium: the diagram zooms in, out and back to the whole; the page has no axe violations."""
 from __future__ import annotations
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.support.api import FIXTURES
 
 

@@ -2,7 +2,7 @@
 author's organisation; a document uploaded on the page is listed with who added it and downloads as it was."""
 from __future__ import annotations
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.api.test_documents import PDF
 from tests.support.api import FIXTURES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications.models import NotificationPreference
 

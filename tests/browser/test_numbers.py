@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.support.api import PROJECT
 
 # page language -> (the form's labels and button, [(typed, stored, shown after leaving the field)])

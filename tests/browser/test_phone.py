@@ -2,7 +2,7 @@
 with an example. The server side of the same: tests/web/test_phone_numbers.py."""
 from __future__ import annotations
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.support.api import FIXTURES
 
 

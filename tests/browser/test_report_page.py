@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.cases.service import start_case

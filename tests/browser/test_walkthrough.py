@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.cases.service import start_case

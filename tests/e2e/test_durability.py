@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.operations.consistency import check_all
 from engine.instances.models import AuditEvent, ProcessInstance
 from engine.instances.task_rows import HumanTask

@@ -1,4 +1,4 @@
-"""The server closes a keep-alive connection after VB_KEEPALIVE_REQUESTS requests (engine/gunicorn_conf.py),
+"""The server closes a keep-alive connection after VB_KEEPALIVE_REQUESTS requests (engine/app/gunicorn_conf.py),
 so a client that keeps its connection open is not tied to one worker for good."""
 import socket
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from tests.scenarios.flow import APPLY, DRIEHOEK, TRIAGE, cost_decision, fire_due_timers
 from tests.support.api import PROJECT
@@ -62,7 +62,7 @@ class User:
 
 @pytest.fixture
 def live(app, database_url):
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
 
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications.sender import run
 from tests.support.api import PROJECT

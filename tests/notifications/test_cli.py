@@ -1,7 +1,7 @@
 """`flask users set-email`: the address (and language) of a user's mails from the command line."""
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 import time_machine
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications import service
 from engine.notifications.models import DIGEST, GAVE_UP, MailMessage

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.notifications.models import DUE_TOMORROW, OVERDUE, MailMessage
 from tests.notifications.conftest import wait_for
 

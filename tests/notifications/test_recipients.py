@@ -2,7 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications import recipients
 from engine.notifications.models import ASSIGNED, NEW_TASK

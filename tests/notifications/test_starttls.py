@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.notifications.models import MailMessage
 from engine.notifications.sender import send_due
 from tests.notifications.conftest import Mailbox, free_port

@@ -2,7 +2,7 @@
 the inbox shows the task to, in their language, with the link and nothing of the report."""
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.identity.municipalities import municipality_name
 from engine.notifications.models import MailMessage

@@ -1,5 +1,5 @@
 """Connection pool settings follow the database: pooled PostgreSQL connections are checked at checkout
-(engine/pool_liveness.py), an SQLite file has no connection to lose."""
+(engine/db/pool_liveness.py), an SQLite file has no connection to lose."""
 from __future__ import annotations
 
 import time
@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import create_app
-from engine.extensions import db
+from engine.db.extensions import db
 
 POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

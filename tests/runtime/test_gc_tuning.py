@@ -3,7 +3,7 @@ import gc
 
 import pytest
 
-from engine import gc_tuning
+from engine.core import gc_tuning
 
 
 def test_thresholds_are_read_and_python_keeps_the_defaults():
@@ -36,11 +36,11 @@ def test_the_wsgi_entry_point_tunes_the_worker(monkeypatch, tmp_path):
     before = gc.get_threshold()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'wsgi.sqlite3'}")
     monkeypatch.setenv("VB_GC_THRESHOLDS", "12345,20,30")
-    sys.modules.pop("engine.wsgi", None)
+    sys.modules.pop("engine.app.wsgi", None)
     try:
-        importlib.import_module("engine.wsgi")
+        importlib.import_module("engine.app.wsgi")
         assert gc.get_threshold() == (12345, 20, 30)
     finally:
-        sys.modules.pop("engine.wsgi", None)
+        sys.modules.pop("engine.app.wsgi", None)
         gc.unfreeze()
         gc.set_threshold(*before)

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import AuditEvent
-from engine.prepared import Prepared, Raw
+from engine.db.prepared import Prepared, Raw
 
 AUDIT = AuditEvent.__table__
 INSERT = Prepared(sa.insert(AUDIT).values({name: sa.bindparam(name, type_=AUDIT.c[name].type) for name in (

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.support.api import PROJECT
 
 SCENARIO_FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,7 +9,7 @@ import io
 import sqlalchemy as sa
 
 from engine.accesslog.models import AccessLogEntry
-from engine.extensions import db
+from engine.db.extensions import db
 from tests.scenarios.flow import Team
 from tests.web.conftest import WebClient
 

@@ -15,11 +15,11 @@ import time_machine
 from engine import create_app
 from engine.crypto.keyring import KeyringError, key_id
 from engine.crypto.models import CaseKey
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import AuditEvent, ProcessInstance
 from engine.reporting.vangnet import year_figures
 from engine.retention import service as retention
-from engine.timeutil import utcnow
+from engine.core.timeutil import utcnow
 from tests.scenarios.flow import Team, assessment
 from tests.support.databases import BACKEND, TEST_DATABASE_URL
 from tests.web.conftest import WebClient

@@ -38,7 +38,7 @@ def test_everything_deploys_in_one_go(deploy_real):
 
 
 def test_redeploying_unchanged_files_changes_nothing(app, deploy_real):
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
 
     with app.app_context():
         again = deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")

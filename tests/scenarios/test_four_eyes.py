@@ -6,7 +6,7 @@ import json
 import sqlalchemy as sa
 
 from engine.definitions.models import ProcessVersion
-from engine.extensions import db
+from engine.db.extensions import db
 from tests.support.api import PROJECT, upload
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications.models import MailMessage
 from engine.reporting.figures import report

@@ -9,7 +9,7 @@ import random
 import sqlalchemy as sa
 
 from engine.definitions.service import latest_process_versions, message_senders_of
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import AuditEvent, ProcessInstance
 from engine.messages.models import MessageSubscription
 from tests.scenarios.flow import Team, to_threat_assessment_with_support

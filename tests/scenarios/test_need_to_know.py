@@ -13,7 +13,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.webhooks.models import OutboundDelivery
 from engine.webhooks.outbox import open_body
 from tests.scenarios.flow import Team, assessment, cost_decision

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import Unprocessable
+from engine.core.errors import Unprocessable
 from engine.identity import police_units
 from engine.identity.service import create_user
 from tests.scenarios.flow import Team, assessment

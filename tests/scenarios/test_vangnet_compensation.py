@@ -337,7 +337,7 @@ def test_a_grant_then_invoices_settlement_and_payment(app, deploy_real, as_user)
     assert data["payments"] == [{"date": "2027-01-08", "amount": 45_250.5, "reference": "BZK-BET-2027-0003"}]
     assert data["declarations"][0]["invoices"] == [invoice]
     with app.app_context():
-        from engine.extensions import db
+        from engine.db.extensions import db
         from engine.reporting.models import CaseFigures
         row = db.session.query(CaseFigures).filter_by(instance_id=case["id"]).one()
         assert (row.granted_amount, row.paid_amount) == (48_000, 45_250.5)

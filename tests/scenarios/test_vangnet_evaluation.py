@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from engine.identity.actor import Actor
 from engine.reporting.evaluation import EvaluationSettings
 from engine.timers.start_events import current_schedules, start_due_occurrence

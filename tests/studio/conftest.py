@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 
 from tests.studio.target import FIXTURE, TARGET
 

@@ -28,7 +28,7 @@ def test_scenarios_command_passes_and_fails_with_reasons(app, tmp_path):
 
 def test_deploy_runs_the_scenario_tests_first_and_deploys_nothing_when_one_fails(app, tmp_path):
     from engine.definitions.service import get_latest_version
-    from engine.errors import NotFound
+    from engine.core.errors import NotFound
 
     folder = tmp_path / "processes"
     shutil.copytree(FIXTURE.folder, folder)

@@ -8,14 +8,14 @@ from uuid import UUID
 import pytest
 import time_machine
 
-from engine.errors import Conflict
-from engine.extensions import db
+from engine.core.errors import Conflict
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.session import CaseSession
 from engine.operations.service import suspend
 from engine.operations.consistency import check_all
-from engine.timeutil import utcnow
+from engine.core.timeutil import utcnow
 
 from .target import FIXTURE
 

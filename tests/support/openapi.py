@@ -130,7 +130,7 @@ def contract_for(app) -> Contract:
     if key not in _CONTRACTS:
         _CONTRACTS.clear()
         with app.app_context():
-            from engine.extensions import api
+            from engine.db.extensions import api
 
             _CONTRACTS[key] = Contract(json.loads(json.dumps(api.spec.to_dict())))
     return _CONTRACTS[key]

@@ -44,10 +44,10 @@ class LiveServer:
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"vb-live-{self.port}.log"
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf", "--preload",
+            [sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf", "--preload",
              "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--threads", str(self.threads), "--graceful-timeout", "2",
-             "engine.wsgi:app"],
+             "engine.app.wsgi:app"],
             cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

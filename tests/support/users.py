@@ -2,7 +2,7 @@
 does: the password policy is for people choosing passwords, and is tested on its own)."""
 from __future__ import annotations
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.passwords import hash_password
 from engine.identity.service import create_user
 

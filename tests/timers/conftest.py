@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import AuditEvent, ProcessInstance
 from engine.timers.scheduler import TimerScheduler
 from engine.timers.settings import SchedulerSettings

@@ -148,7 +148,7 @@ def test_only_a_beheerder_manages_timers(timers, as_user, clock):
 
 
 def test_timers_of_a_case_that_is_not_running_cannot_be_changed(timers, app, as_user, clock):
-    from engine.extensions import db
+    from engine.db.extensions import db
 
     admin = as_user("beheerder")
     case = admin.start("wait_days", {"municipality_code": "GM0668"})

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.errors import Conflict
+from engine.core.errors import Conflict
 from engine.identity.actor import Actor
 from engine.cases.service import fire_timers
 from tests.support.databases import BACKEND
@@ -73,7 +73,7 @@ def test_after_the_leader_connection_is_cut_one_scheduler_acts_and_timers_fire_o
         timers, app, as_user, clock, start_scheduler, case_row, audit_count):
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
 
     first = start_scheduler("first")
     second = start_scheduler("second", expect_leader=False)

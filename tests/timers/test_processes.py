@@ -116,7 +116,7 @@ def _children(pid):
 
 def test_make_run_starts_the_scheduler_beside_the_web_app_and_ctrl_c_stops_both(database_url):
     port = _free_port()
-    launcher = subprocess.Popen([sys.executable, "-m", "engine.serve"], cwd=PROJECT,
+    launcher = subprocess.Popen([sys.executable, "-m", "engine.app.serve"], cwd=PROJECT,
                                 env=_env(database_url, PORT=port, WEB_CONCURRENCY=1),
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -1,7 +1,7 @@
 """The acting scheduler purges closed cases past their retention on its own (engine/retention)."""
 from __future__ import annotations
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import ProcessInstance
 from tests.timers.conftest import wait_for
 

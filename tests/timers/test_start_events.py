@@ -80,7 +80,7 @@ def test_an_occurrence_is_never_started_twice(timers, app, clock):
         [schedule] = [s for s in current_schedules() if s.process_id == "yearly_evaluation"]
         # Another scheduler recorded this occurrence a moment ago: this start must give way and leave nothing.
         from engine.timers.start_events import occurrence_key
-        from engine.extensions import db
+        from engine.db.extensions import db
 
         moment = _local(2026, 12, 31, 9, 0)
         db.session.add(TimerStartOccurrence(occurrence_key=occurrence_key("yearly_evaluation", "every_31_december", moment),

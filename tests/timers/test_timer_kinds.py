@@ -99,7 +99,7 @@ def test_a_non_interrupting_boundary_keeps_its_task_open(timers, as_user, clock,
 def test_a_suspended_or_failed_case_is_not_fired(timers, app, as_user, clock, start_scheduler, case_row, audit_count):
     import sqlalchemy as sa
 
-    from engine.extensions import db
+    from engine.db.extensions import db
     from engine.instances.models import ProcessInstance
 
     case = as_user("beheerder").start("wait_duration", {"municipality_code": "GM0668"})

@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.cases.service import start_case

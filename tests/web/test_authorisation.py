@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from engine.extensions import db
+from engine.db.extensions import db
 from tests.support.users import create_test_user
 from engine.instances.task_rows import HumanTask
 
@@ -84,7 +84,7 @@ def business_key_not_in_inbox(client, task_id) -> bool:
 
 def test_sensitive_fields_are_shielded_and_never_prefilled_for_other_roles(app, browser_for):
     """Politie may read the home address; the ministry (BZK) may not, even as an overseer of the case."""
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
     from engine.cases.service import start_case

@@ -9,8 +9,8 @@ import re
 
 import sqlalchemy as sa
 
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 from engine.forms.content import content_problems, render_html, render_text, safe_schema
 from engine.identity.actor import Actor
 from engine.identity.service import get_user

@@ -8,7 +8,7 @@ import time_machine
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.cases.service import start_case
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.scenarios.flow import report
 from tests.support.api import PROJECT
 

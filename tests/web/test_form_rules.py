@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from engine.cli import deploy_folders
-from engine.errors import Unprocessable
+from engine.app.cli import deploy_folders
+from engine.core.errors import Unprocessable
 from engine.forms.formjs import FormDefinition, FormDefinitionError
 
 

@@ -3,7 +3,7 @@ numbers with a link to refer oneself; the office holder refers themselves there 
 gemeente cannot start or open such a case."""
 import json
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.support.api import PROJECT
 
 REFERRAL = {"referred_person": "kind", "office_holder_role": "raadslid", "acute_danger": True,

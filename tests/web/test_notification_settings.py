@@ -2,7 +2,7 @@
 hear of it; bad input is answered 422 on the page with what to fix and changes nothing."""
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications.models import NotificationPreference
 

@@ -12,8 +12,8 @@ from joserfc import jwt  # Authlib's own JOSE library (a dependency of Authlib==
 from joserfc.jwk import RSAKey
 
 from engine import create_app
-from engine.demo import seed_demo
-from engine.extensions import db
+from engine.demo.users import seed_demo
+from engine.db.extensions import db
 
 from .conftest import WebClient
 

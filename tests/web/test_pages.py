@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 import time_machine
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.cases.service import start_case
@@ -254,7 +254,7 @@ def test_a_task_that_the_viewer_cannot_work_names_its_role_not_none(app, browser
 def test_the_office_holders_personal_task_is_theirs_and_offers_no_release(app, browser_for, as_user):
     """A task the model assigns to the office holder (camunda:assignee) is for them, not for the lane's
     role, and cannot be released into the municipality's pool."""
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
     from tests.scenarios.flow import Team
     from tests.support.api import PROJECT
 

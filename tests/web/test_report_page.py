@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from engine.cli import deploy_folders
+from engine.app.cli import deploy_folders
 from tests.scenarios.flow import report
 from tests.support.api import PROJECT
 

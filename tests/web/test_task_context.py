@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from engine.cli import deploy_folders
-from engine.errors import Unprocessable
+from engine.app.cli import deploy_folders
+from engine.core.errors import Unprocessable
 from tests.scenarios.flow import Team
 from tests.support.api import FIXTURES, PROJECT
 

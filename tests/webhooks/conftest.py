@@ -20,7 +20,7 @@ def sender(client):
 @pytest.fixture
 def deploy_real(app):
     """The project's own processes/ and forms/, as `make run` deploys them."""
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
 
     with app.app_context():
         return deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")

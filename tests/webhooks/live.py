@@ -53,9 +53,9 @@ class LiveServer(Process):
     def __init__(self, database_url: str, log_path, workers: int = 2, threads: int = 4, extra_env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf",
+        args = [sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf",
                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                "--threads", str(threads), "--graceful-timeout", "5", "engine.wsgi:app"]
+                "--threads", str(threads), "--graceful-timeout", "5", "engine.app.wsgi:app"]
         super().__init__(args, server_env(database_url, extra_env), log_path)
         self._wait_ready()
         self._document = None

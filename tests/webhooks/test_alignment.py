@@ -5,8 +5,8 @@ import shutil
 import textwrap
 
 from engine import create_app
-from engine.cli import deploy_folders
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.db.extensions import db
 from tests.support.api import PROJECT
 
 

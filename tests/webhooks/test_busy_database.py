@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import ProcessInstance
 from engine.webhooks.models import InboundDelivery
 from tests.support.databases import BACKEND

@@ -15,9 +15,9 @@ import requests
 import sqlalchemy as sa
 
 from engine import create_app
-from engine.cli import deploy_folders
-from engine.demo import seed_demo
-from engine.extensions import db
+from engine.app.cli import deploy_folders
+from engine.demo.users import seed_demo
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.instances.models import AuditEvent, ProcessInstance
 from engine.instances.sealed import case_variables

@@ -3,7 +3,7 @@ import json
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.instances.models import AuditEvent, ProcessInstance
 from engine.webhooks.models import InboundDelivery
 from tests.webhooks.support import OTHER_SECRET, SECRETS, aangifte, body_of, melding, om_beslissing, signed, stale
@@ -399,7 +399,7 @@ def test_a_write_left_to_ride_with_a_step_never_outlives_its_transaction(app):
 
 def test_a_source_the_process_does_not_declare_as_sender_is_refused(app, tmp_path, sender, as_user):
     """A route file cannot make one party speak for another: the process says who sends each message."""
-    from engine.cli import deploy_folders
+    from engine.app.cli import deploy_folders
     from tests.support.api import FIXTURES
 
     for path in (FIXTURES / "webhooks").iterdir():

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from engine import create_app
-from engine.demo import seed_demo
-from engine.extensions import db
+from engine.demo.users import seed_demo
+from engine.db.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from engine.webhooks.models import OutboundAttempt, OutboundDelivery
 from engine.webhooks.outbox import open_body
@@ -282,8 +282,8 @@ def test_a_sensitive_variable_is_never_a_fact(tmp_path, database_url):
     import shutil
 
     from engine import create_app
-    from engine.cli import deploy_folders
-    from engine.demo import seed_demo
+    from engine.app.cli import deploy_folders
+    from engine.demo.users import seed_demo
     from engine.identity.actor import Actor
     from engine.identity.service import get_user
     from engine.cases.service import start_case

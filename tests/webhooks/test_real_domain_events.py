@@ -5,7 +5,7 @@ import json
 
 import sqlalchemy as sa
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.webhooks.dispatcher import dispatch_due
 from engine.webhooks.models import OutboundDelivery
 from engine.webhooks.outbox import open_body

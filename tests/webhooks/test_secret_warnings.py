@@ -44,10 +44,10 @@ def test_the_serving_app_names_each_source_without_a_secret(monkeypatch, caplog,
 
 
 def test_the_wsgi_entry_point_warns():
-    """gunicorn's `engine.wsgi:app` is where deliveries arrive: it reports the missing secrets."""
+    """gunicorn's `engine.app.wsgi:app` is where deliveries arrive: it reports the missing secrets."""
     from pathlib import Path
 
     import engine
 
-    text = (Path(engine.__file__).parent / "wsgi.py").read_text()
+    text = (Path(engine.__file__).parent / "app" / "wsgi.py").read_text()
     assert "warn_missing_secrets(app)" in text

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Response, abort, render_template, request
 
 from ...accesslog import service as accesslog
-from ...extensions import db
+from ...db.extensions import db
 from ...access import policy
 from ...instances.models import ProcessInstance
 from ...runtime.script_helpers import LOCAL_ZONE

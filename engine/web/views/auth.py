@@ -6,8 +6,8 @@ import logging
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
-from ...errors import TooManyRequests
-from ...extensions import db
+from ...core.errors import TooManyRequests
+from ...db.extensions import db
 from ...identity import second_factor
 from ...identity.models import User
 from ...identity.service import authenticate

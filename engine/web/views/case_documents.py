@@ -6,7 +6,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from ...accesslog.service import PAGE
 from ...documents import service as documents
 from ...documents.download import download_response
-from ...errors import ApiError, Unprocessable
+from ...core.errors import ApiError, Unprocessable
 from ...notes import service as notes
 from ..blueprint import bp
 from ..i18n import _

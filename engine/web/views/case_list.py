@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ...definitions.service import form_definition, latest_process_versions
 from ...definitions.version_model import form_file_id
-from ...errors import ApiError
+from ...core.errors import ApiError
 from ...cases.service import SORTS
 from ...search import service as search_service
 from ..blueprint import bp

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
-from ...extensions import db
+from ...db.extensions import db
 from ...forms.content import safe_schema
 from ...forms.formjs import FormDefinition
 from ...identity.models import User
 from ...identity.municipalities import municipality_label
 from ...identity.roles import ROLES
-from ...timeutil import utcnow
+from ...core.timeutil import utcnow
 from ..blueprint import bp
 from ..i18n import LANGUAGES, _, language, localise_schema, message_table, number_texts, pick
 from ...identity.oidc import client as oidc_client

@@ -8,7 +8,7 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ...errors import ApiError
+from ...core.errors import ApiError
 from ..blueprint import bp
 
 log = logging.getLogger(__name__)

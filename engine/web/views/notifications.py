@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...errors import Unprocessable
+from ...core.errors import Unprocessable
 from ...notifications import service
 from ...notifications.models import ASSIGNED, CASE_NEWS, DAILY, DUE_TOMORROW, IMMEDIATELY, KINDS, NEW_TASK, OFF, OVERDUE
 from ..blueprint import bp

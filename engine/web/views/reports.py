@@ -9,7 +9,7 @@ from ...reporting import exports
 from ...reporting.figures import report
 from ...reporting.presentation import sections
 from ...reporting.vangnet import FIRST_YEAR, LAST_YEAR
-from ...timeutil import utcnow
+from ...core.timeutil import utcnow
 from ..blueprint import bp
 from ..i18n import format_decimal
 from ...identity.auth import current_actor

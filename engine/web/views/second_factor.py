@@ -6,8 +6,8 @@ import time
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from ...errors import ApiError, TooManyRequests
-from ...extensions import db
+from ...core.errors import ApiError, TooManyRequests
+from ...db.extensions import db
 from ...identity import second_factor
 from ...identity.models import User
 from ...identity.service import check_second_factor, disable_second_factor

@@ -6,7 +6,7 @@ import json
 from flask import flash, redirect, render_template, request, url_for
 
 from ...definitions.service import get_latest_version, latest_process_versions
-from ...errors import Conflict, NotFound, Unprocessable
+from ...core.errors import Conflict, NotFound, Unprocessable
 from ...access import policy
 from ...cases.service import start_case, start_form_of
 from ..blueprint import bp

@@ -6,8 +6,8 @@ import json
 from flask import flash, redirect, render_template, request, url_for
 
 from ...accesslog import service as accesslog
-from ...errors import Conflict, Unprocessable
-from ...extensions import db
+from ...core.errors import Conflict, Unprocessable
+from ...db.extensions import db
 from ...access import policy
 from ...instances.models import ProcessInstance
 from ...cases.service import case_variables_for

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.models import ProcessInstance
 from engine.cases.service import start_case
 from engine.tasks.service import complete
-from engine.timeutil import utcnow
+from engine.core.timeutil import utcnow
 
 from tests.studio import studio_web as studio
 from tests.studio.target import FIXTURE

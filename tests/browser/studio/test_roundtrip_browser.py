@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.extensions import db
+from engine.db.extensions import db
 from engine.studio import workspace
 from engine.studio.models import StudioFile
 

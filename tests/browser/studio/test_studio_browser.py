@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.errors import Unprocessable
-from engine.extensions import db
+from engine.core.errors import Unprocessable
+from engine.db.extensions import db
 from engine.identity.actor import Actor
 from engine.identity.service import get_user
 from engine.instances.models import ProcessInstance

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
-from .extensions import db
+from ..db.extensions import db
 
 bp = Blueprint("health", __name__)
 

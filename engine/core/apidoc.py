@@ -1,6 +1,6 @@
 """How the OpenAPI document describes the answers of the API.
 
-Every error the API gives has one shape, `ApiErrorSchema` (engine/errors.py makes them); flask-smorest's own
+Every error the API gives has one shape, `ApiErrorSchema` (engine/core/errors.py makes them); flask-smorest's own
 per-status response components and its default error response use it (`Api.ERROR_SCHEMA`).
 
 What every operation can answer is documented in two places:
@@ -10,7 +10,7 @@ What every operation can answer is documented in two places:
   status or a sentence of its own;
 - `Api` adds, when a blueprint is registered, what follows from the route itself: 401 when the blueprint needs
   a token (`protect`), 403 when the whole blueprint needs a role (`protect_api`), 400 for query parameters
-  (never 422: engine/errors.py answers 400 for them), 404 for a path with parameters, 413 and 422 for a request
+  (never 422: engine/core/errors.py answers 400 for them), 404 for a path with parameters, 413 and 422 for a request
   body, and 503 `busy` for a change the database could not make in time.
 
 A query parameter that the operation does not declare is refused (400, naming it and the accepted ones) before
@@ -239,7 +239,7 @@ def complete_responses(path: str, method: str, operation: dict, blueprint: str) 
     add(400, None if in_query else "An unknown query parameter: this operation takes none (code `bad_request`, "
                                      "`errors.query` names it)")
     for key in [k for k in responses if k == "422"]:
-        # flask-smorest documents 422 for every `arguments`; arguments in the query answer 400 (engine/errors.py).
+        # flask-smorest documents 422 for every `arguments`; arguments in the query answer 400 (engine/core/errors.py).
         if not has_body and _is_ref(responses[key], "UNPROCESSABLE_ENTITY"):
             del responses[key]
             declared.discard("422")

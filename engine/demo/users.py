@@ -1,10 +1,10 @@
 """Demo users for the embedded demo (`make run`), never for a production configuration."""
 import sqlalchemy as sa
 
-from .extensions import db
-from .identity.demo_accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS, demo_email
-from .identity.models import User
-from .identity.passwords import hash_password
+from ..db.extensions import db
+from ..identity.demo_accounts import DEMO_PASSWORD, DEMO_UNITS, DEMO_USERS, demo_email
+from ..identity.models import User
+from ..identity.passwords import hash_password
 
 
 def seed_demo() -> int:

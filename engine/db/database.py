@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def configure_engine(app) -> None:
-    """PostgreSQL: pooled connections checked at checkout (engine/pool_liveness.py). SQLite: WAL journal, a
+    """PostgreSQL: pooled connections checked at checkout (engine/db/pool_liveness.py). SQLite: WAL journal, a
     busy timeout instead of instant 'database is locked', foreign keys on."""
     with app.app_context():
         engine = db.engine

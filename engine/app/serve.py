@@ -11,14 +11,14 @@ import subprocess
 import sys
 import time
 
-from .config import serve_settings
+from ..core.config import serve_settings
 
 
 def _commands(port: str, workers: str) -> dict:
     web = [
-        sys.executable, "-m", "gunicorn", "-c", "python:engine.gunicorn_conf", "--preload",
+        sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf", "--preload",
         "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", "4",
-        "--access-logfile", "-", "engine.wsgi:app",
+        "--access-logfile", "-", "engine.app.wsgi:app",
     ]
     scheduler = [sys.executable, "-m", "flask", "--app", "engine", "scheduler"]
     dispatcher = [sys.executable, "-m", "flask", "--app", "engine", "webhooks-dispatch"]

@@ -8,7 +8,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.routing import IntegerConverter
 
-from .apidoc import Api
+from ..core.apidoc import Api
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

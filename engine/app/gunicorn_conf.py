@@ -1,4 +1,4 @@
-"""gunicorn settings of the web app: `gunicorn -c python:engine.gunicorn_conf ... engine.wsgi:app`.
+"""gunicorn settings of the web app: `gunicorn -c python:engine.app.gunicorn_conf ... engine.app.wsgi:app`.
 
 Used by `make run`, the Docker image, the end-to-end tests and the benchmarks, so all run the same server.
 
@@ -11,7 +11,7 @@ opened again by the client, and the worker with the most time to spare is the fi
 """
 from __future__ import annotations
 
-from .config import serve_settings
+from ..core.config import serve_settings
 
 KEEPALIVE_REQUESTS = serve_settings()["keepalive_requests"]
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .definitions.models import ProcessVersion
-from .extensions import db
-from .identity.actor import Actor
-from .identity.models import User
-from .instances.models import ProcessInstance
-from .instances.task_rows import OPEN, HumanTask
-from .cases.service import start_case
-from .tasks.service import complete
+from ..definitions.models import ProcessVersion
+from ..db.extensions import db
+from ..identity.actor import Actor
+from ..identity.models import User
+from ..instances.models import ProcessInstance
+from ..instances.task_rows import OPEN, HumanTask
+from ..cases.service import start_case
+from ..tasks.service import complete
 
 REPORT = {"reporter_is_office_holder": False, "acute_danger": False, "suspect_known": False, "family_involved": False,
           "incident_location": "werk"}

@@ -65,7 +65,7 @@ class CaseTombstoneSchema(Schema):
 
 
 class ApiErrorSchema(Schema):
-    """Every error the API answers (engine/errors.py): the same shape for every status."""
+    """Every error the API answers (engine/core/errors.py): the same shape for every status."""
 
     code = fields.String(required=True, metadata={
         "description": "A stable, machine-readable name of the error (a string, never a number): "

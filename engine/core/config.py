@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 _JSON_COLUMNS = json.JSONEncoder(default=str, separators=(",", ":"))  # built once: every step writes JSON columns
@@ -56,7 +56,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 def engine_options(database_url: str) -> dict:
     """A server database may drop idle connections (a restart, a proxy's timeout): each checkout is checked
-    by `engine.pool_liveness` (installed by `database.configure_engine`) rather than pinged with a query every
+    by `engine.db.pool_liveness` (installed by `database.configure_engine`) rather than pinged with a query every
     time. An SQLite file has no connection to lose."""
     return {"pool_pre_ping": False, "json_serializer": json_dumps}
 
@@ -73,11 +73,11 @@ def log_levels() -> tuple[str, str]:
 
 
 def serve_settings() -> dict:
-    """What `make run` (engine/serve.py) and the gunicorn settings read before any app exists."""
+    """What `make run` (engine/app/serve.py) and the gunicorn settings read before any app exists."""
     return {
         "port": os.environ.get("PORT", "5000"),
         "workers": os.environ.get("WEB_CONCURRENCY", "2"),
-        # Keep-alive connections are closed after this many requests (engine/gunicorn_conf.py); 0: never
+        # Keep-alive connections are closed after this many requests (engine/app/gunicorn_conf.py); 0: never
         "keepalive_requests": int(os.environ.get("VB_KEEPALIVE_REQUESTS", "100")),
         # `Server-Timing` on every response, for `make bench-http` only (engine/profiling/server_timing.py)
         "server_timing": os.environ.get("VB_SERVER_TIMING") == "1",
@@ -115,9 +115,9 @@ def load_config(instance_path: Path) -> dict:
         "VB_AUTO_MIGRATE": _bool("VB_AUTO_MIGRATE", True),
         # How long an SQLite write waits for another one before the request is answered 503 (busy)
         "VB_SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("VB_SQLITE_BUSY_TIMEOUT_MS", "10000")),
-        # A pooled PostgreSQL connection idle longer than this is pinged at checkout (engine/pool_liveness.py)
+        # A pooled PostgreSQL connection idle longer than this is pinged at checkout (engine/db/pool_liveness.py)
         "VB_DB_PING_IDLE_SECONDS": float(os.environ.get("VB_DB_PING_IDLE_SECONDS", "10")),
-        # Garbage collector thresholds of the web workers and the scheduler (engine/gc_tuning.py)
+        # Garbage collector thresholds of the web workers and the scheduler (engine/core/gc_tuning.py)
         "VB_GC_THRESHOLDS": os.environ.get("VB_GC_THRESHOLDS", "20000,50,100"),
         # Compare every state dump with the library's own conversion (a check for the tests, twice the cost)
         "VB_VERIFY_STATE_DUMP": _bool("VB_VERIFY_STATE_DUMP", False),

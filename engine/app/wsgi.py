@@ -1,8 +1,8 @@
-"""The WSGI entry point for gunicorn: `gunicorn engine.wsgi:app`."""
-from . import create_app
-from .gc_tuning import tune
-from .profiling import server_timing
-from .webhooks import warn_missing_secrets
+"""The WSGI entry point for gunicorn: `gunicorn engine.app.wsgi:app`."""
+from .. import create_app
+from ..core.gc_tuning import tune
+from ..profiling import server_timing
+from ..webhooks import warn_missing_secrets
 
 app = create_app()
 warn_missing_secrets(app)  # here, where deliveries are received; not in every command that loads the app

@@ -8,7 +8,7 @@ run with the driver's cursor, in the same transaction as everything else on the 
 committed or rolled back by `db.session`). Parameters and results go through the column types' own bind and
 result processors, so values are stored and read exactly as SQLAlchemy would (JSON text, UTC datetimes).
 
-A PostgreSQL connection checked out of the pool is checked first (`engine.pool_liveness`), so the driver's
+A PostgreSQL connection checked out of the pool is checked first (`engine.db.pool_liveness`), so the driver's
 cursor is not one of a connection the server has closed. Driver errors are raised as SQLAlchemy's.
 Everything else (lists, admin, reports) uses the ORM. The tests run these statements on SQLite and
 PostgreSQL.

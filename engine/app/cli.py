@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .errors import ApiError
+from ..core.errors import ApiError
 
 
 def _fail(err: ApiError):
@@ -26,8 +26,8 @@ def _fail(err: ApiError):
 
 
 def collect_files(folders) -> list:
-    from .definitions.service import Upload
-    from .definitions.validation import kind_of
+    from ..definitions.service import Upload
+    from ..definitions.validation import kind_of
 
     uploads = []
     for folder in folders:
@@ -39,7 +39,7 @@ def collect_files(folders) -> list:
 
 def collect_tests(folders) -> dict:
     """The scenario tests of FOLDERS ({file name: text}): `<stem>.test.json` / `.test.yaml` next to a diagram."""
-    from .studio.cli import folder_workspace
+    from ..studio.cli import folder_workspace
 
     return {name: f.content for name, f in folder_workspace(folders).items() if f.kind == "test"}
 
@@ -47,8 +47,8 @@ def collect_tests(folders) -> dict:
 def deploy_folders(folders, actor="cli") -> dict:
     """Deploy the diagrams, decisions and forms of FOLDERS, and import their scenario tests into the studio,
     where they gate the next deployments from the studio. The tests themselves are not run here."""
-    from .definitions.service import deploy
-    from .studio.workspace import import_tests
+    from ..definitions.service import deploy
+    from ..studio.workspace import import_tests
 
     uploads = collect_files(folders)
     tests = collect_tests(folders)
@@ -62,9 +62,9 @@ def deploy_folders(folders, actor="cli") -> dict:
 def _scenario_gate(folders) -> None:
     """Run the scenario tests of FOLDERS against their own files; a failing one stops the deployment. Files
     with errors are left to the deployment, which refuses them with file, line and element."""
-    from .studio.checks import ERROR, validate_workspace
-    from .studio.cli import folder_workspace
-    from .studio.scenarios import run_workspace_tests
+    from ..studio.checks import ERROR, validate_workspace
+    from ..studio.cli import folder_workspace
+    from ..studio.scenarios import run_workspace_tests
 
     files = folder_workspace(folders)
     if not any(f.kind == "test" for f in files.values()):
@@ -120,7 +120,7 @@ def register_commands(app) -> None:
     @with_appcontext
     def create_user_command(username, roles, municipality, display_name, police_unit, password):
         """Create a user."""
-        from .identity.service import create_user
+        from ..identity.service import create_user
 
         try:
             user = create_user(username, password, list(roles), municipality, display_name, police_unit)
@@ -134,7 +134,7 @@ def register_commands(app) -> None:
     @with_appcontext
     def reset_password_command(username, password):
         """Set a new password (ends the user's tokens and web sessions)."""
-        from .identity.service import get_user, set_password
+        from ..identity.service import get_user, set_password
 
         try:
             set_password(get_user(username), password)
@@ -147,8 +147,8 @@ def register_commands(app) -> None:
     @with_appcontext
     def unlock_command(username):
         """Forget an account's failed sign-ins, so that it can sign in again before the window has passed."""
-        from .extensions import db
-        from .identity.throttle import clear
+        from ..db.extensions import db
+        from ..identity.throttle import clear
 
         removed = clear(username.strip().lower())
         db.session.commit()
@@ -160,8 +160,8 @@ def register_commands(app) -> None:
     def reset_totp_command(username):
         """Remove an account's second factor and recovery codes (a lost phone): the next sign-in needs the
         password only, and a role that needs a second factor is sent to set up a new one."""
-        from .identity import second_factor
-        from .identity.service import get_user
+        from ..identity import second_factor
+        from ..identity.service import get_user
 
         try:
             removed = second_factor.remove(get_user(username))
@@ -175,7 +175,7 @@ def register_commands(app) -> None:
     @with_appcontext
     def deactivate_command(username):
         """Stop an account: it cannot sign in, and its tokens and web sessions end at once."""
-        from .identity.service import deactivate_user, get_user
+        from ..identity.service import deactivate_user, get_user
 
         try:
             deactivate_user(get_user(username))
@@ -190,8 +190,8 @@ def register_commands(app) -> None:
     @with_appcontext
     def set_email_command(username, address, language):
         """Set (or, without ADDRESS, remove) the e-mail address notifications go to."""
-        from .identity.service import get_user
-        from .notifications.service import set_email
+        from ..identity.service import get_user
+        from ..notifications.service import set_email
 
         try:
             user = get_user(username)
@@ -209,8 +209,8 @@ def register_commands(app) -> None:
         """List users and their roles."""
         import sqlalchemy as sa
 
-        from .extensions import db
-        from .identity.models import User
+        from ..db.extensions import db
+        from ..identity.models import User
 
         for user in db.session.scalars(sa.select(User).order_by(User.username)):
             click.echo(f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or '':8} {user.email or ''}")
@@ -219,7 +219,7 @@ def register_commands(app) -> None:
     @with_appcontext
     def check_cases_command():
         """Verify that every case's task rows, subscriptions and status agree with its saved state."""
-        from .operations.consistency import check_all
+        from ..operations.consistency import check_all
 
         report = check_all()
         for instance_id, problems in report.items():
@@ -233,12 +233,12 @@ def register_commands(app) -> None:
     @with_appcontext
     def seed_demo_command():
         """Create the demo users (password 'demo'). Refused unless VB_DEMO=1."""
-        from .demo import seed_demo
+        from ..demo.users import seed_demo
 
         if not current_app.config["VB_DEMO"]:
             raise click.ClickException("Demo data is only for the embedded demo: set VB_DEMO=1.")
         created = seed_demo()
-        from .demo_cases import seed_demo_cases
+        from ..demo.cases import seed_demo_cases
 
         cases = seed_demo_cases()
         click.echo(f"Demo ready ({created} users, {cases} demo cases created).")
