@@ -48,8 +48,8 @@ diagrams: install frontend chromium
 # The screenshots of the web app in docs/img/ (inbox, task form, case page, studio, heatmap), taken by the
 # browser tests.
 screenshots: install frontend chromium
-	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser/test_walkthrough.py tests/browser/studio/test_studio_browser.py \
-		tests/browser/studio/test_operations_browser.py
+	VB_DOCS_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/web/test_walkthrough_browser.py tests/studio/test_studio_browser.py \
+		tests/studio/test_operations_browser.py
 
 # Compile the UI translations (engine/translations/*/LC_MESSAGES/messages.po -> .mo).
 translations: install

@@ -14,13 +14,15 @@ from engine import create_app  # noqa: E402
 from engine.demo.users import seed_demo  # noqa: E402
 from engine.db.extensions import db  # noqa: E402
 from tests.support.api import FIXTURES, Api  # noqa: E402
+from tests.support.browser_fixtures import artifacts, browser, frontend_bundles, live_server, web  # noqa: E402,F401
 from tests.support.databases import BACKEND, make_databases  # noqa: E402
 from tests.support.openapi import MISMATCHES, ContractClient  # noqa: E402
 
 # The tests whose every API answer is checked against the published OpenAPI document (tests/support/openapi.py):
 # an answer that does not conform fails the test that received it.
-# Under tests/e2e the answers of the real server are checked (tests/support/server.py's HttpUser).
-CONTRACT_CHECKED = ("tests/api/", "tests/webhooks/", "tests/scenarios/", "tests/studio/", "tests/timers/", "tests/e2e/",
+# In the end-to-end tests (marked e2e) the answers of the real server are checked (tests/support/server.py's
+# HttpUser); the browser tests are not.
+CONTRACT_CHECKED = ("tests/api/", "tests/webhooks/", "tests/scenarios/", "tests/studio/", "tests/timers/",
                     "tests/notifications/")
 
 
@@ -41,7 +43,9 @@ def database_url(databases):
 
 
 def contract_checked(item) -> bool:
-    return any(part in item.path.as_posix() for part in CONTRACT_CHECKED)
+    if item.get_closest_marker("browser"):
+        return False
+    return item.get_closest_marker("e2e") is not None or any(part in item.path.as_posix() for part in CONTRACT_CHECKED)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -113,6 +117,10 @@ def deploy_fixture(app):
 
 
 def pytest_collection_modifyitems(config, items):
+    # a test that drives Chromium is a browser test wherever it lives (its kind is a marker, not a folder)
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
     if os.environ.get("VB_TEST_BACKEND") == "postgresql":
         return
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass (TEST_DATABASE_URL)")

@@ -1,6 +1,6 @@
 """What the studio's tests edit, in one place (see conftest.py).
 
-`TARGET` is the process of the acceptance tests (tests/browser/studio/test_studio_browser.py): the real
+`TARGET` is the process of the acceptance tests (tests/studio/test_studio_browser.py): the real
 threat response, `processes/threat_response.bpmn` with its decision tables, forms and scenario test.
 `FIXTURE` is a small diagram written with Camunda 7 attributes (tests/studio/fixtures/studio_case), for the
 API and operations tests that need a process they can drive in one step (incidents, timers, heatmaps).

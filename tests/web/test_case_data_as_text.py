@@ -1,6 +1,6 @@
 """Case data never becomes markup: the server renders a form's text and html components itself, with the
 case values in them escaped, so the page is safe whatever form-js does with a text (engine/forms/content.py).
-The same payloads in Chromium: tests/browser/test_case_data_as_text.py."""
+The same payloads in Chromium: tests/web/test_case_data_as_text_browser.py."""
 from __future__ import annotations
 
 import io

@@ -1,5 +1,5 @@
 """Phone numbers as Dutch handlers write them: accepted in the usual notations, stored in E.164, shown in the
-national notation, and refused with an example of what is expected. In the browser: tests/browser/test_phone.py."""
+national notation, and refused with an example of what is expected. In the browser: tests/web/test_phone_browser.py."""
 from __future__ import annotations
 
 import pytest

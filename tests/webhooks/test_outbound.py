@@ -2,7 +2,7 @@
 
 These tests run against the stand-in process of tests/fixtures/webhooks, with the repository's route files
 and domain events that fit the stand-in (it catches the messages at plain catch events). The repository's own
-domain events on the real processes are tested in tests/e2e/test_threat_response_webhooks.py."""
+domain events on the real processes are tested in tests/webhooks/test_threat_response_webhooks.py."""
 import json
 import shutil
 import time

@@ -1,5 +1,5 @@
 """The domain events of webhooks/outbound/events.yaml on the real processes: compensation.decided fires once
-BZK has decided, whether the decision came by webhook (tests/e2e/test_threat_response_webhooks.py) or was
+BZK has decided, whether the decision came by webhook (tests/webhooks/test_threat_response_webhooks.py) or was
 entered by hand, and not for a message that reopened BZK's task."""
 import json
 

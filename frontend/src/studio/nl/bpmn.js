@@ -1,5 +1,5 @@
 // Dutch texts of bpmn-js and its Camunda 7 properties panel, as the BPMN editor shows them
-// (tests/browser/studio/test_studio_language.py opens every part of it on the threat response), and those of
+// (tests/studio/test_studio_language_browser.py opens every part of it on the threat response), and those of
 // bpmnlint's overlay and rules (./bpmnlint.js).
 import bpmnlint from './bpmnlint.js';
 

@@ -1,6 +1,6 @@
 // Dutch texts of dmn-js as the decision table editor shows them: the requirements diagram's palette and
 // context pad, the decision table's headers, hit policies, context menus and cell editors
-// (tests/browser/studio/test_studio_language.py).
+// (tests/studio/test_studio_language_browser.py).
 export default {
   // requirements diagram (DRD)
   'Activate hand tool': 'Handgereedschap activeren',

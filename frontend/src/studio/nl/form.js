@@ -1,6 +1,6 @@
 // Dutch texts of the form-js editor's palette and properties panel (form-js has no translation service;
 // frontend/src/studio/i18n.js applies this table to those two parts of the editor). The field types and
-// property groups used by the project's forms are shown in tests/browser/studio/test_studio_language.py.
+// property groups used by the project's forms are shown in tests/studio/test_studio_language_browser.py.
 export default {
   // palette
   'Components': 'Componenten',

@@ -9,6 +9,8 @@ from engine.instances.models import AuditEvent, ProcessInstance
 from engine.instances.task_rows import HumanTask
 from tests.support.server import LiveServer
 
+pytestmark = pytest.mark.e2e  # against a real gunicorn server
+
 
 @pytest.fixture
 def live(app, database_url, deploy_fixture):

@@ -22,7 +22,7 @@ from tests.support.server import LiveServer
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import SECRETS, body_of, signed
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 MEASURES = ["alarm_opvolging", "camera"]  # advised measures at the home: sensitive
 

@@ -1,9 +1,9 @@
 """Whole cases walked through the browser, one step per role, described as data.
 
 A scenario names the folders to deploy, who reports, what they fill in, and then each task in order: who
-does it and what they fill in (by the form's visible Dutch labels; see `WebSession.fill` in web.py for the
+does it and what they fill in (by the form's visible Dutch labels; see `WebSession.fill` in browser.py for the
 kinds of field), and what the finished case shows. To walk another process, add a scenario;
-`test_walkthrough.py` runs every one of them:
+`tests/web/test_walkthrough_browser.py` runs every one of them:
 
 - `simple_case`: the small fixture process of tests/fixtures/basic (report, triage, police check);
 - `threat_response_eligible_compensation`: the real processes/ and forms/, along the eligible compensation

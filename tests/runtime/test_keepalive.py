@@ -6,6 +6,8 @@ import pytest
 
 from tests.support.server import LiveServer
 
+pytestmark = pytest.mark.e2e  # against a real gunicorn server
+
 
 @pytest.fixture
 def live(app, database_url):

@@ -1,5 +1,6 @@
-"""A whole case through the browser as each role, one walk per scenario of scenarios.py: the report, every
-task (found in the inbox, claimed, filled in, completed), signing in and out, and the finished case."""
+"""A whole case through the browser as each role, one walk per scenario of
+tests/support/browser_scenarios.py: the report, every task (found in the inbox, claimed, filled in,
+completed), signing in and out, and the finished case."""
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ from engine.identity.service import get_user
 from engine.cases.service import start_case
 from tests.support.api import PROJECT
 
-from .scenarios import SCENARIOS
+from ..support.browser_scenarios import SCENARIOS
 
 DOCS_SHOTS = os.environ.get("VB_DOCS_SCREENSHOTS")  # e.g. docs/img: also refresh the screenshots in docs/
 

@@ -1,4 +1,5 @@
-"""Browser tests: Debian's Chromium driven by Playwright against the app served over real HTTP.
+"""The browser tests' fixtures (imported by tests/conftest.py): Debian's Chromium driven by
+Playwright against the app served over real HTTP.
 
 Never downloads Playwright's own browsers: /usr/bin/chromium (installed by `make test`) or a clear skip.
 """
@@ -20,13 +21,6 @@ CHROMIUM_ARGS = [
 ]
 DIST = PROJECT / "engine" / "web" / "static" / "dist"
 ARTIFACTS = PROJECT / "test-artifacts" / "browser"
-
-
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +87,8 @@ def artifacts(request):
 
 @pytest.fixture
 def web(browser, live_server, artifacts):
-    """Opens browser sessions (one per user) on the live server; see tests/browser/web.py."""
-    from .web import WebSession
+    """Opens browser sessions (one per user) on the live server; see tests/support/browser.py."""
+    from .browser import WebSession
 
     sessions = []
     counter = [0]
