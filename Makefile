@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app engine
 
-.PHONY: install run scheduler test lint test-sqlite test-postgres bench bench-http bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
+.PHONY: install run scheduler test lint format test-sqlite test-postgres bench bench-http bench-timers bench-webhooks bench-web bench-studio clean frontend chromium diagrams screenshots translations
 
 # Demo signing secrets of the webhook sources, for `make run` only and only when the variable is unset
 # (docs/webhooks.md). A real deployment sets its own; these must never be used outside the demo.
@@ -83,7 +83,12 @@ test: install frontend chromium lint
 	fi
 
 # The linter and the type checker (their settings are in pyproject.toml); `make test` runs them first.
+# The formatter: `make lint` checks that it would change nothing.
+format: install
+	$(BIN)/ruff format
+
 lint: install
+	$(BIN)/ruff format --check
 	$(BIN)/ruff check
 	$(BIN)/mypy
 

@@ -13,6 +13,7 @@ with + is where the count stopped: more than 1,000), and the load average before
     .venv/bin/python -m benchmarks.case_search --cases 100000 \\
         --database-url postgresql://postgres@127.0.0.1:5432/test            # in a schema of its own, dropped after
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,17 +47,43 @@ def _rows(n: int, version_id: int, seed: int = 11):
         step = rng.choice(STEPS) if open_task else "triage"
         group = "politie" if step == "threat_assessment" or rng.random() < 0.3 else "gemeente"
         yield (
-            {"id": case_id, "process_version_id": version_id, "process_id": "threat_response", "business_key": key,
-             "municipality_code": municipality, "status": status, "lock_version": 1, "started_by": "bench",
-             "started_at": started, "updated_at": started, "title": f"{rng.choice(WORDS)} {rng.choice(PLACES)}",
-             "active_elements": [step] if open_task else []},
-            {"id": task_id, "instance_id": case_id, "process_id": "threat_response", "element_id": step,
-             "name": step, "candidate_groups": [group], "municipality_code": municipality, "priority": 50,
-             "status": "open" if open_task else "completed", "created_at": started},
+            {
+                "id": case_id,
+                "process_version_id": version_id,
+                "process_id": "threat_response",
+                "business_key": key,
+                "municipality_code": municipality,
+                "status": status,
+                "lock_version": 1,
+                "started_by": "bench",
+                "started_at": started,
+                "updated_at": started,
+                "title": f"{rng.choice(WORDS)} {rng.choice(PLACES)}",
+                "active_elements": [step] if open_task else [],
+            },
+            {
+                "id": task_id,
+                "instance_id": case_id,
+                "process_id": "threat_response",
+                "element_id": step,
+                "name": step,
+                "candidate_groups": [group],
+                "municipality_code": municipality,
+                "priority": 50,
+                "status": "open" if open_task else "completed",
+                "created_at": started,
+            },
             {"task_id": task_id, "instance_id": case_id, "group_name": group},
-            {"process_id": "threat_response", "year": started.year, "instance_id": case_id, "month": started.month,
-             "municipality_code": municipality, "started_at": started, "closed": status == "completed",
-             "office_holder_role": rng.choice(ROLES)},
+            {
+                "process_id": "threat_response",
+                "year": started.year,
+                "instance_id": case_id,
+                "month": started.month,
+                "municipality_code": municipality,
+                "started_at": started,
+                "closed": status == "completed",
+                "office_holder_role": rng.choice(ROLES),
+            },
         )
 
 
@@ -125,8 +152,15 @@ def _searches(month_start):
         ("open task at a step", {"open_task": "cost_decision"}),
         ("one month opened", {"started_from": month_start, "started_before": month_start + timedelta(days=31)}),
         ("running, oldest first", {"status": "running", "sort": "started_at"}),
-        ("word + period + status", {"text": "dreigbrief", "status": "running", "started_from": month_start,
-                                    "started_before": month_start + timedelta(days=92)}),
+        (
+            "word + period + status",
+            {
+                "text": "dreigbrief",
+                "status": "running",
+                "started_from": month_start,
+                "started_before": month_start + timedelta(days=92),
+            },
+        ),
     ]
 
 
@@ -136,13 +170,22 @@ def _run(url: str, args) -> None:
     from engine.identity.actor import Actor
     from engine.search.service import find_cases
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "VB_AUTO_MIGRATE": True, "VB_DEMO": True,
-                      "SECRET_KEY": "bench", "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "VB_AUTO_MIGRATE": True,
+            "VB_DEMO": True,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         started = time.perf_counter()
         _write(db, args.cases)
-        print(f"{db.engine.dialect.name}: {args.cases:,} cases written in {time.perf_counter() - started:.1f} s; "
-              f"{args.runs} runs per search, first page of 25 with its total")
+        print(
+            f"{db.engine.dialect.name}: {args.cases:,} cases written in {time.perf_counter() - started:.1f} s; "
+            f"{args.runs} runs per search, first page of 25 with its total"
+        )
         viewers = {
             "gemeente": Actor("gemeente.westbetuwe", frozenset({"gemeente"}), VIEWER_MUNICIPALITY),
             "politie": Actor("politie", frozenset({"politie"})),
@@ -165,8 +208,10 @@ def _run(url: str, args) -> None:
                 worst = max(worst, p95)
                 cells.append(f"{statistics.median(times):6.1f} / {p95:6.1f} ms ({total:>5}{' ' if exact else '+'})")
             print(f"{label:32} " + "  ".join(f"{cell:>22}" for cell in cells))
-        print(f"median / p95 (matches); the slowest p95: {worst:.1f} ms (goal: under 100 ms); "
-              f"load average {_load()} after")
+        print(
+            f"median / p95 (matches); the slowest p95: {worst:.1f} ms (goal: under 100 ms); "
+            f"load average {_load()} after"
+        )
 
 
 def _load() -> str:

@@ -12,6 +12,7 @@ Encryption: the host as it runs (state and variables sealed with the case's AES-
 host with the sealing step left out (plain bytes written, which the loader reads as rows from before
 encryption), in interleaved rounds of the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,8 +102,9 @@ def host_run(app, cases: int) -> list[float]:
     for instance_id in ids:
         while True:
             with app.app_context():
-                task_id = db.session.scalar(sa.select(HumanTask.id).where(HumanTask.instance_id == instance_id,
-                                                                          HumanTask.status == OPEN))
+                task_id = db.session.scalar(
+                    sa.select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.status == OPEN)
+                )
             if task_id is None:
                 break
             start = time.perf_counter()
@@ -128,8 +130,9 @@ def long_case(app, steps: int) -> tuple[list[float], list[float]]:
     timings = []
     for _ in range(steps):
         with app.app_context():
-            task_id = db.session.scalar(sa.select(HumanTask.id).where(HumanTask.instance_id == instance_id,
-                                                                      HumanTask.status == OPEN))
+            task_id = db.session.scalar(
+                sa.select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.status == OPEN)
+            )
         start = time.perf_counter()
         with app.app_context():
             complete(task_id, dict(FORM_DATA), actor)

@@ -17,6 +17,7 @@ interleaved rounds with (a) the floor of `make bench` (bare SpiffWorkflow, seria
 model, so the ratios come from one run. With --profile it also prints where a request's time goes, per
 layer, from cProfile over the same requests in this process (Flask's test client, same database).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,6 +51,7 @@ def _percentile(values, fraction):
 
 # --- the data --------------------------------------------------------------------------------------------
 
+
 def build(app, open_tasks: int) -> dict:
     from engine.app.cli import deploy_folders
     from engine.identity.actor import Actor
@@ -65,13 +67,16 @@ def build(app, open_tasks: int) -> dict:
         create_user(STARTER[0], PASSWORD, ["gemeente"], STARTER[1])
         west = Actor.for_user(get_user("gemeente.westbetuwe"))
         started = time.perf_counter()
-        cases = [start_case("simple_case", {"summary": f"melding {n}", "municipality_code": "GM0668"}, west).id
-                 for n in range(open_tasks)]
+        cases = [
+            start_case("simple_case", {"summary": f"melding {n}", "municipality_code": "GM0668"}, west).id
+            for n in range(open_tasks)
+        ]
         seconds = time.perf_counter() - started
     return {"cases": cases, "start_seconds": seconds}
 
 
 # --- the server and the client -----------------------------------------------------------------------------
+
 
 def serve(database_url: str, log_path: Path) -> tuple[subprocess.Popen, int]:
     """gunicorn as engine/app/serve.py starts it for `make run`."""
@@ -79,10 +84,21 @@ def serve(database_url: str, log_path: Path) -> tuple[subprocess.Popen, int]:
     from engine.app.serve import _commands
 
     port = _free_port()
-    command = [part for part in _commands(str(port), serve_settings()["workers"])["web"]
-               if part not in ("--access-logfile", "-")]
-    env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="bench-http",
-               LOG_LEVEL="WARNING", VB_DEMO="1", VB_SERVER_TIMING="1", **SECRET_ENV)
+    command = [
+        part
+        for part in _commands(str(port), serve_settings()["workers"])["web"]
+        if part not in ("--access-logfile", "-")
+    ]
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        VB_AUTO_MIGRATE="0",
+        SECRET_KEY="bench-http",
+        LOG_LEVEL="WARNING",
+        VB_DEMO="1",
+        VB_SERVER_TIMING="1",
+        **SECRET_ENV,
+    )
     proc = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
     for _ in range(300):
         try:
@@ -153,9 +169,12 @@ def web_client(port: int, username: str, password: str) -> Client:
     client = Client(port)
     _, page, *_ = client.request("GET", "/login")
     csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-    status, *_ = client.request("POST", "/login", urlencode({"username": username, "password": password,
-                                                            "csrf_token": csrf}).encode(),
-                                {"Content-Type": "application/x-www-form-urlencoded"})
+    status, *_ = client.request(
+        "POST",
+        "/login",
+        urlencode({"username": username, "password": password, "csrf_token": csrf}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status == 302, (username, status)
     return client
 
@@ -171,23 +190,33 @@ def measure(name, call, count, warmup=10) -> dict:
         client.append(elapsed)
         if at_server is not None:
             server.append(at_server)
-    return {"name": name, "p50": statistics.median(client), "p95": _percentile(client, 0.95),
-            "server_p50": statistics.median(server), "server_p95": _percentile(server, 0.95)}
+    return {
+        "name": name,
+        "p50": statistics.median(client),
+        "p95": _percentile(client, 0.95),
+        "server_p50": statistics.median(server),
+        "server_p95": _percentile(server, 0.95),
+    }
 
 
 # --- the task completion: floor, service layer and HTTP in interleaved rounds --------------------------------
+
 
 def http_completions(client: Client, cases: int, fresh: bool) -> tuple[list, list]:
     """Start `cases` bench_ten_steps cases over HTTP and complete each of their user tasks over HTTP."""
     timings, server = [], []
     for _ in range(cases):
-        status, data, *_ = client.json("POST", "/api/v1/process-instances",
-                                       {"process_id": "bench_ten_steps", "variables": {"municipality_code": "GM0668"}})
+        status, data, *_ = client.json(
+            "POST",
+            "/api/v1/process-instances",
+            {"process_id": "bench_ten_steps", "variables": {"municipality_code": "GM0668"}},
+        )
         assert status == 201, (status, data[:300])
         open_tasks = json.loads(data)["open_tasks"]
         while open_tasks:
             status, data, elapsed, at_server = client.json(
-                "POST", f"/api/v1/tasks/{open_tasks[0]['id']}/complete", {"variables": dict(FORM_DATA)}, fresh)
+                "POST", f"/api/v1/tasks/{open_tasks[0]['id']}/complete", {"variables": dict(FORM_DATA)}, fresh
+            )
             assert status == 200, (status, data[:300])
             timings.append(elapsed / 1000)
             server.append(at_server / 1000)
@@ -201,14 +230,29 @@ LAYERS = (
     ("authentication", lambda f: "engine/identity/auth.py" in f[0] and f[2] in ("current_actor", "current_user")),
     ("parsing", lambda f: "webargs" in f[0] and f[2] == "parse"),
     ("authorisation", lambda f: "engine/access/policy.py" in f[0]),
-    ("service", lambda f: re.search(r"engine/\w+/(service|store|session)\.py$", f[0]) is not None
-     and f[2] not in ("user_for_token", "user_for_web_session")),
-    ("serialization", lambda f: ("marshmallow/schema.py" in f[0] and f[2] == "dump")
-     or ("flask/json" in f[0] and f[2] in ("response", "dumps")) or ("jinja2/environment.py" in f[0]
-                                                                        and f[2] == "render")),
+    (
+        "service",
+        lambda f: (
+            re.search(r"engine/\w+/(service|store|session)\.py$", f[0]) is not None
+            and f[2] not in ("user_for_token", "user_for_web_session")
+        ),
+    ),
+    (
+        "serialization",
+        lambda f: (
+            ("marshmallow/schema.py" in f[0] and f[2] == "dump")
+            or ("flask/json" in f[0] and f[2] in ("response", "dumps"))
+            or ("jinja2/environment.py" in f[0] and f[2] == "render")
+        ),
+    ),
     ("commit", lambda f: "sqlalchemy/orm/session.py" in f[0] and f[2] == "commit"),
-    ("SQL round trips", lambda f: f[2] in ("<method 'execute' of 'sqlite3.Cursor' objects>",)
-     or ("psycopg/cursor.py" in f[0] and f[2] == "execute")),
+    (
+        "SQL round trips",
+        lambda f: (
+            f[2] in ("<method 'execute' of 'sqlite3.Cursor' objects>",)
+            or ("psycopg/cursor.py" in f[0] and f[2] == "execute")
+        ),
+    ),
 )
 
 
@@ -240,9 +284,12 @@ def profile(app, requests: dict, count: int) -> list:
 
 # --- the run -----------------------------------------------------------------------------------------------
 
+
 def _row(r: dict, *ratios) -> str:
-    return (f"| {r['name']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['server_p50']:.2f} | {r['server_p95']:.2f} |"
-            + "".join(f" {x} |" for x in ratios))
+    return (
+        f"| {r['name']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['server_p50']:.2f} | {r['server_p95']:.2f} |"
+        + "".join(f" {x} |" for x in ratios)
+    )
 
 
 def main(argv=None) -> int:
@@ -260,11 +307,16 @@ def main(argv=None) -> int:
     proc = None
     try:
         app = database.prepare()
-        print(f"Building on {database.backend}: callers with 1, 50 and 500 open tasks, {args.open_tasks} cases for "
-              "gemeente.westbetuwe ...", flush=True)
+        print(
+            f"Building on {database.backend}: callers with 1, 50 and 500 open tasks, {args.open_tasks} cases for "
+            "gemeente.westbetuwe ...",
+            flush=True,
+        )
         data = build(app, args.open_tasks)
-        print(f"  {args.open_tasks} cases started through the service layer in {data['start_seconds']:.1f} s; "
-              f"{load()}", flush=True)
+        print(
+            f"  {args.open_tasks} cases started through the service layer in {data['start_seconds']:.1f} s; {load()}",
+            flush=True,
+        )
         proc, port = serve(database.url, database.workdir / "gunicorn.log")
         return report(app, port, data, args, database.workdir)
     finally:
@@ -292,20 +344,27 @@ def report(app, port: int, data: dict, args, workdir: Path) -> int:
         return webhook.request(method, path, body, headers, fresh)
 
     def start(fresh=False):
-        return starter.json("POST", "/api/v1/process-instances",
-                            {"process_id": "simple_case", "variables": {"summary": "melding",
-                                                                          "municipality_code": STARTER[1]}}, fresh)
+        return starter.json(
+            "POST",
+            "/api/v1/process-instances",
+            {"process_id": "simple_case", "variables": {"summary": "melding", "municipality_code": STARTER[1]}},
+            fresh,
+        )
 
     calls = {
         "GET /healthz": lambda fresh=False: west.request("GET", "/healthz", fresh=fresh),
-        "GET /api/v1/tasks (1 open)": lambda fresh=False: callers["bench.one"].request("GET", "/api/v1/tasks",
-                                                                                     fresh=fresh),
-        "GET /api/v1/tasks (50 open)": lambda fresh=False: callers["bench.fifty"].request("GET", "/api/v1/tasks",
-                                                                                        fresh=fresh),
+        "GET /api/v1/tasks (1 open)": lambda fresh=False: callers["bench.one"].request(
+            "GET", "/api/v1/tasks", fresh=fresh
+        ),
+        "GET /api/v1/tasks (50 open)": lambda fresh=False: callers["bench.fifty"].request(
+            "GET", "/api/v1/tasks", fresh=fresh
+        ),
         "GET /api/v1/tasks (500 open)": lambda fresh=False: callers["bench.fivehundred"].request(
-            "GET", "/api/v1/tasks", fresh=fresh),
+            "GET", "/api/v1/tasks", fresh=fresh
+        ),
         "GET /api/v1/process-instances/{id}": lambda fresh=False: west.request(
-            "GET", f"/api/v1/process-instances/{random.choice(case_ids)}", fresh=fresh),
+            "GET", f"/api/v1/process-instances/{random.choice(case_ids)}", fresh=fresh
+        ),
         "POST /api/v1/process-instances (case start)": start,
         f"inbox page ({len(case_ids)} open tasks)": lambda fresh=False: page.request("GET", "/", fresh=fresh),
         "case page": lambda fresh=False: page.request("GET", f"/cases/{random.choice(case_ids)}", fresh=fresh),
@@ -330,15 +389,19 @@ def report(app, port: int, data: dict, args, workdir: Path) -> int:
     print(f"\nTask completion, {len(floor)} steps each (bench_ten_steps), ms; ratios of medians, same run:\n")
     print("| completion | p50 | p95 | server p50 | server p95 | / floor | / service |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, values, server in (("floor (bare SpiffWorkflow + serialize + commit)", floor, None),
-                                 ("service layer (tasks.service.complete)", host, None),
-                                 ("HTTP, keep-alive", kept, kept_server),
-                                 ("HTTP, new connection per request", fresh, fresh_server)):
+    for name, values, server in (
+        ("floor (bare SpiffWorkflow + serialize + commit)", floor, None),
+        ("service layer (tasks.service.complete)", host, None),
+        ("HTTP, keep-alive", kept, kept_server),
+        ("HTTP, new connection per request", fresh, fresh_server),
+    ):
         p50 = statistics.median(values) * 1000
         server_p50 = f"{statistics.median(server) * 1000:.2f}" if server else "-"
         server_p95 = f"{_percentile(server, 0.95) * 1000:.2f}" if server else "-"
-        print(f"| {name} | {p50:.2f} | {_percentile(values, 0.95) * 1000:.2f} | {server_p50} | {server_p95} | "
-              f"{p50 / floor_ms:.1f}x | {p50 / host_ms:.1f}x |")
+        print(
+            f"| {name} | {p50:.2f} | {_percentile(values, 0.95) * 1000:.2f} | {server_p50} | {server_p95} | "
+            f"{p50 / floor_ms:.1f}x | {p50 / host_ms:.1f}x |"
+        )
 
     print(f"\nRequests, {n} each after 10 warm-up, ms (client: over HTTP; server: Server-Timing):\n")
     print("| request | p50 | p95 | server p50 | server p95 | new conn. p50 | new conn. p95 |")
@@ -354,7 +417,10 @@ def report(app, port: int, data: dict, args, workdir: Path) -> int:
     goals = [
         ("completion, keep-alive <= 3x service layer", statistics.median(kept) * 1000 <= 3 * host_ms),
         ("completion, keep-alive <= 5x floor", statistics.median(kept) * 1000 <= 5 * floor_ms),
-        ("GET /api/v1/tasks (50) < 2 ms median at the server", results["GET /api/v1/tasks (50 open)"]["server_p50"] < 2),
+        (
+            "GET /api/v1/tasks (50) < 2 ms median at the server",
+            results["GET /api/v1/tasks (50 open)"]["server_p50"] < 2,
+        ),
         ("pages p95 < 20 ms at the server", all(results[k]["server_p95"] < 20 for k in results if "page" in k)),
     ]
     print("Goals: " + "; ".join(f"{text}: {'met' if ok else 'NOT met'}" for text, ok in goals))
@@ -379,22 +445,31 @@ def print_profile(app, n: int) -> None:
 
     def complete():
         if state["task"] is None:
-            body = west.post("/api/v1/process-instances", headers=west_headers,
-                             json={"process_id": "bench_ten_steps",
-                                   "variables": {"municipality_code": "GM0668"}}).get_json()
+            body = west.post(
+                "/api/v1/process-instances",
+                headers=west_headers,
+                json={"process_id": "bench_ten_steps", "variables": {"municipality_code": "GM0668"}},
+            ).get_json()
             state["task"] = body["open_tasks"][0]["id"]
-        body = west.post(f"/api/v1/tasks/{state['task']}/complete", headers=west_headers,
-                         json={"variables": dict(FORM_DATA)}).get_json()
+        body = west.post(
+            f"/api/v1/tasks/{state['task']}/complete", headers=west_headers, json={"variables": dict(FORM_DATA)}
+        ).get_json()
         state["task"] = body["next_tasks"][0]["id"] if body["next_tasks"] else None
 
-    rows = profile(app, {
-        "task completion": complete,
-        "GET /api/v1/tasks (50 open)": lambda: client.get("/api/v1/tasks", headers=headers),
-        "inbox page": lambda: pages.get("/"),
-    }, max(20, n // 4))
+    rows = profile(
+        app,
+        {
+            "task completion": complete,
+            "GET /api/v1/tasks (50 open)": lambda: client.get("/api/v1/tasks", headers=headers),
+            "inbox page": lambda: pages.get("/"),
+        },
+        max(20, n // 4),
+    )
     layers = [layer for layer, _ in LAYERS]
-    print("\nWhere the application's time goes (cProfile, share of Flask's wsgi_app; layers are inclusive, "
-          "so SQL is also inside the others):\n")
+    print(
+        "\nWhere the application's time goes (cProfile, share of Flask's wsgi_app; layers are inclusive, "
+        "so SQL is also inside the others):\n"
+    )
     print("| request | " + " | ".join(layers) + " |")
     print("|---|" + "---:|" * len(layers))
     for name, shares in rows:

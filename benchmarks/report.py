@@ -11,6 +11,7 @@ and its CSV and XLSX exports once each.
     .venv/bin/python -m benchmarks.report --cases 100000 \\
         --database-url postgresql://postgres@127.0.0.1:5432/test            # in a schema of its own, dropped after
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ CATEGORIES = ("bedreiging", "intimidatie", "belaging", "online_haat", "vernielin
 FILING = ("alleen_melding", "onder_nummer", "domiciliekeuze", "werkgever")
 LEVELS = ("geen", "voorstelbaar", "concreet")
 MEASURES = ("alarm_opvolging", "camera", "pkvw_basis", "persoonsbeveiliging", "raamfolie", "tijdelijke_verhuizing")
-REASONS = ("threat_concrete_or_conceivable", "measures_advised", "exceeds_pkvw", "costs_borne_by_municipality",
-           "disproportionate_burden")
+REASONS = (
+    "threat_concrete_or_conceivable",
+    "measures_advised",
+    "exceeds_pkvw",
+    "costs_borne_by_municipality",
+    "disproportionate_burden",
+)
 DECISIONS = ("toegekend", "gedeeltelijk", "afgewezen")
 OM = ("dagvaarding", "beleidssepot", "technisch_sepot", "strafbeschikking")
 
@@ -52,34 +58,60 @@ def _rows(n: int, seed: int = 7):
         referred = rng.random() < 0.15
         to_decision = rng.uniform(5, 60) if decision else None
         yield {
-            "instance_id": str(uuid.UUID(int=rng.getrandbits(128))), "process_id": "threat_response",
-            "year": year, "month": started.month, "municipality_code": rng.choice(municipalities),
-            "started_at": started, "completed_at": started + timedelta(days=lead) if closed else None,
-            "closed": closed, "report_to_closure_days": lead, "office_holder_role": rng.choice(ROLES), "incident_category": rng.choice(CATEGORIES),
-            "acute_danger": rng.random() < 0.05, "aangifte_status": rng.choice(("geregistreerd", "alleen_melding")),
-            "aangifte_in_time": rng.random() < 0.7, "filing_method": rng.choice(FILING),
-            "threat_level": rng.choice(LEVELS), "measures_advised": advised,
-            "advised_measures": "|" + "|".join(sorted(rng.sample(MEASURES, rng.randint(1, 3)))) + "|" if advised else None,
-            "costs_borne_by": borne, "estimated_costs": rng.randrange(1_000, 80_000) if borne else None,
+            "instance_id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "process_id": "threat_response",
+            "year": year,
+            "month": started.month,
+            "municipality_code": rng.choice(municipalities),
+            "started_at": started,
+            "completed_at": started + timedelta(days=lead) if closed else None,
+            "closed": closed,
+            "report_to_closure_days": lead,
+            "office_holder_role": rng.choice(ROLES),
+            "incident_category": rng.choice(CATEGORIES),
+            "acute_danger": rng.random() < 0.05,
+            "aangifte_status": rng.choice(("geregistreerd", "alleen_melding")),
+            "aangifte_in_time": rng.random() < 0.7,
+            "filing_method": rng.choice(FILING),
+            "threat_level": rng.choice(LEVELS),
+            "measures_advised": advised,
+            "advised_measures": "|" + "|".join(sorted(rng.sample(MEASURES, rng.randint(1, 3)))) + "|"
+            if advised
+            else None,
+            "costs_borne_by": borne,
+            "estimated_costs": rng.randrange(1_000, 80_000) if borne else None,
             "compensation_eligible": eligible if checked else None,
             "reason": rng.choice(REASONS) if checked and not eligible else None,
-            "burden_judged": checked and rng.random() < 0.6, "compensation_requested": requested or None,
+            "burden_judged": checked and rng.random() < 0.6,
+            "compensation_requested": requested or None,
             "requested_amount": rng.randrange(2_000, 60_000) if requested else None,
             "compensation_decision": decision,
             "granted_amount": rng.randrange(1_000, 40_000) if decision in ("toegekend", "gedeeltelijk") else None,
             "application_to_decision_days": to_decision,
-            "ivp_referred": referred, "ivp_first_contact_in_time": referred and rng.random() < 0.9,
-            "ivp_contact_escalated": referred and rng.random() < 0.1, "vertrouwenslijn_referred": rng.random() < 0.1,
-            "art124": None, "om_decision": None, "case_outcome": None,
+            "ivp_referred": referred,
+            "ivp_first_contact_in_time": referred and rng.random() < 0.9,
+            "ivp_contact_escalated": referred and rng.random() < 0.1,
+            "vertrouwenslijn_referred": rng.random() < 0.1,
+            "art124": None,
+            "om_decision": None,
+            "case_outcome": None,
             # applied a month after the report, decided after the lead time: some in the next year
             "applied_on": (started + timedelta(days=30)).date() if requested else None,
             "decided_on": (started + timedelta(days=30 + to_decision)).date() if decision else None,
         }
         if i % 100 == 0:
-            yield {"instance_id": str(uuid.UUID(int=rng.getrandbits(128))),
-                   "process_id": "democratic_disruption_registration", "year": year, "month": started.month,
-                   "municipality_code": rng.choice(municipalities), "started_at": started, "completed_at": None,
-                   "closed": False, "art124": rng.random() < 0.5, "om_decision": rng.choice(OM)}
+            yield {
+                "instance_id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "process_id": "democratic_disruption_registration",
+                "year": year,
+                "month": started.month,
+                "municipality_code": rng.choice(municipalities),
+                "started_at": started,
+                "completed_at": None,
+                "closed": False,
+                "art124": rng.random() < 0.5,
+                "om_decision": rng.choice(OM),
+            }
 
 
 def _url(args) -> tuple[str, str | None]:
@@ -87,7 +119,7 @@ def _url(args) -> tuple[str, str | None]:
         return f"sqlite:///{tempfile.mkdtemp(prefix='vb-bench-report-')}/bench.sqlite3", None
     url = args.database_url
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     schema = f"vbbench_report_{secrets.token_hex(3)}"
     return url + ("&" if "?" in url else "?") + "options=" + quote(f"-csearch_path={schema}"), schema
 
@@ -121,8 +153,15 @@ def _run(url: str, args) -> None:
     from engine.reporting.figures import report
     from engine.reporting.models import CaseFigures
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "VB_AUTO_MIGRATE": True, "VB_DEMO": True,
-                      "SECRET_KEY": "bench", "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "VB_AUTO_MIGRATE": True,
+            "VB_DEMO": True,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         table = CaseFigures.__table__
         columns = [c.name for c in table.columns]
@@ -141,8 +180,10 @@ def _run(url: str, args) -> None:
         else:
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
-        print(f"{db.engine.dialect.name}: {args.cases:,} threat cases over {len(YEARS)} years written in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"{db.engine.dialect.name}: {args.cases:,} threat cases over {len(YEARS)} years written in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         times = []
         for _ in range(args.runs):
             db.session.expire_all()
@@ -151,9 +192,11 @@ def _run(url: str, args) -> None:
             times.append(time.perf_counter() - t0)
             db.session.rollback()
         reported = next(r for t in figures["tables"] if t["id"] == "cases" for r in t["rows"] if r["key"] == "reported")
-        print(f"report {YEARS[-1]} (five years, {len(figures['tables'])} tables; {reported['values'][str(YEARS[-1])]:,} "
-              f"cases in {YEARS[-1]}): median {statistics.median(times) * 1000:.0f} ms, "
-              f"best {min(times) * 1000:.0f} ms of {args.runs}")
+        print(
+            f"report {YEARS[-1]} (five years, {len(figures['tables'])} tables; {reported['values'][str(YEARS[-1])]:,} "
+            f"cases in {YEARS[-1]}): median {statistics.median(times) * 1000:.0f} ms, "
+            f"best {min(times) * 1000:.0f} ms of {args.runs}"
+        )
         t0 = time.perf_counter()
         exports.as_csv(figures)
         csv_ms = (time.perf_counter() - t0) * 1000

@@ -9,6 +9,7 @@ Baseline: `engine.definitions.validation.analyse` on the same files (what every 
 Measured: the studio's validation (workspace read from the database, analysis, unreachable elements,
 message routes), one scenario run of the whole test file, and the layout carry-over on a no-change save.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,13 @@ def main() -> None:
     from engine.studio import checks, layout, scenarios, workspace
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "VB_AUTO_MIGRATE": True, "VB_MASTER_KEY": new_key_text()})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+                "VB_AUTO_MIGRATE": True,
+                "VB_MASTER_KEY": new_key_text(),
+            }
+        )
         with app.app_context():
             deploy(collect_files([FIXTURE]), "bench", source="bench")
             test_file = next(FIXTURE.glob("*.test.json"))
@@ -63,7 +70,9 @@ def main() -> None:
             if MIWG.is_dir():
                 texts = [p.read_text(encoding="utf-8") for p in sorted(MIWG.glob("*.bpmn"))]
                 carry = timed(lambda: [layout.keep_layout(t, t) for t in texts], max(3, rounds // 4))
-                print(f"layout carry-over, {len(texts)} MIWG files: {carry:8.2f} ms ({carry / len(texts):.2f} ms a file)")
+                print(
+                    f"layout carry-over, {len(texts)} MIWG files: {carry:8.2f} ms ({carry / len(texts):.2f} ms a file)"
+                )
 
 
 if __name__ == "__main__":

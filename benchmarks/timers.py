@@ -13,6 +13,7 @@ What it does, with the real `flask --app engine scheduler` process:
    due time): p50, p99, max, and the firing rate.
 Figures and the command are recorded in docs/timers.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,11 @@ def parse_args():
     parser.add_argument("--baseline", type=int, default=300, help="cases fired one by one without the scheduler")
     parser.add_argument("--workers", type=int, default=0, help="VB_TIMER_WORKERS for the scheduler (0: default)")
     parser.add_argument("--processes", type=int, default=0, help="VB_TIMER_PROCESSES for the scheduler (0: threads)")
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL; a private schema is created and dropped. Default: a SQLite file.")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL URL; a private schema is created and dropped. Default: a SQLite file.",
+    )
     return parser.parse_args()
 
 
@@ -86,8 +90,14 @@ class Scheduler:
             env["VB_TIMER_WORKERS"] = str(workers)
         if processes:
             env["VB_TIMER_PROCESSES"] = str(processes)
-        self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "engine", "scheduler"], cwd=ROOT,
-                                        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "engine", "scheduler"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -168,8 +178,10 @@ def run(args, database) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "VB_AUTO_MIGRATE": True})
     backend = "PostgreSQL" if database.schema else "SQLite"
     mode = f"{args.processes} worker processes" if args.processes else f"threads ({args.workers or 'default'})"
-    print(f"Timer benchmark on {backend}: {args.cases} cases due within {args.spread:.0f} s, "
-          f"{args.far} cases due in 30 days; firing in {mode}; {os.cpu_count()} CPUs; load average {load_average()}")
+    print(
+        f"Timer benchmark on {backend}: {args.cases} cases due within {args.spread:.0f} s, "
+        f"{args.far} cases due in 30 days; firing in {mode}; {os.cpu_count()} CPUs; load average {load_average()}"
+    )
     actor = Actor.system("benchmark")
     with app.app_context():
         deploy_folders([ROOT / "benchmarks" / "fixtures"], actor="benchmark")
@@ -179,15 +191,26 @@ def run(args, database) -> int:
         began = time.perf_counter()
         far_base = datetime.now(timezone.utc) + timedelta(days=30)
         for i in range(pilot_count):
-            start_case("bench_timer", {"fire_at": (far_base + timedelta(seconds=i)).isoformat(),
-                                       "municipality_code": "GM0668"}, actor)
+            start_case(
+                "bench_timer",
+                {"fire_at": (far_base + timedelta(seconds=i)).isoformat(), "municipality_code": "GM0668"},
+                actor,
+            )
         per_case = (time.perf_counter() - began) / pilot_count
 
         # The baseline, in this run and on this machine: firing cases one after the other in one process,
         # without the scheduler (the same call the scheduler makes for each due case).
-        baseline_ids = [start_case("bench_timer", {"fire_at": (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat(),
-                                                   "municipality_code": "GM0668"}, actor).id
-                        for _ in range(args.baseline)]
+        baseline_ids = [
+            start_case(
+                "bench_timer",
+                {
+                    "fire_at": (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat(),
+                    "municipality_code": "GM0668",
+                },
+                actor,
+            ).id
+            for _ in range(args.baseline)
+        ]
         cache.clear()
         time.sleep(2.5)
         db.session.remove()
@@ -203,11 +226,24 @@ def run(args, database) -> int:
         now = datetime.now(timezone.utc)
         batch = []
         for i in range(args.far):
-            batch.append({"id": str(uuid.uuid4()), "process_version_id": template, "process_id": "bench_timer",
-                          "business_key": f"BENCH-FAR-{i}", "municipality_code": "GM0668", "status": "running",
-                          "lock_version": 1, "started_by": "benchmark", "started_at": now, "updated_at": now,
-                          "next_timer_due_at": far_base + timedelta(seconds=pilot_count + i), "title": "far",
-                          "active_elements": ["deadline"], "variables": {}})
+            batch.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "process_version_id": template,
+                    "process_id": "bench_timer",
+                    "business_key": f"BENCH-FAR-{i}",
+                    "municipality_code": "GM0668",
+                    "status": "running",
+                    "lock_version": 1,
+                    "started_by": "benchmark",
+                    "started_at": now,
+                    "updated_at": now,
+                    "next_timer_due_at": far_base + timedelta(seconds=pilot_count + i),
+                    "title": "far",
+                    "active_elements": ["deadline"],
+                    "variables": {},
+                }
+            )
             if len(batch) == 5_000:
                 db.session.execute(sa.insert(ProcessInstance), batch)
                 db.session.commit()
@@ -225,8 +261,10 @@ def run(args, database) -> int:
     creation_estimate = args.cases * per_case * 3 + 60  # generous: other work on the machine slows it down
     base = datetime.now(timezone.utc) + timedelta(seconds=creation_estimate + args.idle + 30)
     step = args.spread / max(1, args.cases - 1)
-    print(f"Starting {args.cases} cases ({per_case * 1000:.1f} ms each in the pilot); the first falls due at "
-          f"{base.isoformat(timespec='seconds')}")
+    print(
+        f"Starting {args.cases} cases ({per_case * 1000:.1f} ms each in the pilot); the first falls due at "
+        f"{base.isoformat(timespec='seconds')}"
+    )
     with app.app_context():
         began = time.perf_counter()
         order = list(range(args.cases))
@@ -234,12 +272,17 @@ def run(args, database) -> int:
 
         random.Random(7).shuffle(order)  # saved in random order: the scheduler must sort them, not the input
         for i in order:
-            start_case("bench_timer", {"fire_at": (base + timedelta(seconds=i * step)).isoformat(),
-                                       "municipality_code": "GM0668"}, actor)
+            start_case(
+                "bench_timer",
+                {"fire_at": (base + timedelta(seconds=i * step)).isoformat(), "municipality_code": "GM0668"},
+                actor,
+            )
         created_in = time.perf_counter() - began
     if datetime.now(timezone.utc) > base - timedelta(seconds=args.idle + 15):
-        print("INVALID RUN: starting the cases took longer than estimated (a busy machine?), so timers would fall "
-              "due before the scheduler runs. Run again.")
+        print(
+            "INVALID RUN: starting the cases took longer than estimated (a busy machine?), so timers would fall "
+            "due before the scheduler runs. Run again."
+        )
         return 2
 
     scheduler = Scheduler(database.url, args.workers, args.processes)
@@ -253,17 +296,23 @@ def run(args, database) -> int:
     busy_before, own_before = scheduler.cpu_seconds(), scheduler.cpu_seconds(own_only=True)
 
     with app.app_context():
+
         def fired_count():
-            return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-                AuditEvent.event == "timer.fired", AuditEvent.actor == "scheduler"))
+            return db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.event == "timer.fired", AuditEvent.actor == "scheduler")
+            )
 
         deadline = base + timedelta(seconds=args.spread + 600)
         while fired_count() < args.cases and datetime.now(timezone.utc) < deadline:
             db.session.rollback()
             time.sleep(0.5)
-        rows = db.session.execute(sa.select(AuditEvent.at, AuditEvent.details).where(
-            AuditEvent.event == "timer.fired", AuditEvent.actor == "scheduler",
-            AuditEvent.element_id == "deadline")).all()
+        rows = db.session.execute(
+            sa.select(AuditEvent.at, AuditEvent.details).where(
+                AuditEvent.event == "timer.fired", AuditEvent.actor == "scheduler", AuditEvent.element_id == "deadline"
+            )
+        ).all()
     busy_cpu = scheduler.cpu_seconds() - busy_before
     own_cpu = scheduler.cpu_seconds(own_only=True) - own_before
     scheduler.stop()
@@ -278,14 +327,18 @@ def run(args, database) -> int:
     print()
     print(f"cases in the database                     {total_rows + args.cases}")
     print(f"start-up, 0 timers due of {total_rows:>7} cases     {ms_none:8.1f} ms  ({loaded_none} loaded)")
-    print(f"start-up, {loaded_due} timers due of {total_rows + args.cases:>7} cases {ms_due:8.1f} ms  "
-          f"({ms_due / max(loaded_due, 1) * 1000:.0f} us per timer due)")
+    print(
+        f"start-up, {loaded_due} timers due of {total_rows + args.cases:>7} cases {ms_due:8.1f} ms  "
+        f"({ms_due / max(loaded_due, 1) * 1000:.0f} us per timer due)"
+    )
     print(f"cases started in                          {created_in:8.1f} s")
     if idle_cpu is not None:
         print(f"idle CPU while nothing is due ({args.idle:.0f} s)       {idle_cpu * 100:8.3f} % of one core")
     needed = args.cases / args.spread
-    print(f"baseline: one firing, one process, no scheduler {baseline_ms:8.2f} ms  (CPU {baseline_cpu_ms:.2f} ms; "
-          f"{1000 / baseline_ms:.0f} per s; needed here: {needed:.0f} per s)")
+    print(
+        f"baseline: one firing, one process, no scheduler {baseline_ms:8.2f} ms  (CPU {baseline_cpu_ms:.2f} ms; "
+        f"{1000 / baseline_ms:.0f} per s; needed here: {needed:.0f} per s)"
+    )
     print(f"timers fired                              {len(lateness):8d} of {args.cases}")
     if lateness:
         span = (fired_times[-1] - fired_times[0]).total_seconds()
@@ -294,8 +347,10 @@ def run(args, database) -> int:
         print(f"lateness p99                              {percentile(lateness, 0.99) * 1000:8.1f} ms")
         print(f"lateness max                              {max(lateness) * 1000:8.1f} ms")
         rate = len(lateness) / max(span, 1e-9)
-        print(f"firing rate                               {rate:8.1f} per s "
-              f"(CPU {busy_cpu:.1f} s for {len(lateness)} firings: {busy_cpu / len(lateness) * 1000:.2f} ms each)")
+        print(
+            f"firing rate                               {rate:8.1f} per s "
+            f"(CPU {busy_cpu:.1f} s for {len(lateness)} firings: {busy_cpu / len(lateness) * 1000:.2f} ms each)"
+        )
         print(f"CPU per firing / baseline CPU per firing  {busy_cpu / len(lateness) * 1000 / baseline_cpu_ms:8.2f}")
         if args.processes:
             print(f"scheduler bookkeeping (its own process)   {own_cpu / len(lateness) * 1000:8.2f} ms CPU per firing")

@@ -12,6 +12,7 @@ task row) are then copied N times, with varied roles, categories and amounts, as
     .venv/bin/python -m benchmarks.vangnet_figures            # SQLite file in a temporary folder
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python -m benchmarks.vangnet_figures
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,9 +33,16 @@ def _app():
 
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='vb-bench-')}/bench.sqlite3"
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "VB_AUTO_MIGRATE": True, "VB_DEMO": True,
-                       "SECRET_KEY": "bench", "TESTING": True})
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "VB_AUTO_MIGRATE": True,
+            "VB_DEMO": True,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
 
 
 def _template_case(app) -> tuple[str, dict]:
@@ -58,12 +66,29 @@ def _template_case(app) -> tuple[str, dict]:
     team.do(team.politie, cid, "threat_assessment", assessment())
     team.do(team.gemeente, cid, "cost_decision", cost_decision())
     team.do(team.bzk, cid, "judge_burden", {"burden_judgement": "onevenredig", "burden_motivation": "Ja."})
-    team.do(team.gemeente, cid, "submit_application", {
-        "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}], "advice_reference": "A",
-        "municipal_budget": 90_000_000, "application_date": "2026-12-01"})
-    team.do(team.bzk, cid, "decide_compensation", {
-        "compensation_decision": "toegekend", "granted_amount": 30_000, "decision_date": "2026-12-10",
-        "decision_reference": "B", "decision_motivation": "Ja."})
+    team.do(
+        team.gemeente,
+        cid,
+        "submit_application",
+        {
+            "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}],
+            "advice_reference": "A",
+            "municipal_budget": 90_000_000,
+            "application_date": "2026-12-01",
+        },
+    )
+    team.do(
+        team.bzk,
+        cid,
+        "decide_compensation",
+        {
+            "compensation_decision": "toegekend",
+            "granted_amount": 30_000,
+            "decision_date": "2026-12-10",
+            "decision_reference": "B",
+            "decision_motivation": "Ja.",
+        },
+    )
     team.do(team.gemeente, cid, "receive_decision", {"decision_received_on": "2026-12-11"})
     team.do(team.gemeente, cid, "close_case", {"closure_summary": "Klaar.", "closed_on": "2026-12-12"})
     return cid, team.variables(cid)
@@ -81,21 +106,48 @@ def _copy_cases(template_id: str, variables: dict, count: int, rng: random.Rando
     instances, tasks = [], []
     for _ in range(count):
         data = copy.deepcopy(variables)
-        data.update(office_holder_role=rng.choice(ROLES), incident_category=rng.choice(CATEGORIES),
-                    estimated_costs=rng.randint(1_000, 90_000), requested_amount=rng.randint(1_000, 90_000),
-                    granted_amount=rng.randint(0, 90_000),
-                    compensation_decision=rng.choice(("toegekend", "gedeeltelijk", "afgewezen")))
+        data.update(
+            office_holder_role=rng.choice(ROLES),
+            incident_category=rng.choice(CATEGORIES),
+            estimated_costs=rng.randint(1_000, 90_000),
+            requested_amount=rng.randint(1_000, 90_000),
+            granted_amount=rng.randint(0, 90_000),
+            compensation_decision=rng.choice(("toegekend", "gedeeltelijk", "afgewezen")),
+        )
         started = start + timedelta(minutes=rng.randint(0, 360 * 24 * 60))
         instance_id = str(uuid.uuid4())
-        instances.append(dict(
-            id=instance_id, process_version_id=source.process_version_id, process_id="threat_response",
-            business_key=f"BENCH-{instance_id[:18]}", municipality_code="GM0668", status="completed", lock_version=1,
-            started_by="bench", started_at=started, updated_at=started, title="bench", active_elements=[],
-            completed_at=started + timedelta(days=rng.randint(5, 90)), variables=data, state=None))
-        tasks.append(dict(
-            id=str(uuid.uuid4()), instance_id=instance_id, process_id="threat_response", element_id="triage",
-            name="Triage", candidate_groups=["gemeente"], status="completed", created_at=started,
-            completed_at=started + timedelta(hours=rng.randint(1, 48))))
+        instances.append(
+            dict(
+                id=instance_id,
+                process_version_id=source.process_version_id,
+                process_id="threat_response",
+                business_key=f"BENCH-{instance_id[:18]}",
+                municipality_code="GM0668",
+                status="completed",
+                lock_version=1,
+                started_by="bench",
+                started_at=started,
+                updated_at=started,
+                title="bench",
+                active_elements=[],
+                completed_at=started + timedelta(days=rng.randint(5, 90)),
+                variables=data,
+                state=None,
+            )
+        )
+        tasks.append(
+            dict(
+                id=str(uuid.uuid4()),
+                instance_id=instance_id,
+                process_id="threat_response",
+                element_id="triage",
+                name="Triage",
+                candidate_groups=["gemeente"],
+                status="completed",
+                created_at=started,
+                completed_at=started + timedelta(hours=rng.randint(1, 48)),
+            )
+        )
     db.session.execute(sa.insert(ProcessInstance), instances)
     db.session.execute(sa.insert(HumanTask), tasks)
     db.session.commit()
@@ -132,8 +184,10 @@ def main() -> None:
             # The same function without the host_function wrapper: what every line under the sandbox tracer costs.
             traced = _time(lambda: engine.environment.evaluate("figures(2025)", {}, {"figures": year_figures}), 1)
             assert year_figures(2025)["cases_total"] == size
-            print(f"{size:>6} {direct:>11.3f} {scripted:>18.3f} {scripted / direct:>6.1f} {traced:>11.3f} "
-                  f"{traced / direct:>6.1f}")
+            print(
+                f"{size:>6} {direct:>11.3f} {scripted:>18.3f} {scripted / direct:>6.1f} {traced:>11.3f} "
+                f"{traced / direct:>6.1f}"
+            )
             db.session.remove()
     print(f"time limit of a diagram script: {app.config['VB_SCRIPT_TIME_LIMIT']:g} s")
 

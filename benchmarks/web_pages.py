@@ -11,6 +11,7 @@ user (the whole request: session, policy, queries, templates), after a warm-up, 
 percentile and maximum are printed, next to two baselines measured in the same run: /healthz (one
 trivial query) and the REST API's task list (50 tasks, JSON) for the same user.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,28 +56,45 @@ def build(app, cases: int) -> dict:
         overdue = cases // 10
         with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=3), tick=True):
             for n in range(overdue):
-                ids.append(start_case("simple_case", {"summary": f"melding {n}", "municipality_code": "GM0668"},
-                                      west).id)
+                ids.append(
+                    start_case("simple_case", {"summary": f"melding {n}", "municipality_code": "GM0668"}, west).id
+                )
         for n in range(overdue, cases):
             actor, code = (amsterdam, "GM0363") if n % 5 == 0 else (west, "GM0668")
             ids.append(start_case("simple_case", {"summary": f"melding {n}", "municipality_code": code}, actor).id)
         start_seconds = time.perf_counter() - started
         # Triage 10% with acute danger: the police get a task of their own.
-        triaged = ids[overdue: overdue + cases // 10]
+        triaged = ids[overdue : overdue + cases // 10]
         for instance_id in triaged:
             task_id = db.session.scalar(sa.select(HumanTask.id).where(HumanTask.instance_id == instance_id))
             task = db.session.get(HumanTask, task_id)
             actor = amsterdam if task.municipality_code == "GM0363" else west
             tasks.complete(task_id, {"acute_danger": True, "category": "bedreiging"}, actor)
-        for task_id in db.session.scalars(sa.select(HumanTask.id).where(
-                HumanTask.status == "open", HumanTask.municipality_code == "GM0668",
-                HumanTask.element_id == "triage").limit(100)):
+        for task_id in db.session.scalars(
+            sa.select(HumanTask.id)
+            .where(
+                HumanTask.status == "open", HumanTask.municipality_code == "GM0668", HumanTask.element_id == "triage"
+            )
+            .limit(100)
+        ):
             tasks.claim(task_id, west)
-        open_tasks = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(HumanTask.status == "open"))
-        sample_tasks = list(db.session.scalars(sa.select(HumanTask.id).where(
-            HumanTask.status == "open", HumanTask.municipality_code == "GM0668").limit(500)))
-    return {"ids": ids, "triaged": triaged, "open_tasks": open_tasks, "start_seconds": start_seconds,
-            "tasks": sample_tasks}
+        open_tasks = db.session.scalar(
+            sa.select(sa.func.count()).select_from(HumanTask).where(HumanTask.status == "open")
+        )
+        sample_tasks = list(
+            db.session.scalars(
+                sa.select(HumanTask.id)
+                .where(HumanTask.status == "open", HumanTask.municipality_code == "GM0668")
+                .limit(500)
+            )
+        )
+    return {
+        "ids": ids,
+        "triaged": triaged,
+        "open_tasks": open_tasks,
+        "start_seconds": start_seconds,
+        "tasks": sample_tasks,
+    }
 
 
 def existing(app) -> dict:
@@ -89,11 +107,23 @@ def existing(app) -> dict:
 
     with app.app_context():
         ids = list(db.session.scalars(sa.select(ProcessInstance.id).order_by(ProcessInstance.started_at)))
-        triaged = list(db.session.scalars(sa.select(HumanTask.instance_id).where(
-            HumanTask.element_id == "police_check", HumanTask.status == "open")))
-        open_tasks = db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(HumanTask.status == "open"))
-        sample = list(db.session.scalars(sa.select(HumanTask.id).where(
-            HumanTask.status == "open", HumanTask.municipality_code == "GM0668").limit(500)))
+        triaged = list(
+            db.session.scalars(
+                sa.select(HumanTask.instance_id).where(
+                    HumanTask.element_id == "police_check", HumanTask.status == "open"
+                )
+            )
+        )
+        open_tasks = db.session.scalar(
+            sa.select(sa.func.count()).select_from(HumanTask).where(HumanTask.status == "open")
+        )
+        sample = list(
+            db.session.scalars(
+                sa.select(HumanTask.id)
+                .where(HumanTask.status == "open", HumanTask.municipality_code == "GM0668")
+                .limit(500)
+            )
+        )
     return {"ids": ids, "triaged": triaged, "open_tasks": open_tasks, "start_seconds": 0.0, "tasks": sample}
 
 
@@ -108,7 +138,9 @@ def signed_in(app, username):
 
 def api_client(app, username):
     client = app.test_client()
-    token = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"}).get_json()["access_token"]
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"}).get_json()[
+        "access_token"
+    ]
     return client, {"Authorization": f"Bearer {token}"}
 
 
@@ -128,8 +160,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--database", type=Path,
-                        help="a SQLite file: built there when missing, reused (not rebuilt) when it exists")
+    parser.add_argument(
+        "--database", type=Path, help="a SQLite file: built there when missing, reused (not rebuilt) when it exists"
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
 
@@ -137,8 +170,7 @@ def main(argv=None) -> int:
 
     path = args.database or Path(tempfile.mkdtemp(prefix="vb-bench-web-")) / "bench.sqlite3"
     reuse = path.exists()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.resolve()}", "VB_DEMO": True,
-                      "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.resolve()}", "VB_DEMO": True, "SECRET_KEY": "bench"})
     if reuse:
         print(f"Reusing {path} ...", flush=True)
         data = existing(app)
@@ -146,8 +178,11 @@ def main(argv=None) -> int:
         print(f"Building {args.cases} cases in {path} ...", flush=True)
         data = build(app, args.cases)
         print(f"  {args.cases} cases started through the service layer in {data['start_seconds']:.1f} s.")
-    print(f"  {data['open_tasks']} open tasks; load average of this machine: "
-          + ", ".join(f"{x:.1f}" for x in os.getloadavg()), flush=True)
+    print(
+        f"  {data['open_tasks']} open tasks; load average of this machine: "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg()),
+        flush=True,
+    )
 
     random.seed(1)
     gemeente = signed_in(app, "gemeente.westbetuwe")
@@ -160,8 +195,9 @@ def main(argv=None) -> int:
         from engine.db.extensions import db
         from engine.instances.models import ProcessInstance
 
-        west_cases = list(db.session.scalars(sa.select(ProcessInstance.id).where(
-            ProcessInstance.municipality_code == "GM0668")))
+        west_cases = list(
+            db.session.scalars(sa.select(ProcessInstance.id).where(ProcessInstance.municipality_code == "GM0668"))
+        )
     n = args.requests
     signature = gemeente.get("/inbox/updates.json").get_json()["signature"]
     rows = [
@@ -170,10 +206,16 @@ def main(argv=None) -> int:
         measure("inbox, gemeente (8,000 visible tasks)", lambda: gemeente.get("/"), n),
         measure("inbox, overdue only, latest first", lambda: gemeente.get("/?due=overdue&sort=-due"), n),
         measure("inbox, page 40 of 160", lambda: gemeente.get("/?sort=oldest&page=40"), n),
-        measure("inbox refresh (JSON, nothing changed)",
-                lambda: gemeente.get(f"/inbox/updates.json?signature={signature}"), n),
-        measure("inbox refresh (JSON, changed: with the new list)",
-                lambda: gemeente.get("/inbox/updates.json?signature=outdated"), n),
+        measure(
+            "inbox refresh (JSON, nothing changed)",
+            lambda: gemeente.get(f"/inbox/updates.json?signature={signature}"),
+            n,
+        ),
+        measure(
+            "inbox refresh (JSON, changed: with the new list)",
+            lambda: gemeente.get("/inbox/updates.json?signature=outdated"),
+            n,
+        ),
         measure("inbox, politie, one municipality", lambda: politie.get("/?municipality=GM0668"), n),
         measure("case page (open case)", lambda: gemeente.get(f"/cases/{random.choice(west_cases)}"), n),
         measure("case page (triaged case)", lambda: politie.get(f"/cases/{random.choice(triaged)}"), n),
@@ -184,8 +226,9 @@ def main(argv=None) -> int:
     print("| page | p50 | p95 | max | p50 / healthz |")
     print("|---|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['name']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['max']:.1f} | "
-              f"{row['p50'] / baseline:.1f}x |")
+        print(
+            f"| {row['name']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['max']:.1f} | {row['p50'] / baseline:.1f}x |"
+        )
     print("\nLoad average at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     slow = [r["name"] for r in rows[2:] if r["p95"] >= 100]
     print("\nTarget p95 < 100 ms: " + ("met for every page." if not slow else f"NOT met for: {', '.join(slow)}"))

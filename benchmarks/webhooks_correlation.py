@@ -11,6 +11,7 @@ run, first with only them waiting (the baseline), then after filling the subscri
            catch the message, run the engine, save, commit (as an inbound webhook does, without HTTP)
   sealing  the same deliveries with the case data sealed as it runs, and with the sealing left out, interleaved
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,9 @@ REAL_CASES = 200
 def _percentiles(samples: list) -> str:
     ordered = sorted(samples)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return f"median {statistics.median(ordered) * 1000:.3f} ms, p95 {p(0.95) * 1000:.3f} ms, p99 {p(0.99) * 1000:.3f} ms"
+    return (
+        f"median {statistics.median(ordered) * 1000:.3f} ms, p95 {p(0.95) * 1000:.3f} ms, p99 {p(0.99) * 1000:.3f} ms"
+    )
 
 
 def measure_lookups(keys: list, rounds: int) -> list:
@@ -72,8 +75,9 @@ def measure_deliveries(keys: list) -> list:
     samples = []
     for i, key in enumerate(keys):
         began = time.perf_counter()
-        outcome, _ = correlate_or_buffer(MESSAGE, key, {"police_registration_number": f"PL-{i}"}, actor,
-                                         timedelta(days=1))
+        outcome, _ = correlate_or_buffer(
+            MESSAGE, key, {"police_registration_number": f"PL-{i}"}, actor, timedelta(days=1)
+        )
         db.session.commit()
         samples.append(time.perf_counter() - began)
         assert outcome == CORRELATED, (key, outcome)
@@ -94,14 +98,34 @@ def fill(total: int, template_id: str) -> int:
         cases, subscriptions = [], []
         for n in range(start, min(missing, start + batch)):
             case_id = str(uuid.uuid4())
-            cases.append({"id": case_id, "process_version_id": real.process_version_id, "process_id": real.process_id,
-                          "business_key": f"VB-FILL-{n:07d}", "municipality_code": "GM0668", "status": "running",
-                          "lock_version": 1, "started_by": "benchmark", "started_at": real.started_at,
-                          "updated_at": real.updated_at, "title": "filler", "active_elements": ["wait_aangifte"],
-                          "variables": None, "state": None})
-            subscriptions.append({"instance_id": case_id, "task_id": str(uuid.uuid4()), "element_id": "wait_aangifte",
-                                  "message_name": MESSAGE, "correlation_key": f"VB-FILL-{n:07d}",
-                                  "created_at": real.started_at})
+            cases.append(
+                {
+                    "id": case_id,
+                    "process_version_id": real.process_version_id,
+                    "process_id": real.process_id,
+                    "business_key": f"VB-FILL-{n:07d}",
+                    "municipality_code": "GM0668",
+                    "status": "running",
+                    "lock_version": 1,
+                    "started_by": "benchmark",
+                    "started_at": real.started_at,
+                    "updated_at": real.updated_at,
+                    "title": "filler",
+                    "active_elements": ["wait_aangifte"],
+                    "variables": None,
+                    "state": None,
+                }
+            )
+            subscriptions.append(
+                {
+                    "instance_id": case_id,
+                    "task_id": str(uuid.uuid4()),
+                    "element_id": "wait_aangifte",
+                    "message_name": MESSAGE,
+                    "correlation_key": f"VB-FILL-{n:07d}",
+                    "created_at": real.started_at,
+                }
+            )
         db.session.execute(sa.insert(ProcessInstance), cases)
         db.session.execute(sa.insert(MessageSubscription), subscriptions)
         db.session.commit()
@@ -118,8 +142,9 @@ def plan(key: str) -> str:
     from engine.db.extensions import db
     from engine.messages.models import MessageSubscription
 
-    query = sa.select(MessageSubscription).where(MessageSubscription.message_name == MESSAGE,
-                                                MessageSubscription.correlation_key == key)
+    query = sa.select(MessageSubscription).where(
+        MessageSubscription.message_name == MESSAGE, MessageSubscription.correlation_key == key
+    )
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
     rows = db.session.execute(sa.text(prefix + str(compiled))).all()
@@ -137,8 +162,10 @@ def bench(backend: str, total: int, lookups: int, deliveries: int) -> None:
         with app.app_context():
             print(f"[{backend}] {load()}", flush=True)
             actor = Actor.system("benchmark")
-            real = [start_case("threat_response", {"municipality_code": "GM0668"}, actor, use_start_form=False)
-                    for _ in range(REAL_CASES)]
+            real = [
+                start_case("threat_response", {"municipality_code": "GM0668"}, actor, use_start_form=False)
+                for _ in range(REAL_CASES)
+            ]
             keys = [c.business_key for c in real]
             template = real[0].id
             count = db.session.scalar(sa.text("SELECT count(*) FROM message_subscription"))
@@ -148,28 +175,36 @@ def bench(backend: str, total: int, lookups: int, deliveries: int) -> None:
             print(f"  {count:>7} waiting: lookup {_percentiles(small_lookup)}", flush=True)
             print(f"  {count:>7} waiting: deliver {_percentiles(small_deliver)}", flush=True)
             sealed, plain = [], []  # the same deliveries with and without encryption at rest, interleaved
-            spare = keys[2 * deliveries:]
+            spare = keys[2 * deliveries :]
             for start in range(0, len(spare) - 9, 20):
-                sealed += measure_deliveries(spare[start:start + 10])
+                sealed += measure_deliveries(spare[start : start + 10])
                 with PlainSealing():
-                    plain += measure_deliveries(spare[start + 10:start + 20])
-            print(f"  deliver with case data sealed {_percentiles(sealed)}; without encryption "
-                  f"{_percentiles(plain)}: ratio (medians) {statistics.median(sealed) / statistics.median(plain):.3f}"
-                  "   target <= 1.1", flush=True)
+                    plain += measure_deliveries(spare[start + 10 : start + 20])
+            print(
+                f"  deliver with case data sealed {_percentiles(sealed)}; without encryption "
+                f"{_percentiles(plain)}: ratio (medians) {statistics.median(sealed) / statistics.median(plain):.3f}"
+                "   target <= 1.1",
+                flush=True,
+            )
 
             began = time.perf_counter()
             count = fill(total, template)
             print(f"  (filled to {count} subscriptions in {time.perf_counter() - began:.0f} s)", flush=True)
-            remaining = keys[deliveries:2 * deliveries]  # still waiting: the sealing comparison used the rest
-            big_keys = remaining + [f"VB-FILL-{n:07d}" for n in random.Random(2).sample(range(count - REAL_CASES), 2000)]
+            remaining = keys[deliveries : 2 * deliveries]  # still waiting: the sealing comparison used the rest
+            big_keys = remaining + [
+                f"VB-FILL-{n:07d}" for n in random.Random(2).sample(range(count - REAL_CASES), 2000)
+            ]
             print(f"  round trip (SELECT 1): {_percentiles(measure_round_trips(lookups))}", flush=True)
             big_lookup = measure_lookups(big_keys, lookups)
             big_deliver = measure_deliveries(remaining[:deliveries])
             print(f"  {count:>7} waiting: lookup {_percentiles(big_lookup)}", flush=True)
             print(f"  {count:>7} waiting: deliver {_percentiles(big_deliver)}", flush=True)
-            print(f"  ratio at {count} / baseline (medians): lookup "
-                  f"{statistics.median(big_lookup) / statistics.median(small_lookup):.2f}, deliver "
-                  f"{statistics.median(big_deliver) / statistics.median(small_deliver):.2f}", flush=True)
+            print(
+                f"  ratio at {count} / baseline (medians): lookup "
+                f"{statistics.median(big_lookup) / statistics.median(small_lookup):.2f}, deliver "
+                f"{statistics.median(big_deliver) / statistics.median(small_deliver):.2f}",
+                flush=True,
+            )
             print(f"  plan: {plan(big_keys[-1])}", flush=True)
             print(f"[{backend}] after: {load()}", flush=True)
             db.session.remove()
@@ -185,7 +220,7 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--deliveries", type=int, default=50)
     args = parser.parse_args()
-    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+    for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
         bench(backend, args.subscriptions, args.lookups, args.deliveries)
 
 

@@ -23,6 +23,7 @@ processes used per request (they share the machine's cores with the server), how
 and each worker's share of the server's CPU. Rate and CPU both move with
 the state of a shared machine: 15-20 % between runs on the 2-CPU development machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,13 +54,35 @@ def _free_port() -> int:
 
 def start_gunicorn(database_url: str, workers: int, threads: int, log_path) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", SECRET_KEY="benchmark", LOG_LEVEL="WARNING",
-               VB_DEMO="1",  # it signs in as a demo user
-               **SECRET_ENV)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf",
-                             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                             "--threads", str(threads), "engine.app.wsgi:app"], cwd=PROJECT, env=env,
-                            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        VB_AUTO_MIGRATE="0",
+        SECRET_KEY="benchmark",
+        LOG_LEVEL="WARNING",
+        VB_DEMO="1",  # it signs in as a demo user
+        **SECRET_ENV,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:engine.app.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "engine.app.wsgi:app",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=open(log_path, "wb"),
+        stderr=subprocess.STDOUT,
+    )
     for _ in range(300):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -74,8 +97,12 @@ def start_gunicorn(database_url: str, workers: int, threads: int, log_path) -> t
 
 def _token(port: int) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "beheerder", "password": "demo"}),
-                 {"Content-Type": "application/json"})
+    conn.request(
+        "POST",
+        "/api/v1/auth/token",
+        json.dumps({"username": "beheerder", "password": "demo"}),
+        {"Content-Type": "application/json"},
+    )
     return json.loads(conn.getresponse().read())["access_token"]
 
 
@@ -120,8 +147,12 @@ class CpuMeter:
 
             engine = sa.create_engine(self.database_url)
             with engine.connect() as conn:
-                db = [r[0] for r in conn.exec_driver_sql(
-                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (self.application_name,))]
+                db = [
+                    r[0]
+                    for r in conn.exec_driver_sql(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (self.application_name,)
+                    )
+                ]
             engine.dispose()
         return app, db
 
@@ -135,17 +166,24 @@ def signed_request(source: str, event_type: str, data: dict, msg_id: str | None 
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     now = datetime.now(timezone.utc)
     body = json.dumps({"type": event_type, "timestamp": now.isoformat(), "data": data})
-    headers = {"webhook-id": msg_id, "webhook-timestamp": str(int(now.timestamp())),
-               "webhook-signature": Webhook(SECRETS[source]).sign(msg_id, now, body),
-               "Content-Type": "application/json"}
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(SECRETS[source]).sign(msg_id, now, body),
+        "Content-Type": "application/json",
+    }
     return ("POST", f"/webhooks/{source}", body.encode(), headers)
 
 
 def _wire(port: int, request: tuple, keep_alive: bool) -> bytes:
     """The request as it goes on the wire (built before the phase, so the clients spend little per request)."""
     method, path, body, headers = request
-    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", f"Content-Length: {len(body or b'')}",
-             *(f"{name}: {value}" for name, value in headers.items())]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        f"Content-Length: {len(body or b'')}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
     if not keep_alive:
         lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
@@ -214,8 +252,9 @@ def machine_cpu() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
 
 
-def run_phase(port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter,
-              keep_alive: bool = True) -> dict:
+def run_phase(
+    port: int, name: str, requests_: list, clients: int, seconds: float, meter: CpuMeter, keep_alive: bool = True
+) -> dict:
     """Send `requests_` (split over the clients) for at most `seconds`; returns counts, the rate and the
     server-side CPU time per request."""
     cpu_before = meter.read()
@@ -223,8 +262,9 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
     queue = multiprocessing.Queue()
     slices = [requests_[i::clients] for i in range(clients)]
     start_at = time.time() + 0.5 + len(requests_) / 20000  # the clients build their requests first
-    procs = [multiprocessing.Process(target=_client, args=(port, s, keep_alive, start_at, seconds, queue))
-             for s in slices]
+    procs = [
+        multiprocessing.Process(target=_client, args=(port, s, keep_alive, start_at, seconds, queue)) for s in slices
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get() for _ in procs]
@@ -251,36 +291,63 @@ def run_phase(port: int, name: str, requests_: list, clients: int, seconds: floa
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
 
-    return {"phase": name, "requests": total, "seconds": elapsed, "rate": total / elapsed if elapsed else 0.0,
-            "statuses": dict(statuses), "outcomes": dict(outcomes), "keys": keys, "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "max_ms": pct(1.0),
-            "app_cpu_ms": app_ms, "db_cpu_ms": db_ms,
-            "client_cpu_ms": client_cpu / total * 1000 if total else 0.0,
-            "machine_busy": busy / (busy + idle) if busy + idle else 0.0,
-            "worker_share": [cpu / sum(per_worker) for cpu in per_worker] if sum(per_worker) else [],
-            "other_cpu_ms": (busy - client_cpu - (cpu_after[0] - cpu_before[0]) - (cpu_after[1] - cpu_before[1]))
-            / total * 1000 if total else 0.0}
+    return {
+        "phase": name,
+        "requests": total,
+        "seconds": elapsed,
+        "rate": total / elapsed if elapsed else 0.0,
+        "statuses": dict(statuses),
+        "outcomes": dict(outcomes),
+        "keys": keys,
+        "p50_ms": pct(0.5),
+        "p95_ms": pct(0.95),
+        "max_ms": pct(1.0),
+        "app_cpu_ms": app_ms,
+        "db_cpu_ms": db_ms,
+        "client_cpu_ms": client_cpu / total * 1000 if total else 0.0,
+        "machine_busy": busy / (busy + idle) if busy + idle else 0.0,
+        "worker_share": [cpu / sum(per_worker) for cpu in per_worker] if sum(per_worker) else [],
+        "other_cpu_ms": (busy - client_cpu - (cpu_after[0] - cpu_before[0]) - (cpu_after[1] - cpu_before[1]))
+        / total
+        * 1000
+        if total
+        else 0.0,
+    }
 
 
 def melding(i: int) -> dict:
-    return {"meldingnummer": f"BENCH-{i}", "gemeentecode": "GM0668", "ambt": "raadslid", "categorie": "intimidatie",
-            "acuut_gevaar": False, "gemeld_op": "2026-03-02T09:15:00+01:00"}
+    return {
+        "meldingnummer": f"BENCH-{i}",
+        "gemeentecode": "GM0668",
+        "ambt": "raadslid",
+        "categorie": "intimidatie",
+        "acuut_gevaar": False,
+        "gemeld_op": "2026-03-02T09:15:00+01:00",
+    }
 
 
 def report(result: dict, baseline: float) -> None:
     ratio = result["rate"] / baseline if baseline else 0
     cpu = result["app_cpu_ms"] + result["db_cpu_ms"]
     capacity = CORES * 1000 / cpu if cpu else 0
-    print(f"  {result['phase']:<10} {result['rate']:8.1f} req/s  ({result['requests']} in {result['seconds']:.1f} s, "
-          f"p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.0f} ms, {ratio:.2f}x "
-          f"baseline)  "
-          f"statuses {result['statuses']} outcomes {result['outcomes']}", flush=True)
-    print(f"  {'':<10} server CPU {result['app_cpu_ms']:.2f} ms app + {result['db_cpu_ms']:.2f} ms database per request"
-          f" -> {capacity:.0f} req/s if {CORES} cores did only this; the clients used {result['client_cpu_ms']:.2f} ms",
-          flush=True)
+    print(
+        f"  {result['phase']:<10} {result['rate']:8.1f} req/s  ({result['requests']} in {result['seconds']:.1f} s, "
+        f"p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.0f} ms, {ratio:.2f}x "
+        f"baseline)  "
+        f"statuses {result['statuses']} outcomes {result['outcomes']}",
+        flush=True,
+    )
+    print(
+        f"  {'':<10} server CPU {result['app_cpu_ms']:.2f} ms app + {result['db_cpu_ms']:.2f} ms database per request"
+        f" -> {capacity:.0f} req/s if {CORES} cores did only this; the clients used {result['client_cpu_ms']:.2f} ms",
+        flush=True,
+    )
     shares = " / ".join(f"{share:.0%}" for share in result["worker_share"])
-    print(f"  {'':<10} the machine was {result['machine_busy']:.0%} busy; other processes and the kernel used "
-          f"{result['other_cpu_ms']:.2f} ms per request; the workers' shares of the app CPU: {shares}", flush=True)
+    print(
+        f"  {'':<10} the machine was {result['machine_busy']:.0%} busy; other processes and the kernel used "
+        f"{result['other_cpu_ms']:.2f} ms per request; the workers' shares of the app CPU: {shares}",
+        flush=True,
+    )
 
 
 def bench(backend: str, seconds: float, clients: int, workers: int, threads: int, keep_alive: bool) -> dict:
@@ -293,8 +360,11 @@ def bench(backend: str, seconds: float, clients: int, workers: int, threads: int
         meter = CpuMeter(proc.pid, database.url, application_name)
         try:
             connections = "keep-alive connections" if keep_alive else "a new connection per request"
-            print(f"[{backend}] gunicorn {workers} workers x {threads} threads, {clients} client processes with "
-                  f"{connections}, {seconds:.0f} s per phase; {load()}", flush=True)
+            print(
+                f"[{backend}] gunicorn {workers} workers x {threads} threads, {clients} client processes with "
+                f"{connections}, {seconds:.0f} s per phase; {load()}",
+                flush=True,
+            )
             capacity = int(seconds * 2000)
 
             def phase(name: str, requests_: list) -> dict:
@@ -304,19 +374,51 @@ def bench(backend: str, seconds: float, clients: int, workers: int, threads: int
 
             baseline = phase("baseline", [("GET", "/healthz", None, {})] * capacity)
             token = _token(port)
-            api_body = json.dumps({"process_id": "threat_response", "variables": {"municipality_code": "GM0668"}}).encode()
-            api_start = phase("api_start", [("POST", "/api/v1/process-instances", api_body, {
-                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})] * (capacity // 4))
-            started = phase("started", [signed_request("politie", "melding.geregistreerd", melding(i))
-                                        for i in range(capacity // 4)])
+            api_body = json.dumps(
+                {"process_id": "threat_response", "variables": {"municipality_code": "GM0668"}}
+            ).encode()
+            api_start = phase(
+                "api_start",
+                [
+                    (
+                        "POST",
+                        "/api/v1/process-instances",
+                        api_body,
+                        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                    )
+                ]
+                * (capacity // 4),
+            )
+            started = phase(
+                "started",
+                [signed_request("politie", "melding.geregistreerd", melding(i)) for i in range(capacity // 4)],
+            )
             keys = [k for k, _, _ in started["keys"]]
-            correlated = phase("correlated", [signed_request("politie", "aangifte.geregistreerd", {
-                "zaakreferentie": k, "registratienummer": f"PL-{i}", "geregistreerd_op": "2026-03-02"})
-                for i, k in enumerate(keys)])
-            buffered = phase("buffered", [signed_request("om", "beslissing.genomen", {
-                "zaakreferentie": k, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01"}) for k in keys])
-            duplicate = phase("duplicate", [("POST", "/webhooks/politie", body, headers)
-                                            for _, body, headers in started["keys"] * 4])
+            correlated = phase(
+                "correlated",
+                [
+                    signed_request(
+                        "politie",
+                        "aangifte.geregistreerd",
+                        {"zaakreferentie": k, "registratienummer": f"PL-{i}", "geregistreerd_op": "2026-03-02"},
+                    )
+                    for i, k in enumerate(keys)
+                ],
+            )
+            buffered = phase(
+                "buffered",
+                [
+                    signed_request(
+                        "om",
+                        "beslissing.genomen",
+                        {"zaakreferentie": k, "beslissing": "dagvaarding", "beslisdatum": "2026-05-01"},
+                    )
+                    for k in keys
+                ],
+            )
+            duplicate = phase(
+                "duplicate", [("POST", "/webhooks/politie", body, headers) for _, body, headers in started["keys"] * 4]
+            )
             print(f"[{backend}] after: {load()}", flush=True)
             print(f"[{backend}] webhook start / API start: {started['rate'] / api_start['rate']:.2f}", flush=True)
             return {p["phase"]: p["rate"] for p in (baseline, api_start, started, correlated, buffered, duplicate)}
@@ -334,9 +436,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--new-connections", action="store_true",
-                        help="a new connection for every request, as a reverse proxy makes them (default: each "
-                             "client keeps one connection open)")
+    parser.add_argument(
+        "--new-connections",
+        action="store_true",
+        help="a new connection for every request, as a reverse proxy makes them (default: each "
+        "client keeps one connection open)",
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:

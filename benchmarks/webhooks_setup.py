@@ -1,5 +1,6 @@
 """What the webhook benchmarks share: a throw-away database (SQLite file or PostgreSQL schema), migrated,
 with the demo users and the test stand-in of threat_response deployed; secrets; the machine's load."""
+
 from __future__ import annotations
 
 import base64
@@ -15,8 +16,10 @@ from engine.crypto.keyring import new_key_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURE = PROJECT / "tests" / "fixtures" / "webhooks"
-SECRETS = {s: "whsec_" + base64.b64encode(f"benchmark-only-{s}-{'x' * 16}".encode()).decode()
-           for s in ("politie", "om", "ivp", "bzk")}
+SECRETS = {
+    s: "whsec_" + base64.b64encode(f"benchmark-only-{s}-{'x' * 16}".encode()).decode()
+    for s in ("politie", "om", "ivp", "bzk")
+}
 SECRET_ENV = {f"VB_WEBHOOK_SECRET_{s.upper()}": v for s, v in SECRETS.items()}
 
 

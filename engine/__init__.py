@@ -1,4 +1,5 @@
 """Veilig Bestuur: a Flask host that runs the Dutch threat response as BPMN cases with SpiffWorkflow."""
+
 from __future__ import annotations
 
 import logging
@@ -145,9 +146,25 @@ def _register_blueprints(app, api) -> None:
     from .api.webhooks_admin import blp as webhooks_admin_blp
 
     app.register_blueprint(health.bp)
-    for blueprint in (auth_blp, definitions_blp, instances_blp, tasks_blp, messages_blp, timers_blp, webhooks_blp,
-                      webhooks_admin_blp, retention_blp, access_log_blp, reports_blp, saved_searches_blp,
-                      notifications_blp, documents_blp, notes_blp, studio_blp, operations_blp):
+    for blueprint in (
+        auth_blp,
+        definitions_blp,
+        instances_blp,
+        tasks_blp,
+        messages_blp,
+        timers_blp,
+        webhooks_blp,
+        webhooks_admin_blp,
+        retention_blp,
+        access_log_blp,
+        reports_blp,
+        saved_searches_blp,
+        notifications_blp,
+        documents_blp,
+        notes_blp,
+        studio_blp,
+        operations_blp,
+    ):
         api.register_blueprint(blueprint)
     from .studio import init_app as init_studio
     from .studio.cli import scenarios_command

@@ -22,8 +22,14 @@ from tests.support.openapi import MISMATCHES, ContractClient  # noqa: E402
 # an answer that does not conform fails the test that received it.
 # In the end-to-end tests (marked e2e) the answers of the real server are checked (tests/support/server.py's
 # HttpUser); the browser tests are not.
-CONTRACT_CHECKED = ("tests/api/", "tests/webhooks/", "tests/scenarios/", "tests/studio/", "tests/timers/",
-                    "tests/notifications/")
+CONTRACT_CHECKED = (
+    "tests/api/",
+    "tests/webhooks/",
+    "tests/scenarios/",
+    "tests/studio/",
+    "tests/timers/",
+    "tests/notifications/",
+)
 
 
 def pytest_report_header(config):
@@ -65,13 +71,15 @@ def pytest_runtest_call(item):
 
 @pytest.fixture
 def app(database_url, request):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "TESTING": True,
-        "VB_DEMO": True,
-        "VB_AUTO_MIGRATE": False,
-        "SECRET_KEY": "test-secret",
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "VB_DEMO": True,
+            "VB_AUTO_MIGRATE": False,
+            "SECRET_KEY": "test-secret",
+        }
+    )
     if contract_checked(request.node):
         app.test_client_class = ContractClient
     with app.app_context():

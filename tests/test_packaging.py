@@ -1,5 +1,6 @@
 """The package metadata in the current form: `project.license` as an SPDX expression (PEP 639), not the
 table that setuptools reports as deprecated on every build."""
+
 import tomllib
 
 from tests.support.api import PROJECT

@@ -8,6 +8,7 @@ the caller's rows): the forms that ask for it, whether it is sensitive, and the 
 out as the deployment does (`definitions/service.py`: the readers a field names, the intersection over the
 forms that name them) and as the policy applies it (`identity/roles.readers_of`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,11 @@ def _processes(folder: Path) -> dict:
         text = path.read_text()
         match = _PROCESS.search(text)
         if match:
-            found[match.group(1)] = (match.group(2), list(dict.fromkeys(_FORM_REF.findall(text))),
-                                     list(dict.fromkeys(_CALLED.findall(text))))
+            found[match.group(1)] = (
+                match.group(2),
+                list(dict.fromkeys(_FORM_REF.findall(text))),
+                list(dict.fromkeys(_CALLED.findall(text))),
+            )
     return found
 
 
@@ -91,8 +95,10 @@ def rows(forms_dir: Path = ROOT / "forms", processes_dir: Path = ROOT / "process
         for key in seen:
             asking = ", ".join(f"`{f}`" for f in used if key in forms[f].top_level_keys)
             allowed = readers_of(key, named, sensitive, keys)
-            lines.append(f"| `{process_id}` | `{key}` | {asking} | {'**yes**' if key in sensitive else 'no'} | "
-                         f"{_roles(allowed)} |")
+            lines.append(
+                f"| `{process_id}` | `{key}` | {asking} | {'**yes**' if key in sensitive else 'no'} | "
+                f"{_roles(allowed)} |"
+            )
     return lines
 
 
@@ -101,7 +107,7 @@ def render(text: str) -> str:
     if start < 0 or end < start:
         raise SystemExit(f"{DOC}: the markers {BEGIN!r} and {END!r} are missing.")
     table = "\n".join(rows())
-    return text[:start + len(BEGIN)] + "\n" + table + "\n" + text[end:]
+    return text[: start + len(BEGIN)] + "\n" + table + "\n" + text[end:]
 
 
 def main(argv=None) -> int:

@@ -7,6 +7,7 @@ Debian's Chromium (/usr/bin/chromium). A diagram without layout (no BPMNDiagram)
 bpmn-auto-layout, as the case page does. Exit status 1 when a file fails to import (or, with --strict,
 when it imports with warnings).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,13 @@ BUNDLE = PROJECT / "engine" / "web" / "static" / "dist" / "render.js"
 STYLES = PROJECT / "engine" / "web" / "static" / "dist" / "render.css"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-gpu",
+    "--headless",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
 ]
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>{css}</style></head>
 <body><div id="canvas" style="width:1600px;height:1000px"></div></body></html>"""

@@ -16,6 +16,7 @@
   source), see `definitions/message_senders.py`.
 A case or task a user may not see does not exist for them: the API answers 404, never 403.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -24,8 +25,19 @@ from ..instances.models import ProcessInstance
 from ..instances.task_rows import HumanTask, TaskCandidate
 from ..identity import police_units
 from ..identity.actor import Actor
-from ..identity.roles import (AMBTSDRAGER, BEHEERDER, BZK, DRIEHOEK_MEMBERS, GEMEENTE, MUNICIPAL_ROLES, POLITIE, PRIVACY,
-                    PROCESBEHEERDER, SENSITIVE_READERS, readers_of)
+from ..identity.roles import (
+    AMBTSDRAGER,
+    BEHEERDER,
+    BZK,
+    DRIEHOEK_MEMBERS,
+    GEMEENTE,
+    MUNICIPAL_ROLES,
+    POLITIE,
+    PRIVACY,
+    PROCESBEHEERDER,
+    SENSITIVE_READERS,
+    readers_of,
+)
 
 OVERSEERS = frozenset({BEHEERDER, PROCESBEHEERDER})
 
@@ -49,8 +61,9 @@ def case_clause(actor: Actor):
         return sa.true()
     # Each part is a condition the database can answer from an index (an `id IN (...)` rather than a
     # correlated EXISTS), so that the OR of them is a union of index lookups, not a scan of every case.
-    return sa.or_(*(ProcessInstance.id.in_(part) if isinstance(part, sa.Select) else part
-                    for part in _case_parts(actor)))
+    return sa.or_(
+        *(ProcessInstance.id.in_(part) if isinstance(part, sa.Select) else part for part in _case_parts(actor))
+    )
 
 
 def visible_among(actor: Actor, ids: sa.Select) -> sa.Select:
@@ -64,16 +77,21 @@ def visible_among(actor: Actor, ids: sa.Select) -> sa.Select:
     if actor.is_system or actor.has_role(*OVERSEERS):
         return ids
     column = ids.selected_columns[0]
-    selects = [ids.where(column.in_(part)) if isinstance(part, sa.Select)
-               else sa.select(ProcessInstance.id).where(part, ProcessInstance.id.in_(ids))
-               for part in _case_parts(actor)]
+    selects = [
+        ids.where(column.in_(part))
+        if isinstance(part, sa.Select)
+        else sa.select(ProcessInstance.id).where(part, ProcessInstance.id.in_(ids))
+        for part in _case_parts(actor)
+    ]
     return sa.union_all(*selects)
 
 
 def _case_parts(actor: Actor) -> list:
     """The alternatives of a non-overseer's case clause: selects of case ids, or conditions on the case."""
-    parts: list = [ProcessInstance.started_by == actor.username,
-                   sa.select(HumanTask.instance_id).where(HumanTask.assignee == actor.username)]
+    parts: list = [
+        ProcessInstance.started_by == actor.username,
+        sa.select(HumanTask.instance_id).where(HumanTask.assignee == actor.username),
+    ]
     if GEMEENTE in actor.roles and actor.municipality_code:
         parts.append(ProcessInstance.municipality_code == actor.municipality_code)
     members = [r for r in actor.roles if r in DRIEHOEK_MEMBERS]
@@ -83,8 +101,12 @@ def _case_parts(actor: Actor) -> list:
     codes = _unit_codes(actor)
     if codes is not None:  # a regional police unit: the police's part only within its municipalities
         national.remove(POLITIE)
-        parts.append(sa.and_(_participated([POLITIE]), sa.or_(ProcessInstance.municipality_code.is_(None),
-                                                              ProcessInstance.municipality_code.in_(codes))))
+        parts.append(
+            sa.and_(
+                _participated([POLITIE]),
+                sa.or_(ProcessInstance.municipality_code.is_(None), ProcessInstance.municipality_code.in_(codes)),
+            )
+        )
     if national:
         parts.append(_participants(national))
     return parts
@@ -114,11 +136,14 @@ def task_clause(actor: Actor):
     else:
         where_municipality = sa.false()
     if national:
-        national_groups = sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(national))
+        national_groups = sa.exists().where(
+            TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(national)
+        )
         codes = _unit_codes(actor)
         if codes is not None:
-            national_groups = sa.and_(national_groups, sa.or_(HumanTask.municipality_code.is_(None),
-                                                              HumanTask.municipality_code.in_(codes)))
+            national_groups = sa.and_(
+                national_groups, sa.or_(HumanTask.municipality_code.is_(None), HumanTask.municipality_code.in_(codes))
+            )
         scope = sa.or_(national_groups, sa.and_(by_group, where_municipality))
     else:
         scope = sa.and_(by_group, where_municipality)
@@ -209,8 +234,9 @@ def can_read_sensitive(actor: Actor) -> bool:
     return actor.is_system or bool(actor.roles & SENSITIVE_READERS)
 
 
-def visible_variables(actor: Actor, variables: dict, sensitive_keys, field_readers: dict | None = None,
-                      form_keys=(), case_readers=None) -> dict:
+def visible_variables(
+    actor: Actor, variables: dict, sensitive_keys, field_readers: dict | None = None, form_keys=(), case_readers=None
+) -> dict:
     """Case variables with the values masked that the actor may not read (`roles.readers_of`): a field that
     names its readers (forms: `"readers": "gemeente,ivp"`) for every other role; else a sensitive field for
     the roles outside `SENSITIVE_READERS`; else any form field for the need-to-know roles (IVP, BZK, OM).
@@ -289,9 +315,20 @@ def can_oversee(actor: Actor) -> bool:
 
 
 __all__ = [
-    "AMBTSDRAGER", "case_clause", "task_clause", "can_see_case", "can_work_task", "can_see_task", "can_send_message",
+    "AMBTSDRAGER",
+    "case_clause",
+    "task_clause",
+    "can_see_case",
+    "can_work_task",
+    "can_see_task",
+    "can_send_message",
     "can_read_sensitive",
-    "visible_variables", "can_start", "can_administer_cases", "can_deploy", "can_oversee", "can_read_access_log",
+    "visible_variables",
+    "can_start",
+    "can_administer_cases",
+    "can_deploy",
+    "can_oversee",
+    "can_read_access_log",
     "can_search_access_log",
 ]
 

@@ -17,8 +17,10 @@ class AccessLogEntry(db.Model):
     the data subject's case, and the categories of data shown (never the values)."""
 
     __tablename__ = "access_log"
-    __table_args__ = (sa.Index("ix_access_log_instance_id_at", "instance_id", "at"),
-                      sa.Index("ix_access_log_username_at", "username", "at"))
+    __table_args__ = (
+        sa.Index("ix_access_log_instance_id_at", "instance_id", "at"),
+        sa.Index("ix_access_log_username_at", "username", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,6 @@
 """Writing and reading the read log. `record_read` is called where case data is shown (the one place each
 channel builds it); reading the log is for the privacy officer and for the office holder the case is about."""
+
 from __future__ import annotations
 
 import csv
@@ -54,18 +55,28 @@ def categories_of(shown: dict, sensitive_keys) -> list[str]:
     return [ORDINARY, SENSITIVE] if shown_sensitive else [ORDINARY]
 
 
-def record_read(actor: Actor, instance_id: str, channel: str, activity: str, categories: list,
-                purpose: str | None = None) -> None:
+def record_read(
+    actor: Actor, instance_id: str, channel: str, activity: str, categories: list, purpose: str | None = None
+) -> None:
     """Log one read of a case (committed at once: a GET has nothing else to commit, and a read that failed
     later still happened)."""
     if actor.is_system:
         return
     roles = sorted(actor.roles)
-    db.session.add(AccessLogEntry(
-        at=utcnow(), trace_id=_trace_id(), username=actor.username, roles=",".join(roles)[:200],
-        organisation=_organisation(actor)[:60], instance_id=instance_id, channel=channel, activity=activity,
-        purpose=(purpose or next((PURPOSES[r] for r in roles if r in PURPOSES), "-"))[:300],
-        categories=list(categories)))
+    db.session.add(
+        AccessLogEntry(
+            at=utcnow(),
+            trace_id=_trace_id(),
+            username=actor.username,
+            roles=",".join(roles)[:200],
+            organisation=_organisation(actor)[:60],
+            instance_id=instance_id,
+            channel=channel,
+            activity=activity,
+            purpose=(purpose or next((PURPOSES[r] for r in roles if r in PURPOSES), "-"))[:300],
+            categories=list(categories),
+        )
+    )
     db.session.commit()
 
 
@@ -74,8 +85,14 @@ def entries_for_case(instance_id: str, limit: int, offset: int) -> tuple[list, i
     return _page(query, limit, offset)
 
 
-def search(username: str | None, since: datetime | None, until: datetime | None, instance_id: str | None,
-           limit: int, offset: int) -> tuple[list, int]:
+def search(
+    username: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    instance_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list, int]:
     query = sa.select(AccessLogEntry)
     if username:
         query = query.where(AccessLogEntry.username == username.strip().lower())
@@ -90,15 +107,27 @@ def search(username: str | None, since: datetime | None, until: datetime | None,
 
 def _page(query, limit: int, offset: int) -> tuple[list, int]:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
-                              .limit(limit).offset(offset)).all()
+    rows = db.session.scalars(
+        query.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit).offset(offset)
+    ).all()
     return list(rows), total
 
 
 # The case is `process_instance_id`, as everywhere in the API; `instance_id` is its deprecated name (docs/api.md,
 # *Names*), still given until the next version (in the CSV as the last column).
-FIELDS = ("at", "username", "roles", "organisation", "process_instance_id", "channel", "activity", "purpose",
-          "categories", "trace_id", "instance_id")
+FIELDS = (
+    "at",
+    "username",
+    "roles",
+    "organisation",
+    "process_instance_id",
+    "channel",
+    "activity",
+    "purpose",
+    "categories",
+    "trace_id",
+    "instance_id",
+)
 
 
 def as_dict(entry: AccessLogEntry) -> dict:
@@ -113,6 +142,13 @@ def as_csv(entries) -> str:
     writer.writerow(FIELDS)
     for entry in entries:
         row = as_dict(entry)
-        writer.writerow([row["at"].isoformat(), *[row[name] for name in FIELDS[1:8]], " ".join(row["categories"]),
-                         row["trace_id"], row["instance_id"]])
+        writer.writerow(
+            [
+                row["at"].isoformat(),
+                *[row[name] for name in FIELDS[1:8]],
+                " ".join(row["categories"]),
+                row["trace_id"],
+                row["instance_id"],
+            ]
+        )
     return out.getvalue()

@@ -1,5 +1,6 @@
 """`GET /api/v1/process-instances/{id}/access-log` (privacy officer, the office holder) and
 `GET /api/v1/access-log` (privacy officer: search by user and period, CSV export)."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -15,8 +16,12 @@ from ..instances.models import ProcessInstance
 from ..core.schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
 from ..accesslog import service
 
-blp = Blueprint("access_log", __name__, url_prefix="/api/v1",
-                description="The read log: who read which case's personal data (privacy officer, office holder)")
+blp = Blueprint(
+    "access_log",
+    __name__,
+    url_prefix="/api/v1",
+    description="The read log: who read which case's personal data (privacy officer, office holder)",
+)
 protect(blp)
 
 
@@ -70,19 +75,40 @@ class AccessLogSearch(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(AccessLogSearchArgsSchema, location="query")
     @blp.response(200, AccessLogPageSchema, description="The page as JSON, or with `format=csv` as CSV")
-    @blp.doc(responses={"200": {"description": "The page as JSON, or with `format=csv` as CSV", "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/AccessLogPage"}},
-        "text/csv": {"schema": {"type": "string"}}}, "headers": {
-        "X-Total-Count": {"description": "CSV: the number of entries that match (the file holds one page)",
-                          "schema": {"type": "integer"}}}}})
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The page as JSON, or with `format=csv` as CSV",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/AccessLogPage"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+                "headers": {
+                    "X-Total-Count": {
+                        "description": "CSV: the number of entries that match (the file holds one page)",
+                        "schema": {"type": "integer"},
+                    }
+                },
+            }
+        }
+    )
     @blp.alt_response(403, schema=ApiErrorSchema, description="Only the privacy officer searches the read log")
     def get(self, args):
         """(privacy) Search the read log by user, period and case; `format=csv` exports the page as CSV."""
         if not policy.can_search_access_log(current_actor()):
             raise Forbidden("Only the privacy officer (role privacy) searches the read log.")
-        rows, total = service.search(args.get("username"), args.get("since"), args.get("until"),
-                                     args.get("process_instance_id"), args["limit"], args["offset"])
+        rows, total = service.search(
+            args.get("username"),
+            args.get("since"),
+            args.get("until"),
+            args.get("process_instance_id"),
+            args["limit"],
+            args["offset"],
+        )
         if args["format"] == "csv":
-            return Response(service.as_csv(rows), mimetype="text/csv", headers={
-                "Content-Disposition": "attachment; filename=leeslog.csv", "X-Total-Count": str(total)})
+            return Response(
+                service.as_csv(rows),
+                mimetype="text/csv",
+                headers={"Content-Disposition": "attachment; filename=leeslog.csv", "X-Total-Count": str(total)},
+            )
         return {"total": total, "items": [service.as_dict(r) for r in rows]}

@@ -17,9 +17,13 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in
 class TokenRequestSchema(Schema):
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
-    totp_code = fields.String(load_only=True, metadata={
-        "description": "For an account with a second factor: the six digits of the authenticator app, or one "
-                       "of its recovery codes (each works once)."})
+    totp_code = fields.String(
+        load_only=True,
+        metadata={
+            "description": "For an account with a second factor: the six digits of the authenticator app, or one "
+            "of its recovery codes (each works once)."
+        },
+    )
 
 
 class TokenSchema(Schema):
@@ -34,8 +38,9 @@ class MeSchema(Schema):
     roles = fields.List(fields.String())
     municipality_code = fields.String(allow_none=True)
     totp_enabled = fields.Boolean(metadata={"description": "Whether the account signs in with a second factor."})
-    totp_required = fields.Boolean(metadata={
-        "description": "Whether the account's roles need one (VB_TOTP_REQUIRED_ROLES)."})
+    totp_required = fields.Boolean(
+        metadata={"description": "Whether the account's roles need one (VB_TOTP_REQUIRED_ROLES)."}
+    )
 
 
 class RoleSchema(Schema):
@@ -47,11 +52,18 @@ class RoleSchema(Schema):
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.alt_response(401, schema=ApiErrorSchema, description="Wrong username or password (`unauthorized`); the "
-                      "account has a second factor and no code was sent (`totp_required`) or a wrong or used one "
-                      "(`totp_invalid`)")
-    @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failed sign-ins for this account or "
-                      "client address: try again after Retry-After seconds")
+    @blp.alt_response(
+        401,
+        schema=ApiErrorSchema,
+        description="Wrong username or password (`unauthorized`); the "
+        "account has a second factor and no code was sent (`totp_required`) or a wrong or used one "
+        "(`totp_invalid`)",
+    )
+    @blp.alt_response(
+        429,
+        schema=ApiErrorSchema,
+        description="Too many failed sign-ins for this account or client address: try again after Retry-After seconds",
+    )
     def post(self, body):
         """Exchange a username and password (and, with a second factor, its code) for a bearer token. A user
         whose role needs a second factor and has none gets a token that opens only /api/v1/auth/* until the
@@ -84,9 +96,14 @@ class Me(MethodView):
         """The calling user, their roles and municipality."""
 
         user = g.user
-        return {"username": user.username, "display_name": user.display_name, "roles": user.roles,
-                "municipality_code": user.municipality_code, "totp_enabled": second_factor.is_enabled(user),
-                "totp_required": bool(set(user.roles or ()) & second_factor.required_roles())}
+        return {
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": user.roles,
+            "municipality_code": user.municipality_code,
+            "totp_enabled": second_factor.is_enabled(user),
+            "totp_required": bool(set(user.roles or ()) & second_factor.required_roles()),
+        }
 
 
 @blp.route("/roles")
@@ -103,8 +120,11 @@ class Roles(MethodView):
 
 class PasswordChangeSchema(Schema):
     current_password = fields.String(required=True, load_only=True)
-    new_password = fields.String(required=True, load_only=True, metadata={
-        "description": "At least 12 characters, not a common password, not containing the username."})
+    new_password = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"description": "At least 12 characters, not a common password, not containing the username."},
+    )
 
 
 @blp.route("/password")
@@ -119,14 +139,16 @@ class Password(MethodView):
     def post(self, body):
         """Change the caller's own password (the current one is asked again). Every token and web session of
         the account ends, this one too: sign in again with the new password."""
-        change_password(current_actor().username, body["current_password"], body["new_password"],
-                        request.remote_addr or "-")
+        change_password(
+            current_actor().username, body["current_password"], body["new_password"], request.remote_addr or "-"
+        )
 
 
 class EnrolmentSchema(Schema):
     secret = fields.String(required=True, metadata={"description": "The secret (base32), to type into the app."})
-    otpauth_uri = fields.String(required=True, metadata={"description": "The same as an otpauth:// URI (the QR "
-                                                                         "code's content)."})
+    otpauth_uri = fields.String(
+        required=True, metadata={"description": "The same as an otpauth:// URI (the QR code's content)."}
+    )
 
 
 class CodeSchema(Schema):
@@ -134,14 +156,20 @@ class CodeSchema(Schema):
 
 
 class RecoveryCodesSchema(Schema):
-    recovery_codes = fields.List(fields.String(), required=True, metadata={
-        "description": "Ten one-time codes for when the app is lost: shown only now, stored only as digests."})
+    recovery_codes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Ten one-time codes for when the app is lost: shown only now, stored only as digests."
+        },
+    )
 
 
 class DisableSchema(Schema):
     password = fields.String(required=True, load_only=True)
-    code = fields.String(required=True, load_only=True, metadata={"description": "A code of the app or a "
-                                                                                 "recovery code."})
+    code = fields.String(
+        required=True, load_only=True, metadata={"description": "A code of the app or a recovery code."}
+    )
 
 
 @blp.route("/totp/enrolment")
@@ -179,8 +207,9 @@ class TotpDisable(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(DisableSchema)
     @blp.response(204)
-    @blp.alt_response(401, schema=ApiErrorSchema, description="The password (`unauthorized`) or the code "
-                      "(`totp_invalid`) is wrong")
+    @blp.alt_response(
+        401, schema=ApiErrorSchema, description="The password (`unauthorized`) or the code (`totp_invalid`) is wrong"
+    )
     @blp.alt_response(409, schema=ApiErrorSchema, description="The account has no second factor")
     @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failed sign-ins: try again later")
     def post(self, body):

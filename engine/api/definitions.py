@@ -32,13 +32,19 @@ def _definition(version: ProcessVersion, actor) -> dict:
     start_form = None
     for start in version.model.get("start_events", []):
         if start.get("form") and not start.get("timer"):
-            file_id = version.model.get("forms", {}).get(start["form"]["ref"]) or \
-                version.model.get("form_files", {}).get(start["form"]["ref"])
+            file_id = version.model.get("forms", {}).get(start["form"]["ref"]) or version.model.get(
+                "form_files", {}
+            ).get(start["form"]["ref"])
             if file_id:
                 start_form = form_definition(file_id).schema
     return {
-        "process_id": version.process_id, "name": version.name, "version": version.version, "id": version.id,
-        "executable": version.executable, "deployment_id": version.deployment_id, "created_at": version.created_at,
+        "process_id": version.process_id,
+        "name": version.name,
+        "version": version.version,
+        "id": version.id,
+        "executable": version.executable,
+        "deployment_id": version.deployment_id,
+        "created_at": version.created_at,
         "can_start": version.executable and policy.can_start(actor, version.model.get("starter_groups", [])),
         "start_form": start_form,
         "timer_start": [s["timer"] for s in version.model.get("start_events", []) if s.get("timer")],
@@ -63,7 +69,9 @@ class ProcessDefinitionVersions(MethodView):
         """Every deployed version of one process, newest first."""
         current_actor()
         versions = db.session.scalars(
-            sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version.desc())
+            sa.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc())
         ).all()
         if not versions:
             raise NotFound(f"No process '{process_id}' is deployed.")
@@ -78,8 +86,10 @@ class ProcessDefinitionXml(MethodView):
         """The BPMN XML of the latest version of a process (for diagram viewers)."""
         current_actor()
         version = db.session.scalar(
-            sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.version.desc()).limit(1)
+            sa.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
         )
         if version is None:
             raise NotFound(f"No process '{process_id}' is deployed.")
@@ -106,9 +116,14 @@ class Deployments(MethodView):
     @blp.arguments(DeploymentFilesSchema, location="files")
     @blp.response(201, DeploymentSchema)
     @blp.alt_response(422, schema=DeploymentErrorSchema, description="Per-file problems; nothing was deployed")
-    @blp.errors((403, "Deploying needs the role procesbeheerder or beheerder; or (code `approval_required`, with "
-                      "`approval_id` and `changes`) the deployment lowers the protection of case data and waits for "
-                      "a second person's approval"))
+    @blp.errors(
+        (
+            403,
+            "Deploying needs the role procesbeheerder or beheerder; or (code `approval_required`, with "
+            "`approval_id` and `changes`) the deployment lowers the protection of case data and waits for "
+            "a second person's approval",
+        )
+    )
     def post(self, files):
         """Deploy one or more files atomically: all are validated first, then only changed files get a new version."""
         actor = current_actor()
@@ -150,7 +165,9 @@ class Approvals(MethodView):
 class Approve(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, ApprovalSchema)
-    @blp.alt_response(403, schema=ApiErrorSchema, description="Not a process owner or privacy officer, or your own request")
+    @blp.alt_response(
+        403, schema=ApiErrorSchema, description="Not a process owner or privacy officer, or your own request"
+    )
     @blp.alt_response(409, schema=ApiErrorSchema, description="Decided already")
     def post(self, approval_id):
         """Approve a request: its deployer can then deploy exactly those files, once."""
@@ -162,7 +179,9 @@ class Refuse(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RefusalSchema)
     @blp.response(200, ApprovalSchema)
-    @blp.alt_response(403, schema=ApiErrorSchema, description="Not a process owner or privacy officer, or your own request")
+    @blp.alt_response(
+        403, schema=ApiErrorSchema, description="Not a process owner or privacy officer, or your own request"
+    )
     @blp.alt_response(409, schema=ApiErrorSchema, description="Decided already")
     def post(self, body, approval_id):
         """Refuse a request, with the reason."""

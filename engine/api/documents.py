@@ -21,13 +21,17 @@ def _upload_parts():
     """The multipart parts; an unknown part or a missing file is a 422 that names what the body takes."""
     unknown = sorted((set(request.form) | set(request.files)) - set(_FIELDS))
     if unknown:
-        raise Unprocessable(f"Unknown part {', '.join(repr(n) for n in unknown)}; the body takes: "
-                            f"{', '.join(_FIELDS)}.", errors={n: ["Unknown field."] for n in unknown},
-                            accepted=list(_FIELDS))
+        raise Unprocessable(
+            f"Unknown part {', '.join(repr(n) for n in unknown)}; the body takes: {', '.join(_FIELDS)}.",
+            errors={n: ["Unknown field."] for n in unknown},
+            accepted=list(_FIELDS),
+        )
     upload = request.files.get("file")
     if upload is None:
-        raise Unprocessable("Send the document as the multipart/form-data part 'file'.",
-                            errors={"file": ["Missing data for required field."]})
+        raise Unprocessable(
+            "Send the document as the multipart/form-data part 'file'.",
+            errors={"file": ["Missing data for required field."]},
+        )
     return upload, request.form.get("title"), request.form.get("category")
 
 
@@ -35,11 +39,16 @@ def _upload_parts():
 class CaseDocuments(MethodView):
     @blp.doc(security=AUTH, requestBody=UPLOAD_BODY)
     @blp.response(201, DocumentSchema)
-    @blp.errors((404, "No such case, or not visible to the caller"),
-                (413, "The file is larger than VB_DOCUMENT_MAX_BYTES (code `request_entity_too_large`)"),
-                (422, "No `file` part, an unknown part, a category the caller does not read, or content that is "
-                      "not an accepted type (code `unsupported_document_type`, `found` names what it is)"),
-                *CASE_DATA)
+    @blp.errors(
+        (404, "No such case, or not visible to the caller"),
+        (413, "The file is larger than VB_DOCUMENT_MAX_BYTES (code `request_entity_too_large`)"),
+        (
+            422,
+            "No `file` part, an unknown part, a category the caller does not read, or content that is "
+            "not an accepted type (code `unsupported_document_type`, `found` names what it is)",
+        ),
+        *CASE_DATA,
+    )
     def post(self, process_instance_id):
         """Add a document to a case (multipart/form-data: `file`, optional `title` and `category`)."""
         actor = current_actor()

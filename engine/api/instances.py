@@ -9,7 +9,14 @@ from ..identity.auth import current_actor, protect
 from ..core.apidoc import CASE_DATA
 from ..core.schemas import AUTH, ApiErrorSchema
 from ..instances.task_rows import OPEN, HumanTask
-from ..cases.schemas import AuditEventSchema, CaseDetailSchema, CaseListArgsSchema, CasePageSchema, RetrySchema, StartCaseSchema
+from ..cases.schemas import (
+    AuditEventSchema,
+    CaseDetailSchema,
+    CaseListArgsSchema,
+    CasePageSchema,
+    RetrySchema,
+    StartCaseSchema,
+)
 from ..accesslog import service as accesslog
 from ..search.service import find_cases
 from ..cases.service import case_history, case_variables_for, get_visible_case, retry_case, start_case
@@ -21,12 +28,20 @@ protect(blp)
 def case_summary(instance) -> dict:
     version = version_info(instance.process_version_id)
     return {
-        "id": instance.id, "process_id": instance.process_id, "version": version.version,
-        "business_key": instance.business_key, "title": instance.title,
-        "municipality_code": instance.municipality_code, "status": instance.status,
-        "started_by": instance.started_by, "started_at": instance.started_at, "updated_at": instance.updated_at,
-        "completed_at": instance.completed_at, "next_timer_due_at": instance.next_timer_due_at,
-        "active_elements": instance.active_elements or [], "incident": instance.incident,
+        "id": instance.id,
+        "process_id": instance.process_id,
+        "version": version.version,
+        "business_key": instance.business_key,
+        "title": instance.title,
+        "municipality_code": instance.municipality_code,
+        "status": instance.status,
+        "started_by": instance.started_by,
+        "started_at": instance.started_at,
+        "updated_at": instance.updated_at,
+        "completed_at": instance.completed_at,
+        "next_timer_due_at": instance.next_timer_due_at,
+        "active_elements": instance.active_elements or [],
+        "incident": instance.incident,
         "parent_process_instance_id": instance.parent_instance_id,
         "parent_instance_id": instance.parent_instance_id,  # deprecated name (docs/api.md, *Names*)
     }
@@ -38,8 +53,17 @@ def case_detail(instance, actor) -> dict:
     tasks = db.session.scalars(
         sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
     ).all()
-    body["open_tasks"] = [{"id": t.id, "name": t.name, "element_id": t.element_id, "candidate_groups": t.candidate_groups,
-                           "assignee": t.assignee, "due_at": t.due_at.isoformat() if t.due_at else None} for t in tasks]
+    body["open_tasks"] = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "element_id": t.element_id,
+            "candidate_groups": t.candidate_groups,
+            "assignee": t.assignee,
+            "due_at": t.due_at.isoformat() if t.due_at else None,
+        }
+        for t in tasks
+    ]
     return body
 
 
@@ -97,8 +121,11 @@ class CaseRetry(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetrySchema)
     @blp.response(200, CaseDetailSchema)
-    @blp.errors((404, "No such case, or the caller does not administer cases"),
-                (409, "The case is not in the error state"), *CASE_DATA)
+    @blp.errors(
+        (404, "No such case, or the caller does not administer cases"),
+        (409, "The case is not in the error state"),
+        *CASE_DATA,
+    )
     def post(self, body, process_instance_id):
         """(beheerder) Retry a case in the error state, after setting corrected variables on the failed task."""
         actor = current_actor()

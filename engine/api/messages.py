@@ -12,7 +12,9 @@ from ..core.schemas import AUTH, ApiErrorSchema
 from ..messages.service import deliver
 from ..cases.service import _clean_variables
 
-blp = Blueprint("messages", __name__, url_prefix="/api/v1/messages", description="Deliver BPMN messages to waiting cases")
+blp = Blueprint(
+    "messages", __name__, url_prefix="/api/v1/messages", description="Deliver BPMN messages to waiting cases"
+)
 protect(blp)
 
 
@@ -32,9 +34,12 @@ class Messages(MethodView):
     @blp.arguments(MessageSchema)
     @blp.response(200, DeliverySchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="No visible case waits for this message")
-    @blp.errors((403, "The caller does not stand for a sender of this message (audited)"),
-                (409, "The case that waits has ended or changed at the same moment"),
-                (422, "A variable the message does not declare, or the body fails its schema"), *CASE_DATA)
+    @blp.errors(
+        (403, "The caller does not stand for a sender of this message (audited)"),
+        (409, "The case that waits has ended or changed at the same moment"),
+        (422, "A variable the message does not declare, or the body fails its schema"),
+        *CASE_DATA,
+    )
     def post(self, body):
         """Deliver a message to the case with this business key that waits for it; its variables are
         merged into the case data. The caller must be able to see the case."""

@@ -17,8 +17,9 @@ class CaseNotes(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(NewNoteSchema)
     @blp.response(201, NoteSchema)
-    @blp.errors((403, "The privacy officer writes no notes"), (404, "No such case, or not visible to the caller"),
-                *CASE_DATA)
+    @blp.errors(
+        (403, "The privacy officer writes no notes"), (404, "No such case, or not visible to the caller"), *CASE_DATA
+    )
     def post(self, body, process_instance_id):
         """Add a note to a case, for every role that sees it or (`restricted`) the author's organisation only."""
         return service.add_note(process_instance_id, current_actor(), body["text"], body["restricted"])

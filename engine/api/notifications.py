@@ -1,4 +1,5 @@
 """The mails that could not be sent, for the beheerder: `/api/v1/notifications/failed-mails`."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,16 +16,21 @@ from ..core.schemas import AUTH, ApiErrorSchema, PageArgsSchema
 from ..core.timeutil import utcnow
 from ..notifications.models import GAVE_UP, PENDING, MailMessage
 
-blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
-                description="E-mail notifications: the mails that failed (beheerder)")
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/api/v1/notifications",
+    description="E-mail notifications: the mails that failed (beheerder)",
+)
 protect(blp)
 ROLE_GATED.add(blp.name)  # beheerder only: 403 otherwise
 
 
 class FailedMailSchema(Schema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"description": "new_task, assigned, due_tomorrow, overdue, "
-                                                                  "case_news or digest"})
+    kind = fields.String(
+        required=True, metadata={"description": "new_task, assigned, due_tomorrow, overdue, case_news or digest"}
+    )
     recipient = fields.String(required=True, metadata={"description": "The username (not the address)."})
     task_id = fields.String(allow_none=True)
     instance_id = fields.String(allow_none=True)
@@ -47,8 +53,21 @@ def _require_beheerder() -> None:
 
 
 def _item(row: MailMessage, username: str) -> dict:
-    item = {name: getattr(row, name) for name in ("id", "kind", "task_id", "instance_id", "business_key", "status",
-                                                  "attempts", "last_error", "created_at", "next_attempt_at")}
+    item = {
+        name: getattr(row, name)
+        for name in (
+            "id",
+            "kind",
+            "task_id",
+            "instance_id",
+            "business_key",
+            "status",
+            "attempts",
+            "last_error",
+            "created_at",
+            "next_attempt_at",
+        )
+    }
     item["recipient"] = username
     return item
 
@@ -61,8 +80,11 @@ class FailedMails(MethodView):
     def get(self, args):
         """(beheerder) The mails given up on after VB_MAIL_MAX_ATTEMPTS attempts, newest first."""
         _require_beheerder()
-        query = sa.select(MailMessage, User.username).join(User, User.id == MailMessage.user_id) \
+        query = (
+            sa.select(MailMessage, User.username)
+            .join(User, User.id == MailMessage.user_id)
             .where(MailMessage.status == GAVE_UP)
+        )
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
         rows = db.session.execute(query.order_by(MailMessage.id.desc()).limit(args["limit"]).offset(args["offset"]))
         return {"total": total, "items": [_item(row, username) for row, username in rows]}
@@ -76,14 +98,20 @@ class RetryMail(MethodView):
     def post(self, mail_id):
         """(beheerder) Send a mail that was given up on once more (after fixing the address or the server)."""
         _require_beheerder()
-        found = db.session.execute(sa.select(MailMessage, User.username).join(User, User.id == MailMessage.user_id)
-                                   .where(MailMessage.id == mail_id)).first()
+        found = db.session.execute(
+            sa.select(MailMessage, User.username)
+            .join(User, User.id == MailMessage.user_id)
+            .where(MailMessage.id == mail_id)
+        ).first()
         if found is None:
             raise NotFound("No such mail.")
         row, username = found
-        changed = db.session.execute(sa.update(MailMessage).where(MailMessage.id == mail_id, MailMessage.status == GAVE_UP)
-                                     .values(status=PENDING, attempts=0, next_attempt_at=utcnow())
-                                     .execution_options(synchronize_session=False)).rowcount
+        changed = db.session.execute(
+            sa.update(MailMessage)
+            .where(MailMessage.id == mail_id, MailMessage.status == GAVE_UP)
+            .values(status=PENDING, attempts=0, next_attempt_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if changed != 1:
             db.session.rollback()
             raise Conflict(f"Mail {mail_id} has not failed: it is {row.status}.")

@@ -1,4 +1,5 @@
 """The operations JSON API under /api/v1/operations: beheerder and procesbeheerder read; beheerder acts."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -23,8 +24,12 @@ from ..operations.schemas import (
 from ..db.extensions import db
 from ..instances.models import ProcessInstance
 
-blp = Blueprint("operations", __name__, url_prefix="/api/v1/operations",
-                description="Operating cases: filters, incidents, suspend/resume/cancel, heatmap")
+blp = Blueprint(
+    "operations",
+    __name__,
+    url_prefix="/api/v1/operations",
+    description="Operating cases: filters, incidents, suspend/resume/cancel, heatmap",
+)
 protect_api(blp, policy.can_oversee)
 
 
@@ -74,8 +79,11 @@ class Retry(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(RetryArgsSchema)
     @blp.response(200, OperationsCaseSchema)
-    @blp.errors((404, "No such case, or the caller does not administer cases"),
-                (409, "The case is not in the error state (`status` says which it is in)"), *CASE_DATA)
+    @blp.errors(
+        (404, "No such case, or the caller does not administer cases"),
+        (409, "The case is not in the error state (`status` says which it is in)"),
+        *CASE_DATA,
+    )
     def post(self, body, process_instance_id):
         """(beheerder) Retry a case after an incident, with corrected variables."""
 

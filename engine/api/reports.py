@@ -1,4 +1,5 @@
 """`GET /api/v1/reports/vangnet/{year}`: the yearly report as JSON, CSV or XLSX (BZK, beheerder)."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -14,12 +15,18 @@ from ..reporting import exports
 from ..reporting.figures import report
 from ..reporting.vangnet import FIRST_YEAR, LAST_YEAR
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
-                description="Reports: pseudonymised yearly figures with disclosure control (BZK, beheerder)")
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="Reports: pseudonymised yearly figures with disclosure control (BZK, beheerder)",
+)
 protect(blp)
 
-CELL = {"description": 'A number, "< 5" (1 to 4 cases) or "x" (hidden so that a "< 5" cannot be derived); '
-                       "null where there is nothing to measure"}
+CELL = {
+    "description": 'A number, "< 5" (1 to 4 cases) or "x" (hidden so that a "< 5" cannot be derived); '
+    "null where there is nothing to measure"
+}
 
 
 class ReportArgsSchema(Schema):
@@ -28,10 +35,15 @@ class ReportArgsSchema(Schema):
 
 class ReportRowSchema(Schema):
     key = fields.String(metadata={"description": "The figure: a code of the form's options or a measure name"})
-    kind = fields.String(validate=validate.OneOf(["count", "amount", "days", "hours"]), metadata={
-        "description": "What the cells are: counts, amounts (EUR), or a lead time in days or in hours"})
-    values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=CELL),
-                         metadata={"description": "Year -> cell"})
+    kind = fields.String(
+        validate=validate.OneOf(["count", "amount", "days", "hours"]),
+        metadata={"description": "What the cells are: counts, amounts (EUR), or a lead time in days or in hours"},
+    )
+    values = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True, metadata=CELL),
+        metadata={"description": "Year -> cell"},
+    )
 
 
 class ReportTableSchema(Schema):
@@ -47,12 +59,17 @@ class DisclosureSchema(Schema):
 
 class HistoryPeriodSchema(Schema):
     period = fields.String()
-    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "First day of the period (ISO date)"})
+    from_ = fields.String(
+        data_key="from", attribute="from", metadata={"description": "First day of the period (ISO date)"}
+    )
     to = fields.String(metadata={"description": "Last day of the period (ISO date)"})
     registrations = fields.Integer()
     om_decisions = fields.Dict(keys=fields.String(), values=fields.Integer())
-    states = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "The registrations per state (engine/reporting/derive.py REGISTRATION_STATES)"})
+    states = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "The registrations per state (engine/reporting/derive.py REGISTRATION_STATES)"},
+    )
 
 
 class RecountedPeriodSchema(Schema):
@@ -67,9 +84,13 @@ class HistorySchema(Schema):
     total = fields.Integer()
     periods = fields.List(fields.Nested(HistoryPeriodSchema))
     notes = fields.String()
-    from_registrations = fields.List(fields.Nested(RecountedPeriodSchema), metadata={
-        "description": "The same periods counted from the art. 124 Sr registrations in this system, by the OM's "
-                       "registration date, under disclosure control"})
+    from_registrations = fields.List(
+        fields.Nested(RecountedPeriodSchema),
+        metadata={
+            "description": "The same periods counted from the art. 124 Sr registrations in this system, by the OM's "
+            "registration date, under disclosure control"
+        },
+    )
 
 
 class VangnetReportSchema(Schema):
@@ -78,14 +99,22 @@ class VangnetReportSchema(Schema):
     computed_at = fields.String()
     disclosure = fields.Nested(DisclosureSchema)
     tables = fields.List(fields.Nested(ReportTableSchema))
-    art124_history = fields.Nested(HistorySchema, metadata={
-        "description": "The art. 124 Sr registrations 1992 - April 2016 as the minister reported them"})
+    art124_history = fields.Nested(
+        HistorySchema,
+        metadata={"description": "The art. 124 Sr registrations 1992 - April 2016 as the minister reported them"},
+    )
 
 
-_EXPORTS = {"200": {"description": "The report: JSON, or with format=csv / format=xlsx the same cells as a file",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VangnetReport"}},
-                                "text/csv": {"schema": {"type": "string"}},
-                                exports.XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+_EXPORTS = {
+    "200": {
+        "description": "The report: JSON, or with format=csv / format=xlsx the same cells as a file",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/VangnetReport"}},
+            "text/csv": {"schema": {"type": "string"}},
+            exports.XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
 
 
 @blp.route("/vangnet/<int:year>")
@@ -105,9 +134,15 @@ class VangnetReport(MethodView):
         figures = report(year)
         name = f"vangnet-{year}"
         if args["format"] == "csv":
-            return Response(exports.as_csv(figures), mimetype="text/csv",
-                            headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+            return Response(
+                exports.as_csv(figures),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+            )
         if args["format"] == "xlsx":
-            return Response(exports.as_xlsx(figures), mimetype=exports.XLSX, headers={
-                "Content-Disposition": f"attachment; filename={name}.xlsx", "Cache-Control": "no-store"})
+            return Response(
+                exports.as_xlsx(figures),
+                mimetype=exports.XLSX,
+                headers={"Content-Disposition": f"attachment; filename={name}.xlsx", "Cache-Control": "no-store"},
+            )
         return figures

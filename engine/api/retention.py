@@ -1,4 +1,5 @@
 """Legal hold and erasure of one case (beheerder): `/api/v1/process-instances/{id}/legal-hold` and `/purge`."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -12,14 +13,21 @@ from ..cases.service import get_visible_case
 from ..core.schemas import AUTH, ApiErrorSchema, CaseTombstoneSchema
 from ..retention import service
 
-blp = Blueprint("retention", __name__, url_prefix="/api/v1/process-instances",
-                description="Retention: legal hold and erasure of a case (beheerder)")
+blp = Blueprint(
+    "retention",
+    __name__,
+    url_prefix="/api/v1/process-instances",
+    description="Retention: legal hold and erasure of a case (beheerder)",
+)
 protect(blp)
 
 
 class RetentionReasonSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=service.MAX_REASON),
-                           metadata={"description": "Why (the request or decision it follows), without personal data."})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=service.MAX_REASON),
+        metadata={"description": "Why (the request or decision it follows), without personal data."},
+    )
 
 
 class HoldSchema(Schema):

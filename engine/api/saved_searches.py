@@ -1,4 +1,5 @@
 """`/api/v1/saved-searches`: the caller's own saved case searches (list, save, delete)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -9,14 +10,20 @@ from ..core.schemas import AUTH
 from ..search import service
 from ..search.schemas import NewSavedSearchSchema, SavedSearchSchema
 
-blp = Blueprint("saved_searches", __name__, url_prefix="/api/v1/saved-searches",
-                description="The caller's saved case searches")
+blp = Blueprint(
+    "saved_searches", __name__, url_prefix="/api/v1/saved-searches", description="The caller's saved case searches"
+)
 protect(blp)
 
 
 def _body(row) -> dict:
-    return {"id": row.id, "name": row.name, "query": row.query, "url": service.page_url(row),
-            "created_at": row.created_at}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "query": row.query,
+        "url": service.page_url(row),
+        "created_at": row.created_at,
+    }
 
 
 @blp.route("")
@@ -31,9 +38,11 @@ class SavedSearches(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(NewSavedSearchSchema)
     @blp.response(201, SavedSearchSchema)
-    @blp.errors((404, "The caller is not a signed-in user"),
-                (409, "A saved search of that name exists, or the caller keeps the most allowed"),
-                (422, "A parameter the cases list does not know"))
+    @blp.errors(
+        (404, "The caller is not a signed-in user"),
+        (409, "A saved search of that name exists, or the caller keeps the most allowed"),
+        (422, "A parameter the cases list does not know"),
+    )
     def post(self, body):
         """Save a search of the cases list under a name."""
         return _body(service.save_search(current_actor(), body["name"], body["query"]))

@@ -1,4 +1,5 @@
 """The studio's JSON API under /api/v1/studio (bearer token, or the studio pages' session with CSRF)."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -28,8 +29,12 @@ from ..studio.schemas import (
 )
 from ..studio.workspace import discard_draft
 
-blp = Blueprint("studio", __name__, url_prefix="/api/v1/studio",
-                description="The process owner's studio: drafts, validation, scenario tests, deployment, versions")
+blp = Blueprint(
+    "studio",
+    __name__,
+    url_prefix="/api/v1/studio",
+    description="The process owner's studio: drafts, validation, scenario tests, deployment, versions",
+)
 protect_api(blp, policy.can_deploy)
 
 
@@ -103,8 +108,9 @@ class Deploy(MethodView):
     @blp.doc(security=AUTH)
     @blp.arguments(DeploySchema)
     @blp.response(201, StudioDeploymentSchema)
-    @blp.alt_response(422, schema=StudioDeployErrorSchema,
-                      description="Problems or failing scenario tests; nothing deployed")
+    @blp.alt_response(
+        422, schema=StudioDeployErrorSchema, description="Problems or failing scenario tests; nothing deployed"
+    )
     def post(self, body):
         """Deploy the drafts: validated, gated by every scenario test, then one atomic deployment."""
         return service.deploy_drafts(current_actor(sessions=True), body.get("files"))
@@ -137,5 +143,8 @@ class Export(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip")
     def get(self):
         """The deployed files (and scenario tests) as a zip in the processes/ and forms/ layout."""
-        return Response(service.export_zip(), mimetype="application/zip",
-                        headers={"Content-Disposition": 'attachment; filename="veilig-bestuur-processes.zip"'})
+        return Response(
+            service.export_zip(),
+            mimetype="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="veilig-bestuur-processes.zip"'},
+        )

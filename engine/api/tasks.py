@@ -12,7 +12,14 @@ from ..core.schemas import AUTH, ApiErrorSchema
 from ..core.timeutil import as_utc, utcnow
 from ..definitions.bpmn_model import NORMAL_PRIORITY, URGENT_PRIORITY
 from ..instances.task_rows import OPEN, HumanTask
-from ..tasks.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
+from ..tasks.schemas import (
+    CompleteTaskSchema,
+    CompletionSchema,
+    TaskDetailSchema,
+    TaskListArgsSchema,
+    TaskPageSchema,
+    TaskSchema,
+)
 from ..tasks.service import claim, complete_with_next, get_visible_task, list_tasks, task_form, unclaim
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks (the inbox)")
@@ -26,11 +33,21 @@ def task_summary(task: HumanTask, business_keys: dict | None = None) -> dict:
         key = business_keys[task.instance_id]
     due = as_utc(task.due_at)
     return {
-        "id": task.id, "name": task.name, "element_id": task.element_id, "process_id": task.process_id,
-        "instance_id": task.instance_id, "business_key": key, "municipality_code": task.municipality_code,
-        "candidate_groups": task.candidate_groups or [], "assignee": task.assignee, "due_at": due,
-        "overdue": bool(due and task.status == OPEN and due < utcnow()), "priority": task.priority,
-        "urgent": task.urgent, "created_at": task.created_at, "status": task.status,
+        "id": task.id,
+        "name": task.name,
+        "element_id": task.element_id,
+        "process_id": task.process_id,
+        "instance_id": task.instance_id,
+        "business_key": key,
+        "municipality_code": task.municipality_code,
+        "candidate_groups": task.candidate_groups or [],
+        "assignee": task.assignee,
+        "due_at": due,
+        "overdue": bool(due and task.status == OPEN and due < utcnow()),
+        "priority": task.priority,
+        "urgent": task.urgent,
+        "created_at": task.created_at,
+        "status": task.status,
     }
 
 
@@ -40,13 +57,21 @@ def task_json(summary: dict) -> dict:
     tests/api/test_task_json.py holds it to the schema."""
     due, created = summary["due_at"], summary["created_at"]
     return {
-        "id": summary["id"], "name": summary["name"], "element_id": summary["element_id"],
-        "process_id": summary["process_id"], "process_instance_id": summary["instance_id"],
-        "business_key": summary["business_key"], "municipality_code": summary["municipality_code"],
-        "candidate_groups": list(summary["candidate_groups"]), "assignee": summary["assignee"],
-        "due_at": due.isoformat() if due is not None else None, "overdue": summary["overdue"],
-        "priority": summary["priority"], "urgent": summary["urgent"],
-        "created_at": created.isoformat() if created is not None else None, "status": summary["status"],
+        "id": summary["id"],
+        "name": summary["name"],
+        "element_id": summary["element_id"],
+        "process_id": summary["process_id"],
+        "process_instance_id": summary["instance_id"],
+        "business_key": summary["business_key"],
+        "municipality_code": summary["municipality_code"],
+        "candidate_groups": list(summary["candidate_groups"]),
+        "assignee": summary["assignee"],
+        "due_at": due.isoformat() if due is not None else None,
+        "overdue": summary["overdue"],
+        "priority": summary["priority"],
+        "urgent": summary["urgent"],
+        "created_at": created.isoformat() if created is not None else None,
+        "status": summary["status"],
     }
 
 
@@ -55,11 +80,20 @@ def row_summary(row: dict, business_key: str | None) -> dict:
     due = as_utc(row["due_at"])
     priority = row["priority"] if row["priority"] is not None else NORMAL_PRIORITY
     return {
-        "id": row["id"], "name": row["name"], "element_id": row["element_id"], "process_id": row["process_id"],
-        "instance_id": row["instance_id"], "business_key": business_key, "municipality_code": row["municipality_code"],
-        "candidate_groups": row["candidate_groups"] or [], "assignee": row["assignee"], "due_at": due,
-        "overdue": bool(due and row["status"] == OPEN and due < utcnow()), "priority": priority,
-        "urgent": (priority or NORMAL_PRIORITY) >= URGENT_PRIORITY, "created_at": as_utc(row["created_at"]),
+        "id": row["id"],
+        "name": row["name"],
+        "element_id": row["element_id"],
+        "process_id": row["process_id"],
+        "instance_id": row["instance_id"],
+        "business_key": business_key,
+        "municipality_code": row["municipality_code"],
+        "candidate_groups": row["candidate_groups"] or [],
+        "assignee": row["assignee"],
+        "due_at": due,
+        "overdue": bool(due and row["status"] == OPEN and due < utcnow()),
+        "priority": priority,
+        "urgent": (priority or NORMAL_PRIORITY) >= URGENT_PRIORITY,
+        "created_at": as_utc(row["created_at"]),
         "status": row["status"],
     }
 
@@ -68,8 +102,11 @@ def _keys_for(tasks) -> dict:
     ids = {t.instance_id for t in tasks}
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(ProcessInstance.id, ProcessInstance.business_key)
-                                   .where(ProcessInstance.id.in_(ids))).all())
+    return dict(
+        db.session.execute(
+            sa.select(ProcessInstance.id, ProcessInstance.business_key).where(ProcessInstance.id.in_(ids))
+        ).all()
+    )
 
 
 @blp.route("")
@@ -82,8 +119,9 @@ class Tasks(MethodView):
         Sorted by due date; `overdue=true` lists only overdue ones."""
         actor = current_actor()
         limit, offset = args.pop("limit"), args.pop("offset")
-        rows, total = list_tasks(actor, limit=limit, offset=offset, instance_id=args.pop("process_instance_id", None),
-                                 **args)
+        rows, total = list_tasks(
+            actor, limit=limit, offset=offset, instance_id=args.pop("process_instance_id", None), **args
+        )
         return jsonify({"total": total, "items": [task_json(task_summary(t, {t.instance_id: key})) for t, key in rows]})
 
 
@@ -101,8 +139,9 @@ class Task(MethodView):
         form = task_form(task)
         body["form"] = form.schema if form else None
         instance = db.session.get(ProcessInstance, task.instance_id)
-        body["data"] = case_variables_for(actor, instance, activity="task.read",
-                                          purpose=f"Taak / task {task.element_id}")
+        body["data"] = case_variables_for(
+            actor, instance, activity="task.read", purpose=f"Taak / task {task.element_id}"
+        )
         return body
 
 
@@ -145,5 +184,12 @@ class Complete(MethodView):
         else:
             rows, _ = list_tasks(actor, instance_id=instance.id)
             next_tasks = [task_json(task_summary(t, {t.instance_id: key})) for t, key in rows]
-        return jsonify({"task_id": task_id, "process_instance_id": instance.id, "instance_status": instance.status,
-                        "incident": instance.incident, "next_tasks": next_tasks})
+        return jsonify(
+            {
+                "task_id": task_id,
+                "process_instance_id": instance.id,
+                "instance_status": instance.status,
+                "incident": instance.incident,
+                "next_tasks": next_tasks,
+            }
+        )

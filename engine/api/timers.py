@@ -4,14 +4,24 @@ from ..core.apidoc import Blueprint
 from ..identity.auth import current_actor, protect
 from ..core.apidoc import CASE_DATA
 from ..core.schemas import AUTH, ApiErrorSchema
-from ..timers.schemas import CaseTimersSchema, MoveTimerSchema, OverdueArgsSchema, OverduePageSchema, StartScheduleSchema
+from ..timers.schemas import (
+    CaseTimersSchema,
+    MoveTimerSchema,
+    OverdueArgsSchema,
+    OverduePageSchema,
+    StartScheduleSchema,
+)
 from ..timers.service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
 from ..db.extensions import db
 from ..instances.models import ProcessInstance
 from .tasks import _keys_for, task_summary
 
-blp = Blueprint("timers", __name__, url_prefix="/api/v1", description="Timers: waiting timers of a case, "
-                "overdue tasks, timer start schedules")
+blp = Blueprint(
+    "timers",
+    __name__,
+    url_prefix="/api/v1",
+    description="Timers: waiting timers of a case, overdue tasks, timer start schedules",
+)
 protect(blp)
 
 
@@ -19,8 +29,12 @@ def _case_timers(instance_id, actor, instance=None) -> dict:
     timers = list_case_timers(instance_id, actor)
     instance = db.session.get(ProcessInstance, instance_id)
     db.session.refresh(instance)
-    return {"process_instance_id": instance.id, "status": instance.status,
-            "next_timer_due_at": instance.next_timer_due_at, "timers": timers}
+    return {
+        "process_instance_id": instance.id,
+        "status": instance.status,
+        "next_timer_due_at": instance.next_timer_due_at,
+        "timers": timers,
+    }
 
 
 @blp.route("/process-instances/<process_instance_id>/timers")
@@ -40,8 +54,9 @@ class FireTimer(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
-    @blp.errors((403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"),
-                *CASE_DATA)
+    @blp.errors(
+        (403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"), *CASE_DATA
+    )
     def post(self, process_instance_id, task_id):
         """(beheerder) Fire a waiting timer now: the case runs on as if it fell due (recorded in the audit trail).
         For a cycle, only this turn comes early; the following turns keep their times."""
@@ -57,8 +72,9 @@ class MoveTimer(MethodView):
     @blp.response(200, CaseTimersSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="due_at missing, malformed or not in the future")
     @blp.alt_response(409, schema=ApiErrorSchema, description="The case is not running, or changed at the same moment")
-    @blp.errors((403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"),
-                *CASE_DATA)
+    @blp.errors(
+        (403, "Needs the role beheerder"), (404, "No such case, or no waiting timer with that task id"), *CASE_DATA
+    )
     def post(self, body, process_instance_id, task_id):
         """(beheerder) Move a waiting timer's due time (recorded in the audit trail); the scheduler follows."""
         actor = current_actor()

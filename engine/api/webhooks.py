@@ -1,4 +1,5 @@
 """POST /webhooks/<source>: the inbound endpoint. Authenticated by its signature, not by a user token."""
+
 from flask import current_app, request
 from flask.views import MethodView
 
@@ -8,8 +9,12 @@ from ..core.schemas import ApiErrorSchema
 from ..webhooks.inbound import receive
 from ..webhooks.schemas import InboundResultSchema
 
-blp = Blueprint("webhooks", __name__, url_prefix="/webhooks",
-                description="Inbound webhooks from police, OM, IVP and BZK systems (Standard Webhooks)")
+blp = Blueprint(
+    "webhooks",
+    __name__,
+    url_prefix="/webhooks",
+    description="Inbound webhooks from police, OM, IVP and BZK systems (Standard Webhooks)",
+)
 
 
 class PayloadTooLarge(ApiError):
@@ -23,13 +28,24 @@ class Inbound(MethodView):
     @blp.alt_response(200, schema=InboundResultSchema, description="Duplicate: this webhook-id was seen before")
     @blp.alt_response(401, schema=ApiErrorSchema, description="Missing or wrong signature, or a stale timestamp")
     @blp.alt_response(404, schema=ApiErrorSchema, description="Unknown source or event type")
-    @blp.alt_response(403, schema=ApiErrorSchema, description="The source is not a declared sender of the message "
-                      "this event delivers (audited)")
-    @blp.alt_response(409, schema=ApiErrorSchema, description="The case has ended, or the webhook-id was used for another body")
+    @blp.alt_response(
+        403,
+        schema=ApiErrorSchema,
+        description="The source is not a declared sender of the message this event delivers (audited)",
+    )
+    @blp.alt_response(
+        409, schema=ApiErrorSchema, description="The case has ended, or the webhook-id was used for another body"
+    )
     @blp.alt_response(413, schema=ApiErrorSchema, description="The body is larger than VB_WEBHOOK_MAX_BYTES")
-    @blp.alt_response(422, schema=ApiErrorSchema, description="The data fails the event's schema (errors name the fields)")
-    @blp.alt_response(503, schema=ApiErrorSchema, description="Not processed on our side; recorded for a replay "
-                      "(`delivery_failed`), or the source has no secret on this server (`unavailable`)")
+    @blp.alt_response(
+        422, schema=ApiErrorSchema, description="The data fails the event's schema (errors name the fields)"
+    )
+    @blp.alt_response(
+        503,
+        schema=ApiErrorSchema,
+        description="Not processed on our side; recorded for a replay "
+        "(`delivery_failed`), or the source has no secret on this server (`unavailable`)",
+    )
     def post(self, source):
         """Receive one event: `{"type": ..., "timestamp": ..., "data": {...}}`, signed with the source's secret
         (headers webhook-id, webhook-timestamp, webhook-signature)."""
@@ -43,13 +59,28 @@ class Inbound(MethodView):
 
 
 SIGNATURE_HEADERS = [
-    {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 200},
-     "description": "The event's unique id: a delivery sent again with the same id and body is a duplicate (200)."},
-    {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
-     "description": "Whole seconds since 1970 (UTC); at most 5 minutes from the server's clock."},
-    {"name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` with the source's "
-                    "secret (VB_WEBHOOK_SECRET_<SOURCE>); several, separated by spaces, during a secret rotation."},
+    {
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "The event's unique id: a delivery sent again with the same id and body is a duplicate (200).",
+    },
+    {
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "description": "Whole seconds since 1970 (UTC); at most 5 minutes from the server's clock.",
+    },
+    {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` with the source\'s '
+        "secret (VB_WEBHOOK_SECRET_<SOURCE>); several, separated by spaces, during a secret rotation.",
+    },
 ]
 
 
@@ -62,21 +93,31 @@ def document_inbound(api, routes) -> None:
     envelopes = []
     for source in sorted(routes.sources):
         for event_type, route in sorted(routes.sources[source].events.items()):
-            envelopes.append({
-                "title": f"{source}: {event_type}",
-                "description": route.description,
-                "type": "object", "required": ["type", "data"],
-                "properties": {
-                    "type": {"type": "string", "enum": [event_type]},
-                    "timestamp": {"type": "string", "format": "date-time"},
-                    "data": route.validator.schema,
-                },
-            })
+            envelopes.append(
+                {
+                    "title": f"{source}: {event_type}",
+                    "description": route.description,
+                    "type": "object",
+                    "required": ["type", "data"],
+                    "properties": {
+                        "type": {"type": "string", "enum": [event_type]},
+                        "timestamp": {"type": "string", "format": "date-time"},
+                        "data": route.validator.schema,
+                    },
+                }
+            )
     operation["parameters"] = [
-        {"name": "source", "in": "path", "required": True,
-         "schema": {"type": "string", "enum": sorted(routes.sources)}},
+        {
+            "name": "source",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "enum": sorted(routes.sources)},
+        },
         *SIGNATURE_HEADERS,
     ]
-    operation["requestBody"] = {"required": True, "description": "A Standard Webhooks envelope; `type` names the "
-                                "event of the source in the path (webhooks/<source>.yaml)",
-                                "content": {"application/json": {"schema": {"oneOf": envelopes}}}}
+    operation["requestBody"] = {
+        "required": True,
+        "description": "A Standard Webhooks envelope; `type` names the "
+        "event of the source in the path (webhooks/<source>.yaml)",
+        "content": {"application/json": {"schema": {"oneOf": envelopes}}},
+    }

@@ -3,6 +3,7 @@
 Deliveries and subscriptions are for the beheerder (admin); the routes and event types may also be read by
 the procesbeheerder (process owner), who writes the route files.
 """
+
 import json
 
 import sqlalchemy as sa
@@ -40,8 +41,12 @@ from ..webhooks.schemas import (
 )
 from ..webhooks import subscriptions as service
 
-blp = Blueprint("webhooks_admin", __name__, url_prefix="/api/v1/webhooks",
-                description="Webhook routes, deliveries and outbound subscriptions (beheerder)")
+blp = Blueprint(
+    "webhooks_admin",
+    __name__,
+    url_prefix="/api/v1/webhooks",
+    description="Webhook routes, deliveries and outbound subscriptions (beheerder)",
+)
 protect(blp)
 ROLE_GATED.add(blp.name)  # every route needs beheerder (or procesbeheerder): 403 otherwise
 
@@ -66,8 +71,13 @@ def _buffer_states(deliveries) -> dict:
             status = "expired"
         else:
             status = "waiting"
-        states[row.delivery_id] = {"state": status, "expires_at": row.expires_at, "delivered_at": row.consumed_at,
-                                   "process_instance_id": row.instance_id, "case_id": row.instance_id}
+        states[row.delivery_id] = {
+            "state": status,
+            "expires_at": row.expires_at,
+            "delivered_at": row.consumed_at,
+            "process_instance_id": row.instance_id,
+            "case_id": row.instance_id,
+        }
     return states
 
 
@@ -75,9 +85,23 @@ def _with_buffer(deliveries) -> list[dict]:
     states = _buffer_states(deliveries)
     result = []
     for delivery in deliveries:
-        item = {name: getattr(delivery, name) for name in (
-            "id", "source", "webhook_id", "event_type", "outcome", "instance_id", "business_key", "error",
-            "attempts", "received_at", "processed_at", "replayed_by")}
+        item = {
+            name: getattr(delivery, name)
+            for name in (
+                "id",
+                "source",
+                "webhook_id",
+                "event_type",
+                "outcome",
+                "instance_id",
+                "business_key",
+                "error",
+                "attempts",
+                "received_at",
+                "processed_at",
+                "replayed_by",
+            )
+        }
         item["buffer"] = states.get(delivery.id)
         result.append(item)
     return result
@@ -90,11 +114,18 @@ class Sources(MethodView):
     def get(self):
         """(beheerder, procesbeheerder) The sources, their endpoint, whether their secret is set, and their routes."""
         _require(BEHEERDER, PROCESBEHEERDER)
-        return [{"source": r.source, "description": r.description, "file": r.file, "secret_env": r.secret_env,
-                 "configured": r.secret_keys() is not None,
-                 "url": url_for("webhooks.Inbound", source=r.source, _external=True),
-                 "events": [route.describe() for route in r.events.values()]}
-                for r in state().routes.sources.values()]
+        return [
+            {
+                "source": r.source,
+                "description": r.description,
+                "file": r.file,
+                "secret_env": r.secret_env,
+                "configured": r.secret_keys() is not None,
+                "url": url_for("webhooks.Inbound", source=r.source, _external=True),
+                "events": [route.describe() for route in r.events.values()],
+            }
+            for r in state().routes.sources.values()
+        ]
 
 
 @blp.route("/event-types")
@@ -120,8 +151,9 @@ class Deliveries(MethodView):
             if args.get(key):
                 query = query.where(getattr(InboundDelivery, key) == args[key])
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-        rows = db.session.scalars(query.order_by(InboundDelivery.id.desc())
-                                  .limit(args["limit"]).offset(args["offset"])).all()
+        rows = db.session.scalars(
+            query.order_by(InboundDelivery.id.desc()).limit(args["limit"]).offset(args["offset"])
+        ).all()
         return {"total": total, "items": _with_buffer(rows)}
 
 
@@ -144,8 +176,11 @@ class DeliveryReplay(MethodView):
     @blp.doc(security=AUTH)
     @blp.response(200, InboundResultSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="The delivery did not fail")
-    @blp.errors((404, "No such delivery"), (422, "The stored body fails the event's schema under the current routes"),
-                (503, "The delivery could not be processed again; it stays failed"))
+    @blp.errors(
+        (404, "No such delivery"),
+        (422, "The stored body fails the event's schema under the current routes"),
+        (503, "The delivery could not be processed again; it stays failed"),
+    )
     def post(self, delivery_id):
         """(beheerder) Process a failed delivery again, from its stored body, under the current routes."""
         actor = _require(BEHEERDER)
@@ -207,19 +242,34 @@ class SubscriptionDeliveries(MethodView):
     def get(self, args, subscription_id):
         """(beheerder) What was sent to a subscription, newest first, with every attempt."""
         actor = _require(BEHEERDER)
-        rows, total, attempts = service.outbound_deliveries(subscription_id, args.get("status"),
-                                                            args["limit"], args["offset"])
+        rows, total, attempts = service.outbound_deliveries(
+            subscription_id, args.get("status"), args["limit"], args["offset"]
+        )
         for instance_id in sorted({row.instance_id for row in rows if row.instance_id}):
             accesslog.record_read(actor, instance_id, accesslog.API, "webhook.outbox", [accesslog.ORDINARY])
         items = []
         for row in rows:
-            item = {name: getattr(row, name) for name in (
-                "id", "msg_id", "event_type", "instance_id", "status", "attempts", "next_attempt_at", "created_at",
-                "delivered_at", "last_error")}
+            item = {
+                name: getattr(row, name)
+                for name in (
+                    "id",
+                    "msg_id",
+                    "event_type",
+                    "instance_id",
+                    "status",
+                    "attempts",
+                    "next_attempt_at",
+                    "created_at",
+                    "delivered_at",
+                    "last_error",
+                )
+            }
             body = open_body(row.body, row.instance_id)
             item["payload"] = json.loads(body) if body is not None else None
-            item["attempt_log"] = [{"at": a.at, "status_code": a.status_code, "error": a.error,
-                                    "duration_ms": a.duration_ms} for a in attempts.get(row.id, [])]
+            item["attempt_log"] = [
+                {"at": a.at, "status_code": a.status_code, "error": a.error, "duration_ms": a.duration_ms}
+                for a in attempts.get(row.id, [])
+            ]
             items.append(item)
         return {"total": total, "items": items}
 

@@ -1,4 +1,5 @@
 """Command-line tasks: `flask --app engine <command>`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -114,8 +115,11 @@ def register_commands(app) -> None:
     @click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
     @click.option("--municipality", default=None, help="CBS code, e.g. GM0668 (for gemeente/ambtsdrager).")
     @click.option("--name", "display_name", default="", help="Display name.")
-    @click.option("--police-unit", default=None, help="For a police user: the unit (e.g. Oost-Nederland, or "
-                  "'Landelijke Eenheid' for all).")
+    @click.option(
+        "--police-unit",
+        default=None,
+        help="For a police user: the unit (e.g. Oost-Nederland, or 'Landelijke Eenheid' for all).",
+    )
     @click.password_option()
     @with_appcontext
     def create_user_command(username, roles, municipality, display_name, police_unit, password):
@@ -167,8 +171,9 @@ def register_commands(app) -> None:
             removed = second_factor.remove(get_user(username))
         except ApiError as err:
             _fail(err)
-        click.echo(f"{username}: " + ("second factor and recovery codes removed." if removed
-                                      else "had no second factor."))
+        click.echo(
+            f"{username}: " + ("second factor and recovery codes removed." if removed else "had no second factor.")
+        )
 
     @users.command("deactivate")
     @click.argument("username")
@@ -200,8 +205,10 @@ def register_commands(app) -> None:
             set_email(user, address)
         except ApiError as err:
             _fail(err)
-        click.echo(f"{user.username}: " + (f"mails go to {user.email} ({user.language})." if user.email
-                                          else "no e-mail address; no mails."))
+        click.echo(
+            f"{user.username}: "
+            + (f"mails go to {user.email} ({user.language})." if user.email else "no e-mail address; no mails.")
+        )
 
     @users.command("list")
     @with_appcontext
@@ -213,7 +220,9 @@ def register_commands(app) -> None:
         from ..identity.models import User
 
         for user in db.session.scalars(sa.select(User).order_by(User.username)):
-            click.echo(f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or '':8} {user.email or ''}")
+            click.echo(
+                f"{user.username:28} {','.join(user.roles):24} {user.municipality_code or '':8} {user.email or ''}"
+            )
 
     @app.cli.command("check-cases")
     @with_appcontext

@@ -1,4 +1,5 @@
 """Liveness and readiness: `GET /healthz` answers 200 when the database answers."""
+
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 

@@ -4,6 +4,7 @@ webhook dispatcher and the mail sender beside it.
 All run as child processes; Ctrl+C (SIGINT) or SIGTERM stops them all, and when one of them exits the others
 are stopped too, so the demo never keeps serving without its timers (or the reverse).
 """
+
 from __future__ import annotations
 
 import signal
@@ -16,9 +17,21 @@ from ..core.config import serve_settings
 
 def _commands(port: str, workers: str) -> dict:
     web = [
-        sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf", "--preload",
-        "--bind", f"127.0.0.1:{port}", "--workers", workers, "--threads", "4",
-        "--access-logfile", "-", "engine.app.wsgi:app",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:engine.app.gunicorn_conf",
+        "--preload",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        workers,
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "engine.app.wsgi:app",
     ]
     scheduler = [sys.executable, "-m", "flask", "--app", "engine", "scheduler"]
     dispatcher = [sys.executable, "-m", "flask", "--app", "engine", "webhooks-dispatch"]
@@ -50,8 +63,10 @@ def main() -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     children = {name: subprocess.Popen(command) for name, command in _commands(port, settings["workers"]).items()}
-    print(f"Serving on http://127.0.0.1:{port} with the timer scheduler, webhook dispatcher and mail sender  (Ctrl+C to stop)",
-          flush=True)
+    print(
+        f"Serving on http://127.0.0.1:{port} with the timer scheduler, webhook dispatcher and mail sender  (Ctrl+C to stop)",
+        flush=True,
+    )
     exited = None
     try:
         while not stopping and exited is None:

@@ -1,4 +1,5 @@
 """The WSGI entry point for gunicorn: `gunicorn engine.app.wsgi:app`."""
+
 from .. import create_app
 from ..core.gc_tuning import tune
 from ..profiling import server_timing

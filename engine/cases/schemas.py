@@ -16,18 +16,29 @@ class CaseListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     municipality_code = fields.String()
     business_key = fields.String()
-    q = fields.String(validate=validate.Length(min=1, max=100), data_key="q", attribute="text",
-                      metadata={"description": "Part of the business key or a word of the title, in any case"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        data_key="q",
+        attribute="text",
+        metadata={"description": "Part of the business key or a word of the title, in any case"},
+    )
     started_from = fields.AwareDateTime(metadata={"description": "Opened at or after (RFC 3339 with offset)"})
     started_before = fields.AwareDateTime(metadata={"description": "Opened before (RFC 3339 with offset)"})
-    office_holder_role = fields.String(validate=validate.Length(max=40),
-                                       metadata={"description": "The threatened office holder's role (burgemeester, "
-                                                                "wethouder, raadslid, ...)"})
-    open_task = fields.String(validate=validate.Length(max=200),
-                              metadata={"description": "The stage: the element id of a task open in the case"})
-    sort = fields.String(load_default="-started_at", validate=validate.OneOf(SORTS),
-                         metadata={"description": "started_at, updated_at or business_key; a leading - for "
-                                                  "descending (default -started_at)"})
+    office_holder_role = fields.String(
+        validate=validate.Length(max=40),
+        metadata={"description": "The threatened office holder's role (burgemeester, wethouder, raadslid, ...)"},
+    )
+    open_task = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "The stage: the element id of a task open in the case"},
+    )
+    sort = fields.String(
+        load_default="-started_at",
+        validate=validate.OneOf(SORTS),
+        metadata={
+            "description": "started_at, updated_at or business_key; a leading - for descending (default -started_at)"
+        },
+    )
 
 
 class CaseSchema(Schema):
@@ -45,8 +56,9 @@ class CaseSchema(Schema):
     next_timer_due_at = fields.DateTime(allow_none=True)
     active_elements = fields.List(fields.String())
     incident = fields.Dict(allow_none=True)
-    parent_process_instance_id = fields.String(allow_none=True, metadata={
-        "description": "The case that started this one (a call activity), if any"})
+    parent_process_instance_id = fields.String(
+        allow_none=True, metadata={"description": "The case that started this one (a call activity), if any"}
+    )
     parent_instance_id = deprecated("parent_process_instance_id", allow_none=True)
 
 
@@ -56,9 +68,13 @@ class CaseDetailSchema(CaseSchema):
 
 
 class CasePageSchema(Schema):
-    total = fields.Integer(metadata={"description": "How many cases match, when `total_exact`; else the count "
-                                                    "stopped there and more match (it stops past 1,000, or past "
-                                                    "the page when that lies further)"})
+    total = fields.Integer(
+        metadata={
+            "description": "How many cases match, when `total_exact`; else the count "
+            "stopped there and more match (it stops past 1,000, or past "
+            "the page when that lies further)"
+        }
+    )
     total_exact = fields.Boolean(metadata={"description": "false: more than `total` cases match"})
     items = fields.List(fields.Nested(CaseSchema))
 

@@ -1,4 +1,5 @@
 """Starting cases, reading them, and repairing them after an incident."""
+
 from __future__ import annotations
 
 import re
@@ -55,9 +56,17 @@ def start_form_of(version):
 _ASK = object()
 
 
-def start_case(process_id: str, variables: dict, actor: Actor, business_key: str | None = None,
-               parent_instance_id: str | None = None, use_start_form: bool = True, commit: bool = True,
-               timer_start_event: str | None = None, latest=_ASK):
+def start_case(
+    process_id: str,
+    variables: dict,
+    actor: Actor,
+    business_key: str | None = None,
+    parent_instance_id: str | None = None,
+    use_start_form: bool = True,
+    commit: bool = True,
+    timer_start_event: str | None = None,
+    latest=_ASK,
+):
     """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
 
     With `commit=False` the caller commits (the session is returned as `row.session`). `latest`: the
@@ -84,17 +93,23 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
     if version.model.get("confidential"):
         # Not the starter's municipality either: the gemeente must not learn that the case exists.
         if "municipality_code" in variables:
-            raise Unprocessable("A case of this process belongs to no municipality: leave out municipality_code.",
-                                errors={"municipality_code": ["Not allowed for this process."]})
+            raise Unprocessable(
+                "A case of this process belongs to no municipality: leave out municipality_code.",
+                errors={"municipality_code": ["Not allowed for this process."]},
+            )
         municipality = None
     if municipality is not None:
         municipality = str(municipality).strip().upper()
         if not MUNICIPALITY_CODE.match(municipality):
-            raise Unprocessable("municipality_code must be a CBS code such as GM0668.",
-                                errors={"municipality_code": ["Use a CBS code such as GM0668."]})
+            raise Unprocessable(
+                "municipality_code must be a CBS code such as GM0668.",
+                errors={"municipality_code": ["Use a CBS code such as GM0668."]},
+            )
         if actor.municipality_code and actor.is_municipal and municipality != actor.municipality_code:
-            raise Unprocessable("You can report only for your own municipality.",
-                                errors={"municipality_code": [f"Must be {actor.municipality_code}."]})
+            raise Unprocessable(
+                "You can report only for your own municipality.",
+                errors={"municipality_code": [f"Must be {actor.municipality_code}."]},
+            )
         variables["municipality_code"] = municipality
     if business_key is not None:
         business_key = business_key.strip()
@@ -109,15 +124,19 @@ def start_case(process_id: str, variables: dict, actor: Actor, business_key: str
         if start.get("initiator"):
             variables[start["initiator"]] = actor.username
     values = {
-        "id": new_instance_id(), "process_version_id": version.id, "process_id": version.process_id,
-        "business_key": business_key, "municipality_code": municipality, "started_by": actor.username,
-        "started_at": utcnow(), "parent_instance_id": parent_instance_id,
+        "id": new_instance_id(),
+        "process_version_id": version.id,
+        "process_id": version.process_id,
+        "business_key": business_key,
+        "municipality_code": municipality,
+        "started_by": actor.username,
+        "started_at": utcnow(),
+        "parent_instance_id": parent_instance_id,
         "title": str(variables.get("case_title") or version.name or process_id)[:300],
     }
     session = CaseSession.create(values, version, variables, actor, outbox_active=latest[1])
     settle_start_events(session.workflow, timer_start_event)
-    session.record("case.started", data_keys=sorted(variables), process_id=version.process_id,
-                   version=version.version)
+    session.record("case.started", data_keys=sorted(variables), process_id=version.process_id, version=version.version)
     session.advance()
     row = session.save(commit=commit)
     row.session = session
@@ -136,17 +155,28 @@ def get_visible_case(instance_id: str, actor: Actor, allow_purged: bool = False)
     if instance is None:
         raise NotFound("No such case.")
     if instance.purged_at is not None and not allow_purged:
-        raise Gone("This case's data was destroyed at the end of its retention or on an erasure request; only "
-                   "its tombstone remains.", tombstone=case_tombstone(instance))
+        raise Gone(
+            "This case's data was destroyed at the end of its retention or on an erasure request; only "
+            "its tombstone remains.",
+            tombstone=case_tombstone(instance),
+        )
     return instance
 
 
 def case_tombstone(instance: ProcessInstance) -> dict:
     # `case_id`: the deprecated name of `process_instance_id` (docs/api.md, *Names*), until the next version
-    return {"process_instance_id": instance.id, "case_id": instance.id, "business_key": instance.business_key, "process_id": instance.process_id,
-            "municipality_code": instance.municipality_code, "status": instance.status,
-            "started_at": _iso(instance.started_at), "completed_at": _iso(instance.completed_at),
-            "purged_at": _iso(instance.purged_at), "purge_reason": instance.purge_reason}
+    return {
+        "process_instance_id": instance.id,
+        "case_id": instance.id,
+        "business_key": instance.business_key,
+        "process_id": instance.process_id,
+        "municipality_code": instance.municipality_code,
+        "status": instance.status,
+        "started_at": _iso(instance.started_at),
+        "completed_at": _iso(instance.completed_at),
+        "purged_at": _iso(instance.purged_at),
+        "purge_reason": instance.purge_reason,
+    }
 
 
 def _iso(value) -> str | None:
@@ -155,15 +185,30 @@ def _iso(value) -> str | None:
 
 # The orders a list of cases can be read in; ties are broken by id, so paging never repeats or skips a case.
 SORTS = {
-    "-started_at": ProcessInstance.started_at.desc(), "started_at": ProcessInstance.started_at.asc(),
-    "-updated_at": ProcessInstance.updated_at.desc(), "updated_at": ProcessInstance.updated_at.asc(),
-    "business_key": ProcessInstance.business_key.asc(), "-business_key": ProcessInstance.business_key.desc(),
+    "-started_at": ProcessInstance.started_at.desc(),
+    "started_at": ProcessInstance.started_at.asc(),
+    "-updated_at": ProcessInstance.updated_at.desc(),
+    "updated_at": ProcessInstance.updated_at.asc(),
+    "business_key": ProcessInstance.business_key.asc(),
+    "-business_key": ProcessInstance.business_key.desc(),
 }
 
 
-def list_cases(actor: Actor, process_id=None, status=None, municipality_code=None, business_key=None,
-               limit: int = 50, offset: int = 0, text: str | None = None, started_from=None, started_before=None,
-               among=(), sort: str = "-started_at", count_at_most: int | None = None):
+def list_cases(
+    actor: Actor,
+    process_id=None,
+    status=None,
+    municipality_code=None,
+    business_key=None,
+    limit: int = 50,
+    offset: int = 0,
+    text: str | None = None,
+    started_from=None,
+    started_before=None,
+    among=(),
+    sort: str = "-started_at",
+    count_at_most: int | None = None,
+):
     """The cases the actor may see, newest first unless `sort` says otherwise (a key of SORTS). `text` finds
     a case by part of its business key or of its title, in any case (text_index.py); `started_from` /
     `started_before` bound when it was opened; `among` are selects of case ids the case must be in (the
@@ -207,7 +252,7 @@ def list_cases(actor: Actor, process_id=None, status=None, municipality_code=Non
         page = query.order_by(*order).limit(limit).offset(offset)
     else:
         found = db.session.scalars(query.order_by(*order).limit(max(count_at_most, offset + limit) + 1)).all()
-        total, page = len(found), found[offset:offset + limit]
+        total, page = len(found), found[offset : offset + limit]
     order = (SORTS[sort], ProcessInstance.id.desc() if sort.startswith("-") else ProcessInstance.id.asc())
     rows = db.session.scalars(sa.select(ProcessInstance).where(ProcessInstance.id.in_(page)).order_by(*order)).all()
     return rows, total
@@ -242,19 +287,26 @@ def _starts_from_few(actor: Actor) -> bool:
 
 
 def case_history(instance: ProcessInstance) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
-    ))
+    return list(
+        db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))
+    )
 
 
-def case_variables_for(actor: Actor, instance, channel: str = accesslog.API, activity: str = "case.read",
-                       purpose: str | None = None) -> dict:
+def case_variables_for(
+    actor: Actor, instance, channel: str = accesslog.API, activity: str = "case.read", purpose: str | None = None
+) -> dict:
     """The variables of a case the actor may read (others masked); the read is logged (engine/accesslog)."""
     version = version_info(instance.process_version_id)
     variables = case_variables(instance.id)
     sensitive = version.model.get("sensitive_keys", [])
-    visible = policy.visible_variables(actor, variables, sensitive, version.model.get("field_readers"),
-                                       version.model.get("form_keys", ()), version.model.get("case_readers"))
+    visible = policy.visible_variables(
+        actor,
+        variables,
+        sensitive,
+        version.model.get("field_readers"),
+        version.model.get("form_keys", ()),
+        version.model.get("case_readers"),
+    )
     accesslog.record_read(actor, instance.id, channel, activity, accesslog.categories_of(visible, sensitive), purpose)
     return visible
 
@@ -277,13 +329,17 @@ def retry_case(instance_id: str, variables: dict, actor: Actor):
     targets = [task] if task is not None else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
     for target in targets:
         target.data.update(variables)
-    session.record("case.retried", incident.get("element_id"), incident.get("element_name"),
-                   str(task.id) if task is not None else None, data_keys=sorted(variables))
+    session.record(
+        "case.retried",
+        incident.get("element_id"),
+        incident.get("element_name"),
+        str(task.id) if task is not None else None,
+        data_keys=sorted(variables),
+    )
     if task is not None and task.state == TaskState.ERROR:
         try:
             task.run()
         except Exception as err:  # the same incident again, or a new one
-
             session.log.incident = _incident_from(err, workflow)
     if session.log.incident is None:
         session.advance()
@@ -305,8 +361,14 @@ def fire_timers(instance_id: str, actor: Actor):
     after = {t.task_id: t.due_at for t in waiting_timers(session.workflow)}
     for timer in due:
         if after.get(timer.task_id, None) != timer.due_at:
-            session.record("timer.fired", timer.element_id, timer.element_name, timer.task_id,
-                           due_at=timer.due_at.isoformat(), kind=timer.kind)
+            session.record(
+                "timer.fired",
+                timer.element_id,
+                timer.element_name,
+                timer.task_id,
+                due_at=timer.due_at.isoformat(),
+                kind=timer.kind,
+            )
     if not session.log.events and session.log.incident is None:
         db.session.rollback()
         session.put_back()

@@ -19,6 +19,7 @@ view, and `Api` checks every request of its blueprints against them (after the b
 a caller without a token still gets 401). A misspelt filter would otherwise be ignored and the answer would be
 a list that is not what the client asked for.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ from .schemas import ApiErrorSchema
 # The sentence used for a status when a view gives none of its own.
 STANDARD = {
     400: "A query parameter is unknown or not valid: `errors.query` names each one, `accepted` lists the ones "
-         "this operation takes (code `bad_request`)",
+    "this operation takes (code `bad_request`)",
     401: "No valid bearer token: missing, expired or revoked (code `unauthorized`; WWW-Authenticate: Bearer)",
     403: "The caller's roles do not allow this (code `forbidden`)",
     404: "No such resource, or not visible to the caller (code `not_found`)",
@@ -43,18 +44,26 @@ STANDARD = {
     422: "The request body is not valid: `errors` names each field (code `validation_failed`)",
     429: "Too many failed sign-ins: try again after Retry-After seconds (code `too_many_attempts`)",
     503: "The configured key-encryption keys do not open this case's data key: `needed_key` names the key; "
-         "nothing was read or changed (code `key_unavailable`)",
+    "nothing was read or changed (code `key_unavailable`)",
 }
-ENROLMENT = ("the caller's role needs a second factor and it has none yet: only /api/v1/auth/* answers until "
-             "one is set up (code `totp_enrolment_required`)")
-BUSY = ("The database was busy with other changes: nothing was changed; send the same request again after "
-        "Retry-After seconds (code `busy`)")
+ENROLMENT = (
+    "the caller's role needs a second factor and it has none yet: only /api/v1/auth/* answers until "
+    "one is set up (code `totp_enrolment_required`)"
+)
+BUSY = (
+    "The database was busy with other changes: nothing was changed; send the same request again after "
+    "Retry-After seconds (code `busy`)"
+)
 
 # Errors of every route that reads or changes a case's data.
 CASE_DATA = (410, 503)
 
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before the next attempt",
-                               "schema": {"type": "integer", "minimum": 1}}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next attempt",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 # Blueprint names whose routes need a token (401) or a role for every route (403); see identity.auth.protect
 # and studio.access.protect_api.
@@ -63,8 +72,10 @@ ROLE_GATED: set[str] = set()
 
 
 def _error_response(status: int, description: str) -> dict:
-    response = {"description": description,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}}
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+    }
     if status in (429, 503):
         response["headers"] = dict(RETRY_AFTER)
     if status == 401:
@@ -102,8 +113,7 @@ class Blueprint(flask_smorest.Blueprint):
             for item in reversed(statuses):
                 status, description = item if isinstance(item, tuple) else (item, STANDARD[item])
                 headers = RETRY_AFTER if status in (429, 503) else None
-                func = self.alt_response(status, schema=ApiErrorSchema, description=description,
-                                         headers=headers)(func)
+                func = self.alt_response(status, schema=ApiErrorSchema, description=description, headers=headers)(func)
             return func
 
         return decorator
@@ -162,7 +172,8 @@ def refuse_unknown_query_parameters() -> None:
     raise UnknownQueryParameter(
         f"Unknown query parameter {names}; this operation accepts: {listed}.",
         errors={"query": {name: [f"Unknown parameter; accepted: {listed}."] for name in unknown}},
-        accepted=sorted(accepted))
+        accepted=sorted(accepted),
+    )
 
 
 NUL = "\x00"
@@ -195,11 +206,18 @@ def refuse_nul_characters() -> None:
     JSON cannot hold one: refused before the view reads anything (a path: 404, the query: 400, a body: 422)."""
     if any(isinstance(v, str) and NUL in v for v in (request.view_args or {}).values()):
         raise NotFound("No such resource.")
-    names = sorted({name.replace(NUL, "\\0") for name, values in request.args.lists()
-                    if NUL in name or any(NUL in v for v in values)})
+    names = sorted(
+        {
+            name.replace(NUL, "\\0")
+            for name, values in request.args.lists()
+            if NUL in name or any(NUL in v for v in values)
+        }
+    )
     if names:
-        raise UnknownQueryParameter(f"The query parameter {', '.join(names)} holds a NUL character.",
-                                    errors={"query": {name: ["Holds a NUL character."] for name in names}})
+        raise UnknownQueryParameter(
+            f"The query parameter {', '.join(names)} holds a NUL character.",
+            errors={"query": {name: ["Holds a NUL character."] for name in names}},
+        )
     if request.is_json and _ESCAPED_NUL.search(request.get_data(cache=True)):
         try:
             body = json.loads(request.get_data(cache=True))
@@ -207,8 +225,10 @@ def refuse_nul_characters() -> None:
             return  # not JSON (or nested too deep): the view says so
         fields = [".".join(map(str, path)) or "body" for path in _nul_fields(body)]
         if fields:
-            raise Unprocessable(f"The request body holds a NUL character in {', '.join(fields)}.",
-                                errors={field: ["Holds a NUL character."] for field in fields})
+            raise Unprocessable(
+                f"The request body holds a NUL character in {', '.join(fields)}.",
+                errors={field: ["Holds a NUL character."] for field in fields},
+            )
 
 
 def _is_ref(response, name: str) -> bool:
@@ -236,8 +256,12 @@ def complete_responses(path: str, method: str, operation: dict, blueprint: str) 
         add(403)
         if ENROLMENT not in responses["403"].get("description", ""):
             responses["403"]["description"] = f"{responses['403'].get('description', '')}; or: {ENROLMENT}"
-    add(400, None if in_query else "An unknown query parameter: this operation takes none (code `bad_request`, "
-                                     "`errors.query` names it)")
+    add(
+        400,
+        None
+        if in_query
+        else "An unknown query parameter: this operation takes none (code `bad_request`, `errors.query` names it)",
+    )
     for key in [k for k in responses if k == "422"]:
         # flask-smorest documents 422 for every `arguments`; arguments in the query answer 400 (engine/core/errors.py).
         if not has_body and _is_ref(responses[key], "UNPROCESSABLE_ENTITY"):

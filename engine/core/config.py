@@ -1,4 +1,5 @@
 """Configuration from environment variables (12-factor); one place that reads the environment."""
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,9 @@ def _database_url(instance_path: Path) -> str:
     if not url:
         return f"sqlite:///{instance_path / 'veilig-bestuur.sqlite3'}"
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

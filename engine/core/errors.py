@@ -3,6 +3,7 @@
 Services raise these; views never build error responses by hand. A 500 is a bug: it is logged with its
 traceback and answered with a short JSON message that reveals nothing of the host.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,6 +55,7 @@ class Conflict(ApiError):
 
 class Gone(ApiError):
     """A case whose data was destroyed at the end of its retention or on an erasure request."""
+
     status = 410
     code = "purged"
 
@@ -65,12 +67,14 @@ class Unprocessable(ApiError):
 
 class TooManyRequests(ApiError):
     """Answered with a Retry-After header (seconds) from `retry_after`."""
+
     status = 429
     code = "too_many_attempts"
 
 
 class KeyUnavailable(ApiError):
     """The configured key-encryption keys do not open a case's data key: nothing is read or written."""
+
     status = 503
     code = "key_unavailable"
 
@@ -117,8 +121,13 @@ def register_error_handlers(app) -> None:
         # Another transaction held what this one needed for too long: nothing was written (the request's
         # transaction is rolled back); the same request can simply be sent again.
         log.warning("Database busy, answered 503: %s", str(err.orig).strip()[:200])
-        response = jsonify({"code": "busy", "message": "The database is busy with other changes; nothing was "
-                                                       "changed. Send the same request again in a moment."})
+        response = jsonify(
+            {
+                "code": "busy",
+                "message": "The database is busy with other changes; nothing was "
+                "changed. Send the same request again in a moment.",
+            }
+        )
         response.status_code = 503
         response.headers["Retry-After"] = "1"
         return response
@@ -146,8 +155,9 @@ def _name_accepted_fields(body: dict, schema) -> None:
     listed = ", ".join(accepted) or "none"
     for name in unknown:
         errors[name] = [f"Unknown field; accepted: {listed}."]
-    body["message"] = (f"The request body is not valid: unknown field {', '.join(repr(n) for n in unknown)}; "
-                       f"the body takes: {listed}.")
+    body["message"] = (
+        f"The request body is not valid: unknown field {', '.join(repr(n) for n in unknown)}; the body takes: {listed}."
+    )
     body["accepted"] = accepted
 
 

@@ -6,6 +6,7 @@ the older generations so often that it costs more than a case step itself (measu
 webhook delivery on PostgreSQL, against 5.5 ms for everything else). Collections are made rarer, not
 disabled, and what the start-up created (modules, specs, routes) is frozen out of them.
 """
+
 from __future__ import annotations
 
 import gc

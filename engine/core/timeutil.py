@@ -1,4 +1,5 @@
 """Clock helpers. Everything stored is UTC; the engine reads the same clock (patchable in tests)."""
+
 from datetime import datetime, timezone
 
 

@@ -5,6 +5,7 @@ all of them unwrap existing ones, so a rotation can put a new key first and keep
 `flask keys rotate` has re-wrapped every data key. A key's id is derived from the key itself (the first 16 hex
 digits of its SHA-256): the id stored beside a wrapped key says which KEK it needs without revealing it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -50,9 +51,11 @@ def parse_keys(text: str, where: str) -> Keyring:
         except (binascii.Error, ValueError):
             raise KeyringError(f"{where}: key {number + 1} is not valid base64.") from None
         if len(key) != KEY_BYTES:
-            raise KeyringError(f"{where}: key {number + 1} has {len(key)} bytes; a key has {KEY_BYTES} "
-                               f"(generate one with: python -c \"import os,base64;"
-                               f"print(base64.b64encode(os.urandom(32)).decode())\").")
+            raise KeyringError(
+                f"{where}: key {number + 1} has {len(key)} bytes; a key has {KEY_BYTES} "
+                f'(generate one with: python -c "import os,base64;'
+                f'print(base64.b64encode(os.urandom(32)).decode())").'
+            )
         keys.setdefault(key_id(key), key)
     if not keys:
         raise KeyringError(f"{where} holds no key.")
@@ -82,4 +85,5 @@ def load_keyring(key_text: str | None, key_file: str | None, fallback_file: Path
         return parse_keys(fallback_file.read_text(), str(fallback_file))
     raise KeyringError(
         "No key-encryption key: set VB_MASTER_KEY (base64 of 32 random bytes) or VB_MASTER_KEY_FILE (a file "
-        "holding it). The case data is encrypted under it; see docs/privacy.md#key-management.")
+        "holding it). The case data is encrypted under it; see docs/privacy.md#key-management."
+    )

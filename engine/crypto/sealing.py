@@ -3,6 +3,7 @@
 The associated data binds a value to where it belongs (the case and the column): a sealed state copied into
 another case, or into another column, does not open.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,6 +33,6 @@ def unseal(key: bytes | AESGCM, sealed: bytes, context: bytes) -> bytes:
     cipher = key if isinstance(key, AESGCM) else AESGCM(key)
     sealed = bytes(sealed)
     try:
-        return cipher.decrypt(sealed[3:3 + _NONCE], sealed[3 + _NONCE:], context)
+        return cipher.decrypt(sealed[3 : 3 + _NONCE], sealed[3 + _NONCE :], context)
     except InvalidTag:
         raise SealBroken("The value does not open with its key.") from None

@@ -4,6 +4,7 @@ A case's key is made with the case and written in the same batch as its first sa
 kept in the keyring's cache (a data key never changes: a rotation re-wraps it, a purge deletes the row and
 the case's sealed columns with it).
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -74,12 +75,15 @@ def unwrap(keyring: Keyring, owner: str, kek_id: str, wrapped: bytes) -> bytes:
         raise KeyUnavailable(
             f"The data of this case is sealed under key {kek_id}, which the configured VB_MASTER_KEY does not "
             f"hold (it holds {', '.join(keyring.ids())}). Configure the right key; nothing was read or changed.",
-            needed_key=kek_id)
+            needed_key=kek_id,
+        )
     try:
         return unseal(kek, wrapped, _wrap_context(owner))
     except SealBroken:
-        raise KeyUnavailable(f"The data key of this case does not open with key {kek_id}; nothing was read or "
-                             "changed.", needed_key=kek_id) from None
+        raise KeyUnavailable(
+            f"The data key of this case does not open with key {kek_id}; nothing was read or changed.",
+            needed_key=kek_id,
+        ) from None
 
 
 def new_case_key(owner: str) -> dict:
@@ -121,9 +125,10 @@ def ciphers_for(owners) -> dict:
         else:
             missing.append(owner)
     for start in range(0, len(missing), 500):
-        chunk = missing[start:start + 500]
-        for row in db.session.execute(sa.select(KEYS.c.owner_id, KEYS.c.kek_id, KEYS.c.wrapped)
-                                      .where(KEYS.c.owner_id.in_(chunk))):
+        chunk = missing[start : start + 500]
+        for row in db.session.execute(
+            sa.select(KEYS.c.owner_id, KEYS.c.kek_id, KEYS.c.wrapped).where(KEYS.c.owner_id.in_(chunk))
+        ):
             cipher = AESGCM(unwrap(cache.keyring, row.owner_id, row.kek_id, row.wrapped))
             cache.put(row.owner_id, cipher)
             found[row.owner_id] = cipher
@@ -148,8 +153,9 @@ def open_for(cipher: AESGCM | None, stored: bytes | str | None, owner: str, colu
     try:
         return unseal(cipher, stored, f"{column}:{owner}".encode())
     except SealBroken:
-        raise KeyUnavailable("A sealed value of this case does not open with its data key; nothing was read or "
-                             "changed.") from None
+        raise KeyUnavailable(
+            "A sealed value of this case does not open with its data key; nothing was read or changed."
+        ) from None
 
 
 def seal_remnant(plaintext: bytes, column: str) -> bytes:
@@ -174,16 +180,22 @@ def rotate(batch: int = 500) -> dict:
     ring = keyring()
     rewrapped = 0
     while True:
-        rows = db.session.execute(sa.select(KEYS.c.owner_id, KEYS.c.kek_id, KEYS.c.wrapped)
-                                  .where(KEYS.c.kek_id != ring.active_id).limit(batch)).all()
+        rows = db.session.execute(
+            sa.select(KEYS.c.owner_id, KEYS.c.kek_id, KEYS.c.wrapped)
+            .where(KEYS.c.kek_id != ring.active_id)
+            .limit(batch)
+        ).all()
         if not rows:
             break
         now = utcnow()
         for row in rows:
             data_key = unwrap(ring, row.owner_id, row.kek_id, row.wrapped)
             kek_id, wrapped = wrap(ring, row.owner_id, data_key)
-            db.session.execute(sa.update(KEYS).where(KEYS.c.owner_id == row.owner_id)
-                               .values(kek_id=kek_id, wrapped=wrapped, rotated_at=now))
+            db.session.execute(
+                sa.update(KEYS)
+                .where(KEYS.c.owner_id == row.owner_id)
+                .values(kek_id=kek_id, wrapped=wrapped, rotated_at=now)
+            )
         db.session.commit()
         rewrapped += len(rows)
     remaining = dict(db.session.execute(sa.select(KEYS.c.kek_id, sa.func.count()).group_by(KEYS.c.kek_id)).all())
@@ -195,5 +207,3 @@ def unknown_key_ids() -> list[str]:
     ring = keyring()
     ids = db.session.scalars(sa.select(KEYS.c.kek_id).distinct()).all()
     return sorted(set(ids) - set(ring.ids()))
-
-

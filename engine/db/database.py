@@ -1,4 +1,5 @@
 """Database engine settings and migrations."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The Flask extensions, created once and bound to an app in `create_app`."""
+
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -65,5 +66,6 @@ class RowIdConverter(IntegerConverter):
 def register_converters(app) -> None:
     """After `api.init_app`, before any blueprint is registered (their rules use the converters)."""
     app.url_map.converters["row_id"] = RowIdConverter
-    api.register_converter(RowIdConverter, lambda converter: {"type": "integer", "format": "int32", "minimum": 1,
-                                                              "maximum": MAX_ROW_ID})
+    api.register_converter(
+        RowIdConverter, lambda converter: {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ROW_ID}
+    )

@@ -15,6 +15,7 @@ server together, and 0.1 ms of waiting) on every request. Instead, at checkout:
 What is left is the same as with `pool_pre_ping`: a server that goes away between the check and the first
 statement fails that request; SQLAlchemy then discards every connection opened before the failure.
 """
+
 from __future__ import annotations
 
 import logging

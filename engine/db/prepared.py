@@ -13,6 +13,7 @@ cursor is not one of a connection the server has closed. Driver errors are raise
 Everything else (lists, admin, reports) uses the ORM. The tests run these statements on SQLite and
 PostgreSQL.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -30,8 +31,11 @@ def _processor(type_, dialect):
     """The type's bind processor. Date-times get one shared processor per dialect and type that remembers
     its last value: a step stamps the same moment on several rows (audit events, tasks, the case)."""
     processor = type_.dialect_impl(dialect).bind_processor(dialect)
-    if processor is None or not isinstance(type_, (sa.DateTime, sa.types.TypeDecorator)) \
-            or not isinstance(getattr(type_, "impl", type_), sa.DateTime):
+    if (
+        processor is None
+        or not isinstance(type_, (sa.DateTime, sa.types.TypeDecorator))
+        or not isinstance(getattr(type_, "impl", type_), sa.DateTime)
+    ):
         return processor
     key = (dialect.name, type(type_), getattr(getattr(type_, "impl", type_), "timezone", None))
     shared = _SHARED.get(key)
@@ -68,26 +72,34 @@ class _Compiled:
             if not bind.required:
                 self.fixed[name] = bind.effective_value
         # positional: (name, processor or None, fixed value or _GIVEN) per placeholder, in order
-        self.plan = None if self.order is None else tuple(
-            (name, self.processors.get(name), self.fixed.get(name, _GIVEN)) for name in self.order)
+        self.plan = (
+            None
+            if self.order is None
+            else tuple((name, self.processors.get(name), self.fixed.get(name, _GIVEN)) for name in self.order)
+        )
         self.columns = ()
         self.result_processors = ()
         if isinstance(statement, sa.Select):
             self.columns = tuple(c.key for c in statement.selected_columns)
-            self.result_processors = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
-                                           for c in statement.selected_columns)
+            self.result_processors = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in statement.selected_columns
+            )
 
     def parameters(self, values: dict):
         if self.plan is not None:
-            return tuple((values[name] if fixed is _GIVEN else values.get(name, fixed)) if processor is None
-                         else processor(values[name] if fixed is _GIVEN else values.get(name, fixed))
-                         for name, processor, fixed in self.plan)
+            return tuple(
+                (values[name] if fixed is _GIVEN else values.get(name, fixed))
+                if processor is None
+                else processor(values[name] if fixed is _GIVEN else values.get(name, fixed))
+                for name, processor, fixed in self.plan
+            )
         if self.fixed:
             values = {**self.fixed, **values}
         processors = self.processors
         if processors:
-            values = {name: (processors[name](value) if name in processors else value)
-                      for name, value in values.items()}
+            values = {
+                name: (processors[name](value) if name in processors else value) for name, value in values.items()
+            }
         if self.order is None:
             return values
         return tuple(values[name] for name in self.order)
@@ -97,8 +109,9 @@ class _Compiled:
             return None
         if not self.result_processors:  # a text statement: values as the driver gives them
             return tuple(raw)
-        return tuple(value if processor is None else processor(value)
-                     for value, processor in zip(raw, self.result_processors))
+        return tuple(
+            value if processor is None else processor(value) for value, processor in zip(raw, self.result_processors)
+        )
 
 
 class Prepared:

@@ -1,5 +1,6 @@
 """Four eyes on lowering the protection of case data: such a deployment is refused until a second person (a
 process owner other than the one who deploys, or the privacy officer) approved exactly those files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,19 +28,38 @@ def change_key(versions: list[tuple[str, str]]) -> str:
 
 
 def approved_for(key: str, deployer: str) -> DeploymentApproval | None:
-    return db.session.scalar(sa.select(DeploymentApproval).where(
-        DeploymentApproval.change_key == key, DeploymentApproval.status == APPROVED,
-        DeploymentApproval.requested_by == deployer).order_by(DeploymentApproval.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(DeploymentApproval)
+        .where(
+            DeploymentApproval.change_key == key,
+            DeploymentApproval.status == APPROVED,
+            DeploymentApproval.requested_by == deployer,
+        )
+        .order_by(DeploymentApproval.id.desc())
+        .limit(1)
+    )
 
 
 def request(key: str, changes: dict, deployer: str) -> DeploymentApproval:
     """The pending request for these versions (made once; a later attempt finds it)."""
-    found = db.session.scalar(sa.select(DeploymentApproval).where(
-        DeploymentApproval.change_key == key, DeploymentApproval.status == PENDING,
-        DeploymentApproval.requested_by == deployer).limit(1))
+    found = db.session.scalar(
+        sa.select(DeploymentApproval)
+        .where(
+            DeploymentApproval.change_key == key,
+            DeploymentApproval.status == PENDING,
+            DeploymentApproval.requested_by == deployer,
+        )
+        .limit(1)
+    )
     if found is None:
-        found = DeploymentApproval(change_key=key, processes=sorted(changes), changes=changes, status=PENDING,
-                                   requested_by=deployer, requested_at=utcnow())
+        found = DeploymentApproval(
+            change_key=key,
+            processes=sorted(changes),
+            changes=changes,
+            status=PENDING,
+            requested_by=deployer,
+            requested_at=utcnow(),
+        )
         db.session.add(found)
         db.session.commit()
     return found
@@ -49,8 +69,11 @@ def refusal(approval: DeploymentApproval) -> ApprovalRequired:
     lines = [f"{process}: {change}" for process, changes in sorted(approval.changes.items()) for change in changes]
     return ApprovalRequired(
         "This deployment lowers the protection of case data and needs a second person's approval (a process "
-        "owner other than you, or the privacy officer): approval request " f"{approval.id}. "
-        + " ".join(lines), approval_id=approval.id, changes=approval.changes)
+        "owner other than you, or the privacy officer): approval request "
+        f"{approval.id}. " + " ".join(lines),
+        approval_id=approval.id,
+        changes=approval.changes,
+    )
 
 
 def _may_decide(actor: Actor, approval: DeploymentApproval) -> None:
@@ -94,6 +117,18 @@ def list_approvals(status: str | None) -> list[DeploymentApproval]:
 
 
 def as_dict(approval: DeploymentApproval) -> dict:
-    return {name: getattr(approval, name) for name in (
-        "id", "processes", "changes", "status", "requested_by", "requested_at", "decided_by", "decided_at",
-        "reason", "deployment_id")}
+    return {
+        name: getattr(approval, name)
+        for name in (
+            "id",
+            "processes",
+            "changes",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "deployment_id",
+        )
+    }

@@ -4,6 +4,7 @@ SpiffWorkflow's Camunda parser drops `camunda:candidateGroups`, `assignee`, `due
 host reads them (and the lanes, start forms, timers, messages, scripts and conditions it checks at deploy
 time) from the XML by element id. The result is a plain JSON-able dict stored with each process version.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -35,7 +36,7 @@ def form_reference(element) -> dict | None:
     if key:
         for prefix in FORM_KEY_PREFIXES:
             if key.startswith(prefix):
-                name = key[len(prefix):]
+                name = key[len(prefix) :]
                 return {"ref": name, "by": "file" if name.endswith(".form") else "id", "binding": "deployment"}
         return {"ref": key, "by": "id", "binding": "deployment"}
     return None
@@ -124,8 +125,11 @@ def extract_process(process, messages: dict) -> dict:
         "sensitive_variables": _split(extension_properties(process).get(SENSITIVE_VARIABLES_PROPERTY)),
         "summary_variables": _split(extension_properties(process).get(SUMMARY_VARIABLES_PROPERTY)),
         # How long a closed case is kept (engine/retention): None means the setting VB_DEFAULT_RETENTION
-        "retention": (extension_properties(process).get(RETENTION_PROPERTY)
-                      or (_cam(process, "historyTimeToLive") or "").strip() or None),
+        "retention": (
+            extension_properties(process).get(RETENTION_PROPERTY)
+            or (_cam(process, "historyTimeToLive") or "").strip()
+            or None
+        ),
         "confidential": extension_properties(process).get(CONFIDENTIAL_PROPERTY, "").lower() == "true",
         "case_readers": sorted(r.lower() for r in _split(extension_properties(process).get(CASE_READERS_PROPERTY))),
         "start_events": [],
@@ -148,14 +152,16 @@ def extract_process(process, messages: dict) -> dict:
             model["elements"][element_id] = {"type": tag, "name": element.get("name") or "", "line": element.sourceline}
         if tag == "startEvent" and element.getparent() is process:
             timer = element.find("bpmn:timerEventDefinition", NS)
-            model["start_events"].append({
-                "id": element_id,
-                "form": form_reference(element),
-                "initiator": _cam(element, "initiator"),
-                "timer": _timer(timer) if timer is not None else None,
-                "message": _message_of(element, messages),
-                "line": element.sourceline,
-            })
+            model["start_events"].append(
+                {
+                    "id": element_id,
+                    "form": form_reference(element),
+                    "initiator": _cam(element, "initiator"),
+                    "timer": _timer(timer) if timer is not None else None,
+                    "message": _message_of(element, messages),
+                    "line": element.sourceline,
+                }
+            )
         elif tag == "userTask":
             model["user_tasks"][element_id] = {
                 "name": element.get("name") or element_id,
@@ -176,7 +182,9 @@ def extract_process(process, messages: dict) -> dict:
             if name is not None:
                 props = extension_properties(element)
                 model["message_catches"][element_id] = {
-                    "message": name, "line": element.sourceline, "attached_to": element.get("attachedToRef"),
+                    "message": name,
+                    "line": element.sourceline,
+                    "attached_to": element.get("attachedToRef"),
                     **declared.get(name, {}),
                     **{key: _split(props[key]) for key in (SENDERS_PROPERTY, VARIABLES_PROPERTY) if key in props},
                 }
@@ -185,27 +193,41 @@ def extract_process(process, messages: dict) -> dict:
             model["timers"].append({"element_id": parent.get("id"), **_timer(element)})
         elif tag == "scriptTask":
             script = element.find("bpmn:script", NS)
-            model["scripts"].append({
-                "element_id": element_id,
-                "format": (element.get("scriptFormat") or "python").strip().lower(),
-                "text": script.text if script is not None and script.text else "",
-                "line": script.sourceline if script is not None else element.sourceline,
-            })
+            model["scripts"].append(
+                {
+                    "element_id": element_id,
+                    "format": (element.get("scriptFormat") or "python").strip().lower(),
+                    "text": script.text if script is not None and script.text else "",
+                    "line": script.sourceline if script is not None else element.sourceline,
+                }
+            )
         elif tag == "sequenceFlow":
             flows.append((element.get("sourceRef"), element.get("targetRef")))
             condition = element.find("bpmn:conditionExpression", NS)
             if condition is not None and (condition.text or "").strip():
-                model["conditions"].append({
-                    "element_id": element_id, "text": condition.text.strip(), "line": condition.sourceline,
-                })
+                model["conditions"].append(
+                    {
+                        "element_id": element_id,
+                        "text": condition.text.strip(),
+                        "line": condition.sourceline,
+                    }
+                )
         elif tag == "callActivity":
-            model["call_activities"].append({
-                "element_id": element_id, "called": element.get("calledElement"), "line": element.sourceline,
-            })
+            model["call_activities"].append(
+                {
+                    "element_id": element_id,
+                    "called": element.get("calledElement"),
+                    "line": element.sourceline,
+                }
+            )
         elif tag == "businessRuleTask":
-            model["decisions"].append({
-                "element_id": element_id, "decision": _cam(element, "decisionRef"), "line": element.sourceline,
-            })
+            model["decisions"].append(
+                {
+                    "element_id": element_id,
+                    "decision": _cam(element, "decisionRef"),
+                    "line": element.sourceline,
+                }
+            )
     # An event-based gateway waits at the events behind it: pages name those, not the gateway
     for source, target in flows:
         element = model["elements"].get(source)

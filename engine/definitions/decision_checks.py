@@ -5,6 +5,7 @@ The engine evaluates a table's cells as Python expressions through the sandboxed
 the form the engine will run it (engine: SpiffWorkflow's DMNEngine): an input entry `"ja"` as
 `(<input>) == ("ja")`, `> 5000` as `<input>> 5000`, `? in [...]` with the input in place of the `?`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -15,8 +16,10 @@ from lxml import etree
 from ..runtime.sandbox import check_source
 
 _QUESTION_MARK = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')  # as the engine finds it
-_HINT = ("Write a value (\"ja\", 5000), a comparison (> 5000, ? in [\"a\", \"b\"]) or an expression on the case "
-         "data, without names that start with an underscore.")
+_HINT = (
+    'Write a value ("ja", 5000), a comparison (> 5000, ? in ["a", "b"]) or an expression on the case '
+    "data, without names that start with an underscore."
+)
 
 
 def _local(element) -> str:
@@ -50,8 +53,13 @@ def _table_problems(table, decision_name, decision_id):
     problems = []
 
     def refuse(where, what, text, error, line):
-        problems.append((f"Decision '{decision_name}', {where}: the {what} '{_short(text)}' is refused: {error} "
-                         f"{_HINT}", line, decision_id))
+        problems.append(
+            (
+                f"Decision '{decision_name}', {where}: the {what} '{_short(text)}' is refused: {error} {_HINT}",
+                line,
+                decision_id,
+            )
+        )
 
     inputs = []
     for number, clause in enumerate(_children(table, "input"), start=1):
@@ -62,8 +70,10 @@ def _table_problems(table, decision_name, decision_id):
         if error:
             refuse(column, "input expression", expression, error, expression_element.sourceline)
         inputs.append((column, expression, error is None))
-    outputs = [f"output {n} ('{c.get('label') or c.get('name') or c.get('id')}')"
-               for n, c in enumerate(_children(table, "output"), start=1)]
+    outputs = [
+        f"output {n} ('{c.get('label') or c.get('name') or c.get('id')}')"
+        for n, c in enumerate(_children(table, "output"), start=1)
+    ]
     for row, rule in enumerate(_children(table, "rule"), start=1):
         for index, entry in enumerate(_children(rule, "inputEntry")):
             text = _text(entry)

@@ -9,6 +9,7 @@ so that a delivery checks a dict instead of the diagram. For each catching event
 An event with none of these can be sent by no one through the API or a webhook.
 Several events catching the same message in one closure give the union.
 """
+
 from __future__ import annotations
 
 from ..identity.roles import normalise_role
@@ -40,5 +41,7 @@ def resolve(model: dict, called: dict, form_keys) -> dict:
             entry = resolved.setdefault(catch["message"], {"senders": set(), "variables": set()})
             entry["senders"] |= senders
             entry["variables"] |= variables
-    return {name: {"senders": sorted(entry["senders"]), "variables": sorted(entry["variables"])}
-            for name, entry in resolved.items()}
+    return {
+        name: {"senders": sorted(entry["senders"]), "variables": sorted(entry["variables"])}
+        for name, entry in resolved.items()
+    }

@@ -28,8 +28,12 @@ class DeploymentSchema(Schema):
     created_by = fields.String()
     files = fields.List(fields.Nested(DeployedFileSchema))
     processes = fields.List(fields.Nested(DeployedProcessSchema))
-    approval = fields.Dict(metadata={"description": "The second person's approval this deployment used, with what "
-                                                    "it lowered (absent when nothing was lowered)"})
+    approval = fields.Dict(
+        metadata={
+            "description": "The second person's approval this deployment used, with what "
+            "it lowered (absent when nothing was lowered)"
+        }
+    )
 
 
 class DeploymentProblemSchema(Schema):
@@ -41,12 +45,26 @@ class DeploymentProblemSchema(Schema):
 
 class DeploymentErrorSchema(ApiErrorSchema):
     """A 422 of a deployment: `errors` lists the problems per file, or (no files in the upload) names the field."""
-    errors = fields.Raw(metadata={"oneOf": [
-        {"type": "array", "items": {"type": "object", "properties": {
-            "file": {"type": "string"}, "line": {"type": "integer", "nullable": True},
-            "element_id": {"type": "string", "nullable": True}, "message": {"type": "string"}}}},
-        {"type": "object", "additionalProperties": True, "description": "e.g. {\"files\": {\"files\": [...]}}"},
-    ]})
+
+    errors = fields.Raw(
+        metadata={
+            "oneOf": [
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string"},
+                            "line": {"type": "integer", "nullable": True},
+                            "element_id": {"type": "string", "nullable": True},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+                {"type": "object", "additionalProperties": True, "description": 'e.g. {"files": {"files": [...]}}'},
+            ]
+        }
+    )
 
 
 class ProcessDefinitionSchema(Schema):
@@ -80,8 +98,11 @@ class ProcessXmlSchema(Schema):
 class ApprovalSchema(Schema):
     id = fields.Integer()
     processes = fields.List(fields.String())
-    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                          metadata={"description": "process id -> what its new version lowers"})
+    changes = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "process id -> what its new version lowers"},
+    )
     status = fields.String(validate=validate.OneOf(["pending", "approved", "refused", "used"]))
     requested_by = fields.String()
     requested_at = fields.DateTime()
@@ -97,4 +118,3 @@ class ApprovalArgsSchema(Schema):
 
 class RefusalSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-

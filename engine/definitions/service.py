@@ -1,4 +1,5 @@
 """Deploying definition files and loading the parsed specs of process versions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,14 @@ def latest_files() -> list[DefinitionFile]:
     )
     query = (
         sa.select(DefinitionFile)
-        .join(newest, sa.and_(DefinitionFile.kind == newest.c.kind, DefinitionFile.key == newest.c.key,
-                              DefinitionFile.version == newest.c.version))
+        .join(
+            newest,
+            sa.and_(
+                DefinitionFile.kind == newest.c.kind,
+                DefinitionFile.key == newest.c.key,
+                DefinitionFile.version == newest.c.version,
+            ),
+        )
         .options(undefer(DefinitionFile.content))
     )
     return list(db.session.scalars(query))
@@ -51,9 +58,14 @@ def latest_process_versions(executable_only: bool = False) -> list[ProcessVersio
         .group_by(ProcessVersion.process_id)
         .subquery()
     )
-    query = sa.select(ProcessVersion).join(
-        newest, sa.and_(ProcessVersion.process_id == newest.c.process_id, ProcessVersion.version == newest.c.version)
-    ).order_by(ProcessVersion.process_id)
+    query = (
+        sa.select(ProcessVersion)
+        .join(
+            newest,
+            sa.and_(ProcessVersion.process_id == newest.c.process_id, ProcessVersion.version == newest.c.version),
+        )
+        .order_by(ProcessVersion.process_id)
+    )
     if executable_only:
         query = query.where(ProcessVersion.executable.is_(True))
     return list(db.session.scalars(query))
@@ -61,8 +73,10 @@ def latest_process_versions(executable_only: bool = False) -> list[ProcessVersio
 
 def get_latest_version(process_id: str) -> ProcessVersion:
     version = db.session.scalar(
-        sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.version.desc()).limit(1)
+        sa.select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
     )
     if version is None:
         raise NotFound(f"No process '{process_id}' is deployed.")
@@ -148,18 +162,37 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
         if src.existing_id is not None:
             file_rows[(src.kind, src.key)] = db.session.get(DefinitionFile, src.existing_id)
             if src.uploaded:
-                file_report.append({"file": src.file_name, "kind": src.kind, "key": src.key,
-                                    "version": src.existing_version, "status": "unchanged"})
+                file_report.append(
+                    {
+                        "file": src.file_name,
+                        "kind": src.kind,
+                        "key": src.key,
+                        "version": src.existing_version,
+                        "status": "unchanged",
+                    }
+                )
             continue
         previous = existing.get((src.kind, src.key))
         row = DefinitionFile(
-            deployment_id=deployment.id, kind=src.kind, key=src.key, file_name=src.file_name,
-            version=(previous.version + 1) if previous else 1, content_hash=src.content_hash, content=src.content,
+            deployment_id=deployment.id,
+            kind=src.kind,
+            key=src.key,
+            file_name=src.file_name,
+            version=(previous.version + 1) if previous else 1,
+            content_hash=src.content_hash,
+            content=src.content,
         )
         db.session.add(row)
         file_rows[(src.kind, src.key)] = row
-        file_report.append({"file": src.file_name, "kind": src.kind, "key": src.key, "version": row.version,
-                            "status": "new_version" if previous else "new"})
+        file_report.append(
+            {
+                "file": src.file_name,
+                "kind": src.kind,
+                "key": src.key,
+                "version": row.version,
+                "status": "new_version" if previous else "new",
+            }
+        )
     db.session.flush()
 
     latest = {v.process_id: v for v in latest_process_versions()}
@@ -172,19 +205,24 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
         closure += [file_rows[("bpmn", key)] for key in sorted(analysis.closure_bpmn - {analysis.file_key})]
         closure += [file_rows[("dmn", key)] for key in sorted(analysis.closure_dmn)]
         closure += [file_rows[("form", key)] for key in sorted(analysis.closure_forms)]
-        closure_hash = _hash(analysis.process_id + "|" + "|".join(f"{r.kind}:{r.key}:{r.content_hash}" for r in closure))
+        closure_hash = _hash(
+            analysis.process_id + "|" + "|".join(f"{r.kind}:{r.key}:{r.content_hash}" for r in closure)
+        )
         current = latest.get(analysis.process_id)
         if current is not None and current.closure_hash == closure_hash:
-            process_report.append({"process_id": analysis.process_id, "version": current.version, "status": "unchanged"})
+            process_report.append(
+                {"process_id": analysis.process_id, "version": current.version, "status": "unchanged"}
+            )
             continue
         model = dict(analysis.model)
         model["called"] = {pid: models[pid] for pid in analysis.closure_processes[1:] if pid in models}
         model["forms"] = {r.key: r.id for r in closure if r.kind == "form"}
         model["form_files"] = {r.file_name: r.id for r in closure if r.kind == "form"}
         forms = {r.id: FormDefinition.from_json(sources[("form", r.key)].content) for r in closure if r.kind == "form"}
-        model["sensitive_keys"] = sorted({k for form in forms.values() for k in form.sensitive_keys}
-                                         | {k for each in (model, *model["called"].values())
-                                            for k in each.get("sensitive_variables", [])})
+        model["sensitive_keys"] = sorted(
+            {k for form in forms.values() for k in form.sensitive_keys}
+            | {k for each in (model, *model["called"].values()) for k in each.get("sensitive_variables", [])}
+        )
 
         # Who reads a field that names its readers: the roles every form that asks for it allows
         readers: dict = {}
@@ -201,15 +239,27 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
 
         model["message_senders"] = message_senders.resolve(model, model["called"], form_keys)
         version = ProcessVersion(
-            process_id=analysis.process_id, version=(current.version + 1) if current else 1, name=analysis.name,
-            deployment_id=deployment.id, bpmn_file_id=closure[0].id, closure_hash=closure_hash,
-            file_ids=[r.id for r in closure], executable=analysis.executable, model=model,
+            process_id=analysis.process_id,
+            version=(current.version + 1) if current else 1,
+            name=analysis.name,
+            deployment_id=deployment.id,
+            bpmn_file_id=closure[0].id,
+            closure_hash=closure_hash,
+            file_ids=[r.id for r in closure],
+            executable=analysis.executable,
+            model=model,
         )
         db.session.add(version)
-        process_report.append({"process_id": analysis.process_id, "version": version.version,
-                               "status": "new_version" if current else "new"})
-        changes = protection.lowered(current.model if current else None, model,
-                                     current_app.config["VB_DEFAULT_RETENTION"])
+        process_report.append(
+            {
+                "process_id": analysis.process_id,
+                "version": version.version,
+                "status": "new_version" if current else "new",
+            }
+        )
+        changes = protection.lowered(
+            current.model if current else None, model, current_app.config["VB_DEFAULT_RETENTION"]
+        )
         if changes:
             lowerings[analysis.process_id] = changes
             new_versions.append((analysis.process_id, closure_hash))
@@ -224,9 +274,14 @@ def _store(sources, analyses, existing, actor, source_label) -> dict:
         summary["approval"] = {"id": approval.id, "approved_by": approval.decided_by, "changes": lowerings}
     deployment.summary = summary  # assigned whole: a JSON column does not see changes made in place
     db.session.commit()
-    return {"id": deployment.id, "created_at": deployment.created_at, "created_by": actor,
-            "files": file_report, "processes": process_report,
-            **({"approval": deployment.summary["approval"]} if "approval" in deployment.summary else {})}
+    return {
+        "id": deployment.id,
+        "created_at": deployment.created_at,
+        "created_by": actor,
+        "files": file_report,
+        "processes": process_report,
+        **({"approval": deployment.summary["approval"]} if "approval" in deployment.summary else {}),
+    }
 
 
 # --- parsed specs, cached per process version ------------------------------------------------------
@@ -245,7 +300,9 @@ def specs_for(version) -> tuple:
             _SPEC_CACHE.move_to_end(key)
             return cached
     rows = db.session.scalars(
-        sa.select(DefinitionFile).where(DefinitionFile.id.in_(list(version.file_ids))).options(undefer(DefinitionFile.content))
+        sa.select(DefinitionFile)
+        .where(DefinitionFile.id.in_(list(version.file_ids)))
+        .options(undefer(DefinitionFile.content))
     ).all()
     parser = HostParser()
     for row in rows:
@@ -288,8 +345,17 @@ def version_info(version_id: int) -> VersionInfo:
         row = db.session.get(ProcessVersion, version_id)
         if row is None:
             raise NotFound("Process version not found.")
-        cached = VersionInfo(row.id, row.process_id, row.version, row.name, row.executable, row.closure_hash,
-                             tuple(row.file_ids), row.model, row.bpmn_file_id)
+        cached = VersionInfo(
+            row.id,
+            row.process_id,
+            row.version,
+            row.name,
+            row.executable,
+            row.closure_hash,
+            tuple(row.file_ids),
+            row.model,
+            row.bpmn_file_id,
+        )
         _VERSION_CACHE[version_id] = cached
         while len(_VERSION_CACHE) > 1024:
             _VERSION_CACHE.popitem(last=False)
@@ -314,8 +380,11 @@ def message_senders_of(version: VersionInfo) -> dict:
 
 
 def _resolve_senders_from_files(version: VersionInfo) -> dict:
-    rows = db.session.scalars(sa.select(DefinitionFile).where(DefinitionFile.id.in_(list(version.file_ids)))
-                              .options(undefer(DefinitionFile.content))).all()
+    rows = db.session.scalars(
+        sa.select(DefinitionFile)
+        .where(DefinitionFile.id.in_(list(version.file_ids)))
+        .options(undefer(DefinitionFile.content))
+    ).all()
     models, forms = {}, {}
     for row in rows:
         if row.kind == "bpmn":

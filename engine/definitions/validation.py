@@ -9,6 +9,7 @@ Layers, each reporting problems with the file, the line and the element id:
    components carry no script, form or frame (engine/forms/content.py).
 A set with any problem is refused as a whole.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,14 @@ from ..runtime.bpmn_parser import HostParser, strip_el, timer_expression
 from ..runtime.retention_periods import BadPeriod, parse_period
 from ..runtime.sandbox import check_source, source_problem
 from .bpmn_model import (
-    BPMN_NS, MAX_PRIORITY, MIN_PRIORITY, extract_process, form_reference, locate_element, message_names, safe_xml_parser,
+    BPMN_NS,
+    MAX_PRIORITY,
+    MIN_PRIORITY,
+    extract_process,
+    form_reference,
+    locate_element,
+    message_names,
+    safe_xml_parser,
 )
 from .decision_checks import decision_problems
 
@@ -104,7 +112,9 @@ def read_file(source: SourceFile, problems: list) -> bool:
         except FormDefinitionError as err:
             line = locate_key(source.content, err.key)
             match = re.search(r"line (\d+)", str(err))
-            problems.append(Problem(source.file_name, str(err), line or (int(match.group(1)) if match else None), err.key))
+            problems.append(
+                Problem(source.file_name, str(err), line or (int(match.group(1)) if match else None), err.key)
+            )
             return False
         source.key = source.form.id
         refused = content_problems(source.form.schema)
@@ -115,9 +125,15 @@ def read_file(source: SourceFile, problems: list) -> bool:
         for key, readers in source.form.field_readers.items():
             unknown = sorted(readers - set(ROLES))
             if unknown or not readers:
-                problems.append(Problem(source.file_name, f"The readers of '{key}' must be roles, comma-separated "
-                                        f"(one of {', '.join(ROLES)}); '{', '.join(unknown) or 'nothing'}' is not.",
-                                        locate_key(source.content, key), key))
+                problems.append(
+                    Problem(
+                        source.file_name,
+                        f"The readers of '{key}' must be roles, comma-separated "
+                        f"(one of {', '.join(ROLES)}); '{', '.join(unknown) or 'nothing'}' is not.",
+                        locate_key(source.content, key),
+                        key,
+                    )
+                )
                 return False
         return True
     try:
@@ -130,11 +146,22 @@ def read_file(source: SourceFile, problems: list) -> bool:
     if doctype.doctype or doctype.internalDTD is not None or doctype.externalDTD is not None:
         # Entities, external DTDs and parameter entities have no place in a diagram (XXE, billion laughs):
         # refused rather than kept unresolved and served back.
-        problems.append(Problem(source.file_name, "A DOCTYPE declaration is not allowed in BPMN or DMN files: "
-                                                  "remove the <!DOCTYPE ...> line.", 1))
+        problems.append(
+            Problem(
+                source.file_name,
+                "A DOCTYPE declaration is not allowed in BPMN or DMN files: remove the <!DOCTYPE ...> line.",
+                1,
+            )
+        )
         return False
     if source.kind == "bpmn" and source.tree.tag != f"{{{BPMN_NS}}}definitions":
-        problems.append(Problem(source.file_name, "Not a BPMN 2.0 file: the root element must be bpmn:definitions.", source.tree.sourceline))
+        problems.append(
+            Problem(
+                source.file_name,
+                "Not a BPMN 2.0 file: the root element must be bpmn:definitions.",
+                source.tree.sourceline,
+            )
+        )
         return False
     return _schema_check(source, problems)
 
@@ -145,9 +172,15 @@ def _schema_check(source: SourceFile, problems: list) -> bool:
             _bpmn_validator().validate(source.tree, source.file_name)
         else:
             BpmnDmnParser(validator=_bpmn_validator()).add_dmn_xml(source.tree, source.file_name)
-            source.decision_ids = [d.get("id") for d in source.tree.iter() if isinstance(d.tag, str) and d.tag.endswith("}decision")]
+            source.decision_ids = [
+                d.get("id") for d in source.tree.iter() if isinstance(d.tag, str) and d.tag.endswith("}decision")
+            ]
     except ValidationException as err:
-        problems.append(Problem(source.file_name, _clean(err), err.line_number or locate_element(source.tree, err.id), err.id or None))
+        problems.append(
+            Problem(
+                source.file_name, _clean(err), err.line_number or locate_element(source.tree, err.id), err.id or None
+            )
+        )
         return False
     except Exception as err:  # the DMN parser raises plain errors for broken tables
         problems.append(Problem(source.file_name, f"Cannot read this decision table: {err}", source.tree.sourceline))
@@ -176,8 +209,14 @@ def _pre_parse_checks(source: SourceFile, problems: list) -> bool:
     ok = True
     for task in source.tree.iter(f"{{{BPMN_NS}}}businessRuleTask"):
         if not task.get("{http://camunda.org/schema/1.0/bpmn}decisionRef"):
-            problems.append(Problem(source.file_name, "Business rule task needs camunda:decisionRef (the id of a DMN decision).",
-                                    task.sourceline, task.get("id")))
+            problems.append(
+                Problem(
+                    source.file_name,
+                    "Business rule task needs camunda:decisionRef (the id of a DMN decision).",
+                    task.sourceline,
+                    task.get("id"),
+                )
+            )
             ok = False
     return ok
 
@@ -207,12 +246,17 @@ def analyse(sources: list[SourceFile]) -> tuple[list[Problem], list[ProcessAnaly
     for source in usable:
         if source.kind == "dmn":
             _guard(problems, source, lambda s=source: parser.add_dmn_xml(s.tree, s.file_name))
-            problems.extend(Problem(source.file_name, message, line, decision_id)
-                            for message, line, decision_id in decision_problems(source.tree))
+            problems.extend(
+                Problem(source.file_name, message, line, decision_id)
+                for message, line, decision_id in decision_problems(source.tree)
+            )
     defined_by: dict[str, str] = {}
     for source in usable:
-        if source.kind == "bpmn" and _pre_parse_checks(source, problems) and _new_process_ids(source, defined_by,
-                                                                                              problems):
+        if (
+            source.kind == "bpmn"
+            and _pre_parse_checks(source, problems)
+            and _new_process_ids(source, defined_by, problems)
+        ):
             if _guard(problems, source, lambda s=source: parser.add_bpmn_xml(s.tree, s.file_name)):
                 bpmn_files[source.file_name] = source
                 defined_by.update((p.get("id"), source.file_name) for p in source.tree.iter(f"{{{BPMN_NS}}}process"))
@@ -227,7 +271,9 @@ def analyse(sources: list[SourceFile]) -> tuple[list[Problem], list[ProcessAnaly
                 continue
             if not _call_targets_present(source, model, set(parser.get_process_ids()), problems):
                 continue
-            ok = _guard(problems, source, lambda pid=model["id"]: parser.get_subprocess_specs(pid), element_hint=model["id"])
+            ok = _guard(
+                problems, source, lambda pid=model["id"]: parser.get_subprocess_specs(pid), element_hint=model["id"]
+            )
             ok = _guard(problems, source, lambda pid=model["id"]: parser.get_spec(pid), element_hint=model["id"]) and ok
             _host_checks(source, model, forms, forms_by_file, problems)
             if ok:
@@ -239,12 +285,24 @@ def _call_targets_present(source, model, process_ids, problems) -> bool:
     ok = True
     for call in model["call_activities"]:
         if not call["called"]:
-            problems.append(Problem(source.file_name, "Call activity needs calledElement (the id of a process).",
-                                    call["line"], call["element_id"]))
+            problems.append(
+                Problem(
+                    source.file_name,
+                    "Call activity needs calledElement (the id of a process).",
+                    call["line"],
+                    call["element_id"],
+                )
+            )
             ok = False
         elif call["called"] not in process_ids:
-            problems.append(Problem(source.file_name, f"Call activity calls process '{call['called']}', which is "
-                                    "not deployed and not in this upload.", call["line"], call["element_id"]))
+            problems.append(
+                Problem(
+                    source.file_name,
+                    f"Call activity calls process '{call['called']}', which is not deployed and not in this upload.",
+                    call["line"],
+                    call["element_id"],
+                )
+            )
             ok = False
     return ok
 
@@ -255,10 +313,16 @@ def _new_process_ids(source, defined_by: dict, problems) -> bool:
     for process in source.tree.iter(f"{{{BPMN_NS}}}process"):
         other = defined_by.get(process.get("id"))
         if other is not None and other != source.file_name:
-            problems.append(Problem(source.file_name, f"Process id '{process.get('id')}' is already defined by "
-                                    f"{other}; {source.file_name} cannot define it too: rename the process in one of "
-                                    "them, or deploy the file under its old name.", process.sourceline,
-                                    process.get("id")))
+            problems.append(
+                Problem(
+                    source.file_name,
+                    f"Process id '{process.get('id')}' is already defined by "
+                    f"{other}; {source.file_name} cannot define it too: rename the process in one of "
+                    "them, or deploy the file under its old name.",
+                    process.sourceline,
+                    process.get("id"),
+                )
+            )
             ok = False
     return ok
 
@@ -268,8 +332,14 @@ def _check_unique_keys(sources, problems):
     for source in sources:
         ident = (source.kind, source.key)
         if ident in seen and seen[ident] is not source:
-            problems.append(Problem(source.file_name, f"Form id '{source.key}' is also used by {seen[ident].file_name}."
-                                    if source.kind == "form" else f"Two files named {source.file_name}."))
+            problems.append(
+                Problem(
+                    source.file_name,
+                    f"Form id '{source.key}' is also used by {seen[ident].file_name}."
+                    if source.kind == "form"
+                    else f"Two files named {source.file_name}.",
+                )
+            )
         seen[ident] = source
 
 
@@ -297,7 +367,9 @@ def _guard(problems, source, action, element_hint=None) -> bool:
         element_id = match.group(1) if match else element_hint
         message = _clean(err)
         if isinstance(err, NotImplementedError):
-            message = "This element is not supported by the engine: " + re.sub(r"<.*", "", message).strip(" :%r") or message
+            message = (
+                "This element is not supported by the engine: " + re.sub(r"<.*", "", message).strip(" :%r") or message
+            )
         problems.append(Problem(source.file_name, message, locate_element(source.tree, element_id), element_id))
     return False
 
@@ -341,24 +413,38 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
     for element_id, task in model["user_tasks"].items():
         ref = task["form"]
         if ref is None:
-            problem("User task has no form: set camunda:formRef to the id of a form in forms/.", task["line"], element_id)
+            problem(
+                "User task has no form: set camunda:formRef to the id of a form in forms/.", task["line"], element_id
+            )
         elif _resolve_form(ref, forms, forms_by_file) is None:
             problem(f"Form '{ref['ref']}' is not deployed and not in this upload.", task["line"], element_id)
         groups = task["candidate_groups"]
         for group in groups:
             if group.startswith("${"):
                 if not _GROUP_VARIABLE.match(group):
-                    problem(f"Candidate group '{group}' is neither a role nor a variable such as "
-                            "${case_handler_group}.", task["line"], element_id)
+                    problem(
+                        f"Candidate group '{group}' is neither a role nor a variable such as ${{case_handler_group}}.",
+                        task["line"],
+                        element_id,
+                    )
                 elif normalise_role(task["lane"]) is None and not any(not g.startswith("${") for g in groups):
-                    problem(f"Candidate group '{group}' is a variable: also put the task in a lane named after a "
-                            "role, or name a role beside it, for when the variable holds no role.",
-                            task["line"], element_id)
+                    problem(
+                        f"Candidate group '{group}' is a variable: also put the task in a lane named after a "
+                        "role, or name a role beside it, for when the variable holds no role.",
+                        task["line"],
+                        element_id,
+                    )
             elif normalise_role(group) is None:
-                problem(f"Candidate group '{group}' is not a role; roles are: {', '.join(ROLES)}.", task["line"], element_id)
+                problem(
+                    f"Candidate group '{group}' is not a role; roles are: {', '.join(ROLES)}.", task["line"], element_id
+                )
         if not groups and not task["assignee"] and not task["candidate_users"] and normalise_role(task["lane"]) is None:
-            problem("User task has no role: set camunda:candidateGroups, put it in a lane named after a role, "
-                    "or set camunda:assignee.", task["line"], element_id)
+            problem(
+                "User task has no role: set camunda:candidateGroups, put it in a lane named after a role, "
+                "or set camunda:assignee.",
+                task["line"],
+                element_id,
+            )
         if task["assignee"]:
             _check_value_expression(task["assignee"], "assignee", task["line"], element_id, problem)
         if task["due_date"]:
@@ -366,19 +452,28 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
         if task.get("priority"):
             _check_priority(task["priority"], task["line"], element_id, problem)
         if task.get("context") is not None and not _CONTEXT.match(task["context"].strip()):
-            problem(f"Property 'context' is '{task['context']}': write none, or the variable names to show beside "
-                    "the form, separated by commas (e.g. threat_level,advised_measures).", task["line"], element_id)
+            problem(
+                f"Property 'context' is '{task['context']}': write none, or the variable names to show beside "
+                "the form, separated by commas (e.g. threat_level,advised_measures).",
+                task["line"],
+                element_id,
+            )
     for start in model["start_events"]:
         ref = start["form"]
         if ref is not None and _resolve_form(ref, forms, forms_by_file) is None:
             problem(f"Start form '{ref['ref']}' is not deployed and not in this upload.", start["line"], start["id"])
     for group in model["starter_groups"]:
         if normalise_role(group) is None:
-            problem(f"Starter group '{group}' is not a role; roles are: {', '.join(ROLES)}.", model["line"], model["id"])
+            problem(
+                f"Starter group '{group}' is not a role; roles are: {', '.join(ROLES)}.", model["line"], model["id"]
+            )
     for reader in model.get("case_readers") or ():
         if normalise_role(reader) is None:
-            problem(f"The case readers name '{reader}', which is not a role; roles are: {', '.join(ROLES)}.",
-                    model["line"], model["id"])
+            problem(
+                f"The case readers name '{reader}', which is not a role; roles are: {', '.join(ROLES)}.",
+                model["line"],
+                model["id"],
+            )
     for timer in model["timers"]:
         if timer["kind"] is None:
             problem("Timer has no timeDate, timeDuration or timeCycle.", timer["line"], timer["element_id"])
@@ -390,12 +485,18 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
             continue
         error = check_source(expression, "eval")
         if error:
-            problem(f"Timer expression '{timer['text']}' is neither ISO-8601 nor a valid expression: {error}",
-                    timer["line"], timer["element_id"])
+            problem(
+                f"Timer expression '{timer['text']}' is neither ISO-8601 nor a valid expression: {error}",
+                timer["line"],
+                timer["element_id"],
+            )
     for script in model["scripts"]:
         if script["format"] not in ("python", "py", ""):
-            problem(f"Script format '{script['format']}' is not supported; write Python (scriptFormat=\"python\").",
-                    script["line"], script["element_id"])
+            problem(
+                f"Script format '{script['format']}' is not supported; write Python (scriptFormat=\"python\").",
+                script["line"],
+                script["element_id"],
+            )
             continue
         found = source_problem(script["text"], "exec")
         if found:
@@ -405,18 +506,32 @@ def _host_checks(source: SourceFile, model: dict, forms, forms_by_file, problems
     for condition in model["conditions"]:
         error = check_source(strip_el(condition["text"]), "eval")
         if error:
-            problem(f"Condition '{condition['text']}' does not compile: {error}", condition["line"], condition["element_id"])
+            problem(
+                f"Condition '{condition['text']}' does not compile: {error}", condition["line"], condition["element_id"]
+            )
     for element_id, catch in model["message_catches"].items():
         if not catch["message"]:
-            problem("Message event names no message: set messageRef to a bpmn:message with a name.", catch["line"], element_id)
+            problem(
+                "Message event names no message: set messageRef to a bpmn:message with a name.",
+                catch["line"],
+                element_id,
+            )
         unknown = [name for name in catch.get("senders", []) if normalise_role(name) is None]
         if unknown:
-            problem(f"Extension property 'senders' names {', '.join(unknown)}, which is not a role; roles are: "
-                    f"{', '.join(ROLES)}.", catch["line"], element_id)
+            problem(
+                f"Extension property 'senders' names {', '.join(unknown)}, which is not a role; roles are: "
+                f"{', '.join(ROLES)}.",
+                catch["line"],
+                element_id,
+            )
         bad = [name for name in catch.get("variables", []) if not _IDENTIFIER.match(name)]
         if bad:
-            problem(f"Extension property 'variables' names {', '.join(bad)}: variable names are identifiers "
-                    "separated by commas.", catch["line"], element_id)
+            problem(
+                f"Extension property 'variables' names {', '.join(bad)}: variable names are identifiers "
+                "separated by commas.",
+                catch["line"],
+                element_id,
+            )
     for decision in model["decisions"]:
         if not decision["decision"]:
             problem("Business rule task needs camunda:decisionRef.", decision["line"], decision["element_id"])
@@ -437,9 +552,12 @@ def _check_priority(text, line, element_id, problem):
     if _EXPRESSION.match(text):
         _check_value_expression(text, "priority", line, element_id, problem)
     elif not text.strip().isdigit() or not MIN_PRIORITY <= int(text) <= MAX_PRIORITY:
-        problem(f"Priority '{text}' is not a whole number from {MIN_PRIORITY} to {MAX_PRIORITY} "
-                "(50 is normal, 75 and higher is urgent) and not an expression such as ${90 if acute_danger else 50}.",
-                line, element_id)
+        problem(
+            f"Priority '{text}' is not a whole number from {MIN_PRIORITY} to {MAX_PRIORITY} "
+            "(50 is normal, 75 and higher is urgent) and not an expression such as ${90 if acute_danger else 50}.",
+            line,
+            element_id,
+        )
 
 
 def _check_due_date(text, line, element_id, problem):
@@ -448,5 +566,8 @@ def _check_due_date(text, line, element_id, problem):
         return
     error = check_source(stripped, "eval")
     if error:
-        problem(f"Due date '{text}' is not ISO-8601 (P2D, 2026-12-31T12:00) and not a valid expression: {error}",
-                line, element_id)
+        problem(
+            f"Due date '{text}' is not ISO-8601 (P2D, 2026-12-31T12:00) and not a valid expression: {error}",
+            line,
+            element_id,
+        )

@@ -1,4 +1,5 @@
 """Reading the host model of a process version (the dict `bpmn_model.extract_process` made at deploy)."""
+
 from __future__ import annotations
 
 from ..identity.roles import normalise_role

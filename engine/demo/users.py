@@ -1,4 +1,5 @@
 """Demo users for the embedded demo (`make run`), never for a production configuration."""
+
 import sqlalchemy as sa
 
 from ..db.extensions import db
@@ -14,9 +15,17 @@ def seed_demo() -> int:
     for username, roles, municipality, name in DEMO_USERS:
         if username in existing:
             continue
-        db.session.add(User(username=username, password_hash=password_hash, roles=roles,
-                            municipality_code=municipality, display_name=name, police_unit=DEMO_UNITS.get(username),
-                            email=demo_email(username)))
+        db.session.add(
+            User(
+                username=username,
+                password_hash=password_hash,
+                roles=roles,
+                municipality_code=municipality,
+                display_name=name,
+                police_unit=DEMO_UNITS.get(username),
+                email=demo_email(username),
+            )
+        )
         created += 1
     db.session.commit()
     return created

@@ -6,6 +6,7 @@ read no sensitive case data, with one exception: the final report of an evaluati
 under disclosure control and no case data (the administrator reads the same figures in the yearly report).
 docs/documents.md explains each choice.
 """
+
 from __future__ import annotations
 
 from ..identity.roles import AMBTSDRAGER, BEHEERDER, BZK, GEMEENTE, IVP, OM, POLITIE
@@ -14,13 +15,13 @@ GENERAL = "algemeen"
 EVALUATION = "evaluatie"
 
 READERS = {
-    GENERAL: frozenset({AMBTSDRAGER, GEMEENTE, POLITIE, OM}),          # correspondence, photos of the threat
-    "politieadvies": frozenset({GEMEENTE, POLITIE, OM}),               # the police advice letter to the mayor
-    "aangifte": frozenset({AMBTSDRAGER, GEMEENTE, POLITIE, OM}),       # the receipt of the police report
-    "driehoek": frozenset({GEMEENTE, POLITIE, OM}),                    # minutes of the driehoek
-    "kosten": frozenset({AMBTSDRAGER, GEMEENTE, BZK}),                 # quote or invoice of security measures
-    "ondersteuning": frozenset({AMBTSDRAGER, GEMEENTE, IVP}),          # the psychosocial support referral
-    EVALUATION: frozenset({BZK, BEHEERDER}),                           # the final report of an evaluation (PDF)
+    GENERAL: frozenset({AMBTSDRAGER, GEMEENTE, POLITIE, OM}),  # correspondence, photos of the threat
+    "politieadvies": frozenset({GEMEENTE, POLITIE, OM}),  # the police advice letter to the mayor
+    "aangifte": frozenset({AMBTSDRAGER, GEMEENTE, POLITIE, OM}),  # the receipt of the police report
+    "driehoek": frozenset({GEMEENTE, POLITIE, OM}),  # minutes of the driehoek
+    "kosten": frozenset({AMBTSDRAGER, GEMEENTE, BZK}),  # quote or invoice of security measures
+    "ondersteuning": frozenset({AMBTSDRAGER, GEMEENTE, IVP}),  # the psychosocial support referral
+    EVALUATION: frozenset({BZK, BEHEERDER}),  # the final report of an evaluation (PDF)
 }
 
 # Categories of the documents the engine makes itself: read as any other, never uploaded (a user could

@@ -1,4 +1,5 @@
 """A document's bytes as an HTTP answer that no browser renders or sniffs (the API and the case page)."""
+
 from __future__ import annotations
 
 from urllib.parse import quote

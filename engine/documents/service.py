@@ -1,5 +1,6 @@
 """Adding, listing and reading the documents of a case. Who may read one: who may see the case
 (access/policy.py) and read its category (categories.py); anything else does not exist (404)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,15 +49,22 @@ def check_upload(actor: Actor, category: str | None, title: str | None) -> str:
     category = (category or categories.GENERAL).strip()
     own = categories.uploadable_by(actor.roles)
     if category in categories.GENERATED:
-        raise Unprocessable(f"Documents of category {category!r} are made by the system, not uploaded; you may "
-                            f"file under: {', '.join(own) or 'none'}.",
-                            errors={"category": [f"Must be one of: {', '.join(own) or 'none'}."]})
+        raise Unprocessable(
+            f"Documents of category {category!r} are made by the system, not uploaded; you may "
+            f"file under: {', '.join(own) or 'none'}.",
+            errors={"category": [f"Must be one of: {', '.join(own) or 'none'}."]},
+        )
     if category not in categories.READERS:
-        raise Unprocessable(f"Unknown category {category!r}; use one of: {', '.join(categories.READERS)}.",
-                            errors={"category": [f"Must be one of: {', '.join(categories.READERS)}."]})
+        raise Unprocessable(
+            f"Unknown category {category!r}; use one of: {', '.join(categories.READERS)}.",
+            errors={"category": [f"Must be one of: {', '.join(categories.READERS)}."]},
+        )
     if category not in own:
-        raise Unprocessable(f"Your roles do not read documents of category {category!r}; you may file under: "
-                            f"{', '.join(own) or 'none'}.", errors={"category": [f"Must be one of: {', '.join(own) or 'none'}."]})
+        raise Unprocessable(
+            f"Your roles do not read documents of category {category!r}; you may file under: "
+            f"{', '.join(own) or 'none'}.",
+            errors={"category": [f"Must be one of: {', '.join(own) or 'none'}."]},
+        )
     if title is not None and len(title) > 300:
         raise Unprocessable("The title is longer than 300 characters.", errors={"title": ["At most 300 characters."]})
     return category
@@ -73,22 +81,34 @@ def read_upload(stream) -> bytes:
     return data
 
 
-def add_document(instance_id: str, actor: Actor, data: bytes, filename: str, title: str | None = None,
-                 category: str | None = None) -> dict:
+def add_document(
+    instance_id: str, actor: Actor, data: bytes, filename: str, title: str | None = None, category: str | None = None
+) -> dict:
     instance = get_visible_case(instance_id, actor)
     category = check_upload(actor, category, title)
     filename = _clean_name(filename)
     content_type = content_type_of(data, filename)
     document_id = str(uuid.uuid4())
     cipher = keys.cipher_for(instance.id, create=True)
-    meta = {"filename": filename, "title": (title or "").strip() or filename,
-            "sha256": hashlib.sha256(data).hexdigest()}
+    meta = {
+        "filename": filename,
+        "title": (title or "").strip() or filename,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     sealed_content = keys.seal_for(cipher, data, instance.id, _content_context(document_id))
     store = storage.active()
-    row = Document(id=document_id, instance_id=instance.id, category=category, content_type=content_type,
-                   size=len(data), store=store, created_by=actor.username, created_at=utcnow(),
-                   meta=keys.seal_for(cipher, json.dumps(meta).encode(), instance.id, _meta_context(document_id)),
-                   content=sealed_content if store == storage.DATABASE else None)
+    row = Document(
+        id=document_id,
+        instance_id=instance.id,
+        category=category,
+        content_type=content_type,
+        size=len(data),
+        store=store,
+        created_by=actor.username,
+        created_at=utcnow(),
+        meta=keys.seal_for(cipher, json.dumps(meta).encode(), instance.id, _meta_context(document_id)),
+        content=sealed_content if store == storage.DATABASE else None,
+    )
     if store == storage.FILE:
         storage.write_file(instance.id, document_id, sealed_content)
     db.session.add(row)
@@ -102,8 +122,9 @@ def add_document(instance_id: str, actor: Actor, data: bytes, filename: str, tit
     return describe(row, meta)
 
 
-def generated_document(instance_id: str, data: bytes, filename: str, title: str, category: str,
-                       created_by: str, content_type: str) -> dict:
+def generated_document(
+    instance_id: str, data: bytes, filename: str, title: str, category: str, created_by: str, content_type: str
+) -> dict:
     """A document the engine makes within a case's step (the final report of an evaluation): sealed as an
     upload is, returned as the values `insert_generated` writes inside the step's transaction."""
     document_id = str(uuid.uuid4())
@@ -111,11 +132,19 @@ def generated_document(instance_id: str, data: bytes, filename: str, title: str,
     meta = {"filename": _clean_name(filename), "title": title, "sha256": hashlib.sha256(data).hexdigest()}
     store = storage.active()
     sealed_content = keys.seal_for(cipher, data, instance_id, _content_context(document_id))
-    return {"id": document_id, "instance_id": instance_id, "category": category, "content_type": content_type,
-            "size": len(data), "store": store, "created_by": created_by, "created_at": utcnow(),
-            "meta": keys.seal_for(cipher, json.dumps(meta).encode(), instance_id, _meta_context(document_id)),
-            "content": sealed_content if store == storage.DATABASE else None,
-            "file": sealed_content if store == storage.FILE else None}
+    return {
+        "id": document_id,
+        "instance_id": instance_id,
+        "category": category,
+        "content_type": content_type,
+        "size": len(data),
+        "store": store,
+        "created_by": created_by,
+        "created_at": utcnow(),
+        "meta": keys.seal_for(cipher, json.dumps(meta).encode(), instance_id, _meta_context(document_id)),
+        "content": sealed_content if store == storage.DATABASE else None,
+        "file": sealed_content if store == storage.FILE else None,
+    }
 
 
 _INSERT_GENERATED = insert_statement(Document.__table__, tuple(c.name for c in Document.__table__.columns))
@@ -135,9 +164,18 @@ def _meta(row: Document, cipher) -> dict:
 
 
 def describe(row: Document, meta: dict) -> dict:
-    return {"id": row.id, "process_instance_id": row.instance_id, "filename": meta["filename"],
-            "title": meta["title"], "category": row.category, "content_type": row.content_type, "size": row.size,
-            "sha256": meta["sha256"], "created_by": row.created_by, "created_at": row.created_at}
+    return {
+        "id": row.id,
+        "process_instance_id": row.instance_id,
+        "filename": meta["filename"],
+        "title": meta["title"],
+        "category": row.category,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": meta["sha256"],
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+    }
 
 
 def list_documents(instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True) -> list[dict]:
@@ -145,9 +183,11 @@ def list_documents(instance_id: str, actor: Actor, channel: str = accesslog.API,
     the read is logged; `log_empty=False` for a page that lists them beside data it logs itself)."""
     instance = get_visible_case(instance_id, actor)
     readable = categories.readable_by(actor.roles)
-    rows = db.session.scalars(sa.select(Document).where(Document.instance_id == instance.id,
-                                                        Document.category.in_(readable))
-                              .order_by(Document.created_at, Document.id)).all()
+    rows = db.session.scalars(
+        sa.select(Document)
+        .where(Document.instance_id == instance.id, Document.category.in_(readable))
+        .order_by(Document.created_at, Document.id)
+    ).all()
     if rows or log_empty:
         accesslog.record_read(actor, instance.id, channel, "case.documents", [DOCUMENTS])
     if not rows:
@@ -162,15 +202,26 @@ def check_references(instance_id: str, actor: Actor, references: dict) -> None:
     if not wanted:
         return
     readable = categories.readable_by(actor.roles)
-    found = set(db.session.scalars(sa.select(Document.id).where(
-        Document.id.in_(wanted), Document.instance_id == instance_id, Document.category.in_(readable))).all())
-    errors = {key: [f"No document {d} in this case; upload it first (POST /api/v1/process-instances/"
-                    f"{instance_id}/documents)." for d in ids if d not in found]
-              for key, ids in references.items()}
+    found = set(
+        db.session.scalars(
+            sa.select(Document.id).where(
+                Document.id.in_(wanted), Document.instance_id == instance_id, Document.category.in_(readable)
+            )
+        ).all()
+    )
+    errors = {
+        key: [
+            f"No document {d} in this case; upload it first (POST /api/v1/process-instances/{instance_id}/documents)."
+            for d in ids
+            if d not in found
+        ]
+        for key, ids in references.items()
+    }
     errors = {key: problems for key, problems in errors.items() if problems}
     if errors:
-        raise Unprocessable("The form names documents this case does not have; see errors for each field.",
-                            errors=errors)
+        raise Unprocessable(
+            "The form names documents this case does not have; see errors for each field.", errors=errors
+        )
 
 
 def document_content(document_id: str, actor: Actor, channel: str = accesslog.API) -> tuple[dict, bytes]:
@@ -200,4 +251,3 @@ def purge_documents(instance_id: str) -> int:
     count = db.session.execute(sa.delete(Document).where(Document.instance_id == instance_id)).rowcount
     storage.remove_case(instance_id)
     return count
-

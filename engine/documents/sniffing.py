@@ -4,6 +4,7 @@
 leaves to us: an OLE2 compound file (legacy Office and Outlook .msg share one container; the name chooses
 among those types only), and an e-mail message (.eml, plain text that starts with RFC 5322 headers).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,28 +15,41 @@ from ..core.errors import Unprocessable
 
 ALLOWED = {
     "application/pdf": "PDF",
-    "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "GIF",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (.docx)",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel (.xlsx)",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint (.pptx)",
     "application/vnd.oasis.opendocument.text": "OpenDocument text",
     "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
     "application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
-    "application/msword": "Word (.doc)", "application/vnd.ms-excel": "Excel (.xls)",
-    "application/vnd.ms-powerpoint": "PowerPoint (.ppt)", "application/vnd.ms-outlook": "Outlook message (.msg)",
+    "application/msword": "Word (.doc)",
+    "application/vnd.ms-excel": "Excel (.xls)",
+    "application/vnd.ms-powerpoint": "PowerPoint (.ppt)",
+    "application/vnd.ms-outlook": "Outlook message (.msg)",
     "message/rfc822": "e-mail (.eml)",
 }
-ACCEPTED = "PDF, PNG, JPEG, GIF, Office documents (.docx/.xlsx/.pptx, .odt/.ods/.odp, .doc/.xls/.ppt) and e-mail " \
-           "(.eml, .msg)"
+ACCEPTED = (
+    "PDF, PNG, JPEG, GIF, Office documents (.docx/.xlsx/.pptx, .odt/.ods/.odp, .doc/.xls/.ppt) and e-mail (.eml, .msg)"
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLE_BY_EXTENSION = {"doc": "application/msword", "xls": "application/vnd.ms-excel",
-                     "ppt": "application/vnd.ms-powerpoint", "msg": "application/vnd.ms-outlook"}
+_OLE_BY_EXTENSION = {
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "msg": "application/vnd.ms-outlook",
+}
 _HEADER = re.compile(rb"^[A-Za-z0-9-]{1,76}:[ \t]")
 _MAIL_HEADERS = {b"from", b"to", b"subject", b"date", b"message-id", b"received", b"mime-version", b"return-path"}
-_EXECUTABLES = {"application/x-executable": "an ELF executable", "application/x-msdownload": "a Windows executable",
-                "application/x-mach-binary": "a Mach-O executable", "application/x-sh": "a shell script",
-                "application/x-shockwave-flash": "a Flash file"}
+_EXECUTABLES = {
+    "application/x-executable": "an ELF executable",
+    "application/x-msdownload": "a Windows executable",
+    "application/x-mach-binary": "a Mach-O executable",
+    "application/x-sh": "a shell script",
+    "application/x-shockwave-flash": "a Flash file",
+}
 
 
 class UnacceptedType(Unprocessable):
@@ -58,7 +72,9 @@ def content_type_of(data: bytes, filename: str) -> str:
             return found
         raise UnacceptedType(
             "The file is an OLE2 compound file (legacy Office or Outlook); name it .doc, .xls, .ppt "
-            f"or .msg as it is. Accepted are {ACCEPTED}.", found="application/x-ole-storage")
+            f"or .msg as it is. Accepted are {ACCEPTED}.",
+            found="application/x-ole-storage",
+        )
     kind = filetype.guess(data)
     if kind is not None and kind.mime in ALLOWED:
         return kind.mime
@@ -70,5 +86,6 @@ def content_type_of(data: bytes, filename: str) -> str:
     else:
         what = _EXECUTABLES.get(kind.mime, f"of type {kind.mime}")
         found = kind.mime
-    raise UnacceptedType(f"The file is {what}, judged by its content (not its name); accepted are "
-                         f"{ACCEPTED}.", found=found)
+    raise UnacceptedType(
+        f"The file is {what}, judged by its content (not its name); accepted are {ACCEPTED}.", found=found
+    )

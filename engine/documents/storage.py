@@ -1,5 +1,6 @@
 """Where the sealed bytes of documents live: files under VB_DOCUMENT_DIR (default), or a column of
 `case_document` when the database is PostgreSQL and VB_DOCUMENT_STORE=database. Only sealed bytes pass here."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,10 @@ def check(app) -> None:
     if store not in (FILE, DATABASE):
         raise StoreMisconfigured(f"VB_DOCUMENT_STORE is {store!r}; use 'file' or 'database'.")
     if store == DATABASE and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        raise StoreMisconfigured("VB_DOCUMENT_STORE=database needs PostgreSQL as the database; the file store "
-                                 "(VB_DOCUMENT_DIR) serves SQLite.")
+        raise StoreMisconfigured(
+            "VB_DOCUMENT_STORE=database needs PostgreSQL as the database; the file store "
+            "(VB_DOCUMENT_DIR) serves SQLite."
+        )
 
 
 def active() -> str:

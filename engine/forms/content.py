@@ -15,6 +15,7 @@ Here case data never becomes markup:
 - at deploy, authored HTML that carries behaviour (a script, an event handler, a form of its own, a frame)
   or a template inside a tag is refused with the component and what to change.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,17 +28,57 @@ from markdown_it import MarkdownIt
 
 # The Markdown a text component takes: headings, paragraphs and line breaks, bold and italics, lists,
 # quotes, rules, inline code and links. Raw HTML and images are not part of it (refused at deploy).
-MARKDOWN_RULES = ["heading", "emphasis", "list", "blockquote", "hr", "backticks", "link", "autolink", "escape",
-                  "entity", "newline"]
+MARKDOWN_RULES = [
+    "heading",
+    "emphasis",
+    "list",
+    "blockquote",
+    "hr",
+    "backticks",
+    "link",
+    "autolink",
+    "escape",
+    "entity",
+    "newline",
+]
 _MARKDOWN = MarkdownIt("zero", {"breaks": True, "html": False}).enable(MARKDOWN_RULES)
 
-TEXT_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "strong", "em", "ul", "ol", "li",
-                       "blockquote", "hr", "code", "a"})
-HTML_TAGS = TEXT_TAGS | frozenset({"b", "i", "u", "s", "small", "sub", "sup", "span", "div", "pre", "abbr",
-                                   "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th",
-                                   "td"})
-ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"colspan", "rowspan", "scope"},
-              "td": {"colspan", "rowspan"}, "ol": {"start"}}
+TEXT_TAGS = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "hr", "code", "a"}
+)
+HTML_TAGS = TEXT_TAGS | frozenset(
+    {
+        "b",
+        "i",
+        "u",
+        "s",
+        "small",
+        "sub",
+        "sup",
+        "span",
+        "div",
+        "pre",
+        "abbr",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+    }
+)
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
 URL_SCHEMES = frozenset({"https", "mailto", "tel"})
 
 # Elements that carry behaviour or load something, never formatting: refused at deploy in an html component.
@@ -86,10 +127,12 @@ _APP_HREF = re.compile(r'^(<a href=")(/(?!/)[^"?]*\?)([^"]*)(")')
 
 # --- what the page receives -------------------------------------------------------------------------
 
+
 def safe_schema(schema: dict, data: dict, own_keys=frozenset()) -> dict:
     """A copy of a (localised) form-js schema whose text and html components hold sanitised HTML, with the
     templates that name case data filled in from `data` as text. `own_keys`: the top-level keys of the
     form's own fields, whose templates form-js fills in as the person types."""
+
     def convert(components):
         result = []
         for component in components or []:
@@ -128,8 +171,13 @@ def render_html(content: str, data: dict, own_keys=frozenset()) -> str:
 
 
 def _clean(markup: str, tags) -> str:
-    return nh3.clean(markup, tags=set(tags), attributes={t: set(a) for t, a in ATTRIBUTES.items() if t in tags},
-                     url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer").strip()
+    return nh3.clean(
+        markup,
+        tags=set(tags),
+        attributes={t: set(a) for t, a in ATTRIBUTES.items() if t in tags},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+    ).strip()
 
 
 def _protect(text: str) -> tuple[str, list]:
@@ -163,14 +211,18 @@ def _restore(markup: str, templates: list, data: dict, own_keys) -> str:
     def in_tag(tag: str) -> str:
         link = _APP_HREF.match(tag)
         if link:  # a link to a page of this app: values only in its query, percent-encoded
-            tag = link.group(1) + _URL_TOKEN.sub("", link.group(2)) + _URL_TOKEN.sub(fill_query, link.group(3)) \
-                + tag[len(link.group(1) + link.group(2) + link.group(3)):]
+            tag = (
+                link.group(1)
+                + _URL_TOKEN.sub("", link.group(2))
+                + _URL_TOKEN.sub(fill_query, link.group(3))
+                + tag[len(link.group(1) + link.group(2) + link.group(3)) :]
+            )
         return _URL_TOKEN.sub("", _TOKEN.sub("", tag))  # never a value anywhere else inside a tag
 
     pieces = []
     last = 0
     for tag in _TAG.finditer(markup):
-        pieces.append(_TOKEN.sub(fill, markup[last:tag.start()]))
+        pieces.append(_TOKEN.sub(fill, markup[last : tag.start()]))
         pieces.append(in_tag(tag.group(0)))
         last = tag.end()
     pieces.append(_TOKEN.sub(fill, markup[last:]))
@@ -217,6 +269,7 @@ def _feel_literal(value) -> str:
 
 # --- what a deployment may hold ---------------------------------------------------------------------
 
+
 def content_problems(schema: dict) -> list[tuple[str, str | None]]:
     """(message, component id) for each text or html component whose authored content is refused."""
     problems = []
@@ -243,13 +296,16 @@ def content_problems(schema: dict) -> list[tuple[str, str | None]]:
 def text_problem(text: str) -> str | None:
     match = _HTML_IN_TEXT.search(_TEMPLATE.sub("", text))
     if match:
-        return (f"HTML ('{match.group(0)[:60]}') is not shown in a text component. Write Markdown (### heading, "
-                "**bold**, *italic*, - list, [words](https://...)) or use an html component.")
+        return (
+            f"HTML ('{match.group(0)[:60]}') is not shown in a text component. Write Markdown (### heading, "
+            "**bold**, *italic*, - list, [words](https://...)) or use an html component."
+        )
     if _IMAGE_IN_TEXT.search(text):
         return "images are not shown in a text component: use an image component."
     if _LINK_TARGET_TEMPLATE.search(_APP_LINK_QUERY_TEMPLATE.sub("]()", text)):
-        return ("a value from the case cannot be (part of) a link's address: show it as text, or write the "
-                "address itself.")
+        return (
+            "a value from the case cannot be (part of) a link's address: show it as text, or write the address itself."
+        )
     return None
 
 
@@ -282,23 +338,29 @@ class _Scanner(HTMLParser):
             if tag == "form":
                 action = dict(attrs).get("action")
                 where = f"sends to {action}" if action else "sends to this page"
-                self.problem = (f"a <form> that {where}: {REFUSED_TAGS[tag]}. Remove the <form> element and what "
-                                "is in it.")
+                self.problem = (
+                    f"a <form> that {where}: {REFUSED_TAGS[tag]}. Remove the <form> element and what is in it."
+                )
             else:
                 self.problem = f"<{tag}> is not allowed: {REFUSED_TAGS[tag]}."
             return
         for name, value in attrs:
             name = name.lower()
             if name.startswith("on"):
-                self.problem = (f"the event handler {name}=\"...\" on <{tag}> is a script; scripts do not run in "
-                                "forms. Remove the attribute.")
+                self.problem = (
+                    f'the event handler {name}="..." on <{tag}> is a script; scripts do not run in '
+                    "forms. Remove the attribute."
+                )
             elif name in _URL_ATTRIBUTES and value and _SCRIPT_URL.match(value):
-                self.problem = (f"{name}=\"{value[:40]}\" on <{tag}> is a script or data address; link to an "
-                                "https: page instead.")
+                self.problem = (
+                    f'{name}="{value[:40]}" on <{tag}> is a script or data address; link to an https: page instead.'
+                )
             elif "\ue000" in name or (value and "\ue000" in value):
-                self.problem = (f"a value from the case inside <{tag}> ({name}=...): case values may appear only "
-                                "as text, never in a link's address or another attribute. Move the {{...}} out "
-                                "of the tag.")
+                self.problem = (
+                    f"a value from the case inside <{tag}> ({name}=...): case values may appear only "
+                    "as text, never in a link's address or another attribute. Move the {{...}} out "
+                    "of the tag."
+                )
             if self.problem:
                 return
 

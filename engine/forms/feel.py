@@ -5,6 +5,7 @@ Supported: literals (strings, numbers, true, false, null), variable paths (`a.b`
 written as `x = null`. A form whose rule needs more is refused at deploy time with the rule named, so
 that the server never validates a field the browser would hide, or the other way round.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ def _tokens(source: str):
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise FeelError(f"Unsupported FEEL near '{text[pos:pos + 20]}'")
+            raise FeelError(f"Unsupported FEEL near '{text[pos : pos + 20]}'")
         pos = match.end()
         kind = match.lastgroup or ""  # every alternative of _TOKEN is a named group
         out.append((kind, match.group(kind)))

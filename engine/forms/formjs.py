@@ -5,6 +5,7 @@ submission against the same definition (required, types, options, lengths, range
 the form does not have (so nobody can write case variables a form does not offer), and skips fields the
 form's own `conditional.hide` rule hides.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,18 @@ from zoneinfo import ZoneInfo
 from . import phone
 from .feel import FeelError, compile_feel, evaluate
 
-INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime",
-               "filepicker"}
+INPUT_TYPES = {
+    "textfield",
+    "textarea",
+    "number",
+    "checkbox",
+    "checklist",
+    "radio",
+    "select",
+    "taglist",
+    "datetime",
+    "filepicker",
+}
 # A filepicker's value in the case data is the id of a document of the case (docs/documents.md), never its bytes.
 _DOCUMENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 CONTAINER_TYPES = {"group", "dynamiclist"}
@@ -123,16 +134,24 @@ class FormDefinition:
         for fld in self.fields:
             for prop, other_key in fld.order_rules:
                 if fld.type not in ORDERED_TYPES or len(fld.path) != 1:
-                    raise FormDefinitionError(f"'{prop}' on '{fld.key}': only a top-level date, date-time or number "
-                                              "field can be compared.", fld.key)
+                    raise FormDefinitionError(
+                        f"'{prop}' on '{fld.key}': only a top-level date, date-time or number field can be compared.",
+                        fld.key,
+                    )
                 other = by_key.get((other_key,))
                 if other is None or other is fld:
-                    raise FormDefinitionError(f"'{prop}' on '{fld.key}' names '{other_key}', which is not another "
-                                              "top-level field of this form.", fld.key)
+                    raise FormDefinitionError(
+                        f"'{prop}' on '{fld.key}' names '{other_key}', which is not another "
+                        "top-level field of this form.",
+                        fld.key,
+                    )
                 if (other.type == "number") != (fld.type == "number"):
-                    raise FormDefinitionError(f"'{prop}' on '{fld.key}' compares it with '{other_key}', which is not "
-                                              "of the same kind (a date or date-time with a date or date-time, a "
-                                              "number with a number).", fld.key)
+                    raise FormDefinitionError(
+                        f"'{prop}' on '{fld.key}' compares it with '{other_key}', which is not "
+                        "of the same kind (a date or date-time with a date or date-time, a "
+                        "number with a number).",
+                        fld.key,
+                    )
 
     def _collect(self, components, path, seen):
         for component in components:
@@ -156,8 +175,11 @@ class FormDefinition:
             if not isinstance(key, str) or not key:
                 raise FormDefinitionError(f"A {kind} field needs a 'key'.", key)
             if kind == "filepicker" and path:
-                raise FormDefinitionError(f"The filepicker '{key}' must be a top-level field (not in a group with "
-                                          "a path or a dynamic list): its value is a document reference.", key)
+                raise FormDefinitionError(
+                    f"The filepicker '{key}' must be a top-level field (not in a group with "
+                    "a path or a dynamic list): its value is a document reference.",
+                    key,
+                )
             full = path + tuple(key.split("."))
             if full in seen:
                 raise FormDefinitionError(f"The key '{key}' is used twice in this form.", key)
@@ -189,8 +211,9 @@ class FormDefinition:
                 raise FormDefinitionError(f"Pattern of '{key}' is not a valid regular expression: {err}", key) from None
         # A datetime field has no label of its own: it is named by the label above its date (or time) input.
         label = component.get("label") or component.get("dateLabel") or component.get("timeLabel") or key
-        return Field(key=key, type=kind, label=label, path=full,
-                     component=component, hide_rule=hide_rule, options=options)
+        return Field(
+            key=key, type=kind, label=label, path=full, component=component, hide_rule=hide_rule, options=options
+        )
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -255,7 +278,7 @@ class FormDefinition:
                 for fld in self.fields:
                     if fld.path[: len(list_path)] != list_path:
                         continue
-                    rel = fld.path[len(list_path):]
+                    rel = fld.path[len(list_path) :]
                     self._validate_field(fld, row, {**scope, **row}, row_clean, errors, rel, f"{label}[{index}].")
                 clean_rows.append(row_clean)
             _set_path(clean, list_path, clean_rows)
@@ -364,8 +387,12 @@ def _check_document(fld: Field, value):
     multiple = fld.component.get("multiple") in (True, "true")
     ids = value if multiple and isinstance(value, list) else [value]
     if not all(isinstance(v, str) and _DOCUMENT_ID.match(v) for v in ids):
-        return ("Must be the id of a document of this case" + (" (or a list of them)" if multiple else "")
-                + ": upload the file first (POST /api/v1/process-instances/{id}/documents).", None)
+        return (
+            "Must be the id of a document of this case"
+            + (" (or a list of them)" if multiple else "")
+            + ": upload the file first (POST /api/v1/process-instances/{id}/documents).",
+            None,
+        )
     return None, value
 
 
@@ -396,7 +423,9 @@ def _check_number(fld: Field, value):
         exponent = number.as_tuple().exponent  # an int for every finite number
         decimals = max(0, -exponent) if isinstance(exponent, int) else 0
         if decimals > digits:
-            return ("Must be a whole number." if digits == 0 else f"At most {digits} decimal{'s' if digits > 1 else ''}."), None
+            return (
+                "Must be a whole number." if digits == 0 else f"At most {digits} decimal{'s' if digits > 1 else ''}."
+            ), None
     if "min" in rules and number < Decimal(str(rules["min"])):
         return f"Must be at least {rules['min']}.", None
     if "max" in rules and number > Decimal(str(rules["max"])):
@@ -451,15 +480,23 @@ def _order_message(prop: str, fld: Field, other: Field) -> str:
     theirs_nl, theirs_en = _halves(other.label)
     if fld.type == "number":
         if prop == "notBefore":
-            return (f"'{mine_nl}' kan niet kleiner zijn dan '{theirs_nl}': vul een waarde in van ten minste "
-                    f"'{theirs_nl}'. / '{mine_en}' cannot be less than '{theirs_en}': enter at least '{theirs_en}'.")
-        return (f"'{mine_nl}' kan niet groter zijn dan '{theirs_nl}': vul een waarde in van ten hoogste "
-                f"'{theirs_nl}'. / '{mine_en}' cannot be more than '{theirs_en}': enter at most '{theirs_en}'.")
+            return (
+                f"'{mine_nl}' kan niet kleiner zijn dan '{theirs_nl}': vul een waarde in van ten minste "
+                f"'{theirs_nl}'. / '{mine_en}' cannot be less than '{theirs_en}': enter at least '{theirs_en}'."
+            )
+        return (
+            f"'{mine_nl}' kan niet groter zijn dan '{theirs_nl}': vul een waarde in van ten hoogste "
+            f"'{theirs_nl}'. / '{mine_en}' cannot be more than '{theirs_en}': enter at most '{theirs_en}'."
+        )
     if prop == "notBefore":
-        return (f"'{mine_nl}' kan niet vóór '{theirs_nl}' liggen: vul een moment op of na '{theirs_nl}' in. / "
-                f"'{mine_en}' cannot be before '{theirs_en}': enter a moment at or after '{theirs_en}'.")
-    return (f"'{mine_nl}' kan niet na '{theirs_nl}' liggen: vul een moment op of vóór '{theirs_nl}' in. / "
-            f"'{mine_en}' cannot be after '{theirs_en}': enter a moment at or before '{theirs_en}'.")
+        return (
+            f"'{mine_nl}' kan niet vóór '{theirs_nl}' liggen: vul een moment op of na '{theirs_nl}' in. / "
+            f"'{mine_en}' cannot be before '{theirs_en}': enter a moment at or after '{theirs_en}'."
+        )
+    return (
+        f"'{mine_nl}' kan niet na '{theirs_nl}' liggen: vul een moment op of vóór '{theirs_nl}' in. / "
+        f"'{mine_en}' cannot be after '{theirs_en}': enter a moment at or before '{theirs_en}'."
+    )
 
 
 def _has_path(source: dict, path: tuple):

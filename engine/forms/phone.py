@@ -4,6 +4,7 @@ A number is read with libphonenumber's rules for the Netherlands (a national num
 Dutch) and stored in E.164 ("+31612345678"), the form other systems take; pages show it in the notation of
 its country ("06 12345678" for a Dutch number).
 """
+
 from __future__ import annotations
 
 import phonenumbers

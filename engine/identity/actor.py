@@ -1,4 +1,5 @@
 """Who is acting: a user through the API or web, or the system itself (scheduler, webhook source)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,8 +18,13 @@ class Actor:
 
     @classmethod
     def for_user(cls, user) -> Actor:
-        return cls(user.username, effective_roles(user.roles), user.municipality_code, "user",
-                   police_unit=getattr(user, "police_unit", None))
+        return cls(
+            user.username,
+            effective_roles(user.roles),
+            user.municipality_code,
+            "user",
+            police_unit=getattr(user, "police_unit", None),
+        )
 
     @classmethod
     def system(cls, name: str) -> Actor:

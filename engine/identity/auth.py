@@ -6,6 +6,7 @@ A web session is kept on the server, named by a token in the signed cookie and c
 server, so a copied cookie opens nothing afterwards; it also ends by itself when idle or old
 (`VB_SESSION_IDLE_MINUTES`, `VB_SESSION_MAX_HOURS`).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -51,7 +52,8 @@ def current_actor(sessions: bool = False) -> Actor:
     if must_enrol:
         raise second_factor.TotpEnrolmentRequired(
             "Your role needs a second factor: set one up first (POST /api/v1/auth/totp/enrolment, then "
-            "/api/v1/auth/totp/enrolment/confirm); until then only /api/v1/auth/* answers.")
+            "/api/v1/auth/totp/enrolment/confirm); until then only /api/v1/auth/* answers."
+        )
     g.actor = actor
     return actor
 
@@ -116,6 +118,7 @@ def protect_with_sessions(blueprint, allowed, refusal: str) -> None:
 
 
 # --- web sessions -------------------------------------------------------------------------------------------
+
 
 def _limits() -> tuple[timedelta, timedelta]:
     config = current_app.config

@@ -73,8 +73,10 @@ class LoginFailure(db.Model):
     throttle (`identity/throttle.py`). Rows older than the window are deleted as new ones come in."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (sa.Index("ix_login_failure_username_at", "username", "at"),
-                      sa.Index("ix_login_failure_client_at", "client", "at"))
+    __table_args__ = (
+        sa.Index("ix_login_failure_username_at", "username", "at"),
+        sa.Index("ix_login_failure_client_at", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(120))

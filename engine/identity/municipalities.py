@@ -1,5 +1,6 @@
 """The Dutch municipalities by CBS code: their names, safety regions and police units
 (`municipalities.csv`, with its source and date in its header)."""
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,7 @@ def municipality_name(code: str | None) -> str | None:
 
 
 def municipality_label(code: str | None) -> str:
-    """"Name (GM0000)" for a page; the code alone when the list does not know it."""
+    """ "Name (GM0000)" for a page; the code alone when the list does not know it."""
     if not code:
         return "–"
     name = municipality_name(code)

@@ -4,6 +4,7 @@ Off unless VB_OIDC_ISSUER, VB_OIDC_CLIENT_ID and VB_OIDC_CLIENT_SECRET are set. 
 authenticates: the user must already exist here (same username as the claim VB_OIDC_USERNAME_CLAIM,
 default `preferred_username`), and their roles and municipality come from this application.
 """
+
 from __future__ import annotations
 
 from authlib.integrations.flask_client import OAuth

@@ -1,4 +1,5 @@
 """Password hashing with Argon2id (argon2-cffi's recommended parameters)."""
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,11 +42,14 @@ def check_password_policy(password: str, username: str = "") -> None:
     """At least 12 characters, not a common password, not the username, not one character repeated."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"A password has at least {MIN_PASSWORD_LENGTH} characters.",
-                            errors={"password": ["Too short."]})
+        raise Unprocessable(
+            f"A password has at least {MIN_PASSWORD_LENGTH} characters.", errors={"password": ["Too short."]}
+        )
     lowered = password.lower()
     if lowered in _common() or len(set(lowered)) == 1:
-        raise Unprocessable("This password is too common; choose another (a few unrelated words work well).",
-                            errors={"password": ["Too common."]})
+        raise Unprocessable(
+            "This password is too common; choose another (a few unrelated words work well).",
+            errors={"password": ["Too common."]},
+        )
     if username and username.lower() in lowered:
         raise Unprocessable("A password may not contain the username.", errors={"password": ["Contains the username."]})

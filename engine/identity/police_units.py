@@ -2,6 +2,7 @@
 
 A police user belongs to one unit: a regional unit sees and works the cases and tasks of its municipalities
 only; the national unit (and a police user without a unit, as before units existed) sees them all."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -9,8 +10,18 @@ from functools import cache
 from .municipalities import municipalities
 
 NATIONAL = "Landelijke Eenheid"
-REGIONAL = ("Noord-Nederland", "Oost-Nederland", "Midden-Nederland", "Noord-Holland", "Amsterdam", "Den Haag",
-            "Rotterdam", "Zeeland-West-Brabant", "Oost-Brabant", "Limburg")
+REGIONAL = (
+    "Noord-Nederland",
+    "Oost-Nederland",
+    "Midden-Nederland",
+    "Noord-Holland",
+    "Amsterdam",
+    "Den Haag",
+    "Rotterdam",
+    "Zeeland-West-Brabant",
+    "Oost-Brabant",
+    "Limburg",
+)
 UNITS = REGIONAL + (NATIONAL,)
 
 

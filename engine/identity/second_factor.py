@@ -11,6 +11,7 @@ codes.
   Unset, it is the roles that read sensitive fields outside the demo, and no role in the demo (VB_DEMO).
 - OpenID Connect sign-ins rely on the identity provider's own second factor and are not asked.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -138,8 +139,9 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
         raise Conflict("There is no enrolment waiting for its first code; start one first.")
     if not _accept_totp(user, factor, _normalise(code)):
         db.session.rollback()
-        raise Unprocessable("The code is not correct. Type the six digits the app shows now.",
-                            errors={"code": ["Not correct."]})
+        raise Unprocessable(
+            "The code is not correct. Type the six digits the app shows now.", errors={"code": ["Not correct."]}
+        )
     factor.enabled_at = utcnow()
     codes = _new_recovery_codes(user)
     db.session.commit()
@@ -155,14 +157,17 @@ def _new_recovery_codes(user: User) -> list[str]:
     codes = []
     for _ in range(RECOVERY_CODES):
         raw = secrets.token_hex(10)  # 80 bits
-        codes.append("-".join(raw[i:i + 5] for i in range(0, 20, 5)))
+        codes.append("-".join(raw[i : i + 5] for i in range(0, 20, 5)))
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_digest(raw)))
     return codes
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)
-                             .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
 
 
 def verify(user: User, code: str | None) -> bool:
@@ -174,9 +179,11 @@ def verify(user: User, code: str | None) -> bool:
         return False
     if code.isdigit() and len(code) == 6:
         return _accept_totp(user, factor, code)
-    row = db.session.scalar(sa.select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                          RecoveryCode.code_hash == _digest(code),
-                                                          RecoveryCode.used_at.is_(None)))
+    row = db.session.scalar(
+        sa.select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None)
+        )
+    )
     if row is None:
         return False
     row.used_at = utcnow()

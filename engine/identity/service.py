@@ -1,4 +1,5 @@
 """Users and API tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,14 @@ def _check_roles(roles: list, municipality_code: str | None) -> None:
         raise Unprocessable("A municipality code is a CBS code such as GM0668.")
 
 
-def create_user(username: str, password: str, roles: list, municipality_code: str | None = None,
-                display_name: str = "", police_unit: str | None = None) -> User:
+def create_user(
+    username: str,
+    password: str,
+    roles: list,
+    municipality_code: str | None = None,
+    display_name: str = "",
+    police_unit: str | None = None,
+) -> User:
     username = username.strip().lower()
     if not re.match(r"^[a-z0-9._-]{2,120}$", username):
         raise Unprocessable("A username has 2-120 characters: letters, digits, '.', '_' or '-'.")
@@ -46,8 +53,14 @@ def create_user(username: str, password: str, roles: list, municipality_code: st
         raise Unprocessable(f"A police unit is for police users, one of: {', '.join(police_units.UNITS)}.")
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(f"User '{username}' already exists.")
-    user = User(username=username, password_hash=hash_password(password), roles=list(roles),
-                municipality_code=municipality_code, display_name=display_name or username, police_unit=police_unit)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        roles=list(roles),
+        municipality_code=municipality_code,
+        display_name=display_name or username,
+        police_unit=police_unit,
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -99,12 +112,17 @@ def _end_access(user: User) -> None:
     for token in user.tokens:
         if token.revoked_at is None:
             token.revoked_at = now
-    db.session.execute(sa.update(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
-                       .values(ended_at=now).execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(WebSession)
+        .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def authenticate(username: str, password: str, client: str = "-", code: str | None = None,
-                 ask_code: bool = True) -> User | None:
+def authenticate(
+    username: str, password: str, client: str = "-", code: str | None = None, ask_code: bool = True
+) -> User | None:
     """The user if the password is right; None otherwise. 429 (TooManyRequests) while the account or the
     client is throttled (`throttle.py`), before the password is checked. With a second factor set up (and
     `ask_code`), the code too: 401 `totp_required` without one, `totp_invalid` (a counted failure) for a wrong
@@ -117,12 +135,16 @@ def authenticate(username: str, password: str, client: str = "-", code: str | No
         throttle.record_failure(username, client)
         return None
     if password == DEMO_PASSWORD and username in DEMO_USERNAMES and not current_app.config["VB_DEMO"]:
-        raise Unauthorized(f"'{username}' is a demo account with the demo password; outside the demo (VB_DEMO) it "
-                           "cannot sign in: give it a real password (flask users reset-password) or deactivate it.")
+        raise Unauthorized(
+            f"'{username}' is a demo account with the demo password; outside the demo (VB_DEMO) it "
+            "cannot sign in: give it a real password (flask users reset-password) or deactivate it."
+        )
     if ask_code and second_factor.is_enabled(user):
         if not (code or "").strip():
-            raise second_factor.TotpRequired("This account signs in with a second factor: send the code of the "
-                                             "authenticator app (or a recovery code) as totp_code.")
+            raise second_factor.TotpRequired(
+                "This account signs in with a second factor: send the code of the "
+                "authenticator app (or a recovery code) as totp_code."
+            )
         check_second_factor(user, code, client)
     if throttle.clear(username):
         db.session.commit()
@@ -150,7 +172,9 @@ def _digest(token: str) -> str:
 
 def issue_token(user: User, ttl_seconds: int) -> tuple[str, int]:
     token = "vb_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=utcnow() + timedelta(seconds=ttl_seconds)))
+    db.session.add(
+        ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=utcnow() + timedelta(seconds=ttl_seconds))
+    )
     db.session.commit()
     return token, ttl_seconds
 
@@ -178,8 +202,9 @@ def verified_actor(token: str) -> tuple[Actor, bool]:
     entry = store.get(digest, now, bound) if bound > 0 else None
     if entry is None:
         row, user = _token_and_user(token)
-        entry = token_cache.Entry(user.id, Actor.for_user(user), second_factor.must_enrol(user), as_utc(row.expires_at),
-                                  time.monotonic())
+        entry = token_cache.Entry(
+            user.id, Actor.for_user(user), second_factor.must_enrol(user), as_utc(row.expires_at), time.monotonic()
+        )
         if bound > 0:
             store.put(digest, entry)
     return entry.actor, entry.must_enrol
@@ -203,8 +228,16 @@ def open_web_session(user: User, via: str, lifetime: timedelta) -> str:
     """A new server-side session for a browser; returns the token its cookie carries."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(WebSession(token_hash=_digest(token), user_id=user.id, via=via, created_at=now,
-                              last_seen_at=now, expires_at=now + lifetime))
+    db.session.add(
+        WebSession(
+            token_hash=_digest(token),
+            user_id=user.id,
+            via=via,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+        )
+    )
     db.session.commit()
     return token
 
@@ -214,14 +247,21 @@ def user_for_web_session(token: str | None, idle: timedelta) -> User | None:
     deactivated account (one query; the last-seen time is written about once a minute)."""
     if not token:
         return None
-    row = db.session.execute(sa.select(WebSession, User).join(User, User.id == WebSession.user_id)
-                             .where(WebSession.token_hash == _digest(token))).first()
+    row = db.session.execute(
+        sa.select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == _digest(token))
+    ).first()
     if row is None:
         return None
     web_session, user = row
     now = utcnow()
-    if (web_session.ended_at is not None or as_utc(web_session.expires_at) <= now
-            or as_utc(web_session.last_seen_at) + idle <= now or not user.is_active):
+    if (
+        web_session.ended_at is not None
+        or as_utc(web_session.expires_at) <= now
+        or as_utc(web_session.last_seen_at) + idle <= now
+        or not user.is_active
+    ):
         return None
     if now - as_utc(web_session.last_seen_at) >= _TOUCH_EVERY:
         web_session.last_seen_at = now
@@ -232,7 +272,10 @@ def user_for_web_session(token: str | None, idle: timedelta) -> User | None:
 def end_web_session(token: str | None) -> None:
     if not token:
         return
-    db.session.execute(sa.update(WebSession).where(WebSession.token_hash == _digest(token),
-                                                   WebSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(WebSession)
+        .where(WebSession.token_hash == _digest(token), WebSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()

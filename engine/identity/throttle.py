@@ -3,6 +3,7 @@
 attempt is 429 with Retry-After (the right password too) until the window has passed; an administrator can
 unlock an account (`flask users unlock`). Unknown usernames count like known ones, so the answers tell
 nothing about which accounts exist."""
+
 from __future__ import annotations
 
 import math
@@ -25,15 +26,23 @@ def check_allowed(username: str, client: str) -> None:
     """Raise 429 if the account or the client has used up its failures in the window."""
     config = current_app.config
     since = utcnow() - _window()
-    for column, value, limit in ((LoginFailure.username, username, config["VB_LOGIN_MAX_FAILURES"]),
-                                 (LoginFailure.client, client, config["VB_LOGIN_MAX_FAILURES_PER_CLIENT"])):
-        recent = db.session.scalars(sa.select(LoginFailure.at).where(column == value, LoginFailure.at > since)
-                                    .order_by(LoginFailure.at.desc()).limit(limit)).all()
+    for column, value, limit in (
+        (LoginFailure.username, username, config["VB_LOGIN_MAX_FAILURES"]),
+        (LoginFailure.client, client, config["VB_LOGIN_MAX_FAILURES_PER_CLIENT"]),
+    ):
+        recent = db.session.scalars(
+            sa.select(LoginFailure.at)
+            .where(column == value, LoginFailure.at > since)
+            .order_by(LoginFailure.at.desc())
+            .limit(limit)
+        ).all()
         if len(recent) >= limit:
             # free again when the oldest of the last `limit` failures leaves the window
             wait = (as_utc(recent[-1]) + _window() - utcnow()).total_seconds()
-            raise TooManyRequests("Too many failed sign-ins; try again later or ask an administrator to unlock "
-                                  "the account.", retry_after=max(1, math.ceil(wait)))
+            raise TooManyRequests(
+                "Too many failed sign-ins; try again later or ask an administrator to unlock the account.",
+                retry_after=max(1, math.ceil(wait)),
+            )
 
 
 def record_failure(username: str, client: str) -> None:

@@ -10,6 +10,7 @@ from the database, then read again. So:
 - in another process (the other gunicorn workers, a CLI command) they take effect within
   `VB_TOKEN_CACHE_SECONDS`; 0 switches the cache off.
 """
+
 from __future__ import annotations
 
 import threading

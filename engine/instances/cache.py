@@ -4,6 +4,7 @@ A request takes a workflow out (so two requests never share one object) and puts
 transaction committed. A version mismatch means another process advanced the case: the entry is useless
 and dropped. This saves deserializing a case on every step; correctness never depends on it.
 """
+
 from __future__ import annotations
 
 import threading

@@ -13,6 +13,7 @@ in the order of registration:
 
 A contributor reads and writes only its own rows; the session keeps the case row, its state and the audit.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 Script, expression and gateway errors do not escape: they become an incident (element, line, message) and
 the workflow is kept as it is, so the case can be saved in the `error` state and retried later.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,14 +38,16 @@ class StepLog:
         spec = task.task_spec
         if not spec.bpmn_id:
             return  # internal engine task (start/end bookkeeping, boundary splits)
-        self.events.append({
-            "event": "element.completed",
-            "element_id": spec.bpmn_id,
-            "element_name": spec.bpmn_name or "",
-            "task_id": str(task.id),
-            "data_keys": data_keys,
-            "details": {"type": spec.__class__.__name__},
-        })
+        self.events.append(
+            {
+                "event": "element.completed",
+                "element_id": spec.bpmn_id,
+                "element_name": spec.bpmn_name or "",
+                "task_id": str(task.id),
+                "data_keys": data_keys,
+                "details": {"type": spec.__class__.__name__},
+            }
+        )
 
 
 def changed_keys(before: dict, after: dict) -> list:
@@ -92,8 +95,9 @@ def run_engine(workflow, log: StepLog) -> None:
     def will_complete(task):
         budget[0] -= 1
         if budget[0] < 0:
-            err = EndlessLoop(f"More than {MAX_ELEMENTS_PER_STEP} elements ran in one step; the process loops "
-                              "without a wait state.")
+            err = EndlessLoop(
+                f"More than {MAX_ELEMENTS_PER_STEP} elements ran in one step; the process loops without a wait state."
+            )
             err.task = task
             raise err
         snapshots[task.id] = dict(task.data)
@@ -109,6 +113,11 @@ def run_engine(workflow, log: StepLog) -> None:
                 return
         raise RuntimeError(f"The engine did not settle after {MAX_ROUNDS} rounds (a loop without a wait state?).")
     except Exception as err:  # every engine failure becomes an incident on the case, never a lost step
-        log_.warning("Incident while running the engine: %s", describe(err), exc_info=not isinstance(
-            err, (WorkflowTaskException, SpiffWorkflowException, SandboxViolation, EndlessLoop)))
+        log_.warning(
+            "Incident while running the engine: %s",
+            describe(err),
+            exc_info=not isinstance(
+                err, (WorkflowTaskException, SpiffWorkflowException, SandboxViolation, EndlessLoop)
+            ),
+        )
         log.incident = _incident_from(err, workflow)

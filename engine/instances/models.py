@@ -25,8 +25,19 @@ class ProcessInstance(db.Model):
     # The cases list reads in the order cases were opened and searches their number and title: this index
     # holds every column such a search filters on, so a search reads the index alone and fetches only the
     # rows of the page it shows (engine/cases/service.list_cases).
-    __table_args__ = (sa.Index("ix_process_instance_search", "started_at", "business_key", "title",
-                               "municipality_code", "status", "process_id", "started_by", "id"),)
+    __table_args__ = (
+        sa.Index(
+            "ix_process_instance_search",
+            "started_at",
+            "business_key",
+            "title",
+            "municipality_code",
+            "status",
+            "process_id",
+            "started_by",
+            "id",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"), index=True)

@@ -5,6 +5,7 @@ The JSON is compressed (LZ4) before it is sealed: sealed bytes do not compress, 
 about 3 kB in some 0.03 ms (zlib's fastest level takes twice to ten times as long), less than the database
 spends writing the difference.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ STATE, VARIABLES = "state", "variables"
 
 
 def seal_step(cipher, instance_id: str, state: str, variables: dict) -> tuple[bytes, bytes]:
-    return (keys.seal_for(cipher, lz4.block.compress(state.encode()), instance_id, STATE),
-            keys.seal_for(cipher, lz4.block.compress(json_dumps(variables).encode()), instance_id, VARIABLES))
+    return (
+        keys.seal_for(cipher, lz4.block.compress(state.encode()), instance_id, STATE),
+        keys.seal_for(cipher, lz4.block.compress(json_dumps(variables).encode()), instance_id, VARIABLES),
+    )
 
 
 def _open(cipher, stored, instance_id: str, column: str) -> bytes | None:
@@ -39,8 +42,11 @@ def _open(cipher, stored, instance_id: str, column: str) -> bytes | None:
 def open_state(instance_id: str, stored) -> str:
     plain = _open(keys.cipher_for(instance_id), stored, instance_id, STATE)
     if plain is None:
-        raise Gone("This case's data was destroyed at the end of its retention.", process_instance_id=instance_id,
-                   case_id=instance_id)
+        raise Gone(
+            "This case's data was destroyed at the end of its retention.",
+            process_instance_id=instance_id,
+            case_id=instance_id,
+        )
     return plain.decode()
 
 
@@ -64,5 +70,4 @@ def variables_of_cases(rows) -> dict:
     """id -> opened variables for rows of (id, sealed variables), the keys fetched in one query."""
     rows = list(rows)
     ciphers = keys.ciphers_for([row[0] for row in rows])
-    return {row[0]: open_variables(row[0], row[1], ciphers.get(row[0])) if row[1] is not None else {}
-            for row in rows}
+    return {row[0]: open_variables(row[0], row[1], ciphers.get(row[0])) if row[1] is not None else {} for row in rows}

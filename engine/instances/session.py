@@ -10,6 +10,7 @@ Contributors write their rows as the difference between what the case waited for
 they carried, `session.carried`) and what it waits for now: the rows always match the saved state (same
 transaction), so no query is needed to find them. The session itself knows none of them.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -72,8 +73,16 @@ class CaseSession:
     """Use: `session = CaseSession.open(case, actor)`; act on `session.workflow`; `session.advance()`;
     `session.save()`."""
 
-    def __init__(self, case: CaseRow, version: VersionInfo, workflow: BpmnWorkflow, actor: Actor,
-                 is_new: bool = False, new_values: dict | None = None, waiting: dict | None = None):
+    def __init__(
+        self,
+        case: CaseRow,
+        version: VersionInfo,
+        workflow: BpmnWorkflow,
+        actor: Actor,
+        is_new: bool = False,
+        new_values: dict | None = None,
+        waiting: dict | None = None,
+    ):
         self.case = case
         self.version = version
         self.workflow = workflow
@@ -116,22 +125,40 @@ class CaseSession:
         return session
 
     @classmethod
-    def create(cls, values: dict, version: VersionInfo, variables: dict, actor: Actor,
-               outbox_active: bool | None = None) -> CaseSession:
+    def create(
+        cls, values: dict, version: VersionInfo, variables: dict, actor: Actor, outbox_active: bool | None = None
+    ) -> CaseSession:
         """A new case from the column values of its row; nothing is written before `save`."""
         spec, subprocess_specs = specs_for(version)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
         workflow.task_tree.data.update(variables)
-        case = CaseRow(values["id"], version.id, version.process_id, values["business_key"],
-                       values.get("municipality_code"), RUNNING, 0, None, values["started_by"],
-                       outbox_active=outbox_active)
+        case = CaseRow(
+            values["id"],
+            version.id,
+            version.process_id,
+            values["business_key"],
+            values.get("municipality_code"),
+            RUNNING,
+            0,
+            None,
+            values["started_by"],
+            outbox_active=outbox_active,
+        )
         return cls(case, version, workflow, actor, is_new=True, new_values=values)
 
     # --- acting -----------------------------------------------------------------------------------
 
     def record(self, event: str, element_id=None, element_name=None, task_id=None, data_keys=(), **details):
-        self.log.events.append({"event": event, "element_id": element_id, "element_name": element_name,
-                                "task_id": task_id, "data_keys": list(data_keys), "details": details})
+        self.log.events.append(
+            {
+                "event": event,
+                "element_id": element_id,
+                "element_name": element_name,
+                "task_id": task_id,
+                "data_keys": list(data_keys),
+                "details": details,
+            }
+        )
 
     def advance(self) -> None:
         """Run the engine until the case waits for a person, a timer or a message (or hits an incident)."""
@@ -189,8 +216,14 @@ class CaseSession:
         case.lock_version, case.incident = self.expected_version + 1, incident
         case.next_timer_due_at = values["next_timer_due_at"]
         if incident is not None and self.log.incident is not None:  # an incident of this step
-            self.record("case.incident", incident.get("element_id"), incident.get("element_name"),
-                        incident.get("task_id"), message=incident.get("message"), line=incident.get("line"))
+            self.record(
+                "case.incident",
+                incident.get("element_id"),
+                incident.get("element_name"),
+                incident.get("task_id"),
+                message=incident.get("message"),
+                line=incident.get("line"),
+            )
         if status == COMPLETED:
             self.record("case.completed")
         if removed:
@@ -200,17 +233,25 @@ class CaseSession:
         try:
             writer = store.StepWriter(self.connection)
             self.connection = None  # the transaction ends with this save (or with the caller's commit)
-            plans = [(contributor, contributor.prepare(self, plan, events, writer.connection))
-                     for contributor, plan in plans]
+            plans = [
+                (contributor, contributor.prepare(self, plan, events, writer.connection)) for contributor, plan in plans
+            ]
             try:
                 with writer.batch():
                     if key_row is not None:  # a new case, with its new key
                         writer.insert_case({**self.new_values, **values})
                         writer.insert_case_key(key_row)
                     else:
-                        writer.update_case(case.id, self.expected_version, values, unchanged=[
-                            name for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))
-                            if stored_status is not None and stored == values[name]])
+                        writer.update_case(
+                            case.id,
+                            self.expected_version,
+                            values,
+                            unchanged=[
+                                name
+                                for name, stored in (("status", stored_status), ("next_timer_due_at", stored_timer))
+                                if stored_status is not None and stored == values[name]
+                            ],
+                        )
                     self._write_audit(writer, events, now)
                     for contributor, plan in plans:
                         contributor.write(writer, self, plan)
@@ -246,11 +287,22 @@ class CaseSession:
         cache.put(self.case.id, self.expected_version, self.workflow, self.carried)
 
     def _write_audit(self, writer, events: list, now) -> None:
-        writer.insert_audit([{
-            "instance_id": self.case.id, "at": now, "actor": self.actor.username,
-            "event": e["event"], "element_id": e.get("element_id"), "element_name": (e.get("element_name") or None),
-            "task_id": e.get("task_id"), "data_keys": e.get("data_keys") or [], "details": e.get("details") or {},
-        } for e in events])
+        writer.insert_audit(
+            [
+                {
+                    "instance_id": self.case.id,
+                    "at": now,
+                    "actor": self.actor.username,
+                    "event": e["event"],
+                    "element_id": e.get("element_id"),
+                    "element_name": (e.get("element_name") or None),
+                    "task_id": e.get("task_id"),
+                    "data_keys": e.get("data_keys") or [],
+                    "details": e.get("details") or {},
+                }
+                for e in events
+            ]
+        )
 
 
 # Case sessions saved in the ORM session's open transaction: their workflows go to the cache when (and only

@@ -5,6 +5,7 @@ few statements skip the ORM and SQLAlchemy's execution layer: they are prepared 
 the driver's cursor on the session's connection, in the session's transaction (see `engine.db.prepared`).
 Everything else (lists, admin, reports) uses the ORM models.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,9 +28,17 @@ AUDIT = AuditEvent.__table__
 _OUTBOUND = sa.table("webhook_subscription", sa.column("active", sa.Boolean))
 _OUTBOX_ACTIVE = sa.exists().where(_OUTBOUND.c.active.is_(True)).label("outbox_active")
 CASE_COLUMNS = (
-    INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.process_id, INSTANCES.c.business_key,
-    INSTANCES.c.municipality_code, INSTANCES.c.status, INSTANCES.c.lock_version, INSTANCES.c.incident,
-    INSTANCES.c.started_by, INSTANCES.c.status.label("loaded_status"), INSTANCES.c.next_timer_due_at,
+    INSTANCES.c.id,
+    INSTANCES.c.process_version_id,
+    INSTANCES.c.process_id,
+    INSTANCES.c.business_key,
+    INSTANCES.c.municipality_code,
+    INSTANCES.c.status,
+    INSTANCES.c.lock_version,
+    INSTANCES.c.incident,
+    INSTANCES.c.started_by,
+    INSTANCES.c.status.label("loaded_status"),
+    INSTANCES.c.next_timer_due_at,
     _OUTBOX_ACTIVE,
 )
 _SELECT_CASE = Prepared(sa.select(*CASE_COLUMNS).where(INSTANCES.c.id == sa.bindparam("id")))
@@ -57,17 +66,23 @@ class CaseRow:
 # Locking a case for the rest of the transaction. PostgreSQL: a row lock. SQLite has no row locks, and its
 # reads outside a write transaction may miss a commit that lands just after them: a no-op UPDATE takes the
 # database write lock first.
-_TOUCH_CASE = Prepared(sa.update(INSTANCES).where(INSTANCES.c.id == sa.bindparam("id"))
-                       .values(lock_version=INSTANCES.c.lock_version))
+_TOUCH_CASE = Prepared(
+    sa.update(INSTANCES).where(INSTANCES.c.id == sa.bindparam("id")).values(lock_version=INSTANCES.c.lock_version)
+)
 _LOCK_CASE = Prepared(sa.select(INSTANCES.c.id).where(INSTANCES.c.id == sa.bindparam("id")).with_for_update())
-TOUCH_CASE_BY_KEY = Prepared(sa.update(INSTANCES).where(INSTANCES.c.business_key == sa.bindparam("key"))
-                              .values(lock_version=INSTANCES.c.lock_version))
+TOUCH_CASE_BY_KEY = Prepared(
+    sa.update(INSTANCES)
+    .where(INSTANCES.c.business_key == sa.bindparam("key"))
+    .values(lock_version=INSTANCES.c.lock_version)
+)
 
 
 _VERSIONS = ProcessVersion.__table__
 _LATEST_VERSION = Prepared(
-    sa.select(_VERSIONS.c.id, _OUTBOX_ACTIVE).where(_VERSIONS.c.process_id == sa.bindparam("process_id"))
-    .order_by(_VERSIONS.c.version.desc()).limit(1)
+    sa.select(_VERSIONS.c.id, _OUTBOX_ACTIVE)
+    .where(_VERSIONS.c.process_id == sa.bindparam("process_id"))
+    .order_by(_VERSIONS.c.version.desc())
+    .limit(1)
 )
 
 
@@ -154,8 +169,11 @@ def _update_case(columns) -> Prepared:
     )
 
 
-_UPDATE_CASE = {(status, timer): _update_case(_ALWAYS + (("status",) if status else ()) + (("next_timer_due_at",) if timer else ()))
-                for status in (False, True) for timer in (False, True)}
+_UPDATE_CASE = {
+    (status, timer): _update_case(_ALWAYS + (("status",) if status else ()) + (("next_timer_due_at",) if timer else ()))
+    for status in (False, True)
+    for timer in (False, True)
+}
 
 
 def insert_statement(table: sa.Table, columns) -> Prepared:
@@ -163,8 +181,17 @@ def insert_statement(table: sa.Table, columns) -> Prepared:
     return Prepared(sa.insert(table).values({name: sa.bindparam(name, type_=table.c[name].type) for name in columns}))
 
 
-_AUDIT_COLUMNS = ("instance_id", "at", "actor", "event", "element_id", "element_name", "task_id", "data_keys",
-                  "details")
+_AUDIT_COLUMNS = (
+    "instance_id",
+    "at",
+    "actor",
+    "event",
+    "element_id",
+    "element_name",
+    "task_id",
+    "data_keys",
+    "details",
+)
 _INSERT_AUDIT = insert_statement(AUDIT, _AUDIT_COLUMNS)
 
 

@@ -69,5 +69,7 @@ class TaskCandidate(db.Model):
     task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
     group_name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     instance_id: Mapped[str] = mapped_column(sa.String(36))
-    __table_args__ = (sa.Index("ix_task_candidate_group_name_task_id", "group_name", "task_id"),
-                      sa.Index("ix_task_candidate_group_name_instance", "group_name", "instance_id"))
+    __table_args__ = (
+        sa.Index("ix_task_candidate_group_name_task_id", "group_name", "task_id"),
+        sa.Index("ix_task_candidate_group_name_instance", "group_name", "instance_id"),
+    )

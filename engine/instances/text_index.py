@@ -12,6 +12,7 @@ matches: a rare part becomes the list of those cases; a common one stays a LIKE 
 covering index (ix_process_instance_search), which walked in order finds a page of it at once.
 A trigram index needs at least three characters; a shorter part is a LIKE too.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -21,14 +22,18 @@ from .models import ProcessInstance
 
 TRIGRAM = 3
 FEW = 1000
-_MATCHES = sa.text("SELECT r.instance_id FROM case_search_text t JOIN case_search_row r ON r.id = t.rowid "
-                   "WHERE case_search_text MATCH :phrase LIMIT :few")
+_MATCHES = sa.text(
+    "SELECT r.instance_id FROM case_search_text t JOIN case_search_row r ON r.id = t.rowid "
+    "WHERE case_search_text MATCH :phrase LIMIT :few"
+)
 
 
 def _like(text: str):
     pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.or_(sa.func.lower(ProcessInstance.business_key).like(pattern, escape="\\"),
-                  sa.func.lower(ProcessInstance.title).like(pattern, escape="\\"))
+    return sa.or_(
+        sa.func.lower(ProcessInstance.business_key).like(pattern, escape="\\"),
+        sa.func.lower(ProcessInstance.title).like(pattern, escape="\\"),
+    )
 
 
 def text_clause(text: str):

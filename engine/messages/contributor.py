@@ -1,4 +1,5 @@
 """A case's message subscriptions and the messages buffered for it, in step with every save."""
+
 from __future__ import annotations
 
 from ..instances.contributors import StepContributor

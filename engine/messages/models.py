@@ -13,9 +13,7 @@ class MessageSubscription(db.Model):
     """A case waiting for a message, keyed by message name and correlation value (the business key)."""
 
     __tablename__ = "message_subscription"
-    __table_args__ = (
-        sa.Index("ix_message_subscription_name_key", "message_name", "correlation_key"),
-    )
+    __table_args__ = (sa.Index("ix_message_subscription_name_key", "message_name", "correlation_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
@@ -31,9 +29,7 @@ class BufferedMessage(db.Model):
     starts to wait (an index lookup by business key and message name); unclaimed, it expires."""
 
     __tablename__ = "message_buffer"
-    __table_args__ = (
-        sa.Index("ix_message_buffer_key_name", "correlation_key", "message_name"),
-    )
+    __table_args__ = (sa.Index("ix_message_buffer_key_name", "correlation_key", "message_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_name: Mapped[str] = mapped_column(sa.String(200))

@@ -5,6 +5,7 @@ a scan of cases. A message and the case that is about to wait for it can race: t
 the case row before it looks for subscriptions, and a case that saves locks its row before it looks in the
 buffer, so one of them always sees the other.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,17 @@ def plan_subscriptions(case, workflow, waits_before: set) -> tuple[list, list, s
     case's subscription rows when it was loaded."""
     waits = {(w.task_id, w.message_name): w for w in waiting_messages(workflow)} if case.status != "completed" else {}
     drop = [key for key in waits_before if key not in waits]
-    add = [{"instance_id": case.id, "task_id": w.task_id, "element_id": w.element_id, "message_name": w.message_name,
-            "correlation_key": case.business_key} for key, w in waits.items() if key not in waits_before]
+    add = [
+        {
+            "instance_id": case.id,
+            "task_id": w.task_id,
+            "element_id": w.element_id,
+            "message_name": w.message_name,
+            "correlation_key": case.business_key,
+        }
+        for key, w in waits.items()
+        if key not in waits_before
+    ]
     return drop, add, set(waits)
 
 
@@ -50,12 +60,14 @@ def apply_subscriptions(writer, case, plan: tuple) -> None:
 
 def find_waiting(message_name: str, correlation_key: str) -> list[MessageSubscription]:
     """The subscriptions for a message and correlation value: an index lookup, never a scan of cases."""
-    return list(db.session.scalars(
-        sa.select(MessageSubscription).where(
-            MessageSubscription.message_name == message_name,
-            MessageSubscription.correlation_key == correlation_key,
+    return list(
+        db.session.scalars(
+            sa.select(MessageSubscription).where(
+                MessageSubscription.message_name == message_name,
+                MessageSubscription.correlation_key == correlation_key,
+            )
         )
-    ))
+    )
 
 
 def authorise(actor, case, message_name: str, payload: dict) -> None:
@@ -66,20 +78,44 @@ def authorise(actor, case, message_name: str, payload: dict) -> None:
     senders = declared["senders"] if declared else []
     if not policy.can_send_message(actor, senders, case.municipality_code):
         who = ", ".join(senders) if senders else "nobody (the process declares no senders)"
-        _refuse(actor, case, message_name, payload, "sender", Forbidden(
-            f"'{message_name}' is sent to this case only by: {who}.", message_name=message_name, senders=senders))
+        _refuse(
+            actor,
+            case,
+            message_name,
+            payload,
+            "sender",
+            Forbidden(
+                f"'{message_name}' is sent to this case only by: {who}.", message_name=message_name, senders=senders
+            ),
+        )
     allowed = set(declared["variables"])
     undeclared = sorted(set(payload) - allowed)
     if undeclared:
-        _refuse(actor, case, message_name, payload, "variables", Unprocessable(
-            f"'{message_name}' may set only: {', '.join(sorted(allowed)) or 'no variables'}.",
-            errors={f"variables.{key}": ["Not a variable of this message."] for key in undeclared}))
+        _refuse(
+            actor,
+            case,
+            message_name,
+            payload,
+            "variables",
+            Unprocessable(
+                f"'{message_name}' may set only: {', '.join(sorted(allowed)) or 'no variables'}.",
+                errors={f"variables.{key}": ["Not a variable of this message."] for key in undeclared},
+            ),
+        )
 
 
 def _refuse(actor, case, message_name: str, payload: dict, reason: str, error) -> None:
     db.session.rollback()
-    db.session.add(AuditEvent(instance_id=case.id, at=utcnow(), actor=actor.username, event="message.refused",
-                              data_keys=sorted(payload), details={"message": message_name, "reason": reason}))
+    db.session.add(
+        AuditEvent(
+            instance_id=case.id,
+            at=utcnow(),
+            actor=actor.username,
+            event="message.refused",
+            data_keys=sorted(payload),
+            details={"message": message_name, "reason": reason},
+        )
+    )
     db.session.commit()
     raise error
 
@@ -117,8 +153,15 @@ def catch_message(session, message_name: str, payload: dict, **details) -> bool:
         for candidate in candidates:
             if getattr(candidate, "name", None) == message_name and hasattr(candidate, "correlation_properties"):
                 event = BpmnEvent(candidate, payload=dict(payload), correlations=dict(workflow.correlations))
-                session.record("message.received", task.task_spec.bpmn_id, task.task_spec.bpmn_name, str(task.id),
-                               data_keys=sorted(payload), message=message_name, **details)
+                session.record(
+                    "message.received",
+                    task.task_spec.bpmn_id,
+                    task.task_spec.bpmn_name,
+                    str(task.id),
+                    data_keys=sorted(payload),
+                    message=message_name,
+                    **details,
+                )
                 workflow.catch(event)
                 return True
     return False
@@ -142,8 +185,16 @@ class CaseEnded(LookupError):
         self.status = status
 
 
-def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, actor, buffer_ttl: timedelta,
-                        delivery_id: int | None = None, locked=None, **details) -> tuple[str, list[str]]:
+def correlate_or_buffer(
+    message_name: str,
+    correlation_key: str,
+    payload: dict,
+    actor,
+    buffer_ttl: timedelta,
+    delivery_id: int | None = None,
+    locked=None,
+    **details,
+) -> tuple[str, list[str]]:
     """Deliver a message to the case with this business key, or buffer it until that case waits for it.
 
     Runs in the caller's transaction and commits nothing, so the caller can store its own record of the
@@ -164,12 +215,20 @@ def correlate_or_buffer(message_name: str, correlation_key: str, payload: dict, 
             return CORRELATED, [instance.id]
     # Not waiting yet (or in error/suspended): the case catches it in the save in which it starts to wait.
     now = utcnow()
-    sealed = keys.seal_for(keys.cipher_for(instance.id, create=True), json_dumps(dict(payload)).encode(),
-                           instance.id, BUFFERED_PAYLOAD)
-    db.session.execute(sa.insert(BufferedMessage).values(
-        message_name=message_name, correlation_key=correlation_key, payload=sealed,
-        delivery_id=delivery_id, actor=actor.username, received_at=now, expires_at=now + buffer_ttl,
-    ))
+    sealed = keys.seal_for(
+        keys.cipher_for(instance.id, create=True), json_dumps(dict(payload)).encode(), instance.id, BUFFERED_PAYLOAD
+    )
+    db.session.execute(
+        sa.insert(BufferedMessage).values(
+            message_name=message_name,
+            correlation_key=correlation_key,
+            payload=sealed,
+            delivery_id=delivery_id,
+            actor=actor.username,
+            received_at=now,
+            expires_at=now + buffer_ttl,
+        )
+    )
     return BUFFERED, [instance.id]
 
 
@@ -200,18 +259,30 @@ def consume_buffered_messages(session) -> int:
     while names and caught < MAX_BUFFERED_PER_SAVE:
         now = utcnow()
         rows = db.session.scalars(
-            sa.select(BufferedMessage).where(
+            sa.select(BufferedMessage)
+            .where(
                 BufferedMessage.correlation_key == key,
                 BufferedMessage.message_name.in_(sorted(names)),
                 BufferedMessage.consumed_at.is_(None),
                 BufferedMessage.expires_at > now,
-            ).order_by(BufferedMessage.id)
+            )
+            .order_by(BufferedMessage.id)
         ).all()
         cipher = keys.cipher_for(session.instance.id)
-        row = next((r for r in rows if catch_message(session, r.message_name,
-                                                     _buffered_payload(cipher, r, session.instance.id),
-                                                     buffered_since=r.received_at.isoformat(),
-                                                     delivery_id=r.delivery_id)), None)
+        row = next(
+            (
+                r
+                for r in rows
+                if catch_message(
+                    session,
+                    r.message_name,
+                    _buffered_payload(cipher, r, session.instance.id),
+                    buffered_since=r.received_at.isoformat(),
+                    delivery_id=r.delivery_id,
+                )
+            ),
+            None,
+        )
         if row is None:
             break
         row.consumed_at = now

@@ -3,9 +3,13 @@ from marshmallow import Schema, fields, validate
 
 class NewNoteSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
-    restricted = fields.Boolean(load_default=False, metadata={
-        "description": "Only users of the author's organisation read the note (their municipality; for "
-                       "national roles, the same role)."})
+    restricted = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Only users of the author's organisation read the note (their municipality; for "
+            "national roles, the same role)."
+        },
+    )
 
 
 class NoteSchema(Schema):

@@ -1,5 +1,6 @@
 """Writing and reading notes. A note is read by whoever sees its case, or, when restricted, only by users of
 the author's organisation (the same municipality; for national roles the same role)."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,8 +31,15 @@ def _context(note_id: str) -> str:
 
 
 def _describe(row: Note, text: str) -> dict:
-    return {"id": row.id, "process_instance_id": row.instance_id, "text": text, "author": row.author,
-            "organisation": row.organisation, "restricted": row.restricted, "created_at": row.created_at}
+    return {
+        "id": row.id,
+        "process_instance_id": row.instance_id,
+        "text": text,
+        "author": row.author,
+        "organisation": row.organisation,
+        "restricted": row.restricted,
+        "created_at": row.created_at,
+    }
 
 
 def add_note(instance_id: str, actor: Actor, text: str, restricted: bool) -> dict:
@@ -40,9 +48,15 @@ def add_note(instance_id: str, actor: Actor, text: str, restricted: bool) -> dic
         raise Forbidden("The privacy officer reads the read log, not case data, and writes no notes.")
     note_id = str(uuid.uuid4())
     cipher = keys.cipher_for(instance.id, create=True)
-    row = Note(id=note_id, instance_id=instance.id, author=actor.username, organisation=organisation_of(actor),
-               restricted=restricted, created_at=utcnow(),
-               text=keys.seal_for(cipher, text.encode(), instance.id, _context(note_id)))
+    row = Note(
+        id=note_id,
+        instance_id=instance.id,
+        author=actor.username,
+        organisation=organisation_of(actor),
+        restricted=restricted,
+        created_at=utcnow(),
+        text=keys.seal_for(cipher, text.encode(), instance.id, _context(note_id)),
+    )
     db.session.add(row)
     db.session.commit()
     return _describe(row, text)
@@ -57,15 +71,17 @@ def notes_of(instance_id: str, actor: Actor, channel: str = accesslog.API, log_e
     """The notes of a case the actor reads, oldest first; the read is logged (`log_empty=False`: only when
     there are any, for a page that shows them beside data it logs itself)."""
     instance = get_visible_case(instance_id, actor)
-    rows = db.session.scalars(sa.select(Note).where(Note.instance_id == instance.id, _readable(actor))
-                              .order_by(Note.created_at, Note.id)).all()
+    rows = db.session.scalars(
+        sa.select(Note).where(Note.instance_id == instance.id, _readable(actor)).order_by(Note.created_at, Note.id)
+    ).all()
     if not rows:
         if log_empty:
             accesslog.record_read(actor, instance.id, channel, "case.notes", [NOTES])
         return []
     cipher = keys.cipher_for(instance.id)
-    notes = [_describe(row, (keys.open_for(cipher, row.text, instance.id, _context(row.id)) or b"").decode())
-             for row in rows]
+    notes = [
+        _describe(row, (keys.open_for(cipher, row.text, instance.id, _context(row.id)) or b"").decode()) for row in rows
+    ]
     accesslog.record_read(actor, instance.id, channel, "case.notes", [NOTES])
     return notes
 

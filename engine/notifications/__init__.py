@@ -1,5 +1,6 @@
 """E-mail notifications: who hears of which task (preferences), the mail outbox written with the case step
 that caused it, the reminders the timer scheduler fires at due dates, and the SMTP sender."""
+
 from .cli import register_commands
 from .transport import parse_smtp_url
 

@@ -1,4 +1,5 @@
 """`flask --app engine mail-send`: run the mail sender in the foreground until SIGINT/SIGTERM."""
+
 from __future__ import annotations
 
 import signal
@@ -20,8 +21,9 @@ def mail_send_command():
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    click.echo(f"Mail sender running ({target.label if target else 'no VB_SMTP_URL: mails go to the log'}); "
-               "Ctrl+C to stop.")
+    click.echo(
+        f"Mail sender running ({target.label if target else 'no VB_SMTP_URL: mails go to the log'}); Ctrl+C to stop."
+    )
     run(app, stop)
     click.echo("Mail sender stopped.")
 

@@ -3,6 +3,7 @@
 A mail shows the task's name, the case's business key, the municipality and the due date, and links to the
 task. That is all: e-mail leaves our systems unencrypted, so nothing of what was reported (names, addresses,
 descriptions, any case variable) is ever put in one (docs/notifications.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,30 +78,36 @@ def _html_block(facts) -> str:
         shown = escape(value)
         if value.startswith(("http://", "https://")):
             shown = f'<a href="{escape(value)}">{escape(value)}</a>'
-        rows.append(f"<tr><th scope=\"row\" style=\"text-align:left;padding-right:1em\">{escape(label)}</th>"
-                    f"<td>{shown}</td></tr>")
+        rows.append(
+            f'<tr><th scope="row" style="text-align:left;padding-right:1em">{escape(label)}</th><td>{shown}</td></tr>'
+        )
     return "<table>" + "".join(rows) + "</table>"
 
 
-def build(lines: list[Line], language: str, *, to: str, sender: str, base_url: str, digest: bool = False) -> EmailMessage:
+def build(
+    lines: list[Line], language: str, *, to: str, sender: str, base_url: str, digest: bool = False
+) -> EmailMessage:
     """One mail: a single notification, or the daily digest of several."""
     with force_locale(language if language in ("nl", "en") else "nl"):
         if digest:
             subject = _("Vangnet: %(num)d notifications of today", num=len(lines))
             heading = _("Your daily overview")
         else:
-            subject = _("Vangnet: %(headline)s (%(case)s)", headline=_headline(lines[0].kind),
-                        case=lines[0].business_key)
+            subject = _(
+                "Vangnet: %(headline)s (%(case)s)", headline=_headline(lines[0].kind), case=lines[0].business_key
+            )
             heading = _headline(lines[0].kind)
         blocks = [(_headline(line.kind) if digest else None, _facts(line, language, base_url)) for line in lines]
-        footer = _("This mail holds no case data: open the link and sign in to read the case. You can change "
-                   "which mails you get under Account, Notifications.")
+        footer = _(
+            "This mail holds no case data: open the link and sign in to read the case. You can change "
+            "which mails you get under Account, Notifications."
+        )
     text = [heading, ""]
-    html = [f"<h1 style=\"font-size:1.2em\">{escape(heading)}</h1>"]
+    html = [f'<h1 style="font-size:1.2em">{escape(heading)}</h1>']
     for title, facts in blocks:
         if title:
             text.append(title)
-            html.append(f"<h2 style=\"font-size:1em\">{escape(title)}</h2>")
+            html.append(f'<h2 style="font-size:1em">{escape(title)}</h2>')
         text.extend([_text_block(facts), ""])
         html.append(_html_block(facts))
     text.append(footer)
@@ -111,6 +118,7 @@ def build(lines: list[Line], language: str, *, to: str, sender: str, base_url: s
     message["To"] = to
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> ") or None)
     message.set_content("\n".join(text))
-    message.add_alternative(f"<!doctype html><html lang=\"{language}\"><body>{''.join(html)}</body></html>",
-                            subtype="html")
+    message.add_alternative(
+        f'<!doctype html><html lang="{language}"><body>{"".join(html)}</body></html>', subtype="html"
+    )
     return message

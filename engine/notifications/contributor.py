@@ -1,4 +1,5 @@
 """The mail outbox and due-date reminders of a case step, written in its transaction (a `StepContributor`)."""
+
 from __future__ import annotations
 
 from ..instances.contributors import StepContributor

@@ -2,6 +2,7 @@
 
 A mail row holds only what a mail may show (docs/notifications.md): the task's name, the case's business
 key, the municipality code and the due date. Nothing else of the case is ever copied here."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,29 +14,34 @@ from ..db.extensions import UTCDateTime, db
 from ..core.timeutil import utcnow
 
 # What a user can be told about
-NEW_TASK = "new_task"          # a task for one of my roles (in my municipality / police unit)
-ASSIGNED = "assigned"          # a task assigned to me
+NEW_TASK = "new_task"  # a task for one of my roles (in my municipality / police unit)
+ASSIGNED = "assigned"  # a task assigned to me
 DUE_TOMORROW = "due_tomorrow"  # a task I may work on is due in 24 hours
-OVERDUE = "overdue"            # a task I may work on is past its due date
-CASE_NEWS = "case_news"        # a new task in a case in which I completed a task
+OVERDUE = "overdue"  # a task I may work on is past its due date
+CASE_NEWS = "case_news"  # a new task in a case in which I completed a task
 KINDS = (NEW_TASK, ASSIGNED, DUE_TOMORROW, OVERDUE, CASE_NEWS)
-DIGEST = "digest"              # the kind of a daily digest mail
+DIGEST = "digest"  # the kind of a daily digest mail
 
 # How a user wants to hear of a kind
 IMMEDIATELY = "immediately"
 DAILY = "daily"
 OFF = "off"
 MODES = (IMMEDIATELY, DAILY, OFF)
-DEFAULT_MODES = {NEW_TASK: IMMEDIATELY, ASSIGNED: IMMEDIATELY, DUE_TOMORROW: IMMEDIATELY, OVERDUE: IMMEDIATELY,
-                 CASE_NEWS: DAILY}
+DEFAULT_MODES = {
+    NEW_TASK: IMMEDIATELY,
+    ASSIGNED: IMMEDIATELY,
+    DUE_TOMORROW: IMMEDIATELY,
+    OVERDUE: IMMEDIATELY,
+    CASE_NEWS: DAILY,
+}
 DEFAULT_DIGEST_HOUR = 8
 
 # The life of a mail row
-PENDING = "pending"    # to be sent (from next_attempt_at on)
-QUEUED = "queued"      # waits for the user's daily digest
-BUNDLED = "bundled"    # sent as a line of the digest `digest_id`
+PENDING = "pending"  # to be sent (from next_attempt_at on)
+QUEUED = "queued"  # waits for the user's daily digest
+BUNDLED = "bundled"  # sent as a line of the digest `digest_id`
 SENT = "sent"
-GAVE_UP = "gave_up"    # failed VB_MAIL_MAX_ATTEMPTS times: listed for the beheerder
+GAVE_UP = "gave_up"  # failed VB_MAIL_MAX_ATTEMPTS times: listed for the beheerder
 
 
 class NotificationPreference(db.Model):
@@ -65,8 +71,9 @@ class MailMessage(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(20))
     task_id: Mapped[str | None] = mapped_column(sa.String(36))
-    instance_id: Mapped[str | None] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"),
-                                                    index=True)
+    instance_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     task_name: Mapped[str] = mapped_column(sa.String(300), default="")
     business_key: Mapped[str] = mapped_column(sa.String(120), default="")
     municipality_code: Mapped[str | None] = mapped_column(sa.String(6))

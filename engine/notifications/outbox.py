@@ -1,5 +1,6 @@
 """The mail outbox: notification rows for the tasks a case step created, and the reminders of their due
 dates, written in the transaction of that step (`contributor.Notifications`). Nothing is sent here."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from ..db.prepared import Prepared, Raw
 from ..core.timeutil import utcnow
 from . import recipients
-from .models import (CASE_NEWS, DAILY, DUE_TOMORROW, OFF, OVERDUE, PENDING, QUEUED, MailMessage, TaskReminder)
+from .models import CASE_NEWS, DAILY, DUE_TOMORROW, OFF, OVERDUE, PENDING, QUEUED, MailMessage, TaskReminder
 
 REMIND_BEFORE = timedelta(days=1)
 
@@ -19,12 +20,23 @@ def message_row(user: recipients.Recipient, kind: str, task: dict, business_key:
     mode = user.mode(kind)
     if mode == OFF:
         return None
-    return {"user_id": user.user_id, "kind": kind, "task_id": task["id"], "instance_id": task["instance_id"],
-            "task_name": (task.get("name") or "")[:300], "business_key": (business_key or "")[:120],
-            "municipality_code": task.get("municipality_code"), "due_at": task.get("due_at"),
-            "status": QUEUED if mode == DAILY else PENDING, "attempts": 0,
-            "next_attempt_at": None if mode == DAILY else now, "last_error": None, "digest_id": None,
-            "created_at": now, "sent_at": None}
+    return {
+        "user_id": user.user_id,
+        "kind": kind,
+        "task_id": task["id"],
+        "instance_id": task["instance_id"],
+        "task_name": (task.get("name") or "")[:300],
+        "business_key": (business_key or "")[:120],
+        "municipality_code": task.get("municipality_code"),
+        "due_at": task.get("due_at"),
+        "status": QUEUED if mode == DAILY else PENDING,
+        "attempts": 0,
+        "next_attempt_at": None if mode == DAILY else now,
+        "last_error": None,
+        "digest_id": None,
+        "created_at": now,
+        "sent_at": None,
+    }
 
 
 def step_rows(case, new_tasks: list[dict], actor_name: str, is_new: bool) -> tuple[list[dict], list[dict]]:
@@ -60,13 +72,32 @@ def step_rows(case, new_tasks: list[dict], actor_name: str, is_new: bool) -> tup
 
 
 _MAIL = MailMessage.__table__
-_MAIL_COLUMNS = ("user_id", "kind", "task_id", "instance_id", "task_name", "business_key", "municipality_code",
-                 "due_at", "status", "attempts", "next_attempt_at", "last_error", "digest_id", "created_at", "sent_at")
-_INSERT_MAIL = Prepared(sa.insert(_MAIL).values({name: sa.bindparam(name, type_=_MAIL.c[name].type)
-                                                 for name in _MAIL_COLUMNS}))
+_MAIL_COLUMNS = (
+    "user_id",
+    "kind",
+    "task_id",
+    "instance_id",
+    "task_name",
+    "business_key",
+    "municipality_code",
+    "due_at",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "digest_id",
+    "created_at",
+    "sent_at",
+)
+_INSERT_MAIL = Prepared(
+    sa.insert(_MAIL).values({name: sa.bindparam(name, type_=_MAIL.c[name].type) for name in _MAIL_COLUMNS})
+)
 _REMINDER = TaskReminder.__table__
-_INSERT_REMINDER = Prepared(sa.insert(_REMINDER).values({name: sa.bindparam(name, type_=_REMINDER.c[name].type)
-                                                         for name in ("task_id", "kind", "at")}))
+_INSERT_REMINDER = Prepared(
+    sa.insert(_REMINDER).values(
+        {name: sa.bindparam(name, type_=_REMINDER.c[name].type) for name in ("task_id", "kind", "at")}
+    )
+)
 
 
 def write(connection: Raw, mails: list[dict], reminders: list[dict]) -> None:

@@ -1,5 +1,6 @@
 """Who is told of a task: exactly the people the inbox would show it to (access/policy.py), with an
 address, each once, by their preference for the kind."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -31,25 +32,50 @@ class Recipient(NamedTuple):
 
 def addressable(usernames=None) -> list[Recipient]:
     """Active users with an e-mail address and their preferences (all, or those named)."""
-    query = (sa.select(User.id, User.username, User.roles, User.municipality_code, User.police_unit, User.email,
-                       User.language, NotificationPreference.modes, NotificationPreference.digest_hour)
-             .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
-             .where(User.is_active.is_(True), User.email.is_not(None), User.email != ""))
+    query = (
+        sa.select(
+            User.id,
+            User.username,
+            User.roles,
+            User.municipality_code,
+            User.police_unit,
+            User.email,
+            User.language,
+            NotificationPreference.modes,
+            NotificationPreference.digest_hour,
+        )
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.is_active.is_(True), User.email.is_not(None), User.email != "")
+    )
     if usernames is not None:
         query = query.where(User.username.in_(sorted(usernames)))
     found = []
     for row in db.session.execute(query):
-        actor = Actor(row.username, effective_roles(row.roles), row.municipality_code, "user",
-                      police_unit=row.police_unit)
-        found.append(Recipient(row.id, row.username, actor, row.email, row.language or "nl", row.modes or {},
-                               DEFAULT_DIGEST_HOUR if row.digest_hour is None else row.digest_hour))
+        actor = Actor(
+            row.username, effective_roles(row.roles), row.municipality_code, "user", police_unit=row.police_unit
+        )
+        found.append(
+            Recipient(
+                row.id,
+                row.username,
+                actor,
+                row.email,
+                row.language or "nl",
+                row.modes or {},
+                DEFAULT_DIGEST_HOUR if row.digest_hour is None else row.digest_hour,
+            )
+        )
     return found
 
 
 def as_task(row: dict):
     """The attributes of a task row that the policy reads."""
-    return SimpleNamespace(assignee=row.get("assignee"), candidate_groups=row.get("candidate_groups") or [],
-                           municipality_code=row.get("municipality_code"), instance_id=row.get("instance_id"))
+    return SimpleNamespace(
+        assignee=row.get("assignee"),
+        candidate_groups=row.get("candidate_groups") or [],
+        municipality_code=row.get("municipality_code"),
+        instance_id=row.get("instance_id"),
+    )
 
 
 def for_task(row: dict, users: list[Recipient]) -> list[tuple[Recipient, str]]:
@@ -71,8 +97,13 @@ def workers_of(task, users: list[Recipient]) -> list[Recipient]:
 def case_handlers(instance_id: str, users: list[Recipient], leave_out: str | None = None) -> list[Recipient]:
     """The people who completed a task of the case and still see it; without `leave_out` (the one who caused
     the step, who is not told of it), whose visibility would be one query more on every completion."""
-    names = set(db.session.scalars(sa.select(HumanTask.completed_by).distinct()
-                                   .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))))
+    names = set(
+        db.session.scalars(
+            sa.select(HumanTask.completed_by)
+            .distinct()
+            .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))
+        )
+    )
     names.discard(leave_out)
     if not names:
         return []

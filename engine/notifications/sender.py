@@ -5,6 +5,7 @@ A sender claims a due mail by moving its `next_attempt_at` forward by a lease (a
 senders never take the same mail) and marks each mail sent in its own commit right after the server took
 it. Only a sender that dies between those two moments can leave a mail to be sent again after the lease.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,17 @@ from ..db.extensions import db
 from ..identity.models import User
 from ..core.timeutil import as_utc, utcnow
 from .compose import Line, build
-from .models import (BUNDLED, DEFAULT_DIGEST_HOUR, DIGEST, GAVE_UP, PENDING, QUEUED, SENT, MailMessage,
-                     NotificationPreference)
+from .models import (
+    BUNDLED,
+    DEFAULT_DIGEST_HOUR,
+    DIGEST,
+    GAVE_UP,
+    PENDING,
+    QUEUED,
+    SENT,
+    MailMessage,
+    NotificationPreference,
+)
 from .transport import LogTransport, SmtpTransport, parse_smtp_url
 
 log = logging.getLogger(__name__)
@@ -38,8 +48,10 @@ def backoff_seconds(attempts: int, base: float, cap: float) -> float:
 def claim_due(limit: int) -> list[int]:
     now = utcnow()
     ids = db.session.scalars(
-        sa.select(MailMessage.id).where(MailMessage.status == PENDING, MailMessage.next_attempt_at <= now)
-        .order_by(MailMessage.next_attempt_at).limit(limit)
+        sa.select(MailMessage.id)
+        .where(MailMessage.status == PENDING, MailMessage.next_attempt_at <= now)
+        .order_by(MailMessage.next_attempt_at)
+        .limit(limit)
     ).all()
     claimed = []
     for mail_id in ids:
@@ -47,7 +59,8 @@ def claim_due(limit: int) -> list[int]:
             sa.update(MailMessage)
             .where(MailMessage.id == mail_id, MailMessage.status == PENDING, MailMessage.next_attempt_at <= now)
             .values(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount == 1:
             claimed.append(mail_id)
     db.session.commit()
@@ -62,20 +75,33 @@ def _compose(mail: MailMessage, user: User | None, config):
     if user is None or not user.email or not user.is_active:
         return None
     if mail.kind == DIGEST:
-        lines = [_line(row) for row in db.session.scalars(
-            sa.select(MailMessage).where(MailMessage.digest_id == mail.id).order_by(MailMessage.created_at))]
+        lines = [
+            _line(row)
+            for row in db.session.scalars(
+                sa.select(MailMessage).where(MailMessage.digest_id == mail.id).order_by(MailMessage.created_at)
+            )
+        ]
         if not lines:
             return None
     else:
         lines = [_line(mail)]
-    return build(lines, user.language or "nl", to=user.email, sender=config["VB_MAIL_FROM"],
-                 base_url=config["VB_BASE_URL"], digest=mail.kind == DIGEST)
+    return build(
+        lines,
+        user.language or "nl",
+        to=user.email,
+        sender=config["VB_MAIL_FROM"],
+        base_url=config["VB_BASE_URL"],
+        digest=mail.kind == DIGEST,
+    )
 
 
 def _transport(config):
     target = parse_smtp_url(config["VB_SMTP_URL"])
-    return LogTransport() if target is None else SmtpTransport(target, config["VB_MAIL_TIMEOUT_SECONDS"],
-                                                                 config["VB_SMTP_CA_FILE"])
+    return (
+        LogTransport()
+        if target is None
+        else SmtpTransport(target, config["VB_MAIL_TIMEOUT_SECONDS"], config["VB_SMTP_CA_FILE"])
+    )
 
 
 def _failed(mail: MailMessage, error: str, config, final: bool = False) -> None:
@@ -85,8 +111,11 @@ def _failed(mail: MailMessage, error: str, config, final: bool = False) -> None:
         mail.status = GAVE_UP
         log.warning("Mail %s (%s) not sent after %d attempt(s): %s", mail.id, mail.kind, mail.attempts, error)
     else:
-        mail.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(
-            mail.attempts, config["VB_MAIL_RETRY_BASE_SECONDS"], config["VB_MAIL_RETRY_MAX_SECONDS"]))
+        mail.next_attempt_at = utcnow() + timedelta(
+            seconds=backoff_seconds(
+                mail.attempts, config["VB_MAIL_RETRY_BASE_SECONDS"], config["VB_MAIL_RETRY_MAX_SECONDS"]
+            )
+        )
         log.info("Mail %s (%s) failed, attempt %d: %s", mail.id, mail.kind, mail.attempts, error)
 
 
@@ -146,7 +175,8 @@ def bundle_digests(now: datetime | None = None) -> int:
     waiting = db.session.execute(
         sa.select(MailMessage.user_id, sa.func.min(MailMessage.created_at), NotificationPreference.digest_hour)
         .outerjoin(NotificationPreference, NotificationPreference.user_id == MailMessage.user_id)
-        .where(MailMessage.status == QUEUED).group_by(MailMessage.user_id, NotificationPreference.digest_hour)
+        .where(MailMessage.status == QUEUED)
+        .group_by(MailMessage.user_id, NotificationPreference.digest_hour)
     ).all()
     db.session.rollback()
     made = 0
@@ -155,15 +185,26 @@ def bundle_digests(now: datetime | None = None) -> int:
         if as_utc(oldest) >= moment:
             continue  # everything waiting came after today's hour: tomorrow's digest
         day = moment.astimezone(LOCAL).date().isoformat()
-        digest = MailMessage(user_id=user_id, kind=DIGEST, task_id=f"digest:{day}", task_name="", business_key="",
-                             status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
+        digest = MailMessage(
+            user_id=user_id,
+            kind=DIGEST,
+            task_id=f"digest:{day}",
+            task_name="",
+            business_key="",
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
         try:
             db.session.add(digest)
             db.session.flush()  # a second sender making the same day's digest fails here (unique key)
             db.session.execute(
                 sa.update(MailMessage)
                 .where(MailMessage.user_id == user_id, MailMessage.status == QUEUED, MailMessage.created_at < moment)
-                .values(status=BUNDLED, digest_id=digest.id).execution_options(synchronize_session=False))
+                .values(status=BUNDLED, digest_id=digest.id)
+                .execution_options(synchronize_session=False)
+            )
             db.session.commit()
             made += 1
         except sa.exc.IntegrityError:

@@ -1,4 +1,5 @@
 """Reading and changing a user's address, mail language and notification preferences."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,12 @@ def preferences(user: User) -> dict:
     row = db.session.get(NotificationPreference, user.id)
     modes = dict(DEFAULT_MODES)
     modes.update({k: v for k, v in ((row.modes if row else None) or {}).items() if k in KINDS and v in MODES})
-    return {"email": user.email or "", "language": user.language or "nl", "modes": modes,
-            "digest_hour": row.digest_hour if row is not None else DEFAULT_DIGEST_HOUR}
+    return {
+        "email": user.email or "",
+        "language": user.language or "nl",
+        "modes": modes,
+        "digest_hour": row.digest_hour if row is not None else DEFAULT_DIGEST_HOUR,
+    }
 
 
 def check_email(value: str | None) -> str | None:

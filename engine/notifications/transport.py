@@ -9,6 +9,7 @@ User name and password are percent-encoded in the URL; a login is made only when
 and never over a connection that is not encrypted (`smtp://user@...` is refused at start-up). The server's
 certificate is checked against the system's CAs, or those in `VB_SMTP_CA_FILE` (an internal relay's CA).
 """
+
 from __future__ import annotations
 
 import logging
@@ -105,8 +106,12 @@ class LogTransport:
         return self
 
     def send(self, message: EmailMessage) -> None:
-        log.info("Mail (no VB_SMTP_URL set, not sent) to %s: %s\n%s", message["To"], message["Subject"],
-                 message.get_body(("plain",)).get_content())
+        log.info(
+            "Mail (no VB_SMTP_URL set, not sent) to %s: %s\n%s",
+            message["To"],
+            message["Subject"],
+            message.get_body(("plain",)).get_content(),
+        )
 
     def __exit__(self, *exc) -> None:
         return None

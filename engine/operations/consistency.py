@@ -3,6 +3,7 @@
 Used after crashes (and by `flask --app engine check-cases`): the state and its derived rows are written in
 one transaction, so any disagreement is a defect worth an alarm.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -32,13 +33,21 @@ def check_case(instance: ProcessInstance) -> list[str]:
     except Exception as err:  # a state that does not load is exactly what this check exists to find
         return [f"state does not load: {err}"]
     ready = {str(t.id) for t in inspection.ready_user_tasks(workflow)}
-    rows = set(db.session.scalars(sa.select(HumanTask.id).where(HumanTask.instance_id == instance.id,
-                                                                HumanTask.status == OPEN)))
+    rows = set(
+        db.session.scalars(
+            sa.select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
+        )
+    )
     if instance.status in (RUNNING,) and ready != rows:
         problems.append(f"open task rows {sorted(rows)} differ from ready user tasks {sorted(ready)}")
     waits = {(w.task_id, w.message_name) for w in inspection.waiting_messages(workflow)}
-    subs = set(db.session.execute(sa.select(MessageSubscription.task_id, MessageSubscription.message_name)
-                                  .where(MessageSubscription.instance_id == instance.id)).tuples())
+    subs = set(
+        db.session.execute(
+            sa.select(MessageSubscription.task_id, MessageSubscription.message_name).where(
+                MessageSubscription.instance_id == instance.id
+            )
+        ).tuples()
+    )
     if instance.status == RUNNING and waits != subs:
         problems.append(f"subscriptions {sorted(subs)} differ from waiting messages {sorted(waits)}")
     # A cancelled workflow is a completed one to the engine (Workflow.cancel marks it so).

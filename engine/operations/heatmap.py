@@ -7,6 +7,7 @@
 - everything else runs within one step and takes no time worth showing.
 Only the most recent `SAMPLE_LIMIT` visits per kind are used, so the page stays fast on a long history.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -27,8 +28,13 @@ SAMPLE_LIMIT = 5000
 
 
 def _versions(process_id: str) -> list[ProcessVersion]:
-    versions = list(db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-                                       .order_by(ProcessVersion.version.desc())))
+    versions = list(
+        db.session.scalars(
+            sa.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc())
+        )
+    )
     if not versions:
         raise NotFound(f"No process '{process_id}' is deployed.")
     return versions
@@ -53,8 +59,11 @@ def heatmap(process_id: str, version: int | None = None) -> dict:
     types = _element_types(chosen.model)
 
     now = Counter()
-    cases = db.session.execute(sa.select(ProcessInstance.active_elements).where(
-        ProcessInstance.process_version_id.in_(version_ids), ProcessInstance.status.in_(OPEN_STATES)))
+    cases = db.session.execute(
+        sa.select(ProcessInstance.active_elements).where(
+            ProcessInstance.process_version_id.in_(version_ids), ProcessInstance.status.in_(OPEN_STATES)
+        )
+    )
     for (active,) in cases:
         now.update(set(active or []))
 
@@ -62,24 +71,36 @@ def heatmap(process_id: str, version: int | None = None) -> dict:
     tasks = db.session.execute(
         sa.select(HumanTask.element_id, HumanTask.created_at, HumanTask.completed_at)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(ProcessInstance.process_version_id.in_(version_ids), HumanTask.status == COMPLETED,
-               HumanTask.completed_at.is_not(None))
-        .order_by(HumanTask.completed_at.desc()).limit(SAMPLE_LIMIT))
+        .where(
+            ProcessInstance.process_version_id.in_(version_ids),
+            HumanTask.status == COMPLETED,
+            HumanTask.completed_at.is_not(None),
+        )
+        .order_by(HumanTask.completed_at.desc())
+        .limit(SAMPLE_LIMIT)
+    )
     for element_id, opened, closed in tasks:
         durations.setdefault(element_id, []).append((closed - opened).total_seconds())
 
     waiting_ids = [eid for eid, kind in types.items() if kind in WAITING_TYPES]
     if waiting_ids:
         earlier = aliased(AuditEvent)
-        previous_step = (sa.select(sa.func.max(earlier.at))
-                         .where(earlier.instance_id == AuditEvent.instance_id, earlier.at < AuditEvent.at)
-                         .scalar_subquery())
+        previous_step = (
+            sa.select(sa.func.max(earlier.at))
+            .where(earlier.instance_id == AuditEvent.instance_id, earlier.at < AuditEvent.at)
+            .scalar_subquery()
+        )
         waits = db.session.execute(
             sa.select(AuditEvent.element_id, AuditEvent.at, previous_step)
             .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
-            .where(ProcessInstance.process_version_id.in_(version_ids), AuditEvent.event == "element.completed",
-                   AuditEvent.element_id.in_(waiting_ids))
-            .order_by(AuditEvent.id.desc()).limit(SAMPLE_LIMIT))
+            .where(
+                ProcessInstance.process_version_id.in_(version_ids),
+                AuditEvent.event == "element.completed",
+                AuditEvent.element_id.in_(waiting_ids),
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(SAMPLE_LIMIT)
+        )
         for element_id, at, before in waits:
             if before is not None:
                 before = before if before.tzinfo else before.replace(tzinfo=at.tzinfo)
@@ -96,7 +117,12 @@ def heatmap(process_id: str, version: int | None = None) -> dict:
         }
     xml = db.session.scalar(sa.select(DefinitionFile.content).where(DefinitionFile.id == chosen.bpmn_file_id))
     return {
-        "process_id": process_id, "name": chosen.name, "version": chosen.version,
-        "all_versions": version is None, "versions": [v.version for v in versions],
-        "xml": xml, "elements": elements, "max_now": max(now.values()) if now else 0,
+        "process_id": process_id,
+        "name": chosen.name,
+        "version": chosen.version,
+        "all_versions": version is None,
+        "versions": [v.version for v in versions],
+        "xml": xml,
+        "elements": elements,
+        "max_now": max(now.values()) if now else 0,
     }

@@ -10,8 +10,12 @@ class OperationsCaseArgsSchema(PageArgsSchema):
     version = fields.Integer(validate=validate.Range(min=1, max=MAX_VERSION))
     status = fields.String(validate=validate.OneOf(STATUSES))
     municipality_code = fields.String(validate=validate.Regexp(r"^[Gg][Mm]\d{4}$", error="A CBS code such as GM0668."))
-    min_age_days = fields.Integer(validate=validate.Range(min=0, max=MAX_DAYS), metadata={"description": "started at least this many days ago"})
-    max_age_days = fields.Integer(validate=validate.Range(min=0, max=MAX_DAYS), metadata={"description": "started at most this many days ago"})
+    min_age_days = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_DAYS), metadata={"description": "started at least this many days ago"}
+    )
+    max_age_days = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_DAYS), metadata={"description": "started at most this many days ago"}
+    )
 
 
 class ReasonSchema(Schema):
@@ -32,7 +36,9 @@ class OperationsCasePageSchema(Schema):
 
 
 class HeatmapArgsSchema(Schema):
-    version = fields.Integer(validate=validate.Range(min=1, max=MAX_VERSION), metadata={"description": "one version; all when left out"})
+    version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_VERSION), metadata={"description": "one version; all when left out"}
+    )
 
 
 class HeatmapSchema(Schema):

@@ -8,6 +8,7 @@ running). Its open tasks leave every inbox: their rows get the status `suspended
 Timers that came due during the suspension fire when it resumes. Messages sent to a suspended case are not
 caught (the sender is told nobody waits).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -48,8 +49,12 @@ def _case_for_admin(instance_id: str, actor: Actor) -> ProcessInstance:
 
 
 def _set_task_status(instance_id: str, old: str, new: str) -> None:
-    db.session.execute(sa.update(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == old)
-                       .values(status=new).execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.status == old)
+        .values(status=new)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def suspend(instance_id: str, reason: str, actor: Actor):
@@ -96,11 +101,24 @@ def cancel(instance_id: str, reason: str, actor: Actor):
 
 # --- lists -----------------------------------------------------------------------------------------
 
-def list_cases(actor: Actor, process_id=None, version=None, status=None, municipality_code=None,
-               min_age_days=None, max_age_days=None, limit: int = 50, offset: int = 0):
+
+def list_cases(
+    actor: Actor,
+    process_id=None,
+    version=None,
+    status=None,
+    municipality_code=None,
+    min_age_days=None,
+    max_age_days=None,
+    limit: int = 50,
+    offset: int = 0,
+):
     """Cases for operators, newest first. Age counts from the start of the case, in days."""
-    query = sa.select(ProcessInstance, ProcessVersion.version).join(
-        ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id).where(policy.case_clause(actor))
+    query = (
+        sa.select(ProcessInstance, ProcessVersion.version)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+        .where(policy.case_clause(actor))
+    )
     if process_id:
         query = query.where(ProcessInstance.process_id == process_id)
     if version is not None:
@@ -115,8 +133,9 @@ def list_cases(actor: Actor, process_id=None, version=None, status=None, municip
     if max_age_days is not None:
         query = query.where(ProcessInstance.started_at >= now - timedelta(days=max_age_days))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
-                              .limit(limit).offset(offset)).all()
+    rows = db.session.execute(
+        query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id).limit(limit).offset(offset)
+    ).all()
     return [(instance, number) for instance, number in rows], total
 
 
@@ -129,12 +148,20 @@ def list_incidents(actor: Actor, process_id=None, limit: int = 100):
 
 def case_summary(instance: ProcessInstance, version_number: int | None = None) -> dict:
     if version_number is None:
-        version_number = db.session.scalar(sa.select(ProcessVersion.version)
-                                           .where(ProcessVersion.id == instance.process_version_id))
+        version_number = db.session.scalar(
+            sa.select(ProcessVersion.version).where(ProcessVersion.id == instance.process_version_id)
+        )
     return {
-        "id": instance.id, "process_id": instance.process_id, "version": version_number,
-        "business_key": instance.business_key, "title": instance.title,
-        "municipality_code": instance.municipality_code, "status": instance.status,
-        "started_by": instance.started_by, "started_at": instance.started_at, "updated_at": instance.updated_at,
-        "active_elements": instance.active_elements or [], "incident": instance.incident,
+        "id": instance.id,
+        "process_id": instance.process_id,
+        "version": version_number,
+        "business_key": instance.business_key,
+        "title": instance.title,
+        "municipality_code": instance.municipality_code,
+        "status": instance.status,
+        "started_by": instance.started_by,
+        "started_at": instance.started_at,
+        "updated_at": instance.updated_at,
+        "active_elements": instance.active_elements or [],
+        "incident": instance.incident,
     }

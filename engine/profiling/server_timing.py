@@ -4,6 +4,7 @@ The time is the application's (Flask, from the WSGI call to the last byte of the
 tell it from what the WSGI server and the connection add. Off by default: the header tells a caller how
 long the server worked, which a deployment has no reason to publish.
 """
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 """`flask reports rebuild`: the figures rows of cases saved before the yearly report existed;
 `flask reports disruptions`: the disruption registrations counted per article, year and state."""
+
 from __future__ import annotations
 
 import click
@@ -13,8 +14,12 @@ def register_commands(app) -> None:
     reports = AppGroup("reports", help="The yearly report's figures rows.")
 
     @reports.command("rebuild")
-    @click.option("--refresh", is_flag=True, help="Also derive every existing row again (after a migration that "
-                                                  "added a column, e.g. 0020's application and decision days)")
+    @click.option(
+        "--refresh",
+        is_flag=True,
+        help="Also derive every existing row again (after a migration that "
+        "added a column, e.g. 0020's application and decision days)",
+    )
     def rebuild_command(refresh):
         """Write the figures row of every threat and disruption case that has none (once, after upgrading)."""
         click.echo(f"Figures rows written: {rebuild_missing()}")

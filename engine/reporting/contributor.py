@@ -3,6 +3,7 @@
 A step writes the row only when one of its values changed (the values last written travel with the cached
 workflow in `session.carried`), so most steps of a case write nothing here.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,11 +19,18 @@ from .sql import days_between
 TABLE = CaseFigures.__table__
 _INSERT = insert_statement(TABLE, tuple(c.name for c in TABLE.columns))
 # the lead time from report to closure is counted by the database from the row's own moment of report
-_UPDATE = Prepared(sa.update(TABLE).where(TABLE.c.instance_id == sa.bindparam("match_id")).values({
-    **{name: sa.bindparam(name, type_=TABLE.c[name].type) for name in COLUMNS},
-    "report_to_closure_days": days_between(TABLE.c.started_at,
-                                           sa.bindparam("completed_at", type_=TABLE.c.completed_at.type)),
-}))
+_UPDATE = Prepared(
+    sa.update(TABLE)
+    .where(TABLE.c.instance_id == sa.bindparam("match_id"))
+    .values(
+        {
+            **{name: sa.bindparam(name, type_=TABLE.c[name].type) for name in COLUMNS},
+            "report_to_closure_days": days_between(
+                TABLE.c.started_at, sa.bindparam("completed_at", type_=TABLE.c.completed_at.type)
+            ),
+        }
+    )
+)
 
 
 class FiguresRow(StepContributor):
@@ -41,8 +49,11 @@ class FiguresRow(StepContributor):
             return None
         if session.is_new:
             started_at = session.new_values.get("started_at") or now
-            return {**first_values(case.id, case.process_id, case.municipality_code, started_at), **values,
-                    "report_to_closure_days": closure_days(started_at, values["completed_at"])}
+            return {
+                **first_values(case.id, case.process_id, case.municipality_code, started_at),
+                **values,
+                "report_to_closure_days": closure_days(started_at, values["completed_at"]),
+            }
         return {**values, "match_id": case.id}
 
     def write(self, writer, session, plan) -> None:

@@ -3,6 +3,7 @@
 A value that is not of the expected kind (a code longer than a code, text where a flag belongs) is left out
 rather than kept: what lands in these plain columns can never be a name or a sentence.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,33 +19,73 @@ THREAT, DISRUPTION, IVP = "threat_response", "democratic_disruption_registration
 PROCESSES = (THREAT, DISRUPTION, IVP)
 _CODE = re.compile(rf"^[a-z0-9_]{{1,{CODE}}}$")
 CODES = {
-    THREAT: ("office_holder_role", "incident_category", "aangifte_status", "filing_method", "threat_level",
-             "costs_borne_by", "reason", "compensation_decision"),
+    THREAT: (
+        "office_holder_role",
+        "incident_category",
+        "aangifte_status",
+        "filing_method",
+        "threat_level",
+        "costs_borne_by",
+        "reason",
+        "compensation_decision",
+    ),
     DISRUPTION: ("om_decision", "case_outcome"),
     IVP: (),
 }
 FLAGS = {
-    THREAT: ("acute_danger", "aangifte_in_time", "measures_advised", "compensation_eligible", "burden_judged",
-             "compensation_requested", "ivp_referred", "ivp_first_contact_in_time", "ivp_contact_escalated",
-             "vertrouwenslijn_referred"),
+    THREAT: (
+        "acute_danger",
+        "aangifte_in_time",
+        "measures_advised",
+        "compensation_eligible",
+        "burden_judged",
+        "compensation_requested",
+        "ivp_referred",
+        "ivp_first_contact_in_time",
+        "ivp_contact_escalated",
+        "vertrouwenslijn_referred",
+    ),
     DISRUPTION: ("art124",),
     IVP: ("ivp_referred", "ivp_first_contact_in_time", "ivp_contact_escalated"),
 }
 # The states of a registration as the letter of 20 April 2016 reports them ("voorwaardelijk geseponeerd",
 # "gedagvaard, maar ... nog niet onder de rechter", "gedagvaard, maar zijn de vonnissen nog niet bij mij
 # bekend", "nog geen beslissing door het OM geregistreerd"), with the OM's other decisions and the verdicts.
-REGISTRATION_STATES = ("gemeld", "geen_beslissing", "technisch_sepot", "beleidssepot", "voorwaardelijk_sepot",
-                       "strafbeschikking", "gedagvaard", "vonnis_onbekend", "vrijspraak",
-                       "ontslag_van_rechtsvervolging", "veroordeling")
+REGISTRATION_STATES = (
+    "gemeld",
+    "geen_beslissing",
+    "technisch_sepot",
+    "beleidssepot",
+    "voorwaardelijk_sepot",
+    "strafbeschikking",
+    "gedagvaard",
+    "vonnis_onbekend",
+    "vrijspraak",
+    "ontslag_van_rechtsvervolging",
+    "veroordeling",
+)
 _SEPOT = ("technisch_sepot", "beleidssepot", "voorwaardelijk_sepot")
 _VERDICTS = ("vrijspraak", "ontslag_van_rechtsvervolging", "veroordeling")
 ARTICLE = re.compile(r"^\d{2,3}[a-z]?$|^overig$")
 AMOUNTS = {THREAT: ("estimated_costs", "requested_amount", "granted_amount", "paid_amount"), DISRUPTION: (), IVP: ()}
 # every column a step may change (the others are set once, when the case is reported)
-COLUMNS = tuple(sorted({name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
-                       | {"advised_measures", "application_to_decision_days", "applied_on", "decided_on", "closed",
-                          "completed_at",
-                          "sr_articles", "registration_state", "om_registered_on", "threat_case_linked"}))
+COLUMNS = tuple(
+    sorted(
+        {name for table in (CODES, FLAGS, AMOUNTS) for names in table.values() for name in names}
+        | {
+            "advised_measures",
+            "application_to_decision_days",
+            "applied_on",
+            "decided_on",
+            "closed",
+            "completed_at",
+            "sr_articles",
+            "registration_state",
+            "om_registered_on",
+            "threat_case_linked",
+        }
+    )
+)
 
 
 def _code(value):
@@ -88,16 +129,23 @@ def changing_values(process_id: str, variables: dict, closed: bool, completed_at
     for name in AMOUNTS[process_id]:
         values[name] = _amount(variables.get(name))
     if process_id == THREAT:
-        measures = [m for m in (variables.get("advised_measures") or []) if _code(m)] \
-            if isinstance(variables.get("advised_measures"), list) else []
+        measures = (
+            [m for m in (variables.get("advised_measures") or []) if _code(m)]
+            if isinstance(variables.get("advised_measures"), list)
+            else []
+        )
         values["advised_measures"] = ("|" + "|".join(sorted(set(measures))) + "|")[:1000] if measures else None
-        values["application_to_decision_days"] = _days_between(variables.get("application_submitted_at"),
-                                                               variables.get("compensation_decided_at"))
+        values["application_to_decision_days"] = _days_between(
+            variables.get("application_submitted_at"), variables.get("compensation_decided_at")
+        )
         values["applied_on"] = _local_day(variables.get("application_submitted_at"))
         values["decided_on"] = _local_day(variables.get("compensation_decided_at"))
     if process_id == DISRUPTION:
-        articles = [a for a in variables.get("sr_articles") or [] if isinstance(a, str) and ARTICLE.match(a)] \
-            if isinstance(variables.get("sr_articles"), list) else []
+        articles = (
+            [a for a in variables.get("sr_articles") or [] if isinstance(a, str) and ARTICLE.match(a)]
+            if isinstance(variables.get("sr_articles"), list)
+            else []
+        )
         values["sr_articles"] = ("|" + "|".join(sorted(set(articles))) + "|")[:200] if articles else None
         values["registration_state"] = registration_state(variables)
         values["om_registered_on"] = _date(variables.get("om_registered_on"))
@@ -142,8 +190,14 @@ def _date(value) -> date | None:
 def first_values(instance_id: str, process_id: str, municipality_code, started_at: datetime) -> dict:
     """The columns set once, when the case is reported."""
     local = as_utc(started_at).astimezone(LOCAL_ZONE)
-    return {"instance_id": instance_id, "process_id": process_id, "year": local.year, "month": local.month,
-            "municipality_code": municipality_code, "started_at": as_utc(started_at)}
+    return {
+        "instance_id": instance_id,
+        "process_id": process_id,
+        "year": local.year,
+        "month": local.month,
+        "municipality_code": municipality_code,
+        "started_at": as_utc(started_at),
+    }
 
 
 def closure_days(started_at, completed_at) -> float | None:

@@ -11,6 +11,7 @@
 - When the case completes, `EvaluationReport` renders that snapshot with the decision as a PDF and files it as
   a document of the case (category `evaluatie`, read by BZK and the administrator), in the same step.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,22 +53,27 @@ class EvaluationSettings:
         except (TypeError, ValueError):
             first = None
         if first is None or not FIRST_YEAR <= first < LAST_YEAR:
-            raise ValueError(f"VB_EVALUATION_FIRST_YEAR must be a year from {FIRST_YEAR} to {LAST_YEAR - 1}, "
-                             f"such as 2016.")
+            raise ValueError(
+                f"VB_EVALUATION_FIRST_YEAR must be a year from {FIRST_YEAR} to {LAST_YEAR - 1}, such as 2016."
+            )
         period = _PERIOD.match(str(config.get("VB_EVALUATION_PERIOD", "P1Y")).strip())
         if not period:
             raise ValueError("VB_EVALUATION_PERIOD must be a number of whole years, such as P1Y.")
         run_on = _RUN_ON.match(str(config.get("VB_EVALUATION_RUN_ON", "01-15T09:00")).strip())
         month, day, hour, minute = (int(part) for part in run_on.groups()) if run_on else (0, 0, 0, 0)
         if not (run_on and 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1] and hour < 24 and minute < 60):
-            raise ValueError("VB_EVALUATION_RUN_ON must be a day and time of the year after the one evaluated, "
-                             "as MM-DDTHH:MM, such as 01-15T09:00.")
+            raise ValueError(
+                "VB_EVALUATION_RUN_ON must be a day and time of the year after the one evaluated, "
+                "as MM-DDTHH:MM, such as 01-15T09:00."
+            )
         return cls(first, int(period.group(1)), month, day, hour, minute)
 
     def cycle(self) -> str:
         """The timer start event's cycle: the first run after the first year, then every period."""
-        return (f"R/{self.first_year + 1:04d}-{self.month:02d}-{self.day:02d}T{self.hour:02d}:{self.minute:02d}:00"
-                f"/P{self.period_years}Y")
+        return (
+            f"R/{self.first_year + 1:04d}-{self.month:02d}-{self.day:02d}T{self.hour:02d}:{self.minute:02d}:00"
+            f"/P{self.period_years}Y"
+        )
 
 
 def settings() -> EvaluationSettings:
@@ -111,9 +117,15 @@ class EvaluationReport(StepContributor):
             return None
         year = plan["figures"]["year"]
         data = render_pdf(plan["figures"], plan["variables"])
-        return generated_document(session.case.id, data, f"vangnet-evaluatie-{year}.pdf",
-                                  f"Eindrapport evaluatie vangnet {year} / Final report {year}", EVALUATION,
-                                  session.actor.username, PDF)
+        return generated_document(
+            session.case.id,
+            data,
+            f"vangnet-evaluatie-{year}.pdf",
+            f"Eindrapport evaluatie vangnet {year} / Final report {year}",
+            EVALUATION,
+            session.actor.username,
+            PDF,
+        )
 
     def write(self, writer, session, plan) -> None:
         if plan is None:

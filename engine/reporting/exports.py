@@ -1,5 +1,6 @@
 """The yearly report as CSV and XLSX: one line per figure, one column per year, the same cells as the JSON
 (disclosure control included: "< 5" and "x" stay text)."""
+
 from __future__ import annotations
 
 import csv

@@ -6,6 +6,7 @@ here instead, written with every step of the case (`contributor.FiguresRow`): th
 keeps in its tombstone (`vangnet.TOMBSTONE_FIELDS`), no names, addresses, business keys or free text. A
 purged case keeps its row, so the figures of a year stay what they were.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,13 +24,15 @@ class CaseFigures(db.Model):
     # The rows of a process and year lie together (SQLite: a table without rowid, ordered by its key), so a
     # report reads the years it shows in one range, not row by row through an index; a step finds its case's
     # row by the unique index on the case id.
-    __table_args__ = (sa.Index("ix_case_figures_instance_id", "instance_id", unique=True),
-                      # the cases list's search by the office holder's role (engine/search)
-                      sa.Index("ix_case_figures_role_instance", "office_holder_role", "instance_id"),
-                      # the report counts applications and decisions by the year of their own day
-                      sa.Index("ix_case_figures_applied_on", "applied_on", "process_id"),
-                      sa.Index("ix_case_figures_decided_on", "decided_on", "process_id"),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (
+        sa.Index("ix_case_figures_instance_id", "instance_id", unique=True),
+        # the cases list's search by the office holder's role (engine/search)
+        sa.Index("ix_case_figures_role_instance", "office_holder_role", "instance_id"),
+        # the report counts applications and decisions by the year of their own day
+        sa.Index("ix_case_figures_applied_on", "applied_on", "process_id"),
+        sa.Index("ix_case_figures_decided_on", "decided_on", "process_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     process_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # of the report, Dutch time

@@ -5,6 +5,7 @@ Rendered with the app's Jinja environment directly rather than `render_template`
 (the signed-in user, the language from the session) does not exist in every step that completes a case, and
 the PDF is Dutch, the language of the ministry's files, whoever completes the decision.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,11 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _choices() -> dict:
-    return {"structureel": _("Make structural"), "voorlopig_voortzetten": _("Continue provisionally"),
-            "stoppen": _("Stop")}
+    return {
+        "structureel": _("Make structural"),
+        "voorlopig_voortzetten": _("Continue provisionally"),
+        "stoppen": _("Stop"),
+    }
 
 
 def outcome_lines(variables: dict) -> list[tuple[str, str]]:
@@ -56,6 +60,10 @@ def render_pdf(figures: dict, variables: dict) -> bytes:
 
     with force_locale("nl"):
         html = current_app.jinja_env.get_template("report_pdf.html").render(
-            figures=figures, years=[str(y) for y in figures["years"]], sections=sections(figures), level=2,
-            outcome=outcome_lines(variables))
+            figures=figures,
+            years=[str(y) for y in figures["years"]],
+            sections=sections(figures),
+            level=2,
+            outcome=outcome_lines(variables),
+        )
     return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(_STYLESHEET)), CSS(string=_PAPER)])

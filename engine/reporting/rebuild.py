@@ -4,6 +4,7 @@ of cases that will not step again written anew after a column was added (`... re
 A case gets its row with its next step; a case that will not step again (closed, or saved before migration
 0014 and waiting) gets it here, opened once from its variables, or from its tombstone when it was purged.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -28,8 +29,10 @@ def _cases(select, after_id: bool):
         if not rows:
             return
         opened = variables_of_cases((row.id, row.variables) for row in rows if row.tombstone is None)
-        yield [(row, row.tombstone if row.tombstone is not None else opened.get(row.id, {}), row.status == COMPLETED)
-               for row in rows]
+        yield [
+            (row, row.tombstone if row.tombstone is not None else opened.get(row.id, {}), row.status == COMPLETED)
+            for row in rows
+        ]
         db.session.commit()
         after = rows[-1].id
 
@@ -37,17 +40,30 @@ def _cases(select, after_id: bool):
 def rebuild_missing() -> int:
     """Write the missing rows in batches; returns how many were written."""
     written = 0
-    missing = sa.select(
-        ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.municipality_code, ProcessInstance.status,
-        ProcessInstance.started_at, ProcessInstance.completed_at, ProcessInstance.variables, ProcessInstance.tombstone,
-    ).outerjoin(CaseFigures, CaseFigures.instance_id == ProcessInstance.id).where(
-        ProcessInstance.process_id.in_(PROCESSES), CaseFigures.instance_id.is_(None))
+    missing = (
+        sa.select(
+            ProcessInstance.id,
+            ProcessInstance.process_id,
+            ProcessInstance.municipality_code,
+            ProcessInstance.status,
+            ProcessInstance.started_at,
+            ProcessInstance.completed_at,
+            ProcessInstance.variables,
+            ProcessInstance.tombstone,
+        )
+        .outerjoin(CaseFigures, CaseFigures.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.process_id.in_(PROCESSES), CaseFigures.instance_id.is_(None))
+    )
     for batch in _cases(missing, after_id=False):  # a written row leaves the selection
         for row, variables, closed in batch:
             completed_at = row.completed_at if closed else None
-            db.session.add(CaseFigures(**first_values(row.id, row.process_id, row.municipality_code, row.started_at),
-                                       **changing_values(row.process_id, variables, closed, completed_at),
-                                       report_to_closure_days=closure_days(row.started_at, completed_at)))
+            db.session.add(
+                CaseFigures(
+                    **first_values(row.id, row.process_id, row.municipality_code, row.started_at),
+                    **changing_values(row.process_id, variables, closed, completed_at),
+                    report_to_closure_days=closure_days(row.started_at, completed_at),
+                )
+            )
         written += len(batch)
     return written
 
@@ -56,10 +72,18 @@ def refresh_all() -> int:
     """Derive the changing values of every existing row again (a closed case does not step again, so a column
     added later stays empty in its row until this runs); returns how many rows were read."""
     done = 0
-    existing = sa.select(
-        ProcessInstance.id, ProcessInstance.process_id, ProcessInstance.status, ProcessInstance.completed_at,
-        ProcessInstance.variables, ProcessInstance.tombstone,
-    ).join(CaseFigures, CaseFigures.instance_id == ProcessInstance.id).where(ProcessInstance.process_id.in_(PROCESSES))
+    existing = (
+        sa.select(
+            ProcessInstance.id,
+            ProcessInstance.process_id,
+            ProcessInstance.status,
+            ProcessInstance.completed_at,
+            ProcessInstance.variables,
+            ProcessInstance.tombstone,
+        )
+        .join(CaseFigures, CaseFigures.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.process_id.in_(PROCESSES))
+    )
     for batch in _cases(existing, after_id=True):
         for row, variables, closed in batch:
             values = changing_values(row.process_id, variables, closed, row.completed_at if closed else None)

@@ -6,6 +6,7 @@ take only a year and check it. They are trusted host code doing bounded work, so
 host functions (engine/runtime/sandbox.py `host_function`): untraced, their time not counted against the
 script's limit (a year's report over 100,000 cases takes about a second on PostgreSQL, more on a busy machine).
 """
+
 from __future__ import annotations
 
 from ..runtime import script_helpers
@@ -27,8 +28,11 @@ def vangnet_report_snapshot(year) -> dict:
     return evaluation.vangnet_report_snapshot(year)
 
 
-FUNCTIONS = {"vangnet_year_figures": vangnet_year_figures, "vangnet_report_snapshot": vangnet_report_snapshot,
-             "evaluation_schedule": evaluation.evaluation_schedule}
+FUNCTIONS = {
+    "vangnet_year_figures": vangnet_year_figures,
+    "vangnet_report_snapshot": vangnet_report_snapshot,
+    "evaluation_schedule": evaluation.evaluation_schedule,
+}
 
 
 def init_app(app) -> None:

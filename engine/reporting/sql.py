@@ -1,5 +1,6 @@
 """`days_between(start, end)`: the days from one stored moment to another, in each dialect's own arithmetic
 (a statement prepared once per dialect can carry it; see engine/db/prepared.py)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

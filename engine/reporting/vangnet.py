@@ -5,6 +5,7 @@ text. They are computed from the figures of the year's `threat_response` cases
 (reported in that year, Dutch time), as kept in their figures rows (`case_figures`, engine/reporting/models.py),
 and from `human_task` rows: no case is opened.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -29,13 +30,38 @@ TRIAGE_SLACK = timedelta(days=90)
 # evaluation of a year does not change when its cases pass their retention. Codes, flags, amounts and dates;
 # no names, addresses or free text.
 TOMBSTONE_FIELDS = (
-    "aangifte_in_time", "aangifte_status", "acute_danger", "advised_measures", "application_submitted_at",
-    "burden_judged", "compensation_decided_at", "compensation_decision", "compensation_eligible",
-    "compensation_requested", "costs_borne_by", "estimated_costs", "filing_method", "granted_amount",
-    "incident_category", "ivp_contact_escalated", "ivp_first_contact_in_time", "ivp_referred", "measures_advised",
-    "office_holder_role", "paid_amount", "reason", "requested_amount", "threat_level", "vertrouwenslijn_referred",
+    "aangifte_in_time",
+    "aangifte_status",
+    "acute_danger",
+    "advised_measures",
+    "application_submitted_at",
+    "burden_judged",
+    "compensation_decided_at",
+    "compensation_decision",
+    "compensation_eligible",
+    "compensation_requested",
+    "costs_borne_by",
+    "estimated_costs",
+    "filing_method",
+    "granted_amount",
+    "incident_category",
+    "ivp_contact_escalated",
+    "ivp_first_contact_in_time",
+    "ivp_referred",
+    "measures_advised",
+    "office_holder_role",
+    "paid_amount",
+    "reason",
+    "requested_amount",
+    "threat_level",
+    "vertrouwenslijn_referred",
     # a disruption registration: its articles and the facts its state is derived from (derive.py)
-    "art124", "art12_ruling", "om_decision", "om_registered_on", "sr_articles", "verdict",
+    "art124",
+    "art12_ruling",
+    "om_decision",
+    "om_registered_on",
+    "sr_articles",
+    "verdict",
 )  # a case reported late in December may be triaged in the new year
 
 
@@ -60,8 +86,16 @@ def year_figures(year) -> dict:
     start, end = year_bounds(year)
     rows = db.session.execute(sa.select(F).where(F.process_id == PROCESS_ID, F.year == year)).scalars().all()
     # a case's figures row keeps its values after a purge, as the tombstone does (engine/retention)
-    cases = [(row.instance_id, COMPLETED if row.closed else None, as_utc(row.started_at), as_utc(row.completed_at),
-              _as_variables(row)) for row in rows]
+    cases = [
+        (
+            row.instance_id,
+            COMPLETED if row.closed else None,
+            as_utc(row.started_at),
+            as_utc(row.completed_at),
+            _as_variables(row),
+        )
+        for row in rows
+    ]
     return {
         "year": year,
         "computed_at": utcnow().astimezone(LOCAL_ZONE).isoformat(timespec="seconds"),
@@ -113,13 +147,16 @@ def _profile(data: list[dict]) -> dict:
             "cost_decisions": len(with_costs),
             "borne_by": _counts(d.get("costs_borne_by") for d in with_costs),
             "estimated_total": round(sum(_amount(d.get("estimated_costs")) for d in with_costs), 2),
-            "estimated_total_municipality": round(sum(_amount(d.get("estimated_costs")) for d in with_costs
-                                                      if d.get("costs_borne_by") == "gemeente"), 2),
+            "estimated_total_municipality": round(
+                sum(_amount(d.get("estimated_costs")) for d in with_costs if d.get("costs_borne_by") == "gemeente"), 2
+            ),
         },
         "vangnet": {
             "checked": len(checked),
             "eligible": sum(1 for d in checked if d.get("compensation_eligible") is True),
-            "not_eligible_by_reason": _counts(d.get("reason") for d in checked if d.get("compensation_eligible") is False),
+            "not_eligible_by_reason": _counts(
+                d.get("reason") for d in checked if d.get("compensation_eligible") is False
+            ),
             "burden_judged": sum(1 for d in data if d.get("burden_judged") is True),
         },
         "compensation": {
@@ -128,10 +165,12 @@ def _profile(data: list[dict]) -> dict:
             "decided": len(decided),
             "by_decision": _counts(d.get("compensation_decision") for d in decided),
             "granted": sum(1 for d in decided if d.get("compensation_decision") in GRANTED),
-            "granted_amount": round(sum(_amount(d.get("granted_amount")) for d in decided
-                                        if d.get("compensation_decision") in GRANTED), 2),
-            "paid_amount": round(sum(_amount(d.get("paid_amount")) for d in decided
-                                     if d.get("compensation_decision") in GRANTED), 2),
+            "granted_amount": round(
+                sum(_amount(d.get("granted_amount")) for d in decided if d.get("compensation_decision") in GRANTED), 2
+            ),
+            "paid_amount": round(
+                sum(_amount(d.get("paid_amount")) for d in decided if d.get("compensation_decision") in GRANTED), 2
+            ),
         },
         "psychosocial": {
             "ivp_referred": len(referred),
@@ -171,10 +210,13 @@ def _lead_times(cases, start, end) -> dict:
     triage_hours = [
         (as_utc(completed) - as_utc(created)).total_seconds() / 3600
         for instance_id, created, completed in db.session.execute(
-            sa.select(HumanTask.instance_id, HumanTask.created_at, HumanTask.completed_at)
-            .where(HumanTask.process_id == PROCESS_ID, HumanTask.element_id == "triage",
-                   HumanTask.status == TASK_COMPLETED, HumanTask.created_at >= start,
-                   HumanTask.created_at < end + TRIAGE_SLACK)
+            sa.select(HumanTask.instance_id, HumanTask.created_at, HumanTask.completed_at).where(
+                HumanTask.process_id == PROCESS_ID,
+                HumanTask.element_id == "triage",
+                HumanTask.status == TASK_COMPLETED,
+                HumanTask.created_at >= start,
+                HumanTask.created_at < end + TRIAGE_SLACK,
+            )
         )
         if instance_id in ids
     ]

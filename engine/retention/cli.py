@@ -1,4 +1,5 @@
 """`flask cases ...` (retention, legal hold, erasure) and `flask keys ...` (the key-encryption keys)."""
+
 from __future__ import annotations
 
 import json
@@ -90,16 +91,25 @@ def register_commands(app) -> None:
     def seal_existing_command():
         """Seal the cases written before encryption (their plain state and variables)."""
         count = 0
-        for instance_id, state, variables in db.session.execute(sa.select(
-                ProcessInstance.id, ProcessInstance.state, ProcessInstance.variables)
-                .where(ProcessInstance.purged_at.is_(None))).all():
+        for instance_id, state, variables in db.session.execute(
+            sa.select(ProcessInstance.id, ProcessInstance.state, ProcessInstance.variables).where(
+                ProcessInstance.purged_at.is_(None)
+            )
+        ).all():
             if state is None or is_sealed(state):
                 continue
             cipher = keys.cipher_for(instance_id, create=True)
-            new_state, new_variables = sealed.seal_step(cipher, instance_id, sealed.open_state(instance_id, state),
-                                                        sealed.open_variables(instance_id, variables))
-            db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == instance_id)
-                               .values(state=new_state, variables=new_variables))
+            new_state, new_variables = sealed.seal_step(
+                cipher,
+                instance_id,
+                sealed.open_state(instance_id, state),
+                sealed.open_variables(instance_id, variables),
+            )
+            db.session.execute(
+                sa.update(ProcessInstance)
+                .where(ProcessInstance.id == instance_id)
+                .values(state=new_state, variables=new_variables)
+            )
             db.session.commit()
             count += 1
         click.echo(f"{count} case(s) sealed.")

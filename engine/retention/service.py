@@ -5,6 +5,7 @@ and in every backup taken after it), deletes the case's sealed copies outside th
 outbox rows, stored webhook bodies), and keeps a tombstone: the row's plain columns (id, process,
 municipality, dates, status) and the figures of the yearly evaluation, which name no one.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,8 +48,10 @@ def retention_ends(instance: ProcessInstance) -> datetime | None:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Unprocessable("Give the reason (the request or decision it follows), without personal data.",
-                            errors={"reason": ["Required."]})
+        raise Unprocessable(
+            "Give the reason (the request or decision it follows), without personal data.",
+            errors={"reason": ["Required."]},
+        )
     if len(reason) > MAX_REASON:
         raise Unprocessable(f"The reason has at most {MAX_REASON} characters.", errors={"reason": ["Too long."]})
     return reason
@@ -56,8 +59,9 @@ def _reason(reason: str | None) -> str:
 
 def find_case(ref: str) -> ProcessInstance:
     """A case by id or business key (the admin commands)."""
-    instance = db.session.scalar(sa.select(ProcessInstance).where(
-        sa.or_(ProcessInstance.id == ref, ProcessInstance.business_key == ref)))
+    instance = db.session.scalar(
+        sa.select(ProcessInstance).where(sa.or_(ProcessInstance.id == ref, ProcessInstance.business_key == ref))
+    )
     if instance is None:
         raise NotFound(f"No case with id or business key '{ref}'.")
     return instance
@@ -81,17 +85,45 @@ def purge(instance_id: str, actor: Actor, reason: str, commit: bool = True) -> d
     keys.destroy(instance.id)
     purge_documents(instance.id)
     purge_notes(instance.id)
-    db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == instance.id).values(
-        state=None, variables=None, incident=None, title="", purged_at=now, purge_reason=reason, tombstone=figures,
-        lock_version=ProcessInstance.lock_version + 1).execution_options(synchronize_session=False))
-    db.session.execute(sa.delete(BufferedMessage).where(sa.or_(
-        BufferedMessage.instance_id == instance.id, BufferedMessage.correlation_key == instance.business_key)))
+    db.session.execute(
+        sa.update(ProcessInstance)
+        .where(ProcessInstance.id == instance.id)
+        .values(
+            state=None,
+            variables=None,
+            incident=None,
+            title="",
+            purged_at=now,
+            purge_reason=reason,
+            tombstone=figures,
+            lock_version=ProcessInstance.lock_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.delete(BufferedMessage).where(
+            sa.or_(BufferedMessage.instance_id == instance.id, BufferedMessage.correlation_key == instance.business_key)
+        )
+    )
     db.session.execute(sa.delete(OutboundDelivery).where(OutboundDelivery.instance_id == instance.id))
-    db.session.execute(sa.update(InboundDelivery).where(sa.or_(
-        InboundDelivery.instance_id == instance.id, InboundDelivery.business_key == instance.business_key))
-        .values(body=None).execution_options(synchronize_session=False))
-    db.session.add(AuditEvent(instance_id=instance.id, at=now, actor=actor.username, event="case.purged",
-                              data_keys=[], details={"reason": reason, "kept_figures": sorted(figures)}))
+    db.session.execute(
+        sa.update(InboundDelivery)
+        .where(
+            sa.or_(InboundDelivery.instance_id == instance.id, InboundDelivery.business_key == instance.business_key)
+        )
+        .values(body=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.add(
+        AuditEvent(
+            instance_id=instance.id,
+            at=now,
+            actor=actor.username,
+            event="case.purged",
+            data_keys=[],
+            details={"reason": reason, "kept_figures": sorted(figures)},
+        )
+    )
     if commit:
         db.session.commit()
     db.session.expire(instance)
@@ -108,8 +140,15 @@ def set_hold(instance_id: str, actor: Actor, reason: str) -> dict:
     instance = _held_case(instance_id)
     hold = {"reason": reason, "by": actor.username, "at": utcnow().isoformat()}
     instance.legal_hold = hold
-    db.session.add(AuditEvent(instance_id=instance.id, actor=actor.username, event="case.legal_hold_set",
-                              data_keys=[], details={"reason": reason}))
+    db.session.add(
+        AuditEvent(
+            instance_id=instance.id,
+            actor=actor.username,
+            event="case.legal_hold_set",
+            data_keys=[],
+            details={"reason": reason},
+        )
+    )
     db.session.commit()
     return hold
 
@@ -120,8 +159,15 @@ def release_hold(instance_id: str, actor: Actor, reason: str) -> None:
     if instance.legal_hold is None:
         raise Conflict("This case has no legal hold.")
     instance.legal_hold = None
-    db.session.add(AuditEvent(instance_id=instance.id, actor=actor.username, event="case.legal_hold_released",
-                              data_keys=[], details={"reason": reason}))
+    db.session.add(
+        AuditEvent(
+            instance_id=instance.id,
+            actor=actor.username,
+            event="case.legal_hold_released",
+            data_keys=[],
+            details={"reason": reason},
+        )
+    )
     db.session.commit()
 
 
@@ -138,15 +184,25 @@ def due_for_purge(now: datetime | None = None, limit: int = 200) -> list[str]:
     """Closed, unpurged cases without a legal hold whose retention has ended."""
     now = now or utcnow()
     due = []
-    versions = db.session.scalars(sa.select(ProcessInstance.process_version_id).distinct().where(
-        ProcessInstance.status.in_(CLOSED), ProcessInstance.purged_at.is_(None))).all()
+    versions = db.session.scalars(
+        sa.select(ProcessInstance.process_version_id)
+        .distinct()
+        .where(ProcessInstance.status.in_(CLOSED), ProcessInstance.purged_at.is_(None))
+    ).all()
     for version_id in versions:
         period = retention_of(version_id)
-        rows = db.session.execute(sa.select(ProcessInstance.id, ProcessInstance.completed_at).where(
-            ProcessInstance.process_version_id == version_id, ProcessInstance.status.in_(CLOSED),
-            ProcessInstance.purged_at.is_(None), ProcessInstance.legal_hold.is_(None),
-            ProcessInstance.completed_at <= now - shortest(period),
-        ).order_by(ProcessInstance.completed_at).limit(limit)).all()
+        rows = db.session.execute(
+            sa.select(ProcessInstance.id, ProcessInstance.completed_at)
+            .where(
+                ProcessInstance.process_version_id == version_id,
+                ProcessInstance.status.in_(CLOSED),
+                ProcessInstance.purged_at.is_(None),
+                ProcessInstance.legal_hold.is_(None),
+                ProcessInstance.completed_at <= now - shortest(period),
+            )
+            .order_by(ProcessInstance.completed_at)
+            .limit(limit)
+        ).all()
         due.extend(row.id for row in rows if ends_at(as_utc(row.completed_at), period) <= now)
     return due[:limit]
 

@@ -8,6 +8,7 @@ Diagrams are written the way Camunda Modeler writes them (Camunda 7 attributes),
 - a caught message merges its payload into the case data (as Camunda 7 does when a message is correlated
   with variables), or stores it under `camunda:resultVariable` when the event names one.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,9 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 
 from .script_helpers import LOCAL_ZONE
 
-_DURATION = re.compile(r"^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$")
+_DURATION = re.compile(
+    r"^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$"
+)
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _CYCLE = re.compile(r"^R\d*/[^/\s]+(/[^/\s]+)?$")
 
@@ -129,7 +132,6 @@ class HostMessageEventDefinition(CamundaMessageEventDefinition):
 
 
 class HostEventDefinitionParser(CamundaEventDefinitionParser):
-
     def parse_message_event(self, message_event):
         message_ref = message_event.get("messageRef")
         if message_ref:
@@ -137,7 +139,8 @@ class HostEventDefinitionParser(CamundaEventDefinitionParser):
             if message is None:
                 raise ValidationException(
                     f"Message '{message_ref}' is referenced but not defined in this file.",
-                    node=self.node, file_name=self.filename,
+                    node=self.node,
+                    file_name=self.filename,
                 )
             name = message.get("name") or message_ref
             correlations = self.get_message_correlations(message_ref)

@@ -13,6 +13,7 @@ Compaction removes only finished history the engine no longer reads:
 Live tasks (anything not completed or cancelled, including tasks in error) and their ancestors near the
 frontier are never touched. The audit trail keeps the history of what happened.
 """
+
 from __future__ import annotations
 
 from SpiffWorkflow.util.task import TaskState

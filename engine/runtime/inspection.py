@@ -5,6 +5,7 @@ over the whole tree. Ready and live tasks are found in the workflows' task table
 per (sub)process), which gives the same tasks as the engine's tree iterator at a fraction of its cost: this
 runs on every step of every case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -96,14 +97,16 @@ def waiting_timers(workflow) -> list[WaitingTimer]:
     for task in _waiting(workflow):
         for definition in _definitions(task.task_spec.event_definition):
             if isinstance(definition, TimerEventDefinition):
-                timers.append(WaitingTimer(
-                    task_id=str(task.id),
-                    element_id=task.task_spec.bpmn_id or task.task_spec.name,
-                    element_name=task.task_spec.bpmn_name or "",
-                    kind=type(definition).__name__,
-                    due_at=_due_time(task, definition),
-                    expression=definition.expression,
-                ))
+                timers.append(
+                    WaitingTimer(
+                        task_id=str(task.id),
+                        element_id=task.task_spec.bpmn_id or task.task_spec.name,
+                        element_name=task.task_spec.bpmn_name or "",
+                        kind=type(definition).__name__,
+                        due_at=_due_time(task, definition),
+                        expression=definition.expression,
+                    )
+                )
     return timers
 
 
@@ -117,7 +120,9 @@ def waiting_messages(workflow) -> list[WaitingMessage]:
     for task in _waiting(workflow):
         for definition in _definitions(task.task_spec.event_definition):
             if isinstance(definition, MessageEventDefinition):
-                waits.append(WaitingMessage(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, definition.name))
+                waits.append(
+                    WaitingMessage(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, definition.name)
+                )
     return waits
 
 

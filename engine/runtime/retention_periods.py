@@ -1,5 +1,6 @@
 """Retention periods: the process's `retention` extension property or its `camunda:historyTimeToLive`
 (days, or an ISO 8601 duration), else the setting VB_DEFAULT_RETENTION."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,8 +20,9 @@ def parse_period(text: str) -> dict:
     try:
         parsed = TimerEventDefinition.parse_iso_duration(text)
     except Exception:
-        raise BadPeriod(f"'{text}' is not a retention period: give an ISO 8601 duration such as P5Y or P3650D, "
-                        "or a number of days.") from None
+        raise BadPeriod(
+            f"'{text}' is not a retention period: give an ISO 8601 duration such as P5Y or P3650D, or a number of days."
+        ) from None
     if not any(parsed.values()):
         raise BadPeriod(f"'{text}' is an empty retention period; give at least one day.")
     return parsed

@@ -5,6 +5,7 @@ SpiffWorkflow evaluates every gateway condition, timer expression, DMN entry and
 reach the host: here a script cannot import, open files, read dunder attributes, catch the time limit, or
 build huge values in C code where the time limit cannot see it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -76,7 +77,7 @@ def _binop(name, left, right):
         if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
             if right * max(abs(left).bit_length(), 1) > MAX_INT_BITS:
                 raise SandboxViolation("Number too large: the result of ** exceeds the sandbox limit.")
-        return left ** right
+        return left**right
     if name == "LShift":
         if isinstance(right, int) and right > MAX_INT_BITS:
             raise SandboxViolation("Number too large: the result of << exceeds the sandbox limit.")
@@ -103,9 +104,18 @@ def _limited_range(*args):
 
 
 _INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": None, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": None, "<<=": None,
-    ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": None,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": None,
+    "<<=": None,
+    ">>=": operator.irshift,
+    "&=": operator.iand,
+    "|=": operator.ior,
+    "^=": operator.ixor,
 }
 
 
@@ -131,9 +141,22 @@ def _build_builtins():
     for unsafe in ("pow", "id", "hash", "__build_class__", "setattr", "delattr"):
         names.pop(unsafe, None)
     names.update(
-        range=_limited_range, sum=sum, min=min, max=max, any=any, all=all, sorted=sorted,
-        enumerate=enumerate, reversed=reversed, list=list, dict=dict, set=set, map=map, filter=filter,
-        tuple=tuple, zip=zip,
+        range=_limited_range,
+        sum=sum,
+        min=min,
+        max=max,
+        any=any,
+        all=all,
+        sorted=sorted,
+        enumerate=enumerate,
+        reversed=reversed,
+        list=list,
+        dict=dict,
+        set=set,
+        map=map,
+        filter=filter,
+        tuple=tuple,
+        zip=zip,
     )
     return names
 
@@ -216,6 +239,7 @@ def host_function(function):
     and its limit checked as soon as the call returns; the host's time moves the script's deadline on, up to
     `HOST_TIME_FACTOR` times the script's own limit in all, so a script that calls it in an endless loop still
     ends."""
+
     @functools.wraps(function)
     def call(*args, **kwargs):
         previous = sys.gettrace()

@@ -3,6 +3,7 @@
 Case data holds only JSON values, so dates travel as ISO-8601 text. These helpers do the date arithmetic
 that deadlines in the threat response need (working days, durations), in the Dutch time zone.
 """
+
 from __future__ import annotations
 
 import functools

@@ -11,6 +11,7 @@ change it (state, time of its last state change, parent, children, triggered, sp
 save of that workflow; other tasks are converted again. The output is the same
 JSON the library's converter gives: `VB_VERIFY_STATE_DUMP` (on in the tests) compares the two on every save.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,8 +74,14 @@ def _settled(task) -> bool:
 
 
 def _key(task) -> tuple:
-    return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered,
-            task.task_spec.name)
+    return (
+        task.state,
+        task.last_state_change,
+        task._parent,
+        tuple(task._children),
+        task.triggered,
+        task.task_spec.name,
+    )
 
 
 def _task_json(task) -> str:
@@ -141,15 +148,19 @@ def _task_text(task, task_id: str) -> str:
         else:
             updates = DeepMerge.get_updated_keys(parent.data, task.data)
             deletions = DeepMerge.get_deleted_keys(parent.data, task.data)
-            delta = (f'{{"updates":{encode(updates) if updates else "{}"},'
-                     f'"deletions":{encode(deletions) if deletions else "[]"}}}')
+            delta = (
+                f'{{"updates":{encode(updates) if updates else "{}"},'
+                f'"deletions":{encode(deletions) if deletions else "[]"}}}'
+            )
     children = ",".join(f'"{_id_text(child, ids)}"' for child in task._children)
     internal = encode(_REGISTRY.convert(task.internal_data)) if task.internal_data else "{}"
-    return (f'{{"id":"{task_id}","parent":{parent_text},"children":[{children}],'
-            f'"last_state_change":{_encode_scalar(task.last_state_change, float)},'
-            f'"state":{_encode_scalar(task.state, int)},"task_spec":{_encoded_name(task.task_spec.name)},'
-            f'"triggered":{_encode_scalar(task.triggered, bool)},"internal_data":{internal},'
-            f'"data":{data},"delta":{delta},"typename":{_encoded_name(_REGISTRY.typenames[type(task)])}}}')
+    return (
+        f'{{"id":"{task_id}","parent":{parent_text},"children":[{children}],'
+        f'"last_state_change":{_encode_scalar(task.last_state_change, float)},'
+        f'"state":{_encode_scalar(task.state, int)},"task_spec":{_encoded_name(task.task_spec.name)},'
+        f'"triggered":{_encode_scalar(task.triggered, bool)},"internal_data":{internal},'
+        f'"data":{data},"delta":{delta},"typename":{_encoded_name(_REGISTRY.typenames[type(task)])}}}'
+    )
 
 
 _LOAD = threading.local()

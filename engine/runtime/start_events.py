@@ -4,6 +4,7 @@ A case started by a person begins at its none start event, and its timer start e
 created for one occurrence of a timer schedule fires exactly that timer start event
 (engine/timers/start_events.py creates those cases).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

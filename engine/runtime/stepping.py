@@ -16,6 +16,7 @@ that deep in a workflow of 1,000 tasks or more, so such workflows (rare: history
 small) are walked by the library itself. With `VB_VERIFY_ENGINE_WALKS` (on in the tests) every walk is
 compared with the library's.
 """
+
 from __future__ import annotations
 
 from SpiffWorkflow.util.task import TaskState

@@ -1,4 +1,5 @@
 """A search a user saved, to run it again from the cases list."""
+
 from __future__ import annotations
 
 from datetime import datetime

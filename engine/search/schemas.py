@@ -6,9 +6,14 @@ from .service import QUERY_KEYS
 class SavedSearchSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    query = fields.Dict(keys=fields.String(validate=validate.OneOf(QUERY_KEYS)), values=fields.String(),
-                        metadata={"description": "The cases page's parameters (q, status, process, municipality, "
-                                                 "role, task, from, until, sort)"})
+    query = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(QUERY_KEYS)),
+        values=fields.String(),
+        metadata={
+            "description": "The cases page's parameters (q, status, process, municipality, "
+            "role, task, from, until, sort)"
+        },
+    )
     url = fields.String(metadata={"description": "The cases page with this search"})
     created_at = fields.DateTime()
 

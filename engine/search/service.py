@@ -5,6 +5,7 @@ other criteria come from the domains that hold them, as selects of case ids: the
 open tasks, the office holder's role from the figures row (engine/reporting). Authorisation stays the case
 layer's: every search runs inside the viewer's case clause.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -26,16 +27,24 @@ MAX_SAVED = 25
 COUNT_AT_MOST = 1000
 
 
-def find_cases(actor: Actor, *, limit: int, offset: int = 0, office_holder_role: str | None = None,
-               open_task: str | None = None, **criteria) -> tuple[list, int, bool]:
+def find_cases(
+    actor: Actor,
+    *,
+    limit: int,
+    offset: int = 0,
+    office_holder_role: str | None = None,
+    open_task: str | None = None,
+    **criteria,
+) -> tuple[list, int, bool]:
     """The page of cases `actor` may see that meet the criteria (cases.service.list_cases, plus the
     office holder's role and the step with an open task), the number of them and whether that number is
     exact. The count stops at COUNT_AT_MOST, or at the end of the page when that lies further: counting
     each of a third of all cases (what the national police see) costs more than the page, and tells a
     reader no more than "more than 1,000". When it stopped, `total` is the bound and more cases match."""
     cap = max(COUNT_AT_MOST, offset + limit)
-    rows, counted = _find(actor, office_holder_role, open_task, limit=limit, offset=offset, count_at_most=cap,
-                          **criteria)
+    rows, counted = _find(
+        actor, office_holder_role, open_task, limit=limit, offset=offset, count_at_most=cap, **criteria
+    )
     return rows, min(counted, cap), counted <= cap
 
 
@@ -44,8 +53,9 @@ def _find(actor: Actor, office_holder_role, open_task, **criteria):
     if office_holder_role:
         among.append(sa.select(CaseFigures.instance_id).where(CaseFigures.office_holder_role == office_holder_role))
     if open_task:
-        among.append(sa.select(HumanTask.instance_id).where(HumanTask.status == OPEN,
-                                                            HumanTask.element_id == open_task))
+        among.append(
+            sa.select(HumanTask.instance_id).where(HumanTask.status == OPEN, HumanTask.element_id == open_task)
+        )
     return list_cases(actor, among=among, **criteria)
 
 
@@ -58,8 +68,11 @@ def _user(actor: Actor) -> User:
 
 def saved_searches(actor: Actor) -> list[SavedSearch]:
     user = _user(actor)
-    return list(db.session.scalars(sa.select(SavedSearch).where(SavedSearch.user_id == user.id)
-                                   .order_by(sa.func.lower(SavedSearch.name))))
+    return list(
+        db.session.scalars(
+            sa.select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(sa.func.lower(SavedSearch.name))
+        )
+    )
 
 
 def clean_query(query: dict) -> dict:
@@ -84,16 +97,18 @@ def save_search(actor: Actor, name: str, query: dict) -> SavedSearch:
     user = _user(actor)
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise Unprocessable("A saved search needs a name of 1 to 80 characters.", errors={"name": ["1 to 80 characters."]})
+        raise Unprocessable(
+            "A saved search needs a name of 1 to 80 characters.", errors={"name": ["1 to 80 characters."]}
+        )
     cleaned = clean_query(query)
-    existing = db.session.scalar(sa.select(SavedSearch).where(SavedSearch.user_id == user.id,
-                                                              SavedSearch.name == name))
+    existing = db.session.scalar(sa.select(SavedSearch).where(SavedSearch.user_id == user.id, SavedSearch.name == name))
     if existing is not None:
         raise Conflict(f"You already have a saved search named '{name}'.", reason="name_taken")
     count = db.session.scalar(sa.select(sa.func.count()).where(SavedSearch.user_id == user.id))
     if count >= MAX_SAVED:
-        raise Conflict(f"You have {MAX_SAVED} saved searches, the most one can keep: delete one first.",
-                       reason="too_many")
+        raise Conflict(
+            f"You have {MAX_SAVED} saved searches, the most one can keep: delete one first.", reason="too_many"
+        )
     row = SavedSearch(user_id=user.id, name=name, query=cleaned)
     db.session.add(row)
     db.session.commit()

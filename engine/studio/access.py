@@ -1,5 +1,6 @@
 """Who may use the studio and operations APIs: a bearer token (scripts, the REST API), or the web app's
 session cookie (the studio's own pages, which then must send the CSRF token in `X-CSRFToken`)."""
+
 from __future__ import annotations
 
 from ..core.errors import Forbidden

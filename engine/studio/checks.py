@@ -5,6 +5,7 @@ task without a form or role, timers and due dates that do not parse, conditions 
 compile). Two checks are added here, as warnings: an element no path from a start event reaches, and a
 message that nothing can deliver (no webhook route in `webhooks/` and no sender in any diagram).
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,10 +22,28 @@ from ..definitions.validation import SourceFile, analyse
 log = logging.getLogger(__name__)
 ERROR, WARNING = "error", "warning"
 _FLOW_NODE_TAGS = {
-    "task", "userTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask", "manualTask",
-    "callActivity", "subProcess", "transaction", "adHocSubProcess", "exclusiveGateway", "parallelGateway",
-    "inclusiveGateway", "eventBasedGateway", "complexGateway", "intermediateCatchEvent", "intermediateThrowEvent",
-    "endEvent", "startEvent", "boundaryEvent",
+    "task",
+    "userTask",
+    "serviceTask",
+    "scriptTask",
+    "businessRuleTask",
+    "sendTask",
+    "receiveTask",
+    "manualTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+    "adHocSubProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "endEvent",
+    "startEvent",
+    "boundaryEvent",
 }
 
 
@@ -38,13 +57,22 @@ class Finding:
     check: str = "engine"
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "element_id": self.element_id, "message": self.message,
-                "severity": self.severity, "check": self.check}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element_id": self.element_id,
+            "message": self.message,
+            "severity": self.severity,
+            "check": self.check,
+        }
 
 
 def _sources(files) -> list[SourceFile]:
-    return [SourceFile(file_name=f.file_name, content=f.content, uploaded=True)
-            for f in files.values() if f.kind in ("bpmn", "dmn", "form")]
+    return [
+        SourceFile(file_name=f.file_name, content=f.content, uploaded=True)
+        for f in files.values()
+        if f.kind in ("bpmn", "dmn", "form")
+    ]
 
 
 def validate_workspace(files) -> tuple[list[Finding], list]:
@@ -94,10 +122,13 @@ def unreachable_elements(file_name: str, tree) -> list[Finding]:
             link = element.find(_q("linkEventDefinition"))
             if link is not None and _local(element) == "intermediateCatchEvent":
                 link_catches.setdefault(link.get("name") or element.get("name"), []).append(element.get("id"))
-        roots = [i for i, e in nodes.items()
-                 if (_local(e) == "startEvent" and _local(e.getparent()) == "process")
-                 or e.get("triggeredByEvent") == "true"
-                 or e.get("isForCompensation") == "true"]
+        roots = [
+            i
+            for i, e in nodes.items()
+            if (_local(e) == "startEvent" and _local(e.getparent()) == "process")
+            or e.get("triggeredByEvent") == "true"
+            or e.get("isForCompensation") == "true"
+        ]
         seen = set()
         todo = list(roots)
         while todo:
@@ -117,9 +148,17 @@ def unreachable_elements(file_name: str, tree) -> list[Finding]:
                 todo.extend(link_catches.get(link.get("name") or element.get("name"), []))
         for node_id, element in nodes.items():
             if node_id not in seen:
-                findings.append(Finding(
-                    file_name, f"{_local(element)} '{element.get('name') or node_id}' is unreachable: no path from a "
-                    "start event leads here.", element.sourceline, node_id, WARNING, "unreachable"))
+                findings.append(
+                    Finding(
+                        file_name,
+                        f"{_local(element)} '{element.get('name') or node_id}' is unreachable: no path from a "
+                        "start event leads here.",
+                        element.sourceline,
+                        node_id,
+                        WARNING,
+                        "unreachable",
+                    )
+                )
     return findings
 
 
@@ -187,9 +226,20 @@ def undeliverable_messages(trees: dict, routed: set | None) -> list[Finding]:
     for file_name, element, name in catches:
         if name in sent or (routed is not None and name in routed):
             continue
-        where = "no webhook route in webhooks/ delivers it" if routed is not None else \
-            "there is no webhooks/ folder with routes"
-        findings.append(Finding(
-            file_name, f"Message '{name}' has no sender: {where} and no diagram sends it (it can still be "
-            "delivered through the API).", element.sourceline, element.get("id"), WARNING, "message-route"))
+        where = (
+            "no webhook route in webhooks/ delivers it"
+            if routed is not None
+            else "there is no webhooks/ folder with routes"
+        )
+        findings.append(
+            Finding(
+                file_name,
+                f"Message '{name}' has no sender: {where} and no diagram sends it (it can still be "
+                "delivered through the API).",
+                element.sourceline,
+                element.get("id"),
+                WARNING,
+                "message-route",
+            )
+        )
     return findings

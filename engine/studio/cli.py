@@ -1,5 +1,6 @@
 """`flask --app engine scenarios [FOLDERS]`: run the scenario tests of a checkout (default processes/ and
 forms/) against its own files, as the studio does before a deployment. Nothing is stored."""
+
 from __future__ import annotations
 
 from pathlib import Path

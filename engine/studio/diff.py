@@ -1,6 +1,7 @@
 """What changed between two versions of a process: elements added, removed and changed (names, attributes,
 conditions, timers, scripts), and the decision and form files whose version changed. Layout (DI) is left out:
 moving a shape is not a change of the process."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -70,14 +71,19 @@ def process_elements(xml: str | None, process_id: str | None = None) -> dict:
 
 def diff_elements(before: dict, after: dict) -> dict:
     added = [{"id": i, "type": after[i]["type"], "name": after[i].get("name", "")} for i in after if i not in before]
-    removed = [{"id": i, "type": before[i]["type"], "name": before[i].get("name", "")} for i in before if i not in after]
+    removed = [
+        {"id": i, "type": before[i]["type"], "name": before[i].get("name", "")} for i in before if i not in after
+    ]
     changed = []
     for element_id in after:
         if element_id not in before or before[element_id] == after[element_id]:
             continue
         old, new = before[element_id], after[element_id]
-        changes = [{"attribute": key, "before": old.get(key), "after": new.get(key)}
-                   for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+        changes = [
+            {"attribute": key, "before": old.get(key), "after": new.get(key)}
+            for key in sorted(set(old) | set(new))
+            if old.get(key) != new.get(key)
+        ]
         changed.append({"id": element_id, "type": new["type"], "name": new.get("name", ""), "changes": changes})
     return {"added": added, "removed": removed, "changed": changed}
 

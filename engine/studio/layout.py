@@ -11,6 +11,7 @@ bpmn-js writes no attribute whose value is the default of its Camunda extension 
 business rule task vanish on the first save. Same meaning, but a diff that shows changes nobody made: such
 attributes are carried over from the previous text onto the same element.
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,9 +25,15 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 # camunda-bpmn-moddle's attributes with a default value (resources/camunda.json), as written in XML
 CAMUNDA_DEFAULTS = {
-    "async": "false", "asyncBefore": "false", "asyncAfter": "false", "exclusive": "true",
-    "isStartableInTasklist": "true", "calledElementBinding": "latest", "caseBinding": "latest",
-    "decisionRefBinding": "latest", "mapDecisionResult": "resultList",
+    "async": "false",
+    "asyncBefore": "false",
+    "asyncAfter": "false",
+    "exclusive": "true",
+    "isStartableInTasklist": "true",
+    "calledElementBinding": "latest",
+    "caseBinding": "latest",
+    "decisionRefBinding": "latest",
+    "mapDecisionResult": "resultList",
 }
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 
@@ -78,8 +85,11 @@ def _carry_layout(old_root, new_root) -> int:
     new_layout = _layout_elements(new_root)
     laid_out = {e.get("bpmnElement") for e in new_layout}
     layout_ids = {e.get("id") for e in new_layout}
-    semantic_ids = {e.get("id") for e in new_root.iter() if isinstance(e.tag, str) and e.get("id")
-                    and not e.tag.startswith(f"{{{BPMNDI}}}")}
+    semantic_ids = {
+        e.get("id")
+        for e in new_root.iter()
+        if isinstance(e.tag, str) and e.get("id") and not e.tag.startswith(f"{{{BPMNDI}}}")
+    }
     planes = {p.getparent().get("id"): p for p in new_root.iter(f"{{{BPMNDI}}}BPMNPlane")}
     if not planes:
         return 0

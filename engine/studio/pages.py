@@ -3,6 +3,7 @@
 The editors are JavaScript islands (bpmn-js, dmn-js, form-js) that talk to /api/v1/studio; deploying,
 the version list and the operations pages are plain server-rendered forms.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,6 +74,7 @@ def _operations_actor():
 
 # --- studio ----------------------------------------------------------------------------------------
 
+
 @bp.get("/studio")
 @login_required
 def studio_index():
@@ -103,10 +105,13 @@ def studio_edit(file_name):
     _studio_actor()
     detail = service.file_detail(file_name)
     config = {
-        "file_name": file_name, "kind": detail["kind"], "draft": detail["draft"],
+        "file_name": file_name,
+        "kind": detail["kind"],
+        "draft": detail["draft"],
         "deployed_version": detail["deployed_version"],
         "file_url": url_for("studio.File", file_name=file_name),
-        "validate_url": url_for("studio.Validate"), "tests_url": url_for("studio.RunTests"),
+        "validate_url": url_for("studio.Validate"),
+        "tests_url": url_for("studio.RunTests"),
         "preview_data": {},
     }
     return render_template("studio/editor.html", file=detail, config=config)
@@ -128,8 +133,9 @@ def studio_deploy_page():
     _studio_actor()
     files = service.list_files()
     report = service.run_tests()
-    return render_template("studio/deploy.html", drafts=[f for f in files if f["draft"]], report=report,
-                           outcome=None, failure=None)
+    return render_template(
+        "studio/deploy.html", drafts=[f for f in files if f["draft"]], report=report, outcome=None, failure=None
+    )
 
 
 @bp.post("/studio/deploy")
@@ -141,11 +147,19 @@ def studio_deploy():
         outcome = service.deploy_drafts(actor, names)
     except (Unprocessable, ApprovalRequired) as err:  # problems, or four eyes: the page says which and why
         files = service.list_files()
-        return render_template("studio/deploy.html", drafts=[f for f in files if f["draft"]], report=None,
-                               outcome=None, failure=err), err.status
-    flash(_("Deployed: %(list)s.", list=", ".join(f"{p['process_id']} v{p['version']}"
-                                                   for p in outcome["processes"] if p["status"] != "unchanged")
-            or _("no process changed")), "success")
+        return render_template(
+            "studio/deploy.html", drafts=[f for f in files if f["draft"]], report=None, outcome=None, failure=err
+        ), err.status
+    flash(
+        _(
+            "Deployed: %(list)s.",
+            list=", ".join(
+                f"{p['process_id']} v{p['version']}" for p in outcome["processes"] if p["status"] != "unchanged"
+            )
+            or _("no process changed"),
+        ),
+        "success",
+    )
     return render_template("studio/deploy.html", drafts=[], report=None, outcome=outcome, failure=None)
 
 
@@ -160,8 +174,11 @@ def studio_versions(process_id):
 @login_required
 def studio_export():
     _studio_actor()
-    return Response(service.export_zip(), mimetype="application/zip",
-                    headers={"Content-Disposition": 'attachment; filename="veilig-bestuur-processes.zip"'})
+    return Response(
+        service.export_zip(),
+        mimetype="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="veilig-bestuur-processes.zip"'},
+    )
 
 
 # --- operations ------------------------------------------------------------------------------------
@@ -193,18 +210,28 @@ def operations_cases():
         raise Unprocessable(_("Unknown status."))
     filters = {
         "process_id": (request.args.get("process_id") or "").strip() or None,
-        "version": _int_arg("version", 1), "status": status,
+        "version": _int_arg("version", 1),
+        "status": status,
         "municipality_code": (request.args.get("municipality_code") or "").strip() or None,
-        "min_age_days": _int_arg("min_age_days"), "max_age_days": _int_arg("max_age_days"),
+        "min_age_days": _int_arg("min_age_days"),
+        "max_age_days": _int_arg("max_age_days"),
     }
     page = _int_arg("page", 1) or 1
     rows, total = operations.list_cases(actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
 
-    return render_template("studio/operations.html", rows=rows, total=total, filters=filters, page=page,
-                           page_count=max(1, -(-total // PAGE_SIZE)), statuses=STATUSES,
-                           processes=latest_process_versions(), incidents=operations.list_incidents(actor, limit=20),
-                           may_act=policy.can_administer_cases(actor),
-                           query={k: v for k, v in request.args.items() if k != "page" and v})
+    return render_template(
+        "studio/operations.html",
+        rows=rows,
+        total=total,
+        filters=filters,
+        page=page,
+        page_count=max(1, -(-total // PAGE_SIZE)),
+        statuses=STATUSES,
+        processes=latest_process_versions(),
+        incidents=operations.list_incidents(actor, limit=20),
+        may_act=policy.can_administer_cases(actor),
+        query={k: v for k, v in request.args.items() if k != "page" and v},
+    )
 
 
 @bp.get("/operations/cases/<case_id>")
@@ -214,10 +241,14 @@ def operations_case(case_id):
 
     instance = get_visible_case(case_id, actor)
     variables = case_variables_for(actor, instance, channel="page", activity="case.operate")
-    return render_template("studio/operations_case.html", case=instance, summary=operations.case_summary(instance),
-                           history=case_history(instance), variables_json=json.dumps(variables, indent=2,
-                                                                                     ensure_ascii=False),
-                           may_act=policy.can_administer_cases(actor))
+    return render_template(
+        "studio/operations_case.html",
+        case=instance,
+        summary=operations.case_summary(instance),
+        history=case_history(instance),
+        variables_json=json.dumps(variables, indent=2, ensure_ascii=False),
+        may_act=policy.can_administer_cases(actor),
+    )
 
 
 @bp.post("/operations/cases/<case_id>/<action>")
@@ -229,20 +260,26 @@ def operations_act(case_id, action):
         raise NotFound()
     try:
         if action == "retry":
-
             try:
                 variables = json.loads(request.form.get("variables") or "{}")
             except json.JSONDecodeError as err:
-                raise Unprocessable(_("The data is not valid JSON (line %(line)d): %(msg)s", line=err.lineno,
-                                      msg=err.msg)) from None
+                raise Unprocessable(
+                    _("The data is not valid JSON (line %(line)d): %(msg)s", line=err.lineno, msg=err.msg)
+                ) from None
             if not isinstance(variables, dict):
                 raise Unprocessable(_("The data must be a JSON object of variable names and values."))
             row = retry_case(case_id, variables, actor)
             flash(_("The case was retried; its status is now: %(status)s.", status=row.status), "success")
         else:
             actions[action](case_id, request.form.get("reason", ""), actor)
-            flash({"suspend": _("The case is suspended."), "resume": _("The case is resumed."),
-                   "cancel": _("The case is cancelled.")}[action], "success")
+            flash(
+                {
+                    "suspend": _("The case is suspended."),
+                    "resume": _("The case is resumed."),
+                    "cancel": _("The case is cancelled."),
+                }[action],
+                "success",
+            )
     except (Unprocessable, Conflict) as err:
         flash(err.message, "error")
     return redirect(url_for("studio_pages.operations_case", case_id=case_id))
@@ -254,5 +291,6 @@ def operations_heatmap(process_id):
     _operations_actor()
     data = heatmap(process_id, _int_arg("version", 1))
     xml = data.pop("xml")
-    return render_template("studio/heatmap.html", data=data, config={"elements": data["elements"],
-                                                                     "max_now": data["max_now"]}, xml=xml)
+    return render_template(
+        "studio/heatmap.html", data=data, config={"elements": data["elements"], "max_now": data["max_now"]}, xml=xml
+    )

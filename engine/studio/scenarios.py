@@ -21,6 +21,7 @@ script engine and form validation as real cases, but nothing is stored and no re
 user task's inputs pass through its form's server-side validation, so a form change that would refuse
 them fails the scenario.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,8 +68,16 @@ class ScenarioResult:
     variables: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "process_id": self.process_id, "name": self.name, "passed": self.passed,
-                "reasons": self.reasons, "path": self.path, "end": self.end, "waiting_at": self.waiting_at}
+        return {
+            "file": self.file,
+            "process_id": self.process_id,
+            "name": self.name,
+            "passed": self.passed,
+            "reasons": self.reasons,
+            "path": self.path,
+            "end": self.end,
+            "waiting_at": self.waiting_at,
+        }
 
 
 def read_test_file(file_name: str, content: str) -> dict:
@@ -85,7 +94,9 @@ def read_test_file(file_name: str, content: str) -> dict:
             raise ScenarioFileError(f"Scenario {index} is not an object.")
         for key, kind in (("start", dict), ("inputs", dict), ("events", list), ("expect", dict)):
             if key in scenario and not isinstance(scenario[key], kind):
-                raise ScenarioFileError(f"Scenario {index}: '{key}' must be a{'n object' if kind is dict else ' list'}.")
+                raise ScenarioFileError(
+                    f"Scenario {index}: '{key}' must be a{'n object' if kind is dict else ' list'}."
+                )
         end = (scenario.get("expect") or {}).get("end")
         if end is not None and end not in END_STATES:
             raise ScenarioFileError(f"Scenario {index}: expect.end is one of {', '.join(END_STATES)}.")
@@ -144,8 +155,9 @@ class Runtime:
 
     def new_workflow(self, process_id: str) -> BpmnWorkflow:
         engine = SandboxedScriptEngine(time_limit=current_app.config["VB_SCRIPT_TIME_LIMIT"])
-        return BpmnWorkflow(self.parser.get_spec(process_id), self.parser.get_subprocess_specs(process_id),
-                            script_engine=engine)
+        return BpmnWorkflow(
+            self.parser.get_spec(process_id), self.parser.get_subprocess_specs(process_id), script_engine=engine
+        )
 
 
 def run_test_file(runtime: Runtime, file_name: str, content: str) -> list[ScenarioResult]:
@@ -154,8 +166,10 @@ def run_test_file(runtime: Runtime, file_name: str, content: str) -> list[Scenar
         process_id = runtime.process_for(file_name, document)
     except ScenarioFileError as err:
         return [ScenarioResult(file_name, "", "(file)", False, [str(err)])]
-    return [run_scenario(runtime, file_name, process_id, scenario, index)
-            for index, scenario in enumerate(document["scenarios"], start=1)]
+    return [
+        run_scenario(runtime, file_name, process_id, scenario, index)
+        for index, scenario in enumerate(document["scenarios"], start=1)
+    ]
 
 
 class _Recorder:
@@ -175,8 +189,14 @@ def run_scenario(runtime: Runtime, file_name: str, process_id: str, scenario: di
         result.reasons.append(f"Process '{process_id}' is not executable.")
         return result
     start = dict(scenario.get("start") or {})
-    start_form = next((runtime.form(s["form"]) for s in model["start_events"]
-                       if s.get("form") and not s.get("timer") and not s.get("message")), None)
+    start_form = next(
+        (
+            runtime.form(s["form"])
+            for s in model["start_events"]
+            if s.get("form") and not s.get("timer") and not s.get("message")
+        ),
+        None,
+    )
     if start_form is not None:
         start, errors = start_form.validate(start)
         if errors:
@@ -192,16 +212,20 @@ def run_scenario(runtime: Runtime, file_name: str, process_id: str, scenario: di
         result.reasons.append(f"The process cannot start: {err}")
         return result
     workflow.task_tree.data.update(start)
-    inputs = {key: (list(value) if isinstance(value, list) else value)
-              for key, value in (scenario.get("inputs") or {}).items()}
+    inputs = {
+        key: (list(value) if isinstance(value, list) else value)
+        for key, value in (scenario.get("inputs") or {}).items()
+    }
     events = list(scenario.get("events") or [])
     log = StepLog()
     incident = None
     try:
         incident = _run_rounds(runtime, workflow, inputs, events, log, result)
     except RecursionError:  # a task that reopens and is given the same inputs each time: the case loops
-        result.reasons.append("The case goes round a loop: a task opens again and again with the same inputs. "
-                              "Give that task a list of inputs, one for each time it opens.")
+        result.reasons.append(
+            "The case goes round a loop: a task opens again and again with the same inputs. "
+            "Give that task a list of inputs, one for each time it opens."
+        )
         return result
     return _finish(result, workflow, log, incident, scenario)
 
@@ -266,9 +290,13 @@ def _apply_event(workflow, event, result) -> bool:
         for task in workflow.get_tasks(state=TaskState.WAITING):
             definition = getattr(task.task_spec, "event_definition", None)
             definitions = getattr(definition, "event_definitions", None) or [definition]
-            if task.task_spec.bpmn_id == event["timer"] and any(isinstance(d, TimerEventDefinition) for d in definitions):
+            if task.task_spec.bpmn_id == event["timer"] and any(
+                isinstance(d, TimerEventDefinition) for d in definitions
+            ):
                 if any(isinstance(d, CycleTimerEventDefinition) for d in definitions):
-                    result.reasons.append(f"Timer '{event['timer']}' is a cycle; scenarios fire date and duration timers.")
+                    result.reasons.append(
+                        f"Timer '{event['timer']}' is a cycle; scenarios fire date and duration timers."
+                    )
                     return False
                 # The due moment of a waiting timer is kept in its internal data: make it due now.
                 task.internal_data["event_value"] = datetime(2000, 1, 1, tzinfo=timezone.utc).isoformat()
@@ -314,8 +342,9 @@ def _finish(result, workflow, log, incident, scenario) -> ScenarioResult:
             reasons.append(f"Expected to end at '{expect['end_event']}', but the case did not get there.")
     for element_id in expect.get("waiting_at") or []:
         if element_id not in result.waiting_at:
-            reasons.append(f"Expected the case to wait at '{element_id}'; it waits at "
-                           f"{', '.join(result.waiting_at) or 'nothing'}.")
+            reasons.append(
+                f"Expected the case to wait at '{element_id}'; it waits at {', '.join(result.waiting_at) or 'nothing'}."
+            )
     for key, value in (expect.get("variables") or {}).items():
         if key not in result.variables:
             reasons.append(f"Expected variable '{key}' = {value!r}, but it is not set.")

@@ -17,8 +17,11 @@ class OverrideSchema(Schema):
 
 
 class ValidateSchema(Schema):
-    files = fields.List(fields.Nested(OverrideSchema), load_default=list,
-                        metadata={"description": "Unsaved texts to judge instead of the saved ones"})
+    files = fields.List(
+        fields.Nested(OverrideSchema),
+        load_default=list,
+        metadata={"description": "Unsaved texts to judge instead of the saved ones"},
+    )
 
 
 class RunTestsSchema(ValidateSchema):
@@ -26,8 +29,12 @@ class RunTestsSchema(ValidateSchema):
 
 
 class DeploySchema(Schema):
-    files = fields.List(fields.String(), load_default=None, allow_none=True,
-                        metadata={"description": "Draft file names to deploy; all drafts when left out"})
+    files = fields.List(
+        fields.String(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Draft file names to deploy; all drafts when left out"},
+    )
 
 
 class WorkspaceFileSchema(Schema):
@@ -85,16 +92,28 @@ class TestReportSchema(ValidationReportSchema):
 
 class StudioDeployErrorSchema(ApiErrorSchema):
     """A 422 of a studio deployment: the stage that stopped it and what it found; nothing was deployed."""
-    stage = fields.String(validate=validate.OneOf(["validation", "tests"]), metadata={
-        "description": "validation: `errors` and `warnings` list the findings; tests: `tests` holds every "
-                       "scenario result (absent when there was nothing to deploy)"})
+
+    stage = fields.String(
+        validate=validate.OneOf(["validation", "tests"]),
+        metadata={
+            "description": "validation: `errors` and `warnings` list the findings; tests: `tests` holds every "
+            "scenario result (absent when there was nothing to deploy)"
+        },
+    )
     # the findings of the validation stage; or, for a request the studio cannot deploy at all (a file that is no
     # changed draft, a body that is not valid), the fields and their messages
-    errors = fields.Raw(metadata={"oneOf": [
-        {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
-        {"type": "object", "additionalProperties": True,
-         "description": "each field and its messages (for `files`: the names that are no changed draft)"},
-    ]})
+    errors = fields.Raw(
+        metadata={
+            "oneOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "each field and its messages (for `files`: the names that are no changed draft)",
+                },
+            ]
+        }
+    )
     warnings = fields.List(fields.Nested(FindingSchema))
     tests = fields.List(fields.Nested(ScenarioResultSchema))
 

@@ -1,5 +1,6 @@
 """The studio's steps: list, save, validate, test and deploy workspace files; versions and their diffs;
 export of the deployed files in the repository's layout."""
+
 from __future__ import annotations
 
 import io
@@ -25,13 +26,17 @@ def list_files() -> list[dict]:
     processes = _processes_by_file()
     rows = []
     for f in sorted(files.values(), key=lambda f: (("bpmn", "dmn", "form", "test").index(f.kind), f.file_name)):
-        rows.append({
-            "file_name": f.file_name, "kind": f.kind,
-            "deployed_version": f.deployed.version if f.deployed is not None else None,
-            "draft": f.changed, "updated_by": f.draft.updated_by if f.draft is not None else None,
-            "updated_at": f.draft.updated_at if f.draft is not None else None,
-            "processes": processes.get(f.file_name, []),
-        })
+        rows.append(
+            {
+                "file_name": f.file_name,
+                "kind": f.kind,
+                "deployed_version": f.deployed.version if f.deployed is not None else None,
+                "draft": f.changed,
+                "updated_by": f.draft.updated_by if f.draft is not None else None,
+                "updated_at": f.draft.updated_at if f.draft is not None else None,
+                "processes": processes.get(f.file_name, []),
+            }
+        )
     return rows
 
 
@@ -41,19 +46,26 @@ def _processes_by_file() -> dict:
     if not versions:
         return result
     query = sa.select(DefinitionFile.id, DefinitionFile.file_name).where(
-        DefinitionFile.id.in_([v.bpmn_file_id for v in versions]))
+        DefinitionFile.id.in_([v.bpmn_file_id for v in versions])
+    )
     names = {row.id: row.file_name for row in db.session.execute(query).all()}
     for version in versions:
         result.setdefault(names.get(version.bpmn_file_id), []).append(
-            {"process_id": version.process_id, "name": version.name, "version": version.version})
+            {"process_id": version.process_id, "name": version.name, "version": version.version}
+        )
     return result
 
 
 def file_detail(file_name: str) -> dict:
     f = workspace.get_file(file_name)
-    return {"file_name": f.file_name, "kind": f.kind, "content": f.content, "draft": f.changed,
-            "deployed_version": f.deployed.version if f.deployed is not None else None,
-            "deployed_content": f.deployed.content if f.deployed is not None else None}
+    return {
+        "file_name": f.file_name,
+        "kind": f.kind,
+        "content": f.content,
+        "draft": f.changed,
+        "deployed_version": f.deployed.version if f.deployed is not None else None,
+        "deployed_content": f.deployed.content if f.deployed is not None else None,
+    }
 
 
 def save(file_name: str, content: str, actor: Actor) -> dict:
@@ -114,13 +126,21 @@ def deploy_drafts(actor: Actor, file_names: list | None = None) -> dict:
     findings, _ = checks.validate_workspace(files)
     report = _report(findings)
     if not report["valid"]:
-        raise Unprocessable("Nothing was deployed: fix these problems first.", errors=report["errors"],
-                            warnings=report["warnings"], stage="validation")
+        raise Unprocessable(
+            "Nothing was deployed: fix these problems first.",
+            errors=report["errors"],
+            warnings=report["warnings"],
+            stage="validation",
+        )
     results = scenarios.run_workspace_tests(files)
     failed = [r for r in results if not r.passed]
     if failed:
-        raise Unprocessable("Nothing was deployed: a scenario test fails.", errors=[],
-                            tests=[r.to_dict() for r in results], stage="tests")
+        raise Unprocessable(
+            "Nothing was deployed: a scenario test fails.",
+            errors=[],
+            tests=[r.to_dict() for r in results],
+            stage="tests",
+        )
     uploads = [Upload(f.file_name, f.content.encode("utf-8")) for f in drafts]
     result = deploy(uploads, actor.username, source="studio")
     workspace.drop_deployed_drafts([f.file_name for f in drafts])
@@ -131,10 +151,13 @@ def deploy_drafts(actor: Actor, file_names: list | None = None) -> dict:
 
 # --- versions --------------------------------------------------------------------------------------
 
+
 def _file_facts(file_ids) -> list:
-    rows = db.session.execute(sa.select(DefinitionFile.id, DefinitionFile.kind, DefinitionFile.key,
-                                        DefinitionFile.version, DefinitionFile.file_name)
-                              .where(DefinitionFile.id.in_(list(file_ids)))).all()
+    rows = db.session.execute(
+        sa.select(
+            DefinitionFile.id, DefinitionFile.kind, DefinitionFile.key, DefinitionFile.version, DefinitionFile.file_name
+        ).where(DefinitionFile.id.in_(list(file_ids)))
+    ).all()
     return [{"id": r.id, "kind": r.kind, "key": r.key, "version": r.version, "file_name": r.file_name} for r in rows]
 
 
@@ -145,41 +168,54 @@ def _bpmn_content(file_id: int) -> str:
 def process_versions(process_id: str) -> list[dict]:
     """Every version of a process, newest first: who deployed it, when, and what changed from the one
     before (elements, and the decision and form files it uses)."""
-    versions = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-                                  .order_by(ProcessVersion.version)).all()
+    versions = db.session.scalars(
+        sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version)
+    ).all()
     if not versions:
         raise NotFound(f"No process '{process_id}' is deployed.")
-    deployments = {d.id: d for d in db.session.scalars(
-        sa.select(Deployment).where(Deployment.id.in_({v.deployment_id for v in versions})))}
+    deployments = {
+        d.id: d
+        for d in db.session.scalars(sa.select(Deployment).where(Deployment.id.in_({v.deployment_id for v in versions})))
+    }
     rows = []
     previous_elements, previous_files = {}, []
     for version in versions:
         elements = process_elements(_bpmn_content(version.bpmn_file_id), process_id)
         files = _file_facts(version.file_ids)
         deployment = deployments.get(version.deployment_id)
-        rows.append({
-            "version": version.version, "version_id": version.id, "name": version.name,
-            "deployment_id": version.deployment_id,
-            "created_by": deployment.created_by if deployment else "", "source": deployment.source if deployment else "",
-            "created_at": version.created_at.astimezone(timezone.utc),
-            "elements": diff_elements(previous_elements, elements) if version.version > 1 else
-            {"added": [], "removed": [], "changed": []},
-            "files": diff_files(previous_files, files) if version.version > 1 else [],
-            "file_list": files,
-        })
+        rows.append(
+            {
+                "version": version.version,
+                "version_id": version.id,
+                "name": version.name,
+                "deployment_id": version.deployment_id,
+                "created_by": deployment.created_by if deployment else "",
+                "source": deployment.source if deployment else "",
+                "created_at": version.created_at.astimezone(timezone.utc),
+                "elements": diff_elements(previous_elements, elements)
+                if version.version > 1
+                else {"added": [], "removed": [], "changed": []},
+                "files": diff_files(previous_files, files) if version.version > 1 else [],
+                "file_list": files,
+            }
+        )
         previous_elements, previous_files = elements, files
     return list(reversed(rows))
 
 
 def version_xml(process_id: str, version_number: int) -> str:
-    version = db.session.scalar(sa.select(ProcessVersion).where(ProcessVersion.process_id == process_id,
-                                                                ProcessVersion.version == version_number))
+    version = db.session.scalar(
+        sa.select(ProcessVersion).where(
+            ProcessVersion.process_id == process_id, ProcessVersion.version == version_number
+        )
+    )
     if version is None:
         raise NotFound(f"Process '{process_id}' has no version {version_number}.")
     return _bpmn_content(version.bpmn_file_id)
 
 
 # --- export ----------------------------------------------------------------------------------------
+
 
 def export_zip(include_drafts: bool = False) -> bytes:
     """The deployed files in the repository's layout: processes/*.bpmn, *.dmn and *.test.json, forms/*.form."""
@@ -193,4 +229,3 @@ def export_zip(include_drafts: bool = False) -> bytes:
             folder = "forms" if kind == "form" else "processes"
             archive.writestr(f"{folder}/{file_name}", content)
     return buffer.getvalue()
-

@@ -1,5 +1,6 @@
 """The text a new studio file starts with: an executable process with a start and an end, an empty
 decision table, an empty form, a scenario test skeleton."""
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,21 @@ def blank(kind: str, file_name: str) -> str:
     if kind == "dmn":
         return DMN.replace("{id}", ident)
     if kind == "form":
-        return json.dumps({"type": "default", "id": ident, "components": [],
-                           "schemaVersion": 16}, indent=2) + "\n"
+        return json.dumps({"type": "default", "id": ident, "components": [], "schemaVersion": 16}, indent=2) + "\n"
     stem = bpmn_stem(test_stem(file_name))
-    return json.dumps({"scenarios": [{"name": f"{stem}: standaardpad / happy path", "start": {}, "inputs": {},
-                                      "expect": {"end": "completed"}}]}, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "scenarios": [
+                    {
+                        "name": f"{stem}: standaardpad / happy path",
+                        "start": {},
+                        "inputs": {},
+                        "expect": {"end": "completed"},
+                    }
+                ]
+            },
+            indent=2,
+        )
+        + "\n"
+    )

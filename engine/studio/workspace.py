@@ -3,6 +3,7 @@
 Files are named by file name, as they lie in `processes/` and `forms/`. A draft is kept even when it has
 problems, so a process owner never loses work; only a deployment must be free of problems.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,12 +38,15 @@ def studio_kind(file_name: str) -> str | None:
 def check_file_name(file_name: str) -> str:
     """The kind of a file name a process owner typed; a 422 that says what to fix otherwise."""
     if not file_name or not _FILE_NAME.match(file_name) or ".." in file_name:
-        raise Unprocessable("A file name has letters, digits, '.', '_', '-' or spaces, and no folders.",
-                            errors={"file_name": ["invalid"]})
+        raise Unprocessable(
+            "A file name has letters, digits, '.', '_', '-' or spaces, and no folders.",
+            errors={"file_name": ["invalid"]},
+        )
     kind = studio_kind(file_name)
     if kind is None:
-        raise Unprocessable("Use a file name ending in .bpmn, .dmn, .form or .test.json.",
-                            errors={"file_name": ["unknown file type"]})
+        raise Unprocessable(
+            "Use a file name ending in .bpmn, .dmn, .form or .test.json.", errors={"file_name": ["unknown file type"]}
+        )
     return kind
 
 

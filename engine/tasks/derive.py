@@ -1,4 +1,5 @@
 """Derive the human task rows of a case from its engine state, when the case is saved."""
+
 from __future__ import annotations
 
 import re
@@ -112,8 +113,9 @@ class TaskPlan:
     events: list = field(default_factory=list)
 
 
-def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, now: datetime,
-                     ready_tasks: list | None = None) -> TaskPlan:
+def plan_human_tasks(
+    case, workflow, version_model: dict, ready_before: dict, now: datetime, ready_tasks: list | None = None
+) -> TaskPlan:
     """`ready_before`: {task id: (element id, name)} of the tasks ready when the case was loaded, which are
     exactly its open rows."""
     plan = TaskPlan()
@@ -125,8 +127,16 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, no
         else:
             element_id, element_name = ready_before[task_id]
             plan.cancelled.append(task_id)
-            plan.events.append({"event": "task.cancelled", "task_id": task_id, "data_keys": [], "details": {},
-                                "element_id": element_id, "element_name": element_name})
+            plan.events.append(
+                {
+                    "event": "task.cancelled",
+                    "task_id": task_id,
+                    "data_keys": [],
+                    "details": {},
+                    "element_id": element_id,
+                    "element_name": element_name,
+                }
+            )
     for task_id, task in ready.items():
         if task_id in ready_before:
             continue
@@ -135,24 +145,49 @@ def plan_human_tasks(case, workflow, version_model: dict, ready_before: dict, no
         groups = resolve_candidate_groups(model, task, problems)
         script_engine = workflow.script_engine
         row = {
-            "id": task_id, "instance_id": case.id, "process_id": task.workflow.spec.name,
+            "id": task_id,
+            "instance_id": case.id,
+            "process_id": task.workflow.spec.name,
             "element_id": task.task_spec.bpmn_id,
             "name": model.get("name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-            "lane": model.get("lane"), "candidate_groups": groups,
-            "assignee": _safely(problems, "assignee", lambda: resolve_assignee(model.get("assignee"), task, script_engine)),  # noqa: B023 (called at once)
+            "lane": model.get("lane"),
+            "candidate_groups": groups,
+            "assignee": _safely(
+                problems,
+                "assignee",
+                lambda: resolve_assignee(model.get("assignee"), task, script_engine),  # noqa: B023 (called at once)
+            ),
             "municipality_code": case.municipality_code or task_municipality(task),
             "form_key": (model.get("form") or {}).get("ref"),
             "form_file_id": form_file_id(version_model, model.get("form")),
-            "due_at": _safely(problems, "due date", lambda: resolve_due_date(model.get("due_date"), task, script_engine, now)),  # noqa: B023
-            "priority": _safely(problems, "priority", lambda: resolve_priority(model.get("priority"), task, script_engine),  # noqa: B023
-                                NORMAL_PRIORITY),
-            "status": OPEN, "created_at": now, "claimed_at": None, "completed_at": None, "completed_by": None,
+            "due_at": _safely(
+                problems,
+                "due date",
+                lambda: resolve_due_date(model.get("due_date"), task, script_engine, now),  # noqa: B023
+            ),
+            "priority": _safely(
+                problems,
+                "priority",
+                lambda: resolve_priority(model.get("priority"), task, script_engine),  # noqa: B023
+                NORMAL_PRIORITY,
+            ),
+            "status": OPEN,
+            "created_at": now,
+            "claimed_at": None,
+            "completed_at": None,
+            "completed_by": None,
         }
         plan.new_rows.append(row)
-        plan.events.append({"event": "task.created", "element_id": row["element_id"], "element_name": row["name"],
-                            "task_id": task_id, "data_keys": [], "details": {"candidate_groups": groups,
-                                                                             "assignee": row["assignee"],
-                                                                             "problems": problems}})
+        plan.events.append(
+            {
+                "event": "task.created",
+                "element_id": row["element_id"],
+                "element_name": row["name"],
+                "task_id": task_id,
+                "data_keys": [],
+                "details": {"candidate_groups": groups, "assignee": row["assignee"], "problems": problems},
+            }
+        )
     return plan
 
 
@@ -164,8 +199,11 @@ def apply_human_tasks(writer, plan: TaskPlan, actor_name: str, completed_task_id
         close_tasks(writer.connection, [completed_task_id], COMPLETED, now, actor_name)
     close_tasks(writer.connection, completed, COMPLETED, now)
     close_tasks(writer.connection, plan.cancelled, CANCELLED, now)
-    candidates = [{"task_id": row["id"], "instance_id": row["instance_id"], "group_name": group}
-                  for row in plan.new_rows for group in row["candidate_groups"]]
+    candidates = [
+        {"task_id": row["id"], "instance_id": row["instance_id"], "group_name": group}
+        for row in plan.new_rows
+        for group in row["candidate_groups"]
+    ]
     open_tasks(writer.connection, plan.new_rows, candidates)
     return plan.events
 

@@ -28,8 +28,12 @@ class TaskSchema(Schema):
     assignee = fields.String(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
-    priority = fields.Integer(metadata={"description": "camunda:priority of the user task, 0-100 (50 when the "
-                                                        "model sets none; 75 and higher is urgent)"})
+    priority = fields.Integer(
+        metadata={
+            "description": "camunda:priority of the user task, 0-100 (50 when the "
+            "model sets none; 75 and higher is urgent)"
+        }
+    )
     urgent = fields.Boolean()
     created_at = fields.DateTime()
     status = fields.String(validate=validate.OneOf([OPEN, COMPLETED, CANCELLED]))

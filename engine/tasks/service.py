@@ -1,4 +1,5 @@
 """Inbox queries, claiming, and completing a user task with server-side form validation."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -23,8 +24,16 @@ from ..instances.task_rows import TaskCandidate
 from ..instances.models import AuditEvent
 
 
-def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, assigned=None,
-               candidate_group=None, limit: int = 100, offset: int = 0):
+def list_tasks(
+    actor: Actor,
+    process_id=None,
+    instance_id=None,
+    overdue=False,
+    assigned=None,
+    candidate_group=None,
+    limit: int = 100,
+    offset: int = 0,
+):
     """(rows, total): a page of the open tasks `actor` may work on (the policy's clause in the row query),
     each row a (HumanTask, business key)."""
     where = [HumanTask.status == OPEN, policy.task_clause(actor)]
@@ -39,13 +48,16 @@ def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, a
     elif assigned == "none":
         where.append(HumanTask.assignee.is_(None))
     if candidate_group:
-        where += [HumanTask.candidate_groups.is_not(None),
-                  sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name == candidate_group)]
+        where += [
+            HumanTask.candidate_groups.is_not(None),
+            sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name == candidate_group),
+        ]
     order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
     # one row more than the page: when it is not there, the rows fetched are the rest of the list and the
     # total follows from them, without a count query
-    tasks = db.session.scalars(sa.select(HumanTask).where(*where).order_by(*order).limit(limit + 1)
-                               .offset(offset)).all()
+    tasks = db.session.scalars(
+        sa.select(HumanTask).where(*where).order_by(*order).limit(limit + 1).offset(offset)
+    ).all()
     if len(tasks) <= limit and (offset == 0 or tasks):
         total = offset + len(tasks)
     else:
@@ -54,8 +66,15 @@ def list_tasks(actor: Actor, process_id=None, instance_id=None, overdue=False, a
     # the case numbers of the page's rows only: joined into the row query, SQLite read them for every
     # visible task before sorting (thousands for a municipality's inbox)
     ids = {t.instance_id for t in tasks}
-    keys = dict(db.session.execute(sa.select(ProcessInstance.id, ProcessInstance.business_key)
-                                   .where(ProcessInstance.id.in_(ids))).all()) if ids else {}
+    keys = (
+        dict(
+            db.session.execute(
+                sa.select(ProcessInstance.id, ProcessInstance.business_key).where(ProcessInstance.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return [(t, keys.get(t.instance_id)) for t in tasks], total
 
 
@@ -79,8 +98,11 @@ def claim(task_id: str, actor: Actor) -> HumanTask:
         raise Conflict(f"This task is already claimed by {task.assignee}.", assignee=task.assignee)
     result = db.session.execute(
         sa.update(HumanTask)
-        .where(HumanTask.id == task.id, HumanTask.status == OPEN,
-               sa.or_(HumanTask.assignee.is_(None), HumanTask.assignee == actor.username))
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.status == OPEN,
+            sa.or_(HumanTask.assignee.is_(None), HumanTask.assignee == actor.username),
+        )
         .values(assignee=actor.username, claimed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -101,7 +123,9 @@ def unclaim(task_id: str, actor: Actor) -> HumanTask:
     if task.assignee != actor.username and not actor.is_admin:
         raise Conflict(f"This task is claimed by {task.assignee}; only they can release it.", assignee=task.assignee)
     db.session.execute(
-        sa.update(HumanTask).where(HumanTask.id == task.id).values(assignee=None, claimed_at=None)
+        sa.update(HumanTask)
+        .where(HumanTask.id == task.id)
+        .values(assignee=None, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
     _audit(task, actor, "task.unclaimed")
@@ -116,9 +140,18 @@ def _ensure_open(task: HumanTask) -> None:
 
 
 def _audit(task: HumanTask, actor: Actor, event: str) -> None:
-    db.session.add(AuditEvent(instance_id=task.instance_id, actor=actor.username, event=event,
-                              element_id=task.element_id, element_name=task.name, task_id=task.id,
-                              data_keys=[], details={}))
+    db.session.add(
+        AuditEvent(
+            instance_id=task.instance_id,
+            actor=actor.username,
+            event=event,
+            element_id=task.element_id,
+            element_name=task.name,
+            task_id=task.id,
+            data_keys=[],
+            details={},
+        )
+    )
 
 
 def task_form(task: HumanTask):
@@ -138,8 +171,11 @@ def complete_with_next(task_id: str, variables: dict, actor: Actor):
     plan = getattr(session, "task_plan", None)
     if plan is None or set(session.carried_after.get("tasks", {})) != {row["id"] for row in plan.new_rows}:
         return case, None
-    rows = [row for row in plan.new_rows
-            if policy.works_open_task(actor, row["assignee"], row["candidate_groups"], row["municipality_code"])]
+    rows = [
+        row
+        for row in plan.new_rows
+        if policy.works_open_task(actor, row["assignee"], row["candidate_groups"], row["municipality_code"])
+    ]
     rows.sort(key=lambda row: (row["due_at"] is None, row["due_at"] or row["created_at"], row["created_at"]))
     return case, rows
 

@@ -1,4 +1,5 @@
 """`flask --app engine scheduler`: run the timer scheduler in the foreground until SIGINT/SIGTERM."""
+
 from __future__ import annotations
 
 import signal

@@ -11,6 +11,7 @@ Both call `on_change(changes)` with a list of (kind, ref, version): ("case", ins
 after the change) or ("definition", process id, None). A coordinator only reports changes; the scheduler
 reads the current rows itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -138,8 +139,9 @@ class SqliteCoordinator:
         expires = now + timedelta(seconds=self.settings.lease_seconds)
         with self.app.app_context():
             try:
-                row = db.session.execute(sa.select(SchedulerLease.holder, SchedulerLease.expires_at)
-                                         .where(SchedulerLease.name == LEASE_NAME)).first()
+                row = db.session.execute(
+                    sa.select(SchedulerLease.holder, SchedulerLease.expires_at).where(SchedulerLease.name == LEASE_NAME)
+                ).first()
                 if row is None:
                     db.session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=expires))
                     db.session.commit()
@@ -153,8 +155,11 @@ class SqliteCoordinator:
                         return False
                 taken = db.session.execute(
                     sa.update(SchedulerLease)
-                    .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == row.holder,
-                           SchedulerLease.expires_at == row.expires_at)
+                    .where(
+                        SchedulerLease.name == LEASE_NAME,
+                        SchedulerLease.holder == row.holder,
+                        SchedulerLease.expires_at == row.expires_at,
+                    )
                     .values(holder=self.holder, expires_at=expires)
                 ).rowcount
                 db.session.commit()
@@ -191,7 +196,9 @@ class SqliteCoordinator:
         with self.app.app_context():
             rows = db.session.execute(
                 sa.select(TimerChange.id, TimerChange.kind, TimerChange.ref, TimerChange.version)
-                .where(TimerChange.id > self.mark).order_by(TimerChange.id).limit(5_000)
+                .where(TimerChange.id > self.mark)
+                .order_by(TimerChange.id)
+                .limit(5_000)
             ).all()
             db.session.rollback()
         if rows:
@@ -232,8 +239,11 @@ class SqliteCoordinator:
         self.holding = False
         try:
             with self.app.app_context():
-                db.session.execute(sa.delete(SchedulerLease).where(SchedulerLease.name == LEASE_NAME,
-                                                                   SchedulerLease.holder == self.holder))
+                db.session.execute(
+                    sa.delete(SchedulerLease).where(
+                        SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == self.holder
+                    )
+                )
                 db.session.commit()
         except Exception as err:  # the lease expires on its own
             log.warning("Could not release the scheduler lease: %s", err)

@@ -6,6 +6,7 @@ one of N worker processes (spawned, each with its own app and database connectio
 bookkeeping; a busy minute then uses every core. Each firing returns an `Outcome`: FIRED, NOTHING,
 CONFLICT or ERROR.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,14 @@ FIRED, NOTHING, CONFLICT, ERROR = "fired", "nothing", "conflict", "error"
 SCHEDULER_ACTOR = "scheduler"
 
 _WORKER_APP = None
-_WORKER_CONFIG_KEYS = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SECRET_KEY", "VB_SCRIPT_TIME_LIMIT",
-                       "VB_COMPACT_THRESHOLD", "VB_COMPACT_KEEP")
+_WORKER_CONFIG_KEYS = (
+    "SQLALCHEMY_DATABASE_URI",
+    "SQLALCHEMY_ENGINE_OPTIONS",
+    "SECRET_KEY",
+    "VB_SCRIPT_TIME_LIMIT",
+    "VB_COMPACT_THRESHOLD",
+    "VB_COMPACT_KEEP",
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,12 @@ class ProcessFiring:
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self.config,))
+        return ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.config,),
+        )
 
     def warm_up(self) -> None:
         """Start every worker process now (importing the engine takes seconds), not at the first due timer."""

@@ -6,6 +6,7 @@ Here the k-th occurrence is computed from the start as start + k x duration: yea
 on the local calendar (clamped to the end of a shorter month, never accumulated), hours, minutes and
 seconds as elapsed time.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,14 +33,18 @@ class Duration:
     def parse(cls, text: str) -> Duration:
         match = _DURATION.match(text.strip().upper())
         if not match:
-            raise ValueError(f"'{text}' is not an ISO-8601 duration with whole years, months, weeks and days "
-                             "(e.g. P1Y, P2W, PT1H30M).")
+            raise ValueError(
+                f"'{text}' is not an ISO-8601 duration with whole years, months, weeks and days "
+                "(e.g. P1Y, P2W, PT1H30M)."
+            )
         part = {k: v for k, v in match.groupdict().items() if v is not None}
         duration = cls(
             years=int(part.get("years", 0)),
             months=int(part.get("months", 0)),
             days=int(part.get("weeks", 0)) * 7 + int(part.get("days", 0)),
-            seconds=float(part.get("hours", 0)) * 3600 + float(part.get("minutes", 0)) * 60 + float(part.get("seconds", 0)),
+            seconds=float(part.get("hours", 0)) * 3600
+            + float(part.get("minutes", 0)) * 60
+            + float(part.get("seconds", 0)),
         )
         if duration.approx_seconds <= 0:
             raise ValueError(f"'{text}' is an empty duration.")

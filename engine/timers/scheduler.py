@@ -12,6 +12,7 @@
 - Timer start events: one job per timer start event at its next occurrence; see `start_events`.
 Only the leader (see `coordination`) has jobs; a standby holds none.
 """
+
 from __future__ import annotations
 
 import logging
@@ -147,15 +148,25 @@ class TimerScheduler:
         self._refresh_reminders()
         sweep_minutes = self.app.config.get("VB_RETENTION_SWEEP_MINUTES") or 0
         if sweep_minutes > 0:
-            self._aps.add_job(self._run_retention_sweep, "interval", minutes=sweep_minutes, id=RETENTION_JOB,
-                              executor="control",
-                              next_run_time=utcnow() + timedelta(seconds=min(5.0, sweep_minutes * 60)),
-                              replace_existing=True)
+            self._aps.add_job(
+                self._run_retention_sweep,
+                "interval",
+                minutes=sweep_minutes,
+                id=RETENTION_JOB,
+                executor="control",
+                next_run_time=utcnow() + timedelta(seconds=min(5.0, sweep_minutes * 60)),
+                replace_existing=True,
+            )
         self.stats["startup_ms"] = round((time.perf_counter() - began) * 1000, 1)
         self.stats["startup_loaded"] = loaded
         self._ready.set()
-        log.info("Timer scheduler %s acts: %d case timers due until %s loaded in %.1f ms.", self.name, loaded,
-                 self._horizon.isoformat() if self._horizon else "-", self.stats["startup_ms"])
+        log.info(
+            "Timer scheduler %s acts: %d case timers due until %s loaded in %.1f ms.",
+            self.name,
+            loaded,
+            self._horizon.isoformat() if self._horizon else "-",
+            self.stats["startup_ms"],
+        )
 
     def _deactivate(self) -> None:
         self._ready.clear()
@@ -219,8 +230,14 @@ class TimerScheduler:
                     self._horizon = cursor[1]
                 break
         lead = timedelta(seconds=min(settings.horizon_lead_seconds, settings.horizon_seconds / 2))
-        self._aps.add_job(self._run_horizon, "date", run_date=max(utcnow(), self._horizon - lead), id=HORIZON_JOB,
-                          executor="control", replace_existing=True)
+        self._aps.add_job(
+            self._run_horizon,
+            "date",
+            run_date=max(utcnow(), self._horizon - lead),
+            id=HORIZON_JOB,
+            executor="control",
+            replace_existing=True,
+        )
         self.stats["loaded"] += loaded
         return loaded
 
@@ -228,15 +245,27 @@ class TimerScheduler:
         if not self.is_leader:
             return
         if self._case_job_count() >= self.settings.max_jobs:
-            self._aps.add_job(self._run_horizon, "date", run_date=utcnow() + timedelta(seconds=1), id=HORIZON_JOB,
-                              executor="control", replace_existing=True)
+            self._aps.add_job(
+                self._run_horizon,
+                "date",
+                run_date=utcnow() + timedelta(seconds=1),
+                id=HORIZON_JOB,
+                executor="control",
+                replace_existing=True,
+            )
             return
         try:
             self._advance_horizon()
         except Exception:
             log.exception("Loading the next window of timers failed; retrying.")
-            self._aps.add_job(self._run_horizon, "date", run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
-                              id=HORIZON_JOB, executor="control", replace_existing=True)
+            self._aps.add_job(
+                self._run_horizon,
+                "date",
+                run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
+                id=HORIZON_JOB,
+                executor="control",
+                replace_existing=True,
+            )
 
     def _remember(self, instance_id: str, lock_version: int) -> bool:
         """Note the newest lock version read for a case (a bounded memory: old entries are forgotten)."""
@@ -256,8 +285,9 @@ class TimerScheduler:
         return 1
 
     def _add_case_job(self, instance_id: str, run_at: datetime) -> None:
-        self._aps.add_job(self._run_case, "date", run_date=run_at, args=[instance_id], id=instance_id,
-                          replace_existing=True)
+        self._aps.add_job(
+            self._run_case, "date", run_date=run_at, args=[instance_id], id=instance_id, replace_existing=True
+        )
 
     def _remove_job(self, job_id: str) -> None:
         try:
@@ -269,12 +299,17 @@ class TimerScheduler:
 
     def _on_changes(self, changes: list) -> None:
         # A change this scheduler has already seen (its own save, read back after firing) needs no read.
-        cases = sorted({ref for kind, ref, version in changes
-                        if kind == CASE and (version is None or self._known.get(ref, 0) < version)})
+        cases = sorted(
+            {
+                ref
+                for kind, ref, version in changes
+                if kind == CASE and (version is None or self._known.get(ref, 0) < version)
+            }
+        )
         definitions = sorted({ref for kind, ref, _ in changes if kind == DEFINITION})
         self.stats["changes_skipped"] += sum(1 for kind, _, _ in changes if kind == CASE) - len(cases)
         for start in range(0, len(cases), 500):
-            self._reschedule(cases[start:start + 500])
+            self._reschedule(cases[start : start + 500])
         if definitions:
             self._refresh_start_schedules()
         if any(kind == REMINDER for kind, _, _ in changes):
@@ -284,8 +319,9 @@ class TimerScheduler:
     def _reschedule(self, instance_ids: list, fired: bool = True) -> None:
         """Make each case's job match its current row. Reads and writes happen under one lock so a later
         read can never be overtaken by an earlier one."""
-        query = sa.select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_timer_due_at,
-                          ProcessInstance.lock_version).where(ProcessInstance.id.in_(instance_ids))
+        query = sa.select(
+            ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_timer_due_at, ProcessInstance.lock_version
+        ).where(ProcessInstance.id.in_(instance_ids))
         with self._lock:
             if not self.is_leader or self._horizon is None:
                 return
@@ -342,8 +378,9 @@ class TimerScheduler:
             self._dirty.discard(instance_id)
             if outcome.result == FIRED and not changed_meanwhile and self.is_leader and self._horizon:
                 # The row as this firing saved it; a change made after it is reported by the change feed.
-                self._apply(instance_id, outcome.status, outcome.next_due, outcome.lock_version, now=utcnow(),
-                            fired=True)
+                self._apply(
+                    instance_id, outcome.status, outcome.next_due, outcome.lock_version, now=utcnow(), fired=True
+                )
                 return
         # A conflict means another save won: its row is the truth, so read it and go on at once.
         self._reschedule([instance_id], fired=outcome.result in (FIRED, CONFLICT))
@@ -356,8 +393,12 @@ class TimerScheduler:
             wanted = {}
             for schedule in schedules:
                 if schedule.error or schedule.occurrences is None:
-                    log.error("Timer start event %s of %s has no usable schedule: %s", schedule.element_id,
-                              schedule.process_id, schedule.error)
+                    log.error(
+                        "Timer start event %s of %s has no usable schedule: %s",
+                        schedule.element_id,
+                        schedule.process_id,
+                        schedule.error,
+                    )
                     continue
                 next_at = schedule.occurrences.next_after(catch_up_bound(schedule))
                 if next_at is not None:
@@ -375,8 +416,15 @@ class TimerScheduler:
                 run_at = next_at
                 if attempts and next_at <= now:  # still owed after a failed start: retry, but not in a loop
                     run_at = now + timedelta(seconds=min(5 * 2 ** (attempts - 1), self.settings.max_backoff_seconds))
-                self._aps.add_job(self._run_start, "date", run_date=run_at, id=job_id, executor="control",
-                                  args=[schedule.process_id, schedule.element_id], replace_existing=True)
+                self._aps.add_job(
+                    self._run_start,
+                    "date",
+                    run_date=run_at,
+                    id=job_id,
+                    executor="control",
+                    args=[schedule.process_id, schedule.element_id],
+                    replace_existing=True,
+                )
 
     def _run_start(self, process_id: str, element_id: str) -> None:
         if not self.is_leader:
@@ -410,8 +458,14 @@ class TimerScheduler:
             if at is None:
                 self._remove_job(REMINDER_JOB)
             else:
-                self._aps.add_job(self._run_reminders, "date", run_date=max(at, utcnow()), id=REMINDER_JOB,
-                                  executor="control", replace_existing=True)
+                self._aps.add_job(
+                    self._run_reminders,
+                    "date",
+                    run_date=max(at, utcnow()),
+                    id=REMINDER_JOB,
+                    executor="control",
+                    replace_existing=True,
+                )
 
     def _run_reminders(self) -> None:
         if not self.is_leader:
@@ -421,8 +475,14 @@ class TimerScheduler:
                 self.stats["reminder_mails"] += fire_due()
         except Exception:
             log.exception("Turning due-date reminders into mails failed; retrying.")
-            self._aps.add_job(self._run_reminders, "date", run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
-                              id=REMINDER_JOB, executor="control", replace_existing=True)
+            self._aps.add_job(
+                self._run_reminders,
+                "date",
+                run_date=utcnow() + timedelta(seconds=self.settings.retry_seconds),
+                id=REMINDER_JOB,
+                executor="control",
+                replace_existing=True,
+            )
             return
         self._refresh_reminders()
 

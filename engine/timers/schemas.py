@@ -26,8 +26,13 @@ class CaseTimersSchema(Schema):
 
 
 class MoveTimerSchema(Schema):
-    due_at = fields.AwareDateTime(required=True, default_timezone=LOCAL_ZONE, metadata={
-        "description": "The new due time (ISO-8601; without an offset it is Dutch local time); must be in the future"})
+    due_at = fields.AwareDateTime(
+        required=True,
+        default_timezone=LOCAL_ZONE,
+        metadata={
+            "description": "The new due time (ISO-8601; without an offset it is Dutch local time); must be in the future"
+        },
+    )
 
 
 class OverdueArgsSchema(PageArgsSchema):
@@ -37,9 +42,11 @@ class OverdueArgsSchema(PageArgsSchema):
 
 class OverduePageSchema(Schema):
     total = fields.Integer()
-    by_role = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                          metadata={"description": "Overdue open tasks per candidate group (all municipalities "
-                                                   "or the one filtered on)"})
+    by_role = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Overdue open tasks per candidate group (all municipalities or the one filtered on)"},
+    )
     items = fields.List(fields.Nested(TaskSchema))
 
 

@@ -2,6 +2,7 @@
 per role; the schedules of timer start events. Every change goes through a CaseSession, so it is saved
 with the case's lock version and recorded in its audit trail, and the case's `next_timer_due_at` (and so
 the scheduler's job) follows."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -81,7 +82,9 @@ def list_case_timers(instance_id: str, actor: Actor) -> list[dict]:
         for timer in waiting_timers(workflow):
             task = workflow.get_task_from_id(UUID(timer.task_id))
             result.append(_describe(task, timer))
-        return sorted(result, key=lambda t: (t["due_at"] is None, t["due_at"] or datetime.max.replace(tzinfo=timezone.utc)))
+        return sorted(
+            result, key=lambda t: (t["due_at"] is None, t["due_at"] or datetime.max.replace(tzinfo=timezone.utc))
+        )
     finally:
         cache.put(instance.id, instance.lock_version, workflow, waiting)  # read only: keep it warm for the next step
 
@@ -99,8 +102,12 @@ def _open_timer(instance_id: str, task_id: str, actor: Actor):
         task = session.workflow.get_task_from_id(task_uuid)
     except TaskNotFoundException:
         task = None
-    if task is None or task.state != TaskState.WAITING or _timer_definition(task) is None \
-            or task.internal_data.get("event_value") is None:
+    if (
+        task is None
+        or task.state != TaskState.WAITING
+        or _timer_definition(task) is None
+        or task.internal_data.get("event_value") is None
+    ):
         session.put_back()
         db.session.rollback()
         raise NotFound("This case has no waiting timer with that task id; list them with GET .../timers.")
@@ -130,8 +137,14 @@ def fire_timer_now(instance_id: str, task_id: str, actor: Actor) -> ProcessInsta
     previous = _current_due(task, definition)
     now = utcnow()
     _set_due(task, definition, now - timedelta(milliseconds=1))
-    session.record("timer.fired_now", task.task_spec.bpmn_id, task.task_spec.bpmn_name, str(task.id),
-                   due_at=previous, fired_at=now.isoformat())
+    session.record(
+        "timer.fired_now",
+        task.task_spec.bpmn_id,
+        task.task_spec.bpmn_name,
+        str(task.id),
+        due_at=previous,
+        fired_at=now.isoformat(),
+    )
     session.advance()
     if isinstance(definition, CycleTimerEventDefinition) and previous and task.state == TaskState.WAITING:
         # This turn of the cycle came early; the turns after it stay where the diagram put them.
@@ -146,34 +159,54 @@ def move_timer(instance_id: str, task_id: str, due_at: datetime, actor: Actor) -
     if due_at.tzinfo is None:
         raise Unprocessable("due_at needs a time zone offset.", errors={"due_at": ["Add an offset, e.g. +01:00."]})
     if due_at <= utcnow():
-        raise Unprocessable("The new due time has passed; to fire the timer now, use POST .../fire.",
-                            errors={"due_at": ["Must be in the future."]})
+        raise Unprocessable(
+            "The new due time has passed; to fire the timer now, use POST .../fire.",
+            errors={"due_at": ["Must be in the future."]},
+        )
     session, task, definition = _open_timer(instance_id, task_id, actor)
     previous = _current_due(task, definition)
     _set_due(task, definition, due_at)
-    session.record("timer.moved", task.task_spec.bpmn_id, task.task_spec.bpmn_name, str(task.id),
-                   due_at=previous, moved_to=due_at.astimezone(timezone.utc).isoformat())
+    session.record(
+        "timer.moved",
+        task.task_spec.bpmn_id,
+        task.task_spec.bpmn_name,
+        str(task.id),
+        due_at=previous,
+        moved_to=due_at.astimezone(timezone.utc).isoformat(),
+    )
     return session.save()
 
 
 # --- overdue tasks per role, for those who oversee all cases -----------------------------------------
 
-def overdue_tasks(actor: Actor, candidate_group: str | None = None, municipality_code: str | None = None,
-                  limit: int = 50, offset: int = 0):
+
+def overdue_tasks(
+    actor: Actor,
+    candidate_group: str | None = None,
+    municipality_code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+):
     if not actor.has_role(BEHEERDER, PROCESBEHEERDER):
-        raise Forbidden("The overview of all overdue tasks needs the role beheerder or procesbeheerder; "
-                        "your own overdue tasks are at GET /api/v1/tasks?overdue=true.")
+        raise Forbidden(
+            "The overview of all overdue tasks needs the role beheerder or procesbeheerder; "
+            "your own overdue tasks are at GET /api/v1/tasks?overdue=true."
+        )
     now = utcnow()
     query = sa.select(HumanTask).where(HumanTask.status == OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < now)
     if candidate_group:
-        query = query.where(sa.exists().where(TaskCandidate.task_id == HumanTask.id,
-                                              TaskCandidate.group_name == candidate_group))
+        query = query.where(
+            sa.exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name == candidate_group)
+        )
     if municipality_code:
         query = query.where(HumanTask.municipality_code == municipality_code)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(HumanTask.due_at, HumanTask.id).limit(limit).offset(offset)).all()
-    counts = sa.select(TaskCandidate.group_name, sa.func.count()).join(HumanTask, HumanTask.id == TaskCandidate.task_id).where(
-        HumanTask.status == OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+    counts = (
+        sa.select(TaskCandidate.group_name, sa.func.count())
+        .join(HumanTask, HumanTask.id == TaskCandidate.task_id)
+        .where(HumanTask.status == OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < now)
+    )
     if municipality_code:
         counts = counts.where(HumanTask.municipality_code == municipality_code)
     by_role = dict(db.session.execute(counts.group_by(TaskCandidate.group_name)).all())
@@ -182,22 +215,35 @@ def overdue_tasks(actor: Actor, candidate_group: str | None = None, municipality
 
 # --- timer start events ---------------------------------------------------------------------------------
 
+
 def start_schedules(actor: Actor) -> list[dict]:
     if not actor.has_role(BEHEERDER, PROCESBEHEERDER):
         raise Forbidden("The schedules of timer start events need the role beheerder or procesbeheerder.")
     result = []
     for schedule in current_schedules():
         last = db.session.scalar(
-            sa.select(TimerStartOccurrence).where(TimerStartOccurrence.process_id == schedule.process_id,
-                                                  TimerStartOccurrence.element_id == schedule.element_id)
-            .order_by(TimerStartOccurrence.occurrence_at.desc()).limit(1))
+            sa.select(TimerStartOccurrence)
+            .where(
+                TimerStartOccurrence.process_id == schedule.process_id,
+                TimerStartOccurrence.element_id == schedule.element_id,
+            )
+            .order_by(TimerStartOccurrence.occurrence_at.desc())
+            .limit(1)
+        )
         next_at = None
         if schedule.occurrences is not None:
             next_at = schedule.occurrences.next_after(catch_up_bound(schedule))
-        result.append({
-            "process_id": schedule.process_id, "element_id": schedule.element_id, "kind": schedule.kind,
-            "text": schedule.text, "version_id": schedule.version_id, "next_occurrence": next_at,
-            "last_occurrence": last.occurrence_at if last else None,
-            "last_business_key": last.business_key if last else None, "error": schedule.error,
-        })
+        result.append(
+            {
+                "process_id": schedule.process_id,
+                "element_id": schedule.element_id,
+                "kind": schedule.kind,
+                "text": schedule.text,
+                "version_id": schedule.version_id,
+                "next_occurrence": next_at,
+                "last_occurrence": last.occurrence_at if last else None,
+                "last_business_key": last.business_key if last else None,
+                "error": schedule.error,
+            }
+        )
     return result

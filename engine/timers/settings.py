@@ -1,5 +1,6 @@
 """Scheduler settings: the `VB_TIMER_*` keys of the app config (from the environment by `core/config.py`, or set by
 tests), else the defaults below."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,16 +13,16 @@ def _value(config, name: str, default, cast):
 
 @dataclass(frozen=True)
 class SchedulerSettings:
-    horizon_seconds: float = 900.0     # case timers due within this window are kept as jobs in memory
+    horizon_seconds: float = 900.0  # case timers due within this window are kept as jobs in memory
     horizon_lead_seconds: float = 60.0  # load the next window this long before the current one ends
-    max_jobs: int = 100_000            # never hold more case jobs than this; the window shrinks instead
-    page_size: int = 1_000             # rows per query when loading a window
-    workers: int = 0                   # threads firing cases; 0: 1 on SQLite (one writer), 4 on PostgreSQL
-    processes: int = 0                 # >0: fire cases in this many worker processes (uses every core)
-    poll_seconds: float = 1.0          # SQLite: how often the change outbox is read (an index range)
-    heartbeat_seconds: float = 2.0     # PostgreSQL: how often an idle listener checks its connection
-    lease_seconds: float = 30.0        # SQLite: leadership lease; renewed every third of it
-    retry_seconds: float = 5.0         # a standby retries leadership this often
+    max_jobs: int = 100_000  # never hold more case jobs than this; the window shrinks instead
+    page_size: int = 1_000  # rows per query when loading a window
+    workers: int = 0  # threads firing cases; 0: 1 on SQLite (one writer), 4 on PostgreSQL
+    processes: int = 0  # >0: fire cases in this many worker processes (uses every core)
+    poll_seconds: float = 1.0  # SQLite: how often the change outbox is read (an index range)
+    heartbeat_seconds: float = 2.0  # PostgreSQL: how often an idle listener checks its connection
+    lease_seconds: float = 30.0  # SQLite: leadership lease; renewed every third of it
+    retry_seconds: float = 5.0  # a standby retries leadership this often
     max_backoff_seconds: float = 300.0  # a case that stays due without firing is retried up to this apart
 
     @classmethod

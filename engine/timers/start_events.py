@@ -4,6 +4,7 @@ The engine's own handling would keep one case waiting at its timer start event a
 branch inside that same case every period. The host instead reads the schedule from the process version's
 model, creates a case per occurrence, and fires exactly the start event of that occurrence in it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 
 # --- schedules read from deployed process versions --------------------------------------------------
+
 
 @dataclass
 class StartSchedule:
@@ -61,7 +63,9 @@ def schedules_of(version, anchor: datetime) -> list[StartSchedule]:
         timer = start.get("timer")
         if not timer or not timer.get("kind"):
             continue
-        schedule = StartSchedule(version.process_id, start["id"], timer["kind"], timer.get("text", ""), version.id, None)
+        schedule = StartSchedule(
+            version.process_id, start["id"], timer["kind"], timer.get("text", ""), version.id, None
+        )
         try:
             value = evaluate_timer_text(schedule.text, schedule.kind)
             schedule.occurrences = occurrences(value, schedule.kind, anchor)
@@ -73,19 +77,24 @@ def schedules_of(version, anchor: datetime) -> list[StartSchedule]:
 
 def timer_start_versions() -> list:
     """The latest executable version of every process that has a timer start event."""
-    return [v for v in latest_process_versions(executable_only=True)
-            if any((s.get("timer") or {}).get("kind") for s in v.model.get("start_events", []))]
+    return [
+        v
+        for v in latest_process_versions(executable_only=True)
+        if any((s.get("timer") or {}).get("kind") for s in v.model.get("start_events", []))
+    ]
 
 
 def first_deployed_at(process_id: str) -> datetime:
-    return db.session.scalar(sa.select(sa.func.min(ProcessVersion.created_at))
-                             .where(ProcessVersion.process_id == process_id))
+    return db.session.scalar(
+        sa.select(sa.func.min(ProcessVersion.created_at)).where(ProcessVersion.process_id == process_id)
+    )
 
 
 def last_occurrence_at(process_id: str, element_id: str) -> datetime | None:
     return db.session.scalar(
-        sa.select(sa.func.max(TimerStartOccurrence.occurrence_at))
-        .where(TimerStartOccurrence.process_id == process_id, TimerStartOccurrence.element_id == element_id)
+        sa.select(sa.func.max(TimerStartOccurrence.occurrence_at)).where(
+            TimerStartOccurrence.process_id == process_id, TimerStartOccurrence.element_id == element_id
+        )
     )
 
 
@@ -119,15 +128,27 @@ def start_due_occurrence(schedule: StartSchedule, actor, now: datetime | None = 
         return None
     local = moment.astimezone(LOCAL_ZONE)
     business_key = new_business_key(local)
-    db.session.add(TimerStartOccurrence(
-        occurrence_key=occurrence_key(schedule.process_id, schedule.element_id, moment),
-        process_id=schedule.process_id, element_id=schedule.element_id, occurrence_at=moment,
-        process_version_id=schedule.version_id, business_key=business_key, skipped=skipped,
-    ))
+    db.session.add(
+        TimerStartOccurrence(
+            occurrence_key=occurrence_key(schedule.process_id, schedule.element_id, moment),
+            process_id=schedule.process_id,
+            element_id=schedule.element_id,
+            occurrence_at=moment,
+            process_version_id=schedule.version_id,
+            business_key=business_key,
+            skipped=skipped,
+        )
+    )
     variables = {"timer_occurrence": local.isoformat(timespec="seconds"), "timer_start_event": schedule.element_id}
     try:
-        instance = start_case(schedule.process_id, variables, actor, business_key=business_key,
-                              use_start_form=False, timer_start_event=schedule.element_id)
+        instance = start_case(
+            schedule.process_id,
+            variables,
+            actor,
+            business_key=business_key,
+            use_start_form=False,
+            timer_start_event=schedule.element_id,
+        )
     except IntegrityError:
         db.session.rollback()
         log.info("Occurrence %s of %s was already started.", moment.isoformat(), schedule.process_id)
@@ -136,7 +157,11 @@ def start_due_occurrence(schedule: StartSchedule, actor, now: datetime | None = 
         db.session.rollback()
         raise
     if skipped:
-        log.warning("%s: %d missed occurrence(s) before %s were coalesced into one case.",
-                    schedule.process_id, skipped, moment.isoformat())
+        log.warning(
+            "%s: %d missed occurrence(s) before %s were coalesced into one case.",
+            schedule.process_id,
+            skipped,
+            moment.isoformat(),
+        )
     log.info("Started %s (%s) for the occurrence %s.", schedule.process_id, instance.business_key, local.isoformat())
     return instance

@@ -3,6 +3,7 @@
 The web layer is thin: it authenticates with a session cookie, parses and authorises the request, and calls
 the same services as the REST API (tasks, instances, definitions); it never calls the API over HTTP.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta

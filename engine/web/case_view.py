@@ -2,6 +2,7 @@
 the summary, deadlines, the case data the viewer may read, the timeline, the diagram's markers and the
 linked cases. Visibility comes from the policy through the instances service: a case the viewer may not
 see raises NotFound."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,8 +32,15 @@ WAITING_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "even
 DONE_EVENTS = {"element.completed", "task.completed"}
 # Completed elements people care about in a timeline: a message or timer that came, a decision taken, a
 # sub-case done, the end reached. Script steps and gateways are the engine's own work ("show all").
-HUMAN_ELEMENT_TYPES = {"intermediateCatchEvent", "boundaryEvent", "receiveTask", "businessRuleTask", "callActivity",
-                       "endEvent", "userTask"}
+HUMAN_ELEMENT_TYPES = {
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "endEvent",
+    "userTask",
+}
 HIDDEN_EVENTS = {"case.compacted"}
 MASK = "***"
 
@@ -53,12 +61,15 @@ class CasePage:
     documents: list = field(default_factory=list)
     categories: list = field(default_factory=list)  # the document categories the viewer may file under
     report: dict | None = None  # the yearly report an evaluation case keeps (`report_snapshot`)
-    summary: list = field(default_factory=list)  # the process's `summary_variables` that hold a text the viewer may read
+    summary: list = field(
+        default_factory=list
+    )  # the process's `summary_variables` that hold a text the viewer may read
 
 
 @dataclass
 class NoteItem:
     """A note in the timeline, beside the audit events (`event` tells the template which it is)."""
+
     at: object
     author: str
     text: str
@@ -81,8 +92,13 @@ def open_because(instance: ProcessInstance, model: dict, waiting: list, related:
     behind = [target for eid in waiting for target in (elements.get(eid) or {}).get("events") or [eid]]
     for element_id in behind:
         kind = "timer" if element_id in timers else "message" if element_id in messages else "event"
-        waits.append({"kind": kind, "name": (elements.get(element_id) or {}).get("name") or element_id,
-                      "due_at": instance.next_timer_due_at if kind == "timer" else None})
+        waits.append(
+            {
+                "kind": kind,
+                "name": (elements.get(element_id) or {}).get("name") or element_id,
+                "due_at": instance.next_timer_due_at if kind == "timer" else None,
+            }
+        )
     for item in related:
         if item["relation"] == "child" and item["case"].status == "running":
             waits.append({"kind": "case", "name": item["case"].business_key, "case": item["case"]})
@@ -96,8 +112,11 @@ def timeline(events: list, model: dict, everything: bool) -> tuple[list, int]:
     for event in events:
         if event.event in HIDDEN_EVENTS or (event.event == "element.completed" and not event.element_name):
             continue
-        if event.event == "element.completed" and types.get(event.element_id) not in HUMAN_ELEMENT_TYPES \
-                and not everything:
+        if (
+            event.event == "element.completed"
+            and types.get(event.element_id) not in HUMAN_ELEMENT_TYPES
+            and not everything
+        ):
             left_out += 1
             continue
         shown.append(event)
@@ -123,8 +142,12 @@ def diagram_markers(instance: ProcessInstance, model: dict, events: list, open_t
     current = set(active) | set(waiting)
     completed = []
     for event in events:
-        if event.event in DONE_EVENTS and event.element_id and event.element_id not in current \
-                and event.element_id not in completed:
+        if (
+            event.event in DONE_EVENTS
+            and event.element_id
+            and event.element_id not in current
+            and event.element_id not in completed
+        ):
             completed.append(event.element_id)
     if instance.status == "completed":
         active, waiting = [], []
@@ -155,8 +178,14 @@ def field_labels(version: ProcessVersion) -> dict:
         except Exception:  # a form that cannot be read only costs us its labels
             continue
         for fld in form.fields:
-            options = FieldFormat.of(fld.component, {o.get("value"): pick(o.get("label"))
-                                                     for o in fld.component.get("values") or [] if isinstance(o, dict)})
+            options = FieldFormat.of(
+                fld.component,
+                {
+                    o.get("value"): pick(o.get("label"))
+                    for o in fld.component.get("values") or []
+                    if isinstance(o, dict)
+                },
+            )
             list_path = fld.path[:1]
             if len(fld.path) == 2 and list_path in form.list_labels:
                 entry = labels.setdefault(fld.path[0], (pick(form.list_labels[list_path]), PLAIN, []))
@@ -172,8 +201,10 @@ def _table(rows, columns: list) -> dict | None:
     when the value is not a list of rows (then it is shown as it is)."""
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         return None
-    return {"headers": [label for _, label, _ in columns],
-            "rows": [[shown(row.get(key), fmt, key) for key, _, fmt in columns] for row in rows]}
+    return {
+        "headers": [label for _, label, _ in columns],
+        "rows": [[shown(row.get(key), fmt, key) for key, _, fmt in columns] for row in rows],
+    }
 
 
 # The events that write case data; a value belongs to the last of them that wrote its key.
@@ -191,8 +222,9 @@ class DataStep:
     rows: list = field(default_factory=list)
 
 
-def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion, events: list,
-              visible: dict | None = None) -> list:
+def case_data(
+    actor: Actor, instance: ProcessInstance, version: ProcessVersion, events: list, visible: dict | None = None
+) -> list:
     """The case data the viewer may read, grouped by the step that collected each value (its last writer),
     in the order the case went through them; values no step wrote (derived by the process) come last.
     `visible`: the variables as the viewer may read them, when the caller read them already."""
@@ -220,8 +252,15 @@ def case_data(actor: Actor, instance: ProcessInstance, version: ProcessVersion, 
                 steps[index] = DataStep(event.event, event.element_name or "", event.actor, event.at)
             else:
                 steps[index] = DataStep("", "", None, None)
-        steps[index].rows.append({"key": key, "label": label, "value": None if masked else shown(value, options, key),
-                                  "masked": masked, "table": table})
+        steps[index].rows.append(
+            {
+                "key": key,
+                "label": label,
+                "value": None if masked else shown(value, options, key),
+                "masked": masked,
+                "table": table,
+            }
+        )
     return [steps[index] for index in sorted(steps)]
 
 
@@ -239,8 +278,11 @@ def task_context(actor: Actor, instance: ProcessInstance, element_id: str, own_k
     wanted = {key.strip() for key in setting.split(",")} if setting else None
     steps = []
     for step in case_data(actor, instance, version, case_history(instance), visible):
-        rows = [row for row in step.rows if not row["masked"] and row["key"] not in own_keys
-                and (wanted is None or row["key"] in wanted)]
+        rows = [
+            row
+            for row in step.rows
+            if not row["masked"] and row["key"] not in own_keys and (wanted is None or row["key"] in wanted)
+        ]
         if rows:
             steps.append(DataStep(step.event, step.name, step.actor, step.at, rows))
     return steps
@@ -250,40 +292,62 @@ def related_cases(actor: Actor, instance: ProcessInstance) -> list:
     clauses = [ProcessInstance.parent_instance_id == instance.id]
     if instance.parent_instance_id:
         clauses.append(ProcessInstance.id == instance.parent_instance_id)
-    query = (sa.select(ProcessInstance).where(sa.or_(*clauses), policy.case_clause(actor))
-             .order_by(ProcessInstance.started_at))
-    return [{"case": case, "relation": "parent" if case.id == instance.parent_instance_id else "child"}
-            for case in db.session.scalars(query)]
+    query = (
+        sa.select(ProcessInstance)
+        .where(sa.or_(*clauses), policy.case_clause(actor))
+        .order_by(ProcessInstance.started_at)
+    )
+    return [
+        {"case": case, "relation": "parent" if case.id == instance.parent_instance_id else "child"}
+        for case in db.session.scalars(query)
+    ]
 
 
 def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> CasePage:
     instance = get_visible_case(instance_id, actor)
     version = db.session.get(ProcessVersion, instance.process_version_id)
     events = case_history(instance)
-    open_tasks = list(db.session.scalars(
-        sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
-        .order_by(HumanTask.created_at)))
+    open_tasks = list(
+        db.session.scalars(
+            sa.select(HumanTask)
+            .where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
+            .order_by(HumanTask.created_at)
+        )
+    )
     deadlines = [{"what": t.name, "due_at": t.due_at, "task": t} for t in open_tasks if t.due_at]
     if instance.next_timer_due_at:
         deadlines.append({"what": None, "due_at": instance.next_timer_due_at, "task": None})
     deadlines.sort(key=lambda d: d["due_at"])
     shown, left_out = timeline(events, version.model, all_steps)
-    notes = [NoteItem(n["created_at"], n["author"], n["text"], n["restricted"])
-             for n in notes_of(instance.id, actor, channel=PAGE, log_empty=False)]
+    notes = [
+        NoteItem(n["created_at"], n["author"], n["text"], n["restricted"])
+        for n in notes_of(instance.id, actor, channel=PAGE, log_empty=False)
+    ]
     shown = sorted(shown + notes, key=lambda item: item.at)
     markers = diagram_markers(instance, version.model, events, open_tasks)
     related = related_cases(actor, instance)
     visible = case_variables_for(actor, instance, channel=PAGE, activity="case.read")
-    summary = [visible[key] for key in _summary_keys(version.model)
-               if isinstance(visible.get(key), str) and visible[key] and visible[key] != MASK]
+    summary = [
+        visible[key]
+        for key in _summary_keys(version.model)
+        if isinstance(visible.get(key), str) and visible[key] and visible[key] != MASK
+    ]
     return CasePage(
-        timeline=shown, engine_steps=left_out,
-        instance=instance, version=version, open_tasks=open_tasks, events=events,
-        variables=case_data(actor, instance, version, events, visible), report=report_snapshot(visible),
+        timeline=shown,
+        engine_steps=left_out,
+        instance=instance,
+        version=version,
+        open_tasks=open_tasks,
+        events=events,
+        variables=case_data(actor, instance, version, events, visible),
+        report=report_snapshot(visible),
         summary=summary,
-        markers=markers, related=related, deadlines=deadlines,
+        markers=markers,
+        related=related,
+        deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
-        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False), categories=document_categories.uploadable_by(actor.roles),
+        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False),
+        categories=document_categories.uploadable_by(actor.roles),
     )
 
 
@@ -294,6 +358,8 @@ def report_snapshot(visible: dict) -> dict | None:
     if figures is None:
         return None
     return {"figures": figures, "years": [str(y) for y in figures["years"]], "sections": sections(figures)}
+
+
 def _summary_keys(model: dict) -> list:
     """The summary variables of the process and of the processes it calls (they run in the same case)."""
     keys = list(model.get("summary_variables") or ())

@@ -1,5 +1,6 @@
 """Languages of the web app: Dutch by default, English on request (Flask-Babel catalogs in
 engine/translations), and the "Nederlands / English" labels that diagrams and forms carry."""
+
 from __future__ import annotations
 
 import copy
@@ -91,7 +92,10 @@ def _server_messages():
         (r"^At most (\d+) characters\.$", _("Enter at most {1} characters.")),
         (r"^Does not match the expected format \((.*)\)\.$", _("This is not in the expected format.")),
         (r"^Must be an e-mail address\.$", _("Enter an e-mail address.")),
-        (r"^Must be a phone number, such as (.*)\.$", _("Enter a phone number, such as 06 12345678 or +31 20 123 4567.")),
+        (
+            r"^Must be a phone number, such as (.*)\.$",
+            _("Enter a phone number, such as 06 12345678 or +31 20 123 4567."),
+        ),
         (r"^Must be a number\.$", _("Enter a number.")),
         (r"^Must be a JSON number \(such as 48000\.5\), not text\.$", _("Enter a number.")),
         (r"^At most (\d+) decimals?\.$", _("Enter at most {1} decimals.")),
@@ -132,13 +136,19 @@ def number_texts() -> dict:
     examples = {"thousands": format_decimal(48000), "decimals": format_decimal(48000.5, format="#,##0.00")}
     texts = {
         # The notation follows the page's language: the Dutch text asks for Dutch notation.
-        "notation": _("“{text}” is not a number in English notation. Write thousands with a comma and decimals "
-                      "with a point: {thousands} or {decimals}."),
-        "ambiguous": _("“{text}” can be read in two ways. In English notation a comma separates thousands and a "
-                       "point starts the decimals: write {thousands} or {decimals}."),
+        "notation": _(
+            "“{text}” is not a number in English notation. Write thousands with a comma and decimals "
+            "with a point: {thousands} or {decimals}."
+        ),
+        "ambiguous": _(
+            "“{text}” can be read in two ways. In English notation a comma separates thousands and a "
+            "point starts the decimals: write {thousands} or {decimals}."
+        ),
     }
-    return {kind: text.replace("{thousands}", examples["thousands"]).replace("{decimals}", examples["decimals"])
-            for kind, text in texts.items()}
+    return {
+        kind: text.replace("{thousands}", examples["thousands"]).replace("{decimals}", examples["decimals"])
+        for kind, text in texts.items()
+    }
 
 
 def translate_message(message: str) -> str:
@@ -150,8 +160,10 @@ def translate_message(message: str) -> str:
 
 
 def translate_errors(errors: dict | None) -> dict:
-    return {key: [translate_message(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
-            for key, messages in (errors or {}).items()}
+    return {
+        key: [translate_message(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+        for key, messages in (errors or {}).items()
+    }
 
 
 def message_table() -> list[dict]:
@@ -159,5 +171,17 @@ def message_table() -> list[dict]:
     return [{"pattern": pattern, "text": text} for pattern, text in _client_messages()]
 
 
-__all__ = ["LANGUAGES", "babel", "init_i18n", "language", "pick", "localise_schema", "translate_errors",
-           "translate_message", "message_table", "number_texts", "_", "_l"]
+__all__ = [
+    "LANGUAGES",
+    "babel",
+    "init_i18n",
+    "language",
+    "pick",
+    "localise_schema",
+    "translate_errors",
+    "translate_message",
+    "message_table",
+    "number_texts",
+    "_",
+    "_l",
+]

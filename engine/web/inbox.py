@@ -3,6 +3,7 @@
 Built on the policy's task clause (the same rule as the API's task list) and the indexed human task rows;
 one count query and one page query, whatever the number of open tasks.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,8 +85,14 @@ class InboxFilters:
         return filters
 
     def query_args(self, **changes) -> dict:
-        values = {"scope": self.scope, "process": self.process_id, "due": self.due,
-                  "municipality": self.municipality, "sort": self.sort, "page": self.page}
+        values = {
+            "scope": self.scope,
+            "process": self.process_id,
+            "due": self.due,
+            "municipality": self.municipality,
+            "sort": self.sort,
+            "page": self.page,
+        }
         values.update(changes)
         defaults = {"scope": "all", "sort": "due", "page": 1}
         return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
@@ -168,7 +175,9 @@ def _aggregate(actor: Actor, filters: InboxFilters, now: datetime):
     matches = sa.and_(sa.true(), *_filter_clauses(actor, filters, now))
     query = (
         sa.select(
-            HumanTask.municipality_code, HumanTask.process_id, sa.func.count(),
+            HumanTask.municipality_code,
+            HumanTask.process_id,
+            sa.func.count(),
             _sum_of(HumanTask.assignee == actor.username),
             _sum_of(HumanTask.assignee.is_(None)),
             _sum_of(sa.and_(HumanTask.due_at.is_not(None), HumanTask.due_at < now)),
@@ -188,7 +197,10 @@ def _page_query(where: list, order, offset: int, limit: int):
     return (
         sa.select(HumanTask, ProcessInstance.business_key, ProcessInstance.title)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(*where).order_by(*order).limit(limit).offset(offset)
+        .where(*where)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
     )
 
 
@@ -219,11 +231,19 @@ def _page_rows(where: list, sort: str, offset: int, totals: dict) -> list:
 def load_inbox(actor: Actor, filters: InboxFilters, with_options: bool = True) -> InboxPage:
     now = utcnow()
     groups = _aggregate(actor, filters, now)
-    counts_ = {"all": sum(g[2] for g in groups), "mine": sum(g[3] for g in groups),
-               "unclaimed": sum(g[4] for g in groups), "overdue": sum(g[5] for g in groups),
-               "urgent": sum(g[8] for g in groups)}
-    totals = {"dated": sum(g[6] for g in groups), "undated": sum(g[7] for g in groups),
-              "urgent_dated": sum(g[9] for g in groups), "urgent_undated": sum(g[10] for g in groups)}
+    counts_ = {
+        "all": sum(g[2] for g in groups),
+        "mine": sum(g[3] for g in groups),
+        "unclaimed": sum(g[4] for g in groups),
+        "overdue": sum(g[5] for g in groups),
+        "urgent": sum(g[8] for g in groups),
+    }
+    totals = {
+        "dated": sum(g[6] for g in groups),
+        "undated": sum(g[7] for g in groups),
+        "urgent_dated": sum(g[9] for g in groups),
+        "urgent_undated": sum(g[10] for g in groups),
+    }
     total = totals["dated"] + totals["undated"]
     page_count = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, page_count)

@@ -1,6 +1,7 @@
 """The web pages' sign-in guard: anonymous visitors go to the login page, and a user who must set up a second
 factor first to its page. Who the user is comes from `identity.auth` (one `current_actor()` for tokens and
 sessions)."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -10,8 +11,15 @@ from flask import redirect, request, url_for
 from ..identity.auth import current_user, must_enrol_first
 
 # The pages a user whose role needs a second factor can open before setting one up
-ENROLMENT_ENDPOINTS = frozenset({"web.second_factor_page", "web.second_factor_setup", "web.second_factor_confirm",
-                                 "web.logout", "web.choose_language"})
+ENROLMENT_ENDPOINTS = frozenset(
+    {
+        "web.second_factor_page",
+        "web.second_factor_setup",
+        "web.second_factor_confirm",
+        "web.logout",
+        "web.choose_language",
+    }
+)
 
 
 def _wants_json() -> bool:

@@ -5,6 +5,7 @@ The forms say what a value is (a checkbox, a select's options, a date or date-ti
 `currency` property), so a value is shown by the field that collected it; a value no form describes is shown
 by its type. Formatting is Babel's, in the page's language and the Europe/Amsterdam zone.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,9 +41,13 @@ class FieldFormat:
         properties = component.get("properties") or {}
         currency = properties.get("currency") if isinstance(properties, dict) else None
         validate = component.get("validate") if isinstance(component.get("validate"), dict) else {}
-        return cls(kind=component.get("type") or "", subtype=component.get("subtype") or "",
-                   options=options, currency=currency if isinstance(currency, str) else None,
-                   phone=validate.get("validationType") == "phone")
+        return cls(
+            kind=component.get("type") or "",
+            subtype=component.get("subtype") or "",
+            options=options,
+            currency=currency if isinstance(currency, str) else None,
+            phone=validate.get("validationType") == "phone",
+        )
 
 
 PLAIN = FieldFormat()

@@ -1,5 +1,6 @@
 """Webhooks: outside systems start cases and deliver events to waiting cases (inbound, signed, exactly
 once), and outside systems hear about case events (outbound subscriptions, outbox and dispatcher)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

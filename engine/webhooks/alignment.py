@@ -12,6 +12,7 @@ Checked against the latest deployed version of every process (with the processes
   process, its start form or a start route writes and no form marks sensitive (those are never sent).
 Each line is (level, text) with level "ok" or "warning".
 """
+
 from __future__ import annotations
 
 from ..definitions.service import latest_process_versions, message_senders_of
@@ -31,8 +32,13 @@ def _start_route(label: str, route, version, variables) -> list:
     given = set(route.variables) | set(route.constants)
     missing = variables.needed_at_start - given
     if missing:
-        return [("warning", f"{label}: {route.target} needs {_names(missing)} from its start (its start form asks "
-                            f"for it), which the route does not set: map it from the payload or set it as a constant")]
+        return [
+            (
+                "warning",
+                f"{label}: {route.target} needs {_names(missing)} from its start (its start form asks "
+                f"for it), which the route does not set: map it from the payload or set it as a constant",
+            )
+        ]
     return [("ok", f"{label}: starts {route.target} v{version.version}")]
 
 
@@ -44,13 +50,23 @@ def _message_route(label: str, source: str, route, catchers: list) -> list:
     for version in {id(c[0]): c[0] for c in catchers}.values():
         declared = message_senders_of(version).get(route.target) or {"senders": [], "variables": []}
         if source not in declared["senders"]:
-            refused.append(("warning", f"{label}: {version.process_id} v{version.version} declares "
-                                       f"'{route.target}' sent only by {_names(declared['senders']) or 'nobody'}: "
-                                       f"deliveries from {source} are refused"))
+            refused.append(
+                (
+                    "warning",
+                    f"{label}: {version.process_id} v{version.version} declares "
+                    f"'{route.target}' sent only by {_names(declared['senders']) or 'nobody'}: "
+                    f"deliveries from {source} are refused",
+                )
+            )
         undeclared = given - set(declared["variables"])
         if undeclared:
-            refused.append(("warning", f"{label}: {version.process_id} v{version.version} declares no variable "
-                                       f"{_names(undeclared)} for '{route.target}': deliveries are refused"))
+            refused.append(
+                (
+                    "warning",
+                    f"{label}: {version.process_id} v{version.version} declares no variable "
+                    f"{_names(undeclared)} for '{route.target}': deliveries are refused",
+                )
+            )
     dropped: dict = {}  # (result variable, fields never read) -> the catching processes
     for version, variables, element_id, result_variable in catchers:
         never_read = given - variables.payload_keys if result_variable else set()
@@ -58,9 +74,14 @@ def _message_route(label: str, source: str, route, catchers: list) -> list:
             key = (result_variable, tuple(sorted(never_read)))
             dropped.setdefault(key, []).append(f"{version.process_id} v{version.version} ({element_id})")
     if refused or dropped:
-        return refused + [("warning", f"{label}: {', '.join(where)} keep(s) the message under '{variable}' and "
-                                      f"copy only the fields the diagram knows; never read: {_names(fields)}")
-                          for (variable, fields), where in dropped.items()]
+        return refused + [
+            (
+                "warning",
+                f"{label}: {', '.join(where)} keep(s) the message under '{variable}' and "
+                f"copy only the fields the diagram knows; never read: {_names(fields)}",
+            )
+            for (variable, fields), where in dropped.items()
+        ]
     caught_by = ", ".join(f"{v.process_id} v{v.version} ({e})" for v, _, e, _ in catchers)
     return [("ok", f"{label}: message {route.target} caught by {caught_by}")]
 
@@ -77,19 +98,28 @@ def _domain_event(event, analysed: dict, start_variables: dict) -> list:
         matching = [(v, pv) for v, pv in candidates if event.element in pv.elements]
         trigger = f"element '{event.element}'"
     if not matching:
-        return [("warning", f"{label}: no deployed process{' ' + event.process_id if event.process_id else ''} "
-                            f"has {trigger}: the event never fires")]
+        return [
+            (
+                "warning",
+                f"{label}: no deployed process{' ' + event.process_id if event.process_id else ''} "
+                f"has {trigger}: the event never fires",
+            )
+        ]
     lines = []
     for version, variables in matching:
         known = variables.writes | variables.start_form | start_variables.get(version.process_id, set())
         unknown = set(event.facts) - known
         sensitive = set(event.facts) & set(version.model.get("sensitive_keys") or [])
         if unknown:
-            lines.append(("warning", f"{label}: {version.process_id} v{version.version} never sets "
-                                     f"{_names(unknown)}"))
+            lines.append(("warning", f"{label}: {version.process_id} v{version.version} never sets {_names(unknown)}"))
         if sensitive:
-            lines.append(("warning", f"{label}: {_names(sensitive)} marked sensitive in a form of "
-                                     f"{version.process_id}: never sent, remove it from the facts"))
+            lines.append(
+                (
+                    "warning",
+                    f"{label}: {_names(sensitive)} marked sensitive in a form of "
+                    f"{version.process_id}: never sent, remove it from the facts",
+                )
+            )
     if not lines:
         processes = ", ".join(f"{v.process_id} v{v.version}" for v, _ in matching)
         lines.append(("ok", f"{label}: on {trigger} of {processes}, facts {_names(event.facts) or '(none)'}"))

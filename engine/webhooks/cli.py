@@ -1,4 +1,5 @@
 """`flask --app engine webhooks-check` and `flask --app engine webhooks-dispatch`."""
+
 from __future__ import annotations
 
 import signal

@@ -1,4 +1,5 @@
 """The outbox: the outbound webhook rows for the events of a case step, written in its transaction."""
+
 from __future__ import annotations
 
 from ..instances.contributors import StepContributor

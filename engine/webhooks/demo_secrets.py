@@ -3,6 +3,7 @@
 They are public (they are in this repository), so outside the demo (VB_DEMO) a source configured with one
 stops the start (`route_files.check_secrets`). `python -m engine.webhooks.demo_secrets` prints the shell lines
 the Makefile evaluates."""
+
 from __future__ import annotations
 
 DEMO_SECRETS = {

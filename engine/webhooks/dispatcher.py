@@ -5,6 +5,7 @@ claims a due delivery by moving its `next_attempt_at` forward by a lease (a cond
 workers never send the same attempt); a worker that dies mid-send lets the lease run out and another one
 sends it. HTTP requests run outside any database transaction, a few in parallel.
 """
+
 from __future__ import annotations
 
 import logging
@@ -67,14 +68,18 @@ def claim_due(limit: int) -> list[Job]:
     ids = db.session.scalars(
         sa.select(OutboundDelivery.id)
         .where(OutboundDelivery.status == PENDING, OutboundDelivery.next_attempt_at <= now)
-        .order_by(OutboundDelivery.next_attempt_at).limit(limit)
+        .order_by(OutboundDelivery.next_attempt_at)
+        .limit(limit)
     ).all()
     claimed = []
     for outbound_id in ids:
         result = db.session.execute(
             sa.update(OutboundDelivery)
-            .where(OutboundDelivery.id == outbound_id, OutboundDelivery.status == PENDING,
-                   OutboundDelivery.next_attempt_at <= now)
+            .where(
+                OutboundDelivery.id == outbound_id,
+                OutboundDelivery.status == PENDING,
+                OutboundDelivery.next_attempt_at <= now,
+            )
             .values(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
             .execution_options(synchronize_session=False)
         )
@@ -83,9 +88,16 @@ def claim_due(limit: int) -> list[Job]:
     jobs = []
     if claimed:
         rows = db.session.execute(
-            sa.select(OutboundDelivery.id, OutboundSubscription.url, OutboundSubscription.secret, OutboundDelivery.msg_id,
-                      OutboundDelivery.body, OutboundDelivery.attempts, OutboundSubscription.active,
-                      OutboundDelivery.instance_id)
+            sa.select(
+                OutboundDelivery.id,
+                OutboundSubscription.url,
+                OutboundSubscription.secret,
+                OutboundDelivery.msg_id,
+                OutboundDelivery.body,
+                OutboundDelivery.attempts,
+                OutboundSubscription.active,
+                OutboundDelivery.instance_id,
+            )
             .join(OutboundSubscription, OutboundSubscription.id == OutboundDelivery.subscription_id)
             .where(OutboundDelivery.id.in_(claimed))
         ).all()
@@ -115,8 +127,15 @@ def send(job: Job, timeout: float) -> Result:
 def record(result: Result, base: float, cap: float, max_attempts: int) -> None:
     now = utcnow()
     attempts = result.job.attempts + 1
-    db.session.add(OutboundAttempt(outbound_id=result.job.outbound_id, at=now, status_code=result.status_code,
-                                   error=result.error, duration_ms=result.duration_ms))
+    db.session.add(
+        OutboundAttempt(
+            outbound_id=result.job.outbound_id,
+            at=now,
+            status_code=result.status_code,
+            error=result.error,
+            duration_ms=result.duration_ms,
+        )
+    )
     values = {"attempts": attempts, "last_error": result.error}
     if result.ok:
         values.update(status=DELIVERED, delivered_at=now)
@@ -124,8 +143,12 @@ def record(result: Result, base: float, cap: float, max_attempts: int) -> None:
         values.update(status=GAVE_UP)
     else:
         values.update(next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts, base, cap)))
-    db.session.execute(sa.update(OutboundDelivery).where(OutboundDelivery.id == result.job.outbound_id).values(**values)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(OutboundDelivery)
+        .where(OutboundDelivery.id == result.job.outbound_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def dispatch_due(limit: int | None = None) -> int:
@@ -140,9 +163,12 @@ def dispatch_due(limit: int | None = None) -> int:
     inactive = [j for j in jobs if not j.active]
     active = [j for j in jobs if j.active]
     for job in inactive:  # switched off after the event was written: not sent, kept as failed
-        db.session.execute(sa.update(OutboundDelivery).where(OutboundDelivery.id == job.outbound_id)
-                           .values(status=GAVE_UP, last_error="The subscription was deactivated.")
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            sa.update(OutboundDelivery)
+            .where(OutboundDelivery.id == job.outbound_id)
+            .values(status=GAVE_UP, last_error="The subscription was deactivated.")
+            .execution_options(synchronize_session=False)
+        )
     with ThreadPoolExecutor(max_workers=max(1, min(config["VB_WEBHOOK_DISPATCH_THREADS"], len(active) or 1))) as pool:
         results = list(pool.map(lambda job: send(job, timeout), active))
     for result in results:
@@ -162,11 +188,14 @@ def sweep() -> dict:
         sa.delete(InboundDelivery).where(InboundDelivery.received_at < cutoff, InboundDelivery.outcome != FAILED)
     ).rowcount
     counts["buffered"] = db.session.execute(
-        sa.delete(BufferedMessage).where(BufferedMessage.received_at < cutoff,
-                                         sa.or_(BufferedMessage.consumed_at.is_not(None),
-                                                BufferedMessage.expires_at < utcnow()))
+        sa.delete(BufferedMessage).where(
+            BufferedMessage.received_at < cutoff,
+            sa.or_(BufferedMessage.consumed_at.is_not(None), BufferedMessage.expires_at < utcnow()),
+        )
     ).rowcount
-    old = sa.select(OutboundDelivery.id).where(OutboundDelivery.created_at < cutoff, OutboundDelivery.status == DELIVERED)
+    old = sa.select(OutboundDelivery.id).where(
+        OutboundDelivery.created_at < cutoff, OutboundDelivery.status == DELIVERED
+    )
     db.session.execute(sa.delete(OutboundAttempt).where(OutboundAttempt.outbound_id.in_(old)))
     counts["outbound"] = db.session.execute(
         sa.delete(OutboundDelivery).where(OutboundDelivery.created_at < cutoff, OutboundDelivery.status == DELIVERED)

@@ -11,6 +11,7 @@ named message or completes a named element, and may carry a few case variables a
         process: threat_response                      # optional: only cases of this process
         facts: [compensation_decision, granted_amount]
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,18 +36,28 @@ _FILE_SCHEMA = {
     "type": "object",
     "required": ["events"],
     "additionalProperties": False,
-    "properties": {"events": {"type": "object", "additionalProperties": {
-        "type": "object",
-        "required": ["when"],
-        "additionalProperties": False,
-        "properties": {
-            "description": {"type": "string"},
-            "process": {"type": "string"},
-            "facts": {"type": "array", "items": {"type": "string"}},
-            "when": {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,
-                     "properties": {"message": {"type": "string"}, "element": {"type": "string"}}},
-        },
-    }}},
+    "properties": {
+        "events": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["when"],
+                "additionalProperties": False,
+                "properties": {
+                    "description": {"type": "string"},
+                    "process": {"type": "string"},
+                    "facts": {"type": "array", "items": {"type": "string"}},
+                    "when": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                        "properties": {"message": {"type": "string"}, "element": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
 }
 
 
@@ -63,10 +74,14 @@ class DomainEvent:
         if self.process_id and self.process_id != process_id:
             return False
         if self.message:
-            return audit_event["event"] == "message.received" and \
-                (audit_event.get("details") or {}).get("message") == self.message
-        return audit_event["event"] in ("element.completed", "task.completed") and \
-            audit_event.get("element_id") == self.element
+            return (
+                audit_event["event"] == "message.received"
+                and (audit_event.get("details") or {}).get("message") == self.message
+            )
+        return (
+            audit_event["event"] in ("element.completed", "task.completed")
+            and audit_event.get("element_id") == self.element
+        )
 
 
 def load_domain_events(directory) -> dict:
@@ -94,8 +109,14 @@ def load_domain_events(directory) -> dict:
         bad = [f for f in spec.get("facts", []) if not VARIABLE_NAME.match(f)]
         if bad:
             problems.append(f"{where}.facts: not variable names: {', '.join(bad)}")
-        events[event_type] = DomainEvent(event_type, spec.get("description", "").strip(), when.get("message"),
-                                         when.get("element"), spec.get("process"), tuple(spec.get("facts", [])))
+        events[event_type] = DomainEvent(
+            event_type,
+            spec.get("description", "").strip(),
+            when.get("message"),
+            when.get("element"),
+            spec.get("process"),
+            tuple(spec.get("facts", [])),
+        )
     if problems:
         raise RouteFileError(problems)
     return events

@@ -7,6 +7,7 @@ transaction holds the delivery record (inserted first), the case start or the co
 save. The unique (source, webhook-id) key decides between concurrent copies of a delivery: the others wait
 for the first one's commit and answer with its outcome.
 """
+
 from __future__ import annotations
 
 import copy
@@ -64,6 +65,7 @@ class Received:
 
 # --- checks ---------------------------------------------------------------------------------------------
 
+
 def source_routes(source: str) -> SourceRoutes:
     routes = state().routes.get(source)
     if routes is None:
@@ -75,8 +77,9 @@ def authenticate(routes: SourceRoutes, headers, body: bytes) -> str:
     """The webhook-id of an authentic delivery; 401 otherwise."""
     keys = routes.secret_keys()
     if keys is None:
-        raise ServiceUnavailable(f"Webhook source '{routes.source}' is not configured on this server "
-                                 f"(no {routes.secret_env}).")
+        raise ServiceUnavailable(
+            f"Webhook source '{routes.source}' is not configured on this server (no {routes.secret_env})."
+        )
     try:
         webhook_id = verify(keys, headers, body)
     except SignatureError as err:
@@ -98,7 +101,7 @@ def parse(routes: SourceRoutes, webhook_id: str, body: bytes) -> Received:
     except RecursionError:
         raise Unprocessable("The body is nested too deeply.") from None
     if not isinstance(payload, dict):
-        raise Unprocessable("The body must be a JSON object {\"type\": ..., \"timestamp\": ..., \"data\": {...}}.")
+        raise Unprocessable('The body must be a JSON object {"type": ..., "timestamp": ..., "data": {...}}.')
     errors = {}
     if not isinstance(payload.get("type"), str) or not payload.get("type"):
         errors["type"] = ["Required: the event type, e.g. aangifte.geregistreerd."]
@@ -114,8 +117,9 @@ def parse(routes: SourceRoutes, webhook_id: str, body: bytes) -> Received:
         raise NotFound(f"Source '{routes.source}' has no event type '{payload['type']}'; it has: {known}.")
     errors = schema_errors(route, payload["data"])
     if errors:
-        raise Unprocessable(f"The data does not match the schema of {route.event_type}; see errors for each field.",
-                            errors=errors)
+        raise Unprocessable(
+            f"The data does not match the schema of {route.event_type}; see errors for each field.", errors=errors
+        )
     return Received(routes, route, webhook_id, body, hashlib.sha256(body).hexdigest(), payload)
 
 
@@ -149,8 +153,9 @@ def schema_errors(route: EventRoute, data: dict) -> dict:
 def variables_of(route: EventRoute, payload: dict) -> dict:
     """The route's constants and the values its paths find in the payload (a missing value sets nothing)."""
     variables = copy.deepcopy(route.constants)
-    variables.update({name: value for name, path in route.variables.items()
-                      if (value := path.resolve(payload)) is not MISSING})
+    variables.update(
+        {name: value for name, path in route.variables.items() if (value := path.resolve(payload)) is not MISSING}
+    )
     return variables
 
 
@@ -159,16 +164,20 @@ def correlation_key_of(route: EventRoute, payload: dict) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 120:
-        raise Unprocessable("The case reference is missing or not a text of 1 to 120 characters.",
-                            errors={route.correlation_key.dotted: ["A business key of a case, e.g. VB-2026-ABC234."]})
+        raise Unprocessable(
+            "The case reference is missing or not a text of 1 to 120 characters.",
+            errors={route.correlation_key.dotted: ["A business key of a case, e.g. VB-2026-ABC234."]},
+        )
     return value.strip()
 
 
 # --- exactly once -----------------------------------------------------------------------------------------
 
+
 def find_delivery(source: str, webhook_id: str) -> InboundDelivery | None:
-    return db.session.scalar(sa.select(InboundDelivery).where(InboundDelivery.source == source,
-                                                               InboundDelivery.webhook_id == webhook_id))
+    return db.session.scalar(
+        sa.select(InboundDelivery).where(InboundDelivery.source == source, InboundDelivery.webhook_id == webhook_id)
+    )
 
 
 def receive(source: str, headers, body: bytes) -> tuple[dict, int]:
@@ -189,16 +198,24 @@ def receive(source: str, headers, body: bytes) -> tuple[dict, int]:
 
 def duplicate(existing: InboundDelivery, body_sha256: str) -> dict:
     if existing.body_sha256 != body_sha256:
-        raise Conflict("This webhook-id was used before for a different body; a new event needs a new webhook-id.",
-                       delivery_id=existing.id)
+        raise Conflict(
+            "This webhook-id was used before for a different body; a new event needs a new webhook-id.",
+            delivery_id=existing.id,
+        )
     return dict(result_of(existing), outcome=DUPLICATE, first_outcome=existing.outcome)
 
 
 def result_of(delivery: InboundDelivery) -> dict:
-    return {"outcome": delivery.outcome, "delivery_id": delivery.id, "webhook_id": delivery.webhook_id,
-            "source": delivery.source, "event_type": delivery.event_type,
-            "process_instance_id": delivery.instance_id, "case_id": delivery.instance_id,  # case_id: deprecated
-            "business_key": delivery.business_key}
+    return {
+        "outcome": delivery.outcome,
+        "delivery_id": delivery.id,
+        "webhook_id": delivery.webhook_id,
+        "source": delivery.source,
+        "event_type": delivery.event_type,
+        "process_instance_id": delivery.instance_id,
+        "case_id": delivery.instance_id,  # case_id: deprecated
+        "business_key": delivery.business_key,
+    }
 
 
 def process(received: Received, replayed_by: str | None = None) -> dict:
@@ -233,18 +250,25 @@ def process(received: Received, replayed_by: str | None = None) -> dict:
 
 # The same SQL on SQLite (3.35+) and PostgreSQL, prepared once (every delivery runs it: see engine.db.prepared).
 _DELIVERIES = InboundDelivery.__table__
-_INSERT_DELIVERY = Prepared(sa.text(
-    f"INSERT INTO {InboundDelivery.__tablename__} "
-    "(source, webhook_id, event_type, body_sha256, outcome, attempts, received_at) "
-    "VALUES (:source, :webhook_id, :event_type, :body_sha256, :outcome, 1, :received_at) "
-    "ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id"
-).bindparams(sa.bindparam("received_at", type_=_DELIVERIES.c.received_at.type)))
+_INSERT_DELIVERY = Prepared(
+    sa.text(
+        f"INSERT INTO {InboundDelivery.__tablename__} "
+        "(source, webhook_id, event_type, body_sha256, outcome, attempts, received_at) "
+        "VALUES (:source, :webhook_id, :event_type, :body_sha256, :outcome, 1, :received_at) "
+        "ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id"
+    ).bindparams(sa.bindparam("received_at", type_=_DELIVERIES.c.received_at.type))
+)
 _OUTCOME_COLUMNS = ("outcome", "event_type", "instance_id", "business_key", "processed_at", "error", "body")
 _RECORD_OUTCOME = {
     replayed: Prepared(
-        sa.update(_DELIVERIES).where(_DELIVERIES.c.id == sa.bindparam("delivery_id"))
-        .values({name: sa.bindparam(name, type_=_DELIVERIES.c[name].type)
-                 for name in _OUTCOME_COLUMNS + (("replayed_by",) if replayed else ())})
+        sa.update(_DELIVERIES)
+        .where(_DELIVERIES.c.id == sa.bindparam("delivery_id"))
+        .values(
+            {
+                name: sa.bindparam(name, type_=_DELIVERIES.c[name].type)
+                for name in _OUTCOME_COLUMNS + (("replayed_by",) if replayed else ())
+            }
+        )
     )
     for replayed in (False, True)
 }
@@ -254,6 +278,7 @@ _RECORD_OUTCOME = {
 class Prefetched:
     """What `_insert_new` read for `act` in the delivery's first round trip: the answer of
     `store.latest_version` (a start) or of `store.lock_case_for_message` (a correlation)."""
+
     answer: object
 
 
@@ -276,10 +301,18 @@ def _insert_new(received: Received):
         except Unprocessable:
             pass  # `act` refuses it, after the duplicate check
     with connection.batch():  # on PostgreSQL the transaction's BEGIN travels with it: one round trip
-        cursor = _INSERT_DELIVERY.send(connection, {
-            "source": received.routes.source, "webhook_id": received.webhook_id,
-            "event_type": route.event_type, "body_sha256": received.body_sha256, "outcome": PROCESSING,
-            "received_at": utcnow()}, connection.driver.cursor())  # its own cursor: more statements follow
+        cursor = _INSERT_DELIVERY.send(
+            connection,
+            {
+                "source": received.routes.source,
+                "webhook_id": received.webhook_id,
+                "event_type": route.event_type,
+                "body_sha256": received.body_sha256,
+                "outcome": PROCESSING,
+                "received_at": utcnow(),
+            },
+            connection.driver.cursor(),
+        )  # its own cursor: more statements follow
         if route.action == START:
             answer = store.send_latest_version(route.target, connection)
         elif key is not None:
@@ -302,24 +335,40 @@ def _take_failed(delivery_id: int) -> int | None:
     return delivery_id if taken.rowcount == 1 else None
 
 
-def _outcome_values(received: Received, delivery_id: int, outcome: str, case_id: str, business_key: str,
-                    replayed_by: str | None) -> dict:
-    values = {"outcome": outcome, "event_type": received.route.event_type, "instance_id": case_id,
-              "business_key": business_key, "processed_at": utcnow(), "error": None, "body": None,
-              "delivery_id": delivery_id}
+def _outcome_values(
+    received: Received, delivery_id: int, outcome: str, case_id: str, business_key: str, replayed_by: str | None
+) -> dict:
+    values = {
+        "outcome": outcome,
+        "event_type": received.route.event_type,
+        "instance_id": case_id,
+        "business_key": business_key,
+        "processed_at": utcnow(),
+        "error": None,
+        "body": None,
+        "delivery_id": delivery_id,
+    }
     if replayed_by:
         values["replayed_by"] = replayed_by
     return values
 
 
-def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed_by: str | None,
-           prefetched: Prefetched | None = None) -> dict:
+def _apply(
+    received: Received,
+    delivery_id: int,
+    failed_id: int | None,
+    replayed_by: str | None,
+    prefetched: Prefetched | None = None,
+) -> dict:
     # The delivery's outcome rides with the case's save (one round trip less), as the outcome a start or a
     # correlation gives; if acting ends otherwise (buffered, or another case was saved), it is written after.
     record = _RECORD_OUTCOME[bool(replayed_by)]
     expected = STARTED if received.route.action == START else CORRELATED
-    rider = store.ride_along(lambda writer, case: record.send(writer.connection, _outcome_values(
-        received, delivery_id, expected, case.id, case.business_key, replayed_by)))
+    rider = store.ride_along(
+        lambda writer, case: record.send(
+            writer.connection, _outcome_values(received, delivery_id, expected, case.id, case.business_key, replayed_by)
+        )
+    )
     try:
         outcome, case_id, business_key = act(received, delivery_id, prefetched)
     except (Unprocessable, NotFound, Conflict, Forbidden):
@@ -332,15 +381,25 @@ def _apply(received: Received, delivery_id: int, failed_id: int | None, replayed
             err.extra.update(delivery_id=stored_id, outcome=FAILED)
             raise
         log.exception("Webhook delivery %s from %s failed", received.webhook_id, received.routes.source)
-        raise DeliveryFailed("The delivery could not be processed; it is recorded and will be looked at.",
-                             delivery_id=stored_id, outcome=FAILED) from None
+        raise DeliveryFailed(
+            "The delivery could not be processed; it is recorded and will be looked at.",
+            delivery_id=stored_id,
+            outcome=FAILED,
+        ) from None
     rode = rider.case
     if rode is None or (rode.id, rode.business_key, expected) != (case_id, business_key, outcome):
         record.execute(Raw(), _outcome_values(received, delivery_id, outcome, case_id, business_key, replayed_by))
     db.session.commit()
-    return {"outcome": outcome, "delivery_id": delivery_id, "webhook_id": received.webhook_id,
-            "source": received.routes.source, "event_type": received.route.event_type,
-            "process_instance_id": case_id, "case_id": case_id, "business_key": business_key}
+    return {
+        "outcome": outcome,
+        "delivery_id": delivery_id,
+        "webhook_id": received.webhook_id,
+        "source": received.routes.source,
+        "event_type": received.route.event_type,
+        "process_instance_id": case_id,
+        "case_id": case_id,
+        "business_key": business_key,
+    }
 
 
 def act(received: Received, delivery_id: int, prefetched: Prefetched | None = None) -> tuple[str, str, str]:
@@ -351,28 +410,47 @@ def act(received: Received, delivery_id: int, prefetched: Prefetched | None = No
     variables = variables_of(route, received.payload)
     if route.action == START:
         try:
-            instance = start_case(route.target, variables, actor, use_start_form=False, commit=False,
-                                  **({"latest": prefetched.answer} if prefetched is not None else {}))
+            instance = start_case(
+                route.target,
+                variables,
+                actor,
+                use_start_form=False,
+                commit=False,
+                **({"latest": prefetched.answer} if prefetched is not None else {}),
+            )
         except NotFound:
-            raise DeliveryFailed(f"Process '{route.target}' is not deployed; deploy it and replay this delivery.") from None
+            raise DeliveryFailed(
+                f"Process '{route.target}' is not deployed; deploy it and replay this delivery."
+            ) from None
         except Unprocessable as err:
             if err.errors is None:  # about the process (not executable), not about a field of the payload
-                raise DeliveryFailed(f"Process '{route.target}' cannot be started: {err.message} "
-                                     "Fix it and replay this delivery.") from None
+                raise DeliveryFailed(
+                    f"Process '{route.target}' cannot be started: {err.message} Fix it and replay this delivery."
+                ) from None
             raise
         return STARTED, instance.id, instance.business_key
     key = correlation_key_of(route, received.payload)
     ttl = timedelta(seconds=current_app.config["VB_MESSAGE_BUFFER_TTL_SECONDS"])
     try:
         outcome, case_ids = messages.correlate_or_buffer(
-            route.target, key, variables, actor, ttl, delivery_id=delivery_id, webhook_id=received.webhook_id,
-            locked=prefetched.answer if prefetched is not None else None)
+            route.target,
+            key,
+            variables,
+            actor,
+            ttl,
+            delivery_id=delivery_id,
+            webhook_id=received.webhook_id,
+            locked=prefetched.answer if prefetched is not None else None,
+        )
     except messages.NoSuchCase:
-        raise Unprocessable(f"No case has business key '{key}'.",
-                            errors={route.correlation_key.dotted: [f"No case has business key '{key}'."]}) from None
+        raise Unprocessable(
+            f"No case has business key '{key}'.",
+            errors={route.correlation_key.dotted: [f"No case has business key '{key}'."]},
+        ) from None
     except messages.CaseEnded as err:
-        raise Conflict(f"The case with business key '{key}' is {err.status}; it no longer waits for messages.",
-                       status=err.status) from None
+        raise Conflict(
+            f"The case with business key '{key}' is {err.status}; it no longer waits for messages.", status=err.status
+        ) from None
     return (CORRELATED if outcome == messages.CORRELATED else BUFFERED), case_ids[0], key
 
 
@@ -381,24 +459,40 @@ DELIVERY_BODY = "webhook_delivery"
 
 def record_failure(received: Received, failed_id: int | None, err: Exception, replayed_by: str | None) -> int | None:
     """Store the failed delivery in its own transaction (the failed one was rolled back)."""
-    error = {"code": getattr(err, "code", "internal_error"),
-             "message": err.message if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"[:1000],
-             "at": utcnow().isoformat()}
+    error = {
+        "code": getattr(err, "code", "internal_error"),
+        "message": err.message if isinstance(err, ApiError) else f"{type(err).__name__}: {err}"[:1000],
+        "at": utcnow().isoformat(),
+    }
     body = keys.seal_remnant(received.body, DELIVERY_BODY)
     try:
         if failed_id is not None:
             db.session.execute(
-                sa.update(InboundDelivery).where(InboundDelivery.id == failed_id)
-                .values(error=error, body=body, processed_at=utcnow(), attempts=InboundDelivery.attempts + 1,
-                        replayed_by=replayed_by or InboundDelivery.replayed_by)
+                sa.update(InboundDelivery)
+                .where(InboundDelivery.id == failed_id)
+                .values(
+                    error=error,
+                    body=body,
+                    processed_at=utcnow(),
+                    attempts=InboundDelivery.attempts + 1,
+                    replayed_by=replayed_by or InboundDelivery.replayed_by,
+                )
                 .execution_options(synchronize_session=False)
             )
             db.session.commit()
             return failed_id
-        delivery = InboundDelivery(source=received.routes.source, webhook_id=received.webhook_id,
-                                   event_type=received.route.event_type, body_sha256=received.body_sha256,
-                                   outcome=FAILED, error=error, body=body, attempts=1, received_at=utcnow(),
-                                   processed_at=utcnow())
+        delivery = InboundDelivery(
+            source=received.routes.source,
+            webhook_id=received.webhook_id,
+            event_type=received.route.event_type,
+            body_sha256=received.body_sha256,
+            outcome=FAILED,
+            error=error,
+            body=body,
+            attempts=1,
+            received_at=utcnow(),
+            processed_at=utcnow(),
+        )
         db.session.add(delivery)
         db.session.commit()
         return delivery.id
@@ -413,8 +507,9 @@ def replay(delivery_id: int, actor) -> dict:
     if delivery is None:
         raise NotFound("No such delivery.")
     if delivery.outcome != FAILED:
-        raise Conflict(f"Only a failed delivery can be replayed; this one is {delivery.outcome}.",
-                       outcome=delivery.outcome)
+        raise Conflict(
+            f"Only a failed delivery can be replayed; this one is {delivery.outcome}.", outcome=delivery.outcome
+        )
     routes = state().routes.get(delivery.source)
     if routes is None:
         raise Conflict(f"Source '{delivery.source}' has no route file any more.")

@@ -79,7 +79,8 @@ class OutboundDelivery(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True
+    )
     msg_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     event_type: Mapped[str] = mapped_column(sa.String(60))
     instance_id: Mapped[str | None] = mapped_column(sa.String(36))

@@ -3,6 +3,7 @@
 Nothing is sent here (a slow receiver never slows a case down); the dispatcher sends them later. A payload
 carries ids and event facts only: never form values, and never a variable marked sensitive.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,9 +26,14 @@ def _state():
 
 
 _SUBSCRIPTIONS = OutboundSubscription.__table__
-_ACTIVE_SUBSCRIPTIONS = Prepared(sa.select(
-    _SUBSCRIPTIONS.c.id, _SUBSCRIPTIONS.c.event_types, _SUBSCRIPTIONS.c.process_id, _SUBSCRIPTIONS.c.municipality_code,
-).where(_SUBSCRIPTIONS.c.active.is_(True)))
+_ACTIVE_SUBSCRIPTIONS = Prepared(
+    sa.select(
+        _SUBSCRIPTIONS.c.id,
+        _SUBSCRIPTIONS.c.event_types,
+        _SUBSCRIPTIONS.c.process_id,
+        _SUBSCRIPTIONS.c.municipality_code,
+    ).where(_SUBSCRIPTIONS.c.active.is_(True))
+)
 
 
 class _Subscription(NamedTuple):
@@ -79,9 +85,12 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
         return []
     # A confidential process's events go only to subscriptions that name it (docs/modeling.md)
     any_process = not version.model.get("confidential")
-    subscriptions = [s for s in active_subscriptions(connection)
-                     if ((s.process_id is None and any_process) or s.process_id == version.process_id)
-                     and (s.municipality_code is None or s.municipality_code == instance.municipality_code)]
+    subscriptions = [
+        s
+        for s in active_subscriptions(connection)
+        if ((s.process_id is None and any_process) or s.process_id == version.process_id)
+        and (s.municipality_code is None or s.municipality_code == instance.municipality_code)
+    ]
     if not subscriptions:
         return []
     sensitive = set(version.model.get("sensitive_keys") or [])
@@ -94,8 +103,11 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
         if not targets:
             continue
         data = {
-            "case_id": instance.id, "business_key": instance.business_key, "process_id": version.process_id,
-            "process_version": version.version, "municipality_code": instance.municipality_code,
+            "case_id": instance.id,
+            "business_key": instance.business_key,
+            "process_id": version.process_id,
+            "process_version": version.version,
+            "municipality_code": instance.municipality_code,
             "case_status": instance.status,
         }
         data.update(_facts(audit_event, event_type, sensitive))
@@ -106,12 +118,26 @@ def outbox_rows(session, instance, audit_events: list, connection: Raw | None = 
             data["facts"] = {k: variables[k] for k in domain.facts if k in variables and k not in sensitive}
         for subscription in targets:
             msg_id = "msg_" + uuid.uuid4().hex
-            body = json.dumps({"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
-                              separators=(",", ":"), ensure_ascii=False, default=str)
+            body = json.dumps(
+                {"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
+                separators=(",", ":"),
+                ensure_ascii=False,
+                default=str,
+            )
             body = keys.seal_for(cipher, body.encode(), instance.id, OUTBOX_BODY)
-            rows.append({"subscription_id": subscription.id, "msg_id": msg_id, "event_type": event_type,
-                         "instance_id": instance.id, "body": body, "status": PENDING, "attempts": 0,
-                         "next_attempt_at": now, "created_at": now})
+            rows.append(
+                {
+                    "subscription_id": subscription.id,
+                    "msg_id": msg_id,
+                    "event_type": event_type,
+                    "instance_id": instance.id,
+                    "body": body,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
     return rows
 
 
@@ -125,10 +151,20 @@ def open_body(row_body, instance_id: str) -> str | None:
     return plain.decode() if plain is not None else None
 
 
-_OUTBOX_COLUMNS = ("subscription_id", "msg_id", "event_type", "instance_id", "body", "status", "attempts",
-                   "next_attempt_at", "created_at")
-_INSERT_OUTBOX = Prepared(sa.insert(_OUTBOX).values({name: sa.bindparam(name, type_=_OUTBOX.c[name].type)
-                                                     for name in _OUTBOX_COLUMNS}))
+_OUTBOX_COLUMNS = (
+    "subscription_id",
+    "msg_id",
+    "event_type",
+    "instance_id",
+    "body",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+_INSERT_OUTBOX = Prepared(
+    sa.insert(_OUTBOX).values({name: sa.bindparam(name, type_=_OUTBOX.c[name].type) for name in _OUTBOX_COLUMNS})
+)
 
 
 def write_outbox(connection: Raw, rows: list[dict]) -> None:

@@ -1,5 +1,6 @@
 """Paths into a webhook payload, as route files write them: a JSON Pointer (`/data/aangifte/nummer`,
 RFC 6901) or a dotted path (`data.aangifte.nummer`). A numeric segment indexes a list."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ as written when a script assigns it, a task form has it as a field, a decision o
 stores its payload under it, or a multi-instance loop names it. The reading is approximate in one direction
 only: what it calls "read and never written" really is (the start must supply it); it may miss a read.
 """
+
 from __future__ import annotations
 
 import ast
@@ -61,11 +62,20 @@ def _code_names(source: str, mode: str) -> tuple[set, set, set]:
     for node in ast.walk(tree):
         if isinstance(node, ast.comprehension):
             local.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             keys.add(node.args[0].value)
-        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
-                and isinstance(node.slice.value, str):
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
             keys.add(node.slice.value)
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id not in local:
@@ -86,8 +96,13 @@ def _form_keys(file_id: int | None) -> set:
 
 
 def _files(version) -> list:
-    return list(db.session.scalars(sa.select(DefinitionFile).where(DefinitionFile.id.in_(list(version.file_ids)))
-                                   .options(undefer(DefinitionFile.content))))
+    return list(
+        db.session.scalars(
+            sa.select(DefinitionFile)
+            .where(DefinitionFile.id.in_(list(version.file_ids)))
+            .options(undefer(DefinitionFile.content))
+        )
+    )
 
 
 def _read_bpmn(result: ProcessVariables, root, process_ids: set) -> None:

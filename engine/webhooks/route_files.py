@@ -15,6 +15,7 @@ Paths point into the whole payload (`{"type", "timestamp", "data"}`); `schema` i
 `data` object. Every file is checked when the app starts; a problem stops the start with the file, the
 place in the file and what to change.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,28 +58,41 @@ ROUTE_FILE_SCHEMA = {
         "source": {"type": "string"},
         "description": {"type": "string"},
         "secret_env": {"type": "string"},
-        "events": {"type": "object", "minProperties": 1, "additionalProperties": {
+        "events": {
             "type": "object",
-            "required": ["schema"],
-            "additionalProperties": False,
-            "properties": {
-                "description": {"type": "string"},
-                "schema": {"type": "object"},
-                "start": {
-                    "type": "object", "required": ["process"], "additionalProperties": False,
-                    "properties": {"process": {"type": "string"},
-                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}},
-                                   "constants": {"type": "object"}},
+            "minProperties": 1,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["schema"],
+                "additionalProperties": False,
+                "properties": {
+                    "description": {"type": "string"},
+                    "schema": {"type": "object"},
+                    "start": {
+                        "type": "object",
+                        "required": ["process"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "process": {"type": "string"},
+                            "variables": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "constants": {"type": "object"},
+                        },
+                    },
+                    "message": {
+                        "type": "object",
+                        "required": ["name", "correlation_key"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "name": {"type": "string"},
+                            "correlation_key": {"type": "string"},
+                            "variables": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "constants": {"type": "object"},
+                        },
+                    },
                 },
-                "message": {
-                    "type": "object", "required": ["name", "correlation_key"], "additionalProperties": False,
-                    "properties": {"name": {"type": "string"}, "correlation_key": {"type": "string"},
-                                   "variables": {"type": "object", "additionalProperties": {"type": "string"}},
-                                   "constants": {"type": "object"}},
-                },
+                "oneOf": [{"required": ["start"]}, {"required": ["message"]}],
             },
-            "oneOf": [{"required": ["start"]}, {"required": ["message"]}],
-        }},
+        },
     },
 }
 
@@ -121,8 +135,13 @@ class EventRoute:
     constants: dict = field(default_factory=dict)  # variable name -> a fixed JSON value
 
     def describe(self) -> dict:
-        body = {"event_type": self.event_type, "description": self.description, "action": self.action,
-                "variables": {k: str(v) for k, v in self.variables.items()}, "constants": dict(self.constants)}
+        body = {
+            "event_type": self.event_type,
+            "description": self.description,
+            "action": self.action,
+            "variables": {k: str(v) for k, v in self.variables.items()},
+            "constants": dict(self.constants),
+        }
         if self.action == START:
             body["process_id"] = self.target
         else:
@@ -199,8 +218,9 @@ def _check_path(problems: list, where: str, text, schema: dict, required: bool =
     if head in ENVELOPE_FIELDS and not rest:
         return path
     if head != "data" or not rest:
-        problems.append(f"{where}: '{text}' must point into the payload's data (e.g. /data/field) or be /type or "
-                        f"/timestamp")
+        problems.append(
+            f"{where}: '{text}' must point into the payload's data (e.g. /data/field) or be /type or /timestamp"
+        )
         return None
     if not _schema_declares(schema, rest):
         problems.append(f"{where}: '{text}' is not declared in the event's schema (add it under properties)")
@@ -215,7 +235,9 @@ def _variables(problems: list, where: str, mapping: dict | None, schema: dict) -
     variables = {}
     for name, text in (mapping or {}).items():
         if not VARIABLE_NAME.match(str(name)):
-            problems.append(f"{where}.{name}: a variable name has letters, digits and '_' and does not start with a digit")
+            problems.append(
+                f"{where}.{name}: a variable name has letters, digits and '_' and does not start with a digit"
+            )
             continue
         if name in RESERVED_VARIABLES:
             problems.append(f"{where}.{name}: '{name}' is set by the engine and cannot come from a payload")
@@ -246,14 +268,20 @@ def _constants(problems: list, where: str, mapping: dict | None, variables: dict
     constants = {}
     for name, value in (mapping or {}).items():
         if not VARIABLE_NAME.match(str(name)):
-            problems.append(f"{where}.{name}: a variable name has letters, digits and '_' and does not start with a digit")
+            problems.append(
+                f"{where}.{name}: a variable name has letters, digits and '_' and does not start with a digit"
+            )
         elif name in RESERVED_VARIABLES:
             problems.append(f"{where}.{name}: '{name}' is set by the engine and cannot be set by a route")
         elif name in variables:
-            problems.append(f"{where}.{name}: '{name}' is also taken from the payload under variables; set it in one place")
+            problems.append(
+                f"{where}.{name}: '{name}' is also taken from the payload under variables; set it in one place"
+            )
         elif not _is_json(value):
-            problems.append(f"{where}.{name}: a constant is text, a number, true/false, null or a list or object of "
-                            f"those (write a date in quotes: '2026-01-01')")
+            problems.append(
+                f"{where}.{name}: a constant is text, a number, true/false, null or a list or object of "
+                f"those (write a date in quotes: '2026-01-01')"
+            )
         else:
             constants[name] = value
     return constants
@@ -286,16 +314,25 @@ def _event_route(problems: list, source: str, event_type: str, spec: dict) -> Ev
         message = spec["message"]
         if not MESSAGE_NAME.match(message["name"]):
             problems.append(f"{where}.message.name: '{message['name']}' is not a message name (letters, digits, '_')")
-        key = _check_path(problems, f"{where}.message.correlation_key", message["correlation_key"], schema,
-                          required=True)
+        key = _check_path(
+            problems, f"{where}.message.correlation_key", message["correlation_key"], schema, required=True
+        )
         variables = _variables(problems, f"{where}.message.variables", message.get("variables"), schema)
         constants = _constants(problems, f"{where}.message.constants", message.get("constants"), variables)
         action, target = MESSAGE, message["name"]
     if len(problems) > before:
         return None
-    return EventRoute(source=source, event_type=event_type, action=action, target=target, variables=variables,
-                      correlation_key=key, validator=Draft202012Validator(schema, format_checker=FORMATS),
-                      description=spec.get("description", "").strip(), constants=constants)
+    return EventRoute(
+        source=source,
+        event_type=event_type,
+        action=action,
+        target=target,
+        variables=variables,
+        correlation_key=key,
+        validator=Draft202012Validator(schema, format_checker=FORMATS),
+        description=spec.get("description", "").strip(),
+        constants=constants,
+    )
 
 
 def _structure_problem(err) -> str:
@@ -330,8 +367,13 @@ def load_source(path: Path) -> tuple[SourceRoutes | None, list[str]]:
             events[event_type] = route
     if problems:
         return None, [f"{path.name}: {p}" for p in problems]
-    return SourceRoutes(source=source, secret_env=expected_env, file=path.name, events=events,
-                        description=(document.get("description") or "").strip()), []
+    return SourceRoutes(
+        source=source,
+        secret_env=expected_env,
+        file=path.name,
+        events=events,
+        description=(document.get("description") or "").strip(),
+    ), []
 
 
 def load_routes(directory) -> RouteTable:
@@ -346,7 +388,9 @@ def load_routes(directory) -> RouteTable:
         problems.extend(found)
         if routes is not None:
             if routes.source in table.sources:
-                problems.append(f"{path.name}: source '{routes.source}' is also defined in {table.sources[routes.source].file}")
+                problems.append(
+                    f"{path.name}: source '{routes.source}' is also defined in {table.sources[routes.source].file}"
+                )
             table.sources[routes.source] = routes
     if problems:
         raise RouteFileError(problems)
@@ -355,14 +399,14 @@ def load_routes(directory) -> RouteTable:
 
 def missing_secrets(table: RouteTable) -> list:
     """The sources whose secret is not set: (source, variable)."""
-    return [(routes.source, routes.secret_env) for routes in table.sources.values()
-            if not webhook_secret(routes.secret_env)]
+    return [
+        (routes.source, routes.secret_env) for routes in table.sources.values() if not webhook_secret(routes.secret_env)
+    ]
 
 
 def warn_missing_secrets(table: RouteTable) -> None:
     for source, variable in missing_secrets(table):
-        log.warning("Webhook source '%s' has no secret (%s is not set): its deliveries are refused.",
-                    source, variable)
+        log.warning("Webhook source '%s' has no secret (%s is not set): its deliveries are refused.", source, variable)
 
 
 def check_secrets(table: RouteTable, demo: bool = True) -> list[str]:
@@ -374,8 +418,10 @@ def check_secrets(table: RouteTable, demo: bool = True) -> list[str]:
     for routes in table.sources.values():
         value = webhook_secret(routes.secret_env)
         if not demo and set(value.split()) & set(DEMO_SECRETS.values()):
-            problems.append(f"{routes.secret_env} holds the demo secret of `make run`, which is public: set a "
-                            "secret of your own (outside the demo, VB_DEMO)")
+            problems.append(
+                f"{routes.secret_env} holds the demo secret of `make run`, which is public: set a "
+                "secret of your own (outside the demo, VB_DEMO)"
+            )
             continue
         if not value:
             continue

@@ -5,18 +5,23 @@ from .models import DELIVERED, DUPLICATE, GAVE_UP, OUTCOMES, PENDING, PROCESSING
 
 
 class InboundResultSchema(Schema):
-    outcome = fields.String(validate=validate.OneOf([*OUTCOMES, DUPLICATE]),
-                            metadata={"description": "started, correlated, buffered or duplicate"})
-    first_outcome = fields.String(validate=validate.OneOf(OUTCOMES),
-                                  metadata={"description": "for a duplicate: the outcome of the first delivery"})
+    outcome = fields.String(
+        validate=validate.OneOf([*OUTCOMES, DUPLICATE]),
+        metadata={"description": "started, correlated, buffered or duplicate"},
+    )
+    first_outcome = fields.String(
+        validate=validate.OneOf(OUTCOMES),
+        metadata={"description": "for a duplicate: the outcome of the first delivery"},
+    )
     delivery_id = fields.Integer()
     webhook_id = fields.String()
     source = fields.String()
     event_type = fields.String()
     process_instance_id = fields.String(allow_none=True)
     case_id = deprecated("process_instance_id", allow_none=True)
-    business_key = fields.String(allow_none=True,
-                                 metadata={"description": "the case reference to send with later events"})
+    business_key = fields.String(
+        allow_none=True, metadata={"description": "the case reference to send with later events"}
+    )
 
 
 class BufferStateSchema(Schema):

@@ -7,6 +7,7 @@ refused, which bounds replays. Verification is done here rather than with `stand
 raises bare exceptions on malformed headers and accepts only one secret; the tests sign with that package,
 so both implementations are held to the same scheme.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,7 +33,7 @@ class SignatureError(Exception):
 def parse_secret(text: str) -> bytes:
     text = (text or "").strip()
     if text.startswith(SECRET_PREFIX):
-        text = text[len(SECRET_PREFIX):]
+        text = text[len(SECRET_PREFIX) :]
     try:
         key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
@@ -75,8 +76,11 @@ def verify(keys: list[bytes], headers, body: bytes, now: float | None = None) ->
     msg_id = (headers.get("webhook-id") or "").strip()
     timestamp = (headers.get("webhook-timestamp") or "").strip()
     sent = (headers.get("webhook-signature") or "").strip()
-    missing = [name for name, value in (("webhook-id", msg_id), ("webhook-timestamp", timestamp),
-                                        ("webhook-signature", sent)) if not value]
+    missing = [
+        name
+        for name, value in (("webhook-id", msg_id), ("webhook-timestamp", timestamp), ("webhook-signature", sent))
+        if not value
+    ]
     if missing:
         raise SignatureError(f"Missing header(s): {', '.join(missing)}.")
     if not _TIMESTAMP.match(timestamp):

@@ -1,4 +1,5 @@
 """Outbound subscriptions (beheerder): who hears about which case events, and what was sent to them."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -17,8 +18,10 @@ def _check_event_types(event_types: list) -> list:
     known = catalog(state().domain_events)
     unknown = [t for t in event_types if t not in known]
     if unknown:
-        raise Unprocessable(f"Unknown event type(s): {', '.join(unknown)}; see GET /api/v1/webhooks/event-types.",
-                            errors={"event_types": [f"Unknown: {', '.join(unknown)}."]})
+        raise Unprocessable(
+            f"Unknown event type(s): {', '.join(unknown)}; see GET /api/v1/webhooks/event-types.",
+            errors={"event_types": [f"Unknown: {', '.join(unknown)}."]},
+        )
     return sorted(set(event_types))
 
 
@@ -45,9 +48,14 @@ def create_subscription(body: dict, actor) -> tuple[OutboundSubscription, str]:
     """Returns the subscription and its secret (shown once: the receiver needs it to verify signatures)."""
     secret = _check_secret(body["secret"]) if body.get("secret") else new_secret()
     subscription = OutboundSubscription(
-        url=body["url"], secret=secret, event_types=_check_event_types(body["event_types"]),
-        process_id=body.get("process_id"), municipality_code=body.get("municipality_code"),
-        description=body.get("description") or "", active=body.get("active", True), created_by=actor.username,
+        url=body["url"],
+        secret=secret,
+        event_types=_check_event_types(body["event_types"]),
+        process_id=body.get("process_id"),
+        municipality_code=body.get("municipality_code"),
+        description=body.get("description") or "",
+        active=body.get("active", True),
+        created_by=actor.username,
     )
     db.session.add(subscription)
     db.session.commit()
@@ -83,12 +91,16 @@ def outbound_deliveries(subscription_id: int, status: str | None, limit: int, of
     if status:
         query = query.where(OutboundDelivery.status == status)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.options(undefer(OutboundDelivery.body))
-                              .order_by(OutboundDelivery.id.desc()).limit(limit).offset(offset)).all()
+    rows = db.session.scalars(
+        query.options(undefer(OutboundDelivery.body)).order_by(OutboundDelivery.id.desc()).limit(limit).offset(offset)
+    ).all()
     attempts: dict = {}
     if rows:
-        for attempt in db.session.scalars(sa.select(OutboundAttempt).where(
-                OutboundAttempt.outbound_id.in_([r.id for r in rows])).order_by(OutboundAttempt.id)):
+        for attempt in db.session.scalars(
+            sa.select(OutboundAttempt)
+            .where(OutboundAttempt.outbound_id.in_([r.id for r in rows]))
+            .order_by(OutboundAttempt.id)
+        ):
             attempts.setdefault(attempt.outbound_id, []).append(attempt)
     return rows, total, attempts
 

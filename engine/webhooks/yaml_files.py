@@ -2,6 +2,7 @@
 is refused, since a second event type of the same name would silently replace the first), UTF-8, and
 problems that name the file and the line, or the place in the document, so whoever edits the file knows what
 to fix."""
+
 from __future__ import annotations
 
 from pathlib import Path

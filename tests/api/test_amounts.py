@@ -1,5 +1,6 @@
 """Amounts through the API: a number field takes a JSON number; text in some notation ("48.000", "48.000,50",
 "€ 48.000") is refused, never read as a number, so what BZK decides on is what was meant (docs/modeling.md)."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,11 +51,18 @@ def _field(component):
     return FormDefinition.from_schema({"id": "f", "components": [{"key": "n", "label": "N", **component}]})
 
 
-@pytest.mark.parametrize("value,error", [
-    (48000, None), (-7, None), (True, "Must be a number."), (float("nan"), "Must be a number."),
-    (float("inf"), "Must be a number."), ("48000", "Must be a JSON number (such as 48000.5), not text."),
-    (2.5, "Must be a whole number."),
-])
+@pytest.mark.parametrize(
+    "value,error",
+    [
+        (48000, None),
+        (-7, None),
+        (True, "Must be a number."),
+        (float("nan"), "Must be a number."),
+        (float("inf"), "Must be a number."),
+        ("48000", "Must be a JSON number (such as 48000.5), not text."),
+        (2.5, "Must be a whole number."),
+    ],
+)
 def test_number_field_values(value, error):
     form = _field({"type": "number", "decimalDigits": 0})
     clean, errors = form.validate({"n": value})
@@ -63,10 +71,18 @@ def test_number_field_values(value, error):
         assert clean["n"] == value
 
 
-@pytest.mark.parametrize("value,error", [
-    ("48000.5", None), ("-3", None), ("48.000", "At most 2 decimals."), ("48.000,50", "Must be a number."),
-    ("1e5", "Must be a number."), ("NaN", "Must be a number."), (" 48", "Must be a number."),
-])
+@pytest.mark.parametrize(
+    "value,error",
+    [
+        ("48000.5", None),
+        ("-3", None),
+        ("48.000", "At most 2 decimals."),
+        ("48.000,50", "Must be a number."),
+        ("1e5", "Must be a number."),
+        ("NaN", "Must be a number."),
+        (" 48", "Must be a number."),
+    ],
+)
 def test_serialize_to_string_reads_only_the_plain_form(value, error):
     """form-js writes such a field's number as text with a decimal point and nothing else; only that is
     read, and its decimals count as written, so "48.000" in a field of two decimals is not taken for 48."""

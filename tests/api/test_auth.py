@@ -1,4 +1,5 @@
 """Authentication: tokens, and no API route answers without one."""
+
 import re
 from datetime import timedelta
 
@@ -57,18 +58,32 @@ def test_expired_and_revoked_tokens_are_refused(app, api):
 
 def test_me_shows_roles_and_municipality(as_user):
     me = as_user("gemeente.westbetuwe").get("/api/v1/auth/me").get_json()
-    assert me == {"username": "gemeente.westbetuwe", "display_name": "Gemeente West Betuwe (OOV)",
-                  "roles": ["gemeente", "gemeente.oov"], "municipality_code": "GM0668", "totp_enabled": False,
-                  "totp_required": False}
+    assert me == {
+        "username": "gemeente.westbetuwe",
+        "display_name": "Gemeente West Betuwe (OOV)",
+        "roles": ["gemeente", "gemeente.oov"],
+        "municipality_code": "GM0668",
+        "totp_enabled": False,
+        "totp_required": False,
+    }
 
 
 def test_openapi_document_lists_the_api(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    for path in ["/api/v1/auth/token", "/api/v1/process-definitions", "/api/v1/deployments",
-                 "/api/v1/process-instances", "/api/v1/process-instances/{process_instance_id}",
-                 "/api/v1/process-instances/{process_instance_id}/history", "/api/v1/tasks", "/api/v1/tasks/{task_id}",
-                 "/api/v1/tasks/{task_id}/claim", "/api/v1/tasks/{task_id}/unclaim", "/api/v1/tasks/{task_id}/complete"]:
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/process-definitions",
+        "/api/v1/deployments",
+        "/api/v1/process-instances",
+        "/api/v1/process-instances/{process_instance_id}",
+        "/api/v1/process-instances/{process_instance_id}/history",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{task_id}",
+        "/api/v1/tasks/{task_id}/claim",
+        "/api/v1/tasks/{task_id}/unclaim",
+        "/api/v1/tasks/{task_id}/complete",
+    ]:
         assert path in spec["paths"], path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 

@@ -1,5 +1,6 @@
 """`GET /api/v1/process-instances` searches (q, period, office holder, open task, order) within what the
 caller may see; `/api/v1/saved-searches` keeps a user's own searches."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -23,7 +24,8 @@ def cases(app, as_user):
             started[role] = gemeente.start("threat_response", report(case_title=title, office_holder_role=role))
     with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=timezone.utc), tick=False):
         started["amsterdam"] = as_user("gemeente.amsterdam").start(
-            "threat_response", report(case_title="Dreigbrief Amsterdam", municipality_code="GM0363"))
+            "threat_response", report(case_title="Dreigbrief Amsterdam", municipality_code="GM0363")
+        )
     return started
 
 
@@ -48,8 +50,10 @@ def test_search_within_what_the_caller_may_see(cases, as_user):
     assert _keys(west, open_task="triage") == [alderman]
 
 
-@pytest.mark.parametrize("params,field", [({"sort": "title"}, "sort"), ({"started_from": "2026-03-02"}, "started_from"),
-                                          ({"q": "x" * 101}, "q")])
+@pytest.mark.parametrize(
+    "params,field",
+    [({"sort": "title"}, "sort"), ({"started_from": "2026-03-02"}, "started_from"), ({"q": "x" * 101}, "q")],
+)
 def test_a_wrong_search_parameter_is_a_400_or_422_naming_it(cases, as_user, params, field):
     answer = as_user("gemeente.westbetuwe").get("/api/v1/process-instances", query_string=params)
     assert answer.status_code in (400, 422), answer.get_json()

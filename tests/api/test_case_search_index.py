@@ -1,6 +1,7 @@
 """The case search at scale: the text index of business key and title (trigrams: pg_trgm on PostgreSQL, FTS5
 on SQLite) follows every write of the case row, its two ways of asking give the same cases, and a search
 with more matches than the count's bound says so (`total_exact: false`) instead of counting them all."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -27,14 +28,17 @@ def cases(app, as_user):
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
     west = as_user("gemeente.westbetuwe")
     started = {}
-    for name, title, role, day in (("mayor", "Dreigbrief \"100%\" burgemeester_x", "burgemeester", 1),
-                                   ("alderman", "Online haat wethouder", "wethouder", 2),
-                                   ("council", "Dreigbrief raadslid", "raadslid", 3)):
+    for name, title, role, day in (
+        ("mayor", 'Dreigbrief "100%" burgemeester_x', "burgemeester", 1),
+        ("alderman", "Online haat wethouder", "wethouder", 2),
+        ("council", "Dreigbrief raadslid", "raadslid", 3),
+    ):
         with time_machine.travel(datetime(2026, 3, day, 9, tzinfo=timezone.utc), tick=False):
             started[name] = west.start("threat_response", report(case_title=title, office_holder_role=role))
     with time_machine.travel(datetime(2026, 3, 4, 9, tzinfo=timezone.utc), tick=False):
         started["amsterdam"] = as_user("gemeente.amsterdam").start(
-            "threat_response", report(case_title="Dreigbrief Amsterdam", municipality_code="GM0363"))
+            "threat_response", report(case_title="Dreigbrief Amsterdam", municipality_code="GM0363")
+        )
     return started
 
 
@@ -108,13 +112,16 @@ def test_the_text_index_follows_the_case_row(app, cases, as_user):
     admin = as_user("beheerder")
     mayor = cases["mayor"]
     with app.app_context():
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == mayor["id"])
-                           .values(title="Vernieling bij de woning"))
+        db.session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.id == mayor["id"]).values(title="Vernieling bij de woning")
+        )
         db.session.commit()
     assert _keys(admin, q="vernieling") == {mayor["business_key"]}
     assert mayor["business_key"] not in _keys(admin, q="burgemeester_x")
     with app.app_context():
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == mayor["id"]).values(status="cancelled"))
+        db.session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.id == mayor["id"]).values(status="cancelled")
+        )
         db.session.commit()
         purge(mayor["id"], Actor.system("test"), "erasure request")  # the purge empties the title
     assert _keys(admin, q="vernieling") == set()
@@ -126,8 +133,9 @@ def test_the_text_index_follows_the_case_row(app, cases, as_user):
         if db.engine.dialect.name == "sqlite":
             left = db.session.execute(sa.text("SELECT count(*) FROM case_search_row")).scalar()
             assert left == 3  # the deleted case's key row went with it
-            matches = db.session.execute(sa.text("SELECT count(*) FROM case_search_text "
-                                                 "WHERE case_search_text MATCH '\"raadslid\"'")).scalar()
+            matches = db.session.execute(
+                sa.text("SELECT count(*) FROM case_search_text WHERE case_search_text MATCH '\"raadslid\"'")
+            ).scalar()
             assert matches == 0
     assert _keys(admin, q="raadslid") == set()
 
@@ -137,19 +145,32 @@ def test_the_indexes_are_what_the_search_uses(app, cases):
     with app.app_context():
         connection = db.session.connection()
         if db.engine.dialect.name == "postgresql":
-            definitions = dict(connection.exec_driver_sql(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'process_instance'").all())
+            definitions = dict(
+                connection.exec_driver_sql(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'process_instance'"
+                ).all()
+            )
             for column in ("business_key", "title"):  # what the search's lower(column) LIKE '%...%' can use
-                assert f"USING gin (lower(({column})::text) public.gin_trgm_ops)" in \
-                    definitions[f"ix_process_instance_{column}_trgm"]
+                assert (
+                    f"USING gin (lower(({column})::text) public.gin_trgm_ops)"
+                    in definitions[f"ix_process_instance_{column}_trgm"]
+                )
         else:
-            plan = " ".join(row[-1] for row in connection.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT r.instance_id FROM case_search_text t JOIN case_search_row r "
-                "ON r.id = t.rowid WHERE case_search_text MATCH '\"dreigbrief\"'"))
+            plan = " ".join(
+                row[-1]
+                for row in connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT r.instance_id FROM case_search_text t JOIN case_search_row r "
+                    "ON r.id = t.rowid WHERE case_search_text MATCH '\"dreigbrief\"'"
+                )
+            )
             assert "VIRTUAL TABLE" in plan, plan
-        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
-            ("EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN ")
-            + "SELECT instance_id FROM task_candidate WHERE group_name = 'politie'"))
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(
+                ("EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN ")
+                + "SELECT instance_id FROM task_candidate WHERE group_name = 'politie'"
+            )
+        )
         assert "ix_task_candidate_group_name_instance" in plan, plan
         db.session.rollback()
 
@@ -171,5 +192,6 @@ def test_the_migration_indexes_the_cases_already_there(app, cases, as_user):
     admin = as_user("beheerder")
     assert _keys(admin, q="dreigbrief") == {cases[n]["business_key"] for n in ("mayor", "council", "amsterdam")}
     assert _keys(as_user("gemeente.westbetuwe"), q=cases["alderman"]["business_key"][-4:]) == {
-        cases["alderman"]["business_key"]}
+        cases["alderman"]["business_key"]
+    }
     assert len(_keys(admin, open_task="triage")) == 4

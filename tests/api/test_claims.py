@@ -1,4 +1,5 @@
 """Claiming: a claimed task leaves others' inboxes; completing someone else's claim is refused."""
+
 from tests.support.users import create_test_user
 
 

@@ -21,13 +21,24 @@ def test_deploy_reports_versions_and_refuses_broken_folders(app, tmp_path):
 
 
 def test_users_create_and_reset_password(app, api):
-    result = run(app, "users", "create", "oov.utrecht", "--role", "gemeente", "--municipality", "GM0344",
-                 input="lange-zin-voor-utrecht\nlange-zin-voor-utrecht\n")
+    result = run(
+        app,
+        "users",
+        "create",
+        "oov.utrecht",
+        "--role",
+        "gemeente",
+        "--municipality",
+        "GM0344",
+        input="lange-zin-voor-utrecht\nlange-zin-voor-utrecht\n",
+    )
     assert result.exit_code == 0, result.output
     user = api.login("oov.utrecht", "lange-zin-voor-utrecht")
     assert user.get("/api/v1/auth/me").get_json()["municipality_code"] == "GM0344"
 
-    missing_municipality = run(app, "users", "create", "oov.x", "--role", "gemeente", input="lange-zin-voor-x-1\nlange-zin-voor-x-1\n")
+    missing_municipality = run(
+        app, "users", "create", "oov.x", "--role", "gemeente", input="lange-zin-voor-x-1\nlange-zin-voor-x-1\n"
+    )
     assert missing_municipality.exit_code != 0 and "municipality" in missing_municipality.output
 
     reset = run(app, "users", "reset-password", "oov.utrecht", input="nieuwe-lange-zin-456\nnieuwe-lange-zin-456\n")

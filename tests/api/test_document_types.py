@@ -1,5 +1,6 @@
 """Document types are judged by their bytes (engine/documents/sniffing.py), the name only choosing among the
 legacy Office and Outlook types that share one OLE2 container."""
+
 from __future__ import annotations
 
 import io

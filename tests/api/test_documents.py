@@ -1,5 +1,6 @@
 """Documents of a case: sealed at rest (file or PostgreSQL), typed by their content, read only by who may
 see the case and read the document's category, every download logged, purged with the case."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,12 +13,16 @@ from tests.scenarios.conftest import deploy_real  # noqa: F401 (a fixture)
 from tests.scenarios.flow import Team, to_threat_assessment_with_support
 
 SECRET = b"Offerte beveiliging Dorpsstraat 12 Geldermalsen"
-PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-       b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-       b"3 0 obj << /Length 47 >> stream\n" + SECRET + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"3 0 obj << /Length 47 >> stream\n" + SECRET + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
-EML = (b"From: politie@example.org\r\nTo: burgemeester@example.org\r\nSubject: Advies\r\n"
-       b"Date: Mon, 7 Dec 2026 10:00:00 +0100\r\n\r\n" + SECRET + b"\r\n")
+EML = (
+    b"From: politie@example.org\r\nTo: burgemeester@example.org\r\nSubject: Advies\r\n"
+    b"Date: Mon, 7 Dec 2026 10:00:00 +0100\r\n\r\n" + SECRET + b"\r\n"
+)
 
 
 @pytest.fixture(params=["file", "database"])
@@ -29,8 +34,11 @@ def store(request, app, tmp_path):
 
 
 def upload(user, case_id, data, filename="offerte.pdf", **form):
-    return user.post(f"/api/v1/process-instances/{case_id}/documents",
-                     data={"file": (io.BytesIO(data), filename), **form}, content_type="multipart/form-data")
+    return user.post(
+        f"/api/v1/process-instances/{case_id}/documents",
+        data={"file": (io.BytesIO(data), filename), **form},
+        content_type="multipart/form-data",
+    )
 
 
 def stored_bytes(app, store, tmp_path) -> bytes:
@@ -38,6 +46,7 @@ def stored_bytes(app, store, tmp_path) -> bytes:
         return b"".join(p.read_bytes() for p in (tmp_path / "documents").rglob("*") if p.is_file())
     with app.app_context():
         from engine.db.extensions import db
+
         return b"".join(db.session.scalars(sa.text("SELECT content FROM case_document")).all())
 
 
@@ -65,6 +74,7 @@ def test_a_quote_reaches_bzk_byte_for_byte_and_is_stored_sealed(deploy_real, as_
     assert sealed and SECRET not in sealed and b"%PDF" not in sealed
     with app.app_context():
         from engine.db.extensions import db
+
         meta = b"".join(db.session.scalars(sa.text("SELECT meta FROM case_document")).all())
     assert b"offerte" not in meta and b"Offerte" not in meta
 
@@ -77,6 +87,7 @@ def test_downloads_are_in_the_read_log(deploy_real, as_user, app, store):
     with app.app_context():
         from engine.accesslog.models import AccessLogEntry
         from engine.db.extensions import db
+
         rows = db.session.scalars(sa.select(AccessLogEntry).where(AccessLogEntry.activity == "document.content")).all()
     assert [(r.username, r.instance_id) for r in rows] == [("gemeente.westbetuwe", case_id)]
 
@@ -128,8 +139,9 @@ def test_bad_uploads_get_a_precise_4xx(deploy_real, as_user, app, store):
     url = f"/api/v1/process-instances/{case_id}/documents"
     no_file = team.gemeente.post(url, data={"title": "x"}, content_type="multipart/form-data")
     assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]
-    unknown = team.gemeente.post(url, data={"file": (io.BytesIO(PDF), "a.pdf"), "kind": "x"},
-                                 content_type="multipart/form-data")
+    unknown = team.gemeente.post(
+        url, data={"file": (io.BytesIO(PDF), "a.pdf"), "kind": "x"}, content_type="multipart/form-data"
+    )
     assert unknown.status_code == 422 and unknown.get_json()["accepted"] == ["file", "title", "category"]
     wrong_category = upload(team.gemeente, case_id, PDF, category="geheim")
     assert wrong_category.status_code == 422 and "category" in wrong_category.get_json()["errors"]
@@ -148,6 +160,7 @@ def test_documents_are_purged_with_the_case(deploy_real, as_user, app, store, tm
         from engine.identity.actor import Actor
         from engine.instances.models import ProcessInstance
         from engine.retention.service import purge
+
         db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == case_id).values(status="cancelled"))
         db.session.commit()
         purge(case_id, Actor.system("test"), "erasure request")
@@ -158,8 +171,10 @@ def test_documents_are_purged_with_the_case(deploy_real, as_user, app, store, tm
 
 APPLICATION = {
     "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}, {"measure": "camera", "amount": 18_000}],
-    "measures_details": "Alarm met opvolging en camera's bij de woning.", "advice_reference": "ADV-2026-17",
-    "application_date": "2026-12-01"}
+    "measures_details": "Alarm met opvolging en camera's bij de woning.",
+    "advice_reference": "ADV-2026-17",
+    "application_date": "2026-12-01",
+}
 
 
 def test_a_pdf_in_the_compensation_application_reaches_bzks_decision(deploy_real, as_user, app, store):

@@ -1,4 +1,5 @@
 """Under a real HTTP server: concurrent completions of one task, and SIGKILL in the middle of completions."""
+
 import threading
 
 import pytest
@@ -23,8 +24,13 @@ def live(app, database_url, deploy_fixture):
 def _start_cases(user, count):
     cases = []
     for index in range(count):
-        response = user.post("/api/v1/process-instances", json={
-            "process_id": "simple_case", "variables": {"summary": f"melding {index}", "municipality_code": "GM0668"}})
+        response = user.post(
+            "/api/v1/process-instances",
+            json={
+                "process_id": "simple_case",
+                "variables": {"summary": f"melding {index}", "municipality_code": "GM0668"},
+            },
+        )
         assert response.status_code == 201, response.text
         cases.append(response.json())
     return cases
@@ -70,8 +76,9 @@ def test_sigkill_during_completions_loses_no_committed_case(app, database_url, l
                 return
             task_id = case["open_tasks"][0]["id"]
             try:
-                response = gemeente.post(f"/api/v1/tasks/{task_id}/complete",
-                                         json={"variables": {"category": "intimidatie"}}, timeout=10)
+                response = gemeente.post(
+                    f"/api/v1/tasks/{task_id}/complete", json={"variables": {"category": "intimidatie"}}, timeout=10
+                )
             except Exception:
                 return  # the server died under us
             if response.status_code == 200:
@@ -92,8 +99,12 @@ def test_sigkill_during_completions_loses_no_committed_case(app, database_url, l
             db.session.expire_all()
             assert db.session.query(ProcessInstance).count() == len(cases)
             for instance_id in confirmed:
-                assert db.session.query(HumanTask).filter_by(instance_id=instance_id, element_id="triage",
-                                                             status="completed").count() == 1
+                assert (
+                    db.session.query(HumanTask)
+                    .filter_by(instance_id=instance_id, element_id="triage", status="completed")
+                    .count()
+                    == 1
+                )
             assert check_all() == {}
         # The restarted server serves the unfinished cases normally.
         again = restarted.login("gemeente.westbetuwe")

@@ -1,4 +1,5 @@
 """Messages delivered by business key, and timers fired by the clock."""
+
 from datetime import datetime, timedelta, timezone
 
 import time_machine
@@ -15,8 +16,14 @@ def test_message_reaches_the_waiting_case_only(deploy_fixture, as_user):
     assert "wait" in first["active_elements"]
 
     gemeente = as_user("gemeente.westbetuwe")  # the declared sender (the fixture's `senders` property)
-    response = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"],
-                                                        "variables": {"police_registration_number": "PL0600-2026-1"}})
+    response = gemeente.post(
+        "/api/v1/messages",
+        json={
+            "name": "aangifte_geregistreerd",
+            "business_key": first["business_key"],
+            "variables": {"police_registration_number": "PL0600-2026-1"},
+        },
+    )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["delivered_to"] == [first["id"]]
     done = admin.case(first["id"])
@@ -24,7 +31,9 @@ def test_message_reaches_the_waiting_case_only(deploy_fixture, as_user):
     assert done["variables"]["police_registration_number"] == "PL0600-2026-1"
     assert admin.case(second["id"])["status"] == "running"
 
-    again = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"]})
+    again = gemeente.post(
+        "/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": first["business_key"]}
+    )
     assert again.status_code == 404
 
 

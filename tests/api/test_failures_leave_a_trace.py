@@ -1,4 +1,5 @@
 """Every failure of authored code is a clear answer or an incident, never a 500 with nothing recorded."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,9 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def _deploy(owner, name, content):
-    return owner.post("/api/v1/deployments", data={"files": (io.BytesIO(content.encode()), name)},
-                      content_type="multipart/form-data")
+    return owner.post(
+        "/api/v1/deployments", data={"files": (io.BytesIO(content.encode()), name)}, content_type="multipart/form-data"
+    )
 
 
 def test_a_class_in_a_script_is_refused_at_deploy_with_its_line(as_user):
@@ -32,8 +34,18 @@ def test_a_class_in_a_script_is_refused_at_deploy_with_its_line(as_user):
 
 
 def test_a_form_rule_nested_3000_deep_is_refused_at_deploy(as_user, app):
-    form = {"id": "deep", "type": "default", "components": [
-        {"type": "textfield", "key": "a", "label": "A", "conditional": {"hide": "=" + "(" * 3000 + "a" + ")" * 3000}}]}
+    form = {
+        "id": "deep",
+        "type": "default",
+        "components": [
+            {
+                "type": "textfield",
+                "key": "a",
+                "label": "A",
+                "conditional": {"hide": "=" + "(" * 3000 + "a" + ")" * 3000},
+            }
+        ],
+    }
     refused = _deploy(as_user("procesbeheerder"), "deep.form", json.dumps(form))
     assert refused.status_code == 422
     message = refused.get_json()["errors"][0]["message"]

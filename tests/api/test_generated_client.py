@@ -6,6 +6,7 @@ talks to the server: a case started, its task found with the `process_instance_i
 403, 404, 409 and 422, each parsed by the generated code into its `ApiError` model, with the fields that model
 declares (`code` a string, `message`, per-field `errors`, the conflict's `status`).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -37,9 +38,22 @@ def generated(live, tmp_path):
     document.write_bytes(requests.get(live.url + "/api/v1/openapi.json", timeout=30).content)
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run([str(bin_dir / "openapi-python-client"), "generate", "--path", str(document),
-                             "--output-path", str(tmp_path / "vb_client"), "--meta", "none"],
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(document),
+            "--output-path",
+            str(tmp_path / "vb_client"),
+            "--meta",
+            "none",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(tmp_path))
     try:
@@ -61,14 +75,19 @@ def test_a_generated_client_parses_every_error(live, generated):
 
     token = from_api("auth.post_api_v1_auth_token").sync(
         client=generated.Client(base_url=live.url),
-        body=models.TokenRequest(username="gemeente.westbetuwe", password="demo"))
+        body=models.TokenRequest(username="gemeente.westbetuwe", password="demo"),
+    )
     assert isinstance(token, models.Token) and token.token_type == "Bearer"
     gemeente = generated.AuthenticatedClient(base_url=live.url, token=token.access_token)
 
     # a success, parsed into its models
-    case = from_api("instances.post_api_v1_process_instances").sync(client=gemeente, body=models.StartCase(
-        process_id="simple_case",
-        variables=models.StartCaseVariables.from_dict({"summary": "Dreigbrief", "municipality_code": "GM0668"})))
+    case = from_api("instances.post_api_v1_process_instances").sync(
+        client=gemeente,
+        body=models.StartCase(
+            process_id="simple_case",
+            variables=models.StartCaseVariables.from_dict({"summary": "Dreigbrief", "municipality_code": "GM0668"}),
+        ),
+    )
     assert isinstance(case, models.CaseDetail) and case.status.value == "running"
     page = from_api("tasks.get_api_v1_tasks").sync(client=gemeente, process_instance_id=case.id)
     assert isinstance(page, models.TaskPage) and [t.process_instance_id for t in page.items] == [case.id]
@@ -84,22 +103,49 @@ def test_a_generated_client_parses_every_error(live, generated):
     bad = error(from_api("tasks.get_api_v1_tasks").sync_detailed(client=gemeente, limit=100_000), 400, "bad_request")
     assert "limit" in bad.errors.to_dict()["query"]
     # 401: a token that is not one
-    error(from_api("auth.get_api_v1_auth_me").sync_detailed(
-        client=generated.AuthenticatedClient(base_url=live.url, token="not-a-token")), 401, "unauthorized")
+    error(
+        from_api("auth.get_api_v1_auth_me").sync_detailed(
+            client=generated.AuthenticatedClient(base_url=live.url, token="not-a-token")
+        ),
+        401,
+        "unauthorized",
+    )
     # 403: a role the caller does not have
     error(from_api("definitions.get_api_v1_deployments").sync_detailed(client=gemeente), 403, "forbidden")
     # 404: a case that is not there
-    error(from_api("instances.get_api_v1_process_instances_process_instance_id").sync_detailed(
-        MISSING, client=gemeente), 404, "not_found")
+    error(
+        from_api("instances.get_api_v1_process_instances_process_instance_id").sync_detailed(MISSING, client=gemeente),
+        404,
+        "not_found",
+    )
     complete = from_api("tasks.post_api_v1_tasks_task_id_complete")
     # 422: the form's required field left out, named in `errors`
-    invalid = error(complete.sync_detailed(task_id, client=gemeente, body=models.CompleteTask(
-        variables=models.CompleteTaskVariables.from_dict({"acute_danger": False}))), 422, "validation_failed")
+    invalid = error(
+        complete.sync_detailed(
+            task_id,
+            client=gemeente,
+            body=models.CompleteTask(variables=models.CompleteTaskVariables.from_dict({"acute_danger": False})),
+        ),
+        422,
+        "validation_failed",
+    )
     assert list(invalid.errors.to_dict()) == ["category"]
     # 409: the task is closed once it is completed
-    done = complete.sync(task_id, client=gemeente, body=models.CompleteTask(
-        variables=models.CompleteTaskVariables.from_dict({"acute_danger": False, "category": "bedreiging"})))
+    done = complete.sync(
+        task_id,
+        client=gemeente,
+        body=models.CompleteTask(
+            variables=models.CompleteTaskVariables.from_dict({"acute_danger": False, "category": "bedreiging"})
+        ),
+    )
     assert isinstance(done, models.Completion) and done.instance_status.value == "completed"
-    conflict = error(complete.sync_detailed(task_id, client=gemeente, body=models.CompleteTask(
-        variables=models.CompleteTaskVariables.from_dict({"category": "bedreiging"}))), 409, "conflict")
+    conflict = error(
+        complete.sync_detailed(
+            task_id,
+            client=gemeente,
+            body=models.CompleteTask(variables=models.CompleteTaskVariables.from_dict({"category": "bedreiging"})),
+        ),
+        409,
+        "conflict",
+    )
     assert conflict.status == "completed"

@@ -16,6 +16,7 @@ the request as a curl command.
 Bounded and repeatable: `VB_GENERATED_EXAMPLES` requests (default 2) per operation, mode and kind of path,
 generated derandomised (the same requests in every run) and without Hypothesis's example database.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,12 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
-                                               response_schema_conformance, status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from engine import create_app
 from engine.app.cli import deploy_folders
@@ -45,8 +50,13 @@ from tests.webhooks.support import SECRETS, body_of, melding, signed
 
 EXAMPLES = int(os.environ.get("VB_GENERATED_EXAMPLES", "2"))
 USERNAMES = [username for username, *_ in DEMO_USERS]
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/webhooks/{source}")}
 TAKES_PASSWORD = {("POST", "/api/v1/auth/password"), ("POST", "/api/v1/auth/totp/disable")}
 # Operations after which the caller's token may have ended: it is issued anew.
@@ -58,8 +68,15 @@ class World:
     """A real app with the real processes and one of each kind of thing, and a token for every demo user."""
 
     def __init__(self, database_url: str):
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "VB_DEMO": True,
-                               "VB_AUTO_MIGRATE": False, "SECRET_KEY": "test-secret"})
+        self.app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "TESTING": True,
+                "VB_DEMO": True,
+                "VB_AUTO_MIGRATE": False,
+                "SECRET_KEY": "test-secret",
+            }
+        )
         self.client = self.app.test_client()
         with self.app.app_context():
             seed_demo()
@@ -99,23 +116,34 @@ class World:
         other = team.start_threat()
         purged = team.start_threat()
         admin, gemeente = team.admin, team.gemeente
-        for action, body in (("operations/cases/{}/cancel", {"reason": "Dubbel gemeld"}),
-                             ("process-instances/{}/purge", {"reason": "Verzoek tot wissen"})):
+        for action, body in (
+            ("operations/cases/{}/cancel", {"reason": "Dubbel gemeld"}),
+            ("process-instances/{}/purge", {"reason": "Verzoek tot wissen"}),
+        ):
             answer = admin.post("/api/v1/" + action.format(purged["id"]), json=body)
             assert answer.status_code == 200, answer.get_json()
         # in a fixed order (ids are random): the same requests reach the same tasks in every run
-        tasks = [t["id"] for instance in (case, other) for user in (gemeente, team.politie)
-                 for t in sorted(user.tasks(process_instance_id=instance["id"]), key=lambda t: t["element_id"])]
+        tasks = [
+            t["id"]
+            for instance in (case, other)
+            for user in (gemeente, team.politie)
+            for t in sorted(user.tasks(process_instance_id=instance["id"]), key=lambda t: t["element_id"])
+        ]
         delivery_body = body_of("melding.geregistreerd", melding(meldingnummer="PL0600-2026-000777"))
         delivery = self.client.post("/webhooks/politie", data=delivery_body, headers=signed("politie", delivery_body))
         assert delivery.status_code == 202, delivery.get_json()
-        document = gemeente.post(f"/api/v1/process-instances/{case['id']}/documents", content_type="multipart/form-data",
-                                 data={"file": (io.BytesIO(PDF), "brief.pdf"), "title": "Brief"})
+        document = gemeente.post(
+            f"/api/v1/process-instances/{case['id']}/documents",
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(PDF), "brief.pdf"), "title": "Brief"},
+        )
         assert document.status_code == 201, document.get_json()
         note = gemeente.post(f"/api/v1/process-instances/{case['id']}/notes", json={"text": "Gebeld met de wethouder."})
         assert note.status_code == 201, note.get_json()
-        subscription = admin.post("/api/v1/webhooks/subscriptions", json={
-            "url": "https://example.org/hook", "event_types": ["compensation.decided"]})
+        subscription = admin.post(
+            "/api/v1/webhooks/subscriptions",
+            json={"url": "https://example.org/hook", "event_types": ["compensation.decided"]},
+        )
         assert subscription.status_code == 201, subscription.get_json()
         search = gemeente.post("/api/v1/saved-searches", json={"name": "Open", "query": {"status": "running"}})
         assert search.status_code == 201, search.get_json()
@@ -148,12 +176,21 @@ class World:
         public = (operation.method.upper(), operation.path) in PUBLIC
         real = self.real_paths(operation)
         runs = [(operation.as_strategy(generation_mode=mode), EXAMPLES * (3 if public else 1))]
-        runs += [(operation.as_strategy(generation_mode=mode, path_parameters=fixed), max(1, EXAMPLES // len(real)))
-                 for fixed in real]
+        runs += [
+            (operation.as_strategy(generation_mode=mode, path_parameters=fixed), max(1, EXAMPLES // len(real)))
+            for fixed in real
+        ]
         found = []
         for strategy, examples in runs:
-            @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+            @settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def collect(case):
                 found.append(case)
@@ -177,11 +214,13 @@ def world(databases):
 
 def operations():
     """The operations of the document (read from an app without a database: the document needs none)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True, "VB_AUTO_MIGRATE": False,
-                      "SECRET_KEY": "test-secret"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True, "VB_AUTO_MIGRATE": False, "SECRET_KEY": "test-secret"}
+    )
     document = app.test_client().get("/api/v1/openapi.json").get_json()
-    found = [(method.upper(), path) for path, item in document["paths"].items() for method in item
-             if method != "parameters"]
+    found = [
+        (method.upper(), path) for path, item in document["paths"].items() for method in item if method != "parameters"
+    ]
     # the deletions last, so that the operations before them still find the things they delete
     found.sort(key=lambda operation: operation[0] == "DELETE")
     return [pytest.param(method, path, id=f"{method} {path}") for method, path in found]
@@ -218,8 +257,10 @@ def problems_of(world: World, case, username: str | None) -> list[str]:
     if not found:
         return []
     body = response.get_data(as_text=True)[:500]
-    return [f"{username or 'no token'}: {case.as_curl_command()}\n    -> {response.status_code} {body}\n    "
-            + "\n    ".join(found)]
+    return [
+        f"{username or 'no token'}: {case.as_curl_command()}\n    -> {response.status_code} {body}\n    "
+        + "\n    ".join(found)
+    ]
 
 
 @pytest.mark.parametrize("method, path", operations())
@@ -245,12 +286,18 @@ def test_the_generated_requests_reached_real_things(world):
     (the tokens were valid), and every reading operation answered at least one of them with a success."""
     if len(world.answered) < len(operations()):
         pytest.skip("judges the requests of every operation: runs with the whole module")
-    summary = "\n".join(f"{method} {path}: {sorted(statuses)}" for (method, path), statuses in sorted(world.answered.items()))
+    summary = "\n".join(
+        f"{method} {path}: {sorted(statuses)}" for (method, path), statuses in sorted(world.answered.items())
+    )
     # (401 is also the answer to a wrong password, which is all a generated one can be)
-    only_401 = [key for key, statuses in world.answered.items()
-                if statuses == {401} and key not in PUBLIC | TAKES_PASSWORD]
+    only_401 = [
+        key for key, statuses in world.answered.items() if statuses == {401} and key not in PUBLIC | TAKES_PASSWORD
+    ]
     assert not only_401, summary
-    never = [key for key, statuses in world.answered.items()
-             if key[0] == "GET" and not any(200 <= status < 300 for status in statuses)]
+    never = [
+        key
+        for key, statuses in world.answered.items()
+        if key[0] == "GET" and not any(200 <= status < 300 for status in statuses)
+    ]
     assert not never, summary
     assert world.requests > 1000 * EXAMPLES, world.requests

@@ -1,4 +1,5 @@
 """Answers that carry case data are not cached; demo accounts and demo secrets do not work outside the demo."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,11 @@ from engine.webhooks.demo_secrets import DEMO_SECRETS
 
 
 def test_json_answers_are_neither_cached_nor_sniffed(api, as_user):
-    for answer in (as_user("beheerder").get("/api/v1/process-instances"), api.get("/api/v1/process-instances"),
-                   api.client.post("/api/v1/auth/token", json={"username": "bzk", "password": "demo"})):
+    for answer in (
+        as_user("beheerder").get("/api/v1/process-instances"),
+        api.get("/api/v1/process-instances"),
+        api.client.post("/api/v1/auth/token", json={"username": "bzk", "password": "demo"}),
+    ):
         assert answer.headers["Cache-Control"] == "no-store"
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -22,8 +26,12 @@ def test_a_demo_account_cannot_sign_in_outside_the_demo(app, client):
     assert refused.status_code == 401 and "demo account" in refused.get_json()["message"]
     with app.app_context():
         set_password(get_user("beheerder"), "een echt wachtwoord nu")
-    assert client.post("/api/v1/auth/token", json={"username": "beheerder",
-                                                   "password": "een echt wachtwoord nu"}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/token", json={"username": "beheerder", "password": "een echt wachtwoord nu"}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_demo_webhook_secret_stops_the_start_outside_the_demo(database_url, monkeypatch):
@@ -44,13 +52,19 @@ def test_cookies_are_secure_by_default_outside_the_demo(database_url, monkeypatc
 def test_a_nul_character_is_refused_before_anything_reads_it(as_user, api):
     """PostgreSQL's text cannot hold one: without this refusal a NUL in a body, query or path was a 500 there."""
     gemeente = as_user("gemeente.westbetuwe")
-    body = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": "VB-\x00",
-                                                   "variables": {"nummer": ["a\x00"]}})
+    body = gemeente.post(
+        "/api/v1/messages",
+        json={"name": "aangifte_geregistreerd", "business_key": "VB-\x00", "variables": {"nummer": ["a\x00"]}},
+    )
     assert body.status_code == 422, body.get_json()
-    assert body.get_json()["errors"] == {"business_key": ["Holds a NUL character."],
-                                         "variables.nummer.0": ["Holds a NUL character."]}
+    assert body.get_json()["errors"] == {
+        "business_key": ["Holds a NUL character."],
+        "variables.nummer.0": ["Holds a NUL character."],
+    }
     query = gemeente.get("/api/v1/tasks", query_string={"candidate_group": "gemeente\x00"})
-    assert query.status_code == 400 and query.get_json()["errors"] == {"query": {"candidate_group": ["Holds a NUL character."]}}
+    assert query.status_code == 400 and query.get_json()["errors"] == {
+        "query": {"candidate_group": ["Holds a NUL character."]}
+    }
     path = gemeente.get("/api/v1/process-instances/VB%00x")
     assert path.status_code == 404, path.get_json()
     saved = gemeente.post("/api/v1/saved-searches", json={"name": "Open\x00", "query": {}})

@@ -1,4 +1,5 @@
 """Password guessing is slowed down (identity/throttle.py) and passwords follow a policy (identity/passwords.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -48,8 +49,11 @@ def test_one_client_address_guessing_many_accounts_is_throttled(app, client):
     assert [_token(client, name, "wrong").status_code for name in ("bzk", "om", "ivp")] == [401, 401, 401]
     assert _token(client, "politie", "demo").status_code == 429
     other = app.test_client()
-    other_answer = other.post("/api/v1/auth/token", json={"username": "politie", "password": "demo"},
-                              environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    other_answer = other.post(
+        "/api/v1/auth/token",
+        json={"username": "politie", "password": "demo"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
     assert other_answer.status_code == 200
 
 
@@ -63,10 +67,16 @@ def test_the_sign_in_page_says_when_to_try_again(app):
     assert "Te veel mislukte" in locked.get_data(as_text=True) or "Too many failed" in locked.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("kort-wachtw", "at least 12"), ("wachtwoord1234", "too common"), ("Welkom123456", "too common"),
-    ("aaaaaaaaaaaaaa", "too common"), ("ik-ben-oov.utrecht-echt", "username"),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("kort-wachtw", "at least 12"),
+        ("wachtwoord1234", "too common"),
+        ("Welkom123456", "too common"),
+        ("aaaaaaaaaaaaaa", "too common"),
+        ("ik-ben-oov.utrecht-echt", "username"),
+    ],
+)
 def test_weak_passwords_are_refused(app, password, reason):
     with app.app_context(), pytest.raises(Unprocessable, match=f"(?i){reason}"):
         create_user("oov.utrecht", password, ["gemeente"], "GM0344")
@@ -78,11 +88,14 @@ def test_changing_a_password_needs_the_current_one_and_ends_every_token(app, cli
     user = api.login("oov.utrecht", "drie losse woorden hier")
     wrong = user.post("/api/v1/auth/password", json={"current_password": "fout", "new_password": "x" * 20})
     assert wrong.status_code == 401
-    weak = user.post("/api/v1/auth/password", json={"current_password": "drie losse woorden hier",
-                                                    "new_password": "wachtwoord1234"})
+    weak = user.post(
+        "/api/v1/auth/password", json={"current_password": "drie losse woorden hier", "new_password": "wachtwoord1234"}
+    )
     assert weak.status_code == 422 and "password" in weak.get_json()["errors"]
-    changed = user.post("/api/v1/auth/password", json={"current_password": "drie losse woorden hier",
-                                                       "new_password": "vier andere woorden nu"})
+    changed = user.post(
+        "/api/v1/auth/password",
+        json={"current_password": "drie losse woorden hier", "new_password": "vier andere woorden nu"},
+    )
     assert changed.status_code == 204
     assert user.get("/api/v1/auth/me").status_code == 401
     assert _token(client, "oov.utrecht", "drie losse woorden hier").status_code == 401

@@ -1,4 +1,5 @@
 """Notes on a case: sealed at rest, read by who sees the case, or only by the author's organisation."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ def test_a_note_is_read_by_the_case_roles_and_sealed_at_rest(deploy_real, as_use
     assert [n["text"] for n in team.politie.get(notes_url(case_id)).get_json()] == [TEXT]
     with app.app_context():
         from engine.db.extensions import db
+
         stored = b"".join(bytes(v) for v in db.session.scalars(sa.text("SELECT text FROM case_note")).all())
     assert stored and TEXT.encode() not in stored and b"camera" not in stored
 
@@ -32,8 +34,9 @@ def test_a_restricted_note_is_invisible_to_other_organisations(deploy_real, as_u
     team = Team(as_user).login("gemeente", "politie")
     case_id = team.start_threat()["id"]
     team.to_threat_assessment(case_id)
-    team.gemeente.post(notes_url(case_id), json={"text": "Voor OOV: wethouder overweegt te stoppen",
-                                                 "restricted": True})
+    team.gemeente.post(
+        notes_url(case_id), json={"text": "Voor OOV: wethouder overweegt te stoppen", "restricted": True}
+    )
     team.politie.post(notes_url(case_id), json={"text": "Surveillance aangevraagd", "restricted": True})
     assert [n["author"] for n in team.gemeente.get(notes_url(case_id)).get_json()] == ["gemeente.westbetuwe"]
     assert [n["author"] for n in team.politie.get(notes_url(case_id)).get_json()] == ["politie"]

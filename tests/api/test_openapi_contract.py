@@ -5,6 +5,7 @@ client (tests/support/openapi.py, tests/conftest.py). The tests here walk a real
 roles, read every error a client meets, and show that the check fails for an answer the document does not
 declare.
 """
+
 import json
 
 import pytest
@@ -40,8 +41,9 @@ def test_every_error_in_the_document_has_a_string_code(document):
         for status, response in operation["responses"].items():
             if status.startswith(("4", "5")) or status == "default":
                 schema = response.get("content", {}).get("application/json", {}).get("schema") or response
-                assert schema.get("$ref", "").endswith(("/ApiError", "/DeploymentError", "/StudioDeployError", "/DEFAULT_ERROR")) \
-                    or schema.get("$ref", "").startswith("#/components/responses/"), (method, path, status)
+                assert schema.get("$ref", "").endswith(
+                    ("/ApiError", "/DeploymentError", "/StudioDeployError", "/DEFAULT_ERROR")
+                ) or schema.get("$ref", "").startswith("#/components/responses/"), (method, path, status)
 
 
 def test_every_operation_documents_what_it_can_answer(document):
@@ -90,9 +92,16 @@ def test_a_case_walked_through_the_api_conforms_to_the_document(deploy_real, as_
         team.do(team.politie, case_id, "threat_assessment", assessment())
         team.do(team.gemeente, case_id, "cost_decision", cost_decision())
         team.apply(case_id)
-        team.do(team.gemeente, case_id, "submit_application", {
-            "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
-            "application_date": "2026-12-01"})
+        team.do(
+            team.gemeente,
+            case_id,
+            "submit_application",
+            {
+                "requested_measures": [{"measure": "camera", "amount": 18_000}],
+                "advice_reference": "ADV-2026-17",
+                "application_date": "2026-12-01",
+            },
+        )
         for user in (team.gemeente, team.politie, team.bzk, team.ambtsdrager, team.admin):
             user.get("/api/v1/auth/me")
             user.get("/api/v1/process-definitions")
@@ -108,8 +117,10 @@ def test_a_case_walked_through_the_api_conforms_to_the_document(deploy_real, as_
         assert team.gemeente.post("/api/v1/deployments", data={}).status_code == 403
         assert team.gemeente.get("/api/v1/tasks", query_string={"limit": "many"}).status_code == 400
         assert team.gemeente.get("/api/v1/process-instances/00000000-0000-0000-0000-000000000000").status_code == 404
-        assert team.gemeente.post("/api/v1/process-instances", json={"process_id": "threat_response",
-                                  "business_key": case["business_key"], "variables": {}}).status_code in (409, 422)
+        assert team.gemeente.post(
+            "/api/v1/process-instances",
+            json={"process_id": "threat_response", "business_key": case["business_key"], "variables": {}},
+        ).status_code in (409, 422)
         assert client.get("/api/v1/tasks").status_code == 401
         assert client.post("/api/v1/auth/token", json={"username": "bzk", "password": "wrong"}).status_code == 401
         assert team.admin.get(f"/api/v1/process-instances/{case_id}/timers").status_code == 200

@@ -1,6 +1,7 @@
 """Query parameters: every list filters by each parameter it documents, and a parameter an operation does not
 declare is refused (400, naming it and the accepted ones) on every route of the API, so that a misspelt filter
 never answers a list that is not what the client asked for (docs/api.md, *Names and parameters*)."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,10 @@ def _api_rules(app):
 
 def _url(rule) -> str:
     """The rule with a value for each path parameter (the check comes before any lookup)."""
+
     def value(match):
         return "1" if match.group(1) in ("int", "row_id") else "x"
+
     return re.sub(r"<(?:([^:<>]+):)?[^<>]+>", value, rule.rule)
 
 
@@ -68,10 +71,12 @@ def test_an_unknown_parameter_is_refused_before_anything_is_read_or_changed(app,
     refused = gemeente.get("/api/v1/tasks", query_string={"case": case["id"]})
     assert refused.status_code == 400
     assert "'case'" in refused.get_json()["message"] and "process_instance_id" in refused.get_json()["accepted"]
-    answer = gemeente.post(f"/api/v1/tasks/{task['id']}/complete?dry_run=1",
-                           json={"variables": {"category": "bedreiging"}})
+    answer = gemeente.post(
+        f"/api/v1/tasks/{task['id']}/complete?dry_run=1", json={"variables": {"category": "bedreiging"}}
+    )
     assert answer.status_code == 400 and answer.get_json()["errors"] == {
-        "query": {"dry_run": ["Unknown parameter; accepted: none."]}}
+        "query": {"dry_run": ["Unknown parameter; accepted: none."]}
+    }
     assert gemeente.history(case["id"]) == history and gemeente.case(case["id"])["active_elements"] == ["triage"]
     # without a token the answer is 401 whatever the query says
     assert app.test_client().get(f"/api/v1/tasks?{UNKNOWN}=1").status_code == 401
@@ -80,8 +85,14 @@ def test_an_unknown_parameter_is_refused_before_anything_is_read_or_changed(app,
 def test_an_unknown_body_field_names_the_accepted_fields(deploy_fixture, as_user):
     deploy_fixture("basic")
     gemeente = as_user("gemeente.westbetuwe")
-    response = gemeente.post("/api/v1/process-instances", json={"process_id": "simple_case", "variables": {
-        "summary": "x", "municipality_code": "GM0668"}, "instance_id": "mine"})
+    response = gemeente.post(
+        "/api/v1/process-instances",
+        json={
+            "process_id": "simple_case",
+            "variables": {"summary": "x", "municipality_code": "GM0668"},
+            "instance_id": "mine",
+        },
+    )
     assert response.status_code == 422
     body = response.get_json()
     assert body["code"] == "validation_failed" and "'instance_id'" in body["message"]
@@ -111,6 +122,7 @@ def test_the_old_names_are_deprecated_aliases(deploy_fixture, as_user, document)
 
 # -- every list filters by each parameter it documents ------------------------------------------------------
 
+
 @pytest.fixture
 def world(app, deploy_fixture, as_user, tmp_path):
     """Cases of three processes in two municipalities, one cancelled and one started ten days ago, a claimed
@@ -132,8 +144,9 @@ def world(app, deploy_fixture, as_user, tmp_path):
         create_user(TWO_ROLES, TWO_ROLES_PASSWORD, ["gemeente", "ivp"], municipality_code="GM0668")
         db.session.commit()
     westbetuwe, amsterdam, admin = as_user("gemeente.westbetuwe"), as_user("gemeente.amsterdam"), as_user("beheerder")
-    subscription = admin.post("/api/v1/webhooks/subscriptions", json={
-        "url": "http://127.0.0.1:9/hook", "event_types": ["case.started"]}).get_json()
+    subscription = admin.post(
+        "/api/v1/webhooks/subscriptions", json={"url": "http://127.0.0.1:9/hook", "event_types": ["case.started"]}
+    ).get_json()
     cases = {
         "simple_wb": westbetuwe.start("simple_case", {"summary": "a", "municipality_code": "GM0668"}),
         "simple_ams": amsterdam.start("simple_case", {"summary": "b", "municipality_code": "GM0363"}),
@@ -143,14 +156,19 @@ def world(app, deploy_fixture, as_user, tmp_path):
     }
     second = tmp_path / "second_version"
     second.mkdir()
-    (second / "simple_case.bpmn").write_text((FIXTURES / "basic" / "simple_case.bpmn").read_text()
-                                             .replace('name="Eenvoudige zaak"', 'name="Eenvoudige zaak (2)"'))
+    (second / "simple_case.bpmn").write_text(
+        (FIXTURES / "basic" / "simple_case.bpmn")
+        .read_text()
+        .replace('name="Eenvoudige zaak"', 'name="Eenvoudige zaak (2)"')
+    )
     with app.app_context():
         deploy_folders([second], actor="test")
     cases["version_2"] = westbetuwe.start("simple_case", {"summary": "d", "municipality_code": "GM0668"})
     assert cases["version_2"]["version"] == 2
-    assert admin.post(f"/api/v1/operations/cases/{cases['cancelled']['id']}/cancel",
-                      json={"reason": "test"}).status_code == 200
+    assert (
+        admin.post(f"/api/v1/operations/cases/{cases['cancelled']['id']}/cancel", json={"reason": "test"}).status_code
+        == 200
+    )
     claimed = westbetuwe.task_for(cases["simple_wb"]["id"], "triage")
     assert westbetuwe.post(f"/api/v1/tasks/{claimed['id']}/claim").status_code == 200
     westbetuwe.case(cases["simple_wb"]["id"])
@@ -158,23 +176,44 @@ def world(app, deploy_fixture, as_user, tmp_path):
     admin.case(cases["checkin_wb"]["id"])
     with app.app_context():
         long_ago = utcnow() - timedelta(days=10)
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == cases["checkin_wb"]["id"])
-                           .values(started_at=long_ago))
+        db.session.execute(
+            sa.update(ProcessInstance)
+            .where(ProcessInstance.id == cases["checkin_wb"]["id"])
+            .values(started_at=long_ago)
+        )
         overdue = [cases[name]["id"] for name in ("checkin_wb", "ivp_wb", "simple_ams")]
         db.session.execute(sa.update(HumanTask).where(HumanTask.instance_id.in_(overdue)).values(due_at=long_ago))
         db.session.execute(sa.update(AccessLogEntry).where(AccessLogEntry.username == "beheerder").values(at=long_ago))
-        for n, (source, event_type, outcome) in enumerate([("politie", "melding.geregistreerd", "started"),
-                                                           ("bzk", "tegemoetkoming.besloten", "buffered")]):
-            db.session.add(InboundDelivery(source=source, webhook_id=f"msg_{n}", event_type=event_type,
-                                           body_sha256="0" * 64, outcome=outcome))
+        for n, (source, event_type, outcome) in enumerate(
+            [("politie", "melding.geregistreerd", "started"), ("bzk", "tegemoetkoming.besloten", "buffered")]
+        ):
+            db.session.add(
+                InboundDelivery(
+                    source=source, webhook_id=f"msg_{n}", event_type=event_type, body_sha256="0" * 64, outcome=outcome
+                )
+            )
         for n in range(2):  # mails given up on, for the beheerder's list
-            db.session.add(MailMessage(user_id=get_user("gemeente.westbetuwe").id, kind="new_task",
-                                       business_key=f"VB-MAIL-{n}", status=GAVE_UP, attempts=3))
+            db.session.add(
+                MailMessage(
+                    user_id=get_user("gemeente.westbetuwe").id,
+                    kind="new_task",
+                    business_key=f"VB-MAIL-{n}",
+                    status=GAVE_UP,
+                    attempts=3,
+                )
+            )
         first_outbound = db.session.scalars(sa.select(OutboundDelivery).order_by(OutboundDelivery.id)).first()
         first_outbound.status = "delivered"
         for status in ("pending", "refused"):
-            db.session.add(DeploymentApproval(change_key=status, processes=["simple_case"], changes={},
-                                              status=status, requested_by="procesbeheerder"))
+            db.session.add(
+                DeploymentApproval(
+                    change_key=status,
+                    processes=["simple_case"],
+                    changes={},
+                    status=status,
+                    requested_by="procesbeheerder",
+                )
+            )
         db.session.commit()
         db.session.remove()
     return {"cases": cases, "subscription": subscription, "claimed": claimed, "long_ago": long_ago}
@@ -187,42 +226,115 @@ def _rows(world):
     recent = (world["long_ago"] + timedelta(days=1)).isoformat()
     outbound = f"/api/v1/webhooks/subscriptions/{world['subscription']['id']}/deliveries"
     return [
-        ("beheerder", "/api/v1/process-instances", "process_id", "simple_case", lambda i: i["process_id"] == "simple_case"),
+        (
+            "beheerder",
+            "/api/v1/process-instances",
+            "process_id",
+            "simple_case",
+            lambda i: i["process_id"] == "simple_case",
+        ),
         ("beheerder", "/api/v1/process-instances", "status", "cancelled", lambda i: i["status"] == "cancelled"),
-        ("beheerder", "/api/v1/process-instances", "municipality_code", "GM0363", lambda i: i["municipality_code"] == "GM0363"),
-        ("beheerder", "/api/v1/process-instances", "business_key", cases["ivp_wb"]["business_key"],
-         lambda i: i["id"] == cases["ivp_wb"]["id"]),
-        ("beheerder", "/api/v1/process-instances", "q", cases["ivp_wb"]["business_key"][-5:].lower(),
-         lambda i: i["id"] == cases["ivp_wb"]["id"]),
+        (
+            "beheerder",
+            "/api/v1/process-instances",
+            "municipality_code",
+            "GM0363",
+            lambda i: i["municipality_code"] == "GM0363",
+        ),
+        (
+            "beheerder",
+            "/api/v1/process-instances",
+            "business_key",
+            cases["ivp_wb"]["business_key"],
+            lambda i: i["id"] == cases["ivp_wb"]["id"],
+        ),
+        (
+            "beheerder",
+            "/api/v1/process-instances",
+            "q",
+            cases["ivp_wb"]["business_key"][-5:].lower(),
+            lambda i: i["id"] == cases["ivp_wb"]["id"],
+        ),
         ("beheerder", "/api/v1/process-instances", "started_from", recent, lambda i: i["id"] != checkin),
         ("beheerder", "/api/v1/process-instances", "started_before", recent, lambda i: i["id"] == checkin),
         ("beheerder", "/api/v1/process-instances", "open_task", "triage", lambda i: "triage" in i["active_elements"]),
-        ("gemeente.westbetuwe", "/api/v1/tasks", "process_id", "simple_case", lambda i: i["process_id"] == "simple_case"),
-        ("gemeente.westbetuwe", "/api/v1/tasks", "process_instance_id", checkin, lambda i: i["process_instance_id"] == checkin),
+        (
+            "gemeente.westbetuwe",
+            "/api/v1/tasks",
+            "process_id",
+            "simple_case",
+            lambda i: i["process_id"] == "simple_case",
+        ),
+        (
+            "gemeente.westbetuwe",
+            "/api/v1/tasks",
+            "process_instance_id",
+            checkin,
+            lambda i: i["process_instance_id"] == checkin,
+        ),
         ("gemeente.westbetuwe", "/api/v1/tasks", "instance_id", checkin, lambda i: i["process_instance_id"] == checkin),
         ("gemeente.westbetuwe", "/api/v1/tasks", "overdue", "true", lambda i: i["overdue"] is True),
         ("gemeente.westbetuwe", "/api/v1/tasks", "assigned", "me", lambda i: i["assignee"] == "gemeente.westbetuwe"),
         ("gemeente.westbetuwe", "/api/v1/tasks", "assigned", "none", lambda i: i["assignee"] is None),
         (TWO_ROLES, "/api/v1/tasks", "candidate_group", "ivp", lambda i: "ivp" in i["candidate_groups"]),
-        ("beheerder", "/api/v1/timers/overdue-tasks", "candidate_group", "gemeente",
-         lambda i: "gemeente" in i["candidate_groups"]),
-        ("beheerder", "/api/v1/timers/overdue-tasks", "municipality_code", "GM0668", lambda i: i["municipality_code"] == "GM0668"),
-        ("beheerder", "/api/v1/operations/cases", "process_id", "checkin_cycle", lambda i: i["process_id"] == "checkin_cycle"),
+        (
+            "beheerder",
+            "/api/v1/timers/overdue-tasks",
+            "candidate_group",
+            "gemeente",
+            lambda i: "gemeente" in i["candidate_groups"],
+        ),
+        (
+            "beheerder",
+            "/api/v1/timers/overdue-tasks",
+            "municipality_code",
+            "GM0668",
+            lambda i: i["municipality_code"] == "GM0668",
+        ),
+        (
+            "beheerder",
+            "/api/v1/operations/cases",
+            "process_id",
+            "checkin_cycle",
+            lambda i: i["process_id"] == "checkin_cycle",
+        ),
         ("beheerder", "/api/v1/operations/cases", "version", "2", lambda i: i["version"] == 2),
         ("beheerder", "/api/v1/operations/cases", "status", "running", lambda i: i["status"] == "running"),
-        ("beheerder", "/api/v1/operations/cases", "municipality_code", "GM0363", lambda i: i["municipality_code"] == "GM0363"),
+        (
+            "beheerder",
+            "/api/v1/operations/cases",
+            "municipality_code",
+            "GM0363",
+            lambda i: i["municipality_code"] == "GM0363",
+        ),
         ("beheerder", "/api/v1/operations/cases", "min_age_days", "5", lambda i: i["id"] == checkin),
         ("beheerder", "/api/v1/operations/cases", "max_age_days", "5", lambda i: i["id"] != checkin),
         ("privacy", "/api/v1/access-log", "username", "beheerder", lambda i: i["username"] == "beheerder"),
         ("privacy", "/api/v1/access-log", "since", recent, lambda i: i["username"] != "beheerder"),
         ("privacy", "/api/v1/access-log", "until", recent, lambda i: i["username"] == "beheerder"),
-        ("privacy", "/api/v1/access-log", "process_instance_id", simple_wb, lambda i: i["process_instance_id"] == simple_wb),
+        (
+            "privacy",
+            "/api/v1/access-log",
+            "process_instance_id",
+            simple_wb,
+            lambda i: i["process_instance_id"] == simple_wb,
+        ),
         ("privacy", "/api/v1/access-log", "instance_id", simple_wb, lambda i: i["instance_id"] == simple_wb),
-        ("privacy", f"/api/v1/process-instances/{simple_wb}/access-log", None, None,
-         lambda i: i["process_instance_id"] == simple_wb),
+        (
+            "privacy",
+            f"/api/v1/process-instances/{simple_wb}/access-log",
+            None,
+            None,
+            lambda i: i["process_instance_id"] == simple_wb,
+        ),
         ("beheerder", "/api/v1/webhooks/deliveries", "source", "bzk", lambda i: i["source"] == "bzk"),
-        ("beheerder", "/api/v1/webhooks/deliveries", "event_type", "melding.geregistreerd",
-         lambda i: i["event_type"] == "melding.geregistreerd"),
+        (
+            "beheerder",
+            "/api/v1/webhooks/deliveries",
+            "event_type",
+            "melding.geregistreerd",
+            lambda i: i["event_type"] == "melding.geregistreerd",
+        ),
         ("beheerder", "/api/v1/webhooks/deliveries", "outcome", "buffered", lambda i: i["outcome"] == "buffered"),
         ("beheerder", outbound, "status", "delivered", lambda i: i["status"] == "delivered"),
         ("procesbeheerder", "/api/v1/deployments/approvals", "status", "refused", lambda i: i["status"] == "refused"),
@@ -234,8 +346,10 @@ def _rows(world):
 # list; and filters whose data this world has not (tested where it has).
 SPECIAL = {"limit", "offset", "format", "sort"}
 ELSEWHERE = {("/api/v1/process-instances", "office_holder_role")}  # threat cases: tests/api/test_case_search.py
-NOT_LISTS = {"/api/v1/operations/heatmap/{process_id}",
-             "/api/v1/reports/vangnet/{year}"}  # one report; its format is tested in tests/api/test_reports.py
+NOT_LISTS = {
+    "/api/v1/operations/heatmap/{process_id}",
+    "/api/v1/reports/vangnet/{year}",
+}  # one report; its format is tested in tests/api/test_reports.py
 
 
 TWO_ROLES, TWO_ROLES_PASSWORD = "gemeente.ivp", "Twee-rollen-wachtwoord-2026"
@@ -285,8 +399,10 @@ def test_every_list_filters_by_each_documented_parameter(world, api, as_user, do
     newest = admin.get("/api/v1/process-instances").get_json()["items"]
     oldest = admin.get("/api/v1/process-instances", query_string={"sort": "started_at"}).get_json()["items"]
     assert oldest == newest[::-1] and len(newest) >= 3
-    keys = [i["business_key"] for i in admin.get("/api/v1/process-instances",
-                                                 query_string={"sort": "-business_key"}).get_json()["items"]]
+    keys = [
+        i["business_key"]
+        for i in admin.get("/api/v1/process-instances", query_string={"sort": "-business_key"}).get_json()["items"]
+    ]
     assert keys == sorted(keys, reverse=True)
     csv = as_user("privacy").get("/api/v1/access-log", query_string={"format": "csv", "username": "beheerder"})
     assert csv.mimetype == "text/csv"
@@ -295,9 +411,14 @@ def test_every_list_filters_by_each_documented_parameter(world, api, as_user, do
 
     # the table covers every query parameter every list of the document declares
     covered = {(path, name) for _, path, name, *_ in rows}
-    covered_paths = {re.sub(r"/process-instances/[^/]+/", "/process-instances/{process_instance_id}/",
-                            re.sub(r"/subscriptions/\d+/", "/subscriptions/{subscription_id}/", path))
-                     for path in paged | {p for _, p, *_ in rows}}
+    covered_paths = {
+        re.sub(
+            r"/process-instances/[^/]+/",
+            "/process-instances/{process_instance_id}/",
+            re.sub(r"/subscriptions/\d+/", "/subscriptions/{subscription_id}/", path),
+        )
+        for path in paged | {p for _, p, *_ in rows}
+    }
     covered |= {(p, n) for p in covered_paths for n in SPECIAL} | ELSEWHERE
     covered |= {(re.sub(r"/subscriptions/\d+/", "/subscriptions/{subscription_id}/", p), n) for p, n in covered}
     for path, item in document["paths"].items():

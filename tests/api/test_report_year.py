@@ -1,5 +1,6 @@
 """A year of walked cases in the report: the JSON, the CSV and the XLSX give the same cells, and they match a
 count made here from the cases themselves (with the disclosure rule written out again independently)."""
+
 import csv
 import io
 from collections import Counter
@@ -13,8 +14,10 @@ from tests.scenarios.test_democratic_disruption import REPORT as DISRUPTION
 from tests.scenarios.test_vangnet_evaluation import NL, OTHER_YEARS, YEAR, Spec, _drive
 from tests.api.test_reports import deployed  # noqa: F401 (fixture)
 
-EXTRA = [Spec("2025-02-10T10:00", role="raadslid", close_after_days=8),
-         Spec("2025-11-03T10:00", role="raadslid", category="intimidatie", measures=(), close_after_days=9)]
+EXTRA = [
+    Spec("2025-02-10T10:00", role="raadslid", close_after_days=8),
+    Spec("2025-11-03T10:00", role="raadslid", category="intimidatie", measures=(), close_after_days=9),
+]
 YEARS = ["2021", "2022", "2023", "2024", "2025"]
 
 
@@ -46,13 +49,20 @@ def test_the_figures_of_a_walked_year_agree_everywhere(app, deployed, as_user): 
     with time_machine.travel(datetime(2025, 6, 2, 10, tzinfo=NL), tick=False):
         for decision in ("dagvaarding",) * 4 + ("strafbeschikking",) + ("dagvaarding",):
             case = team.politie.start("democratic_disruption_registration", dict(DISRUPTION, sr_articles=["124"]))
-            team.do(team.om, case["id"], "om_register",
-                    {"parket_number": "05/780109-25", "suspects_count": 1, "om_registered_on": "2025-06-03"})
+            team.do(
+                team.om,
+                case["id"],
+                "om_register",
+                {"parket_number": "05/780109-25", "suspects_count": 1, "om_registered_on": "2025-06-03"},
+            )
             team.do(team.om, case["id"], "om_decision", {"om_decision": decision, "om_decision_date": "2025-06-20"})
             cases.append(case)
     mine = [team.admin.case(c["id"]) for c in cases]
-    threat_2025 = [c["variables"] for c in mine
-                   if c["process_id"] == "threat_response" and datetime.fromisoformat(c["started_at"]).astimezone(NL).year == 2025]
+    threat_2025 = [
+        c["variables"]
+        for c in mine
+        if c["process_id"] == "threat_response" and datetime.fromisoformat(c["started_at"]).astimezone(NL).year == 2025
+    ]
     assert len(threat_2025) == 11
 
     response = team.bzk.get("/api/v1/reports/vangnet/2025")
@@ -64,9 +74,12 @@ def test_the_figures_of_a_walked_year_agree_everywhere(app, deployed, as_user): 
         return {key: values["2025"] for (tid, key), values in cells.items() if tid == table_id}
 
     assert column("cases") == {"reported": 11, "closed": 10, "acute_danger": "< 5"}
-    for table_id, field in (("by_office_holder_role", "office_holder_role"),
-                            ("by_incident_category", "incident_category"),
-                            ("by_filing_method", "filing_method"), ("threat_levels", "threat_level")):
+    for table_id, field in (
+        ("by_office_holder_role", "office_holder_role"),
+        ("by_incident_category", "incident_category"),
+        ("by_filing_method", "filing_method"),
+        ("threat_levels", "threat_level"),
+    ):
         assert column(table_id) == shown(Counter(v[field] for v in threat_2025 if v.get(field))), table_id
     # the measures are sensitive (masked for the administrator): counted from the walk's own specification
     measures = Counter(m for spec in YEAR + EXTRA if spec.close for m in spec.measures)
@@ -103,7 +116,9 @@ def test_the_figures_of_a_walked_year_agree_everywhere(app, deployed, as_user): 
     lines = list(csv.reader(io.StringIO(text.split("\r\n\r\n")[0])))
     assert lines[0] == ["table", "figure", "kind", *YEARS]
     from_csv = {(t, key): dict(zip(YEARS, map(_value, rest))) for t, key, _kind, *rest in lines[1:]}
-    assert from_csv == {key: {y: (None if v is None else v) for y, v in values.items()} for key, values in cells.items()}
+    assert from_csv == {
+        key: {y: (None if v is None else v) for y, v in values.items()} for key, values in cells.items()
+    }
 
     workbook = load_workbook(io.BytesIO(team.bzk.get("/api/v1/reports/vangnet/2025?format=xlsx").data))
     sheet = workbook["Vangnet 2025"]
@@ -113,11 +128,23 @@ def test_the_figures_of_a_walked_year_agree_everywhere(app, deployed, as_user): 
     assert from_xlsx == cells
     assert workbook["Art. 124 1992-2016"]["B5"].value == 10
 
-    texts = {"json": response.get_data(as_text=True), "csv": text,
-             "xlsx": repr([list(r) for s in workbook for r in s.iter_rows(values_only=True)])}
+    texts = {
+        "json": response.get_data(as_text=True),
+        "csv": text,
+        "xlsx": repr([list(r) for s in workbook for r in s.iter_rows(values_only=True)]),
+    }
     secrets = [c["business_key"] for c in mine] + [
-        "Dreigbrief", "Brief met een doodsbedreiging", "J. Jansen", "ADV-2026-17", "PL0600", "Afgerond", "Oordeel",
-        "Raadsvergadering verstoord", "05/780109-25", "Besluit."]
+        "Dreigbrief",
+        "Brief met een doodsbedreiging",
+        "J. Jansen",
+        "ADV-2026-17",
+        "PL0600",
+        "Afgerond",
+        "Oordeel",
+        "Raadsvergadering verstoord",
+        "05/780109-25",
+        "Besluit.",
+    ]
     for name, content in texts.items():
         for secret in secrets:
             assert secret not in content, (name, secret)

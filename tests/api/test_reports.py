@@ -1,4 +1,5 @@
 """The yearly report over the API: who may read it, and its disclosure control on cases started here."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,7 +54,8 @@ def test_a_municipality_with_three_cases_shows_as_fewer_than_five(deployed, as_u
     assert _table(body, "cases")["reported"]["2026"] == 9
     assert _table(body, "by_office_holder_role") == {
         "raadslid": {"2022": 0, "2023": 0, "2024": 0, "2025": 0, "2026": "x"},
-        "wethouder": {"2022": 0, "2023": 0, "2024": 0, "2025": 0, "2026": "< 5"}}
+        "wethouder": {"2022": 0, "2023": 0, "2024": 0, "2025": 0, "2026": "< 5"},
+    }
     assert _table(body, "reports_per_month")["03"]["2026"] == 9
     for export in ("json", "csv", "xlsx"):
         data = as_user("bzk").get(f"/api/v1/reports/vangnet/2026?format={export}").data
@@ -110,11 +112,22 @@ def test_median_and_90th_percentile_from_the_database_are_the_interpolated_ones(
     with app.app_context():
         for value in days:
             started = datetime(2026, 2, 1, tzinfo=NL)
-            db.session.add(CaseFigures(instance_id=str(uuid.uuid4()), process_id="threat_response", year=2026,
-                                       month=2, started_at=started, closed=True, report_to_closure_days=value))
+            db.session.add(
+                CaseFigures(
+                    instance_id=str(uuid.uuid4()),
+                    process_id="threat_response",
+                    year=2026,
+                    month=2,
+                    started_at=started,
+                    closed=True,
+                    report_to_closure_days=value,
+                )
+            )
         db.session.commit()
-        lead = {row["key"]: row["values"]["2026"]
-                for row in next(t for t in report(2026)["tables"] if t["id"] == "lead_times_days")["rows"]}
+        lead = {
+            row["key"]: row["values"]["2026"]
+            for row in next(t for t in report(2026)["tables"] if t["id"] == "lead_times_days")["rows"]
+        }
     assert lead["report_to_closure_median"] == round(median(days), 1)
     assert lead["report_to_closure_p90"] == round(quantiles(days, n=10, method="inclusive")[8], 1)
     assert lead["application_to_decision_median"] is None  # nothing to measure

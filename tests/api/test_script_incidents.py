@@ -1,4 +1,5 @@
 """Diagram scripts run sandboxed: escapes become incidents on the case, which is kept and can be retried."""
+
 import pytest
 
 
@@ -6,12 +7,15 @@ def start(api, mode, **extra):
     return api.start("script_case", {"mode": mode, "municipality_code": "GM0668", **extra})
 
 
-@pytest.mark.parametrize("mode, error_type, line", [
-    ("import", "ImportError", 3),
-    ("open", "NameError", 6),
-    ("dunder", "NotImplementedError", 8),
-    ("divide", "ZeroDivisionError", 13),
-])
+@pytest.mark.parametrize(
+    "mode, error_type, line",
+    [
+        ("import", "ImportError", 3),
+        ("open", "NameError", 6),
+        ("dunder", "NotImplementedError", 8),
+        ("divide", "ZeroDivisionError", 13),
+    ],
+)
 def test_escape_attempts_become_incidents(deploy_fixture, as_user, mode, error_type, line):
     deploy_fixture("scripts")
     admin = as_user("beheerder")
@@ -65,13 +69,17 @@ def test_script_that_cannot_compile_is_refused_at_deploy(as_user, tmp_path):
     from tests.support.api import FIXTURES, upload
 
     bpmn = (FIXTURES / "scripts" / "script_case.bpmn").read_text()
-    broken = bpmn.replace('result = "ok"', 'result = ().__class__')
+    broken = bpmn.replace('result = "ok"', "result = ().__class__")
     (tmp_path / "script_case.bpmn").write_text(broken)
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if "().__class__" in text)
     forms = [FIXTURES / "scripts" / name for name in ("script_mode.form", "script_review.form")]
     report = upload(as_user("procesbeheerder"), [tmp_path / "script_case.bpmn", *forms], expect=422)
-    assert report["errors"] == [{
-        "file": "script_case.bpmn", "element_id": "run_script", "line": line,
-        "message": report["errors"][0]["message"],
-    }]
+    assert report["errors"] == [
+        {
+            "file": "script_case.bpmn",
+            "element_id": "run_script",
+            "line": line,
+            "message": report["errors"][0]["message"],
+        }
+    ]
     assert "__class__" in report["errors"][0]["message"]

@@ -1,5 +1,6 @@
 """A second factor (TOTP) for local accounts: enrolment, sign-in with and without a code, recovery codes,
 mandatory roles, the throttle (identity/second_factor.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -73,8 +74,11 @@ def test_a_recovery_code_works_once(client, api):
 
 def test_wrong_codes_count_in_the_throttle(client, api):
     secret, codes = _enrol(api)
-    answers = [_token(client, "bzk", code=f"{n:06d}").get_json()["code"] for n in range(10)
-               if f"{n:06d}" != pyotp.TOTP(secret).now()][:10]
+    answers = [
+        _token(client, "bzk", code=f"{n:06d}").get_json()["code"]
+        for n in range(10)
+        if f"{n:06d}" != pyotp.TOTP(secret).now()
+    ][:10]
     answers += [_token(client, "bzk", code="12345x").get_json()["code"] for _ in range(10 - len(answers))]
     assert answers == ["totp_invalid"] * 10
     locked = _token(client, "bzk", code=codes[0])  # the right password and a right code: still locked
@@ -130,8 +134,12 @@ def test_a_mandatory_role_can_do_nothing_but_enrol(app, client, api):
     assert blocked.status_code == 403 and blocked.get_json()["code"] == "totp_enrolment_required"
     assert client.get("/api/v1/auth/me", headers=headers).get_json()["totp_required"] is True
     secret = client.post("/api/v1/auth/totp/enrolment", headers=headers).get_json()["secret"]
-    assert client.post("/api/v1/auth/totp/enrolment/confirm", headers=headers,
-                       json={"code": pyotp.TOTP(secret).now()}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/totp/enrolment/confirm", headers=headers, json={"code": pyotp.TOTP(secret).now()}
+        ).status_code
+        == 200
+    )
     assert client.get("/api/v1/process-instances", headers=headers).status_code == 200
     # a role outside the setting is not asked
     assert client.get("/api/v1/process-instances", headers=api.login("bzk").headers).status_code == 200

@@ -1,5 +1,6 @@
 """Decision tables are checked at deploy as scripts are, and a helper written without its brackets reads as
 its value instead of a memory address."""
+
 from __future__ import annotations
 
 import re
@@ -35,12 +36,15 @@ def _dmn(**cells):
     return DMN.format(**{**GOOD, **cells})
 
 
-@pytest.mark.parametrize("cells, where, what, cell_id", [
-    ({"input": "amount.__class__"}, "input 1 ('Bedrag')", "input expression 'amount.__class__'", "in_1_expr"),
-    ({"entry": "amount.__class__.__mro__"}, "rule 2, input 1 ('Bedrag')", "input entry", "rule_2_in"),
-    ({"entry": "? == ().__class__"}, "rule 2, input 1 ('Bedrag')", "input entry '? == ().__class__'", "rule_2_in"),
-    ({"output": "[].__class__.__base__"}, "rule 2, output 1 ('Uitkomst')", "output entry", "rule_2_out"),
-])
+@pytest.mark.parametrize(
+    "cells, where, what, cell_id",
+    [
+        ({"input": "amount.__class__"}, "input 1 ('Bedrag')", "input expression 'amount.__class__'", "in_1_expr"),
+        ({"entry": "amount.__class__.__mro__"}, "rule 2, input 1 ('Bedrag')", "input entry", "rule_2_in"),
+        ({"entry": "? == ().__class__"}, "rule 2, input 1 ('Bedrag')", "input entry '? == ().__class__'", "rule_2_in"),
+        ({"output": "[].__class__.__base__"}, "rule 2, output 1 ('Uitkomst')", "output entry", "rule_2_out"),
+    ],
+)
 def test_a_dunder_in_a_decision_table_is_refused_at_deploy(as_user, cells, where, what, cell_id):
     owner = as_user("procesbeheerder")
     text = _dmn(**cells)
@@ -51,7 +55,7 @@ def test_a_dunder_in_a_decision_table_is_refused_at_deploy(as_user, cells, where
     assert problem["element_id"] == "probe_decision" and problem["line"] == line, problem
     message = problem["message"]
     assert message.startswith(f"Decision 'Probe besluit', {where}: the {what}"), message
-    assert "starts with \"_\"" in message and "without names that start with an underscore" in message
+    assert 'starts with "_"' in message and "without names that start with an underscore" in message
 
 
 def test_a_sound_decision_table_deploys(as_user):
@@ -94,4 +98,3 @@ def test_a_read_only_helper_still_works_when_called():
     context = {}
     SandboxedEnvironment().execute("a = now()\nb = add_working_days('2026-12-04', 1)", context)
     assert context["b"] == "2026-12-07T00:00:00+01:00" and isinstance(context["a"], str)
-

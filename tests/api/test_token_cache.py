@@ -1,5 +1,6 @@
 """The token cache (identity/token_cache.py): no identity queries on a repeated call, a revocation in this
 process at once, a revocation by another process (a write the cache does not see) within the bound."""
+
 import time
 
 import sqlalchemy as sa

@@ -2,6 +2,7 @@
 intersected with each of the viewer's lists (`policy.visible_among`). That must select exactly the cases
 the viewer's clause selects among them, for every kind of viewer, and the search must give the same page
 either way."""
+
 from __future__ import annotations
 
 import random
@@ -48,24 +49,48 @@ def cases(app):
     rng = random.Random(7)
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
-        version_id = db.session.scalar(sa.select(ProcessVersion.id).where(ProcessVersion.process_id == "threat_response"))
+        version_id = db.session.scalar(
+            sa.select(ProcessVersion.id).where(ProcessVersion.process_id == "threat_response")
+        )
         users = [viewer.username for viewer in VIEWERS.values()] + ["iemand"] * 8
         for i in range(120):
             case_id = str(uuid.UUID(int=rng.getrandbits(128)))
             municipality = rng.choice(IN_UNIT + ELSEWHERE + [None])
             started = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i)
-            db.session.add(ProcessInstance(
-                id=case_id, process_version_id=version_id, process_id="threat_response", business_key=f"VB-T-{i:04d}",
-                municipality_code=municipality, status="running", lock_version=1, started_by=rng.choice(users),
-                started_at=started, updated_at=started, title=f"Zaak {i}", active_elements=[]))
+            db.session.add(
+                ProcessInstance(
+                    id=case_id,
+                    process_version_id=version_id,
+                    process_id="threat_response",
+                    business_key=f"VB-T-{i:04d}",
+                    municipality_code=municipality,
+                    status="running",
+                    lock_version=1,
+                    started_by=rng.choice(users),
+                    started_at=started,
+                    updated_at=started,
+                    title=f"Zaak {i}",
+                    active_elements=[],
+                )
+            )
             for _ in range(rng.randint(1, 3)):
                 task_id = str(uuid.UUID(int=rng.getrandbits(128)))
                 step = rng.choice(STEPS)
-                db.session.add(HumanTask(
-                    id=task_id, instance_id=case_id, process_id="threat_response", element_id=step, name=step,
-                    candidate_groups=[], municipality_code=municipality, priority=50, created_at=started,
-                    status=OPEN if rng.random() < 0.6 else "completed",
-                    assignee=rng.choice(users) if rng.random() < 0.3 else None))
+                db.session.add(
+                    HumanTask(
+                        id=task_id,
+                        instance_id=case_id,
+                        process_id="threat_response",
+                        element_id=step,
+                        name=step,
+                        candidate_groups=[],
+                        municipality_code=municipality,
+                        priority=50,
+                        created_at=started,
+                        status=OPEN if rng.random() < 0.6 else "completed",
+                        assignee=rng.choice(users) if rng.random() < 0.3 else None,
+                    )
+                )
                 for group in rng.sample(GROUPS, rng.randint(1, 2)):
                     db.session.add(TaskCandidate(task_id=task_id, instance_id=case_id, group_name=group))
         db.session.commit()

@@ -1,4 +1,5 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port, and the mail sender running beside the app."""
+
 from __future__ import annotations
 
 import email
@@ -33,14 +34,22 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            self.received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                  "raw": envelope.original_content or envelope.content})
+            self.received.append(
+                {
+                    "from": envelope.mail_from,
+                    "to": list(envelope.rcpt_tos),
+                    "raw": envelope.original_content or envelope.content,
+                }
+            )
         return "250 OK"
 
     def to(self, address: str) -> list:
         with self.lock:
-            return [email.message_from_bytes(m["raw"], policy=email.policy.default)
-                    for m in self.received if address in m["to"]]
+            return [
+                email.message_from_bytes(m["raw"], policy=email.policy.default)
+                for m in self.received
+                if address in m["to"]
+            ]
 
     def count(self) -> int:
         with self.lock:
@@ -78,9 +87,15 @@ def smtp_server():
 @pytest.fixture
 def mail_app(app, smtp_server):
     """The app sending through the test's SMTP server, with short retries."""
-    app.config.update(VB_SMTP_URL=smtp_server.url, VB_MAIL_FROM="Vangnet <vangnet@example.org>",
-                      VB_BASE_URL="https://vangnet.example.org", VB_MAIL_RETRY_BASE_SECONDS=0.5,
-                      VB_MAIL_RETRY_MAX_SECONDS=2.0, VB_MAIL_TIMEOUT_SECONDS=5.0, VB_MAIL_DIGEST_CHECK_SECONDS=0.1)
+    app.config.update(
+        VB_SMTP_URL=smtp_server.url,
+        VB_MAIL_FROM="Vangnet <vangnet@example.org>",
+        VB_BASE_URL="https://vangnet.example.org",
+        VB_MAIL_RETRY_BASE_SECONDS=0.5,
+        VB_MAIL_RETRY_MAX_SECONDS=2.0,
+        VB_MAIL_TIMEOUT_SECONDS=5.0,
+        VB_MAIL_DIGEST_CHECK_SECONDS=0.1,
+    )
     return app
 
 
@@ -119,8 +134,13 @@ from tests.timers.conftest import clock, long_tokens, running_schedulers, start_
 # hoofdofficier) are told of their parent role's tasks as well; the delivery tests count the mails of one
 # recipient per role, so these users have no address here, except where a test gives them one
 # (test_recipients.py: the sub-roles are told).
-SUB_ROLE_USERS = ("griffie.westbetuwe", "secretaris.westbetuwe", "burgemeester.westbetuwe",
-                  "locoburgemeester.westbetuwe", "hoofdofficier")
+SUB_ROLE_USERS = (
+    "griffie.westbetuwe",
+    "secretaris.westbetuwe",
+    "burgemeester.westbetuwe",
+    "locoburgemeester.westbetuwe",
+    "hoofdofficier",
+)
 
 
 @pytest.fixture(autouse=True)

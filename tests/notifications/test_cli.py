@@ -1,4 +1,5 @@
 """`flask users set-email`: the address (and language) of a user's mails from the command line."""
+
 import sqlalchemy as sa
 
 from engine.db.extensions import db

@@ -1,5 +1,6 @@
 """Delivery: the SMTP server down for a while (mails arrive after it returns, once each), failures visible
 to the beheerder, the daily digest at the user's hour, and the log when no SMTP server is set."""
+
 import logging
 import threading
 import time

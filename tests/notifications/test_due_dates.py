@@ -1,5 +1,6 @@
 """Due-tomorrow and overdue mails come from the timer scheduler at the due dates (a clock the tests move),
 exactly once per task and person, to the assignee or the task's role."""
+
 import time
 from datetime import timedelta
 
@@ -12,8 +13,9 @@ from tests.notifications.conftest import wait_for
 
 def _mails(app, kind):
     with app.app_context():
-        rows = db.session.execute(sa.select(MailMessage.user_id, MailMessage.task_id, MailMessage.status)
-                                  .where(MailMessage.kind == kind)).all()
+        rows = db.session.execute(
+            sa.select(MailMessage.user_id, MailMessage.task_id, MailMessage.status).where(MailMessage.kind == kind)
+        ).all()
         db.session.rollback()
         return rows
 
@@ -22,8 +24,9 @@ def _subjects(smtp_server, address):
     return [m["Subject"] for m in smtp_server.mailbox.to(address)]
 
 
-def test_an_overdue_task_mails_its_role_once_at_the_due_date(mail_app, deploy_fixture, as_user, clock,
-                                                          start_scheduler, smtp_server, sender):
+def test_an_overdue_task_mails_its_role_once_at_the_due_date(
+    mail_app, deploy_fixture, as_user, clock, start_scheduler, smtp_server, sender
+):
     deploy_fixture("timers")
     start_scheduler()
     case = as_user("gemeente.westbetuwe").start("checkin_cycle", {"municipality_code": "GM0668"})
@@ -46,11 +49,13 @@ def test_an_overdue_task_mails_its_role_once_at_the_due_date(mail_app, deploy_fi
 
 
 def test_an_assigned_task_reminds_its_assignee_a_day_before_and_at_the_due_date(
-        mail_app, deploy_fixture, as_user, clock, start_scheduler, smtp_server, sender):
+    mail_app, deploy_fixture, as_user, clock, start_scheduler, smtp_server, sender
+):
     deploy_fixture("notifications")
     start_scheduler()
-    case = as_user("gemeente.westbetuwe").start("assigned_review", {"municipality_code": "GM0668",
-                                                                    "handler": "gemeente.westbetuwe"})
+    case = as_user("gemeente.westbetuwe").start(
+        "assigned_review", {"municipality_code": "GM0668", "handler": "gemeente.westbetuwe"}
+    )
     address = "gemeente.westbetuwe@example.org"
     [assigned] = wait_for(lambda: _subjects(smtp_server, address), 10, "the assigned mail")
     assert assigned.startswith("Vangnet: Er is een taak aan u toegewezen")

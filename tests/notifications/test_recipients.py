@@ -1,4 +1,5 @@
 """Who hears of a task: the inbox's rule (access/policy.py) applied to every user with an address."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -27,16 +28,22 @@ def test_a_police_task_goes_to_the_units_that_cover_the_municipality(app):
 
 
 def test_an_assigned_task_goes_to_its_assignee_alone(app):
-    assert _told(app, candidate_groups=["gemeente"], assignee="gemeente.amsterdam") == [("gemeente.amsterdam", ASSIGNED)]
+    assert _told(app, candidate_groups=["gemeente"], assignee="gemeente.amsterdam") == [
+        ("gemeente.amsterdam", ASSIGNED)
+    ]
 
 
 def test_the_sub_roles_are_told_of_their_parent_roles_tasks_and_the_driehoek_is_not(app):
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.username.in_(SUB_ROLE_USERS))
-                           .values(email=User.username + "@example.org"))
+        db.session.execute(
+            sa.update(User).where(User.username.in_(SUB_ROLE_USERS)).values(email=User.username + "@example.org")
+        )
         db.session.commit()
     assert _told(app, candidate_groups=["gemeente"]) == [
-        ("gemeente.westbetuwe", NEW_TASK), ("griffie.westbetuwe", NEW_TASK), ("secretaris.westbetuwe", NEW_TASK)]
+        ("gemeente.westbetuwe", NEW_TASK),
+        ("griffie.westbetuwe", NEW_TASK),
+        ("secretaris.westbetuwe", NEW_TASK),
+    ]
     assert _told(app, candidate_groups=["gemeente.griffie"]) == [("griffie.westbetuwe", NEW_TASK)]
     assert _told(app, candidate_groups=["om"]) == [("hoofdofficier", NEW_TASK), ("om", NEW_TASK)]
     assert _told(app, candidate_groups=["gemeente.locoburgemeester"]) == [("locoburgemeester.westbetuwe", NEW_TASK)]

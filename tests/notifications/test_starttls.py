@@ -1,5 +1,6 @@
 """`smtp+starttls://user:pass@host:port`: the sender upgrades the connection with STARTTLS, checks the
 server's certificate and logs in; a wrong password is an attempt that failed, and no password is logged."""
+
 import ipaddress
 import ssl
 from datetime import datetime, timedelta, timezone
@@ -27,16 +28,23 @@ def certificate(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.now(timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "relay.pem", tmp_path / "relay.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
@@ -53,8 +61,16 @@ def relay(certificate):
         return AuthResult(success=auth_data.login == b"vangnet" and auth_data.password == PASSWORD.encode())
 
     mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            auth_required=True, auth_require_tls=True, authenticator=authenticate)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
+        authenticator=authenticate,
+    )
     controller.start()
     yield mailbox, port, logins
     controller.stop()
@@ -69,8 +85,10 @@ def _statuses(app):
 
 def test_starttls_and_login(app, deployed, as_user, relay, certificate, caplog):
     mailbox, port, logins = relay
-    app.config.update(VB_SMTP_URL=f"smtp+starttls://vangnet:p%40ss%3Aw0rd-of-the-relay@127.0.0.1:{port}",
-                      VB_SMTP_CA_FILE=str(certificate[0]))
+    app.config.update(
+        VB_SMTP_URL=f"smtp+starttls://vangnet:p%40ss%3Aw0rd-of-the-relay@127.0.0.1:{port}",
+        VB_SMTP_CA_FILE=str(certificate[0]),
+    )
     as_user("ambtsdrager.westbetuwe").start("threat_response", report())
     with app.app_context():
         send_due()
@@ -81,8 +99,11 @@ def test_starttls_and_login(app, deployed, as_user, relay, certificate, caplog):
 
 def test_a_wrong_password_is_a_failed_attempt(app, deployed, as_user, relay, certificate, caplog):
     mailbox, port, _logins = relay
-    app.config.update(VB_SMTP_URL=f"smtp+starttls://vangnet:not-it@127.0.0.1:{port}",
-                      VB_SMTP_CA_FILE=str(certificate[0]), VB_MAIL_TIMEOUT_SECONDS=3)
+    app.config.update(
+        VB_SMTP_URL=f"smtp+starttls://vangnet:not-it@127.0.0.1:{port}",
+        VB_SMTP_CA_FILE=str(certificate[0]),
+        VB_MAIL_TIMEOUT_SECONDS=3,
+    )
     as_user("ambtsdrager.westbetuwe").start("threat_response", report())
     with app.app_context():
         send_due()

@@ -1,5 +1,6 @@
 """Mails for new tasks: written with the case step, sent through a real SMTP server, to exactly the people
 the inbox shows the task to, in their language, with the link and nothing of the report."""
+
 import sqlalchemy as sa
 
 from engine.db.extensions import db
@@ -22,11 +23,14 @@ def _bodies(message) -> tuple[str, str]:
     return message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
 
 
-def test_a_report_mails_the_municipality_in_its_language_without_the_report(mail_app, deployed, as_user,
-                                                                           smtp_server, sender):
+def test_a_report_mails_the_municipality_in_its_language_without_the_report(
+    mail_app, deployed, as_user, smtp_server, sender
+):
     _set_language(mail_app, "gemeente.westbetuwe", "en")
-    case = as_user("ambtsdrager.westbetuwe").start("threat_response", report(
-        case_title=f"Dreigbrief {MARKER}", incident_description=f"Brief van {MARKER} aan de Dorpsstraat 1."))
+    case = as_user("ambtsdrager.westbetuwe").start(
+        "threat_response",
+        report(case_title=f"Dreigbrief {MARKER}", incident_description=f"Brief van {MARKER} aan de Dorpsstraat 1."),
+    )
     [triage] = as_user("gemeente.westbetuwe").tasks(process_instance_id=case["id"])
 
     [mail] = wait_for(lambda: smtp_server.mailbox.to("gemeente.westbetuwe@example.org"), 10, "the triage mail")

@@ -1,4 +1,5 @@
 """History compaction keeps long-running cases correct and their steps cheap."""
+
 from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow

@@ -1,4 +1,5 @@
 """SpiffWorkflow's per-transition INFO lines stay out of the host's log unless asked for."""
+
 from __future__ import annotations
 
 import logging

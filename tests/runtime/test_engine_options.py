@@ -1,5 +1,6 @@
 """Connection pool settings follow the database: pooled PostgreSQL connections are checked at checkout
 (engine/db/pool_liveness.py), an SQLite file has no connection to lose."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """The collector settings of the long-running processes."""
+
 import gc
 
 import pytest

@@ -1,5 +1,6 @@
 """Host functions that scripts may call (engine/runtime/sandbox.py `host_function`): they run untraced, and
 their time moves the script's deadline on, within an allowance, so an endless loop of calls still ends."""
+
 import sys
 import time
 

@@ -1,6 +1,7 @@
 """The packages' import graph (docs/architecture.md, "Layers"): no cycle between packages, and no import inside a
 function. A module that needs one of a package above it is in the wrong layer; one that imports inside a
 function to dodge a cycle hides that."""
+
 from __future__ import annotations
 
 import ast
@@ -25,7 +26,7 @@ def _package(path: Path) -> str:
 def _target(path: Path, node) -> list[str]:
     if isinstance(node, ast.ImportFrom):
         if node.level:
-            base = list(path.relative_to(ENGINE).parts[:-node.level])
+            base = list(path.relative_to(ENGINE).parts[: -node.level])
             return [".".join(["engine", *base, *([node.module] if node.module else [])])]
         return [node.module or ""]
     return [alias.name for alias in node.names]
@@ -37,8 +38,12 @@ def _graph():
         if "migrations" in path.parts:
             continue
         tree = ast.parse(path.read_text())
-        in_function = {id(inner) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-                       for inner in ast.walk(fn)}
+        in_function = {
+            id(inner)
+            for fn in ast.walk(tree)
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for inner in ast.walk(fn)
+        }
         for node in ast.walk(tree):
             if not isinstance(node, (ast.Import, ast.ImportFrom)):
                 continue
@@ -99,13 +104,19 @@ def test_no_import_inside_a_function():
     late = _graph()[1]
     assert late <= LATE_IMPORTS_AT_MOST, (
         f"{late} imports inside functions (at most {LATE_IMPORTS_AT_MOST}): import at the top of the module; if "
-        "that makes a cycle, the code is in the wrong layer (docs/architecture.md)")
+        "that makes a cycle, the code is in the wrong layer (docs/architecture.md)"
+    )
 
 
 def test_every_package_is_a_regular_package():
     # a folder of modules without __init__.py is a namespace package, which the build's package finder
     # ([tool.setuptools.packages.find]) leaves out of the wheel and the image
-    missing = sorted(str(folder.relative_to(ENGINE)) for folder in ENGINE.rglob("*")
-                     if folder.is_dir() and "migrations" not in folder.parts and any(folder.glob("*.py"))
-                     and not (folder / "__init__.py").exists())
+    missing = sorted(
+        str(folder.relative_to(ENGINE))
+        for folder in ENGINE.rglob("*")
+        if folder.is_dir()
+        and "migrations" not in folder.parts
+        and any(folder.glob("*.py"))
+        and not (folder / "__init__.py").exists()
+    )
     assert missing == []

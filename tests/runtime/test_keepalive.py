@@ -1,5 +1,6 @@
 """The server closes a keep-alive connection after VB_KEEPALIVE_REQUESTS requests (engine/app/gunicorn_conf.py),
 so a client that keeps its connection open is not tied to one worker for good."""
+
 import socket
 
 import pytest
@@ -23,7 +24,9 @@ def _get(sock: socket.socket, port: int) -> tuple[bytes, bool]:
     while b"\r\n\r\n" not in data:
         data += sock.recv(4096)
     head, _, body = data.partition(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
     while len(body) < length:
         body += sock.recv(4096)
     sock.settimeout(0.5)
@@ -41,5 +44,8 @@ def test_a_keep_alive_connection_is_closed_after_its_last_request(live):
         for _ in range(3):
             head, closed = _get(sock, live.port)
             heads.append((head.split(b"\r\n")[0], b"connection: close" in head.lower(), closed))
-    assert heads == [(b"HTTP/1.1 200 OK", False, False), (b"HTTP/1.1 200 OK", False, False),
-                     (b"HTTP/1.1 200 OK", True, True)]
+    assert heads == [
+        (b"HTTP/1.1 200 OK", False, False),
+        (b"HTTP/1.1 200 OK", False, False),
+        (b"HTTP/1.1 200 OK", True, True),
+    ]

@@ -1,13 +1,31 @@
 """The case layer knows no domain: what tasks, messages and webhooks add to a step comes through the
 contributor interface (engine/instances/contributors.py, docs/architecture.md)."""
+
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
-DOMAINS = ("tasks", "messages", "webhooks", "timers", "reporting", "retention", "documents", "notes", "notifications",
-           "search", "accesslog", "access", "cases", "api", "web", "studio", "operations")
+DOMAINS = (
+    "tasks",
+    "messages",
+    "webhooks",
+    "timers",
+    "reporting",
+    "retention",
+    "documents",
+    "notes",
+    "notifications",
+    "search",
+    "accesslog",
+    "access",
+    "cases",
+    "api",
+    "web",
+    "studio",
+    "operations",
+)
 
 
 def _imported_packages(path: Path) -> set[str]:

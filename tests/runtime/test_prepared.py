@@ -1,5 +1,6 @@
 """Prepared statements on the driver's cursor behave as SQLAlchemy would, in the session's transaction
 (on SQLite and, in the PostgreSQL pass, on PostgreSQL)."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,23 +11,55 @@ from engine.instances.models import AuditEvent
 from engine.db.prepared import Prepared, Raw
 
 AUDIT = AuditEvent.__table__
-INSERT = Prepared(sa.insert(AUDIT).values({name: sa.bindparam(name, type_=AUDIT.c[name].type) for name in (
-    "instance_id", "at", "actor", "event", "element_id", "element_name", "task_id", "data_keys", "details")}))
-SELECT = Prepared(sa.select(AUDIT.c.event, AUDIT.c.at, AUDIT.c.data_keys, AUDIT.c.details)
-                  .where(AUDIT.c.instance_id == sa.bindparam("instance")).order_by(AUDIT.c.id))
-NEWEST = Prepared(sa.select(AUDIT.c.event).where(AUDIT.c.instance_id == sa.bindparam("instance"))
-                  .order_by(AUDIT.c.id.desc()).limit(1))
+INSERT = Prepared(
+    sa.insert(AUDIT).values(
+        {
+            name: sa.bindparam(name, type_=AUDIT.c[name].type)
+            for name in (
+                "instance_id",
+                "at",
+                "actor",
+                "event",
+                "element_id",
+                "element_name",
+                "task_id",
+                "data_keys",
+                "details",
+            )
+        }
+    )
+)
+SELECT = Prepared(
+    sa.select(AUDIT.c.event, AUDIT.c.at, AUDIT.c.data_keys, AUDIT.c.details)
+    .where(AUDIT.c.instance_id == sa.bindparam("instance"))
+    .order_by(AUDIT.c.id)
+)
+NEWEST = Prepared(
+    sa.select(AUDIT.c.event).where(AUDIT.c.instance_id == sa.bindparam("instance")).order_by(AUDIT.c.id.desc()).limit(1)
+)
 RENAME = Prepared(sa.update(AUDIT).where(AUDIT.c.event == sa.bindparam("old")).values(event=sa.bindparam("new")))
-RETURNING = Prepared(sa.text("INSERT INTO audit_event (instance_id, at, actor, event, data_keys, details) "
-                             "VALUES (:instance, :at, 'x', 'text.insert', '[]', '{}') RETURNING id")
-                     .bindparams(sa.bindparam("at", type_=AUDIT.c.at.type)))
+RETURNING = Prepared(
+    sa.text(
+        "INSERT INTO audit_event (instance_id, at, actor, event, data_keys, details) "
+        "VALUES (:instance, :at, 'x', 'text.insert', '[]', '{}') RETURNING id"
+    ).bindparams(sa.bindparam("at", type_=AUDIT.c.at.type))
+)
 AT = datetime(2026, 11, 28, 9, 15, 30, 123456, tzinfo=timezone(timedelta(hours=1)))
 
 
 def row(event, **extra):
-    return {"instance_id": "case-1", "at": AT, "actor": "tester", "event": event, "element_id": None,
-            "element_name": None, "task_id": None, "data_keys": ["a", "b"], "details": {"n": 1, "nested": [True]},
-            **extra}
+    return {
+        "instance_id": "case-1",
+        "at": AT,
+        "actor": "tester",
+        "event": event,
+        "element_id": None,
+        "element_name": None,
+        "task_id": None,
+        "data_keys": ["a", "b"],
+        "details": {"n": 1, "nested": [True]},
+        **extra,
+    }
 
 
 def test_values_are_written_and_read_as_sqlalchemy_does(app):
@@ -34,8 +67,10 @@ def test_values_are_written_and_read_as_sqlalchemy_does(app):
         INSERT.executemany(Raw(), [row("one"), row("two")])
         db.session.commit()
         rows = SELECT.all(Raw(), {"instance": "case-1"})
-        assert rows == [("one", AT, ["a", "b"], {"n": 1, "nested": [True]}),
-                        ("two", AT, ["a", "b"], {"n": 1, "nested": [True]})]
+        assert rows == [
+            ("one", AT, ["a", "b"], {"n": 1, "nested": [True]}),
+            ("two", AT, ["a", "b"], {"n": 1, "nested": [True]}),
+        ]
         assert rows[0][1].tzinfo is not None and rows[0][1].utcoffset() == timedelta(0)
         orm = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == "case-1")).all()
         assert [(e.event, e.at, e.data_keys, e.details) for e in orm] == rows
@@ -70,9 +105,11 @@ def test_statements_share_the_sessions_transaction(app):
         assert [r[0] for r in SELECT.all(Raw(), {"instance": "case-1"})] == ["kept"]
 
 
-CANDIDATE = Prepared(sa.insert(sa.table("task_candidate", sa.column("task_id"), sa.column("instance_id"),
-                                        sa.column("group_name")))
-                     .values(task_id=sa.bindparam("task"), instance_id="case-1", group_name=sa.bindparam("group")))
+CANDIDATE = Prepared(
+    sa.insert(
+        sa.table("task_candidate", sa.column("task_id"), sa.column("instance_id"), sa.column("group_name"))
+    ).values(task_id=sa.bindparam("task"), instance_id="case-1", group_name=sa.bindparam("group"))
+)
 
 
 def test_driver_errors_are_sqlalchemy_errors(app):

@@ -1,4 +1,5 @@
 """docs/privacy.md lists who reads what, generated from the forms (tools/readers_table.py): it cannot drift."""
+
 from __future__ import annotations
 
 from tools import readers_table
@@ -7,17 +8,26 @@ from tools import readers_table
 def test_the_privacy_page_lists_the_readers_the_forms_give():
     current = readers_table.DOC.read_text()
     assert readers_table.render(current) == current, (
-        "docs/privacy.md's table of readers differs from forms/: run `python -m tools.readers_table`.")
+        "docs/privacy.md's table of readers differs from forms/: run `python -m tools.readers_table`."
+    )
 
 
 def test_the_table_follows_the_need_to_know_defaults():
-    rows = {tuple(cell.strip(" `") for cell in line.strip("|").split("|")[:2]): line
-            for line in readers_table.rows()[2:]}
-    assert rows[("threat_response", "incident_description")].rstrip(" |").endswith(
-        "ambtsdrager, gemeente, politie, procesbeheerder, beheerder, gemeente.burgemeester, gemeente.locoburgemeester")
+    rows = {
+        tuple(cell.strip(" `") for cell in line.strip("|").split("|")[:2]): line for line in readers_table.rows()[2:]
+    }
+    assert (
+        rows[("threat_response", "incident_description")]
+        .rstrip(" |")
+        .endswith(
+            "ambtsdrager, gemeente, politie, procesbeheerder, beheerder, gemeente.burgemeester, gemeente.locoburgemeester"
+        )
+    )
     assert "bzk" in rows[("threat_response", "estimated_costs")]
-    assert "bzk" in rows[("threat_response", "advised_measures")] and "**yes**" in rows[
-        ("threat_response", "advised_measures")]
+    assert (
+        "bzk" in rows[("threat_response", "advised_measures")]
+        and "**yes**" in rows[("threat_response", "advised_measures")]
+    )
     assert "bzk" not in rows[("threat_response", "home_address")]
     assert ("threat_response", "contact_phone") not in rows  # the IVP's own case holds it
     assert rows[("ivp_support", "contact_phone")].rstrip(" |").endswith("ambtsdrager, ivp")

@@ -1,4 +1,5 @@
 """The state dump reuses the JSON of settled tasks and still writes exactly what the library's converter writes."""
+
 import json
 
 import pytest
@@ -100,8 +101,11 @@ def test_a_loaded_workflow_reuses_the_text_it_was_read_from():
     text = dump_state(workflow)
     loaded = load_state(text, spec, {}, ENGINE)
     kept = loaded._vb_task_json
-    assert kept and all(json.loads(entry[1].split(":", 1)[1]) == json.loads(text)["tasks"][str(task_id)]
-                        for task_id, entry in kept.items() if str(task_id) in json.loads(text)["tasks"])
+    assert kept and all(
+        json.loads(entry[1].split(":", 1)[1]) == json.loads(text)["tasks"][str(task_id)]
+        for task_id, entry in kept.items()
+        if str(task_id) in json.loads(text)["tasks"]
+    )
     complete_user_task(loaded, "checkin", last_checkin=3)
     same_as_library(loaded)
 

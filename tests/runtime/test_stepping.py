@@ -1,5 +1,6 @@
 """The host's engine loop (engine.runtime.stepping) runs exactly what SpiffWorkflow's `do_engine_steps` runs,
 in the same order: it only skips walks of the task tree that cannot find a ready engine task."""
+
 from __future__ import annotations
 
 import re
@@ -65,15 +66,15 @@ def test_parallel_branches_run_in_the_library_order_and_idle_walks_are_skipped(m
 
         monkeypatch.setattr(type(workflow), "get_tasks", counting)
         for index in range(3):
-            task = next(t for t in workflow.tasks.values()
-                        if t.state == TaskState.READY and t.task_spec.bpmn_id == "checkin")
+            task = next(
+                t for t in workflow.tasks.values() if t.state == TaskState.READY and t.task_spec.bpmn_id == "checkin"
+            )
             task.data["last_checkin"] = index
             task.run()
             steps(workflow, did_complete_task=lambda t, _ran=ran: _ran.append(t.task_spec.name))
         monkeypatch.undo()
     assert order["ours"] == order["library"] and order["ours"]
     assert walks["ours"] < walks["library"]
-
 
 
 def test_a_tree_deep_enough_for_the_library_depth_limit_behaves_as_with_the_library(monkeypatch):

@@ -1,4 +1,5 @@
 """Fixtures for the scenario tests: the real processes/ and forms/ deployed, users of every role."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Helpers for driving the real processes through the REST API as the demo users of each role."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -14,10 +15,18 @@ MUNICIPALITY = "GM0668"
 def report(**overrides) -> dict:
     """A valid start form of threat_response (a threatened wethouder of West Betuwe)."""
     data = {
-        "case_title": "Dreigbrief aan wethouder", "municipality_code": MUNICIPALITY, "office_holder_role": "wethouder",
-        "reporter_is_office_holder": False, "incident_category": "bedreiging", "incident_date": "2026-11-20",
-        "channel": "brief", "incident_location": "werk", "incident_description": "Brief met een doodsbedreiging.",
-        "acute_danger": False, "suspect_known": False, "family_involved": False,
+        "case_title": "Dreigbrief aan wethouder",
+        "municipality_code": MUNICIPALITY,
+        "office_holder_role": "wethouder",
+        "reporter_is_office_holder": False,
+        "incident_category": "bedreiging",
+        "incident_date": "2026-11-20",
+        "channel": "brief",
+        "incident_location": "werk",
+        "incident_description": "Brief met een doodsbedreiging.",
+        "acute_danger": False,
+        "suspect_known": False,
+        "family_involved": False,
     }
     data.update(overrides)
     return data
@@ -25,24 +34,42 @@ def report(**overrides) -> dict:
 
 SUPPORT_OFFERED = {"support_numbers_given": True, "support_information_by": "gemeente"}
 # The office holder refers themselves to the IVP (the start form of ivp_support)
-REFERRAL = {"referred_person": "ambtsdrager", "office_holder_role": "wethouder", "acute_danger": False,
-            "contact_phone": "06 12345678", "referral_source": "zelf"}
+REFERRAL = {
+    "referred_person": "ambtsdrager",
+    "office_holder_role": "wethouder",
+    "acute_danger": False,
+    "contact_phone": "06 12345678",
+    "referral_source": "zelf",
+}
 
-TRIAGE = {"first_contact_at": "2026-11-23T10:00", "severity": "hoog", "case_handler_name": "J. Jansen",
-          "driehoek_informed": True}
+TRIAGE = {
+    "first_contact_at": "2026-11-23T10:00",
+    "severity": "hoog",
+    "case_handler_name": "J. Jansen",
+    "driehoek_informed": True,
+}
 
 
 def assessment(threat_level="concreet", measures=("alarm_opvolging", "camera")) -> dict:
-    data = {"threat_product": "dreigingsinschatting", "threat_level": threat_level, "assessment_date": "2026-11-25",
-            "advice_reference": "ADV-2026-17", "measures_advised": bool(measures)}
+    data = {
+        "threat_product": "dreigingsinschatting",
+        "threat_level": threat_level,
+        "assessment_date": "2026-11-25",
+        "advice_reference": "ADV-2026-17",
+        "measures_advised": bool(measures),
+    }
     if measures:
         data.update(advised_measures=list(measures), advice_authority="burgemeester")
     return data
 
 
 def cost_decision(costs_borne_by="gemeente", estimated_costs=48_000, municipal_budget=120_000_000) -> dict:
-    return {"costs_borne_by": costs_borne_by, "estimated_costs": estimated_costs, "municipal_budget": municipal_budget,
-            "cost_decision_date": "2026-11-27"}
+    return {
+        "costs_borne_by": costs_borne_by,
+        "estimated_costs": estimated_costs,
+        "municipal_budget": municipal_budget,
+        "cost_decision_date": "2026-11-27",
+    }
 
 
 DRIEHOEK = {"driehoek_held_at": "2026-11-23T16:00", "driehoek_agreements": "Cameratoezicht bij het gemeentehuis."}
@@ -53,8 +80,15 @@ NOT_APPLY = {"vangnet_follow_up": "niet_aanvragen", "vangnet_follow_up_note": "D
 class Team:
     """The demo users of every role."""
 
-    USERS = {"gemeente": "gemeente.westbetuwe", "ambtsdrager": "ambtsdrager.westbetuwe", "politie": "politie",
-             "om": "om", "bzk": "bzk", "ivp": "ivp", "admin": "beheerder"}
+    USERS = {
+        "gemeente": "gemeente.westbetuwe",
+        "ambtsdrager": "ambtsdrager.westbetuwe",
+        "politie": "politie",
+        "om": "om",
+        "bzk": "bzk",
+        "ivp": "ivp",
+        "admin": "beheerder",
+    }
 
     def __init__(self, as_user):
         self.as_user = as_user
@@ -83,8 +117,9 @@ class Team:
 
     def message(self, name, business_key, variables, user, expect=200):
         """Send a message as `user`: only the party a message stands for may send it."""
-        response = user.post("/api/v1/messages", json={
-            "name": name, "business_key": business_key, "variables": variables})
+        response = user.post(
+            "/api/v1/messages", json={"name": name, "business_key": business_key, "variables": variables}
+        )
         assert response.status_code == expect, response.get_json()
         return response.get_json()
 
@@ -99,8 +134,12 @@ class Team:
             self.do(self.gemeente, case_id, "consult_driehoek", DRIEHOEK)
 
     def no_aangifte(self, case_id):
-        self.do(self.gemeente, case_id, "choose_filing_method",
-                {"filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"})
+        self.do(
+            self.gemeente,
+            case_id,
+            "choose_filing_method",
+            {"filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"},
+        )
 
     def no_support(self, case_id):
         """The threat case's offer of support: the numbers given, nothing about whether anyone called."""

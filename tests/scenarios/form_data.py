@@ -3,6 +3,7 @@
 Every input field gets a value that satisfies its declared rules (required, options, min/max, lengths,
 patterns); fields a form hides are filled too, and the server must ignore them.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,8 +16,9 @@ PATTERN_EXAMPLES = {
     r"^GM\d{4}$": lambda rng: rng.choice(MUNICIPALITIES),
     r"^[A-Za-z0-9][A-Za-z0-9./-]{3,39}$": lambda rng: f"PL0600-2026-{rng.randint(1, 999999):06d}",
     r"^\d{2}/\d{6}-\d{2}$": lambda rng: f"{rng.randint(1, 99):02d}/{rng.randint(0, 999999):06d}-{rng.randint(16, 30)}",
-    r"^VB-\d{4}-[A-HJ-NP-Z2-9]{6}$": lambda rng: "VB-2026-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-                                                                   for _ in range(6)),
+    r"^VB-\d{4}-[A-HJ-NP-Z2-9]{6}$": lambda rng: (
+        "VB-2026-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+    ),
 }
 WORDS = "dreiging melding gemeente raad wethouder brief vergadering veiligheid afspraak contact nazorg advies".split()
 

@@ -1,5 +1,6 @@
 """The read log (engine/accesslog): every read of a case's data leaves exactly one entry; the office holder
 and the privacy officer read it, nobody else."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,11 @@ def test_every_read_of_a_case_writes_exactly_one_entry(app, as_user, deploy_real
     admin_web = WebClient(app).sign_in("beheerder")
     checked = []
     for rule in _case_routes(app):
-        url = rule.rule.replace("<process_instance_id>", case["id"]).replace("<case_id>", case["id"]) \
+        url = (
+            rule.rule.replace("<process_instance_id>", case["id"])
+            .replace("<case_id>", case["id"])
             .replace("<task_id>", task["id"])
+        )
         if rule.rule.startswith("/api/"):
             answer = (team.admin if rule.endpoint == "timers.CaseTimers" else team.gemeente).get(url)
         else:
@@ -58,15 +62,30 @@ def test_every_read_of_a_case_writes_exactly_one_entry(app, as_user, deploy_real
         assert count - before == expected, f"{rule.rule} wrote {count - before} read log entries, not {expected}"
         before = count
         checked.append(rule.endpoint)
-    assert {"instances.Case", "instances.CaseHistory", "tasks.Task", "web.case_page", "web.task_page",
-            "studio_pages.operations_case"} <= set(checked)
+    assert {
+        "instances.Case",
+        "instances.CaseHistory",
+        "tasks.Task",
+        "web.case_page",
+        "web.task_page",
+        "studio_pages.operations_case",
+    } <= set(checked)
     entries = _entries(app, instance_id=case["id"])
     assert ("gemeente.westbetuwe", "api", "case.read", case["id"], ["ordinary", "sensitive"]) == entries[0][:5]
     assert any(e[2] == "task.read" and e[5] == "Taak / task triage" for e in entries)
     assert any(e[2] == "case.history" and e[4] == ["audit_trail"] for e in entries)
     # a reader who may not see the sensitive fields: the entry says ordinary data only
-    team.do(team.gemeente, case["id"], "triage", {"first_contact_at": "2026-11-23T10:00", "severity": "hoog",
-                                                  "case_handler_name": "J. Jansen", "driehoek_informed": True})
+    team.do(
+        team.gemeente,
+        case["id"],
+        "triage",
+        {
+            "first_contact_at": "2026-11-23T10:00",
+            "severity": "hoog",
+            "case_handler_name": "J. Jansen",
+            "driehoek_informed": True,
+        },
+    )
     team.admin.get(f"/api/v1/process-instances/{case['id']}")
     assert _entries(app, username="beheerder")[-1][4] == ["ordinary"]
 

@@ -1,4 +1,5 @@
 """The case page shows values as people read them: yes/no, option labels, lists, local dates, euros, names."""
+
 import re
 
 from tests.scenarios.flow import Team, assessment, cost_decision
@@ -9,7 +10,7 @@ def _data_section(page: str) -> str:
     """The case data section with its steps' sections, up to the next section of the page."""
     start = page.index('<section aria-labelledby="data-heading"')
     end = re.compile(r'<section aria-labelledby="(?!data-step-)').search(page, start + 1)
-    return page[start:end.start() if end else len(page)]
+    return page[start : end.start() if end else len(page)]
 
 
 def test_a_walked_threat_case_reads_as_a_dutch_case_file(app, deploy_real, as_user):
@@ -83,8 +84,9 @@ def test_the_case_page_says_what_an_open_case_waits_for(deploy_fixture, as_user,
     assert re.search(r"Wachten op het moment van '2 werkdagen': <time datetime=", waits), waits
 
     gemeente = as_user("gemeente.westbetuwe")
-    delivered = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
-                                                         "business_key": case["business_key"]})
+    delivered = gemeente.post(
+        "/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": case["business_key"]}
+    )
     assert delivered.status_code == 200, delivered.get_json()
     text = page.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "data-waits" not in text and "Waarom deze zaak nog openstaat" not in text

@@ -1,4 +1,5 @@
 """Case data at rest (docs/privacy.md): sealed per case, a wrong key opens nothing, rotation, crypto-shredding."""
+
 from __future__ import annotations
 
 import base64
@@ -38,24 +39,44 @@ def _new_key() -> str:
 
 
 def _app(database_url, **config):
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "VB_DEMO": True,
-                       "VB_AUTO_MIGRATE": False, "SECRET_KEY": "test-secret", **config})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "VB_DEMO": True,
+            "VB_AUTO_MIGRATE": False,
+            "SECRET_KEY": "test-secret",
+            **config,
+        }
+    )
 
 
 def _walk_with_markers(team) -> dict:
-    case = team.start_threat(family_involved=True, family_details=MARKERS["family_details"],
-                             incident_location="woning", home_address=MARKERS["home_address"],
-                             incident_description=MARKERS["incident_description"])
+    case = team.start_threat(
+        family_involved=True,
+        family_details=MARKERS["family_details"],
+        incident_location="woning",
+        home_address=MARKERS["home_address"],
+        incident_description=MARKERS["incident_description"],
+    )
     case_id = case["id"]
     team.through_triage(case_id)
     team.no_aangifte(case_id)
     team.no_support(case_id)
     # the office holder refers themselves to the IVP: the phone number lives in the IVP's own case
-    case["support"] = team.ambtsdrager.start("ivp_support", {
-        "referred_person": "ambtsdrager", "office_holder_role": "wethouder", "acute_danger": False,
-        "contact_phone": MARKERS["contact_phone"], "referral_source": "zelf"})
-    team.do(team.politie, case_id, "threat_assessment",
-            {**assessment(), "advice_reference": MARKERS["advice_reference"]})
+    case["support"] = team.ambtsdrager.start(
+        "ivp_support",
+        {
+            "referred_person": "ambtsdrager",
+            "office_holder_role": "wethouder",
+            "acute_danger": False,
+            "contact_phone": MARKERS["contact_phone"],
+            "referral_source": "zelf",
+        },
+    )
+    team.do(
+        team.politie, case_id, "threat_assessment", {**assessment(), "advice_reference": MARKERS["advice_reference"]}
+    )
     return case
 
 
@@ -69,18 +90,24 @@ def _database_text(database_url: str, databases) -> bytes:
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before + path.read_bytes()
-    dump = subprocess.run(["pg_dump", "--data-only", f"--schema={databases.schema}", TEST_DATABASE_URL],
-                          capture_output=True, check=True)
+    dump = subprocess.run(
+        ["pg_dump", "--data-only", f"--schema={databases.schema}", TEST_DATABASE_URL], capture_output=True, check=True
+    )
     return dump.stdout
 
 
 def test_no_sensitive_value_is_stored_readable_and_readers_still_see_them(
-        app, as_user, deploy_real, database_url, databases):
+    app, as_user, deploy_real, database_url, databases
+):
     team = Team(as_user)
     case = _walk_with_markers(team)
     # a message caught by the IVP's case
-    team.message("ivp_eerste_contact", case["support"]["business_key"],
-                 {"ivp_first_contact_at": "2026-11-24T09:00", "contact_channel": "video"}, team.ivp)
+    team.message(
+        "ivp_eerste_contact",
+        case["support"]["business_key"],
+        {"ivp_first_contact_at": "2026-11-24T09:00", "contact_channel": "video"},
+        team.ivp,
+    )
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -113,14 +140,19 @@ def test_a_wrong_key_opens_nothing_and_says_which_key_is_needed(app, as_user, de
     result = wrong.test_cli_runner().invoke(args=["keys", "check"])
     assert result.exit_code == 1 and right in result.output
     # nothing changed: the right key still opens the case where it was
-    assert [t["element_id"] for t in team.gemeente.case(case["id"])["open_tasks"]] == \
-        [t["element_id"] for t in team.admin.case(case["id"])["open_tasks"]]
+    assert [t["element_id"] for t in team.gemeente.case(case["id"])["open_tasks"]] == [
+        t["element_id"] for t in team.admin.case(case["id"])["open_tasks"]
+    ]
 
 
 def test_rotation_rewraps_the_data_keys_and_old_data_reads_after_it(app, as_user, deploy_real, database_url):
     team = Team(as_user)
-    case = team.start_threat(incident_location="woning", home_address=MARKERS["home_address"], family_involved=True,
-                             family_details=MARKERS["family_details"])
+    case = team.start_threat(
+        incident_location="woning",
+        home_address=MARKERS["home_address"],
+        family_involved=True,
+        family_details=MARKERS["family_details"],
+    )
     old, new = os.environ["VB_MASTER_KEY"], _new_key()
     both = _app(database_url, VB_MASTER_KEY=f"{new},{old}")
     result = both.test_cli_runner().invoke(args=["keys", "rotate"])
@@ -129,8 +161,10 @@ def test_rotation_rewraps_the_data_keys_and_old_data_reads_after_it(app, as_user
     only_new = _app(database_url, VB_MASTER_KEY=new)
     client = only_new.test_client()
     token = client.post("/api/v1/auth/token", json={"username": "gemeente.westbetuwe", "password": "demo"})
-    answer = client.get(f"/api/v1/process-instances/{case['id']}",
-                        headers={"Authorization": f"Bearer {token.get_json()['access_token']}"})
+    answer = client.get(
+        f"/api/v1/process-instances/{case['id']}",
+        headers={"Authorization": f"Bearer {token.get_json()['access_token']}"},
+    )
     assert answer.status_code == 200 and answer.get_json()["variables"]["home_address"] == MARKERS["home_address"]
     with only_new.app_context():
         assert db.session.scalars(sa.select(CaseKey.kek_id).distinct()).all() == [key_id(base64.b64decode(new))]
@@ -141,13 +175,22 @@ def test_a_production_start_without_a_key_is_refused(database_url, monkeypatch):
     with pytest.raises(KeyringError, match="VB_MASTER_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False, "VB_DEMO": False})
     with pytest.raises(KeyringError, match="32"):
-        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False,
-                    "VB_MASTER_KEY": base64.b64encode(b"short").decode()})
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "VB_AUTO_MIGRATE": False,
+                "VB_MASTER_KEY": base64.b64encode(b"short").decode(),
+            }
+        )
 
 
 def _closed_case(team) -> dict:
-    case = team.start_threat(incident_location="woning", home_address=MARKERS["home_address"], family_involved=True,
-                             family_details=MARKERS["family_details"])
+    case = team.start_threat(
+        incident_location="woning",
+        home_address=MARKERS["home_address"],
+        family_involved=True,
+        family_details=MARKERS["family_details"],
+    )
     team.through_triage(case["id"])
     response = team.admin.post(f"/api/v1/operations/cases/{case['id']}/cancel", json={"reason": "Test"})
     assert response.status_code == 200, response.get_json()
@@ -160,8 +203,11 @@ def test_the_sweep_purges_closed_cases_past_retention_and_keeps_held_ones(app, a
     hold = team.admin.post(f"/api/v1/process-instances/{held['id']}/legal-hold", json={"reason": "Rechtszaak 12"})
     assert hold.status_code == 201 and hold.get_json()["by"] == "beheerder"
     with app.app_context():  # threat_response keeps closed cases 3650 days (camunda:historyTimeToLive)
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id.in_([purged["id"], held["id"]]))
-                           .values(completed_at=utcnow() - timedelta(days=3651)))
+        db.session.execute(
+            sa.update(ProcessInstance)
+            .where(ProcessInstance.id.in_([purged["id"], held["id"]]))
+            .values(completed_at=utcnow() - timedelta(days=3651))
+        )
         db.session.commit()
         year = utcnow().year
         figures_before = year_figures(year)
@@ -191,13 +237,19 @@ def test_retention_passes_with_time_and_an_erasure_request_purges_at_once(app, a
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["cases", "purge", running["business_key"], "--reason", "Verzoek art. 17"])
     assert refused.exit_code == 1 and "cancel it" in refused.output
-    result = runner.invoke(args=["cases", "purge", erased["business_key"], "--reason", "Verzoek art. 17 AVG nr 4",
-                                 "--by", "fg"])
+    result = runner.invoke(
+        args=["cases", "purge", erased["business_key"], "--reason", "Verzoek art. 17 AVG nr 4", "--by", "fg"]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
-        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == erased["id"])
-                                   .order_by(AuditEvent.id.desc())).first()
-        assert (event.event, event.actor, event.details["reason"]) == ("case.purged", "cli:fg", "Verzoek art. 17 AVG nr 4")
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.instance_id == erased["id"]).order_by(AuditEvent.id.desc())
+        ).first()
+        assert (event.event, event.actor, event.details["reason"]) == (
+            "case.purged",
+            "cli:fg",
+            "Verzoek art. 17 AVG nr 4",
+        )
         assert retention.sweep() == 0  # the other closed case is within its retention
     with time_machine.travel(utcnow() + timedelta(days=3652), tick=False):
         with app.app_context():

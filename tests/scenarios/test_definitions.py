@@ -1,5 +1,6 @@
 """The definitions in processes/ and forms/ themselves: they deploy cleanly, every diagram is fully laid out
 for a modeler, every user task has a form and a role, and every sensitive field is marked."""
+
 import json
 import re
 
@@ -11,14 +12,33 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "bpmndi": BPMNDI}
-PUBLIC_PROCESSES = {"threat_response", "aangifte_support", "bzk_compensation", "psychosocial_support",
-                    "democratic_disruption_registration", "toolkit_rollout", "vangnet_evaluation", "ivp_support"}
+PUBLIC_PROCESSES = {
+    "threat_response",
+    "aangifte_support",
+    "bzk_compensation",
+    "psychosocial_support",
+    "democratic_disruption_registration",
+    "toolkit_rollout",
+    "vangnet_evaluation",
+    "ivp_support",
+}
 ROLES = {"ambtsdrager", "gemeente", "politie", "om", "bzk", "ivp"}
 ROUTED = {"${case_handler_group}", "${driehoek_member_group}"}  # case_routing's outputs
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-FLOW_NODES = {"startEvent", "endEvent", "intermediateCatchEvent", "boundaryEvent", "userTask", "scriptTask",
-              "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
-              "eventBasedGateway"}
+FLOW_NODES = {
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "userTask",
+    "scriptTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "eventBasedGateway",
+}
 
 
 def _diagrams():
@@ -85,15 +105,20 @@ def test_every_user_task_has_a_form_and_a_role_and_every_form_is_used():
                 groups = (task.get(f"{{{CAMUNDA}}}candidateGroups") or "").split(",")
                 # a role, a sub-role within one (gemeente.griffie, om.hoofdofficier) or the routing's variable
                 static = [g for g in groups if g not in ROUTED]
-                assert form in forms and static and {g.split(".")[0] for g in static} <= ROLES, (path.name, task.get("id"))
+                assert form in forms and static and {g.split(".")[0] for g in static} <= ROLES, (
+                    path.name,
+                    task.get("id"),
+                )
             if form:
                 used.add(form)
     assert used == set(forms)
 
 
 def test_sensitive_fields_are_marked():
-    sensitive = {form_id: {c["key"] for c in _fields(form) if (c.get("properties") or {}).get("sensitive") == "true"}
-                 for form_id, form in _forms().items()}
+    sensitive = {
+        form_id: {c["key"] for c in _fields(form) if (c.get("properties") or {}).get("sensitive") == "true"}
+        for form_id, form in _forms().items()
+    }
     assert sensitive["threat_report"] == {"family_details", "home_address"}
     assert sensitive["threat_assessment"] == {"advised_measures"}
     assert sensitive["acute_police_response"] == {"acute_measures", "temporary_protection", "acute_notes"}

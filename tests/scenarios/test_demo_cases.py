@@ -13,9 +13,21 @@ def test_seed_demo_creates_cases_once_and_every_user_has_work(app, deploy_real, 
     cases = admin.get("/api/v1/process-instances", query_string={"limit": 50}).get_json()["items"]
     assert sorted(c["business_key"] for c in cases) == [f"VB-DEMO-000{n}" for n in range(1, 9)]
     assert {c["status"] for c in cases} == {"running"}
-    inbox = {name: {t["element_id"] for t in as_user(name).tasks()} for name in (
-        "ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp",
-        "burgemeester.westbetuwe", "locoburgemeester.westbetuwe", "hoofdofficier")}
+    inbox = {
+        name: {t["element_id"] for t in as_user(name).tasks()}
+        for name in (
+            "ambtsdrager.westbetuwe",
+            "gemeente.westbetuwe",
+            "gemeente.amsterdam",
+            "politie",
+            "om",
+            "bzk",
+            "ivp",
+            "burgemeester.westbetuwe",
+            "locoburgemeester.westbetuwe",
+            "hoofdofficier",
+        )
+    }
     assert inbox["politie"] >= {"register_aangifte", "threat_assessment", "acute_police_response"}
     assert inbox["ivp"] == {"confirm_first_contact"}
     assert inbox["bzk"] == {"decide_compensation"}

@@ -1,4 +1,5 @@
 """Four eyes on lowering the protection of case data (definitions/protection.py, approvals.py)."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from tests.support.api import PROJECT, upload
 
 def _versions(app, process_id="threat_response") -> int:
     with app.app_context():
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(ProcessVersion)
-                                  .where(ProcessVersion.process_id == process_id))
+        count = db.session.scalar(
+            sa.select(sa.func.count()).select_from(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        )
         db.session.remove()
         return count
 
@@ -25,6 +27,7 @@ def _form_without_sensitive(tmp_path):
         for c in components:
             (c.get("properties") or {}).pop("sensitive", None)
             strip(c.get("components") or [])
+
     strip(form["components"])
     path = tmp_path / "threat_report.form"
     path.write_text(json.dumps(form))
@@ -35,14 +38,19 @@ def test_unmasking_a_field_waits_for_a_second_person(app, as_user, deploy_real, 
     owner, privacy = as_user("procesbeheerder"), as_user("privacy")
     before = _versions(app)
     path = _form_without_sensitive(tmp_path)
-    refused = owner.post("/api/v1/deployments", data={"files": (path.open("rb"), "threat_report.form")},
-                         content_type="multipart/form-data")
+    refused = owner.post(
+        "/api/v1/deployments",
+        data={"files": (path.open("rb"), "threat_report.form")},
+        content_type="multipart/form-data",
+    )
     body = refused.get_json()
     assert refused.status_code == 403 and body["code"] == "approval_required"
     # no longer sensitive, it would be read by the administrators too (a form field: still not by IVP, BZK, OM)
     # (the driehoek members read what every case role reads; gemeente.griffie and the like read it already as gemeente)
-    assert ("'home_address' becomes readable by beheerder, gemeente.burgemeester, gemeente.locoburgemeester, "
-            "procesbeheerder as well.") in body["changes"]["threat_response"]
+    assert (
+        "'home_address' becomes readable by beheerder, gemeente.burgemeester, gemeente.locoburgemeester, "
+        "procesbeheerder as well."
+    ) in body["changes"]["threat_response"]
     assert _versions(app) == before
     approval_id = body["approval_id"]
     assert owner.post(f"/api/v1/deployments/approvals/{approval_id}/approve").status_code == 403  # own request
@@ -54,8 +62,11 @@ def test_unmasking_a_field_waits_for_a_second_person(app, as_user, deploy_real, 
     deployed = upload(owner, [path])
     assert deployed["approval"]["approved_by"] == "privacy" and _versions(app) == before + 1
     with app.app_context():
-        latest = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.process_id == "threat_response")
-                                    .order_by(ProcessVersion.version.desc())).first()
+        latest = db.session.scalars(
+            sa.select(ProcessVersion)
+            .where(ProcessVersion.process_id == "threat_response")
+            .order_by(ProcessVersion.version.desc())
+        ).first()
         assert "home_address" not in latest.model["sensitive_keys"]
     assert privacy.post(f"/api/v1/deployments/approvals/{approval_id}/approve").status_code == 409  # used
 
@@ -68,13 +79,20 @@ def test_raising_protection_needs_nobody_and_a_longer_retention_does(app, as_use
     (tmp_path / "threat_report.form").write_text(json.dumps(form))
     assert upload(owner, [tmp_path / "threat_report.form"])["processes"]
     bpmn = (PROJECT / "processes" / "threat_response.bpmn").read_text()
-    (tmp_path / "threat_response.bpmn").write_text(bpmn.replace('camunda:historyTimeToLive="P3650D"',
-                                                                'camunda:historyTimeToLive="P7300D"', 1))
-    refused = owner.post("/api/v1/deployments", data={
-        "files": ((tmp_path / "threat_response.bpmn").open("rb"), "threat_response.bpmn")},
-        content_type="multipart/form-data")
+    (tmp_path / "threat_response.bpmn").write_text(
+        bpmn.replace('camunda:historyTimeToLive="P3650D"', 'camunda:historyTimeToLive="P7300D"', 1)
+    )
+    refused = owner.post(
+        "/api/v1/deployments",
+        data={"files": ((tmp_path / "threat_response.bpmn").open("rb"), "threat_response.bpmn")},
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 403
-    assert refused.get_json()["changes"]["threat_response"] == ["Closed cases are kept longer: P7300D instead of P3650D."]
-    refusal = as_user("privacy").post(f"/api/v1/deployments/approvals/{refused.get_json()['approval_id']}/refuse",
-                                      json={"reason": "Geen grondslag voor langer bewaren"})
+    assert refused.get_json()["changes"]["threat_response"] == [
+        "Closed cases are kept longer: P7300D instead of P3650D."
+    ]
+    refusal = as_user("privacy").post(
+        f"/api/v1/deployments/approvals/{refused.get_json()['approval_id']}/refuse",
+        json={"reason": "Geen grondslag voor langer bewaren"},
+    )
     assert refusal.status_code == 200 and refusal.get_json()["status"] == "refused"

@@ -2,6 +2,7 @@
 step of the gemeente, into the IVP's own confidential case; the IVP confirms first contact within its deadline
 (or its duty officer escalates), then check-ins follow in that case while the threat case closes on its own.
 The gemeente, BZK and the OM never see the IVP's case or its fields, in any channel."""
+
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -76,10 +77,18 @@ def test_a_family_member_is_referred_and_check_ins_do_not_keep_the_threat_case_o
 
     # The threat case runs to its end while the IVP's check-ins wait for their moments
     team.through_triage(threat["id"])
-    team.do(team.ambtsdrager, threat["id"], "choose_filing_method",
-            {"filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"})
-    team.do(team.ambtsdrager, threat["id"], "ask_support_consent",
-            {"support_numbers_given": True, "support_information_by": "ambtsdrager"})
+    team.do(
+        team.ambtsdrager,
+        threat["id"],
+        "choose_filing_method",
+        {"filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"},
+    )
+    team.do(
+        team.ambtsdrager,
+        threat["id"],
+        "ask_support_consent",
+        {"support_numbers_given": True, "support_information_by": "ambtsdrager"},
+    )
     team.do(team.politie, threat["id"], "threat_assessment", assessment("geen", ()))
     team.do(team.gemeente, threat["id"], "close_case", {"closure_summary": "Afgerond", "closed_on": "2026-11-30"})
     closed = team.admin.case(threat["id"])
@@ -89,8 +98,12 @@ def test_a_family_member_is_referred_and_check_ins_do_not_keep_the_threat_case_o
     next_at = _as_ivp(team, support["id"])["next_checkin_at"]
     fire_due_timers(app, support["id"], after(next_at, seconds=1))
     team.login("ivp", "ambtsdrager", "admin", "gemeente")
-    team.do(team.ivp, support["id"], "hold_checkin",
-            {"checkin_held": "ja", "support_continues": "nee", "referred_to_regular_care": True})
+    team.do(
+        team.ivp,
+        support["id"],
+        "hold_checkin",
+        {"checkin_held": "ja", "support_continues": "nee", "referred_to_regular_care": True},
+    )
     data = _as_ivp(team, support["id"])
     assert data["support_status"] == "afgerond" and data["ivp_checkins_held"] == 1
     assert team.admin.case(support["id"])["status"] == "completed"
@@ -107,11 +120,16 @@ def test_no_contact_in_time_goes_to_the_ivp_duty_officer_not_the_gemeente(app, d
     escalation = team.ivp.task_for(support["id"], "escalate_no_contact")
     assert escalation["candidate_groups"] == ["ivp"]
     assert team.gemeente.tasks() == [] or all(t["process_instance_id"] != support["id"] for t in team.gemeente.tasks())
-    team.ivp.complete(escalation["id"], {"escalation_action": "ivp_dienstdoende",
-                                         "escalated_at": after(referred, minutes=65).isoformat()})
-    team.message("ivp_eerste_contact", support["business_key"],
-                 {"ivp_first_contact_at": after(referred, minutes=80).isoformat(), "contact_channel": "video"},
-                 user=team.ivp)
+    team.ivp.complete(
+        escalation["id"],
+        {"escalation_action": "ivp_dienstdoende", "escalated_at": after(referred, minutes=65).isoformat()},
+    )
+    team.message(
+        "ivp_eerste_contact",
+        support["business_key"],
+        {"ivp_first_contact_at": after(referred, minutes=80).isoformat(), "contact_channel": "video"},
+        user=team.ivp,
+    )
     data = _as_ivp(team, support["id"])
     assert data["ivp_first_contact_in_time"] is False
     escalated = [e for e in team.admin.history(support["id"]) if e["element_id"] == "record_escalation"]
@@ -122,34 +140,51 @@ def test_gemeente_bzk_and_om_never_see_the_ivp_case_in_any_channel(app, deploy_r
     team = Team(as_user)
     admin = team.admin
     # Two subscriptions: one for everything (a municipality's zaaksysteem, say), one that names the IVP's process
-    everything = admin.post("/api/v1/webhooks/subscriptions", json={
-        "url": "https://zaaksysteem.example/hooks", "event_types": ["case.started", "task.created", "task.completed",
-                                                                     "support.contact_confirmed"]})
+    everything = admin.post(
+        "/api/v1/webhooks/subscriptions",
+        json={
+            "url": "https://zaaksysteem.example/hooks",
+            "event_types": ["case.started", "task.created", "task.completed", "support.contact_confirmed"],
+        },
+    )
     assert everything.status_code == 201, everything.get_json()
-    named = admin.post("/api/v1/webhooks/subscriptions", json={
-        "url": "https://ivp.example/hooks", "process_id": "ivp_support",
-        "event_types": ["case.started", "task.created", "task.completed", "support.contact_confirmed"]})
+    named = admin.post(
+        "/api/v1/webhooks/subscriptions",
+        json={
+            "url": "https://ivp.example/hooks",
+            "process_id": "ivp_support",
+            "event_types": ["case.started", "task.created", "task.completed", "support.contact_confirmed"],
+        },
+    )
     assert named.status_code == 201, named.get_json()
 
     support = _refer(team)
     task = team.ivp.task_for(support["id"], "confirm_first_contact")
     referred = _as_ivp(team, support["id"])["ivp_referred_at"]
-    team.ivp.complete(task["id"], {"ivp_first_contact_at": after(referred, minutes=30).isoformat(),
-                                   "contact_channel": "telefoon"})
+    team.ivp.complete(
+        task["id"], {"ivp_first_contact_at": after(referred, minutes=30).isoformat(), "contact_channel": "telefoon"}
+    )
     key = support["business_key"]
 
     for username in OUTSIDERS:
         user = as_user(username)
-        user.case(support["id"], expect=404)                                          # API: the case
+        user.case(support["id"], expect=404)  # API: the case
         assert user.get(f"/api/v1/process-instances/{support['id']}/history").status_code == 404
-        assert all(t["process_instance_id"] != support["id"] for t in user.tasks())   # API: tasks
-        listed = user.get("/api/v1/process-instances", query_string={"q": key})       # API: search
+        assert all(t["process_instance_id"] != support["id"] for t in user.tasks())  # API: tasks
+        listed = user.get("/api/v1/process-instances", query_string={"q": key})  # API: search
         assert listed.status_code == 200 and all(c["id"] != support["id"] for c in listed.get_json()["items"])
         assert user.get(f"/api/v1/tasks/{task['id']}").status_code == 404
     # The overseers see that the case exists, none of its values
     values = admin.case(support["id"])["variables"]
-    for name in ("referred_person", "contact_phone", "ivp_referred", "ivp_referred_at", "ivp_first_contact_at",
-                 "support_status", "office_holder_role"):
+    for name in (
+        "referred_person",
+        "contact_phone",
+        "ivp_referred",
+        "ivp_referred_at",
+        "ivp_first_contact_at",
+        "support_status",
+        "office_holder_role",
+    ):
         assert values[name] == "***", name
 
     # Web pages: the case page, the task page and the search, as the gemeente
@@ -160,14 +195,16 @@ def test_gemeente_bzk_and_om_never_see_the_ivp_case_in_any_channel(app, deploy_r
     assert page.status_code == 200 and f"/cases/{support['id']}" not in page.get_data(as_text=True)
 
     with app.app_context():
-        outbox = db.session.scalars(sa.select(OutboundDelivery).where(OutboundDelivery.instance_id == support["id"])).all()
+        outbox = db.session.scalars(
+            sa.select(OutboundDelivery).where(OutboundDelivery.instance_id == support["id"])
+        ).all()
         mails = db.session.scalars(sa.select(MailMessage).where(MailMessage.instance_id == support["id"])).all()
         subscribers = {row.subscription_id for row in outbox}
         bodies = [open_body(row.body, support["id"]) for row in outbox]
         recipients = {tuple(sorted(db.session.get(User, m.user_id).roles)) for m in mails}
     # Outbound webhooks: only the subscription that names the process, and never the phone number
     assert subscribers == {named.get_json()["id"]}
-    assert bodies and all("612345678" not in b and "municipality_code\":null" in b.replace(" ", "") for b in bodies)
+    assert bodies and all("612345678" not in b and 'municipality_code":null' in b.replace(" ", "") for b in bodies)
     assert any('"support.contact_confirmed"' in b for b in bodies)
     # Mails: only to the IVP (the task's candidates), never to the gemeente, BZK or the OM
     assert all(set(roles) <= {"ivp", "ambtsdrager"} for roles in recipients)
@@ -179,11 +216,18 @@ def test_the_yearly_report_counts_the_ivps_own_cases_without_their_municipality(
     for support, minutes in ((in_time, 20), (late, 80)):
         referred = _as_ivp(team, support["id"])["ivp_referred_at"]
         task = team.ivp.task_for(support["id"], "confirm_first_contact")
-        team.ivp.complete(task["id"], {"ivp_first_contact_at": after(referred, minutes=minutes).isoformat(
-            timespec="minutes"), "contact_channel": "telefoon"})
+        team.ivp.complete(
+            task["id"],
+            {
+                "ivp_first_contact_at": after(referred, minutes=minutes).isoformat(timespec="minutes"),
+                "contact_channel": "telefoon",
+            },
+        )
     with app.app_context():
-        rows = {row.instance_id: row for row in db.session.scalars(
-            sa.select(CaseFigures).where(CaseFigures.process_id == "ivp_support"))}
+        rows = {
+            row.instance_id: row
+            for row in db.session.scalars(sa.select(CaseFigures).where(CaseFigures.process_id == "ivp_support"))
+        }
         assert set(rows) == {in_time["id"], late["id"]}
         assert all(row.municipality_code is None and row.ivp_referred is True for row in rows.values())
         assert rows[in_time["id"]].ivp_first_contact_in_time is True

@@ -4,6 +4,7 @@ The walk brings cases of the real processes to each message they wait for, then 
 those who may not see the case get 404, those who see it but do not stand for the message's sender get 403,
 an undeclared variable gets 422; each refusal leaves the case exactly as it was and is audited. The party
 the message stands for then delivers it."""
+
 import random
 
 import sqlalchemy as sa
@@ -17,8 +18,13 @@ from tests.scenarios.form_data import FormFiller
 from tests.scenarios.test_random_walk import OWN_MUNICIPALITY, STARTERS, WORKERS
 
 USERS = WORKERS + ["procesbeheerder", "beheerder"]
-FIRST_CASES = {"threat_response": 20, "democratic_disruption_registration": 8, "toolkit_rollout": 2,
-               "vangnet_evaluation": 2, "ivp_support": 3}
+FIRST_CASES = {
+    "threat_response": 20,
+    "democratic_disruption_registration": 8,
+    "toolkit_rollout": 2,
+    "vangnet_evaluation": 2,
+    "ivp_support": 3,
+}
 MORE_CASES = {"threat_response": 20}
 
 
@@ -34,8 +40,11 @@ def _declared(app) -> dict:
 def _waiting(app, case_ids) -> dict:
     """message name -> a case (id) that waits for it, among `case_ids`."""
     with app.app_context():
-        rows = db.session.execute(sa.select(MessageSubscription.message_name, MessageSubscription.instance_id)
-                                  .where(MessageSubscription.instance_id.in_(case_ids))).all()
+        rows = db.session.execute(
+            sa.select(MessageSubscription.message_name, MessageSubscription.instance_id).where(
+                MessageSubscription.instance_id.in_(case_ids)
+            )
+        ).all()
     found = {}
     for name, case_id in rows:
         found.setdefault(name, case_id)
@@ -44,23 +53,31 @@ def _waiting(app, case_ids) -> dict:
 
 def _snapshot(app, case_id) -> tuple:
     with app.app_context():
-        row = db.session.execute(sa.select(ProcessInstance.lock_version, ProcessInstance.state,
-                                           ProcessInstance.variables).where(ProcessInstance.id == case_id)).one()
+        row = db.session.execute(
+            sa.select(ProcessInstance.lock_version, ProcessInstance.state, ProcessInstance.variables).where(
+                ProcessInstance.id == case_id
+            )
+        ).one()
         return tuple(row)
 
 
 def _refusals(app, case_id) -> list:
     with app.app_context():
-        return [(e.actor, e.details["message"], e.details["reason"]) for e in db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.instance_id == case_id, AuditEvent.event == "message.refused"))]
+        return [
+            (e.actor, e.details["message"], e.details["reason"])
+            for e in db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.instance_id == case_id, AuditEvent.event == "message.refused")
+            )
+        ]
 
 
 def _start_cases(users, rng, counts) -> list:
     case_ids = []
     for process_id, count in counts.items():
         starters = STARTERS[process_id]
-        form = next(d for d in users[starters[0]].get("/api/v1/process-definitions").get_json()
-                    if d["process_id"] == process_id)
+        form = next(
+            d for d in users[starters[0]].get("/api/v1/process-definitions").get_json() if d["process_id"] == process_id
+        )
         for _ in range(count):
             starter = rng.choice(starters)
             own = OWN_MUNICIPALITY.get(starter)
@@ -85,8 +102,9 @@ def _walk_to_every_message(app, users, declared) -> dict:
         frozen = set(kept.values())
         work = {}
         for name in rng.sample(WORKERS, len(WORKERS)):
-            work.update({t["id"]: (name, t) for t in users[name].tasks(limit=500) if t["process_instance_id"]
-                         not in frozen})
+            work.update(
+                {t["id"]: (name, t) for t in users[name].tasks(limit=500) if t["process_instance_id"] not in frozen}
+            )
         if not work:
             case_ids += _start_cases(users, rng, MORE_CASES)
             continue
@@ -99,8 +117,13 @@ def _walk_to_every_message(app, users, declared) -> dict:
 def test_every_message_is_refused_unless_its_sender_sends_it(app, client, deploy_real, as_user):
     users = {name: as_user(name) for name in USERS}
     declared = _declared(app)
-    assert {"dreigingsinschatting_gereed", "aangifte_geregistreerd", "bzk_besluit_tegemoetkoming",
-            "ivp_eerste_contact", "om_beslissing_genomen"} <= set(declared)
+    assert {
+        "dreigingsinschatting_gereed",
+        "aangifte_geregistreerd",
+        "bzk_besluit_tegemoetkoming",
+        "ivp_eerste_contact",
+        "om_beslissing_genomen",
+    } <= set(declared)
     kept = _walk_to_every_message(app, users, declared)
     assert set(kept) == set(declared), f"no case reached {set(declared) - set(kept)}"
 
@@ -112,8 +135,9 @@ def test_every_message_is_refused_unless_its_sender_sends_it(app, client, deploy
         for username in USERS:
             api = users[username]
             before = _snapshot(app, case_id)
-            response = api.post("/api/v1/messages", json={"name": message, "business_key": business_key,
-                                                          "variables": {}})
+            response = api.post(
+                "/api/v1/messages", json={"name": message, "business_key": business_key, "variables": {}}
+            )
             sees = api.get(f"/api/v1/process-instances/{case_id}").status_code == 200
             role = username.split(".")[0]
             may = role in senders and (username not in OWN_MUNICIPALITY or OWN_MUNICIPALITY[username] == municipality)
@@ -137,18 +161,35 @@ def test_the_forged_messages_of_the_review_are_refused(app, deploy_real, as_user
     to_threat_assessment_with_support(team, case["id"])
     before = _snapshot(app, case["id"])
     # The IVP has no part in the threat case (it works in its own): for the IVP the case does not exist.
-    team.message("dreigingsinschatting_gereed", case["business_key"],
-                 {"threat_level": "geen", "measures_advised": False}, user=team.ivp, expect=404)
+    team.message(
+        "dreigingsinschatting_gereed",
+        case["business_key"],
+        {"threat_level": "geen", "measures_advised": False},
+        user=team.ivp,
+        expect=404,
+    )
     # The gemeente sees the case but does not speak for the police.
-    forged = team.message("dreigingsinschatting_gereed", case["business_key"],
-                          {"threat_level": "geen", "measures_advised": False}, user=team.gemeente, expect=403)
+    forged = team.message(
+        "dreigingsinschatting_gereed",
+        case["business_key"],
+        {"threat_level": "geen", "measures_advised": False},
+        user=team.gemeente,
+        expect=403,
+    )
     assert forged["code"] == "forbidden" and "politie" in forged["message"]
     assert _snapshot(app, case["id"]) == before
     assert "threat_assessment" in team.open_elements(case["id"])
     # The police may send it, but only the variables the threat assessment declares.
-    extra = team.message("dreigingsinschatting_gereed", case["business_key"],
-                         {"threat_level": "geen", "compensation_granted": True}, user=team.politie, expect=422)
+    extra = team.message(
+        "dreigingsinschatting_gereed",
+        case["business_key"],
+        {"threat_level": "geen", "compensation_granted": True},
+        user=team.politie,
+        expect=422,
+    )
     assert list(extra["errors"]) == ["variables.compensation_granted"]
     assert _snapshot(app, case["id"]) == before
-    assert _refusals(app, case["id"]) == [("gemeente.westbetuwe", "dreigingsinschatting_gereed", "sender"),
-                                          ("politie", "dreigingsinschatting_gereed", "variables")]
+    assert _refusals(app, case["id"]) == [
+        ("gemeente.westbetuwe", "dreigingsinschatting_gereed", "sender"),
+        ("politie", "dreigingsinschatting_gereed", "variables"),
+    ]

@@ -6,6 +6,7 @@ the outgoing webhooks (the outbox bodies of every subscription) and the exports 
 
 tests/scenarios/test_data_at_rest.py checks the same kind of markers in what is stored (sealed at rest);
 this test checks what is shown."""
+
 from __future__ import annotations
 
 import json
@@ -39,13 +40,26 @@ def _markers() -> dict:
 
 
 def _walk(team, markers) -> dict:
-    case = team.start_threat(family_involved=True, family_details=markers["family_details"],
-                             incident_location="woning", home_address=markers["home_address"],
-                             incident_description=markers["incident_description"])
+    case = team.start_threat(
+        family_involved=True,
+        family_details=markers["family_details"],
+        incident_location="woning",
+        home_address=markers["home_address"],
+        incident_description=markers["incident_description"],
+    )
     case_id = case["id"]
-    team.do(team.gemeente, case_id, "triage", {"first_contact_at": "2026-11-23T10:00", "severity": "hoog",
-                                               "case_handler_name": markers["case_handler_name"],
-                                               "driehoek_informed": True, "triage_notes": markers["triage_notes"]})
+    team.do(
+        team.gemeente,
+        case_id,
+        "triage",
+        {
+            "first_contact_at": "2026-11-23T10:00",
+            "severity": "hoog",
+            "case_handler_name": markers["case_handler_name"],
+            "driehoek_informed": True,
+            "triage_notes": markers["triage_notes"],
+        },
+    )
     team.no_aangifte(case_id)
     team.no_support(case_id)
     team.do(team.politie, case_id, "threat_assessment", assessment())
@@ -55,8 +69,10 @@ def _walk(team, markers) -> dict:
 
 def _subscribe_to_everything(admin) -> None:
     types = [t["event_type"] for t in admin.get("/api/v1/webhooks/event-types").get_json()]
-    answer = admin.post("/api/v1/webhooks/subscriptions", json={
-        "url": "https://ontvanger.example/hooks", "event_types": types, "description": "need to know"})
+    answer = admin.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": "https://ontvanger.example/hooks", "event_types": types, "description": "need to know"},
+    )
     assert answer.status_code == 201, answer.get_json()
 
 
@@ -78,8 +94,12 @@ def _api_answers(app, user, case_id) -> dict:
 
 def _page_answers(app, username, case_id, task_ids) -> dict:
     web = WebClient(app).sign_in(username)
-    pages = {"/": web.get("/"), "/cases": web.get("/cases"), "/inbox/updates.json": web.get("/inbox/updates.json"),
-             f"/cases/{case_id}": web.get(f"/cases/{case_id}")}
+    pages = {
+        "/": web.get("/"),
+        "/cases": web.get("/cases"),
+        "/inbox/updates.json": web.get("/inbox/updates.json"),
+        f"/cases/{case_id}": web.get(f"/cases/{case_id}"),
+    }
     for task_id in task_ids:
         pages[f"/tasks/{task_id}"] = web.get(f"/tasks/{task_id}")
     return pages
@@ -102,15 +122,23 @@ def test_ivp_bzk_and_om_never_receive_a_field_outside_their_readers(app, as_user
     # BZK now has its part in the case: an application it must decide on. The IVP has none: the office holder
     # reaches it directly, in the IVP's own case (tests/scenarios/test_ivp_support.py)
     team.apply(case_id)
-    team.do(team.gemeente, case_id, "submit_application", {
-        "requested_measures": [{"measure": "camera", "amount": 18_000}], "advice_reference": "ADV-2026-17",
-        "application_date": "2026-12-01"})
+    team.do(
+        team.gemeente,
+        case_id,
+        "submit_application",
+        {
+            "requested_measures": [{"measure": "camera", "amount": 18_000}],
+            "advice_reference": "ADV-2026-17",
+            "application_date": "2026-12-01",
+        },
+    )
 
     # the markers are in the case, for the roles that read them (else the search below proves nothing)
     gemeente_view = team.gemeente.case(case_id)["variables"]
     assert all(gemeente_view[key] == marker for key, marker in markers.items())
     assert markers["incident_description"] in WebClient(app).sign_in("gemeente.westbetuwe").get(
-        f"/cases/{case_id}").get_data(as_text=True)
+        f"/cases/{case_id}"
+    ).get_data(as_text=True)
 
     for role in ROLES:
         user = getattr(team, role)

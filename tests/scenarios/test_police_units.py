@@ -1,4 +1,5 @@
 """A regional police unit sees and works only the cases of its municipalities (identity/police_units.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,9 +29,14 @@ def test_a_police_user_of_another_unit_gets_404_and_cannot_work_the_case(app, as
     assert amsterdam.get(f"/api/v1/process-instances/{case['id']}").status_code == 404
     assert amsterdam.get(f"/api/v1/tasks/{task['id']}").status_code == 404
     assert amsterdam.post(f"/api/v1/tasks/{task['id']}/complete", json={"variables": assessment()}).status_code == 404
-    refused = amsterdam.post("/api/v1/messages", json={"name": "dreigingsinschatting_gereed",
-                                                      "business_key": case["business_key"],
-                                                      "variables": {"threat_level": "geen"}})
+    refused = amsterdam.post(
+        "/api/v1/messages",
+        json={
+            "name": "dreigingsinschatting_gereed",
+            "business_key": case["business_key"],
+            "variables": {"threat_level": "geen"},
+        },
+    )
     assert refused.status_code in (403, 404)
     assert oost.get(f"/api/v1/process-instances/{case['id']}").status_code == 200
     oost.complete(task["id"], assessment())
@@ -41,8 +47,17 @@ def test_an_amsterdam_case_is_for_the_amsterdam_unit(app, as_user, deploy_real):
     team = Team(as_user)
     case = team.start_threat(starter=as_user("gemeente.amsterdam"), municipality_code="GM0363")
     amsterdam_gemeente = as_user("gemeente.amsterdam")
-    team.do(amsterdam_gemeente, case["id"], "triage", {"first_contact_at": "2026-11-23T10:00", "severity": "hoog",
-                                                      "case_handler_name": "A. de Vries", "driehoek_informed": True})
+    team.do(
+        amsterdam_gemeente,
+        case["id"],
+        "triage",
+        {
+            "first_contact_at": "2026-11-23T10:00",
+            "severity": "hoog",
+            "case_handler_name": "A. de Vries",
+            "driehoek_informed": True,
+        },
+    )
     assert as_user("politie.oost").get(f"/api/v1/process-instances/{case['id']}").status_code == 404
     assert as_user("politie.amsterdam").get(f"/api/v1/process-instances/{case['id']}").status_code == 200
 
@@ -53,5 +68,7 @@ def test_a_unit_is_for_police_users_and_must_exist(app):
             create_user("agent.x", "drie losse woorden hier", ["politie"], police_unit="Gelderland")
         with pytest.raises(Unprocessable, match="police unit"):
             create_user("oov.x", "drie losse woorden hier", ["gemeente"], "GM0344", police_unit="Amsterdam")
-        assert create_user("agent.y", "drie losse woorden hier", ["politie"],
-                           police_unit="Limburg").police_unit == "Limburg"
+        assert (
+            create_user("agent.y", "drie losse woorden hier", ["politie"], police_unit="Limburg").police_unit
+            == "Limburg"
+        )

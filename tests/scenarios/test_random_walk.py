@@ -2,6 +2,7 @@
 three, until the walk reached every element it must), every open task completed with random valid form data
 by a demo user of the task's role, until no user has work left. Then every case
 has ended or waits only for a timer (or a message); none is in error, and no request failed with a 5xx."""
+
 import os
 import random
 from collections import Counter
@@ -11,8 +12,13 @@ import pytest
 from tests.scenarios.form_data import MUNICIPALITIES, FormFiller, check_pattern_examples
 
 SEED = int(os.environ.get("VB_RANDOM_WALK_SEED", "20160420"))
-CASES = {"threat_response": 130, "democratic_disruption_registration": 30, "toolkit_rollout": 20,
-         "vangnet_evaluation": 20, "ivp_support": 20}
+CASES = {
+    "threat_response": 130,
+    "democratic_disruption_registration": 30,
+    "toolkit_rollout": 20,
+    "vangnet_evaluation": 20,
+    "ivp_support": 20,
+}
 STARTERS = {
     "threat_response": ["gemeente.westbetuwe", "gemeente.amsterdam", "ambtsdrager.westbetuwe", "politie"],
     "democratic_disruption_registration": ["gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om"],
@@ -20,8 +26,16 @@ STARTERS = {
     "vangnet_evaluation": ["bzk"],
     "ivp_support": ["ambtsdrager.westbetuwe", "ivp"],
 }
-WORKERS = ["ambtsdrager.westbetuwe", "gemeente.westbetuwe", "gemeente.amsterdam", "politie", "om", "bzk", "ivp",
-           "hoofdofficier"]
+WORKERS = [
+    "ambtsdrager.westbetuwe",
+    "gemeente.westbetuwe",
+    "gemeente.amsterdam",
+    "politie",
+    "om",
+    "bzk",
+    "ivp",
+    "hoofdofficier",
+]
 OWN_MUNICIPALITY = {"gemeente.westbetuwe": "GM0668", "gemeente.amsterdam": "GM0363", "ambtsdrager.westbetuwe": "GM0668"}
 
 
@@ -62,9 +76,20 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
     # is followed by another, up to three. The IVP's check-ins are not among them: a first contact cannot lie
     # before the referral, so its check-ins fall due after the walk (tests/scenarios/test_ivp_support.py
     # travels in time to them).
-    expected = ("triage", "threat_assessment", "choose_filing_method", "ask_support_consent", "om_decision",
-                "confirm_informed", "assess_vangnet", "submit_application", "confirm_first_contact",
-                "register_aangifte", "cost_decision", "decide_compensation")
+    expected = (
+        "triage",
+        "threat_assessment",
+        "choose_filing_method",
+        "ask_support_consent",
+        "om_decision",
+        "confirm_informed",
+        "assess_vangnet",
+        "submit_application",
+        "confirm_first_contact",
+        "register_aangifte",
+        "cost_decision",
+        "decide_compensation",
+    )
     case_ids = []
     completed = Counter()
     for _batch in range(3):
@@ -84,8 +109,10 @@ def test_random_walk_over_all_processes(app, client, deploy_real):
     assert not [code for code in recorder.statuses if code >= 500], recorder.statuses
     for element in expected:
         assert completed[element] > 0, element
-    print(f"\nrandom walk (seed {SEED}): {sum(completed.values())} tasks completed; still waiting on a timer: "
-          f"{dict(waiting)}; status codes: {dict(recorder.statuses)}")
+    print(
+        f"\nrandom walk (seed {SEED}): {sum(completed.values())} tasks completed; still waiting on a timer: "
+        f"{dict(waiting)}; status codes: {dict(recorder.statuses)}"
+    )
 
 
 def _walk_batch(rng, users, case_ids, completed) -> None:
@@ -96,11 +123,15 @@ def _walk_batch(rng, users, case_ids, completed) -> None:
         starter = rng.choice(STARTERS[process_id])
         api = users[starter]
         own = OWN_MUNICIPALITY.get(starter)
-        filler = FormFiller(rng, {"municipality_code": (lambda r, own=own: own or r.choice(MUNICIPALITIES)),
-                                  # a roll-out to all 342 municipalities is its own test (test_toolkit_rollout)
-                                  "municipality_scope": (lambda r: "selectie"),
-                                  "municipality_codes": (lambda r: sorted(r.sample(MUNICIPALITIES, r.randint(
-                                      1, len(MUNICIPALITIES)))))})
+        filler = FormFiller(
+            rng,
+            {
+                "municipality_code": (lambda r, own=own: own or r.choice(MUNICIPALITIES)),
+                # a roll-out to all 342 municipalities is its own test (test_toolkit_rollout)
+                "municipality_scope": (lambda r: "selectie"),
+                "municipality_codes": (lambda r: sorted(r.sample(MUNICIPALITIES, r.randint(1, len(MUNICIPALITIES))))),
+            },
+        )
         form = next(d for d in api.get("/api/v1/process-definitions").get_json() if d["process_id"] == process_id)
         variables = filler.fill(form["start_form"])
         if starter == "ambtsdrager.westbetuwe" and process_id == "threat_response":
@@ -127,4 +158,3 @@ def _walk_batch(rng, users, case_ids, completed) -> None:
             completed[task["element_id"]] += 1
     else:
         pytest.fail("users still had work after 60 rounds")
-

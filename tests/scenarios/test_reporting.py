@@ -1,5 +1,6 @@
 """The reporting functions diagram scripts may call: checked input, pseudonymised output, and the sandbox's
 time limit still in force around them."""
+
 import pytest
 
 from engine.reporting.script_functions import vangnet_year_figures

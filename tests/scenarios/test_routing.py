@@ -3,6 +3,7 @@ sub-role that gets the case's tasks (the griffie for raadsleden, the gemeentesec
 beside the OOV adviser who coordinates every case), the driehoek consultation becomes a task when the table
 says so, the hoofdofficier van justitie decides on personal protection, and a threatened burgemeester never
 gets a task that decides about their own protection."""
+
 from tests.scenarios.flow import DRIEHOEK, TRIAGE, Team, assessment
 
 GRIFFIE, SECRETARIS = "griffie.westbetuwe", "secretaris.westbetuwe"
@@ -40,7 +41,10 @@ def test_a_wethouders_case_is_assigned_to_the_secretaris(deploy_real, as_user):
     team.no_aangifte(case["id"])
     team.no_support(case["id"])
     team.do(team.politie, case["id"], "threat_assessment", assessment())
-    assert secretaris.task_for(case["id"], "cost_decision")["candidate_groups"] == ["gemeente.secretaris", "gemeente.oov"]
+    assert secretaris.task_for(case["id"], "cost_decision")["candidate_groups"] == [
+        "gemeente.secretaris",
+        "gemeente.oov",
+    ]
     assert "consult_driehoek" not in {e["element_id"] for e in team.admin.history(case["id"])}  # not acute: no driehoek
 
 
@@ -48,8 +52,12 @@ def test_in_acute_danger_the_burgemeester_consults_the_driehoek_on_a_wethouders_
     team = Team(as_user)
     burgemeester = as_user(BURGEMEESTER)
     case = team.start_threat(acute_danger=True, emergency_number_called=True)
-    team.do(team.politie, case["id"], "acute_police_response", {
-        "acute_contact_at": "2026-11-20T21:10", "acute_measures": ["extra_surveillance"]})
+    team.do(
+        team.politie,
+        case["id"],
+        "acute_police_response",
+        {"acute_contact_at": "2026-11-20T21:10", "acute_measures": ["extra_surveillance"]},
+    )
     burgemeester.case(case["id"], expect=404)  # a driehoek member sees a case only through a task of theirs
     team.do(team.gemeente, case["id"], "triage", TRIAGE)
     task = burgemeester.task_for(case["id"], "consult_driehoek")
@@ -63,15 +71,30 @@ def test_in_acute_danger_the_burgemeester_consults_the_driehoek_on_a_wethouders_
 def test_a_burgemeesters_case_is_routed_without_them_deciding_about_themselves(deploy_real, as_user):
     team = Team(as_user)
     burgemeester, loco, secretaris = as_user(BURGEMEESTER), as_user(LOCO), as_user(SECRETARIS)
-    case = burgemeester.start("threat_response", {
-        "case_title": "Dreigbrief aan de burgemeester", "municipality_code": "GM0668",
-        "office_holder_role": "burgemeester", "reporter_is_office_holder": True, "incident_category": "bedreiging",
-        "incident_date": "2026-11-20", "channel": "brief", "incident_location": "woning",
-        "home_address": "Dorpsstraat 1", "incident_description": "Brief aan huis.", "acute_danger": False,
-        "suspect_known": False, "family_involved": False})
+    case = burgemeester.start(
+        "threat_response",
+        {
+            "case_title": "Dreigbrief aan de burgemeester",
+            "municipality_code": "GM0668",
+            "office_holder_role": "burgemeester",
+            "reporter_is_office_holder": True,
+            "incident_category": "bedreiging",
+            "incident_date": "2026-11-20",
+            "channel": "brief",
+            "incident_location": "woning",
+            "home_address": "Dorpsstraat 1",
+            "incident_description": "Brief aan huis.",
+            "acute_danger": False,
+            "suspect_known": False,
+            "family_involved": False,
+        },
+    )
     data = team.variables(case["id"])
     assert (data["case_handler_group"], data["driehoek_consultation"], data["driehoek_member_group"]) == (
-        "gemeente.secretaris", True, "gemeente.locoburgemeester")
+        "gemeente.secretaris",
+        True,
+        "gemeente.locoburgemeester",
+    )
     secretaris.complete(secretaris.task_for(case["id"], "triage")["id"], TRIAGE)
 
     consult = loco.task_for(case["id"], "consult_driehoek")
@@ -81,10 +104,14 @@ def test_a_burgemeesters_case_is_routed_without_them_deciding_about_themselves(d
     loco.complete(consult["id"], DRIEHOEK)
     # the burgemeester's own choices are theirs (assigned personally); no decision task is
     assert _elements(burgemeester, case["id"]) == {"choose_filing_method", "ask_support_consent"}
-    burgemeester.complete(burgemeester.task_for(case["id"], "choose_filing_method")["id"], {
-        "filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"})
-    burgemeester.complete(burgemeester.task_for(case["id"], "ask_support_consent")["id"], {
-        "support_numbers_given": True, "support_information_by": "ambtsdrager"})
+    burgemeester.complete(
+        burgemeester.task_for(case["id"], "choose_filing_method")["id"],
+        {"filing_method": "alleen_melding", "no_aangifte_reason": "geen_strafbaar_feit"},
+    )
+    burgemeester.complete(
+        burgemeester.task_for(case["id"], "ask_support_consent")["id"],
+        {"support_numbers_given": True, "support_information_by": "ambtsdrager"},
+    )
     team.do(team.politie, case["id"], "threat_assessment", assessment(measures=("camera", "persoonsbeveiliging")))
     assert _elements(burgemeester, case["id"]) == set()
     created = [e for e in team.admin.history(case["id"]) if e["event"] == "task.created"]
@@ -105,9 +132,14 @@ def test_the_hoofdofficier_decides_on_personal_protection(deploy_real, as_user):
     assert task["candidate_groups"] == ["om.hoofdofficier"]
     seen = hoofdofficier.get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
     assert seen["advised_measures"] == "***" and seen["incident_description"] == "***"  # need to know
-    hoofdofficier.complete(task["id"], {"personal_protection_decision": "ingezet",
-                                        "personal_protection_decided_on": "2026-11-26",
-                                        "personal_protection_motivation": "Concrete dreiging tegen de persoon."})
+    hoofdofficier.complete(
+        task["id"],
+        {
+            "personal_protection_decision": "ingezet",
+            "personal_protection_decided_on": "2026-11-26",
+            "personal_protection_motivation": "Concrete dreiging tegen de persoon.",
+        },
+    )
     assert team.open_elements(case["id"]) == ["cost_decision"]
     assert team.gemeente.case(case["id"])["variables"]["personal_protection_decision"] == "ingezet"
     assert team.bzk.case(case["id"], expect=404)

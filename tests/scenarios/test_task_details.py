@@ -1,6 +1,7 @@
 """A task's detail (its form and the data it shows) is for those who work it: the IVP does not read the
 police's threat assessment, nor the police the IVP's referral with the contact phone number. Since the IVP
 works in its own case, neither sees the other's case at all."""
+
 from tests.scenarios.flow import Team, to_threat_assessment_with_support
 
 
@@ -14,8 +15,9 @@ def test_task_details_are_404_across_roles_that_share_a_case(deploy_real, as_use
     team.politie.case(support["id"], expect=404)
     for user, task in ((team.ivp, police_task), (team.politie, ivp_task)):  # ... nor the other's task
         for path in ("", "/claim", "/complete"):
-            response = (user.get if not path else user.post)(f"/api/v1/tasks/{task['id']}{path}",
-                                                            **({"json": {"variables": {}}} if path else {}))
+            response = (user.get if not path else user.post)(
+                f"/api/v1/tasks/{task['id']}{path}", **({"json": {"variables": {}}} if path else {})
+            )
             assert response.status_code == 404, (path, response.get_json())
             assert "06 12345678" not in response.get_data(as_text=True)
     assert team.ivp.get(f"/api/v1/tasks/{ivp_task['id']}").status_code == 200

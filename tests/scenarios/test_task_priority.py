@@ -1,4 +1,5 @@
 """Urgent work first: `camunda:priority` on the user tasks of a report of acute danger."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,12 @@ def test_a_report_of_acute_danger_makes_its_tasks_urgent(as_user, deploy_real):
 
 
 def _act_on_acute_danger(team, case_id):
-    team.do(team.politie, case_id, "acute_police_response",
-            {"acute_contact_at": "2026-11-28T15:00", "acute_measures": ["geen"]})
+    team.do(
+        team.politie,
+        case_id,
+        "acute_police_response",
+        {"acute_contact_at": "2026-11-28T15:00", "acute_measures": ["geen"]},
+    )
 
 
 def test_the_inbox_shows_urgent_tasks_first_and_marked(app, as_user, deploy_real):
@@ -48,7 +53,8 @@ def test_the_inbox_shows_urgent_tasks_first_and_marked(app, as_user, deploy_real
     assert "badge--urgent" not in calm_row
     assert 'data-count="urgent">1<' in html
     # the latest due first still puts urgent work on top; oldest first is a plain date order
-    assert page.get("/?sort=-due").get_data(as_text=True).index(acute["business_key"]) < \
-        page.get("/?sort=-due").get_data(as_text=True).index(calm["business_key"])
+    assert page.get("/?sort=-due").get_data(as_text=True).index(acute["business_key"]) < page.get(
+        "/?sort=-due"
+    ).get_data(as_text=True).index(calm["business_key"])
     oldest = page.get("/?sort=oldest").get_data(as_text=True)
     assert oldest.index(calm["business_key"]) < oldest.index(acute["business_key"])

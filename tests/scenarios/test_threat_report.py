@@ -1,5 +1,6 @@
 """The report (melding) that starts a threat case: acute danger, routing by decision table, and the
 start form as a browser submits it."""
+
 from datetime import datetime, timedelta, timezone
 
 from tests.scenarios.flow import Team, report
@@ -18,7 +19,9 @@ def test_report_with_acute_danger_goes_to_the_police_first(deploy_real, as_user)
     assert data["driehoek_consultation"] is True  # acute: the triangle is involved
     assert data["case_handler_function"] == "gemeentesecretaris"
 
-    team.politie.complete(task["id"], {"acute_contact_at": "2026-11-28T15:10", "acute_measures": ["extra_surveillance"]})
+    team.politie.complete(
+        task["id"], {"acute_contact_at": "2026-11-28T15:10", "acute_measures": ["extra_surveillance"]}
+    )
     assert team.open_elements(case["id"]) == ["triage"]
     team.through_triage(case["id"])
     assert team.open_elements(case["id"]) == ["ask_support_consent", "choose_filing_method", "threat_assessment"]
@@ -64,11 +67,21 @@ def test_temporary_personal_protection_records_who_decided_it(deploy_real, as_us
     team = Team(as_user)
     case = team.start_threat(acute_danger=True, emergency_number_called=True)
     task = team.politie.task_for(case["id"], "acute_police_response")
-    done = {"acute_contact_at": "2026-11-28T15:10", "acute_measures": ["extra_surveillance"], "temporary_protection": True}
+    done = {
+        "acute_contact_at": "2026-11-28T15:10",
+        "acute_measures": ["extra_surveillance"],
+        "temporary_protection": True,
+    }
     missing = team.politie.complete(task["id"], done, expect=422)
     assert sorted(missing["errors"]) == ["temporary_protection_decided_at", "temporary_protection_decided_by"]
     assert team.open_elements(case["id"]) == ["acute_police_response"]  # unchanged
-    team.politie.complete(task["id"], dict(done, temporary_protection_decided_by="hoofdofficier",
-                                           temporary_protection_decided_at="2026-11-28T15:40+01:00"))
+    team.politie.complete(
+        task["id"],
+        dict(
+            done,
+            temporary_protection_decided_by="hoofdofficier",
+            temporary_protection_decided_at="2026-11-28T15:40+01:00",
+        ),
+    )
     data = team.politie.case(case["id"])["variables"]
     assert (data["temporary_protection"], data["temporary_protection_decided_by"]) == (True, "hoofdofficier")

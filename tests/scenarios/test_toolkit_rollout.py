@@ -6,11 +6,19 @@ confirm counts as not confirmed (the periods: decision table `rollout_deadlines`
 from engine.identity.municipalities import municipalities
 from tests.scenarios.flow import Team, after, fire_due_timers
 
-THREE = {"rollout_title": "Instrumentenkoffer Veilig Bestuur", "letter_sent_on": "2026-11-28",
-         "municipality_scope": "selectie", "municipality_codes": ["GM0668", "GM0363", "GM0344"]}
+THREE = {
+    "rollout_title": "Instrumentenkoffer Veilig Bestuur",
+    "letter_sent_on": "2026-11-28",
+    "municipality_scope": "selectie",
+    "municipality_codes": ["GM0668", "GM0363", "GM0344"],
+}
 
-CONFIRM = {"informed_wethouders": True, "informed_raadsleden": True, "measures_implemented": "ja",
-           "confirmed_on": "2026-12-01"}
+CONFIRM = {
+    "informed_wethouders": True,
+    "informed_raadsleden": True,
+    "measures_implemented": "ja",
+    "confirmed_on": "2026-12-01",
+}
 
 
 def test_rollout_over_three_municipalities_with_one_reminder(app, deploy_real, as_user, make_user):
@@ -40,19 +48,28 @@ def test_rollout_over_three_municipalities_with_one_reminder(app, deploy_real, a
     by_code = {m["code"]: m for m in data["municipalities"]}
     assert by_code["GM0344"]["reminded"] is True and by_code["GM0344"]["reminder_sent_on"] == "2026-12-12"
     assert by_code["GM0363"]["measures_implemented"] == "gepland" and by_code["GM0363"]["reminded"] is False
-    result = team.do(team.bzk, case["id"], "close_rollout", {"rollout_conclusion": "Alle gemeenten bereikt.",
-                                                             "closed_on": "2027-01-05"})
+    result = team.do(
+        team.bzk,
+        case["id"],
+        "close_rollout",
+        {"rollout_conclusion": "Alle gemeenten bereikt.", "closed_on": "2027-01-05"},
+    )
     assert result["instance_status"] == "completed"
 
 
 def test_a_selection_names_at_least_one_municipality(deploy_real, as_user):
     team = Team(as_user)
     for variables in ({"municipality_codes": []}, {}):
-        refused = team.bzk.start("toolkit_rollout", {"rollout_title": "Leeg", "letter_sent_on": "2026-11-28",
-                                                     "municipality_scope": "selectie", **variables}, expect=422)
+        refused = team.bzk.start(
+            "toolkit_rollout",
+            {"rollout_title": "Leeg", "letter_sent_on": "2026-11-28", "municipality_scope": "selectie", **variables},
+            expect=422,
+        )
         assert list(refused["errors"]) == ["municipality_codes"]
-    assert team.bzk.get("/api/v1/process-instances", query_string={"process_id": "toolkit_rollout"}).get_json()[
-        "items"] == []
+    assert (
+        team.bzk.get("/api/v1/process-instances", query_string={"process_id": "toolkit_rollout"}).get_json()["items"]
+        == []
+    )
 
 
 def test_a_rollout_that_closes_with_unconfirmed_municipalities(app, deploy_real, as_user, make_user):
@@ -70,14 +87,20 @@ def test_a_rollout_that_closes_with_unconfirmed_municipalities(app, deploy_real,
     team.do(amsterdam, case["id"], "confirm_after_reminder", dict(CONFIRM, confirmed_on="2026-12-16"))
     # Utrecht does not answer: two weeks after the reminder (sent now, in real time) it counts as not confirmed
     assert [(t["element_id"], t["municipality_code"]) for t in utrecht.tasks(process_instance_id=case["id"])] == [
-        ("confirm_after_reminder", "GM0344")]
+        ("confirm_after_reminder", "GM0344")
+    ]
     assert fire_due_timers(app, case["id"], after(started, days=13)) is None
     fire_due_timers(app, case["id"], after(started, days=14, minutes=10))
     assert utrecht.tasks(process_instance_id=case["id"]) == []
     assert team.open_elements(case["id"]) == ["close_rollout"]
     data = team.variables(case["id"])
-    assert (data["municipalities_total"], data["municipalities_confirmed"], data["municipalities_not_confirmed"],
-            data["municipalities_confirmed_after_reminder"], data["reminders_sent"]) == (3, 2, 1, 1, 2)
+    assert (
+        data["municipalities_total"],
+        data["municipalities_confirmed"],
+        data["municipalities_not_confirmed"],
+        data["municipalities_confirmed_after_reminder"],
+        data["reminders_sent"],
+    ) == (3, 2, 1, 1, 2)
     by_code = {m["code"]: m for m in data["municipalities"]}
     assert by_code["GM0344"]["not_confirmed_after_reminder"] is True and by_code["GM0344"]["confirmed"] is False
     assert by_code["GM0344"]["name"] == "Utrecht"  # the name from the CBS list, not typed
@@ -90,8 +113,10 @@ def test_a_rollout_that_closes_with_unconfirmed_municipalities(app, deploy_real,
 
 def test_every_municipality_of_the_cbs_list(deploy_real, as_user):
     team = Team(as_user)
-    case = team.bzk.start("toolkit_rollout", {"rollout_title": "Alle gemeenten", "letter_sent_on": "2016-03-15",
-                                              "municipality_scope": "alle"})
+    case = team.bzk.start(
+        "toolkit_rollout",
+        {"rollout_title": "Alle gemeenten", "letter_sent_on": "2016-03-15", "municipality_scope": "alle"},
+    )
     data = team.variables(case["id"])
     assert [m["code"] for m in data["municipalities"]] == sorted(municipalities())
     assert len(team.gemeente.tasks(process_instance_id=case["id"])) == 1  # West Betuwe's own task

@@ -1,6 +1,7 @@
 """The evaluation of the vangnet over a year of generated cases, started by hand or by its schedule after the
 year: the figures it keeps are the yearly report of that year as it was (aggregates under disclosure control),
 shown on the case and its tasks, and the case ends with that report as a PDF document."""
+
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,17 +43,46 @@ class Spec:
 
 YEAR = [
     Spec("2025-01-15T10:00", role="wethouder", filing="onder_nummer", close_after_days=20),
-    Spec("2025-03-03T09:30", role="burgemeester", category="intimidatie", requested=[("persoonsbeveiliging", 30_000)],
-         decision="gedeeltelijk", granted=20_000, estimated=30_000, close_after_days=40, acute=True),
+    Spec(
+        "2025-03-03T09:30",
+        role="burgemeester",
+        category="intimidatie",
+        requested=[("persoonsbeveiliging", 30_000)],
+        decision="gedeeltelijk",
+        granted=20_000,
+        estimated=30_000,
+        close_after_days=40,
+        acute=True,
+    ),
     Spec("2025-04-10T14:00", role="raadslid", category="online_haat", measures=(), close_after_days=10),
     Spec("2025-05-20T11:00", role="commissielid", close_after_days=12, filing="domiciliekeuze"),  # outside the letter
-    Spec("2025-06-30T16:00", role="wethouder", category="belaging", measures=("pkvw_basis",), estimated=2_000,
-         close_after_days=15),
+    Spec(
+        "2025-06-30T16:00",
+        role="wethouder",
+        category="belaging",
+        measures=("pkvw_basis",),
+        estimated=2_000,
+        close_after_days=15,
+    ),
     Spec("2025-08-12T08:00", role="burgemeester", costs_borne_by="ambtsdrager", estimated=9_000, close_after_days=25),
-    Spec("2025-09-01T13:00", role="wethouder", burden="niet_onevenredig", estimated=5_000, decision="afgewezen",
-         granted=0, close_after_days=35),
-    Spec("2025-10-07T10:00", role="raadslid", requested=[("camera", 12_000)], estimated=12_000, decision="afgewezen",
-         granted=0, close_after_days=50),
+    Spec(
+        "2025-09-01T13:00",
+        role="wethouder",
+        burden="niet_onevenredig",
+        estimated=5_000,
+        decision="afgewezen",
+        granted=0,
+        close_after_days=35,
+    ),
+    Spec(
+        "2025-10-07T10:00",
+        role="raadslid",
+        requested=[("camera", 12_000)],
+        estimated=12_000,
+        decision="afgewezen",
+        granted=0,
+        close_after_days=50,
+    ),
     Spec("2025-12-31T22:30", role="raadslid", category="vernieling", close=False),  # reported on New Year's Eve
 ]
 OTHER_YEARS = [Spec("2024-12-31T22:00", role="burgemeester"), Spec("2026-01-01T00:30", role="burgemeester")]
@@ -76,8 +106,12 @@ def _drive(team: Team, spec: Spec):
 
     if spec.acute:
         with at(0.5):
-            team.do(team.politie, cid, "acute_police_response",
-                    {"acute_contact_at": "2025-03-03T09:45", "acute_measures": ["extra_surveillance"]})
+            team.do(
+                team.politie,
+                cid,
+                "acute_police_response",
+                {"acute_contact_at": "2025-03-03T09:45", "acute_measures": ["extra_surveillance"]},
+            )
     with at(3):
         team.through_triage(cid)  # with the driehoek's consultation when case_routing asks for it
     if not spec.close:
@@ -90,37 +124,70 @@ def _drive(team: Team, spec: Spec):
         team.no_support(cid)
     if spec.filing != "alleen_melding":
         with at(20):
-            team.do(team.politie, cid, "register_aangifte", {"police_registration_number": "PL0600-2025-1",
-                                                             "registered_on": "2025-01-16"})
+            team.do(
+                team.politie,
+                cid,
+                "register_aangifte",
+                {"police_registration_number": "PL0600-2025-1", "registered_on": "2025-01-16"},
+            )
     with at(48):
         team.do(team.politie, cid, "threat_assessment", assessment(spec.threat_level, spec.measures))
     if spec.measures:
         with at(72):
-            team.do(team.gemeente, cid, "cost_decision",
-                    cost_decision(spec.costs_borne_by, spec.estimated, municipal_budget=80_000_000))
+            team.do(
+                team.gemeente,
+                cid,
+                "cost_decision",
+                cost_decision(spec.costs_borne_by, spec.estimated, municipal_budget=80_000_000),
+            )
             if "decide_vangnet_follow_up" in team.open_elements(cid):  # applies when the table allows it
                 eligible = team.variables(cid)["compensation_eligible"] is None
-                team.do(team.gemeente, cid, "decide_vangnet_follow_up",
-                        {"vangnet_follow_up": "aanvragen" if eligible else "niet_aanvragen"})
+                team.do(
+                    team.gemeente,
+                    cid,
+                    "decide_vangnet_follow_up",
+                    {"vangnet_follow_up": "aanvragen" if eligible else "niet_aanvragen"},
+                )
     if "submit_application" in team.open_elements(cid):
         with at(120):
-            team.do(team.gemeente, cid, "submit_application", {
-                "requested_measures": [{"measure": m, "amount": a} for m, a in spec.requested],
-                "advice_reference": "ADV", "application_date": "2025-01-01"})
+            team.do(
+                team.gemeente,
+                cid,
+                "submit_application",
+                {
+                    "requested_measures": [{"measure": m, "amount": a} for m, a in spec.requested],
+                    "advice_reference": "ADV",
+                    "application_date": "2025-01-01",
+                },
+            )
         with at(120 + 24 * 14):
-            decision = {"compensation_decision": spec.decision, "decision_date": "2025-01-01", "measures_match_advice": "ja",
-                        "burden_judgement": spec.burden, "acute_and_serious_threat": "ja",
-                        "decision_reference": "BZK", "decision_motivation": "Besluit."}
+            decision = {
+                "compensation_decision": spec.decision,
+                "decision_date": "2025-01-01",
+                "measures_match_advice": "ja",
+                "burden_judgement": spec.burden,
+                "acute_and_serious_threat": "ja",
+                "decision_reference": "BZK",
+                "decision_motivation": "Besluit.",
+            }
             if spec.decision != "afgewezen":
                 decision["granted_amount"] = spec.granted
             team.do(team.bzk, cid, "decide_compensation", decision)
         with at(120 + 24 * 15):
             team.do(team.gemeente, cid, "receive_decision", {"decision_received_on": "2025-01-01"})
             if "declare_costs" in team.open_elements(cid):  # a grant: the costs declared and paid
-                team.do(team.gemeente, cid, "declare_costs", {"declaration_period_end": "2025-01-01",
-                                                              "declared_amount": spec.granted})
-                team.do(team.bzk, cid, "pay_declaration", {"payment_date": "2025-01-01",
-                                                           "payment_amount": spec.granted, "payment_reference": "B"})
+                team.do(
+                    team.gemeente,
+                    cid,
+                    "declare_costs",
+                    {"declaration_period_end": "2025-01-01", "declared_amount": spec.granted},
+                )
+                team.do(
+                    team.bzk,
+                    cid,
+                    "pay_declaration",
+                    {"payment_date": "2025-01-01", "payment_amount": spec.granted, "payment_reference": "B"},
+                )
     with at(24 * spec.close_after_days):
         result = team.do(team.gemeente, cid, "close_case", {"closure_summary": "Afgerond.", "closed_on": "2025-01-01"})
     assert result["instance_status"] == "completed", result
@@ -141,9 +208,17 @@ def _pdf_text(data: bytes) -> str:
 
 def _decide(team, case_id, note="Weinig gebruikt, wel nodig.", motivation="Zie beoordeling."):
     team.do(team.bzk, case_id, "assess_vangnet", {"assessment_summary": note, "recommendation": "structureel"})
-    return team.do(team.bzk, case_id, "decide_vangnet", {
-        "vangnet_decision": "structureel", "decision_date": "2026-01-20", "decision_reference": "BZK-2026-0001",
-        "decision_motivation": motivation})
+    return team.do(
+        team.bzk,
+        case_id,
+        "decide_vangnet",
+        {
+            "vangnet_decision": "structureel",
+            "decision_date": "2026-01-20",
+            "decision_reference": "BZK-2026-0001",
+            "decision_motivation": motivation,
+        },
+    )
 
 
 def test_evaluation_by_hand_keeps_the_report_of_its_year_and_ends_with_it_as_a_pdf(app, deploy_real, as_user):
@@ -197,15 +272,26 @@ def test_evaluation_by_hand_keeps_the_report_of_its_year_and_ends_with_it_as_a_p
     assert "Vangnetrapportage 2025" in text and "162.000" in text and "138.000" in text  # amounts, Dutch notation
     assert "Structurele voorziening" in text and "2026-01-20" in text  # the decision, by its code's label
     business_keys = [team.admin.case(c["id"])["business_key"] for c in cases] + [evaluation["business_key"]]
-    for secret in [*business_keys, "VB-", "Weinig gebruikt", "Zie beoordeling", "BZK-2026-0001", "Dreigbrief",
-                   "J. Jansen", "PL0600"]:
+    for secret in [
+        *business_keys,
+        "VB-",
+        "Weinig gebruikt",
+        "Zie beoordeling",
+        "BZK-2026-0001",
+        "Dreigbrief",
+        "J. Jansen",
+        "PL0600",
+    ]:
         assert secret not in text, secret
     # the report's readers read it: BZK and the administrator; nobody else sees the case
     assert team.admin.get(f"/api/v1/documents/{document['id']}/content").status_code == 200
     assert team.gemeente.get(f"/api/v1/documents/{document['id']}/content").status_code == 404
     # the category is the system's own: nobody uploads under it, not even its readers
-    refused = team.bzk.post(f"/api/v1/process-instances/{evaluation['id']}/documents", content_type="multipart/form-data",
-                            data={"file": (io.BytesIO(data), "eigen.pdf"), "category": "evaluatie"})
+    refused = team.bzk.post(
+        f"/api/v1/process-instances/{evaluation['id']}/documents",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), "eigen.pdf"), "category": "evaluatie"},
+    )
     assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["category"]
 
 
@@ -227,13 +313,18 @@ def test_the_schedule_is_a_setting_and_a_manual_start_does_not_wait_for_it(app, 
     assert evaluation["start_form"]["id"] == "vangnet_evaluation_start" and evaluation["can_start"] is True
 
     def schedule():
-        [found] = [s for s in team.admin.get("/api/v1/timers/start-schedules").get_json()
-                   if s["process_id"] == "vangnet_evaluation"]
+        [found] = [
+            s
+            for s in team.admin.get("/api/v1/timers/start-schedules").get_json()
+            if s["process_id"] == "vangnet_evaluation"
+        ]
         return found
 
     assert schedule()["next_occurrence"].startswith("2027-01-15T08:00:00")  # 09:00 Dutch time, in UTC
     with app.app_context():
-        assert [s.occurrences is not None for s in current_schedules() if s.process_id == "vangnet_evaluation"] == [True]
+        assert [s.occurrences is not None for s in current_schedules() if s.process_id == "vangnet_evaluation"] == [
+            True
+        ]
     saved = {k: app.config[k] for k in ("VB_EVALUATION_FIRST_YEAR", "VB_EVALUATION_PERIOD", "VB_EVALUATION_RUN_ON")}
     app.config.update(VB_EVALUATION_FIRST_YEAR="2026", VB_EVALUATION_PERIOD="P2Y", VB_EVALUATION_RUN_ON="02-01T08:30")
     try:
@@ -242,8 +333,12 @@ def test_the_schedule_is_a_setting_and_a_manual_start_does_not_wait_for_it(app, 
         assert schedule()["next_occurrence"].startswith("2031-02-01T07:30:00")
     finally:
         app.config.update(saved)
-    for wrong in ({"VB_EVALUATION_FIRST_YEAR": "zestien"}, {"VB_EVALUATION_PERIOD": "P6M"},
-                  {"VB_EVALUATION_RUN_ON": "02-30T09:00"}, {"VB_EVALUATION_RUN_ON": "15 januari"}):
+    for wrong in (
+        {"VB_EVALUATION_FIRST_YEAR": "zestien"},
+        {"VB_EVALUATION_PERIOD": "P6M"},
+        {"VB_EVALUATION_RUN_ON": "02-30T09:00"},
+        {"VB_EVALUATION_RUN_ON": "15 januari"},
+    ):
         with pytest.raises(ValueError, match=next(iter(wrong))):
             EvaluationSettings.from_config(wrong)
 
@@ -287,8 +382,9 @@ def test_the_2016_evaluation(app, as_user):
     assert cells(detail["variables"]["vangnet_report"], 2015)["cases", "reported"] == 0
     assert team.open_elements(case_id) == ["assess_vangnet"]
 
-    by_hand = team.bzk.start("vangnet_evaluation", {"evaluation_year": 2016,
-                                                   "evaluation_note": "Evaluatie eind 2016 (brief 20 april 2016)"})
+    by_hand = team.bzk.start(
+        "vangnet_evaluation", {"evaluation_year": 2016, "evaluation_note": "Evaluatie eind 2016 (brief 20 april 2016)"}
+    )
     assert team.variables(by_hand["id"])["vangnet_report"]["tables"] == detail["variables"]["vangnet_report"]["tables"]
 
 
@@ -298,8 +394,10 @@ def test_the_evaluation_of_a_year_run_in_january_counting_decembers_decisions(ap
     _deploy_at(app, datetime(2025, 2, 1, 9, tzinfo=NL))
     team = Team(as_user).login()
     # reported 12 December 15:00: applied 17 December, decided 31 December 15:00 (after the old 09:00 run)
-    december = [_drive(team, Spec("2025-12-12T15:00", role=role, close_after_days=28))
-                for role in ("wethouder", "burgemeester", "raadslid", "wethouder", "burgemeester")]
+    december = [
+        _drive(team, Spec("2025-12-12T15:00", role=role, close_after_days=28))
+        for role in ("wethouder", "burgemeester", "raadslid", "wethouder", "burgemeester")
+    ]
     # reported 20 December: applied in 2025, decided 8 January 2026: that decision belongs to 2026
     late = _drive(team, Spec("2025-12-20T15:00", role="raadslid", close_after_days=24))
     # reported in 2024, applied and decided in 2025: counted in 2025, whatever year it was reported in

@@ -1,6 +1,7 @@
 """The studio's fixtures. `studio_deployed` deploys the acceptance tests' process (`TARGET`, the real threat
 response: processes/ and forms/) as `flask deploy` does, which brings its scenario test into the studio;
 `fixture_deployed` deploys the small Camunda 7 fixture (`FIXTURE`) the same way. Both in tests/studio/target.py."""
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ which gives one message per choice, a parameter bound by the call that made the 
 name), which stays a `{placeholder}`. Anything else raises `Unreadable`, so that a rule written otherwise is
 noticed rather than skipped.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -157,6 +158,6 @@ def rule_messages(rule_file: Path) -> list[str]:
             if source[end] == ")":
                 break
             i = end + 1
-        body = helper[head.end():_argument(helper, head.end())[1]]
+        body = helper[head.end() : _argument(helper, head.end())[1]]
         messages += texts_of_calls(body, "reporter.report", 1, dict(zip(params, args)))
     return messages

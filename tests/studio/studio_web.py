@@ -3,6 +3,7 @@
 Properties are found by the entry ids of the properties panels (bpmn-js-properties-panel, form-js editor),
 elements by their BPMN id on the canvas, decision table cells by rule and column id.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,8 @@ def open_editor(user, file_name: str):
 def select_element(user, element_id: str):
     """Click an element as a person does in a large diagram: zoomed to 100 % around it first. A sequence flow
     is clicked on its line (the middle of its path), not in the middle of its bounding box."""
-    point = user.page.evaluate("""id => {
+    point = user.page.evaluate(
+        """id => {
         const modeler = window.vbStudio.modeler;
         const canvas = modeler.get('canvas');
         const element = modeler.get('elementRegistry').get(id);
@@ -54,17 +56,21 @@ def select_element(user, element_id: str):
         }
         const box = hit.getBoundingClientRect();
         return on({x: box.x + box.width / 2, y: box.y + box.height / 2});
-    }""", element_id)
+    }""",
+        element_id,
+    )
     assert point, f"{element_id} is not visible on the canvas"
     user.page.mouse.click(point["x"], point["y"])
     user.page.wait_for_function(
         "id => { const f = document.querySelector('[data-entry-id=\"id\"] input'); return f && f.value === id; }",
-        arg=element_id)
+        arg=element_id,
+    )
 
 
 def show_unselected(user, element_id: str):
     """Nothing selected, the canvas at 100 % around an element: its markers show, not the selection's."""
-    user.page.evaluate("""id => {
+    user.page.evaluate(
+        """id => {
         const modeler = window.vbStudio.modeler;
         const canvas = modeler.get('canvas');
         modeler.get('selection').select(null);
@@ -73,7 +79,9 @@ def show_unselected(user, element_id: str):
         const view = canvas.viewbox();
         canvas.viewbox({x: box.x + box.width / 2 - view.width / 2, y: box.y + box.height / 2 - view.height / 2,
                         width: view.width, height: view.height});
-    }""", element_id)
+    }""",
+        element_id,
+    )
 
 
 def open_group(user, group_id: str):

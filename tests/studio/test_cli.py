@@ -1,4 +1,5 @@
 """`flask --app engine scenarios FOLDER`: the same scenario tests from a checkout, for a repository's CI."""
+
 import shutil
 
 from engine.studio.cli import scenarios_command

@@ -1,4 +1,5 @@
 """Layout the editor cannot show is carried over on save; a deleted element's layout is not."""
+
 from engine.studio.layout import keep_layout
 
 PREVIOUS = """<?xml version="1.0" encoding="ISO-8859-1"?>
@@ -24,9 +25,9 @@ SAVED_BY_EDITOR = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_dropped_layout_returns_and_deleted_elements_stay_deleted():
     merged = keep_layout(PREVIOUS, SAVED_BY_EDITOR)
-    assert 'id="b_di"' in merged and 'x="5"' in merged       # b exists but the editor did not draw it
-    assert 'id="c_di"' not in merged                          # c was deleted
-    assert 'x="10"' in merged and 'x="1"' not in merged        # a's new position wins
+    assert 'id="b_di"' in merged and 'x="5"' in merged  # b exists but the editor did not draw it
+    assert 'id="c_di"' not in merged  # c was deleted
+    assert 'x="10"' in merged and 'x="1"' not in merged  # a's new position wins
 
 
 def test_nothing_to_carry_leaves_the_text_as_it_is():

@@ -5,6 +5,7 @@ overlay and the problems list ask it. The messages are read from the rules' sour
 rule or message that a newer bpmnlint adds fails here until it is translated.
 
 And the processes the project ships lint clean with the same rules, except the findings listed here."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ FRONTEND = PROJECT / "frontend"
 SCRIPT = Path(__file__).with_name("lint_texts.cjs")
 OVERLAY = FRONTEND / "node_modules" / "bpmn-js-bpmnlint" / "dist" / "index.esm.js"
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None or not OVERLAY.exists(),
-                                reason="needs Node and the front end's packages (make frontend)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not OVERLAY.exists(),
+    reason="needs Node and the front end's packages (make frontend)",
+)
 
 # What bpmnlint still finds in a shipped process: the BZK compensation ends on one end event from two paths
 # and decides on the settlement in the gateway that joins the two objection outcomes.
@@ -33,8 +36,9 @@ KNOWN_FINDINGS = {
 
 
 def _node(*args: str, stdin: str | None = None):
-    done = subprocess.run(["node", str(SCRIPT), *args], input=stdin, capture_output=True, text=True, timeout=120,
-                          cwd=PROJECT)
+    done = subprocess.run(
+        ["node", str(SCRIPT), *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=PROJECT
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -58,7 +62,11 @@ def rules() -> list[dict]:
 def test_the_editor_enables_bpmnlints_recommended_rules(rules):
     recommended = subprocess.run(
         ["node", "-e", "console.log(JSON.stringify(require('bpmnlint/config/recommended').rules))"],
-        capture_output=True, text=True, check=True, cwd=FRONTEND)
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=FRONTEND,
+    )
     assert {r["name"]: r["severity"] for r in rules} == json.loads(recommended.stdout)
     assert len(rules) >= 20
 

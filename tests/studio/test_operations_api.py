@@ -1,5 +1,6 @@
 """Operations: suspend/resume/cancel through the case step (audited, refused in the wrong state), suspended
 cases out of inboxes and deaf to tasks, messages and timers; filters; incidents and retry; the heatmap."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -42,8 +43,9 @@ def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(fixtu
 
     assert _act(admin, case["id"], "suspend")["status"] == "suspended"
     assert worker.tasks(process_instance_id=case["id"]) == []
-    response = worker.post(f"/api/v1/tasks/{task['id']}/complete",
-                           json={"variables": {"category": "bedreiging", "estimated_costs": 10}})
+    response = worker.post(
+        f"/api/v1/tasks/{task['id']}/complete", json={"variables": {"category": "bedreiging", "estimated_costs": 10}}
+    )
     assert response.status_code in (404, 409)
     _act(admin, case["id"], "suspend", expect=409)  # already suspended
 
@@ -56,18 +58,23 @@ def test_suspend_takes_tasks_out_of_inboxes_and_refuses_work_until_resumed(fixtu
     assert _act(admin, case["id"], "resume", reason="Onderzoek afgerond")["status"] == "running"
     assert [t["id"] for t in worker.tasks(process_instance_id=case["id"])] == [task["id"]]
     worker.complete(task["id"], {"category": "bedreiging", "estimated_costs": 10})
-    assert any(e["event"] == "case.resumed" and e["details"]["reason"] == "Onderzoek afgerond"
-               for e in admin.history(case["id"]))
+    assert any(
+        e["event"] == "case.resumed" and e["details"]["reason"] == "Onderzoek afgerond"
+        for e in admin.history(case["id"])
+    )
 
 
 def test_a_suspended_case_ignores_messages_and_timers(fixture_deployed, as_user, app):
     admin, worker = as_user("beheerder"), as_user(FIXTURE.task_role_user)
     case = _start(as_user)
-    worker.complete(worker.task_for(case["id"], FIXTURE.user_task)["id"], {"category": "intimidatie", "estimated_costs": 5})
+    worker.complete(
+        worker.task_for(case["id"], FIXTURE.user_task)["id"], {"category": "intimidatie", "estimated_costs": 5}
+    )
     assert admin.case(case["id"])["active_elements"] == ["wait_aangifte"]
     _act(admin, case["id"], "suspend")
-    response = admin.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
-                                                    "business_key": case["business_key"]})
+    response = admin.post(
+        "/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": case["business_key"]}
+    )
     assert response.status_code == 404 and "waits" in response.get_json()["message"]
     assert admin.case(case["id"])["status"] == "suspended"
     assert admin.case(case["id"])["active_elements"] == ["wait_aangifte"]
@@ -103,10 +110,16 @@ def test_cancel_with_reason_closes_tasks_and_keeps_data(fixture_deployed, as_use
 
 def test_only_the_administrator_acts_and_others_do_not_see_the_case(fixture_deployed, as_user):
     case = _start(as_user)
-    assert as_user("procesbeheerder").post(f"/api/v1/operations/cases/{case['id']}/suspend",
-                                           json={"reason": "x"}).status_code == 403
-    assert as_user("politie").post(f"/api/v1/operations/cases/{case['id']}/suspend",
-                                   json={"reason": "x"}).status_code == 403  # not an overseer at all
+    assert (
+        as_user("procesbeheerder")
+        .post(f"/api/v1/operations/cases/{case['id']}/suspend", json={"reason": "x"})
+        .status_code
+        == 403
+    )
+    assert (
+        as_user("politie").post(f"/api/v1/operations/cases/{case['id']}/suspend", json={"reason": "x"}).status_code
+        == 403
+    )  # not an overseer at all
     assert as_user("gemeente.westbetuwe").get("/api/v1/operations/cases").status_code == 403
 
 
@@ -141,12 +154,14 @@ def test_heatmap_counts_cases_now_and_the_median_time_spent(fixture_deployed, as
         cases = [_start(as_user) for _ in range(3)]
     for hours, case in zip((2, 4, 30), cases[:3]):
         with time_machine.travel(start + timedelta(hours=hours), tick=False):
-            worker.complete(worker.task_for(case["id"], FIXTURE.user_task)["id"],
-                            {"category": "intimidatie", "estimated_costs": 5})
+            worker.complete(
+                worker.task_for(case["id"], FIXTURE.user_task)["id"], {"category": "intimidatie", "estimated_costs": 5}
+            )
     with time_machine.travel(start + timedelta(hours=40), tick=False):
         _start(as_user)
-        response = worker.post("/api/v1/messages", json={"name": "aangifte_geregistreerd",
-                                                         "business_key": cases[0]["business_key"]})
+        response = worker.post(
+            "/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": cases[0]["business_key"]}
+        )
         assert response.get_json()["delivered_to"] == [cases[0]["id"]], response.get_json()
     body = admin.get(f"/api/v1/operations/heatmap/{FIXTURE.process_id}").get_json()
     elements = body["elements"]

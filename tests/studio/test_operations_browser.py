@@ -1,5 +1,6 @@
 """The operations pages in Chromium: the heatmap, filters, suspend and resume with a reason, an incident
 retried after correcting data."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """The studio's server-rendered pages through the test client: sign-in, CSRF, new files, roles."""
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,14 @@ def test_new_file_form_refuses_bad_names_and_duplicates_without_a_500(fixture_de
 
 def test_pages_need_the_right_role(fixture_deployed, client):
     _sign_in(client, "gemeente.westbetuwe")
-    for path in ("/studio", f"/studio/edit/{FIXTURE.bpmn_file}", "/studio/deploy", "/operations",
-                 f"/operations/heatmap/{FIXTURE.process_id}", "/studio/export.zip"):
+    for path in (
+        "/studio",
+        f"/studio/edit/{FIXTURE.bpmn_file}",
+        "/studio/deploy",
+        "/operations",
+        f"/operations/heatmap/{FIXTURE.process_id}",
+        "/studio/export.zip",
+    ):
         assert client.get(path).status_code == 403, path
     client.get("/logout")
 

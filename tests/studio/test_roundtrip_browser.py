@@ -1,6 +1,7 @@
 """Opening and saving without changes loses nothing: every BPMN MIWG reference diagram keeps its elements,
 ids, names and layout (shape bounds, edge waypoints), and a diagram written with Camunda 7 attributes keeps
 them and still deploys and runs; so does every diagram of processes/, the threat response first."""
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,10 @@ def facts(xml: str) -> dict:
             if label is not None:
                 labels[element.get("bpmnElement")] = _bounds(label)
         elif element.tag == f"{{{DI}}}BPMNEdge":
-            edges[element.get("bpmnElement")] = [(round(float(w.get("x")), 2), round(float(w.get("y")), 2))
-                                                 for w in element.findall(f"{{{OMG_DI}}}waypoint")]
+            edges[element.get("bpmnElement")] = [
+                (round(float(w.get("x")), 2), round(float(w.get("y")), 2))
+                for w in element.findall(f"{{{OMG_DI}}}waypoint")
+            ]
     return {"ids": ids, "names": names, "shapes": shapes, "labels": labels, "edges": edges}
 
 
@@ -67,8 +70,13 @@ def camunda_facts(xml: str) -> set:
                 found.add((owner, name.split("}")[1], value))
         if element.tag.startswith(f"{{{CAMUNDA}}}"):
             parent = element.getparent().getparent()
-            found.add((parent.get("id") if parent is not None else "", etree.QName(element).localname,
-                       tuple(sorted(element.attrib.items()))))
+            found.add(
+                (
+                    parent.get("id") if parent is not None else "",
+                    etree.QName(element).localname,
+                    tuple(sorted(element.attrib.items())),
+                )
+            )
     return found
 
 
@@ -105,7 +113,10 @@ _LINT_MESSAGES = """() => {
 }"""
 
 
-@pytest.mark.skipif(not MIWG.is_dir(), reason="the BPMN MIWG reference diagrams (shared/conformance/) are not on this machine (set VB_MIWG_DIR)")
+@pytest.mark.skipif(
+    not MIWG.is_dir(),
+    reason="the BPMN MIWG reference diagrams (shared/conformance/) are not on this machine (set VB_MIWG_DIR)",
+)
 def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(web, app):
     files = sorted(MIWG.glob("*.bpmn"))
     assert len(files) >= 20
@@ -120,9 +131,13 @@ def test_every_miwg_reference_diagram_opens_and_saves_without_losing_anything(we
         saved = _save_unchanged(user, app, name)
         if path.name == "C.4.0.bpmn":  # bpmnlint's recommended rules ran in the browser on this one
             lint = user.page.locator('[data-problems] li[data-severity="warning"]', has_text="[bpmnlint]")
-            assert lint.count() >= 1 and "bjsl-button-warning" in user.page.locator(".bjsl-button").get_attribute("class")
+            assert lint.count() >= 1 and "bjsl-button-warning" in user.page.locator(".bjsl-button").get_attribute(
+                "class"
+            )
             # in Dutch on the Dutch page: the overlay's count and every finding's message (nl/bpmnlint.js)
-            assert re.fullmatch(r"\d+ fouten, \d+ waarschuwingen", user.page.locator(".bjsl-button").inner_text().strip())
+            assert re.fullmatch(
+                r"\d+ fouten, \d+ waarschuwingen", user.page.locator(".bjsl-button").inner_text().strip()
+            )
             messages, untranslated = user.page.evaluate(_LINT_MESSAGES)
             assert messages and untranslated == [], untranslated
         before, after = facts(original), facts(saved)

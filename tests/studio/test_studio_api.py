@@ -1,4 +1,5 @@
 """The studio's API: drafts, validation with element ids, scenario tests as a deploy gate, versions, export."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,9 @@ def _file(owner, name):
 
 
 def _save(owner, name, content, expect=200):
-    response = owner.client.put(f"/api/v1/studio/files/{name}", json={"content": content},
-                                headers={"Authorization": f"Bearer {owner.token}"})
+    response = owner.client.put(
+        f"/api/v1/studio/files/{name}", json={"content": content}, headers={"Authorization": f"Bearer {owner.token}"}
+    )
     assert response.status_code == expect, response.get_json()
     return response.get_json()
 
@@ -41,14 +43,15 @@ def test_session_cookie_without_csrf_token_cannot_change_anything(fixture_deploy
     assert "CSRF" in response.get_json()["message"]
     studio_page = client.get("/studio").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', studio_page).group(1)
-    response = client.put(f"/api/v1/studio/files/{FIXTURE.bpmn_file}", json={"content": "<x/>"},
-                          headers={"X-CSRFToken": token})
+    response = client.put(
+        f"/api/v1/studio/files/{FIXTURE.bpmn_file}", json={"content": "<x/>"}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200 and not response.get_json()["valid"]
 
 
 def test_a_broken_condition_is_reported_on_its_element_and_blocks_deploying(fixture_deployed, owner):
     xml = _file(owner, FIXTURE.bpmn_file)["content"]
-    broken = xml.replace('${compensation == "ja"}', '${compensation ==}')
+    broken = xml.replace('${compensation == "ja"}', "${compensation ==}")
     report = _save(owner, FIXTURE.bpmn_file, broken)
     assert report["saved"] and report["draft"] and not report["valid"]
     [error] = [e for e in report["errors"] if e["element_id"] == FIXTURE.conditional_flow]
@@ -78,8 +81,12 @@ def test_warnings_name_unreachable_elements_and_messages_nobody_sends(fixture_de
     assert not [w for w in report["warnings"] if w["check"] == "message-route"]
 
     xml = _file(owner, FIXTURE.bpmn_file)["content"]
-    island = xml.replace('<bpmn:endEvent id="end_done"', '<bpmn:task id="lost_task" name="Vergeten" />\n    <bpmn:endEvent id="end_done"')
-    report = owner.post("/api/v1/studio/validate", json={"files": [{"file_name": FIXTURE.bpmn_file, "content": island}]}).get_json()
+    island = xml.replace(
+        '<bpmn:endEvent id="end_done"', '<bpmn:task id="lost_task" name="Vergeten" />\n    <bpmn:endEvent id="end_done"'
+    )
+    report = owner.post(
+        "/api/v1/studio/validate", json={"files": [{"file_name": FIXTURE.bpmn_file, "content": island}]}
+    ).get_json()
     assert [w["element_id"] for w in report["warnings"] if w["check"] == "unreachable"] == ["lost_task"]
     assert _file(owner, FIXTURE.bpmn_file)["draft"] is False  # validating unsaved text stores nothing
 
@@ -89,7 +96,9 @@ def test_scenarios_pass_on_the_deployed_files_and_fail_with_a_reason(fixture_dep
     assert report["ran"] and report["passed"], report["results"]
     assert len(report["results"]) == 2
 
-    dmn = _file(owner, FIXTURE.dmn_file)["content"].replace("&gt;= 1000", "&gt;= 5000").replace("&lt; 1000", "&lt; 5000")
+    dmn = (
+        _file(owner, FIXTURE.dmn_file)["content"].replace("&gt;= 1000", "&gt;= 5000").replace("&lt; 1000", "&lt; 5000")
+    )
     _save(owner, FIXTURE.dmn_file, dmn)
     report = owner.post("/api/v1/studio/tests/run", json={}).get_json()
     assert not report["passed"]
@@ -105,8 +114,9 @@ def test_scenarios_pass_on_the_deployed_files_and_fail_with_a_reason(fixture_dep
 
 def test_a_form_change_that_refuses_the_scenario_inputs_fails_the_scenario(fixture_deployed, owner):
     form = json.loads(_file(owner, FIXTURE.form_file)["content"])
-    form["components"].append({"type": "textfield", "key": "police_unit", "label": "Eenheid / Unit",
-                               "validate": {"required": True}})
+    form["components"].append(
+        {"type": "textfield", "key": "police_unit", "label": "Eenheid / Unit", "validate": {"required": True}}
+    )
     _save(owner, FIXTURE.form_file, json.dumps(form))
     report = owner.post("/api/v1/studio/tests/run", json={}).get_json()
     reasons = [reason for r in report["results"] for reason in r["reasons"]]
@@ -119,7 +129,9 @@ def test_deploy_makes_a_new_version_with_a_diff_and_running_cases_stay(fixture_d
     assert old_case["version"] == 1
 
     xml = _file(owner, FIXTURE.bpmn_file)["content"]
-    changed = xml.replace('camunda:dueDate="P2D"', 'camunda:dueDate="P5D"').replace('name="Triage"', 'name="Eerste beoordeling"')
+    changed = xml.replace('camunda:dueDate="P2D"', 'camunda:dueDate="P5D"').replace(
+        'name="Triage"', 'name="Eerste beoordeling"'
+    )
     _save(owner, FIXTURE.bpmn_file, changed)
     response = owner.post("/api/v1/studio/deploy", json={})
     assert response.status_code == 201, response.get_json()
@@ -133,7 +145,9 @@ def test_deploy_makes_a_new_version_with_a_diff_and_running_cases_stay(fixture_d
     [change] = versions[0]["elements"]["changed"]
     assert change["id"] == FIXTURE.user_task
     assert {c["attribute"]: (c["before"], c["after"]) for c in change["changes"]} == {
-        "camunda:dueDate": ("P2D", "P5D"), "name": ("Triage", "Eerste beoordeling")}
+        "camunda:dueDate": ("P2D", "P5D"),
+        "name": ("Triage", "Eerste beoordeling"),
+    }
 
     new_case = starter.start(FIXTURE.process_id, FIXTURE.start_variables)
     assert new_case["version"] == 2 and starter.case(old_case["id"])["version"] == 1
@@ -146,8 +160,12 @@ def test_export_gives_the_repository_layout(fixture_deployed, owner):
     response = owner.get("/api/v1/studio/export.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     names = set(zipfile.ZipFile(io.BytesIO(response.data)).namelist())
-    assert {f"processes/{FIXTURE.bpmn_file}", f"processes/{FIXTURE.dmn_file}", f"processes/{FIXTURE.test_file}",
-            f"forms/{FIXTURE.form_file}"} <= names
+    assert {
+        f"processes/{FIXTURE.bpmn_file}",
+        f"processes/{FIXTURE.dmn_file}",
+        f"processes/{FIXTURE.test_file}",
+        f"forms/{FIXTURE.form_file}",
+    } <= names
     original = (FIXTURE.folder / FIXTURE.bpmn_file).read_text()
     assert zipfile.ZipFile(io.BytesIO(response.data)).read(f"processes/{FIXTURE.bpmn_file}").decode() == original
 
@@ -164,12 +182,20 @@ def test_bad_file_names_and_bodies_are_refused_precisely(fixture_deployed, owner
 
 
 def test_scenario_events_fire_timers_and_unsaved_test_text_is_judged(fixture_deployed, owner):
-    scenario = {"scenarios": [{
-        "name": "Herinnering na drie dagen",
-        "start": {"summary": "Brief", "municipality_code": "GM0668"},
-        "events": [{"timer": "triage_reminder"}, {"message": "aangifte_geregistreerd"}],
-        "expect": {"path": ["triage_reminder", "reminder_end"], "end": "waiting", "waiting_at": [FIXTURE.user_task]},
-    }]}
+    scenario = {
+        "scenarios": [
+            {
+                "name": "Herinnering na drie dagen",
+                "start": {"summary": "Brief", "municipality_code": "GM0668"},
+                "events": [{"timer": "triage_reminder"}, {"message": "aangifte_geregistreerd"}],
+                "expect": {
+                    "path": ["triage_reminder", "reminder_end"],
+                    "end": "waiting",
+                    "waiting_at": [FIXTURE.user_task],
+                },
+            }
+        ]
+    }
     body = {"files": [{"file_name": FIXTURE.test_file, "content": json.dumps(scenario)}], "only": FIXTURE.test_file}
     report = owner.post("/api/v1/studio/tests/run", json=body).get_json()
     [result] = report["results"]

@@ -1,6 +1,7 @@
 """The studio in Chromium as the process owner (procesbeheerder) on the real threat response: change,
 validate, test and deploy its diagram, a form and a decision table, and see cases follow the versions. The
 process, its elements, form and decision are named in tests/studio/target.py (TARGET)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,9 +39,11 @@ def _start(app, variables=None):
 
 def _task(app, case_id, element_id):
     with app.app_context():
-        task = db.session.scalar(sa.select(HumanTask).where(HumanTask.instance_id == case_id,
-                                                           HumanTask.element_id == element_id,
-                                                           HumanTask.status == "open"))
+        task = db.session.scalar(
+            sa.select(HumanTask).where(
+                HumanTask.instance_id == case_id, HumanTask.element_id == element_id, HumanTask.status == "open"
+            )
+        )
         db.session.expunge_all()
         return task
 
@@ -54,8 +57,11 @@ def _complete(app, task_id, values):
 def _case(app, case_id) -> dict:
     with app.app_context():
         case = db.session.get(ProcessInstance, case_id)
-        facts = {"version_id": case.process_version_id, "active_elements": list(case.active_elements),
-                 "variables": case_variables(case_id)}
+        facts = {
+            "version_id": case.process_version_id,
+            "active_elements": list(case.active_elements),
+            "variables": case_variables(case_id),
+        }
         db.session.remove()
         return facts
 
@@ -93,8 +99,9 @@ def test_owner_changes_a_due_date_and_a_label_validates_and_deploys(web, app, st
     # A deliberately broken condition is shown on its flow, and refused.
     studio.select_element(user, TARGET.conditional_flow)
     studio.open_group(user, "group-CamundaPlatform__Condition")
-    condition = user.page.locator('[data-entry-id="conditionExpression"] textarea, '
-                                  '[data-entry-id="conditionExpression"] input').first
+    condition = user.page.locator(
+        '[data-entry-id="conditionExpression"] textarea, [data-entry-id="conditionExpression"] input'
+    ).first
     assert condition.input_value() == TARGET.condition
     broken = TARGET.condition[:-1] + " ==}"
     studio.set_entry(user, "conditionExpression", broken)
@@ -132,7 +139,9 @@ def test_owner_changes_a_due_date_and_a_label_validates_and_deploys(web, app, st
     user.goto(f"/studio/processes/{TARGET.process_id}/versions")
     changed = user.page.locator('[data-version="2"] tr[data-changed]')
     assert {(row.get_attribute("data-changed"), row.get_attribute("data-attribute")) for row in changed.all()} == {
-        (TARGET.user_task, "camunda:dueDate"), (TARGET.user_task, "name")}
+        (TARGET.user_task, "camunda:dueDate"),
+        (TARGET.user_task, "name"),
+    }
     studio.publish(user, "versions", "studio-versions.png", full_page=True)
 
     # The old case still runs on version 1: its task completes there, and the case goes on.

@@ -2,6 +2,7 @@
 own texts (palette, context pad, menus, properties panel, decision table) in Dutch, on an English page in
 English. Each editor keeps the texts it was asked for that its table lacks (`window.vbStudio.texts.missing`);
 after every part of the editor has been shown on the real threat response's files, that list is empty."""
+
 from __future__ import annotations
 
 import pytest
@@ -97,10 +98,13 @@ _SHOW_EVERY_PART_OF_THE_FORM_EDITOR = """async () => {
 
 
 def _select_field(user, field_type: str):
-    user.page.evaluate("""type => {
+    user.page.evaluate(
+        """type => {
         const editor = window.vbStudio.editor;
         editor.get('selection').set(editor.get('formFieldRegistry').getAll().find((f) => f.type === type));
-    }""", field_type)
+    }""",
+        field_type,
+    )
     user.page.wait_for_timeout(200)
 
 
@@ -115,7 +119,9 @@ def _title(user, selector: str) -> str:
 
 
 def _group_label(user, group_id: str) -> str:
-    return user.page.locator(f'[data-group-id="{group_id}"] .bio-properties-panel-group-header-title').first.inner_text()
+    return user.page.locator(
+        f'[data-group-id="{group_id}"] .bio-properties-panel-group-header-title'
+    ).first.inner_text()
 
 
 def test_the_bpmn_editor_speaks_dutch_on_a_dutch_page_and_english_on_an_english_one(web, studio_deployed):
@@ -188,8 +194,10 @@ def test_the_form_editor_speaks_dutch_and_its_properties_panel_is_wide_enough(we
     palette = page.locator(".fjs-palette-container")
     assert "Componenten" in palette.inner_text() and "Tekstveld" in palette.inner_text()
     # the form's own texts are the process owner's, in whichever language they wrote them
-    assert page.locator("[data-properties] .bio-properties-panel-header-label").inner_text() == \
-        page.locator(f".fjs-editor-container .fjs-form-field-{TARGET.required_field_type} label").first.inner_text()
+    assert (
+        page.locator("[data-properties] .bio-properties-panel-header-label").inner_text()
+        == page.locator(f".fjs-editor-container .fjs-form-field-{TARGET.required_field_type} label").first.inner_text()
+    )
     assert _missing(user) == []
     studio.publish(user, "form-editor-dutch")
 

@@ -1,6 +1,7 @@
 """The threat response's scenario test (processes/threat_response.test.json): `flask deploy` brings it into the
 studio, it passes against the processes as they are in the repository (so it cannot rot unnoticed), and it
 gates deployments from the studio: a decision change it contradicts is refused with its reason."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,9 @@ def _deploy_cli(app, *folders):
 
 
 def _save(owner, name, content):
-    response = owner.client.put(f"/api/v1/studio/files/{name}", json={"content": content},
-                                headers={"Authorization": f"Bearer {owner.token}"})
+    response = owner.client.put(
+        f"/api/v1/studio/files/{name}", json={"content": content}, headers={"Authorization": f"Bearer {owner.token}"}
+    )
     assert response.status_code == 200, response.get_json()
 
 
@@ -81,7 +83,9 @@ def test_in_the_studio_it_passes_and_gates_a_decision_change_until_it_is_updated
     dmn = owner.get(f"/api/v1/studio/files/{TARGET.dmn_file}").get_json()["content"]
     old_cell = '<outputEntry id="case_routing_rule_2_out_2"><text>acute_danger</text></outputEntry>'
     assert old_cell in dmn
-    changed = dmn.replace(old_cell, f'<outputEntry id="case_routing_rule_2_out_2"><text>{edit.text}</text></outputEntry>')
+    changed = dmn.replace(
+        old_cell, f'<outputEntry id="case_routing_rule_2_out_2"><text>{edit.text}</text></outputEntry>'
+    )
     _save(owner, TARGET.dmn_file, changed)
 
     response = owner.post("/api/v1/studio/deploy", json={})

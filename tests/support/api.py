@@ -1,4 +1,5 @@
 """A small client for the REST API, over the Flask test client or real HTTP."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 
 Fields are found by their visible label (in the page's language), as a person would find them.
 """
+
 from __future__ import annotations
 
 import re
@@ -87,7 +88,8 @@ class WebSession:
         options, a date field by the label above its date input."""
         scope = within if within is not None else self.page
         return scope.locator(".fjs-form-field").filter(
-            has=self.page.locator("label.fjs-form-field-label", has_text=re.compile(rf"^{re.escape(label)}\*?$")))
+            has=self.page.locator("label.fjs-form-field-label", has_text=re.compile(rf"^{re.escape(label)}\*?$"))
+        )
 
     def fill(self, label: str, value, within=None):
         """Fill in a field as a person does: type into text, number and date inputs, tick boxes, pick from
@@ -110,8 +112,11 @@ class WebSession:
         elif "fjs-form-field-radio" in classes or "fjs-form-field-checklist" in classes:
             wanted = [value] if isinstance(value, str) else list(value)
             for option in wanted:
-                box = field.locator(".fjs-inline-label").filter(has=self.page.locator(
-                    "label", has_text=re.compile(rf"^{re.escape(option)}$"))).locator("input")
+                box = (
+                    field.locator(".fjs-inline-label")
+                    .filter(has=self.page.locator("label", has_text=re.compile(rf"^{re.escape(option)}$")))
+                    .locator("input")
+                )
                 assert box.count() == 1, f"'{label}' has no option '{option}'"
                 box.check()
         elif "fjs-form-field-datetime" in classes:
@@ -134,8 +139,12 @@ class WebSession:
         # Typed in the form's own format (its placeholder, e.g. dd-mm-yyyy for nl-NL) and confirmed with Enter;
         # Escape closes the calendar. (Tab would move on into the next field and open its dropdown.)
         year, month, day = date.split("-")
-        shown = (date_input.get_attribute("placeholder") or "yyyy-mm-dd").replace("yyyy", year).replace(
-            "mm", month).replace("dd", day)
+        shown = (
+            (date_input.get_attribute("placeholder") or "yyyy-mm-dd")
+            .replace("yyyy", year)
+            .replace("mm", month)
+            .replace("dd", day)
+        )
         date_input.fill(shown)
         date_input.press("Enter")
         date_input.press("Escape")
@@ -149,8 +158,10 @@ class WebSession:
         """A form-js dynamic list: add rows with its add button (found by its name in the page's language)
         until there are as many as `rows`, then fill each row's fields by their labels."""
         group = self.page.locator(".fjs-form-field-dynamiclist").filter(
-            has=self.page.locator(":scope > label.fjs-form-field-label",
-                                  has_text=re.compile(rf"^{re.escape(label)}\*?$")))
+            has=self.page.locator(
+                ":scope > label.fjs-form-field-label", has_text=re.compile(rf"^{re.escape(label)}\*?$")
+            )
+        )
         assert group.count() == 1, f"no dynamic list labelled '{label}'"
         row_locator = group.locator(".fjs-repeat-row-container")
         while row_locator.count() < len(rows):
@@ -188,7 +199,8 @@ class WebSession:
         """What a refused form says: the server's error summary and the errors under the fields."""
         texts = self.page.locator(".error-summary:not([hidden]) li").all_inner_texts()
         fields = self.page.locator(".fjs-form-field:not(.fjs-form-field-grouplike)").filter(
-            has=self.page.locator(".fjs-form-field-error li"))
+            has=self.page.locator(".fjs-form-field-error li")
+        )
         for index in range(fields.count()):
             field = fields.nth(index)
             label = field.locator("label.fjs-form-field-label").first.inner_text().strip().rstrip("*").strip()

@@ -3,6 +3,7 @@ Playwright against the app served over real HTTP.
 
 Never downloads Playwright's own browsers: /usr/bin/chromium (installed by `make test`) or a clear skip.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -16,8 +17,13 @@ from tests.support.api import PROJECT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-gpu",
+    "--headless",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
 ]
 DIST = PROJECT / "engine" / "web" / "static" / "dist"
 ARTIFACTS = PROJECT / "test-artifacts" / "browser"
@@ -36,8 +42,10 @@ def frontend_bundles():
 @pytest.fixture(scope="session")
 def browser(frontend_bundles):
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it with "
-                    "apt-get install -y chromium).")
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium (`make test` installs it with "
+            "apt-get install -y chromium)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,5 +1,6 @@
 """Where the BPMN MIWG reference diagrams are: `VB_MIWG_DIR`, else `shared/` beside the repository (or beside
 the folder holding it), else this machine's /work/shared."""
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 `VB_TEST_BACKEND=postgresql` (set by `make test` when TEST_DATABASE_URL is given) selects PostgreSQL.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@1
 
 def _psycopg_url(url: str) -> str:
     if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

@@ -9,6 +9,7 @@ documented. `ContractClient` is a Flask test
 client that checks every answer to a path of the document and collects the mismatches in `MISMATCHES`; the
 test that received them fails (tests/conftest.py).
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,8 +42,17 @@ def to_json_schema(node, in_properties: bool = False):
             result[key] = URN + value
         elif key == "properties":
             result[key] = to_json_schema(value, in_properties=True)
-        elif key in ("example", "examples", "nullable", "discriminator", "xml", "externalDocs", "deprecated",
-                     "readOnly", "writeOnly"):
+        elif key in (
+            "example",
+            "examples",
+            "nullable",
+            "discriminator",
+            "xml",
+            "externalDocs",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+        ):
             continue
         else:
             result[key] = to_json_schema(value)
@@ -74,8 +84,9 @@ class Contract:
     def __init__(self, document: dict):
         self.document = document
         self.converted = _converted(document)
-        self.registry = Registry().with_resource(URN, Resource.from_contents(self.converted,
-                                                                              default_specification=DRAFT7))
+        self.registry = Registry().with_resource(
+            URN, Resource.from_contents(self.converted, default_specification=DRAFT7)
+        )
         self._validators: dict = {}
 
     def response_for(self, method: str, path: str, status: int):
@@ -87,7 +98,10 @@ class Contract:
         if response is None and status >= 500 and "default" in responses:
             response = responses["default"]
         if response is None:
-            return None, f"{method} {path} answered {status}, which it does not document ({', '.join(sorted(responses))})"
+            return (
+                None,
+                f"{method} {path} answered {status}, which it does not document ({', '.join(sorted(responses))})",
+            )
         if "$ref" in response:
             response = self.document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
         return response, None
@@ -96,8 +110,9 @@ class Contract:
         key = json.dumps(schema, sort_keys=True)
         if key not in self._validators:
             # formats are checked: a `date-time` must be RFC 3339 (an offset included), as generators parse it
-            self._validators[key] = Draft7Validator(to_json_schema(schema), registry=self.registry,
-                                                    format_checker=FORMATS)
+            self._validators[key] = Draft7Validator(
+                to_json_schema(schema), registry=self.registry, format_checker=FORMATS
+            )
         return self._validators[key]
 
     def check(self, method: str, path: str, status: int, content_type: str | None, body) -> list[str]:
@@ -117,8 +132,10 @@ class Contract:
         schema = content[media].get("schema")
         if schema is None or media != "application/json":
             return []
-        return [f"{where}: {'/'.join(map(str, error.absolute_path)) or '(body)'}: {error.message}"
-                for error in self.validator(schema).iter_errors(body)]
+        return [
+            f"{where}: {'/'.join(map(str, error.absolute_path)) or '(body)'}: {error.message}"
+            for error in self.validator(schema).iter_errors(body)
+        ]
 
 
 _CONTRACTS: dict[int, Contract] = {}
@@ -178,8 +195,11 @@ def _template_pattern(template: str) -> re.Pattern:
 
 def template_for(contract: Contract, method: str, path: str) -> str | None:
     """The document's path that a real request path falls under (a literal path before one with parameters)."""
-    candidates = [t for t, item in contract.document["paths"].items()
-                  if method.lower() in item and _template_pattern(t).match(path)]
+    candidates = [
+        t
+        for t, item in contract.document["paths"].items()
+        if method.lower() in item and _template_pattern(t).match(path)
+    ]
     return min(candidates, key=lambda t: t.count("{"), default=None)
 
 

@@ -1,4 +1,5 @@
 """A real HTTP server for end-to-end tests: gunicorn in a subprocess, on a free port, on the test database."""
+
 from __future__ import annotations
 
 import os
@@ -38,17 +39,35 @@ class LiveServer:
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         # VB_DEMO: the tests sign in as the demo users
-        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="live-test-secret", VB_AUTO_MIGRATE="1",
-                   VB_DEMO="1")
+        env = dict(
+            os.environ, DATABASE_URL=self.database_url, SECRET_KEY="live-test-secret", VB_AUTO_MIGRATE="1", VB_DEMO="1"
+        )
         env.update(self.extra_env)
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"vb-live-{self.port}.log"
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf", "--preload",
-             "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--threads", str(self.threads), "--graceful-timeout", "2",
-             "engine.app.wsgi:app"],
-            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:engine.app.gunicorn_conf",
+                "--preload",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+                "--graceful-timeout",
+                "2",
+                "engine.app.wsgi:app",
+            ],
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -78,8 +97,9 @@ class LiveServer:
                 self.kill()
 
     def login(self, username: str, password: str = "demo") -> HttpUser:
-        response = self.session().post(self.url + "/api/v1/auth/token", json={"username": username, "password": password},
-                                       timeout=10)
+        response = self.session().post(
+            self.url + "/api/v1/auth/token", json={"username": username, "password": password}, timeout=10
+        )
         response.raise_for_status()
         return HttpUser(self.url, response.json()["access_token"], self.document())
 

@@ -1,6 +1,7 @@
 """A real timer scheduler (APScheduler threads, the database's leadership and change feed) inside the test
 process, and a clock that tests move. The scheduler sleeps on real time until its next job, so after moving
 the clock a test calls `clock.move_to(...)`, which also wakes every running scheduler to look again."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,14 @@ from engine.instances.models import AuditEvent, ProcessInstance
 from engine.timers.scheduler import TimerScheduler
 from engine.timers.settings import SchedulerSettings
 
-FAST = SchedulerSettings(poll_seconds=0.05, heartbeat_seconds=0.2, retry_seconds=0.2, lease_seconds=30.0,
-                         horizon_seconds=900.0, horizon_lead_seconds=60.0)
+FAST = SchedulerSettings(
+    poll_seconds=0.05,
+    heartbeat_seconds=0.2,
+    retry_seconds=0.2,
+    lease_seconds=30.0,
+    horizon_seconds=900.0,
+    horizon_lead_seconds=60.0,
+)
 
 
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05, message: str = "condition"):
@@ -100,8 +107,11 @@ def db_read(app):
 def audit_count(db_read):
     def count(instance_id, event, element_id=None):
         def query(session):
-            q = sa.select(sa.func.count()).select_from(AuditEvent).where(
-                AuditEvent.instance_id == instance_id, AuditEvent.event == event)
+            q = (
+                sa.select(sa.func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.instance_id == instance_id, AuditEvent.event == event)
+            )
             if element_id:
                 q = q.where(AuditEvent.element_id == element_id)
             return session.scalar(q)
@@ -114,8 +124,15 @@ def audit_count(db_read):
 @pytest.fixture
 def case_row(db_read):
     def row(instance_id):
-        return db_read(lambda s: s.execute(
-            sa.select(ProcessInstance.status, ProcessInstance.next_timer_due_at, ProcessInstance.active_elements,
-                      ProcessInstance.lock_version).where(ProcessInstance.id == instance_id)).one())
+        return db_read(
+            lambda s: s.execute(
+                sa.select(
+                    ProcessInstance.status,
+                    ProcessInstance.next_timer_due_at,
+                    ProcessInstance.active_elements,
+                    ProcessInstance.lock_version,
+                ).where(ProcessInstance.id == instance_id)
+            ).one()
+        )
 
     return row

@@ -1,4 +1,5 @@
 """The acceptance scenarios of the timers: a real scheduler, a patched clock, real databases."""
+
 import time
 from datetime import datetime, timedelta
 
@@ -17,14 +18,21 @@ def _local(*args):
 
 
 def _fired_at(db_read, instance_id, element_id):
-    rows = db_read(lambda s: s.execute(sa.select(AuditEvent.at, AuditEvent.actor).where(
-        AuditEvent.instance_id == instance_id, AuditEvent.element_id == element_id,
-        AuditEvent.event == "element.completed")).all())
+    rows = db_read(
+        lambda s: s.execute(
+            sa.select(AuditEvent.at, AuditEvent.actor).where(
+                AuditEvent.instance_id == instance_id,
+                AuditEvent.element_id == element_id,
+                AuditEvent.event == "element.completed",
+            )
+        ).all()
+    )
     return rows
 
 
 def test_two_working_day_reminder_fires_after_the_weekend_and_christmas(
-        deploy_fixture, as_user, clock, start_scheduler, case_row, db_read):
+    deploy_fixture, as_user, clock, start_scheduler, case_row, db_read
+):
     deploy_fixture("timers")
     gemeente = as_user("gemeente.westbetuwe")
     reported_at = _local(2026, 12, 24, 10, 0)  # Thursday; Friday 25 December is a holiday
@@ -47,7 +55,9 @@ def test_two_working_day_reminder_fires_after_the_weekend_and_christmas(
     assert case_row(case["id"]).next_timer_due_at is None
 
 
-def test_one_hour_escalation_interrupts_the_task(deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count):
+def test_one_hour_escalation_interrupts_the_task(
+    deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count
+):
     deploy_fixture("timers")
     ivp = as_user("ivp")
     case = as_user("gemeente.westbetuwe").start("ivp_escalation", {"municipality_code": "GM0668"})
@@ -68,7 +78,9 @@ def test_one_hour_escalation_interrupts_the_task(deploy_fixture, as_user, clock,
     assert ivp.post(f"/api/v1/tasks/{contact['id']}/complete", json={"variables": {}}).status_code in (404, 409)
 
 
-def test_a_cycle_fires_exactly_its_number_of_times(deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count):
+def test_a_cycle_fires_exactly_its_number_of_times(
+    deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count
+):
     deploy_fixture("timers")
     gemeente = as_user("gemeente.westbetuwe")
     case = gemeente.start("checkin_cycle", {"municipality_code": "GM0668"})
@@ -92,7 +104,8 @@ def test_a_cycle_fires_exactly_its_number_of_times(deploy_fixture, as_user, cloc
 
 
 def test_a_timer_due_while_the_scheduler_was_down_fires_once_on_restart(
-        deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count):
+    deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count
+):
     deploy_fixture("timers")
     admin = as_user("beheerder")
     case = admin.start("wait_duration", {"municipality_code": "GM0668"})
@@ -115,14 +128,26 @@ def test_overdue_timers_fire_in_due_order_after_downtime(deploy_fixture, as_user
     deploy_fixture("timers")
     admin = as_user("beheerder")
     waits = ["PT50M", "PT10M", "PT40M", "PT20M", "PT30M"]
-    cases = {w: admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": w})["id"] for w in waits}
+    cases = {
+        w: admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": w})["id"] for w in waits
+    }
     clock.move_to(clock.now() + timedelta(hours=2))
     start_scheduler(settings=FAST)  # SQLite default: one worker, so firing order is due order
 
     def fired_order():
-        rows = db_read(lambda s: s.execute(sa.select(AuditEvent.instance_id).where(
-            AuditEvent.element_id == "timer_wait_duration_variable", AuditEvent.event == "element.completed")
-            .order_by(AuditEvent.id)).scalars().all())
+        rows = db_read(
+            lambda s: (
+                s.execute(
+                    sa.select(AuditEvent.instance_id)
+                    .where(
+                        AuditEvent.element_id == "timer_wait_duration_variable", AuditEvent.event == "element.completed"
+                    )
+                    .order_by(AuditEvent.id)
+                )
+                .scalars()
+                .all()
+            )
+        )
         return rows if len(rows) == len(waits) else None
 
     order = wait_for(fired_order, message="all five catch-ups")
@@ -132,12 +157,15 @@ def test_overdue_timers_fire_in_due_order_after_downtime(deploy_fixture, as_user
 
 
 @pytest.mark.postgresql_only
-def test_two_schedulers_fire_each_timer_exactly_once(deploy_fixture, as_user, clock, start_scheduler, case_row,
-                                                     audit_count):
+def test_two_schedulers_fire_each_timer_exactly_once(
+    deploy_fixture, as_user, clock, start_scheduler, case_row, audit_count
+):
     deploy_fixture("timers")
     admin = as_user("beheerder")
-    cases = [admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": f"PT{10 + i}M"})["id"]
-             for i in range(20)]
+    cases = [
+        admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": f"PT{10 + i}M"})["id"]
+        for i in range(20)
+    ]
     first = start_scheduler("first")
     second = start_scheduler("second", expect_leader=False)
     time.sleep(1.0)
@@ -145,8 +173,10 @@ def test_two_schedulers_fire_each_timer_exactly_once(deploy_fixture, as_user, cl
 
     clock.move_to(clock.now() + timedelta(minutes=45))
     for instance_id in cases:
-        wait_for(lambda i=instance_id: case_row(i).active_elements == ["after_wait_duration_variable"],
-                 message=f"case {instance_id} fired")
+        wait_for(
+            lambda i=instance_id: case_row(i).active_elements == ["after_wait_duration_variable"],
+            message=f"case {instance_id} fired",
+        )
     time.sleep(SETTLE)
     assert [audit_count(i, "element.completed", "timer_wait_duration_variable") for i in cases] == [1] * len(cases)
 
@@ -155,5 +185,7 @@ def test_two_schedulers_fire_each_timer_exactly_once(deploy_fixture, as_user, cl
     assert second.wait_until_leader(10)
     later = admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT5M"})["id"]
     clock.move_to(clock.now() + timedelta(minutes=6))
-    wait_for(lambda: case_row(later).active_elements == ["after_wait_duration_variable"], message="fired by the new leader")
+    wait_for(
+        lambda: case_row(later).active_elements == ["after_wait_duration_variable"], message="fired by the new leader"
+    )
     assert audit_count(later, "element.completed", "timer_wait_duration_variable") == 1

@@ -1,5 +1,6 @@
 """The admin view of a case's timers: list them, fire one now, move its due time (audited); the
 scheduler follows."""
+
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,8 +25,9 @@ def _url(case_id, suffix=""):
 
 def _engine_due(db_read, case_id, task_id):
     """The due time as the engine stored it in the task's internal data."""
-    state = db_read(lambda s: open_state(case_id, s.scalar(
-        sa.select(ProcessInstance.state).where(ProcessInstance.id == case_id))))
+    state = db_read(
+        lambda s: open_state(case_id, s.scalar(sa.select(ProcessInstance.state).where(ProcessInstance.id == case_id)))
+    )
     return json.loads(state)["tasks"][task_id]["internal_data"]["event_value"]
 
 
@@ -66,11 +68,15 @@ def test_firing_a_cycle_now_keeps_the_following_turns_in_place(timers, as_user, 
     [after] = body["timers"]
     assert after["remaining_cycles"] == 2
     assert datetime.fromisoformat(after["due_at"]) == first_due + timedelta(hours=1)
-    assert [t["element_id"] for t in as_user("gemeente.westbetuwe").tasks(process_instance_id=case["id"])] == ["handle", "reminder"]
+    assert [t["element_id"] for t in as_user("gemeente.westbetuwe").tasks(process_instance_id=case["id"])] == [
+        "handle",
+        "reminder",
+    ]
 
 
-def test_move_a_timer_changes_the_engine_due_time_and_the_schedule(timers, as_user, clock, db_read, start_scheduler,
-                                                                   case_row):
+def test_move_a_timer_changes_the_engine_due_time_and_the_schedule(
+    timers, as_user, clock, db_read, start_scheduler, case_row
+):
     admin = as_user("beheerder")
     case = admin.start("wait_days", {"municipality_code": "GM0668"})
     [timer] = admin.get(_url(case["id"])).get_json()["timers"]
@@ -101,12 +107,15 @@ def test_a_naive_due_time_is_dutch_local_time(timers, as_user, clock, db_read):
     assert datetime.fromisoformat(body["next_timer_due_at"]) == datetime(2027, 1, 5, 8, 0, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "due_at"),
-    ({"due_at": "morgen"}, "due_at"),
-    ({"due_at": "2020-01-01T09:00:00+01:00"}, "due_at"),
-    ({"due_at": "2027-01-05T09:00:00+01:00", "extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "due_at"),
+        ({"due_at": "morgen"}, "due_at"),
+        ({"due_at": "2020-01-01T09:00:00+01:00"}, "due_at"),
+        ({"due_at": "2027-01-05T09:00:00+01:00", "extra": 1}, "extra"),
+    ],
+)
 def test_bad_move_requests_are_refused_and_change_nothing(timers, as_user, clock, body, field):
     admin = as_user("beheerder")
     case = admin.start("wait_days", {"municipality_code": "GM0668"})
@@ -138,8 +147,12 @@ def test_only_a_beheerder_manages_timers(timers, as_user, clock):
     # Sees the case, but may not manage its timers.
     assert gemeente.get(_url(case["id"])).status_code == 403
     assert gemeente.post(_url(case["id"], f"/{timer['task_id']}/fire")).status_code == 403
-    assert as_user("procesbeheerder").post(_url(case["id"], f"/{timer['task_id']}/move"),
-                                           json={"due_at": "2027-01-05T09:00:00+01:00"}).status_code == 403
+    assert (
+        as_user("procesbeheerder")
+        .post(_url(case["id"], f"/{timer['task_id']}/move"), json={"due_at": "2027-01-05T09:00:00+01:00"})
+        .status_code
+        == 403
+    )
     # Does not see the case at all.
     assert as_user("gemeente.amsterdam").get(_url(case["id"])).status_code == 404
     assert as_user("gemeente.amsterdam").post(_url(case["id"], f"/{timer['task_id']}/fire")).status_code == 404
@@ -154,7 +167,9 @@ def test_timers_of_a_case_that_is_not_running_cannot_be_changed(timers, app, as_
     case = admin.start("wait_days", {"municipality_code": "GM0668"})
     [timer] = admin.get(_url(case["id"])).get_json()["timers"]
     with app.app_context():
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == case["id"]).values(status="suspended"))
+        db.session.execute(
+            sa.update(ProcessInstance).where(ProcessInstance.id == case["id"]).values(status="suspended")
+        )
         db.session.commit()
     response = admin.post(_url(case["id"], f"/{timer['task_id']}/fire"))
     assert response.status_code == 409 and response.get_json()["status"] == "suspended"

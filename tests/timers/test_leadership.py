@@ -1,4 +1,5 @@
 """Only one scheduler acts; a standby takes over when it stops; a case never advances twice for one timer."""
+
 import threading
 import time
 from datetime import timedelta
@@ -40,8 +41,9 @@ def test_one_scheduler_acts_and_a_standby_takes_over(timers, as_user, clock, sta
     assert audit_count(case["id"], "timer.fired") == 1 and audit_count(later["id"], "timer.fired") == 1
 
 
-def test_two_firings_of_one_timer_at_the_same_moment_advance_the_case_once(timers, app, as_user, clock, case_row,
-                                                                          audit_count):
+def test_two_firings_of_one_timer_at_the_same_moment_advance_the_case_once(
+    timers, app, as_user, clock, case_row, audit_count
+):
     """What keeps a hand-over safe: even if two schedulers fired the same case at once, the lock version
     lets only one save through."""
     case = as_user("beheerder").start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT5M"})
@@ -70,7 +72,8 @@ def test_two_firings_of_one_timer_at_the_same_moment_advance_the_case_once(timer
 
 @pytest.mark.postgresql_only
 def test_after_the_leader_connection_is_cut_one_scheduler_acts_and_timers_fire_once(
-        timers, app, as_user, clock, start_scheduler, case_row, audit_count):
+    timers, app, as_user, clock, start_scheduler, case_row, audit_count
+):
     import sqlalchemy as sa
 
     from engine.db.extensions import db
@@ -78,10 +81,18 @@ def test_after_the_leader_connection_is_cut_one_scheduler_acts_and_timers_fire_o
     first = start_scheduler("first")
     second = start_scheduler("second", expect_leader=False)
     with app.app_context():  # the server ends the leader's session: its advisory lock is released
-        db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first.coordinator.conn.info.backend_pid})
+        db.session.execute(
+            sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first.coordinator.conn.info.backend_pid}
+        )
         db.session.commit()
-    wait_for(lambda: first.is_leader != second.is_leader and (first.is_leader or second.is_leader) and
-             (first._ready.is_set() or second._ready.is_set()), message="exactly one leader again")
+    wait_for(
+        lambda: (
+            first.is_leader != second.is_leader
+            and (first.is_leader or second.is_leader)
+            and (first._ready.is_set() or second._ready.is_set())
+        ),
+        message="exactly one leader again",
+    )
     case = as_user("beheerder").start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT5M"})
     clock.move_to(clock.now() + timedelta(minutes=6))
     wait_for(lambda: case_row(case["id"]).active_elements == ["after_wait_duration_variable"], message="the timer")

@@ -1,4 +1,5 @@
 """Due dates of user tasks in the task API, and overdue tasks listed per role."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -42,8 +43,9 @@ def test_overdue_tasks_per_role_for_the_people_of_that_role(cases, as_user, cloc
 
 
 def test_an_unknown_role_is_refused(cases, as_user):
-    response = as_user("gemeente.westbetuwe").get("/api/v1/tasks", query_string={"overdue": "true",
-                                                                                 "candidate_group": "gemeenten"})
+    response = as_user("gemeente.westbetuwe").get(
+        "/api/v1/tasks", query_string={"overdue": "true", "candidate_group": "gemeenten"}
+    )
     assert response.status_code == 400  # a query that names what cannot be: 400 (docs/api.md)
     assert "candidate_group" in str(response.get_json()["errors"])
 

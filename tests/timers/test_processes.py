@@ -1,5 +1,6 @@
 """The scheduler as operators run it: `flask --app engine scheduler` as its own process, a standby that
 takes over when that process is killed, and `make run`'s launcher that starts and stops it with the web app."""
+
 import os
 import signal
 import socket
@@ -20,8 +21,15 @@ pytestmark = pytest.mark.slow
 
 
 def _env(database_url, **extra):
-    env = dict(os.environ, DATABASE_URL=database_url, VB_AUTO_MIGRATE="0", VB_TIMER_POLL_SECONDS="0.1",
-               VB_TIMER_RETRY_SECONDS="0.3", VB_TIMER_HEARTBEAT_SECONDS="0.3", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        VB_AUTO_MIGRATE="0",
+        VB_TIMER_POLL_SECONDS="0.1",
+        VB_TIMER_RETRY_SECONDS="0.3",
+        VB_TIMER_HEARTBEAT_SECONDS="0.3",
+        PYTHONUNBUFFERED="1",
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -43,9 +51,14 @@ class Output:
 
 
 def _spawn_scheduler(database_url, **extra):
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "engine", "scheduler"], cwd=PROJECT,
-                               env=_env(database_url, **extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "engine", "scheduler"],
+        cwd=PROJECT,
+        env=_env(database_url, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     process.output = Output(process)
     return process
 
@@ -61,14 +74,18 @@ def _stop(process, sig=signal.SIGTERM, timeout=20):
 
 
 def test_the_scheduler_command_fires_a_timer_on_real_time_and_stops_on_sigterm(
-        deploy_fixture, as_user, database_url, case_row):
+    deploy_fixture, as_user, database_url, case_row
+):
     deploy_fixture("timers")
     scheduler = _spawn_scheduler(database_url)
     try:
         case = as_user("beheerder").start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT3S"})
         due = datetime.fromisoformat(case["next_timer_due_at"])
-        wait_for(lambda: case_row(case["id"]).active_elements == ["after_wait_duration_variable"], timeout=30,
-                 message="the scheduler process to fire")
+        wait_for(
+            lambda: case_row(case["id"]).active_elements == ["after_wait_duration_variable"],
+            timeout=30,
+            message="the scheduler process to fire",
+        )
         fired = datetime.now(timezone.utc)
         assert fired >= due
     finally:
@@ -80,13 +97,15 @@ def test_the_scheduler_command_fires_a_timer_on_real_time_and_stops_on_sigterm(
 
 
 def test_a_standby_takes_over_when_the_scheduler_process_is_killed(
-        deploy_fixture, as_user, database_url, start_scheduler, case_row):
+    deploy_fixture, as_user, database_url, start_scheduler, case_row
+):
     deploy_fixture("timers")
     leader = _spawn_scheduler(database_url, VB_TIMER_LEASE_SECONDS=2)
     try:
         wait_for(lambda: " acts: " in leader.output.text(), timeout=60, message="the scheduler process to act")
-        standby = start_scheduler("standby", settings=replace(FAST, lease_seconds=2, retry_seconds=0.2),
-                                  expect_leader=False)
+        standby = start_scheduler(
+            "standby", settings=replace(FAST, lease_seconds=2, retry_seconds=0.2), expect_leader=False
+        )
         time.sleep(1.5)
         assert leader.poll() is None
         assert not standby.is_leader, "the scheduler process should be the one acting"
@@ -94,8 +113,11 @@ def test_a_standby_takes_over_when_the_scheduler_process_is_killed(
         leader.wait(10)
         assert standby.wait_until_leader(15)
         case = as_user("beheerder").start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT1S"})
-        wait_for(lambda: case_row(case["id"]).active_elements == ["after_wait_duration_variable"], timeout=20,
-                 message="the standby to fire")
+        wait_for(
+            lambda: case_row(case["id"]).active_elements == ["after_wait_duration_variable"],
+            timeout=20,
+            message="the standby to fire",
+        )
     finally:
         _stop(leader, signal.SIGKILL)
 
@@ -116,10 +138,16 @@ def _children(pid):
 
 def test_make_run_starts_the_scheduler_beside_the_web_app_and_ctrl_c_stops_both(database_url):
     port = _free_port()
-    launcher = subprocess.Popen([sys.executable, "-m", "engine.app.serve"], cwd=PROJECT,
-                                env=_env(database_url, PORT=port, WEB_CONCURRENCY=1),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "engine.app.serve"],
+        cwd=PROJECT,
+        env=_env(database_url, PORT=port, WEB_CONCURRENCY=1),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
+
         def healthy():
             try:
                 return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
@@ -144,11 +172,16 @@ def test_worker_processes_fire_each_timer_once(deploy_fixture, as_user, database
     scheduler = _spawn_scheduler(database_url, VB_TIMER_PROCESSES=2)
     try:
         wait_for(lambda: " acts: " in scheduler.output.text(), timeout=60, message="the scheduler process to act")
-        cases = [admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT2S"})["id"]
-                 for _ in range(12)]
+        cases = [
+            admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT2S"})["id"]
+            for _ in range(12)
+        ]
         for instance_id in cases:
-            wait_for(lambda i=instance_id: case_row(i).active_elements == ["after_wait_duration_variable"],
-                     timeout=60, message="a worker process to fire")
+            wait_for(
+                lambda i=instance_id: case_row(i).active_elements == ["after_wait_duration_variable"],
+                timeout=60,
+                message="a worker process to fire",
+            )
         assert [audit_count(i, "timer.fired") for i in cases] == [1] * len(cases)
     finally:
         code = _stop(scheduler)

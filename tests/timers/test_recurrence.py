@@ -1,4 +1,5 @@
 """Calendar arithmetic for cycles and timer start schedules (no database)."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest

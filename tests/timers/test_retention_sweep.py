@@ -1,4 +1,5 @@
 """The acting scheduler purges closed cases past their retention on its own (engine/retention)."""
+
 from __future__ import annotations
 
 from engine.db.extensions import db

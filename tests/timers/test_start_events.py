@@ -1,4 +1,5 @@
 """Timer start events: a new case per occurrence of the diagram's schedule, on the calendar, never twice."""
+
 import time
 from datetime import datetime
 
@@ -52,10 +53,15 @@ def test_the_yearly_evaluation_starts_every_31_december_on_the_calendar(timers, 
     time.sleep(SETTLE)
     assert len(_cases(admin, "yearly_evaluation")) == 2
     clock.move_to(_local(2028, 12, 31, 9, 0, 1))
-    cases = wait_for(lambda: len(_cases(admin, "yearly_evaluation")) == 3 and _cases(admin, "yearly_evaluation"),
-                     message="the 2028 evaluation")
+    cases = wait_for(
+        lambda: len(_cases(admin, "yearly_evaluation")) == 3 and _cases(admin, "yearly_evaluation"),
+        message="the 2028 evaluation",
+    )
     assert [admin.case(c["id"])["variables"]["timer_occurrence"] for c in cases] == [
-        "2026-12-31T09:00:00+01:00", "2027-12-31T09:00:00+01:00", "2028-12-31T09:00:00+01:00"]
+        "2026-12-31T09:00:00+01:00",
+        "2027-12-31T09:00:00+01:00",
+        "2028-12-31T09:00:00+01:00",
+    ]
 
 
 def test_missed_occurrences_after_downtime_start_one_case_once(timers, app, as_user, clock, start_scheduler, db_read):
@@ -64,8 +70,13 @@ def test_missed_occurrences_after_downtime_start_one_case_once(timers, app, as_u
     first = start_scheduler("first")
     [case] = wait_for(lambda: _cases(admin, "yearly_evaluation"), message="the catch-up case")
     assert admin.case(case["id"])["variables"]["timer_occurrence"] == "2028-12-31T09:00:00+01:00"
-    rows = db_read(lambda s: s.execute(sa.select(TimerStartOccurrence.occurrence_at, TimerStartOccurrence.skipped)
-                                       .where(TimerStartOccurrence.process_id == "yearly_evaluation")).all())
+    rows = db_read(
+        lambda s: s.execute(
+            sa.select(TimerStartOccurrence.occurrence_at, TimerStartOccurrence.skipped).where(
+                TimerStartOccurrence.process_id == "yearly_evaluation"
+            )
+        ).all()
+    )
     assert len(rows) == 1 and rows[0].skipped == 2
     first.stop()
     start_scheduler("second")
@@ -83,10 +94,17 @@ def test_an_occurrence_is_never_started_twice(timers, app, clock):
         from engine.db.extensions import db
 
         moment = _local(2026, 12, 31, 9, 0)
-        db.session.add(TimerStartOccurrence(occurrence_key=occurrence_key("yearly_evaluation", "every_31_december", moment),
-                                            process_id="other_writer", element_id="every_31_december",
-                                            occurrence_at=moment, process_version_id=schedule.version_id,
-                                            business_key="VB-2026-OTHER1", skipped=0))
+        db.session.add(
+            TimerStartOccurrence(
+                occurrence_key=occurrence_key("yearly_evaluation", "every_31_december", moment),
+                process_id="other_writer",
+                element_id="every_31_december",
+                occurrence_at=moment,
+                process_version_id=schedule.version_id,
+                business_key="VB-2026-OTHER1",
+                skipped=0,
+            )
+        )
         db.session.commit()
         assert start_due_occurrence(schedule, actor) is None
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ProcessInstance)) == 0
@@ -112,7 +130,8 @@ def test_a_process_with_a_none_start_event_started_by_hand_does_not_wait_on_its_
 
 
 def test_the_monthly_timer_start_fires_only_its_own_start_event_and_clamps_to_month_end(
-        timers, as_user, clock, start_scheduler):
+    timers, as_user, clock, start_scheduler
+):
     admin = as_user("beheerder")
     start_scheduler()
     clock.move_to(_local(2027, 1, 31, 8, 0, 1))

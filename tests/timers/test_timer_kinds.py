@@ -1,5 +1,6 @@
 """Every kind of timer a modeler writes fires at the right moment under the real scheduler: durations,
 dates (with and without a time), expressions over case data, boundary timers and event-based gateways."""
+
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -44,7 +45,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("process_id,variables,expected", CASES, ids=[f"{c[0]}-{c[2]:%m%d}" for c in CASES])
-def test_timer_fires_at_its_due_time(timers, as_user, clock, start_scheduler, case_row, process_id, variables, expected):
+def test_timer_fires_at_its_due_time(
+    timers, as_user, clock, start_scheduler, case_row, process_id, variables, expected
+):
     case = as_user("beheerder").start(process_id, {"municipality_code": "GM0668", **variables})
     due = datetime.fromisoformat(case["next_timer_due_at"])
     assert abs(due - expected) < timedelta(seconds=2), (due, expected)
@@ -53,22 +56,28 @@ def test_timer_fires_at_its_due_time(timers, as_user, clock, start_scheduler, ca
 
 
 def test_a_case_saved_after_the_scheduler_started_is_scheduled_without_a_scan(
-        timers, as_user, clock, start_scheduler, case_row):
+    timers, as_user, clock, start_scheduler, case_row
+):
     scheduler = start_scheduler()
     case = as_user("beheerder").start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT2M"})
     wait_for(lambda: scheduler._aps.get_job(case["id"]) is not None, message="the change to reach the scheduler")
-    _fires_exactly_at(clock, case_row, case["id"], datetime.fromisoformat(case["next_timer_due_at"]),
-                      "after_wait_duration_variable")
+    _fires_exactly_at(
+        clock, case_row, case["id"], datetime.fromisoformat(case["next_timer_due_at"]), "after_wait_duration_variable"
+    )
 
 
 def test_the_message_wins_the_event_based_gateway_and_the_timer_job_goes(
-        timers, as_user, clock, start_scheduler, case_row, audit_count):
+    timers, as_user, clock, start_scheduler, case_row, audit_count
+):
     gemeente = as_user("gemeente.westbetuwe")
-    case = gemeente.start("aangifte_reminder", {"municipality_code": "GM0668",
-                                                "reported_at": _local(2026, 12, 24, 10, 0).isoformat()})
+    case = gemeente.start(
+        "aangifte_reminder", {"municipality_code": "GM0668", "reported_at": _local(2026, 12, 24, 10, 0).isoformat()}
+    )
     scheduler = start_scheduler(settings=replace(FAST, horizon_seconds=30 * 86400))
     assert scheduler._aps.get_job(case["id"]) is not None  # within the 30-day window: a job at 29 December
-    response = gemeente.post("/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": case["business_key"]})
+    response = gemeente.post(
+        "/api/v1/messages", json={"name": "aangifte_geregistreerd", "business_key": case["business_key"]}
+    )
     assert response.status_code == 200, response.get_json()
     row = case_row(case["id"])
     assert row.status == "completed" and row.next_timer_due_at is None
@@ -79,8 +88,9 @@ def test_the_message_wins_the_event_based_gateway_and_the_timer_job_goes(
     assert gemeente.tasks(process_instance_id=case["id"]) == []
 
 
-def test_a_non_interrupting_boundary_keeps_its_task_open(timers, as_user, clock, start_scheduler, case_row,
-                                                         audit_count):
+def test_a_non_interrupting_boundary_keeps_its_task_open(
+    timers, as_user, clock, start_scheduler, case_row, audit_count
+):
     gemeente = as_user("gemeente.westbetuwe")
     case = gemeente.start("checkin_cycle", {"municipality_code": "GM0668"})
     start_scheduler()
@@ -104,8 +114,11 @@ def test_a_suspended_or_failed_case_is_not_fired(timers, app, as_user, clock, st
 
     case = as_user("beheerder").start("wait_duration", {"municipality_code": "GM0668"})
     with app.app_context():  # as a suspension would: status changes, the due time is no longer relevant
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == case["id"])
-                           .values(status="suspended", lock_version=ProcessInstance.lock_version + 1))
+        db.session.execute(
+            sa.update(ProcessInstance)
+            .where(ProcessInstance.id == case["id"])
+            .values(status="suspended", lock_version=ProcessInstance.lock_version + 1)
+        )
         db.session.commit()
     start_scheduler()
     clock.move_to(clock.now() + timedelta(hours=2))

@@ -1,4 +1,5 @@
 """The scheduler holds jobs only for timers due soon: start-up work follows the timers due, not the cases."""
+
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,10 +18,13 @@ def _case_jobs(scheduler):
 
 
 def test_only_timers_due_within_the_window_are_loaded_and_later_ones_follow(
-        timers, as_user, clock, start_scheduler, case_row):
+    timers, as_user, clock, start_scheduler, case_row
+):
     admin = as_user("beheerder")
-    soon = [admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT10M"})["id"]
-            for _ in range(3)]
+    soon = [
+        admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": "PT10M"})["id"]
+        for _ in range(3)
+    ]
     later = [admin.start("wait_days", {"municipality_code": "GM0668"})["id"] for _ in range(5)]
     scheduler = start_scheduler(settings=replace(FAST, horizon_seconds=900))
     assert scheduler.stats["startup_loaded"] == 3
@@ -37,8 +41,10 @@ def test_only_timers_due_within_the_window_are_loaded_and_later_ones_follow(
 
 def test_a_capped_window_loads_the_rest_as_jobs_drain(timers, as_user, clock, start_scheduler, case_row):
     admin = as_user("beheerder")
-    cases = [admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": f"PT{m}M"})["id"]
-             for m in (3, 4, 5, 6, 7)]
+    cases = [
+        admin.start("wait_duration_variable", {"municipality_code": "GM0668", "wait_for": f"PT{m}M"})["id"]
+        for m in (3, 4, 5, 6, 7)
+    ]
     scheduler = start_scheduler(settings=replace(FAST, max_jobs=2, page_size=1))
     assert scheduler.stats["startup_loaded"] <= 3
     clock.move_to(clock.now() + timedelta(minutes=8))

@@ -1,5 +1,6 @@
 """axe-core on every page a person uses, in Chromium: the case handler's pages, the reports, the account
 pages, the privacy officer's read log, the studio and the operations pages. WCAG 2.1 A and AA, no violations."""
+
 from __future__ import annotations
 
 from engine.app.cli import deploy_folders
@@ -28,11 +29,17 @@ def test_no_page_has_an_accessibility_violation(web, app, as_user):
 
     gemeente = web()
     gemeente.sign_in("gemeente.westbetuwe")
-    for path, ready in (("/", None), ("/cases", None), ("/cases?q=dreig", None), ("/start", None),
-                        ("/start/threat_response", "[data-task-form][data-ready='true']"),
-                        (f"/tasks/{task['id']}", "[data-task-form][data-ready='true']"),
-                        (f"/cases/{case['id']}", "[data-case-diagram][data-ready='true']"),
-                        ("/account/second-factor", None), ("/account/notifications", None)):
+    for path, ready in (
+        ("/", None),
+        ("/cases", None),
+        ("/cases?q=dreig", None),
+        ("/start", None),
+        ("/start/threat_response", "[data-task-form][data-ready='true']"),
+        (f"/tasks/{task['id']}", "[data-task-form][data-ready='true']"),
+        (f"/cases/{case['id']}", "[data-case-diagram][data-ready='true']"),
+        ("/account/second-factor", None),
+        ("/account/notifications", None),
+    ):
         found[path] = _violations(gemeente, path, ready)
 
     bzk = web()
@@ -45,11 +52,16 @@ def test_no_page_has_an_accessibility_violation(web, app, as_user):
 
     owner = web()
     owner.sign_in("beheerder")
-    for path, ready in (("/studio", None), ("/studio/edit/threat_response.bpmn", ".djs-container"),
-                        ("/studio/edit/triage.form", ".fjs-editor-container"),
-                        ("/studio/edit/vangnet_eligibility.dmn", ".dmn-decision-table-container, .dmn-drd-container"),
-                        ("/studio/deploy", None), ("/studio/processes/threat_response/versions", None),
-                        ("/operations", None), (f"/operations/cases/{case['id']}", None),
-                        ("/operations/heatmap/threat_response", ".djs-container")):
+    for path, ready in (
+        ("/studio", None),
+        ("/studio/edit/threat_response.bpmn", ".djs-container"),
+        ("/studio/edit/triage.form", ".fjs-editor-container"),
+        ("/studio/edit/vangnet_eligibility.dmn", ".dmn-decision-table-container, .dmn-drd-container"),
+        ("/studio/deploy", None),
+        ("/studio/processes/threat_response/versions", None),
+        ("/operations", None),
+        (f"/operations/cases/{case['id']}", None),
+        ("/operations/heatmap/threat_response", ".djs-container"),
+    ):
         found[path] = _violations(owner, path, ready)
     assert {path: problems for path, problems in found.items() if problems} == {}

@@ -1,4 +1,5 @@
 """Signing in and out, sessions, CSRF and security headers of the web pages (Flask test client)."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ from engine.identity.service import get_user, set_password
 PAGES = ["/", "/cases", "/start", "/start/simple_case"]
 
 
-@pytest.mark.parametrize("path", PAGES + ["/tasks/00000000-0000-0000-0000-000000000000",
-                                          "/cases/00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize(
+    "path", PAGES + ["/tasks/00000000-0000-0000-0000-000000000000", "/cases/00000000-0000-0000-0000-000000000000"]
+)
 def test_anonymous_visitors_are_sent_to_the_login_page(app, path):
     response = app.test_client().get(path)
     assert response.status_code == 302
@@ -127,14 +129,17 @@ def test_login_returns_to_the_page_asked_for(browser_for):
     assert response.headers["Location"] == "/cases"
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/logout", {}),
-    ("/language", {"lang": "en"}),
-    ("/tasks/{task}/claim", {}),
-    ("/tasks/{task}/unclaim", {}),
-    ("/tasks/{task}", {"variables": json.dumps({"category": "bedreiging"})}),
-    ("/start/simple_case", {"variables": json.dumps({"summary": "x", "municipality_code": "GM0668"})}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/logout", {}),
+        ("/language", {"lang": "en"}),
+        ("/tasks/{task}/claim", {}),
+        ("/tasks/{task}/unclaim", {}),
+        ("/tasks/{task}", {"variables": json.dumps({"category": "bedreiging"})}),
+        ("/start/simple_case", {"variables": json.dumps({"summary": "x", "municipality_code": "GM0668"})}),
+    ],
+)
 def test_every_form_post_needs_the_csrf_token(app, browser_for, case, path, data):
     _, _, task_id = case
     client = browser_for("gemeente.westbetuwe")

@@ -1,4 +1,5 @@
 """Who sees which task and case in the web app: the same policy as the API, and 404 for the rest."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def test_users_without_a_part_in_the_case_get_404_everywhere(app, browser_for, c
         response = client.get(path)
         assert response.status_code == 404, (username, path)
         assert business_key not in response.get_data(as_text=True)
-    for path, data in ((f"/tasks/{task_id}/claim", {}), (f"/tasks/{task_id}/unclaim", {}),
-                       (f"/tasks/{task_id}", {"variables": json.dumps({"category": "bedreiging"})})):
+    for path, data in (
+        (f"/tasks/{task_id}/claim", {}),
+        (f"/tasks/{task_id}/unclaim", {}),
+        (f"/tasks/{task_id}", {"variables": json.dumps({"category": "bedreiging"})}),
+    ):
         assert client.post(path, data).status_code == 404, (username, path)
     assert business_key not in client.get("/").get_data(as_text=True)
     assert business_key not in client.get("/cases").get_data(as_text=True)
@@ -93,9 +97,11 @@ def test_sensitive_fields_are_shielded_and_never_prefilled_for_other_roles(app, 
     with app.app_context():
         deploy_folders([FIXTURES / "basic"], actor="test")
         create_test_user("procesbeheer2", ["procesbeheerder"], None, "Procesbeheerder")
-        instance = start_case("simple_case", {"summary": "x", "municipality_code": "GM0668",
-                                              "home_address": "Dorpsstraat 1"},
-                              Actor.for_user(get_user("gemeente.westbetuwe")))
+        instance = start_case(
+            "simple_case",
+            {"summary": "x", "municipality_code": "GM0668", "home_address": "Dorpsstraat 1"},
+            Actor.for_user(get_user("gemeente.westbetuwe")),
+        )
         case_id = instance.id
     overseer = browser_for("procesbeheer2")
     page = overseer.get(f"/cases/{case_id}").get_data(as_text=True)

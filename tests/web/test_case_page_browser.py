@@ -1,4 +1,5 @@
 """The case page in Chromium: the diagram zooms in, out and back to the whole; the page has no axe violations."""
+
 from __future__ import annotations
 
 from engine.app.cli import deploy_folders
@@ -15,7 +16,8 @@ def test_the_diagram_zooms_and_fits_with_buttons_and_the_page_passes_axe(web, ap
     with app.app_context():
         deploy_folders([FIXTURES / "basic"], actor="test")
     case = as_user("ambtsdrager.westbetuwe").start(
-        "simple_case", {"summary": "Bedreiging via sociale media", "municipality_code": "GM0668"})
+        "simple_case", {"summary": "Bedreiging via sociale media", "municipality_code": "GM0668"}
+    )
 
     user = web()
     user.sign_in("gemeente.westbetuwe")

@@ -1,5 +1,6 @@
 """Finding a case on /cases: by (part of) its number, a word of its title, its process, municipality and
 the period it was opened in; only among the cases the user may see."""
+
 import re
 from datetime import datetime, timezone
 
@@ -15,8 +16,9 @@ from tests.support.api import PROJECT
 
 def _start(app, title, municipality="GM0668", user="gemeente.westbetuwe", at=None):
     with time_machine.travel(at or datetime.now(timezone.utc), tick=False), app.app_context():
-        case = start_case("threat_response", report(case_title=title, municipality_code=municipality),
-                          Actor.for_user(get_user(user)))
+        case = start_case(
+            "threat_response", report(case_title=title, municipality_code=municipality), Actor.for_user(get_user(user))
+        )
         return case.business_key, title
 
 
@@ -82,8 +84,11 @@ def test_search_by_office_holder_open_task_and_order(app, browser_for, as_user):
 
 def _start_role(app, title, role, at):
     with time_machine.travel(at, tick=False), app.app_context():
-        case = start_case("threat_response", report(case_title=title, office_holder_role=role),
-                          Actor.for_user(get_user("gemeente.westbetuwe")))
+        case = start_case(
+            "threat_response",
+            report(case_title=title, office_holder_role=role),
+            Actor.for_user(get_user("gemeente.westbetuwe")),
+        )
         return case.business_key
 
 
@@ -104,7 +109,7 @@ def test_a_saved_search_opens_the_same_list_and_is_only_its_owners(app, browser_
 
     colleague = browser_for("gemeente.amsterdam")
     assert "Lopende dreigbrieven" not in colleague.get("/cases").get_data(as_text=True)
-    search_id = int(re.search(r'/cases/saved/(\d+)/delete', page).group(1))
+    search_id = int(re.search(r"/cases/saved/(\d+)/delete", page).group(1))
     assert colleague.post(f"/cases/saved/{search_id}/delete").status_code == 404
     assert west.post(f"/cases/saved/{search_id}/delete").status_code == 302
     assert "Lopende dreigbrieven" not in west.get("/cases").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Every diagram imports in bpmn-js: processes/ and the test fixtures without a single warning, the BPMN MIWG
 reference diagrams without errors (their warnings are recorded in test-artifacts/diagrams/, not failures)."""
+
 from __future__ import annotations
 
 import json
@@ -68,12 +69,22 @@ def test_the_command_writes_one_svg_per_file_and_fails_on_errors(browser, tmp_pa
     import sys
 
     out = tmp_path / "svg"
-    done = subprocess.run([sys.executable, "-m", "tools.render_diagrams", "--out", str(out), str(FIXTURES / "basic")],
-                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.render_diagrams", "--out", str(out), str(FIXTURES / "basic")],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "OK       " in done.stdout and (out / "simple_case.svg").read_text().count("<svg") >= 1
     broken = tmp_path / "broken.bpmn"
     broken.write_text("<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>")
-    failed = subprocess.run([sys.executable, "-m", "tools.render_diagrams", str(broken)], cwd=PROJECT,
-                            capture_output=True, text=True, timeout=120)
+    failed = subprocess.run(
+        [sys.executable, "-m", "tools.render_diagrams", str(broken)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert failed.returncode == 1 and "ERROR" in failed.stdout

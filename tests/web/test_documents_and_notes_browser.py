@@ -1,5 +1,6 @@
 """Documents and notes on the case page, in Chromium: a note shows in the timeline, a restricted one only to the
 author's organisation; a document uploaded on the page is listed with who added it and downloads as it was."""
+
 from __future__ import annotations
 
 from engine.app.cli import deploy_folders
@@ -12,7 +13,8 @@ def test_notes_show_in_the_timeline_and_restricted_ones_stay_in_the_organisation
     with app.app_context():
         deploy_folders([FIXTURES / "basic"], actor="test")
     case = as_user("ambtsdrager.westbetuwe").start(
-        "simple_case", {"summary": "Bedreiging via sociale media", "municipality_code": "GM0668"})
+        "simple_case", {"summary": "Bedreiging via sociale media", "municipality_code": "GM0668"}
+    )
 
     gemeente = web()
     gemeente.sign_in("gemeente.westbetuwe")
@@ -71,9 +73,10 @@ def test_a_pdf_picked_in_the_compensation_application_reaches_bzk(web, app, as_u
     user.sign_in("gemeente.westbetuwe")
     user.goto(f"/tasks/{task['id']}")
     user.wait_for_form()
-    user.fill_list("Maatregelen en bedragen", [{"Maatregel": "Alarminstallatie met opvolging", "Bedrag (EUR)": "48000"}])
-    user.fill_all({"Kenmerk beveiligingsadvies": "ADV-2026-17",
-                   "Datum aanvraag": "2026-12-01"})
+    user.fill_list(
+        "Maatregelen en bedragen", [{"Maatregel": "Alarminstallatie met opvolging", "Bedrag (EUR)": "48000"}]
+    )
+    user.fill_all({"Kenmerk beveiligingsadvies": "ADV-2026-17", "Datum aanvraag": "2026-12-01"})
     user.field("Offerte of factuur van de maatregelen").locator("input[type=file]").set_input_files(str(path))
     user.submit_form("Taak afronden")
     # the picked file is uploaded first, then the form is sent: on to the inbox
@@ -84,5 +87,6 @@ def test_a_pdf_picked_in_the_compensation_application_reaches_bzk(web, app, as_u
     download = team.bzk.get(f"/api/v1/documents/{document_id}/content")
     assert download.status_code == 200 and download.data == PDF
     listed = team.bzk.get(f"/api/v1/process-instances/{decision['process_instance_id']}/documents").get_json()
-    assert [(d["filename"], d["category"], d["created_by"]) for d in listed] == \
-        [("offerte-alarm.pdf", "kosten", "gemeente.westbetuwe")]
+    assert [(d["filename"], d["category"], d["created_by"]) for d in listed] == [
+        ("offerte-alarm.pdf", "kosten", "gemeente.westbetuwe")
+    ]

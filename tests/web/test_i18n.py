@@ -1,4 +1,5 @@
 """The Dutch catalog is complete and compiled; bilingual labels and server messages are translated."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,14 +17,29 @@ MO = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.mo"
 
 
 def _messages(catalog) -> dict:
-    return {m.id if isinstance(m.id, str) else tuple(m.id): m.string if isinstance(m.string, str) else tuple(m.string)
-            for m in catalog if m.id}
+    return {
+        m.id if isinstance(m.id, str) else tuple(m.id): m.string if isinstance(m.string, str) else tuple(m.string)
+        for m in catalog
+        if m.id
+    }
 
 
 def test_every_string_in_the_code_is_in_the_catalog_and_translated(tmp_path: Path):
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(PROJECT / "babel.cfg"), "-k", "_l",
-                                "-o", str(pot), str(PROJECT / "engine" / "web")])
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(PROJECT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            str(PROJECT / "engine" / "web"),
+        ]
+    )
     extracted = set(_messages(read_po(pot.open("rb"))))
     dutch = _messages(read_po(PO.open("rb"), locale="nl"))
     missing = sorted(map(str, extracted - set(dutch)))
@@ -48,9 +64,22 @@ def test_pick_takes_the_part_for_the_language():
 
 
 def test_localise_schema_leaves_the_original_alone():
-    schema = {"components": [{"type": "group", "label": "Adres / Address", "components": [
-        {"type": "select", "key": "k", "label": "Keuze / Choice",
-         "values": [{"label": "Ja / Yes", "value": "ja"}]}]}]}
+    schema = {
+        "components": [
+            {
+                "type": "group",
+                "label": "Adres / Address",
+                "components": [
+                    {
+                        "type": "select",
+                        "key": "k",
+                        "label": "Keuze / Choice",
+                        "values": [{"label": "Ja / Yes", "value": "ja"}],
+                    }
+                ],
+            }
+        ]
+    }
     english = localise_schema(schema, "en")
     assert english["components"][0]["label"] == "Address"
     inner = english["components"][0]["components"][0]
@@ -60,20 +89,35 @@ def test_localise_schema_leaves_the_original_alone():
 
 def test_a_markdown_text_is_picked_line_by_line():
     # the triage form's text: a bilingual heading, and the decision table's outcome under it
-    text = ("### Triage door de gemeente / Triage by the municipality\n"
-            "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
-            "Alleen feiten vastleggen. / *Record facts only.*")
-    assert pick(text, "nl") == ("### Triage door de gemeente\n"
-                                "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
-                                "Alleen feiten vastleggen.")
-    assert pick(text, "en") == ("### Triage by the municipality\n"
-                                "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
-                                "*Record facts only.*")
+    text = (
+        "### Triage door de gemeente / Triage by the municipality\n"
+        "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
+        "Alleen feiten vastleggen. / *Record facts only.*"
+    )
+    assert pick(text, "nl") == (
+        "### Triage door de gemeente\n"
+        "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
+        "Alleen feiten vastleggen."
+    )
+    assert pick(text, "en") == (
+        "### Triage by the municipality\n"
+        "Behandelaar volgens de beslistabel: **{{case_handler_function}}**.\n"
+        "*Record facts only.*"
+    )
 
 
 def test_localise_schema_reduces_the_labels_of_date_and_time_inputs():
-    schema = {"components": [{"type": "datetime", "key": "first_contact_at", "subtype": "datetime",
-                              "dateLabel": "Eerste contact / First contact", "timeLabel": "Tijd / Time"}]}
+    schema = {
+        "components": [
+            {
+                "type": "datetime",
+                "key": "first_contact_at",
+                "subtype": "datetime",
+                "dateLabel": "Eerste contact / First contact",
+                "timeLabel": "Tijd / Time",
+            }
+        ]
+    }
     dutch = localise_schema(schema, "nl")["components"][0]
     assert (dutch["dateLabel"], dutch["timeLabel"]) == ("Eerste contact", "Tijd")
     english = localise_schema(schema, "en")["components"][0]
@@ -83,18 +127,28 @@ def test_localise_schema_reduces_the_labels_of_date_and_time_inputs():
 def test_the_error_summary_names_a_date_field_by_its_date_label(app):
     from engine.web.views.common import error_summary
 
-    schema = {"components": [{"type": "datetime", "key": "closed_on", "subtype": "date",
-                              "dateLabel": "Datum afsluiting / Closing date"},
-                             {"type": "textarea", "key": "closure_summary", "label": "Samenvatting / Summary"}]}
+    schema = {
+        "components": [
+            {"type": "datetime", "key": "closed_on", "subtype": "date", "dateLabel": "Datum afsluiting / Closing date"},
+            {"type": "textarea", "key": "closure_summary", "label": "Samenvatting / Summary"},
+        ]
+    }
     with app.test_request_context():
         summary = error_summary(schema, {"closed_on": ["Vul dit veld in."], "closure_summary": ["Vul dit veld in."]})
     assert summary == [("Datum afsluiting", "Vul dit veld in."), ("Samenvatting", "Vul dit veld in.")]
 
 
 def test_a_text_component_is_localised_line_by_line_and_keeps_its_markdown():
-    schema = {"components": [{"type": "text", "text": "### Psychosociale ondersteuning / Psychosocial support\n"
-                                                      "Het IVP biedt 24/7 ondersteuning.\n"
-                                                      "**Bel 112.** / *Call 112.*"}]}
+    schema = {
+        "components": [
+            {
+                "type": "text",
+                "text": "### Psychosociale ondersteuning / Psychosocial support\n"
+                "Het IVP biedt 24/7 ondersteuning.\n"
+                "**Bel 112.** / *Call 112.*",
+            }
+        ]
+    }
     dutch = localise_schema(schema, "nl")["components"][0]["text"]
     assert dutch == "### Psychosociale ondersteuning\nHet IVP biedt 24/7 ondersteuning.\n**Bel 112.**"
     english = localise_schema(schema, "en")["components"][0]["text"]
@@ -104,9 +158,20 @@ def test_a_text_component_is_localised_line_by_line_and_keeps_its_markdown():
 def test_a_date_field_is_named_by_its_date_label_in_messages_and_on_the_case_page():
     from engine.forms.formjs import FormDefinition
 
-    form = FormDefinition.from_schema({"id": "closure", "components": [
-        {"type": "datetime", "key": "closed_on", "subtype": "date", "dateLabel": "Datum afsluiting / Closing date",
-         "validate": {"required": True}}]})
+    form = FormDefinition.from_schema(
+        {
+            "id": "closure",
+            "components": [
+                {
+                    "type": "datetime",
+                    "key": "closed_on",
+                    "subtype": "date",
+                    "dateLabel": "Datum afsluiting / Closing date",
+                    "validate": {"required": True},
+                }
+            ],
+        }
+    )
     assert form.fields[0].label == "Datum afsluiting / Closing date"  # what the case page's data shows, picked
     _, errors = form.validate({})
     assert errors == {"closed_on": ["'Datum afsluiting / Closing date' is verplicht / required."]}

@@ -1,13 +1,19 @@
 """The IVP at the report, in the browser's pages: the report form shows the IVP's and the Vertrouwenslijn's
 numbers with a link to refer oneself; the office holder refers themselves there without a gemeente step; the
 gemeente cannot start or open such a case."""
+
 import json
 
 from engine.app.cli import deploy_folders
 from tests.support.api import PROJECT
 
-REFERRAL = {"referred_person": "kind", "office_holder_role": "raadslid", "acute_danger": True,
-            "contact_phone": "06 12345678", "referral_source": "zelf"}
+REFERRAL = {
+    "referred_person": "kind",
+    "office_holder_role": "raadslid",
+    "acute_danger": True,
+    "contact_phone": "06 12345678",
+    "referral_source": "zelf",
+}
 
 
 def test_the_office_holder_refers_a_family_member_from_the_report_page(app, browser_for):

@@ -1,14 +1,22 @@
 """The notifications page: a user sets their address, mail language, digest hour and per kind how they
 hear of it; bad input is answered 422 on the page with what to fix and changes nothing."""
+
 import sqlalchemy as sa
 
 from engine.db.extensions import db
 from engine.identity.models import User
 from engine.notifications.models import NotificationPreference
 
-FORM = {"email": "j.jansen@westbetuwe.example", "language": "en", "digest_hour": "7", "mode_new_task": "daily",
-        "mode_assigned": "immediately", "mode_due_tomorrow": "off", "mode_overdue": "immediately",
-        "mode_case_news": "daily"}
+FORM = {
+    "email": "j.jansen@westbetuwe.example",
+    "language": "en",
+    "digest_hour": "7",
+    "mode_new_task": "daily",
+    "mode_assigned": "immediately",
+    "mode_due_tomorrow": "off",
+    "mode_overdue": "immediately",
+    "mode_case_news": "daily",
+}
 
 
 def _stored(app, username):
@@ -34,9 +42,16 @@ def test_saving_the_settings(app, browser_for):
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/notifications")
     email, language, (modes, hour) = _stored(app, "gemeente.westbetuwe")
     assert (email, language, hour) == ("j.jansen@westbetuwe.example", "en", 7)
-    assert modes == {"new_task": "daily", "assigned": "immediately", "due_tomorrow": "off", "overdue": "immediately",
-                     "case_news": "daily"}
-    assert "Uw instellingen voor meldingen zijn opgeslagen." in user.get("/account/notifications").get_data(as_text=True)
+    assert modes == {
+        "new_task": "daily",
+        "assigned": "immediately",
+        "due_tomorrow": "off",
+        "overdue": "immediately",
+        "case_news": "daily",
+    }
+    assert "Uw instellingen voor meldingen zijn opgeslagen." in user.get("/account/notifications").get_data(
+        as_text=True
+    )
 
 
 def test_a_wrong_address_is_refused_with_what_to_fix(app, browser_for):

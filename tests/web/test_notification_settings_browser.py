@@ -1,5 +1,6 @@
 """The notifications page in Chromium: reached from the header, used with the keyboard alone, and clean
 under axe-core's WCAG 2.1 AA rules in Dutch and English, also when it shows an error."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

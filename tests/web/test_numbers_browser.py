@@ -1,6 +1,7 @@
 """Amounts mean what the user typed: the cost decision's number fields read Dutch notation on a Dutch page
 and English notation on an English page; what could mean two things, or follows no notation, is refused
 with a message naming the expected notation, and nothing is stored."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,29 +12,58 @@ from tests.support.api import PROJECT
 # page language -> (the form's labels and button, [(typed, stored, shown after leaving the field)])
 PAGES = {
     "nl": {
-        "labels": {"who": "Wie draagt de kosten?", "employer": "Gemeente als werkgever",
-                   "costs": "Geraamde kosten (EUR)", "budget": "Totale begroting gemeente (lasten, EUR)",
-                   "date": "Datum besluit"},
+        "labels": {
+            "who": "Wie draagt de kosten?",
+            "employer": "Gemeente als werkgever",
+            "costs": "Geraamde kosten (EUR)",
+            "budget": "Totale begroting gemeente (lasten, EUR)",
+            "date": "Datum besluit",
+        },
         "submit": "Taak afronden",
         "budget": ("120.000.000", 120_000_000),
-        "accepted": [("48.000", 48000, "€ 48.000"), ("48.000,50", 48000.5, "€ 48.000,50"),
-                     ("€ 48.000", 48000, "€ 48.000"), ("48000", 48000, "€ 48.000")],
-        "ambiguous": ("48,000", "„48,000” kan op twee manieren gelezen worden. In Nederlandse notatie scheidt een "
-                                "punt de duizendtallen en begint een komma de decimalen: schrijf 48.000 of 48.000,50."),
-        "malformed": ("48.5", "„48.5” is geen getal in Nederlandse notatie. Schrijf duizendtallen met een punt "
-                              "en decimalen met een komma: 48.000 of 48.000,50."),
+        "accepted": [
+            ("48.000", 48000, "€ 48.000"),
+            ("48.000,50", 48000.5, "€ 48.000,50"),
+            ("€ 48.000", 48000, "€ 48.000"),
+            ("48000", 48000, "€ 48.000"),
+        ],
+        "ambiguous": (
+            "48,000",
+            "„48,000” kan op twee manieren gelezen worden. In Nederlandse notatie scheidt een "
+            "punt de duizendtallen en begint een komma de decimalen: schrijf 48.000 of 48.000,50.",
+        ),
+        "malformed": (
+            "48.5",
+            "„48.5” is geen getal in Nederlandse notatie. Schrijf duizendtallen met een punt "
+            "en decimalen met een komma: 48.000 of 48.000,50.",
+        ),
     },
     "en": {
-        "labels": {"who": "Who pays?", "employer": "Municipality as employer", "costs": "Estimated costs",
-                   "budget": "Municipal budget", "date": "Date of decision"},
+        "labels": {
+            "who": "Who pays?",
+            "employer": "Municipality as employer",
+            "costs": "Estimated costs",
+            "budget": "Municipal budget",
+            "date": "Date of decision",
+        },
         "submit": "Complete task",
         "budget": ("120,000,000", 120_000_000),
-        "accepted": [("48,000", 48000, "€48,000"), ("48,000.50", 48000.5, "€48,000.50"),
-                     ("€ 48,000", 48000, "€48,000"), ("48000", 48000, "€48,000")],
-        "ambiguous": ("48.000", "“48.000” can be read in two ways. In English notation a comma separates thousands "
-                                "and a point starts the decimals: write 48,000 or 48,000.50."),
-        "malformed": ("€ 48.000,50", "“€ 48.000,50” is not a number in English notation. Write thousands with a "
-                                     "comma and decimals with a point: 48,000 or 48,000.50."),
+        "accepted": [
+            ("48,000", 48000, "€48,000"),
+            ("48,000.50", 48000.5, "€48,000.50"),
+            ("€ 48,000", 48000, "€48,000"),
+            ("48000", 48000, "€48,000"),
+        ],
+        "ambiguous": (
+            "48.000",
+            "“48.000” can be read in two ways. In English notation a comma separates thousands "
+            "and a point starts the decimals: write 48,000 or 48,000.50.",
+        ),
+        "malformed": (
+            "€ 48.000,50",
+            "“€ 48.000,50” is not a number in English notation. Write thousands with a "
+            "comma and decimals with a point: 48,000 or 48,000.50.",
+        ),
     },
 }
 

@@ -1,4 +1,5 @@
 """OpenID Connect sign-in against a small identity provider served on 127.0.0.1 by the test itself."""
+
 from __future__ import annotations
 
 import json
@@ -42,12 +43,17 @@ class FakeIdentityProvider:
 
             def do_GET(self):
                 if self.path == "/.well-known/openid-configuration":
-                    self._json({
-                        "issuer": provider.issuer, "authorization_endpoint": provider.issuer + "/authorize",
-                        "token_endpoint": provider.issuer + "/token", "jwks_uri": provider.issuer + "/jwks",
-                        "response_types_supported": ["code"], "subject_types_supported": ["public"],
-                        "id_token_signing_alg_values_supported": ["RS256"],
-                    })
+                    self._json(
+                        {
+                            "issuer": provider.issuer,
+                            "authorization_endpoint": provider.issuer + "/authorize",
+                            "token_endpoint": provider.issuer + "/token",
+                            "jwks_uri": provider.issuer + "/jwks",
+                            "response_types_supported": ["code"],
+                            "subject_types_supported": ["public"],
+                            "id_token_signing_alg_values_supported": ["RS256"],
+                        }
+                    )
                 elif self.path == "/jwks":
                     self._json({"keys": [provider.key.as_dict(private=False)]})
                 else:
@@ -62,11 +68,19 @@ class FakeIdentityProvider:
                     return
                 nonce, username = provider.codes.pop(code)
                 now = int(time.time())
-                claims = {"iss": provider.issuer, "aud": CLIENT_ID, "sub": f"sub-{username}", "nonce": nonce,
-                          "iat": now, "exp": now + 300, "preferred_username": username}
+                claims = {
+                    "iss": provider.issuer,
+                    "aud": CLIENT_ID,
+                    "sub": f"sub-{username}",
+                    "nonce": nonce,
+                    "iat": now,
+                    "exp": now + 300,
+                    "preferred_username": username,
+                }
                 id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, provider.key)
-                self._json({"access_token": "at-" + code, "token_type": "Bearer", "expires_in": 300,
-                            "id_token": id_token})
+                self._json(
+                    {"access_token": "at-" + code, "token_type": "Bearer", "expires_in": 300, "id_token": id_token}
+                )
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.issuer = f"http://127.0.0.1:{self.server.server_port}"
@@ -88,11 +102,19 @@ def idp():
 
 @pytest.fixture
 def oidc_app(database_url, idp):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "VB_DEMO": True, "VB_AUTO_MIGRATE": False,
-        "SECRET_KEY": "test-secret", "VB_OIDC_ISSUER": idp.issuer, "VB_OIDC_CLIENT_ID": CLIENT_ID,
-        "VB_OIDC_CLIENT_SECRET": CLIENT_SECRET, "VB_OIDC_LABEL": "Inloggen met eHerkenning-test",
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "VB_DEMO": True,
+            "VB_AUTO_MIGRATE": False,
+            "SECRET_KEY": "test-secret",
+            "VB_OIDC_ISSUER": idp.issuer,
+            "VB_OIDC_CLIENT_ID": CLIENT_ID,
+            "VB_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "VB_OIDC_LABEL": "Inloggen met eHerkenning-test",
+        }
+    )
     with app.app_context():
         seed_demo()
     yield app

@@ -1,4 +1,5 @@
 """The inbox, task, case and start pages through the Flask test client."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def _config(page: str) -> dict:
 
 def _start(app, summary="x", municipality="GM0668", user="gemeente.westbetuwe"):
     with app.app_context():
-        case = start_case("simple_case", {"summary": summary, "municipality_code": municipality},
-                          Actor.for_user(get_user(user)))
+        case = start_case(
+            "simple_case", {"summary": summary, "municipality_code": municipality}, Actor.for_user(get_user(user))
+        )
         task_id = db.session.scalar(sa.select(HumanTask.id).where(HumanTask.instance_id == case.id))
         return case.id, case.business_key, task_id
 
@@ -75,8 +77,12 @@ def test_national_roles_filter_by_municipality(app, browser_for, deploy_fixture)
         gemeente = "gemeente.westbetuwe" if case_id == west[0] else "gemeente.amsterdam"
         client = browser_for(gemeente)
         client.get(f"/tasks/{task_id}")
-        assert client.post(f"/tasks/{task_id}", {"variables": json.dumps(
-            {"acute_danger": True, "category": "bedreiging"})}).status_code == 302
+        assert (
+            client.post(
+                f"/tasks/{task_id}", {"variables": json.dumps({"acute_danger": True, "category": "bedreiging"})}
+            ).status_code
+            == 302
+        )
     police = browser_for("politie")
     page = police.get("/").get_data(as_text=True)
     assert west[1] in page and amsterdam[1] in page and 'id="f-municipality"' in page
@@ -90,7 +96,9 @@ def test_unknown_filter_values_are_a_400_that_says_what_to_choose(browser_for):
     client = browser_for("politie")
     response = client.get("/?sort=random")
     assert response.status_code == 400
-    assert "Het filter &#39;sort&#39; heeft een waarde die niet bestaat. Kies uit: due, -due" in response.get_data(as_text=True)
+    assert "Het filter &#39;sort&#39; heeft een waarde die niet bestaat. Kies uit: due, -due" in response.get_data(
+        as_text=True
+    )
     assert client.get("/?page=x").status_code == 400
     assert client.get("/inbox/updates.json?due=later").status_code == 400
     assert client.get("/cases?status=lost").status_code == 400
@@ -131,7 +139,9 @@ def test_task_form_is_prefilled_and_refused_data_is_kept(app, browser_for, case)
     assert labels == ["Acuut gevaar", "Categorie", "Kosten"]
     assert config["read_only"] is False
 
-    response = client.post(f"/tasks/{task_id}", {"variables": json.dumps({"acute_danger": True, "estimated_costs": 40})})
+    response = client.post(
+        f"/tasks/{task_id}", {"variables": json.dumps({"acute_danger": True, "estimated_costs": 40})}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "<strong>Categorie</strong>: Vul dit veld in." in page
@@ -139,14 +149,17 @@ def test_task_form_is_prefilled_and_refused_data_is_kept(app, browser_for, case)
     assert config["errors"] == {"category": ["Vul dit veld in."]}
     assert config["data"]["acute_danger"] is True and config["data"]["estimated_costs"] == 40
 
-    wrong_type = client.post(f"/tasks/{task_id}", {"variables": json.dumps({"category": "bedreiging",
-                                                                             "estimated_costs": -5})})
+    wrong_type = client.post(
+        f"/tasks/{task_id}", {"variables": json.dumps({"category": "bedreiging", "estimated_costs": -5})}
+    )
     assert wrong_type.status_code == 422
     assert _config(wrong_type.get_data(as_text=True))["errors"] == {"estimated_costs": ["Vul 0 of meer in."]}
     garbage = client.post(f"/tasks/{task_id}", {"variables": "{not json"})
     assert garbage.status_code == 400
 
-    done = client.post(f"/tasks/{task_id}", {"variables": json.dumps({"acute_danger": False, "category": "intimidatie"})})
+    done = client.post(
+        f"/tasks/{task_id}", {"variables": json.dumps({"acute_danger": False, "category": "intimidatie"})}
+    )
     assert done.status_code == 302 and done.headers["Location"] == "/"
     assert "Taak &#39;Triage&#39; is afgerond." in client.get("/").get_data(as_text=True)
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
@@ -197,8 +210,10 @@ def test_start_list_and_start_form(app, browser_for, deploy_fixture):
     refused = client.post("/start/simple_case", {"variables": json.dumps({"municipality_code": "GM0668"})})
     assert refused.status_code == 422
     assert _config(refused.get_data(as_text=True))["errors"] == {"summary": ["Vul dit veld in."]}
-    response = client.post("/start/simple_case", {"variables": json.dumps({"summary": "Bedreigd op straat",
-                                                                         "municipality_code": "GM0668"})})
+    response = client.post(
+        "/start/simple_case",
+        {"variables": json.dumps({"summary": "Bedreigd op straat", "municipality_code": "GM0668"})},
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/cases/")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Uw melding is ontvangen als zaak VB-" in page and "Bedreigd op straat" in page
@@ -229,8 +244,12 @@ def test_english_pages(browser_for, case):
 def test_linked_cases_are_shown_when_visible(app, browser_for, case):
     parent_id, parent_key, _ = case
     with app.app_context():
-        child = start_case("simple_case", {"summary": "deelzaak", "municipality_code": "GM0668"},
-                           Actor.for_user(get_user("gemeente.westbetuwe")), parent_instance_id=parent_id)
+        child = start_case(
+            "simple_case",
+            {"summary": "deelzaak", "municipality_code": "GM0668"},
+            Actor.for_user(get_user("gemeente.westbetuwe")),
+            parent_instance_id=parent_id,
+        )
         child_id, child_key = child.id, child.business_key
     client = browser_for("gemeente.westbetuwe")
     parent_page = client.get(f"/cases/{parent_id}").get_data(as_text=True)
@@ -285,8 +304,12 @@ def test_a_completed_task_says_so_and_links_to_its_case(app, browser_for, case):
     case_id, _, task_id = case
     client = browser_for("gemeente.westbetuwe")
     client.get(f"/tasks/{task_id}")
-    assert client.post(f"/tasks/{task_id}", {"variables": json.dumps(
-        {"acute_danger": False, "category": "bedreiging"})}).status_code == 302
+    assert (
+        client.post(
+            f"/tasks/{task_id}", {"variables": json.dumps({"acute_danger": False, "category": "bedreiging"})}
+        ).status_code
+        == 302
+    )
     response = client.get(f"/tasks/{task_id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:300]

@@ -1,4 +1,5 @@
 """Form errors, municipality isolation and the language switch, in Chromium."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,9 @@ def reported_case(app):
     with app.app_context():
         deploy_folders([FIXTURES / "basic"], actor="test")
         actor = Actor.for_user(get_user("ambtsdrager.westbetuwe"))
-        case = start_case("simple_case", {"summary": "Bedreiging via sociale media", "municipality_code": "GM0668"},
-                          actor)
+        case = start_case(
+            "simple_case", {"summary": "Bedreiging via sociale media", "municipality_code": "GM0668"}, actor
+        )
         task = db.session.query(HumanTask).filter_by(instance_id=case.id).one()
         return case.id, case.business_key, task.id
 
@@ -105,10 +107,12 @@ def test_another_municipality_never_sees_the_case(web, reported_case):
 SAME_IN_BOTH = {"Status"}
 # The page's own texts. Left out: what the case or the diagram says (business keys, names of people, of
 # processes and of tasks), which is data in whatever language it was written.
-UI_TEXT = ("main h2, nav a, th, main label, main button, dt, .counts a, select:not(#f-process) option, "
-           "#f-process option[value=''], .narrow h1, .narrow p, "
-           ".breadcrumb a, .site-footer, .site-header__brand, .legend li, .fjs-form-field-label, "
-           ".timeline li span, .notice, .result-count, .filters__reset, .site-header__user, form[action='/logout']")
+UI_TEXT = (
+    "main h2, nav a, th, main label, main button, dt, .counts a, select:not(#f-process) option, "
+    "#f-process option[value=''], .narrow h1, .narrow p, "
+    ".breadcrumb a, .site-footer, .site-header__brand, .legend li, .fjs-form-field-label, "
+    ".timeline li span, .notice, .result-count, .filters__reset, .site-header__user, form[action='/logout']"
+)
 
 
 def _ui_texts(user) -> list:
@@ -119,8 +123,13 @@ def _ui_texts(user) -> list:
 @pytest.mark.parametrize("path_of", ["inbox", "task", "case", "start", "login"])
 def test_language_switch_changes_every_visible_label(web, reported_case, path_of):
     case_id, _, task_id = reported_case
-    path = {"inbox": "/", "task": f"/tasks/{task_id}", "case": f"/cases/{case_id}", "start": "/start/simple_case",
-            "login": "/login"}[path_of]
+    path = {
+        "inbox": "/",
+        "task": f"/tasks/{task_id}",
+        "case": f"/cases/{case_id}",
+        "start": "/start/simple_case",
+        "login": "/login",
+    }[path_of]
     user = web()
     if path_of != "login":
         user.sign_in("gemeente.westbetuwe")
@@ -158,8 +167,11 @@ def test_inbox_refreshes_itself_when_a_task_arrives(web, reported_case, app):
     user.page.evaluate("window.__loadedOnce = true")  # gone if the page were reloaded
     assert user.page.locator("#inbox-results tbody tr").count() == 1
     with app.app_context():
-        case = start_case("simple_case", {"summary": "Tweede melding", "municipality_code": "GM0668"},
-                          Actor.for_user(get_user("ambtsdrager.westbetuwe")))
+        case = start_case(
+            "simple_case",
+            {"summary": "Tweede melding", "municipality_code": "GM0668"},
+            Actor.for_user(get_user("ambtsdrager.westbetuwe")),
+        )
         new_key = case.business_key
     user.page.locator("#inbox-results tbody tr", has_text=new_key).wait_for(timeout=10_000)
     assert user.page.evaluate("window.__loadedOnce") is True
@@ -337,8 +349,9 @@ def test_enter_in_a_date_field_keeps_the_focus_there(web, app):
     date_input.fill("01-12-2026")
     date_input.press("Enter")
     user.page.wait_for_timeout(100)  # flatpickr closes its calendar after the key
-    assert date_input.evaluate("el => el === document.activeElement"), \
-        user.page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    assert date_input.evaluate("el => el === document.activeElement"), user.page.evaluate(
+        "() => document.activeElement.outerHTML.slice(0, 120)"
+    )
     assert date_input.input_value().endswith("12-2026")  # the date typed was taken
 
 

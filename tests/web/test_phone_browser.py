@@ -1,5 +1,6 @@
 """A phone number typed as a Dutch handler types it goes through the form; a wrong one is refused in Dutch
 with an example. The server side of the same: tests/web/test_phone_numbers.py."""
+
 from __future__ import annotations
 
 from engine.app.cli import deploy_folders

@@ -1,5 +1,6 @@
 """Phone numbers as Dutch handlers write them: accepted in the usual notations, stored in E.164, shown in the
 national notation, and refused with an example of what is expected. In the browser: tests/web/test_phone_browser.py."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,15 +9,29 @@ from engine.app.cli import deploy_folders
 from engine.forms.formjs import FormDefinition
 from tests.support.api import FIXTURES
 
-PHONE_FIELD = FormDefinition.from_schema({"id": "f", "components": [
-    {"type": "textfield", "key": "phone", "label": "Telefoon", "validate": {"validationType": "phone"}}]})
+PHONE_FIELD = FormDefinition.from_schema(
+    {
+        "id": "f",
+        "components": [
+            {"type": "textfield", "key": "phone", "label": "Telefoon", "validate": {"validationType": "phone"}}
+        ],
+    }
+)
 
 
-@pytest.mark.parametrize("typed,stored", [
-    ("06 12345678", "+31612345678"), ("06-12345678", "+31612345678"), ("0612345678", "+31612345678"),
-    ("+31 6 1234 5678", "+31612345678"), ("0031 6 12345678", "+31612345678"), ("(020) 123 45 67", "+31201234567"),
-    ("020-1234567", "+31201234567"), ("+32 470 12 34 56", "+32470123456"),
-])
+@pytest.mark.parametrize(
+    "typed,stored",
+    [
+        ("06 12345678", "+31612345678"),
+        ("06-12345678", "+31612345678"),
+        ("0612345678", "+31612345678"),
+        ("+31 6 1234 5678", "+31612345678"),
+        ("0031 6 12345678", "+31612345678"),
+        ("(020) 123 45 67", "+31201234567"),
+        ("020-1234567", "+31201234567"),
+        ("+32 470 12 34 56", "+32470123456"),
+    ],
+)
 def test_the_usual_notations_are_accepted_and_stored_in_e164(typed, stored):
     clean, errors = PHONE_FIELD.validate({"phone": typed})
     assert errors == {} and clean["phone"] == stored
@@ -42,8 +57,9 @@ def test_the_api_stores_the_normalised_number_and_refuses_a_wrong_one_leaving_th
     task = gemeente.task_for(case["id"], "record_phone")
     refused = gemeente.post(f"/api/v1/tasks/{task['id']}/complete", json={"variables": {"callback_phone": "12345"}})
     assert refused.status_code == 422
-    assert refused.get_json()["errors"] == {"callback_phone": [
-        "Must be a phone number, such as 06 12345678 or +31 20 123 4567."]}
+    assert refused.get_json()["errors"] == {
+        "callback_phone": ["Must be a phone number, such as 06 12345678 or +31 20 123 4567."]
+    }
     assert gemeente.task_for(case["id"], "record_phone")["id"] == task["id"]
     assert "callback_phone" not in gemeente.case(case["id"])["variables"]
 

@@ -1,5 +1,6 @@
 """The report page in Chromium: axe-core finds no violation (Dutch, English, print), every chart is an image
 with a title beside its data table, and a hidden cell is shown as in the exports."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ def test_the_report_page_is_accessible_and_its_charts_have_tables(web, app):
         for year, count in ((2025, 6), (2026, 9)):
             with time_machine.travel(datetime(year, 4, 2, 10, tzinfo=NL), tick=False):
                 for n in range(count):
-                    start_case("threat_response", report(office_holder_role="raadslid" if n % 3 else "wethouder"),
-                               actor)
+                    start_case(
+                        "threat_response", report(office_holder_role="raadslid" if n % 3 else "wethouder"), actor
+                    )
     user = web()
     user.sign_in("bzk")
     user.goto("/reports/vangnet?year=2026")
@@ -70,7 +72,13 @@ def test_the_report_page_is_accessible_and_its_charts_have_tables(web, app):
     # the figures the evaluation keeps are shown below its form, tables and charts, and stay accessible
     assert page.locator("#snapshot-heading").inner_text() == "Cijfers van 2025 bewaard bij deze zaak"
     assert page.locator(".report-snapshot #t-cases tbody tr").first.inner_text().split("\t") == [
-        "gemeld", "0", "0", "0", "0", "6"]
+        "gemeld",
+        "0",
+        "0",
+        "0",
+        "0",
+        "6",
+    ]
     assert page.locator(".report-snapshot figure.report-chart svg[role=img]").count() >= 10
     assert (violations := _axe_violations(page)) == [], json.dumps(violations, indent=1)
     user.goto(f"/cases/{case.id}")

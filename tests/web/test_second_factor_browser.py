@@ -1,5 +1,6 @@
 """Setting up a second factor and signing in with it, in Chromium: the code is computed from the key the
 page shows, as an authenticator app would; the pages pass axe-core's WCAG 2.1 AA rules in Dutch and English."""
+
 from __future__ import annotations
 
 import time
@@ -39,7 +40,10 @@ def test_enrolment_is_forced_for_a_mandatory_role_and_the_next_sign_in_asks_the_
     user.screenshot("recovery-codes")
     user.page.get_by_role("link", name="Ik heb ze bewaard, verder").click()
     user.page.wait_for_load_state()
-    assert user.page.url.rstrip("/").endswith(user.base_url.split("//")[1].split("/")[0]) or "/account" not in user.page.url
+    assert (
+        user.page.url.rstrip("/").endswith(user.base_url.split("//")[1].split("/")[0])
+        or "/account" not in user.page.url
+    )
     user.sign_out()
 
     # the next sign-in: the password, then the code page

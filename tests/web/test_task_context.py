@@ -1,5 +1,6 @@
 """Beside a task's form: the case data of the earlier steps that the handler may read, grouped by step; the
 user task's `context` property narrows it or turns it off, and a wrong value is refused at deploy."""
+
 from __future__ import annotations
 
 import re
@@ -34,22 +35,29 @@ def test_the_earlier_steps_data_is_shown_beside_the_form(app, as_user, browser_f
     assert "Wat er al in de zaak staat" in context
     steps = re.findall(r"<summary>(.*?)</summary>", context, re.S)
     assert [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", s)).strip().split(" –")[0] for s in steps] == [
-        "Melding", "Telefoonnummer vastleggen"]
+        "Melding",
+        "Telefoonnummer vastleggen",
+    ]
     assert "06 12345678" in context and "Terugbellen" in context
     assert "Gecontroleerd" not in context  # the form's own field is the form's, not context
 
 
 def test_the_context_property_narrows_or_turns_it_off(app, as_user, browser_for, tmp_path):
-    for setting, shown, hidden in (("callback_phone", ["06 12345678"], ["Terugbellen"]),
-                                   ("none", [], ["06 12345678", "Terugbellen"])):
+    for setting, shown, hidden in (
+        ("callback_phone", ["06 12345678"], ["Terugbellen"]),
+        ("none", [], ["06 12345678", "Terugbellen"]),
+    ):
         folder = tmp_path / setting
         shutil.copytree(FIXTURES / "phone", folder)
         bpmn = folder / "phone_case.bpmn"
-        bpmn.write_text(bpmn.read_text().replace(
-            'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente">',
-            'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente"><bpmn:extensionElements>'
-            f'<camunda:properties><camunda:property name="context" value="{setting}" /></camunda:properties>'
-            '</bpmn:extensionElements>'))
+        bpmn.write_text(
+            bpmn.read_text().replace(
+                'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente">',
+                'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente"><bpmn:extensionElements>'
+                f'<camunda:properties><camunda:property name="context" value="{setting}" /></camunda:properties>'
+                "</bpmn:extensionElements>",
+            )
+        )
         gemeente, case = _phone_case(app, as_user, folder)
         task = gemeente.task_for(case["id"], "check_phone")
         context = _context(browser_for("gemeente.westbetuwe").get(f"/tasks/{task['id']}").get_data(as_text=True))
@@ -59,11 +67,14 @@ def test_the_context_property_narrows_or_turns_it_off(app, as_user, browser_for,
 def test_a_wrong_context_value_is_refused_at_deploy(app, tmp_path):
     shutil.copytree(FIXTURES / "phone", tmp_path / "phone")
     bpmn = tmp_path / "phone" / "phone_case.bpmn"
-    bpmn.write_text(bpmn.read_text().replace(
-        'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente">',
-        'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente"><bpmn:extensionElements>'
-        '<camunda:properties><camunda:property name="context" value="threat level; measures" /></camunda:properties>'
-        '</bpmn:extensionElements>'))
+    bpmn.write_text(
+        bpmn.read_text().replace(
+            'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente">',
+            'camunda:formRef="phone_case_check" camunda:candidateGroups="gemeente"><bpmn:extensionElements>'
+            '<camunda:properties><camunda:property name="context" value="threat level; measures" /></camunda:properties>'
+            "</bpmn:extensionElements>",
+        )
+    )
     with app.app_context():
         with pytest.raises(Unprocessable) as refused:
             deploy_folders([tmp_path / "phone"], actor="test")

@@ -1,6 +1,7 @@
 """The pages are drawn by NL Design System components from their design tokens: the app's own theme
 (engine/web/static/css/theme.css) gives the tokens their values, and a municipality's theme file
 (VB_THEME_CSS, scoped to VB_THEME_CLASS) changes the pages by tokens alone, with no other CSS."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,14 +22,19 @@ def test_the_pages_take_their_look_from_the_design_tokens_and_a_municipality_the
     header = visitor.page.evaluate(_STYLE, ".utrecht-page-header")
     assert header["background"] == "rgb(21, 66, 115)"
     assert visitor.page.evaluate("document.documentElement.className") == "vb-theme"
-    assert visitor.page.locator(".utrecht-textbox").count() >= 2 and visitor.page.locator(".nl-heading--level-1").count() == 1
+    assert (
+        visitor.page.locator(".utrecht-textbox").count() >= 2
+        and visitor.page.locator(".nl-heading--level-1").count() == 1
+    )
 
     theme = tmp_path / "gemeente.css"
-    theme.write_text(".gemeente-theme {\n"
-                     "  --utrecht-button-primary-action-background-color: rgb(0, 98, 51);\n"
-                     "  --utrecht-page-header-background-color: rgb(0, 70, 36);\n"
-                     "  --utrecht-textbox-border-color: rgb(0, 98, 51);\n"
-                     "}\n")
+    theme.write_text(
+        ".gemeente-theme {\n"
+        "  --utrecht-button-primary-action-background-color: rgb(0, 98, 51);\n"
+        "  --utrecht-page-header-background-color: rgb(0, 70, 36);\n"
+        "  --utrecht-textbox-border-color: rgb(0, 98, 51);\n"
+        "}\n"
+    )
     app.config.update(VB_THEME_CSS=str(theme), VB_THEME_CLASS="gemeente-theme")
     try:
         themed = web()

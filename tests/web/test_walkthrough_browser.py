@@ -1,6 +1,7 @@
 """A whole case through the browser as each role, one walk per scenario of
 tests/support/browser_scenarios.py: the report, every task (found in the inbox, claimed, filled in,
 completed), signing in and out, and the finished case."""
+
 from __future__ import annotations
 
 import os
@@ -38,12 +39,13 @@ def _other_work(app, scenario):
         reporter = Actor.for_user(get_user(scenario.reporter))
         amsterdam = Actor.for_user(get_user("gemeente.amsterdam"))
         with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=3), tick=False):
-            start_case(scenario.process_id, {"summary": "Scheldpartij tijdens raadsvergadering",
-                                             "municipality_code": "GM0668"}, reporter)
-        start_case(scenario.process_id, {"summary": "Intimiderende e-mails", "municipality_code": "GM0668"},
-                   reporter)
-        start_case(scenario.process_id, {"summary": "Melding uit Amsterdam", "municipality_code": "GM0363"},
-                   amsterdam)
+            start_case(
+                scenario.process_id,
+                {"summary": "Scheldpartij tijdens raadsvergadering", "municipality_code": "GM0668"},
+                reporter,
+            )
+        start_case(scenario.process_id, {"summary": "Intimiderende e-mails", "municipality_code": "GM0668"}, reporter)
+        start_case(scenario.process_id, {"summary": "Melding uit Amsterdam", "municipality_code": "GM0363"}, amsterdam)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
@@ -95,11 +97,16 @@ def test_whole_case_through_the_browser(scenario, app, web):
         worker.submit_form("Taak afronden")
         if worker.page.url.rstrip("/") != worker.base_url:
             worker.screenshot(f"step{number}-refused")
-        assert worker.page.url.rstrip("/") == worker.base_url, \
+        assert worker.page.url.rstrip("/") == worker.base_url, (
             f"completing '{step.task_name}' returns to the inbox; the form says {worker.form_errors()}"
+        )
         assert f"Taak '{step.task_name}' is afgerond." in worker.notice()
-        assert worker.page.locator("#inbox-results tbody tr", has_text=business_key).filter(
-            has_text=step.task_name).count() == 0
+        assert (
+            worker.page.locator("#inbox-results tbody tr", has_text=business_key)
+            .filter(has_text=step.task_name)
+            .count()
+            == 0
+        )
         worker.sign_out()
 
     # Someone of the municipality looks at the finished case: status, timeline, diagram with every step done.
@@ -114,7 +121,8 @@ def test_whole_case_through_the_browser(scenario, app, web):
         assert f"'{step.task_name}' afgerond" in timeline
     for label, shown in scenario.final_data.items():
         row = observer.page.locator("[data-case-data] .facts > div").filter(
-            has=observer.page.locator("dt", has_text=re.compile(rf"^{re.escape(label)}$")))
+            has=observer.page.locator("dt", has_text=re.compile(rf"^{re.escape(label)}$"))
+        )
         assert row.count() == 1, f"the case data has {row.count()} rows labelled '{label}'"
         assert row.locator("dd").inner_text().strip() == shown, f"'{label}' is not '{shown}'"
     for element_id in scenario.done_elements:

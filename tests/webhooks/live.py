@@ -1,4 +1,5 @@
 """The app under gunicorn in a subprocess, on a free port, with its own database; and the dispatcher worker."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,15 @@ def free_port() -> int:
 def server_env(database_url: str, extra: dict | None = None) -> dict:
     env = dict(os.environ)
     # VB_DEMO: the tests sign in as the demo users, which only the demo accepts
-    env.update({"DATABASE_URL": database_url, "VB_AUTO_MIGRATE": "0", "SECRET_KEY": "live-test-secret", "VB_DEMO": "1",
-                "LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "VB_AUTO_MIGRATE": "0",
+            "SECRET_KEY": "live-test-secret",
+            "VB_DEMO": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -53,9 +61,22 @@ class LiveServer(Process):
     def __init__(self, database_url: str, log_path, workers: int = 2, threads: int = 4, extra_env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "gunicorn", "-c", "python:engine.app.gunicorn_conf",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                "--threads", str(threads), "--graceful-timeout", "5", "engine.app.wsgi:app"]
+        args = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:engine.app.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--graceful-timeout",
+            "5",
+            "engine.app.wsgi:app",
+        ]
         super().__init__(args, server_env(database_url, extra_env), log_path)
         self._wait_ready()
         self._document = None

@@ -1,4 +1,5 @@
 """A tiny HTTP server that receives outbound webhooks and checks them with the `standardwebhooks` package."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,12 @@ class Receiver:
                 except WebhookVerificationError:
                     verified = False
                 with receiver.lock:
-                    seen = sum(1 for r in receiver.requests if r["headers"].get("webhook-id") == headers.get("webhook-id"))
-                    receiver.requests.append({"headers": headers, "body": body, "verified": verified, "at": time.time()})
+                    seen = sum(
+                        1 for r in receiver.requests if r["headers"].get("webhook-id") == headers.get("webhook-id")
+                    )
+                    receiver.requests.append(
+                        {"headers": headers, "body": body, "verified": verified, "at": time.time()}
+                    )
                 status = 500 if seen < receiver.fail_first else 204
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

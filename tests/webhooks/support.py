@@ -1,4 +1,5 @@
 """Signing test deliveries with the reference implementation (the `standardwebhooks` package)."""
+
 from __future__ import annotations
 
 import base64
@@ -20,15 +21,20 @@ def envelope(event_type: str, data: dict) -> dict:
     return {"type": event_type, "timestamp": datetime.now(timezone.utc).isoformat(), "data": data}
 
 
-def signed(source: str, body: bytes | str, msg_id: str | None = None, secret: str | None = None,
-           at: datetime | None = None) -> dict:
+def signed(
+    source: str, body: bytes | str, msg_id: str | None = None, secret: str | None = None, at: datetime | None = None
+) -> dict:
     """Headers for `body`, signed by standardwebhooks.Webhook."""
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     at = at or datetime.now(timezone.utc)
     text = body.decode() if isinstance(body, bytes) else body
     signature = Webhook(secret or SECRETS[source]).sign(msg_id, at, text)
-    return {"webhook-id": msg_id, "webhook-timestamp": str(int(at.timestamp())), "webhook-signature": signature,
-            "content-type": "application/json"}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
 
 
 def body_of(event_type: str, data: dict) -> bytes:
@@ -36,9 +42,15 @@ def body_of(event_type: str, data: dict) -> bytes:
 
 
 def melding(**overrides) -> dict:
-    data = {"meldingnummer": "PL0600-2026-000123", "gemeentecode": "GM0668", "ambt": "wethouder",
-            "categorie": "bedreiging", "gemeld_op": "2026-03-02T09:15:00+01:00", "acuut_gevaar": False,
-            "samenvatting": "Dreigbrief ontvangen op het gemeentehuis"}
+    data = {
+        "meldingnummer": "PL0600-2026-000123",
+        "gemeentecode": "GM0668",
+        "ambt": "wethouder",
+        "categorie": "bedreiging",
+        "gemeld_op": "2026-03-02T09:15:00+01:00",
+        "acuut_gevaar": False,
+        "samenvatting": "Dreigbrief ontvangen op het gemeentehuis",
+    }
     data.update(overrides)
     return data
 

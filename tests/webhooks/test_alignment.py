@@ -1,6 +1,7 @@
 """`flask --app engine webhooks-check` against the real processes/ and forms/: every route starts or reaches
 a deployed process and gives it what it reads; every outbound domain event fires on a real element and
 carries variables that exist. And what the check says when a route file does not fit."""
+
 import shutil
 import textwrap
 
@@ -92,8 +93,14 @@ def test_what_does_not_fit_is_named(tmp_path, database_url, monkeypatch):
     (tmp_path / "politie.yaml").write_text(textwrap.dedent(MISFITS))
     (tmp_path / "outbound" / "events.yaml").write_text(textwrap.dedent(MISFIT_EVENTS))
     shutil.copy(PROJECT / "webhooks" / "om.yaml", tmp_path / "om.yaml")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False, "TESTING": True,
-                      "VB_WEBHOOKS_DIR": str(tmp_path)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "VB_AUTO_MIGRATE": False,
+            "TESTING": True,
+            "VB_WEBHOOKS_DIR": str(tmp_path),
+        }
+    )
     try:
         with app.app_context():
             deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")

@@ -1,5 +1,6 @@
 """A write that waits too long for another one is answered 503 "busy" with Retry-After, changes nothing,
 and goes through when sent again (SQLite: one writer at a time; its busy timeout bounds the wait)."""
+
 import sqlite3
 
 import pytest

@@ -1,6 +1,7 @@
 """Acceptance over real HTTP: gunicorn in a subprocess with its own database, deliveries signed with the
 `standardwebhooks` package, an outbound receiver that verifies our signatures with it. Runs on SQLite and,
 in the PostgreSQL pass, on PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,9 @@ class Live:
         return self.http.post(f"{self.url}/webhooks/{source}", data=body, headers=headers, timeout=30)
 
     def token(self, username):
-        response = self.http.post(f"{self.url}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=30)
+        response = self.http.post(
+            f"{self.url}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=30
+        )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -59,13 +62,18 @@ class Live:
             return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
     def counts(self) -> dict:
-        return {m.__tablename__: self.count(m) for m in (ProcessInstance, InboundDelivery, AuditEvent, MessageSubscription)}
+        return {
+            m.__tablename__: self.count(m) for m in (ProcessInstance, InboundDelivery, AuditEvent, MessageSubscription)
+        }
 
     def case(self, case_id) -> ProcessInstance:
         with self.app.app_context():
             instance = db.session.get(ProcessInstance, case_id)
-            return {"status": instance.status, "variables": case_variables(case_id),
-                "active": list(instance.active_elements or [])}
+            return {
+                "status": instance.status,
+                "variables": case_variables(case_id),
+                "active": list(instance.active_elements or []),
+            }
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +111,10 @@ def test_valid_deliveries_start_and_correlate_cases(live):
     assert case["outcome"] == "started" and case["business_key"].startswith("VB-")
     response = live.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"], "PL-HTTP-1"))
     assert response.status_code == 202, response.text
-    assert response.json()["outcome"] == "correlated" and response.json()["process_instance_id"] == case["process_instance_id"]
+    assert (
+        response.json()["outcome"] == "correlated"
+        and response.json()["process_instance_id"] == case["process_instance_id"]
+    )
     caught = live.case(case["process_instance_id"])
     assert caught["variables"]["police_registration_number"] == "PL-HTTP-1"
     assert caught["variables"]["municipality_code"] == "GM0668"
@@ -183,17 +194,28 @@ def test_a_message_that_arrives_before_the_case_waits_is_delivered_when_it_does(
     assert "om_decision" not in live.case(case["process_instance_id"])["variables"]
 
     gemeente = live.token("gemeente.westbetuwe")
-    tasks = live.http.get(f"{live.url}/api/v1/tasks", params={"process_instance_id": case["process_instance_id"]}, headers=gemeente, timeout=30)
+    tasks = live.http.get(
+        f"{live.url}/api/v1/tasks",
+        params={"process_instance_id": case["process_instance_id"]},
+        headers=gemeente,
+        timeout=30,
+    )
     task = next(t for t in tasks.json()["items"] if t["element_id"] == "intake")
-    done = live.http.post(f"{live.url}/api/v1/tasks/{task['id']}/complete", json={"variables": {"intake_note": "ok"}},
-                         headers=gemeente, timeout=30)
+    done = live.http.post(
+        f"{live.url}/api/v1/tasks/{task['id']}/complete",
+        json={"variables": {"intake_note": "ok"}},
+        headers=gemeente,
+        timeout=30,
+    )
     assert done.status_code == 200, done.text
     after = live.case(case["process_instance_id"])
     assert after["variables"]["om_decision"] == "dagvaarding"
     assert "wait_om" not in after["active"]
 
     admin = live.token("beheerder")
-    delivery = live.http.get(f"{live.url}/api/v1/webhooks/deliveries/{early.json()['delivery_id']}", headers=admin, timeout=30)
+    delivery = live.http.get(
+        f"{live.url}/api/v1/webhooks/deliveries/{early.json()['delivery_id']}", headers=admin, timeout=30
+    )
     assert delivery.json()["buffer"]["state"] == "delivered"
 
 
@@ -208,29 +230,48 @@ def test_a_message_for_one_of_1000_waiting_cases_reaches_exactly_that_one(live):
             ids.append((instance.id, instance.business_key))
     target_id, target_key = random.Random(7).choice(ids)
     ours = [i for i, _ in ids]
-    assert live.count(MessageSubscription, MessageSubscription.instance_id.in_(ours),
-                      MessageSubscription.message_name == "aangifte_geregistreerd") == 1000
+    assert (
+        live.count(
+            MessageSubscription,
+            MessageSubscription.instance_id.in_(ours),
+            MessageSubscription.message_name == "aangifte_geregistreerd",
+        )
+        == 1000
+    )
 
     response = live.post("politie", "aangifte.geregistreerd", aangifte(target_key, "PL-ONE-OF-1000"))
     assert response.status_code == 202, response.text
     assert response.json()["process_instance_id"] == target_id
     assert live.count(AuditEvent, AuditEvent.instance_id.in_(ours), AuditEvent.event == "message.received") == 1
     assert live.count(AuditEvent, AuditEvent.instance_id == target_id, AuditEvent.event == "message.received") == 1
-    assert live.count(MessageSubscription, MessageSubscription.instance_id.in_(ours),
-                      MessageSubscription.message_name == "aangifte_geregistreerd") == 999
+    assert (
+        live.count(
+            MessageSubscription,
+            MessageSubscription.instance_id.in_(ours),
+            MessageSubscription.message_name == "aangifte_geregistreerd",
+        )
+        == 999
+    )
     assert live.case(target_id)["variables"]["police_registration_number"] == "PL-ONE-OF-1000"
 
 
 def test_an_outbound_receiver_verifies_our_signatures_and_sees_retries_after_failing_twice(live):
     admin = live.token("beheerder")
     with Receiver(fail_first=2) as receiver:
-        response = live.http.post(f"{live.url}/api/v1/webhooks/subscriptions", headers=admin, timeout=30,
-                                 json={"url": receiver.url, "event_types": ["case.started"], "description": "test"})
+        response = live.http.post(
+            f"{live.url}/api/v1/webhooks/subscriptions",
+            headers=admin,
+            timeout=30,
+            json={"url": receiver.url, "event_types": ["case.started"], "description": "test"},
+        )
         assert response.status_code == 201, response.text
         subscription = response.json()
         receiver.secret = subscription["secret"]
-        dispatcher = Dispatcher(live.database_url, live.workdir / "dispatcher.log",
-                                extra_env=dict(live.env, VB_WEBHOOK_RETRY_BASE_SECONDS="0.3"))
+        dispatcher = Dispatcher(
+            live.database_url,
+            live.workdir / "dispatcher.log",
+            extra_env=dict(live.env, VB_WEBHOOK_RETRY_BASE_SECONDS="0.3"),
+        )
         try:
             case = start(live)
             assert receiver.wait_for(lambda requests_: len(requests_) >= 3), dispatcher.output()
@@ -245,8 +286,9 @@ def test_an_outbound_receiver_verifies_our_signatures_and_sees_retries_after_fai
     assert payload["type"] == "case.started" and payload["data"]["case_id"] == case["process_instance_id"]
     assert received[1]["at"] - received[0]["at"] >= 0.3 and received[2]["at"] - received[1]["at"] >= 0.6
 
-    listing = live.http.get(f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries",
-                           headers=admin, timeout=30).json()
+    listing = live.http.get(
+        f"{live.url}/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries", headers=admin, timeout=30
+    ).json()
     item = listing["items"][0]
     assert item["status"] == "delivered" and item["attempts"] == 3
     assert [a["status_code"] for a in item["attempt_log"]] == [500, 500, 204]

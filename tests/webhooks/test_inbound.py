@@ -1,4 +1,5 @@
 """Inbound webhooks through the app: start, correlate, refuse, deduplicate, fail and replay."""
+
 import json
 
 import sqlalchemy as sa
@@ -51,7 +52,11 @@ def test_an_event_reaches_the_waiting_case_only(deploy_fixture, sender, as_user)
     response = sender.post("politie", "aangifte.geregistreerd", aangifte(second["business_key"]))
     assert response.status_code == 202, response.get_json()
     body = response.get_json()
-    assert (body["outcome"], body["process_instance_id"], body["business_key"]) == ("correlated", second["process_instance_id"], second["business_key"])
+    assert (body["outcome"], body["process_instance_id"], body["business_key"]) == (
+        "correlated",
+        second["process_instance_id"],
+        second["business_key"],
+    )
 
     admin = as_user("beheerder")
     caught = admin.case(second["process_instance_id"])
@@ -75,21 +80,33 @@ def test_a_message_that_comes_before_the_case_waits_is_caught_when_it_does(deplo
     admin = as_user("beheerder")
     assert "om_decision" not in admin.case(case["process_instance_id"])["variables"]
 
-    assert sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"])).get_json()["outcome"] == "correlated"
+    assert (
+        sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"])).get_json()["outcome"]
+        == "correlated"
+    )
     assert "om_decision" not in admin.case(case["process_instance_id"])["variables"]  # still at intake: not waiting yet
 
     gemeente = as_user("gemeente.westbetuwe")
-    gemeente.complete(gemeente.task_for(case["process_instance_id"], "intake")["id"], {"intake_note": "Gesproken met wethouder"})
+    gemeente.complete(
+        gemeente.task_for(case["process_instance_id"], "intake")["id"], {"intake_note": "Gesproken met wethouder"}
+    )
     after = admin.case(case["process_instance_id"])
     assert after["variables"]["om_decision"] == "dagvaarding"
     assert "wait_om" not in after["active_elements"]
     assert {"wait_threat", "wait_ivp", "wait_compensation"} <= set(after["active_elements"])
-    received = [e for e in admin.history(case["process_instance_id"]) if e["event"] == "message.received" and e["element_id"] == "wait_om"]
+    received = [
+        e
+        for e in admin.history(case["process_instance_id"])
+        if e["event"] == "message.received" and e["element_id"] == "wait_om"
+    ]
     assert len(received) == 1 and received[0]["details"]["delivery_id"] == early.get_json()["delivery_id"]
 
     delivery = admin.get(f"/api/v1/webhooks/deliveries/{early.get_json()['delivery_id']}").get_json()
     assert delivery["outcome"] == "buffered"
-    assert delivery["buffer"]["state"] == "delivered" and delivery["buffer"]["process_instance_id"] == case["process_instance_id"]
+    assert (
+        delivery["buffer"]["state"] == "delivered"
+        and delivery["buffer"]["process_instance_id"] == case["process_instance_id"]
+    )
 
 
 def test_bad_signatures_and_stale_timestamps_are_refused_and_change_nothing(deploy_fixture, sender, app, client):
@@ -157,20 +174,32 @@ def test_a_payload_that_fails_its_schema_is_422_naming_the_field(deploy_fixture,
     assert list(errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), vpt_ela="ja"))) == ["data.vpt_ela"]
     assert errors_of("politie", "melding.geregistreerd", {"samenvatting": "x"}) == {
         f"data.{name}": ["Required."]
-        for name in ("meldingnummer", "gemeentecode", "ambt", "categorie", "acuut_gevaar", "gemeld_op")}
-    assert errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), adres="Dorpsstraat 1")) == \
-        {"data.adres": ["Not a field of this event."]}
+        for name in ("meldingnummer", "gemeentecode", "ambt", "categorie", "acuut_gevaar", "gemeld_op")
+    }
+    assert errors_of("politie", "aangifte.geregistreerd", dict(aangifte(key), adres="Dorpsstraat 1")) == {
+        "data.adres": ["Not a field of this event."]
+    }
     assert list(errors_of("politie", "melding.geregistreerd", melding(gemeentecode="0668"))) == ["data.gemeentecode"]
     assert list(errors_of("politie", "melding.geregistreerd", melding(gemeld_op="gisteren"))) == ["data.gemeld_op"]
-    assert list(errors_of("ivp", "contact.bevestigd", {"zaakreferentie": key, "eerste_contact_op": "2026-03-02T10:00:00Z",
-                                                       "kanaal": "telefoon", "diagnose": "x"})) == ["data.diagnose"]
-    assert errors_of("politie", "aangifte.geregistreerd", aangifte("VB-2026-NOSUCH")) == \
-        {"data.zaakreferentie": ["No case has business key 'VB-2026-NOSUCH'."]}
+    assert list(
+        errors_of(
+            "ivp",
+            "contact.bevestigd",
+            {"zaakreferentie": key, "eerste_contact_op": "2026-03-02T10:00:00Z", "kanaal": "telefoon", "diagnose": "x"},
+        )
+    ) == ["data.diagnose"]
+    assert errors_of("politie", "aangifte.geregistreerd", aangifte("VB-2026-NOSUCH")) == {
+        "data.zaakreferentie": ["No case has business key 'VB-2026-NOSUCH'."]
+    }
 
-    for body, field in ((b"not json", None), (b"[1, 2]", None), (b"[" * 100_000, None),
-                        (b'{"type": "aangifte.geregistreerd", "data": {"x": NaN}}', None),
-                        (json.dumps({"data": {}}).encode(), "type"),
-                        (json.dumps({"type": "aangifte.geregistreerd", "data": []}).encode(), "data")):
+    for body, field in (
+        (b"not json", None),
+        (b"[1, 2]", None),
+        (b"[" * 100_000, None),
+        (b'{"type": "aangifte.geregistreerd", "data": {"x": NaN}}', None),
+        (json.dumps({"data": {}}).encode(), "type"),
+        (json.dumps({"type": "aangifte.geregistreerd", "data": []}).encode(), "data"),
+    ):
         response = client.post("/webhooks/politie", data=body, headers=signed("politie", body))
         assert response.status_code == 422, body
         if field:
@@ -188,7 +217,10 @@ def test_the_same_webhook_id_five_times_has_one_effect(deploy_fixture, sender, a
     for later in responses[1:]:
         body_ = later.get_json()
         assert body_["outcome"] == "duplicate" and body_["first_outcome"] == "started"
-        assert body_["process_instance_id"] == first["process_instance_id"] and body_["delivery_id"] == first["delivery_id"]
+        assert (
+            body_["process_instance_id"] == first["process_instance_id"]
+            and body_["delivery_id"] == first["delivery_id"]
+        )
     assert counts(app)["cases"] == 1 and counts(app)["deliveries"] == 1
 
     # A correlated message repeated: caught once.
@@ -216,7 +248,11 @@ def test_a_message_for_an_ended_case_is_a_conflict(deploy_fixture, sender, app, 
     deploy_fixture("webhooks")
     case = start_by_police(sender)
     with app.app_context():
-        db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.id == case["process_instance_id"]).values(status="cancelled"))
+        db.session.execute(
+            sa.update(ProcessInstance)
+            .where(ProcessInstance.id == case["process_instance_id"])
+            .values(status="cancelled")
+        )
         db.session.commit()
     response = sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
     assert response.status_code == 409
@@ -282,8 +318,11 @@ def test_the_admin_api_is_for_the_beheerder(deploy_fixture, sender, as_user, cli
     sources = as_user("procesbeheerder").get("/api/v1/webhooks/sources").get_json()
     politie = next(s for s in sources if s["source"] == "politie")
     assert politie["configured"] is True and politie["url"].endswith("/webhooks/politie")
-    assert {e["event_type"] for e in politie["events"]} == {"melding.geregistreerd", "aangifte.geregistreerd",
-                                                           "dreigingsinschatting.gereed"}
+    assert {e["event_type"] for e in politie["events"]} == {
+        "melding.geregistreerd",
+        "aangifte.geregistreerd",
+        "dreigingsinschatting.gereed",
+    }
     assert as_user("gemeente.westbetuwe").get("/api/v1/webhooks/sources").status_code == 403
     listing = as_user("beheerder").get("/api/v1/webhooks/deliveries").get_json()
     assert listing["total"] == 1 and listing["items"][0]["outcome"] == "started"
@@ -333,9 +372,13 @@ def test_a_message_buffered_while_the_case_starts_to_wait_is_not_lost(app, deplo
     def buffer_slowly():
         with app.app_context():
             try:
-                outcome["buffer"] = correlate_or_buffer("om_beslissing_genomen", case["business_key"],
-                                                        {"om_decision": "beleidssepot"}, Actor.system("webhook:om"),
-                                                        timedelta(hours=1))[0]
+                outcome["buffer"] = correlate_or_buffer(
+                    "om_beslissing_genomen",
+                    case["business_key"],
+                    {"om_decision": "beleidssepot"},
+                    Actor.system("webhook:om"),
+                    timedelta(hours=1),
+                )[0]
                 locked.set()
                 time.sleep(1.0)  # the user completes the task meanwhile
                 db.session.commit()
@@ -380,7 +423,11 @@ def test_each_delivery_stores_its_outcome_case_and_time(deploy_fixture, sender, 
     assert len(rows) == 3  # the refused one left nothing
     for result, outcome in ((started, "started"), (correlated, "correlated"), (buffered, "buffered")):
         row = rows[result["delivery_id"]]
-        assert (row.outcome, row.instance_id, row.business_key) == (outcome, started["process_instance_id"], started["business_key"])
+        assert (row.outcome, row.instance_id, row.business_key) == (
+            outcome,
+            started["process_instance_id"],
+            started["business_key"],
+        )
         assert row.processed_at is not None and row.processed_at >= row.received_at and row.error is None
 
 
@@ -396,7 +443,6 @@ def test_a_write_left_to_ride_with_a_step_never_outlives_its_transaction(app):
             assert store.take_riders(db.session()) == []
 
 
-
 def test_a_source_the_process_does_not_declare_as_sender_is_refused(app, tmp_path, sender, as_user):
     """A route file cannot make one party speak for another: the process says who sends each message."""
     from engine.app.cli import deploy_folders
@@ -405,10 +451,12 @@ def test_a_source_the_process_does_not_declare_as_sender_is_refused(app, tmp_pat
     for path in (FIXTURES / "webhooks").iterdir():
         text = path.read_text()
         if path.suffix == ".bpmn":  # the registration of an aangifte, declared as the OM's to send
-            text = text.replace('name="aangifte_geregistreerd" ><bpmn:extensionElements><camunda:properties>'
-                                '<camunda:property name="senders" value="politie" />',
-                                'name="aangifte_geregistreerd" ><bpmn:extensionElements><camunda:properties>'
-                                '<camunda:property name="senders" value="om" />')
+            text = text.replace(
+                'name="aangifte_geregistreerd" ><bpmn:extensionElements><camunda:properties>'
+                '<camunda:property name="senders" value="politie" />',
+                'name="aangifte_geregistreerd" ><bpmn:extensionElements><camunda:properties>'
+                '<camunda:property name="senders" value="om" />',
+            )
             assert 'value="om" />' in text
         (tmp_path / path.name).write_text(text)
     with app.app_context():

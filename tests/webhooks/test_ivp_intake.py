@@ -23,8 +23,11 @@ def test_the_ivp_intake_opens_the_ivps_own_case_for_a_family_member(deploy_real,
     for outsider in ("gemeente.westbetuwe", "bzk", "om", "politie"):
         as_user(outsider).case(case_id, expect=404)
 
-    confirmed = sender.post("ivp", "contact.bevestigd", {"zaakreferentie": key, "eerste_contact_op": "2026-12-07T10:00:00+01:00",
-                                                        "kanaal": "telefoon"})
+    confirmed = sender.post(
+        "ivp",
+        "contact.bevestigd",
+        {"zaakreferentie": key, "eerste_contact_op": "2026-12-07T10:00:00+01:00", "kanaal": "telefoon"},
+    )
     assert confirmed.status_code == 202, confirmed.get_json()
     assert ivp.case(case_id)["variables"]["contact_channel"] == "telefoon"
 
@@ -34,4 +37,9 @@ def test_an_intake_outside_the_schema_is_refused_and_starts_nothing(deploy_real,
     for data in (_intake(diagnose="x"), _intake(ambt="commissielid")):
         refused = sender.post("ivp", "aanmelding.ontvangen", data)
         assert refused.status_code == 422, refused.get_json()
-    assert as_user("beheerder").get("/api/v1/process-instances", query_string={"process_id": "ivp_support"}).get_json()["total"] == 0
+    assert (
+        as_user("beheerder")
+        .get("/api/v1/process-instances", query_string={"process_id": "ivp_support"})
+        .get_json()["total"]
+        == 0
+    )

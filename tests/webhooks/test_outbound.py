@@ -3,6 +3,7 @@
 These tests run against the stand-in process of tests/fixtures/webhooks, with the repository's route files
 and domain events that fit the stand-in (it catches the messages at plain catch events). The repository's own
 domain events on the real processes are tested in tests/webhooks/test_threat_response_webhooks.py."""
+
 import json
 import shutil
 import time
@@ -41,8 +42,16 @@ def app(database_url, tmp_path):
     for path in (PROJECT / "webhooks").glob("*.yaml"):
         shutil.copy(path, routes / path.name)
     (routes / "outbound" / "events.yaml").write_text(STAND_IN_EVENTS)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "VB_DEMO": True,
-                      "VB_AUTO_MIGRATE": False, "SECRET_KEY": "test-secret", "VB_WEBHOOKS_DIR": str(routes)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "VB_DEMO": True,
+            "VB_AUTO_MIGRATE": False,
+            "SECRET_KEY": "test-secret",
+            "VB_WEBHOOKS_DIR": str(routes),
+        }
+    )
     with app.app_context():
         seed_demo()
     yield app
@@ -63,8 +72,18 @@ def outbox(app, **where):
         for key, value in where.items():
             query = query.where(getattr(OutboundDelivery, key) == value)
         rows = db.session.scalars(query).all()
-        return [{"event_type": r.event_type, "status": r.status, "attempts": r.attempts, "msg_id": r.msg_id,
-                 "payload": json.loads(open_body(r.body, r.instance_id)), "next_attempt_at": r.next_attempt_at, "id": r.id} for r in rows]
+        return [
+            {
+                "event_type": r.event_type,
+                "status": r.status,
+                "attempts": r.attempts,
+                "msg_id": r.msg_id,
+                "payload": json.loads(open_body(r.body, r.instance_id)),
+                "next_attempt_at": r.next_attempt_at,
+                "id": r.id,
+            }
+            for r in rows
+        ]
 
 
 def dispatch(app, rounds=1):
@@ -74,8 +93,13 @@ def dispatch(app, rounds=1):
 
 def test_subscriptions_are_managed_by_the_beheerder(as_user):
     admin = as_user("beheerder")
-    created = subscribe(admin, "https://gemeente.example/hooks", ["task.created", "compensation.decided"],
-                        description="Zaaksysteem gemeente", municipality_code="GM0668")
+    created = subscribe(
+        admin,
+        "https://gemeente.example/hooks",
+        ["task.created", "compensation.decided"],
+        description="Zaaksysteem gemeente",
+        municipality_code="GM0668",
+    )
     assert created["secret"].startswith("whsec_")
     listed = admin.get("/api/v1/webhooks/subscriptions").get_json()
     assert [s["id"] for s in listed] == [created["id"]] and "secret" not in listed[0]
@@ -84,30 +108,46 @@ def test_subscriptions_are_managed_by_the_beheerder(as_user):
     assert "case.exploded" in unknown["errors"]["event_types"][0]
     assert "url" in subscribe(admin, "ftp://x.example/h", ["task.created"], expect=422)["errors"]
     assert "event_types" in subscribe(admin, "https://x.example/h", [], expect=422)["errors"]
-    assert "secret" in subscribe(admin, "https://x.example/h", ["task.created"], secret="whsec_short", expect=422)["errors"]
-    assert "municipality_code" in subscribe(admin, "https://x.example/h", ["task.created"], municipality_code="0668",
-                                            expect=422)["errors"]
+    assert (
+        "secret"
+        in subscribe(admin, "https://x.example/h", ["task.created"], secret="whsec_short", expect=422)["errors"]
+    )
+    assert (
+        "municipality_code"
+        in subscribe(admin, "https://x.example/h", ["task.created"], municipality_code="0668", expect=422)["errors"]
+    )
 
-    patched = admin.client.patch(f"/api/v1/webhooks/subscriptions/{created['id']}", json={"active": False},
-                                 headers=admin._headers())
+    patched = admin.client.patch(
+        f"/api/v1/webhooks/subscriptions/{created['id']}", json={"active": False}, headers=admin._headers()
+    )
     assert patched.status_code == 200 and patched.get_json()["active"] is False
     types = {t["event_type"] for t in admin.get("/api/v1/webhooks/event-types").get_json()}
     assert {"task.created", "task.completed", "case.completed", "compensation.decided"} <= types
 
     for user in ("gemeente.westbetuwe", "bzk", "procesbeheerder"):
         assert as_user(user).get("/api/v1/webhooks/subscriptions").status_code == 403
-        assert as_user(user).post("/api/v1/webhooks/subscriptions", json={"url": "https://x.example", "event_types": ["task.created"]}).status_code == 403
+        assert (
+            as_user(user)
+            .post("/api/v1/webhooks/subscriptions", json={"url": "https://x.example", "event_types": ["task.created"]})
+            .status_code
+            == 403
+        )
     deleted = admin.client.delete(f"/api/v1/webhooks/subscriptions/{created['id']}", headers=admin._headers())
     assert deleted.status_code == 204
     assert admin.get(f"/api/v1/webhooks/subscriptions/{created['id']}").status_code == 404
 
 
-def test_case_events_are_queued_with_the_case_and_sent_signed_without_sensitive_data(app, deploy_fixture, sender, as_user):
+def test_case_events_are_queued_with_the_case_and_sent_signed_without_sensitive_data(
+    app, deploy_fixture, sender, as_user
+):
     deploy_fixture("webhooks")
     admin = as_user("beheerder")
     with Receiver() as receiver:
-        subscription = subscribe(admin, receiver.url, ["case.started", "task.created", "task.completed",
-                                                       "message.received", "aangifte.registered"])
+        subscription = subscribe(
+            admin,
+            receiver.url,
+            ["case.started", "task.created", "task.completed", "message.received", "aangifte.registered"],
+        )
         receiver.secret = subscription["secret"]
         case = sender.post("politie", "melding.geregistreerd", melding()).get_json()
 
@@ -117,14 +157,21 @@ def test_case_events_are_queued_with_the_case_and_sent_signed_without_sensitive_
 
         sender.post("politie", "aangifte.geregistreerd", aangifte(case["business_key"]))
         gemeente = as_user("gemeente.westbetuwe")
-        gemeente.complete(gemeente.task_for(case["process_instance_id"], "intake")["id"],
-                          {"intake_note": "Afspraak gemaakt", "home_address": "Dorpsstraat 1, Geldermalsen"})
+        gemeente.complete(
+            gemeente.task_for(case["process_instance_id"], "intake")["id"],
+            {"intake_note": "Afspraak gemaakt", "home_address": "Dorpsstraat 1, Geldermalsen"},
+        )
         assert dispatch(app) == 5
 
     assert all(r["verified"] for r in receiver.requests)
     payloads = {p["type"]: p for p in receiver.payloads()}  # sent in parallel: in no particular order
-    assert sorted(payloads) == ["aangifte.registered", "case.started", "message.received", "task.completed",
-                                "task.created"]
+    assert sorted(payloads) == [
+        "aangifte.registered",
+        "case.started",
+        "message.received",
+        "task.completed",
+        "task.created",
+    ]
     for payload in payloads.values():
         data = payload["data"]
         assert data["case_id"] == case["case_id"] and data["business_key"] == case["business_key"]
@@ -185,8 +232,9 @@ def test_the_dispatcher_gives_up_after_the_last_attempt_and_can_be_told_to_retry
     assert dispatch(app, rounds=5) == 3
     row = outbox(app)[0]
     assert row["status"] == "failed" and row["attempts"] == 3
-    listing = admin.get(f"/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries",
-                        query_string={"status": "failed"}).get_json()
+    listing = admin.get(
+        f"/api/v1/webhooks/subscriptions/{subscription['id']}/deliveries", query_string={"status": "failed"}
+    ).get_json()
     assert "ConnectionError" in listing["items"][0]["last_error"]
 
     assert admin.post(f"/api/v1/webhooks/outbound-deliveries/{row['id']}/retry").status_code == 200
@@ -216,8 +264,14 @@ def test_a_domain_event_carries_its_facts(app, deploy_fixture, sender, as_user):
     subscribe(admin, "https://bzk.example/h", ["compensation.decided"])
     case = sender.post("politie", "melding.geregistreerd", melding()).get_json()
     key = case["business_key"]
-    decision = {"zaakreferentie": key, "besluit": "gedeeltelijk", "bedrag": 1250.5,
-                "besluitdatum": "2026-06-01", "kenmerk": "BZK-2026-77", "motivering": "Kosten boven PKVW-niveau"}
+    decision = {
+        "zaakreferentie": key,
+        "besluit": "gedeeltelijk",
+        "bedrag": 1250.5,
+        "besluitdatum": "2026-06-01",
+        "kenmerk": "BZK-2026-77",
+        "motivering": "Kosten boven PKVW-niveau",
+    }
     assert sender.post("bzk", "tegemoetkoming.besloten", decision).get_json()["outcome"] == "buffered"
     assert outbox(app) == []  # not caught yet: nothing decided in the case
     sender.post("politie", "aangifte.geregistreerd", aangifte(key))
@@ -225,9 +279,11 @@ def test_a_domain_event_carries_its_facts(app, deploy_fixture, sender, as_user):
     gemeente.complete(gemeente.task_for(case["process_instance_id"], "intake")["id"], {})
     rows = outbox(app)
     assert [r["event_type"] for r in rows] == ["compensation.decided"]
-    assert rows[0]["payload"]["data"]["facts"] == {"compensation_decision": "gedeeltelijk",
-                                                   "granted_amount": 1250.5,
-                                                   "decision_date": "2026-06-01"}
+    assert rows[0]["payload"]["data"]["facts"] == {
+        "compensation_decision": "gedeeltelijk",
+        "granted_amount": 1250.5,
+        "decision_date": "2026-06-01",
+    }
     assert rows[0]["payload"]["data"]["element_id"] == "wait_compensation"
 
 
@@ -236,8 +292,9 @@ def test_a_paused_subscription_is_not_sent_what_it_had_queued(app, deploy_fixtur
     admin = as_user("beheerder")
     subscription = subscribe(admin, "http://127.0.0.1:9/never", ["case.started"])
     sender.post("politie", "melding.geregistreerd", melding())
-    admin.client.patch(f"/api/v1/webhooks/subscriptions/{subscription['id']}", json={"active": False},
-                       headers=admin._headers())
+    admin.client.patch(
+        f"/api/v1/webhooks/subscriptions/{subscription['id']}", json={"active": False}, headers=admin._headers()
+    )
     dispatch(app)
     row = outbox(app)[0]
     assert row["status"] == "failed" and row["attempts"] == 0
@@ -297,18 +354,28 @@ def test_a_sensitive_variable_is_never_a_fact(tmp_path, database_url):
     (tmp_path / "outbound").mkdir()
     (tmp_path / "outbound" / "events.yaml").write_text(
         "events:\n  intake.done:\n    when: {element: intake}\n    process: threat_response\n"
-        "    facts: [intake_note, home_address]\n")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False, "VB_WEBHOOKS_DIR": str(tmp_path)})
+        "    facts: [intake_note, home_address]\n"
+    )
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "VB_AUTO_MIGRATE": False, "VB_WEBHOOKS_DIR": str(tmp_path)}
+    )
     with app.app_context():
         seed_demo()
         deploy_folders([FIXTURES / "webhooks"], actor="test")
         create_subscription({"url": "https://x.example/h", "event_types": ["intake.done"]}, Actor.system("test"))
-        case = start_case("threat_response", {"municipality_code": "GM0668"}, Actor.system("test"), use_start_form=False)
+        case = start_case(
+            "threat_response", {"municipality_code": "GM0668"}, Actor.system("test"), use_start_form=False
+        )
         task = db.session.scalar(sa.select(HumanTask).where(HumanTask.instance_id == case.id))
-        complete(task.id, {"intake_note": "Gesprek gevoerd", "home_address": "Dorpsstraat 1"},
-                 Actor.for_user(get_user("gemeente.westbetuwe")))
-        bodies = [open_body(r.body, r.instance_id) for r in db.session.execute(
-            sa.select(OutboundDelivery.body, OutboundDelivery.instance_id))]
+        complete(
+            task.id,
+            {"intake_note": "Gesprek gevoerd", "home_address": "Dorpsstraat 1"},
+            Actor.for_user(get_user("gemeente.westbetuwe")),
+        )
+        bodies = [
+            open_body(r.body, r.instance_id)
+            for r in db.session.execute(sa.select(OutboundDelivery.body, OutboundDelivery.instance_id))
+        ]
         db.session.remove()
         db.engine.dispose()
     assert len(bodies) == 1

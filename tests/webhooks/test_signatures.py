@@ -1,4 +1,5 @@
 """The Standard Webhooks scheme: our verifier against the reference signer, our signer against its verifier."""
+
 import time
 from datetime import datetime, timezone
 
@@ -22,8 +23,11 @@ BODY = '{"type":"x.y","data":{"naam":"Zoë"}}'.encode()
 
 def reference_headers(secret=SECRET, msg_id="msg_1", at=None, body=BODY):
     at = at or datetime.now(timezone.utc)
-    return {"webhook-id": msg_id, "webhook-timestamp": str(int(at.timestamp())),
-            "webhook-signature": Webhook(secret).sign(msg_id, at, body.decode())}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(msg_id, at, body.decode()),
+    }
 
 
 def test_a_reference_signature_verifies():
@@ -51,8 +55,10 @@ def test_the_timestamp_tolerance_is_five_minutes(age, ok):
 def test_the_signature_covers_id_timestamp_and_body():
     headers = reference_headers()
     keys = parse_secrets(SECRET)
-    for changed in (dict(headers, **{"webhook-id": "msg_2"}),
-                    dict(headers, **{"webhook-timestamp": str(int(headers["webhook-timestamp"]) - 1)})):
+    for changed in (
+        dict(headers, **{"webhook-id": "msg_2"}),
+        dict(headers, **{"webhook-timestamp": str(int(headers["webhook-timestamp"]) - 1)}),
+    ):
         with pytest.raises(SignatureError):
             verify(keys, changed, BODY)
     with pytest.raises(SignatureError):
@@ -66,15 +72,20 @@ def test_our_signature_verifies_with_the_reference_package():
 
 def test_secrets_are_checked():
     assert len(parse_secrets(f"{new_secret()}  {new_secret()}")) == 2
-    assert parse_secret(SECRET[len("whsec_"):]) == parse_secret(SECRET)  # the prefix is optional
+    assert parse_secret(SECRET[len("whsec_") :]) == parse_secret(SECRET)  # the prefix is optional
     for bad in ("", "whsec_", "whsec_%%%", "whsec_c2hvcnQ="):
         with pytest.raises(SecretError):
             parse_secrets(bad)
 
 
-@pytest.mark.parametrize("text, segments", [
-    ("/data/a/b", ("data", "a", "b")), ("data.a.b", ("data", "a", "b")), ("/data/a~1b/c~0d", ("data", "a/b", "c~d")),
-])
+@pytest.mark.parametrize(
+    "text, segments",
+    [
+        ("/data/a/b", ("data", "a", "b")),
+        ("data.a.b", ("data", "a", "b")),
+        ("/data/a~1b/c~0d", ("data", "a/b", "c~d")),
+    ],
+)
 def test_paths_parse(text, segments):
     assert PayloadPath.parse(text).segments == segments
 

@@ -1,5 +1,6 @@
 """The read log in the web app: a case's own log for the office holder it is about and the privacy officer,
 and the privacy officer's search with its CSV export."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -22,13 +23,23 @@ PAGE_SIZE = 200
 
 def _labels() -> dict:
     return {
-        "activities": {"case.read": _("Case data opened"), "case.history": _("History opened"),
-                       "task.read": _("Task opened"), "case.operate": _("Opened by an administrator"),
-                       "case.documents": _("Documents listed"), "document.content": _("Document downloaded"),
-                       "case.notes": _("Notes read")},
+        "activities": {
+            "case.read": _("Case data opened"),
+            "case.history": _("History opened"),
+            "task.read": _("Task opened"),
+            "case.operate": _("Opened by an administrator"),
+            "case.documents": _("Documents listed"),
+            "document.content": _("Document downloaded"),
+            "case.notes": _("Notes read"),
+        },
         "channels": {"api": _("API"), "page": _("web page"), "export": _("export")},
-        "categories": {"ordinary": _("case data"), "sensitive": _("sensitive data (home, family, measures)"),
-                       "audit_trail": _("audit trail"), "documents": _("documents"), "notes": _("notes")},
+        "categories": {
+            "ordinary": _("case data"),
+            "sensitive": _("sensitive data (home, family, measures)"),
+            "audit_trail": _("audit trail"),
+            "documents": _("documents"),
+            "notes": _("notes"),
+        },
     }
 
 
@@ -40,8 +51,15 @@ def case_access_log(case_id):
     if instance is None or not policy.can_read_access_log(actor, instance, db.session):
         abort(404)
     entries, total = accesslog.entries_for_case(instance.id, PAGE_SIZE, 0)
-    return render_template("access_log.html", case=instance, entries=entries, total=total,
-                           names=display_names([e.username for e in entries]), filters={}, **_labels())
+    return render_template(
+        "access_log.html",
+        case=instance,
+        entries=entries,
+        total=total,
+        names=display_names([e.username for e in entries]),
+        filters={},
+        **_labels(),
+    )
 
 
 def _day(name: str, end: bool = False):
@@ -65,8 +83,18 @@ def access_log_search():
     username = (request.args.get("username") or "").strip()[:120]
     entries, total = accesslog.search(username or None, since, until, None, PAGE_SIZE, 0)
     if request.args.get("format") == "csv":
-        return Response(accesslog.as_csv(entries), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=leeslog.csv"})
+        return Response(
+            accesslog.as_csv(entries),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=leeslog.csv"},
+        )
     filters = {k: v for k, v in (("username", username), ("since", since_text), ("until", until_text)) if v}
-    return render_template("access_log.html", case=None, entries=entries, total=total, filters=filters,
-                           names=display_names([e.username for e in entries]), **_labels())
+    return render_template(
+        "access_log.html",
+        case=None,
+        entries=entries,
+        total=total,
+        filters=filters,
+        names=display_names([e.username for e in entries]),
+        **_labels(),
+    )

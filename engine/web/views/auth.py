@@ -1,4 +1,5 @@
 """Signing in and out (password or OpenID Connect), and choosing the language."""
+
 from __future__ import annotations
 
 import logging
@@ -35,14 +36,21 @@ def login():
     except second_factor.TotpRequired:
         return start_code_step(db.session.scalar(sa.select(User).where(User.username == username.lower())), target)
     except TooManyRequests as err:
-        response = render_template("login.html", next=target, username=username,
-                                   error=_("Too many failed sign-ins. Try again in %(minutes)s minutes, or ask "
-                                           "an administrator to unlock your account.",
-                                           minutes=max(1, round(err.extra["retry_after"] / 60))))
+        response = render_template(
+            "login.html",
+            next=target,
+            username=username,
+            error=_(
+                "Too many failed sign-ins. Try again in %(minutes)s minutes, or ask "
+                "an administrator to unlock your account.",
+                minutes=max(1, round(err.extra["retry_after"] / 60)),
+            ),
+        )
         return response, 429, {"Retry-After": str(err.extra["retry_after"])}
     if user is None:
-        return render_template("login.html", next=target, username=username,
-                               error=_("The username or password is not correct.")), 401
+        return render_template(
+            "login.html", next=target, username=username, error=_("The username or password is not correct.")
+        ), 401
     sign_in(user)
     return redirect(target)
 
@@ -83,13 +91,20 @@ def oidc_callback():
     except Exception as err:  # noqa: BLE001  refused, tampered, expired, wrong nonce or provider unreachable:
         # Authlib raises errors of its own and of joserfc here; each means "not signed in", never a 500.
         log.warning("OpenID Connect sign-in failed: %s", err, exc_info=True)
-        return render_template("login.html", next=target, username="",
-                               error=_("Signing in with your organisation did not work. Try again.")), 401
+        return render_template(
+            "login.html",
+            next=target,
+            username="",
+            error=_("Signing in with your organisation did not work. Try again."),
+        ), 401
     username = username_from(token)
     user = db.session.query(User).filter_by(username=username).one_or_none() if username else None
     if user is None or not user.is_active:
-        return render_template("login.html", next=target, username="",
-                               error=_("Your organisation's account is not known here. Ask the administrator "
-                                       "to create it.")), 403
+        return render_template(
+            "login.html",
+            next=target,
+            username="",
+            error=_("Your organisation's account is not known here. Ask the administrator to create it."),
+        ), 403
     sign_in(user, "oidc")
     return redirect(target)

@@ -1,4 +1,5 @@
 """Documents and notes on the case page: add a note, upload a document, download one."""
+
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, request, url_for
@@ -46,8 +47,14 @@ def add_case_document(case_id):
     try:
         documents.get_visible_case(case_id, actor)
         data = documents.read_upload(upload.stream)
-        added = documents.add_document(case_id, actor, data, upload.filename, request.form.get("title") or None,
-                                       request.form.get("category") or None)
+        added = documents.add_document(
+            case_id,
+            actor,
+            data,
+            upload.filename,
+            request.form.get("title") or None,
+            request.form.get("category") or None,
+        )
     except ApiError as err:
         if err.status == 404:
             raise
@@ -70,8 +77,9 @@ def _upload_json(case_id, actor):
             raise Unprocessable(_("Choose a file to upload."), errors={"file": [_("Choose a file to upload.")]})
         documents.get_visible_case(case_id, actor)
         data = documents.read_upload(upload.stream)
-        added = documents.add_document(case_id, actor, data, upload.filename or "", None,
-                                       request.form.get("category") or None)
+        added = documents.add_document(
+            case_id, actor, data, upload.filename or "", None, request.form.get("category") or None
+        )
     except ApiError as err:
         return jsonify(err.to_dict()), err.status
     return jsonify(added), 201

@@ -1,5 +1,6 @@
 """The list of cases (`/cases`): search by number, title, status, process, municipality, the office holder's
 role, the step with an open task and the period; sorting, paging, and the searches a user saves."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,17 +41,31 @@ class CaseSearch:
 
     @classmethod
     def from_args(cls, args) -> CaseSearch:
-        return cls(text=(args.get("q") or "").strip()[:100], status=args.get("status") or "",
-                   process=(args.get("process") or "").strip(),
-                   municipality=(args.get("municipality") or "").strip().upper(),
-                   role=(args.get("role") or "").strip(), task=(args.get("task") or "").strip(),
-                   opened_from=args.get("from") or "", opened_until=args.get("until") or "",
-                   sort=args.get("sort") or "")
+        return cls(
+            text=(args.get("q") or "").strip()[:100],
+            status=args.get("status") or "",
+            process=(args.get("process") or "").strip(),
+            municipality=(args.get("municipality") or "").strip().upper(),
+            role=(args.get("role") or "").strip(),
+            task=(args.get("task") or "").strip(),
+            opened_from=args.get("from") or "",
+            opened_until=args.get("until") or "",
+            sort=args.get("sort") or "",
+        )
 
     def query_args(self, **changes) -> dict:
-        values = {"q": self.text, "status": self.status, "process": self.process, "municipality": self.municipality,
-                  "role": self.role, "task": self.task, "from": self.opened_from, "until": self.opened_until,
-                  "sort": self.sort, **changes}
+        values = {
+            "q": self.text,
+            "status": self.status,
+            "process": self.process,
+            "municipality": self.municipality,
+            "role": self.role,
+            "task": self.task,
+            "from": self.opened_from,
+            "until": self.opened_until,
+            "sort": self.sort,
+            **changes,
+        }
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
 
@@ -66,8 +81,12 @@ def search_options() -> dict:
     for version in latest_process_versions():
         model = version.model
         steps[version.process_id] = sorted(
-            ((element_id, pick(task.get("name") or element_id)) for element_id, task in
-             (model.get("user_tasks") or {}).items()), key=lambda item: item[1].lower())
+            (
+                (element_id, pick(task.get("name") or element_id))
+                for element_id, task in (model.get("user_tasks") or {}).items()
+            ),
+            key=lambda item: item[1].lower(),
+        )
         for start in model.get("start_events") or []:
             file_id = form_file_id(model, start.get("form"))
             if not file_id:
@@ -81,8 +100,12 @@ def search_options() -> dict:
 
 
 def _sort_labels() -> list:
-    return [("", _("Newest first")), ("started_at", _("Oldest first")), ("-updated_at", _("Recently changed")),
-            ("business_key", _("Case number"))]
+    return [
+        ("", _("Newest first")),
+        ("started_at", _("Oldest first")),
+        ("-updated_at", _("Recently changed")),
+        ("business_key", _("Case number")),
+    ]
 
 
 def _bad_request(message: str):
@@ -121,18 +144,36 @@ def case_list():
     except ValueError:
         return _bad_request(_("A date must be a day such as 2026-12-31."))
     rows, total, exact = search_service.find_cases(
-        actor, status=search.status or None, process_id=search.process or None,
-        municipality_code=search.municipality or None, text=search.text or None,
-        office_holder_role=search.role or None, open_task=search.task or None,
-        started_from=started_from, started_before=started_before, sort=search.sort or "-started_at",
-        limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        actor,
+        status=search.status or None,
+        process_id=search.process or None,
+        municipality_code=search.municipality or None,
+        text=search.text or None,
+        office_holder_role=search.role or None,
+        open_task=search.task or None,
+        started_from=started_from,
+        started_before=started_before,
+        sort=search.sort or "-started_at",
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
     # Past the count's bound (search.service.COUNT_AT_MOST) the page knows there is a next page, not how
     # many follow: "more than 1,000 cases", "page 2 of more than 40".
-    return render_template("cases.html", cases=rows, total=total, total_exact=exact, page=number, search=search,
-                           actor=actor, page_count=max(1, -(-total // PAGE_SIZE) if exact else total // PAGE_SIZE),
-                           process_names=names, options=options,
-                           sorts=_sort_labels(), saved=search_service.saved_searches(actor),
-                           page_url=search_service.page_url)
+    return render_template(
+        "cases.html",
+        cases=rows,
+        total=total,
+        total_exact=exact,
+        page=number,
+        search=search,
+        actor=actor,
+        page_count=max(1, -(-total // PAGE_SIZE) if exact else total // PAGE_SIZE),
+        process_names=names,
+        options=options,
+        sorts=_sort_labels(),
+        saved=search_service.saved_searches(actor),
+        page_url=search_service.page_url,
+    )
 
 
 @bp.post("/cases/saved")

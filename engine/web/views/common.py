@@ -1,4 +1,5 @@
 """Helpers shared by the page modules: templates' context, asset URLs, display names, form pages."""
+
 from __future__ import annotations
 
 import re
@@ -69,9 +70,14 @@ def _municipality(code):
 
 def _document_categories() -> dict:
     """The document categories (engine/documents/categories.py) as a reader names them."""
-    return {"algemeen": _("General"), "politieadvies": _("Police advice"), "aangifte": _("Criminal complaint"),
-            "driehoek": _("Local triangle (mayor, police, prosecutor)"), "kosten": _("Costs (quotes, invoices)"),
-            "ondersteuning": _("Support (IVP)")}
+    return {
+        "algemeen": _("General"),
+        "politieadvies": _("Police advice"),
+        "aangifte": _("Criminal complaint"),
+        "driehoek": _("Local triangle (mayor, police, prosecutor)"),
+        "kosten": _("Costs (quotes, invoices)"),
+        "ondersteuning": _("Support (IVP)"),
+    }
 
 
 @bp.app_template_filter("document_category")
@@ -116,10 +122,16 @@ def form_config(schema: dict, data: dict, errors: dict | None, read_only: bool =
         "errors": errors or {},
         "messages": message_table(),
         "numbers": number_texts(),
-        "ui": {"Select": _("Choose…"), "Search": _("Search"), "Increment": _("Increase"), "Decrement": _("Decrease"),
-               "Add new": _("Add a row"), "Remove list item {n}": _("Remove row {n}"),
-               # the year in a date field's format placeholder (dd-mm-yyyy)
-               "yyyy": _("yyyy")},
+        "ui": {
+            "Select": _("Choose…"),
+            "Search": _("Search"),
+            "Increment": _("Increase"),
+            "Decrement": _("Decrease"),
+            "Add new": _("Add a row"),
+            "Remove list item {n}": _("Remove row {n}"),
+            # the year in a date field's format placeholder (dd-mm-yyyy)
+            "yyyy": _("yyyy"),
+        },
         "read_only": read_only,
     }
 
@@ -128,6 +140,7 @@ def _server_checked(schema: dict) -> dict:
     """The schema without form-js's phone check, which knows only the international notation and refuses the
     "06 12345678" that every Dutch handler types; the server reads the usual notations (engine/forms/phone.py)
     and answers with an example when it cannot."""
+
     def convert(components):
         result = []
         for component in components or []:
@@ -153,8 +166,12 @@ def error_summary(schema: dict, errors: dict) -> list:
                 path = component.get("path") or ""
                 walk(component.get("components"), f"{prefix}{path}." if path else prefix)
             elif component.get("key"):
-                labels[prefix + component["key"]] = pick(component.get("label") or component.get("dateLabel")
-                                                       or component.get("timeLabel") or component["key"])
+                labels[prefix + component["key"]] = pick(
+                    component.get("label")
+                    or component.get("dateLabel")
+                    or component.get("timeLabel")
+                    or component["key"]
+                )
 
     walk(schema.get("components"))
     summary = []

@@ -1,5 +1,6 @@
 """Error pages of the web app: HTML for people, never the API's JSON, and never a hint that a case exists
 when the viewer may not see it."""
+
 from __future__ import annotations
 
 import logging

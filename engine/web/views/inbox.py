@@ -1,4 +1,5 @@
 """The inbox page (`/`) and its live refresh endpoint."""
+
 from __future__ import annotations
 
 from flask import current_app, render_template, request
@@ -12,14 +13,16 @@ from ..session_auth import login_required
 from .common import display_names
 
 
-
 def process_names() -> dict:
     return {v.process_id: pick(v.name or v.process_id) for v in latest_process_versions()}
 
 
 def _bad_filter(err: BadFilter):
-    message = _("The filter '%(name)s' has a value that does not exist. Choose one of: %(allowed)s.",
-                name=err.name, allowed=err.allowed)
+    message = _(
+        "The filter '%(name)s' has a value that does not exist. Choose one of: %(allowed)s.",
+        name=err.name,
+        allowed=err.allowed,
+    )
     return render_template("error.html", status=400, message=message), 400
 
 
@@ -34,7 +37,11 @@ def inbox():
     page = load_inbox(actor, filters)
     names = process_names()
     return render_template(
-        "inbox.html", page=page, filters=filters, process_names=names, actor=actor,
+        "inbox.html",
+        page=page,
+        filters=filters,
+        process_names=names,
+        actor=actor,
         assignees=display_names(r.task.assignee for r in page.rows),
         poll_seconds=current_app.config["VB_INBOX_POLL_SECONDS"],
     )
@@ -53,7 +60,12 @@ def inbox_updates():
     changed = request.args.get("signature") != page.signature
     body = {"signature": page.signature, "changed": changed, "counts": page.counts}
     if changed:
-        body["html"] = render_template("_inbox_results.html", page=page, filters=filters, actor=actor,
-                                       process_names=process_names(),
-                                       assignees=display_names(r.task.assignee for r in page.rows))
+        body["html"] = render_template(
+            "_inbox_results.html",
+            page=page,
+            filters=filters,
+            actor=actor,
+            process_names=process_names(),
+            assignees=display_names(r.task.assignee for r in page.rows),
+        )
     return body

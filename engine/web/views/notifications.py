@@ -1,5 +1,6 @@
 """The user's own notification settings: the address, the language of the mails, and per kind of news
 immediately, in the daily digest or not at all (engine/notifications)."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -33,8 +34,15 @@ def _field_error(field: str) -> str:
 
 
 def _render(values: dict, errors=None, status: int = 200):
-    return render_template("notifications.html", values=values, kinds=KINDS, kind_labels=KIND_LABELS,
-                           mode_labels=MODE_LABELS, errors=errors or [], error_fields={f for f, _m in errors or []}), status
+    return render_template(
+        "notifications.html",
+        values=values,
+        kinds=KINDS,
+        kind_labels=KIND_LABELS,
+        mode_labels=MODE_LABELS,
+        errors=errors or [],
+        error_fields={f for f, _m in errors or []},
+    ), status
 
 
 @bp.get("/account/notifications")
@@ -48,8 +56,12 @@ def notifications_page():
 def notifications_save():
     user = current_user()
     form = request.form
-    values = {"email": (form.get("email") or "").strip(), "language": form.get("language") or "",
-              "digest_hour": form.get("digest_hour") or "", "modes": {kind: form.get(f"mode_{kind}") or "" for kind in KINDS}}
+    values = {
+        "email": (form.get("email") or "").strip(),
+        "language": form.get("language") or "",
+        "digest_hour": form.get("digest_hour") or "",
+        "modes": {kind: form.get(f"mode_{kind}") or "" for kind in KINDS},
+    }
     try:
         service.update(user, values["email"], values["language"], values["modes"], values["digest_hour"])
     except Unprocessable as err:

@@ -1,5 +1,6 @@
 """The yearly report page `/reports/vangnet?year=` and its downloads (BZK, beheerder): the figures of the
 year beside the previous years', each table with its chart; the same cells as the API."""
+
 from __future__ import annotations
 
 from flask import Response, abort, render_template, request
@@ -46,10 +47,16 @@ def vangnet_report_download(fmt):
     year = _year()
     figures = report(year)
     if fmt == "csv":
-        return Response(exports.as_csv(figures), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=vangnet-{year}.csv"})
-    return Response(exports.as_xlsx(figures), mimetype=exports.XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=vangnet-{year}.xlsx"})
+        return Response(
+            exports.as_csv(figures),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=vangnet-{year}.csv"},
+        )
+    return Response(
+        exports.as_xlsx(figures),
+        mimetype=exports.XLSX,
+        headers={"Content-Disposition": f"attachment; filename=vangnet-{year}.xlsx"},
+    )
 
 
 @bp.app_template_filter("cell")

@@ -1,5 +1,6 @@
 """The second factor in the web app: the code asked after the password, and setting it up, seeing the
 recovery codes once, and switching it off (identity/second_factor.py)."""
+
 from __future__ import annotations
 
 import time
@@ -54,9 +55,18 @@ def login_code():
         check_second_factor(user, request.form.get("code"), request.remote_addr or "-")
     except TooManyRequests as err:
         session.pop("totp_pending", None)
-        return render_template("login_code.html", error=_(
-            "Too many failed sign-ins. Try again in %(minutes)s minutes, or ask an administrator to unlock your "
-            "account.", minutes=_retry_minutes(err))), 429, {"Retry-After": str(err.extra["retry_after"])}
+        return (
+            render_template(
+                "login_code.html",
+                error=_(
+                    "Too many failed sign-ins. Try again in %(minutes)s minutes, or ask an administrator to unlock your "
+                    "account.",
+                    minutes=_retry_minutes(err),
+                ),
+            ),
+            429,
+            {"Retry-After": str(err.extra["retry_after"])},
+        )
     except second_factor.TotpInvalid:
         return render_template("login_code.html", error=_("The code is not correct, or was used already.")), 401
     sign_in(user)
@@ -68,10 +78,13 @@ def login_code():
 def second_factor_page():
     user = current_user()
     secret = second_factor.pending_secret(user)
-    return render_template("second_factor.html", enabled=second_factor.is_enabled(user),
-                           required=second_factor.must_enrol(user),
-                           enrolment=second_factor.enrolment_view(user, secret) if secret else None,
-                           remaining=second_factor.remaining_recovery_codes(user))
+    return render_template(
+        "second_factor.html",
+        enabled=second_factor.is_enabled(user),
+        required=second_factor.must_enrol(user),
+        enrolment=second_factor.enrolment_view(user, secret) if secret else None,
+        remaining=second_factor.remaining_recovery_codes(user),
+    )
 
 
 @bp.post("/account/second-factor/setup")
@@ -92,14 +105,32 @@ def second_factor_confirm():
         codes = second_factor.confirm_enrolment(user, request.form.get("code") or "")
     except ApiError as err:
         secret = second_factor.pending_secret(user)
-        error = _("The code is not correct. Type the six digits the app shows now.") if err.status == 422 \
+        error = (
+            _("The code is not correct. Type the six digits the app shows now.")
+            if err.status == 422
             else _("Start the set-up again.")
-        return render_template("second_factor.html", enabled=False, required=second_factor.must_enrol(user),
-                               enrolment=second_factor.enrolment_view(user, secret) if secret else None,
-                               remaining=0, error=error), err.status
+        )
+        return render_template(
+            "second_factor.html",
+            enabled=False,
+            required=second_factor.must_enrol(user),
+            enrolment=second_factor.enrolment_view(user, secret) if secret else None,
+            remaining=0,
+            error=error,
+        ), err.status
     # shown once: the page is not cached, and the codes are not kept anywhere but as digests
-    return render_template("second_factor.html", enabled=True, required=False, enrolment=None,
-                           recovery_codes=codes, remaining=len(codes)), 200, {"Cache-Control": "no-store"}
+    return (
+        render_template(
+            "second_factor.html",
+            enabled=True,
+            required=False,
+            enrolment=None,
+            recovery_codes=codes,
+            remaining=len(codes),
+        ),
+        200,
+        {"Cache-Control": "no-store"},
+    )
 
 
 @bp.post("/account/second-factor/disable")
@@ -107,14 +138,23 @@ def second_factor_confirm():
 def second_factor_disable():
     user = current_user()
     try:
-        disable_second_factor(user.username, request.form.get("password") or "", request.form.get("code") or "",
-                              request.remote_addr or "-")
+        disable_second_factor(
+            user.username,
+            request.form.get("password") or "",
+            request.form.get("code") or "",
+            request.remote_addr or "-",
+        )
     except TooManyRequests as err:
-        flash(_("Too many failed sign-ins. Try again in %(minutes)s minutes, or ask an administrator to unlock "
-                "your account.", minutes=_retry_minutes(err)), "error")
+        flash(
+            _(
+                "Too many failed sign-ins. Try again in %(minutes)s minutes, or ask an administrator to unlock "
+                "your account.",
+                minutes=_retry_minutes(err),
+            ),
+            "error",
+        )
     except ApiError:
         flash(_("The password or the code is not correct; the second factor stays on."), "error")
     else:
         flash(_("The second factor is switched off."), "success")
     return redirect(url_for("web.second_factor_page"))
-

@@ -1,4 +1,5 @@
 """Starting a new case (a melding) from the process's start form."""
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,13 @@ def start_list():
 
 def _render(version, form, data, errors=None, status=200):
     errors = translate_errors(errors)
-    return render_template("start.html", version=version, name=pick(version.name or version.process_id),
-                           form_config=form_config(form.schema, data, errors),
-                           errors=error_summary(form.schema, errors) if errors else []), status
+    return render_template(
+        "start.html",
+        version=version,
+        name=pick(version.name or version.process_id),
+        form_config=form_config(form.schema, data, errors),
+        errors=error_summary(form.schema, errors) if errors else [],
+    ), status
 
 
 @bp.get("/start/<process_id>")

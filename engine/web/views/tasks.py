@@ -1,4 +1,5 @@
 """The task page: the task's form (form-js), prefilled with the case data; claim, release, complete."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ from .inbox import process_names
 
 def read_case(actor, instance: ProcessInstance, task) -> dict:
     """The case data the viewer may read (shielded values masked), read once for the form and its context."""
-    return case_variables_for(actor, instance, channel=accesslog.PAGE, activity="task.read",
-                              purpose=f"Taak / task {task.element_id}")
+    return case_variables_for(
+        actor, instance, channel=accesslog.PAGE, activity="task.read", purpose=f"Taak / task {task.element_id}"
+    )
 
 
 def prefill(visible: dict) -> dict:
@@ -53,10 +55,17 @@ def render_task(task_id: str, submitted: dict | None = None, errors: dict | None
     if config is not None and may_work:  # where a filepicker's files become documents of the case
         config["documents_url"] = url_for("web.add_case_document", case_id=task.instance_id)
     return render_template(
-        "task.html", task=task, instance=instance, form_config=config, may_work=may_work, is_open=is_open,
+        "task.html",
+        task=task,
+        instance=instance,
+        form_config=config,
+        may_work=may_work,
+        is_open=is_open,
         errors=error_summary(form.schema, errors) if (form and errors) else [],
         names=display_names([task.assignee, task.completed_by, *(step.actor for step in context)]),
-        process_names=process_names(), can_see_case=can_see_case, context=context,
+        process_names=process_names(),
+        can_see_case=can_see_case,
+        context=context,
         report=report_snapshot(visible) if can_see_case else None,
     ), status
 
@@ -83,8 +92,7 @@ def complete_task(task_id):
     task = tasks.get_visible_task(task_id, actor, open_only=False)
     variables = _submitted_variables()
     if variables is None:
-        return render_task(task_id, errors={"_form": [_("The form could not be read. Fill it in again.")]},
-                           status=400)
+        return render_task(task_id, errors={"_form": [_("The form could not be read. Fill it in again.")]}, status=400)
     try:
         tasks.complete(task_id, variables, actor)
     except Unprocessable as err:
@@ -98,8 +106,10 @@ def complete_task(task_id):
 
 def _conflict_reason(err: Conflict) -> str:
     if err.extra.get("assignee"):
-        return _("it is claimed by %(name)s.", name=display_names([err.extra["assignee"]]).get(err.extra["assignee"],
-                                                                                              err.extra["assignee"]))
+        return _(
+            "it is claimed by %(name)s.",
+            name=display_names([err.extra["assignee"]]).get(err.extra["assignee"], err.extra["assignee"]),
+        )
     if err.extra.get("status"):
         return _("it is no longer open.")
     return _("someone else changed the case at the same moment. Try again.")

@@ -1,5 +1,6 @@
 """A municipality's own theme: a stylesheet of NL Design System design tokens (docs/web.md, "Theming"),
 served from this origin (the pages' Content-Security-Policy allows styles from 'self' only)."""
+
 from __future__ import annotations
 
 from pathlib import Path
