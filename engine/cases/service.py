@@ -66,11 +66,13 @@ def start_case(
     commit: bool = True,
     timer_start_event: str | None = None,
     latest=_ASK,
+    riders: tuple = (),
 ):
     """Start a case of the latest version of `process_id`; returns its CaseRow (see store.CaseRow).
 
     With `commit=False` the caller commits (the session is returned as `row.session`). `latest`: the
-    answer of `store.latest_version(process_id)` when the caller asked it already in this transaction."""
+    answer of `store.latest_version(process_id)` when the caller asked it already in this transaction.
+    `riders`: the caller's writes that go out in the batch of the case's first step (`store.Rider`)."""
     if latest is _ASK:
         latest = store.latest_version(process_id)
     if latest is None:
@@ -138,7 +140,7 @@ def start_case(
     settle_start_events(session.workflow, timer_start_event)
     session.record("case.started", data_keys=sorted(variables), process_id=version.process_id, version=version.version)
     session.advance()
-    row = session.save(commit=commit)
+    row = session.save(commit=commit, riders=riders)
     row.session = session
     return row
 

@@ -175,9 +175,10 @@ class CaseSession:
             return COMPLETED
         return RUNNING
 
-    def save(self, completed_task_id: str | None = None, commit: bool = True) -> CaseRow:
+    def save(self, completed_task_id: str | None = None, commit: bool = True, riders: tuple = ()) -> CaseRow:
         """Write the step. With `commit=False` the caller commits (to add its own rows to the transaction);
-        the live workflow is kept for the next step when that transaction commits."""
+        the live workflow is kept for the next step when that transaction commits. `riders`: the caller's
+        writes that go out in the step's batch (`store.Rider`)."""
         config = current_app.config
         workflow = self.workflow
         contributors = registered()
@@ -255,7 +256,7 @@ class CaseSession:
                     self._write_audit(writer, events, now)
                     for contributor, plan in plans:
                         contributor.write(writer, self, plan)
-                    for rider in store.take_riders(orm_session):  # e.g. the outcome of a webhook delivery
+                    for rider in riders:  # e.g. the outcome of a webhook delivery
                         rider.write(writer, case)
                         rider.case = case
             except DBAPIError:
@@ -312,14 +313,12 @@ _AFTER_COMMIT = "vb_case_sessions"
 
 @event.listens_for(OrmSession, "after_commit")
 def _keep_saved_workflows(orm_session) -> None:
-    store.take_riders(orm_session)  # riders belong to one transaction
     for saved in orm_session.info.pop(_AFTER_COMMIT, ()):
         saved.after_commit()
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _forget_saved_workflows(orm_session) -> None:
-    store.take_riders(orm_session)
     for saved in orm_session.info.pop(_AFTER_COMMIT, ()):
         cache.drop(saved.case.id)
 

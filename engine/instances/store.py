@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from ..crypto.models import CaseKey
 from ..definitions.models import ProcessVersion
-from ..db.extensions import db
 from ..db.prepared import Prepared, Raw
 from .models import AuditEvent, ProcessInstance
 
@@ -114,33 +113,16 @@ def lock_case(instance_id: str, connection: Raw | None = None) -> None:
         _LOCK_CASE.first(connection, {"id": instance_id})
 
 
-# Statements of the current transaction that travel with the next case step's batch (`ride_along`)
-RIDERS = "vb_step_riders"
-
-
 class Rider:
-    """A write that goes out with the next case step saved in this transaction, in that step's batch (one
-    round trip less on PostgreSQL). `write(writer, case)` is called inside the batch; afterwards `case` is
-    the CaseRow of the step it rode with, or None if no step was saved (then the caller writes itself)."""
+    """A write that goes out in the batch of one case step, handed to that step's save by its caller (e.g. the
+    outcome of the webhook delivery that starts or moves the case: one round trip less on PostgreSQL).
+    `write(writer, case)` is called inside the batch; afterwards `case` is the CaseRow of that step, or None if
+    the step was never saved (then the caller writes itself)."""
 
     __slots__ = ("write", "case")
 
     def __init__(self, write):
         self.write, self.case = write, None
-
-
-def ride_along(write) -> Rider:
-    """Register `write` for the next case step of the current transaction (begun here if none is open, so
-    that its commit or rollback drops a rider that no step took)."""
-    rider = Rider(write)
-    db.session.connection()
-    db.session.info.setdefault(RIDERS, []).append(rider)
-    return rider
-
-
-def take_riders(orm_session) -> list[Rider]:
-    """The riders waiting for a step (CaseSession.save sends them in its batch); none are left behind."""
-    return orm_session.info.pop(RIDERS, [])
 
 
 def load_case(instance_id: str, connection: Raw | None = None) -> CaseRow | None:

@@ -193,13 +193,15 @@ def correlate_or_buffer(
     buffer_ttl: timedelta,
     delivery_id: int | None = None,
     locked=None,
+    riders: tuple = (),
     **details,
 ) -> tuple[str, list[str]]:
     """Deliver a message to the case with this business key, or buffer it until that case waits for it.
 
     Runs in the caller's transaction and commits nothing, so the caller can store its own record of the
     delivery in the same transaction. `locked`: the answer of `store.lock_case_for_message` when the
-    caller took the lock already in this transaction. Returns (CORRELATED or BUFFERED, [case id])."""
+    caller took the lock already in this transaction. `riders`: the caller's writes that go out in the batch of
+    the case's step when the message is caught (`store.Rider`). Returns (CORRELATED or BUFFERED, [case id])."""
     instance, waits = locked if locked is not None else lock_case_for_message(correlation_key, message_name)
     if instance is None:
         raise NoSuchCase(correlation_key)
@@ -211,7 +213,7 @@ def correlate_or_buffer(
         session.case_locked = True  # consume_buffered_messages need not lock it again
         if catch_message(session, message_name, payload, **details):
             session.advance()
-            session.save(commit=False)
+            session.save(commit=False, riders=riders)
             return CORRELATED, [instance.id]
     # Not waiting yet (or in error/suspended): the case catches it in the save in which it starts to wait.
     now = utcnow()

@@ -364,13 +364,13 @@ def _apply(
     # correlation gives; if acting ends otherwise (buffered, or another case was saved), it is written after.
     record = _RECORD_OUTCOME[bool(replayed_by)]
     expected = STARTED if received.route.action == START else CORRELATED
-    rider = store.ride_along(
+    rider = store.Rider(
         lambda writer, case: record.send(
             writer.connection, _outcome_values(received, delivery_id, expected, case.id, case.business_key, replayed_by)
         )
     )
     try:
-        outcome, case_id, business_key = act(received, delivery_id, prefetched)
+        outcome, case_id, business_key = act(received, delivery_id, prefetched, riders=(rider,))
     except (Unprocessable, NotFound, Conflict, Forbidden):
         db.session.rollback()  # the sender's to fix (or the case has ended, or it may not send this): nothing is stored
         raise
@@ -402,9 +402,11 @@ def _apply(
     }
 
 
-def act(received: Received, delivery_id: int, prefetched: Prefetched | None = None) -> tuple[str, str, str]:
+def act(
+    received: Received, delivery_id: int, prefetched: Prefetched | None = None, riders: tuple = ()
+) -> tuple[str, str, str]:
     """Start the case or deliver the message, in the open transaction. Returns (outcome, case id, key).
-    `prefetched`: see `_insert_new`."""
+    `prefetched`: see `_insert_new`; `riders`: writes that go out with the case's step (`store.Rider`)."""
     route = received.route
     actor = Actor.webhook(route.source)
     variables = variables_of(route, received.payload)
@@ -416,6 +418,7 @@ def act(received: Received, delivery_id: int, prefetched: Prefetched | None = No
                 actor,
                 use_start_form=False,
                 commit=False,
+                riders=riders,
                 **({"latest": prefetched.answer} if prefetched is not None else {}),
             )
         except NotFound:
@@ -441,6 +444,7 @@ def act(received: Received, delivery_id: int, prefetched: Prefetched | None = No
             delivery_id=delivery_id,
             webhook_id=received.webhook_id,
             locked=prefetched.answer if prefetched is not None else None,
+            riders=riders,
         )
     except messages.NoSuchCase:
         raise Unprocessable(

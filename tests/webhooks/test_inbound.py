@@ -431,16 +431,23 @@ def test_each_delivery_stores_its_outcome_case_and_time(deploy_fixture, sender, 
         assert row.processed_at is not None and row.processed_at >= row.received_at and row.error is None
 
 
-def test_a_write_left_to_ride_with_a_step_never_outlives_its_transaction(app):
-    """`store.ride_along`: a write no case step took is dropped at commit and at rollback, never sent with a
-    later transaction's step."""
+def test_a_rider_goes_out_with_the_step_it_is_handed_to_and_no_other(app, deploy_fixture):
+    """`store.Rider`: the delivery code hands its write to the save of the case it starts; no state is left on
+    the session for a later step of the same transaction to pick up."""
+    from engine.cases.service import start_case
+    from engine.identity.actor import Actor
     from engine.instances import store
 
+    deploy_fixture("basic")
+    written = []
+    rider = store.Rider(lambda writer, case: written.append(case.id))
+    variables = {"summary": "Dreigbrief", "municipality_code": "GM0668"}
     with app.app_context():
-        for end in (db.session.commit, db.session.rollback):
-            store.ride_along(lambda writer, case: None)
-            end()
-            assert store.take_riders(db.session()) == []
+        actor = Actor.system("test")
+        first = start_case("simple_case", variables, actor, use_start_form=False, commit=False, riders=(rider,))
+        second = start_case("simple_case", variables, actor, use_start_form=False, commit=False)
+        db.session.commit()
+        assert written == [first.id] and rider.case.id == first.id and second.id != first.id
 
 
 def test_a_source_the_process_does_not_declare_as_sender_is_refused(app, tmp_path, sender, as_user):
