@@ -21,7 +21,7 @@ from ..reporting.models import CaseFigures
 from ..instances.task_rows import OPEN, HumanTask
 from .models import SavedSearch
 
-# The cases page's parameters a saved search may hold (engine/web/views/inbox.py reads them)
+# The cases page's parameters a saved search may hold (engine/web/pages/inbox.py reads them)
 QUERY_KEYS = ("q", "status", "process", "municipality", "role", "task", "from", "until", "sort")
 MAX_SAVED = 25
 COUNT_AT_MOST = 1000

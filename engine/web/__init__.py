@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from flask import jsonify, render_template, request
 
-from . import views  # noqa: F401  (registers the routes on the blueprint)
+from . import pages  # noqa: F401  (registers the routes on the blueprint)
 from .blueprint import bp
 from .i18n import init_i18n
 from ..identity.oidc import init_oidc

@@ -121,7 +121,7 @@ def test_a_list_past_the_count_bound_says_more_and_pages_on(app, browser_for, mo
     with app.app_context():
         deploy_folders([PROJECT / "processes", PROJECT / "forms"], actor="test")
     keys = [_start(app, f"Dreigbrief {n}", at=datetime(2026, 2, n, 9, tzinfo=timezone.utc))[0] for n in (1, 2, 3)]
-    monkeypatch.setattr("engine.web.views.case_list.PAGE_SIZE", 1)
+    monkeypatch.setattr("engine.web.pages.case_list.PAGE_SIZE", 1)
     monkeypatch.setattr(search_service, "COUNT_AT_MOST", 1)
     west = browser_for("gemeente.westbetuwe")
     first = west.get("/cases")

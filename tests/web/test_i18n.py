@@ -125,7 +125,7 @@ def test_localise_schema_reduces_the_labels_of_date_and_time_inputs():
 
 
 def test_the_error_summary_names_a_date_field_by_its_date_label(app):
-    from engine.web.views.common import error_summary
+    from engine.web.pages.common import error_summary
 
     schema = {
         "components": [
