@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import flask_smorest
 from flask import current_app, request
@@ -184,7 +185,8 @@ _ESCAPED_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
 def _nul_fields(value) -> list[tuple]:
     """The places in a JSON value (`a.0.b`) whose key or text holds a NUL character (walked without recursion:
     a body may nest deeper than Python's stack, and is judged for that by the view)."""
-    found, stack = [], [((), value)]
+    found: list[tuple] = []
+    stack: list[tuple[tuple, Any]] = [((), value)]
     while stack:
         path, item = stack.pop()
         if isinstance(item, str):

@@ -7,6 +7,7 @@ traceback and answered with a short JSON message that reveals nothing of the hos
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import jsonify
 from sqlalchemy.exc import DBAPIError
@@ -92,7 +93,7 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        body = {"code": err.name.lower().replace(" ", "_"), "message": err.description}
+        body: dict[str, Any] = {"code": err.name.lower().replace(" ", "_"), "message": err.description}
         # flask-smorest / webargs put per-field messages here for bodies that fail their schema.
         data = getattr(err, "data", None) or {}
         messages = data.get("messages")

@@ -164,4 +164,4 @@ class PageArgsSchema(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
-AUTH = [{"bearerAuth": []}]
+AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}]

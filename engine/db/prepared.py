@@ -17,6 +17,7 @@ PostgreSQL.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -195,7 +196,7 @@ class Raw:
     def __init__(self, connection: sa.Connection | None = None):
         connection = connection if connection is not None else db.session.connection()
         self.dialect = connection.dialect
-        self.driver = connection.connection.driver_connection
+        self.driver = cast(Any, connection.connection.driver_connection)  # sqlite3 or psycopg, by dialect
         self.cursor = self.driver.cursor()
 
     @contextmanager

@@ -14,7 +14,8 @@ config = context.config
 # The ini's root level (WARN) is not taken over either: the app's LOG_LEVEL stays, or every INFO line of the app
 # after a migration in the same process would vanish (the mails `make run` writes to the log among them).
 _app_root_level = logging.getLogger().level
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logging.getLogger().setLevel(_app_root_level)
 logger = logging.getLogger("alembic.env")
 
