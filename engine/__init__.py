@@ -18,6 +18,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
+    # how to build this app again, for a process that needs its own (a timer worker, engine/timers/firing.py)
+    app.extensions["vb_app_factory"] = create_app
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     app_level, engine_level = log_levels()
     logging.basicConfig(level=app_level)

@@ -82,15 +82,12 @@ class ThreadFiring:
         pass
 
 
-def _init_worker(config: dict) -> None:
+def _init_worker(factory, config: dict) -> None:
     global _WORKER_APP
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the scheduler stops us
-    # A worker process builds its own app. The app factory wires every package together, this one too, so it
-    # is imported where a worker starts, not with this module (the one late import outside the factory and
-    # the CLI that tests/runtime/test_import_graph.py allows).
-    from .. import create_app
-
-    _WORKER_APP = create_app(dict(config, VB_AUTO_MIGRATE=False))
+    # A worker process builds its own app with the factory that built the scheduler's (handed over, not
+    # imported: the factory wires every package together, this one too).
+    _WORKER_APP = factory(dict(config, VB_AUTO_MIGRATE=False))
 
 
 def _fire_in_worker(instance_id: str) -> Outcome:
@@ -105,6 +102,7 @@ def _ready_in_worker(hold: float) -> int:
 class ProcessFiring:
     def __init__(self, app, processes: int):
         self.config = {key: app.config[key] for key in _WORKER_CONFIG_KEYS if key in app.config}
+        self.factory = app.extensions["vb_app_factory"]
         self.processes = processes
         self.pool = self._new_pool()
 
@@ -113,7 +111,7 @@ class ProcessFiring:
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(self.config,),
+            initargs=(self.factory, self.config),
         )
 
     def warm_up(self) -> None:
