@@ -24,14 +24,25 @@ WORDS = "dreiging melding gemeente raad wethouder brief vergadering veiligheid a
 
 
 class FormFiller:
-    def __init__(self, rng: random.Random, overrides: dict | None = None):
+    """`context`: the case data the task shows (a read-only field's value, which a rule between fields may
+    compare with)."""
+
+    def __init__(self, rng: random.Random, overrides: dict | None = None, context: dict | None = None):
         self.rng = rng
         self.overrides = overrides or {}
+        self.context = context or {}
+        self.data: dict = {}
 
     def fill(self, schema: dict) -> dict:
-        data: dict = {}
-        self._components(schema.get("components") or [], data)
-        return data
+        self.data = {}
+        self._components(schema.get("components") or [], self.data)
+        return self.data
+
+    def _other(self, key):
+        """The value of the field a rule between fields names: as filled, or the case's."""
+        if not key:
+            return None
+        return self.data[key] if key in self.data else self.context.get(key)
 
     def _components(self, components, target):
         for component in components:
@@ -49,6 +60,8 @@ class FormFiller:
                     self._components(component.get("components") or [], row)
                     rows.append(row)
                 target[component["path"]] = rows
+            elif component.get("readonly") or component.get("disabled"):
+                continue  # shows case data; the server never takes it from the form
             elif component.get("key") and kind not in ("text", "html", "image", "spacer", "separator", "button"):
                 key = component["key"]
                 target[key] = self.overrides[key](self.rng) if key in self.overrides else self.value(component)
@@ -72,7 +85,13 @@ class FormFiller:
         if kind == "number":
             low = rules.get("min", 0)
             high = rules.get("max", max(low, 0) + 250_000)
-            return rng.randint(int(low), int(high))
+            props = component.get("properties") or {}
+            at_most, at_least = self._other(props.get("notAfter")), self._other(props.get("notBefore"))
+            if isinstance(at_most, (int, float)):
+                high = min(high, at_most)
+            if isinstance(at_least, (int, float)):
+                low = max(low, at_least)
+            return rng.randint(int(low), max(int(low), int(high)))
         if kind == "checkbox":
             return rng.random() < 0.5
         options = [v["value"] for v in component.get("values") or []]

@@ -152,7 +152,7 @@ def _walk_batch(rng, users, case_ids, completed) -> None:
             api = users[name]
             detail = api.get(f"/api/v1/tasks/{task['id']}")
             assert detail.status_code == 200, detail.get_json()
-            variables = FormFiller(rng).fill(detail.get_json()["form"])
+            variables = FormFiller(rng, context=detail.get_json().get("data")).fill(detail.get_json()["form"])
             result = api.complete(task["id"], variables)
             assert result["incident"] is None, (task["element_id"], result["incident"])
             completed[task["element_id"]] += 1
