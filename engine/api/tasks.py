@@ -98,17 +98,6 @@ def row_summary(row: dict, business_key: str | None) -> dict:
     }
 
 
-def _keys_for(tasks) -> dict:
-    ids = {t.instance_id for t in tasks}
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(
-            sa.select(ProcessInstance.id, ProcessInstance.business_key).where(ProcessInstance.id.in_(ids))
-        ).all()
-    )
-
-
 @blp.route("")
 class Tasks(MethodView):
     @blp.doc(security=AUTH)

@@ -14,7 +14,8 @@ from ..timers.schemas import (
 from ..timers.service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
 from ..db.extensions import db
 from ..instances.models import ProcessInstance
-from .tasks import _keys_for, task_summary
+from ..tasks.service import business_keys_of
+from .tasks import task_summary
 
 blp = Blueprint(
     "timers",
@@ -94,7 +95,7 @@ class OverdueTasks(MethodView):
 
         actor = current_actor()
         rows, total, by_role = overdue_tasks(actor, **args)
-        keys = _keys_for(rows)
+        keys = business_keys_of(rows)
         return {"total": total, "by_role": by_role, "items": [task_summary(t, keys) for t in rows]}
 
 
