@@ -168,6 +168,15 @@ class Prepared:
     def all(self, connection: Raw, values: dict | None = None) -> list[tuple]:
         return self._fetch(connection, values or {})
 
+    def raw_all(self, connection: Raw, values: dict | None = None) -> tuple[list, Any]:
+        """The rows as the driver gives them, and the function that turns one into what `all` returns: for a
+        caller that keeps what it made of a row it has seen before (the rows of a small table read often)."""
+        compiled = self._compiled(connection.dialect)
+        cursor = connection.cursor
+        with _as_sqlalchemy_errors(connection.dialect, compiled.sql):
+            cursor.execute(compiled.sql, compiled.parameters(values or {}))
+            return cursor.fetchall(), compiled.row
+
     def _fetch(self, connection: Raw, values: dict) -> list[tuple]:
         compiled = self._compiled(connection.dialect)
         cursor = connection.cursor

@@ -15,7 +15,8 @@ class Notifications(StepContributor):
     def prepare(self, session, plan, events: list, connection):
         task_plan = getattr(session, "task_plan", None)
         new_rows = task_plan.new_rows if task_plan is not None else []
-        return step_rows(session.case, new_rows, session.actor.username, session.is_new)  # reads: before the batch
+        # reads before the batch, on the step's connection
+        return step_rows(session.case, new_rows, session.actor.username, session.is_new, connection)
 
     def write(self, writer, session, rows) -> None:
         mails, reminders = rows

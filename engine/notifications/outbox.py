@@ -39,12 +39,15 @@ def message_row(user: recipients.Recipient, kind: str, task: dict, business_key:
     }
 
 
-def step_rows(case, new_tasks: list[dict], actor_name: str, is_new: bool) -> tuple[list[dict], list[dict]]:
-    """(mail rows, reminder rows) for the tasks created in one step of `case`."""
+def step_rows(
+    case, new_tasks: list[dict], actor_name: str, is_new: bool, connection: Raw | None = None
+) -> tuple[list[dict], list[dict]]:
+    """(mail rows, reminder rows) for the tasks created in one step of `case`, read on the step's
+    `connection` when given."""
     if not new_tasks:
         return [], []
     now = utcnow()
-    users = recipients.addressable()
+    users = recipients.addressable(connection=connection)
     mails, reminders = [], []
     handlers = None
     for task in new_tasks:
@@ -55,7 +58,9 @@ def step_rows(case, new_tasks: list[dict], actor_name: str, is_new: bool) -> tup
             if row is not None:
                 mails.append(row)
         if handlers is None:
-            handlers = [] if is_new else recipients.case_handlers(case.id, users, leave_out=actor_name)
+            handlers = (
+                [] if is_new else recipients.case_handlers(case.id, users, leave_out=actor_name, connection=connection)
+            )
         for user in handlers:
             if user.user_id in told or user.username == actor_name:
                 continue  # the one who caused the step knows; a worker of the task heard of it already

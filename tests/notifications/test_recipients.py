@@ -60,3 +60,44 @@ def test_users_without_an_address_or_deactivated_get_nothing(app):
         db.session.execute(sa.update(User).where(User.username == "bzk").values(is_active=False))
         db.session.commit()
     assert _told(app, candidate_groups=["ivp"]) == [] and _told(app, candidate_groups=["bzk"]) == []
+
+
+def _told_in_step(app, **task):
+    # as a case step reads them: on the step's own connection, where rows seen before are not made again
+    from engine.db.prepared import Raw
+
+    row = {"id": "t1", "instance_id": "c1", "assignee": None, "municipality_code": "GM0668", **task}
+    with app.app_context():
+        users = recipients.addressable(connection=Raw())
+        told = sorted((user.username, kind, user.mode(kind)) for user, kind in recipients.for_task(row, users))
+        db.session.rollback()
+        return told
+
+
+def test_a_step_sees_a_changed_user_at_once(app):
+    from engine.notifications.models import NotificationPreference
+
+    gemeente = [("gemeente.westbetuwe", NEW_TASK, "immediately")]
+    assert _told_in_step(app, candidate_groups=["gemeente"]) == gemeente
+    assert _told_in_step(app, candidate_groups=["gemeente"]) == gemeente  # the same row again
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "gemeente.westbetuwe"))
+        user.municipality_code = "GM0363"
+        db.session.commit()
+    assert ("gemeente.westbetuwe", NEW_TASK, "immediately") not in _told_in_step(app, candidate_groups=["gemeente"])
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "gemeente.westbetuwe"))
+        user.municipality_code, user.roles = "GM0668", ["ivp"]
+        db.session.commit()
+    assert _told_in_step(app, candidate_groups=["gemeente"]) == []
+    assert ("gemeente.westbetuwe", NEW_TASK, "immediately") in _told_in_step(app, candidate_groups=["ivp"])
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "gemeente.westbetuwe"))
+        user.roles = ["gemeente"]
+        db.session.add(NotificationPreference(user_id=user.id, modes={NEW_TASK: "daily"}))
+        db.session.commit()
+    assert _told_in_step(app, candidate_groups=["gemeente"]) == [("gemeente.westbetuwe", NEW_TASK, "daily")]
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.username == "gemeente.westbetuwe").values(is_active=False))
+        db.session.commit()
+    assert _told_in_step(app, candidate_groups=["gemeente"]) == []
