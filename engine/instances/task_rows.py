@@ -21,7 +21,17 @@ class HumanTask(db.Model):
     __tablename__ = "human_task"
     __table_args__ = (
         sa.Index("ix_human_task_status_due_at", "status", "due_at"),
-        sa.Index("ix_human_task_status_municipality", "status", "municipality_code"),
+        # the inbox's counts by municipality and process read this index alone (migration 0023)
+        sa.Index(
+            "ix_human_task_status_municipality_counts",
+            "status",
+            "municipality_code",
+            "process_id",
+            "assignee",
+            "due_at",
+            "priority",
+            "id",
+        ),
         sa.Index("ix_human_task_status_created_at", "status", "created_at"),
         sa.Index("ix_human_task_status_priority", "status", "priority"),
         # the cases list's search by the step a case is at (engine/search): the cases with that task open
