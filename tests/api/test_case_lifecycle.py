@@ -77,3 +77,17 @@ def test_a_case_state_is_stored_compressed_and_sealed(app, deploy_fixture, as_us
         plain = open_state(case["id"], stored)
     assert stored[:3] == b"VB1" and b"xxxxxxxx" not in stored
     assert "x" * 500 in plain and len(stored) < len(plain) / 2
+
+
+def test_a_drawn_case_number_that_is_taken_is_drawn_again(deploy_fixture, as_user, monkeypatch):
+    # six characters of 32 meet among 10,000 cases with a chance of about 5 %: the second draw must not fail
+    from engine.cases import service
+
+    deploy_fixture("basic")
+    gemeente = as_user("gemeente.westbetuwe")
+    draws = iter("AAAAAA" + "AAAAAA" + "BBBBBB")
+    monkeypatch.setattr(service.secrets, "choice", lambda alphabet: next(draws))
+    first = gemeente.start("simple_case", {"summary": "x", "municipality_code": "GM0668"})
+    second = gemeente.start("simple_case", {"summary": "y", "municipality_code": "GM0668"})
+    year = first["business_key"].split("-")[1]
+    assert (first["business_key"], second["business_key"]) == (f"VB-{year}-AAAAAA", f"VB-{year}-BBBBBB")
