@@ -84,7 +84,12 @@ def build(app, cases: int) -> dict:
         sample_tasks = list(
             db.session.scalars(
                 sa.select(HumanTask.id)
-                .where(HumanTask.status == "open", HumanTask.municipality_code == "GM0668")
+                # the gemeente's own tasks: the police's task of a triaged case is not for its task page
+                .where(
+                    HumanTask.status == "open",
+                    HumanTask.municipality_code == "GM0668",
+                    HumanTask.element_id == "triage",
+                )
                 .limit(500)
             )
         )
@@ -120,7 +125,12 @@ def existing(app) -> dict:
         sample = list(
             db.session.scalars(
                 sa.select(HumanTask.id)
-                .where(HumanTask.status == "open", HumanTask.municipality_code == "GM0668")
+                # the gemeente's own tasks: the police's task of a triaged case is not for its task page
+                .where(
+                    HumanTask.status == "open",
+                    HumanTask.municipality_code == "GM0668",
+                    HumanTask.element_id == "triage",
+                )
                 .limit(500)
             )
         )

@@ -111,7 +111,7 @@ class Tasks(MethodView):
         rows, total = list_tasks(
             actor, limit=limit, offset=offset, instance_id=args.pop("process_instance_id", None), **args
         )
-        return jsonify({"total": total, "items": [task_json(task_summary(t, {t.instance_id: key})) for t, key in rows]})
+        return jsonify({"total": total, "items": [task_json(row_summary(row, key)) for row, key in rows]})
 
 
 @blp.route("/<task_id>")
@@ -172,7 +172,7 @@ class Complete(MethodView):
             next_tasks = [task_json(row_summary(row, instance.business_key)) for row in written]
         else:
             rows, _ = list_tasks(actor, instance_id=instance.id)
-            next_tasks = [task_json(task_summary(t, {t.instance_id: key})) for t, key in rows]
+            next_tasks = [task_json(row_summary(row, key)) for row, key in rows]
         return jsonify(
             {
                 "task_id": task_id,
