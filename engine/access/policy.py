@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..instances.models import ProcessInstance
-from ..instances.task_rows import HumanTask, TaskCandidate
+from ..instances.task_rows import OPEN, HumanTask, TaskCandidate
 from ..identity import police_units
 from ..identity.actor import Actor
 from ..identity.roles import (
@@ -211,6 +211,20 @@ def can_see_task(actor: Actor, task: HumanTask, session) -> bool:
         query = sa.select(sa.literal(1)).where(ProcessInstance.id == task.instance_id, case_clause(actor))
         return session.scalar(query) is not None
     return False
+
+
+HIDDEN, CLOSED = "hidden", "closed"
+
+
+def refusal_to_work(actor: Actor, task, session) -> str | None:
+    """Why `actor` may not claim or complete `task` now, decided once: None when they may; CLOSED when they
+    see the task but it is no longer open (a conflict to tell them of); HIDDEN when they may not see it, or
+    see it and may not work it (answered as if it did not exist)."""
+    if task.status == OPEN and can_work_task(actor, task):
+        return None
+    if not can_see_task(actor, task, session):
+        return HIDDEN
+    return CLOSED if task.status != OPEN else HIDDEN
 
 
 def can_send_message(actor: Actor, senders, municipality_code: str | None) -> bool:

@@ -145,22 +145,36 @@ def _business_keys(ids: set) -> dict:
     )
 
 
-def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> HumanTask:
+def _task(task_id: str) -> HumanTask:
     try:
         UUID(task_id)
     except (ValueError, TypeError):
         raise NotFound("No such task.") from None
     task = db.session.get(HumanTask, task_id)
-    if task is None or not policy.can_see_task(actor, task, db.session) or (open_only and task.status != OPEN):
+    if task is None:
         raise NotFound("No such task.")
     return task
 
 
-def claim(task_id: str, actor: Actor) -> HumanTask:
-    task = get_visible_task(task_id, actor)
-    _ensure_open(task)
-    if not policy.can_work_task(actor, task):
+def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> HumanTask:
+    task = _task(task_id)
+    if not policy.can_see_task(actor, task, db.session) or (open_only and task.status != OPEN):
         raise NotFound("No such task.")
+    return task
+
+
+def _ensure_may_work(actor: Actor, task) -> None:
+    """The policy's one answer (`refusal_to_work`) as the API gives it: 404 or 409."""
+    refusal = policy.refusal_to_work(actor, task, db.session)
+    if refusal == policy.HIDDEN:
+        raise NotFound("No such task.")
+    if refusal == policy.CLOSED:
+        _ensure_open(task)
+
+
+def claim(task_id: str, actor: Actor) -> HumanTask:
+    task = _task(task_id)
+    _ensure_may_work(actor, task)
     if task.assignee and task.assignee != actor.username:
         raise Conflict(f"This task is already claimed by {task.assignee}.", assignee=task.assignee)
     result = db.session.execute(
@@ -256,11 +270,7 @@ def _complete(task_id: str, variables: dict, actor: Actor):
     task, case = load_task_and_case(task_id, connection)
     if task is None:
         raise NotFound("No such task.")
-    if not (task.status == OPEN and policy.can_work_task(actor, task)):
-        get_visible_task(task_id, actor)  # 404 unless the caller may see the task at all
-        _ensure_open(task)
-        if not policy.can_work_task(actor, task):
-            raise NotFound("No such task.")
+    _ensure_may_work(actor, task)
     if task.assignee and task.assignee != actor.username:
         raise Conflict(f"This task is claimed by {task.assignee}.", assignee=task.assignee)
     form = task_form(task)

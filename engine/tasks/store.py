@@ -25,6 +25,7 @@ _TASK_COLUMNS = (
     TASKS.c.municipality_code,
     TASKS.c.form_file_id,
     TASKS.c.status,
+    TASKS.c.completed_by,  # who may see a task that is no longer open (access/policy.can_see_task)
 )
 # A task completion needs the task and its case: one statement, one round trip
 _SELECT_TASK_AND_CASE = Prepared(
@@ -46,6 +47,7 @@ class TaskRow:
     municipality_code: str | None
     form_file_id: int | None
     status: str
+    completed_by: str | None
 
 
 def load_task_and_case(task_id: str, connection: Raw | None = None) -> tuple[TaskRow | None, CaseRow | None]:
