@@ -166,7 +166,8 @@ def get_visible_case(instance_id: str, actor: Actor, allow_purged: bool = False)
 
 
 def case_by_id(instance_id: str) -> ProcessInstance | None:
-    """The case row by its id, without an access check: for the case a step of the caller's just saved."""
+    """The case row by its id, without an access check: for a case the caller reached already (one its step
+    just saved, the case of a task it may see)."""
     return db.session.get(ProcessInstance, instance_id)
 
 

@@ -99,6 +99,13 @@ def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> Hum
     return task
 
 
+def case_of_task(task: HumanTask, actor: Actor) -> tuple[ProcessInstance, bool]:
+    """The case of a task the actor may see, and whether the actor may see the case itself too: working a
+    task does not make the rest of its case visible."""
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    return instance, policy.can_see_case(actor, instance, db.session)
+
+
 def claim(task_id: str, actor: Actor) -> HumanTask:
     task = get_visible_task(task_id, actor)
     _ensure_open(task)
