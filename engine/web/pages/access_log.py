@@ -15,7 +15,7 @@ from ..blueprint import bp
 from ..i18n import _
 from ...identity.auth import current_actor
 from ..session_auth import login_required
-from .common import display_names
+from ...identity.service import display_names
 
 PAGE_SIZE = 200
 

@@ -19,7 +19,8 @@ from ..i18n import _, pick, translate_errors
 from ..security import safe_next
 from ...identity.auth import current_actor
 from ..session_auth import login_required
-from .common import display_names, error_summary, form_config
+from ...identity.service import display_names
+from .common import error_summary, form_config
 from .inbox import process_names
 
 
