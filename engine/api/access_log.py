@@ -9,10 +9,9 @@ from marshmallow import Schema, fields, validate
 
 from ..core.apidoc import Blueprint
 from ..core.errors import Forbidden, NotFound
-from ..db.extensions import db
 from ..access import policy
 from ..identity.auth import current_actor, protect
-from ..instances.models import ProcessInstance
+from ..cases.service import case_with_readable_log
 from ..core.schemas import AUTH, ApiErrorSchema, DeprecatedAliases, PageArgsSchema, deprecated
 from ..accesslog import service
 
@@ -63,8 +62,8 @@ class CaseAccessLog(MethodView):
     def get(self, args, process_instance_id):
         """Who read this case's data, newest first: for the privacy officer and the office holder it is about."""
         actor = current_actor()
-        instance = db.session.get(ProcessInstance, process_instance_id) if len(process_instance_id) <= 36 else None
-        if instance is None or not policy.can_read_access_log(actor, instance, db.session):
+        instance = case_with_readable_log(process_instance_id, actor)
+        if instance is None:
             raise NotFound("No such case.")
         rows, total = service.entries_for_case(instance.id, args["limit"], args["offset"])
         return {"total": total, "items": [service.as_dict(r) for r in rows]}

@@ -1,15 +1,12 @@
-import sqlalchemy as sa
 from flask.views import MethodView
-from sqlalchemy.orm import undefer
 
 from ..core.apidoc import Blueprint
-from ..core.errors import Forbidden, NotFound
-from ..db.extensions import db
+from ..core.errors import Forbidden
 from ..access import policy
 from ..identity.auth import current_actor, protect
 from ..core.schemas import AUTH, ApiErrorSchema
 from ..definitions import approvals
-from ..definitions.models import DefinitionFile, Deployment, ProcessVersion
+from ..definitions.models import ProcessVersion
 from ..definitions.schemas import (
     ApprovalArgsSchema,
     ApprovalSchema,
@@ -21,7 +18,16 @@ from ..definitions.schemas import (
     ProcessXmlSchema,
     RefusalSchema,
 )
-from ..definitions.service import Upload, deploy, form_definition, latest_process_versions
+from ..definitions.service import (
+    Upload,
+    bpmn_file_of,
+    deploy,
+    form_definition,
+    get_latest_version,
+    latest_process_versions,
+    process_versions,
+    recent_deployments,
+)
 from functools import wraps
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1", description="Deployed processes, decisions and forms")
@@ -68,14 +74,7 @@ class ProcessDefinitionVersions(MethodView):
     def get(self, process_id):
         """Every deployed version of one process, newest first."""
         current_actor()
-        versions = db.session.scalars(
-            sa.select(ProcessVersion)
-            .where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.version.desc())
-        ).all()
-        if not versions:
-            raise NotFound(f"No process '{process_id}' is deployed.")
-        return versions
+        return process_versions(process_id)
 
 
 @blp.route("/process-definitions/<process_id>/xml")
@@ -85,15 +84,8 @@ class ProcessDefinitionXml(MethodView):
     def get(self, process_id):
         """The BPMN XML of the latest version of a process (for diagram viewers)."""
         current_actor()
-        version = db.session.scalar(
-            sa.select(ProcessVersion)
-            .where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.version.desc())
-            .limit(1)
-        )
-        if version is None:
-            raise NotFound(f"No process '{process_id}' is deployed.")
-        row = db.session.get(DefinitionFile, version.bpmn_file_id, options=[undefer(DefinitionFile.content)])
+        version = get_latest_version(process_id)
+        row = bpmn_file_of(version)
         return {"process_id": process_id, "version": version.version, "file_name": row.file_name, "xml": row.content}
 
 
@@ -138,7 +130,7 @@ class Deployments(MethodView):
         actor = current_actor()
         if not policy.can_deploy(actor):
             raise Forbidden("Listing deployments needs the role procesbeheerder or beheerder.")
-        rows = db.session.scalars(sa.select(Deployment).order_by(Deployment.id.desc()).limit(100)).all()
+        rows = recent_deployments()
         return [{"id": d.id, "created_at": d.created_at, "created_by": d.created_by, **(d.summary or {})} for d in rows]
 
 

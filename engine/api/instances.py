@@ -1,14 +1,10 @@
-import sqlalchemy as sa
 from flask.views import MethodView
 
 from ..core.apidoc import Blueprint
 from ..definitions.service import version_info
-from ..db.extensions import db
-from ..instances.models import ProcessInstance
 from ..identity.auth import current_actor, protect
 from ..core.apidoc import CASE_DATA
 from ..core.schemas import AUTH, ApiErrorSchema
-from ..instances.task_rows import OPEN, HumanTask
 from ..cases.schemas import (
     AuditEventSchema,
     CaseDetailSchema,
@@ -19,7 +15,15 @@ from ..cases.schemas import (
 )
 from ..accesslog import service as accesslog
 from ..search.service import find_cases
-from ..cases.service import case_history, case_variables_for, get_visible_case, retry_case, start_case
+from ..cases.service import (
+    case_by_id,
+    case_history,
+    case_variables_for,
+    get_visible_case,
+    retry_case,
+    start_case,
+)
+from ..tasks.service import open_tasks_of
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/process-instances", description="Cases")
 protect(blp)
@@ -50,9 +54,7 @@ def case_summary(instance) -> dict:
 def case_detail(instance, actor) -> dict:
     body = case_summary(instance)
     body["variables"] = case_variables_for(actor, instance)
-    tasks = db.session.scalars(
-        sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == OPEN)
-    ).all()
+    tasks = open_tasks_of(instance.id)
     body["open_tasks"] = [
         {
             "id": t.id,
@@ -78,7 +80,7 @@ class Cases(MethodView):
         """Start a case of the latest version of a process."""
         actor = current_actor()
         row = start_case(body["process_id"], body["variables"], actor, body.get("business_key"))
-        return case_detail(db.session.get(ProcessInstance, row.id), actor)
+        return case_detail(case_by_id(row.id), actor)
 
     @blp.doc(security=AUTH)
     @blp.arguments(CaseListArgsSchema, location="query")
@@ -130,4 +132,4 @@ class CaseRetry(MethodView):
         """(beheerder) Retry a case in the error state, after setting corrected variables on the failed task."""
         actor = current_actor()
         row = retry_case(process_instance_id, body["variables"], actor)
-        return case_detail(db.session.get(ProcessInstance, row.id), actor)
+        return case_detail(case_by_id(row.id), actor)

@@ -3,13 +3,10 @@ from marshmallow import Schema, fields, validate
 
 from ..core.apidoc import Blueprint
 from ..core.errors import NotFound
-from ..db.extensions import db
-from ..access import policy
 from ..identity.auth import current_actor, protect
-from ..instances.models import ProcessInstance
 from ..core.apidoc import CASE_DATA
 from ..core.schemas import AUTH, ApiErrorSchema
-from ..messages.service import deliver
+from ..messages.service import deliver_to_visible_cases
 from ..cases.service import _clean_variables
 
 blp = Blueprint(
@@ -46,11 +43,7 @@ class Messages(MethodView):
         actor = current_actor()
 
         variables = _clean_variables(body["variables"])
-
-        def visible(instance: ProcessInstance) -> bool:
-            return policy.can_see_case(actor, instance, db.session)
-
-        delivered = deliver(body["name"], body["business_key"], variables, actor, instance_filter=visible)
+        delivered = deliver_to_visible_cases(body["name"], body["business_key"], variables, actor)
         if not delivered:
             raise NotFound(f"No case with business key '{body['business_key']}' waits for '{body['name']}'.")
         return {"delivered_to": delivered}

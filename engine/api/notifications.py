@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from ..core.apidoc import ROLE_GATED, Blueprint
-from ..core.errors import Conflict, Forbidden, NotFound
-from ..db.extensions import db
+from ..core.errors import Forbidden
 from ..identity.auth import current_actor, protect
-from ..identity.models import User
 from ..identity.roles import BEHEERDER
 from ..core.schemas import AUTH, ApiErrorSchema, PageArgsSchema
-from ..core.timeutil import utcnow
-from ..notifications.models import GAVE_UP, PENDING, MailMessage
+from ..notifications import service
+from ..notifications.models import MailMessage
 
 blp = Blueprint(
     "notifications",
@@ -80,13 +77,7 @@ class FailedMails(MethodView):
     def get(self, args):
         """(beheerder) The mails given up on after VB_MAIL_MAX_ATTEMPTS attempts, newest first."""
         _require_beheerder()
-        query = (
-            sa.select(MailMessage, User.username)
-            .join(User, User.id == MailMessage.user_id)
-            .where(MailMessage.status == GAVE_UP)
-        )
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-        rows = db.session.execute(query.order_by(MailMessage.id.desc()).limit(args["limit"]).offset(args["offset"]))
+        rows, total = service.failed_mails(args["limit"], args["offset"])
         return {"total": total, "items": [_item(row, username) for row, username in rows]}
 
 
@@ -98,23 +89,5 @@ class RetryMail(MethodView):
     def post(self, mail_id):
         """(beheerder) Send a mail that was given up on once more (after fixing the address or the server)."""
         _require_beheerder()
-        found = db.session.execute(
-            sa.select(MailMessage, User.username)
-            .join(User, User.id == MailMessage.user_id)
-            .where(MailMessage.id == mail_id)
-        ).first()
-        if found is None:
-            raise NotFound("No such mail.")
-        row, username = found
-        changed = db.session.execute(
-            sa.update(MailMessage)
-            .where(MailMessage.id == mail_id, MailMessage.status == GAVE_UP)
-            .values(status=PENDING, attempts=0, next_attempt_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed != 1:
-            db.session.rollback()
-            raise Conflict(f"Mail {mail_id} has not failed: it is {row.status}.")
-        db.session.commit()
-        db.session.refresh(row)
+        row, username = service.retry_failed_mail(mail_id)
         return _item(row, username)

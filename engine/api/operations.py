@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from ..core.apidoc import CASE_DATA, Blueprint
 from ..access import policy
-from ..cases.service import retry_case
+from ..cases.service import case_by_id, retry_case
 from ..core.schemas import AUTH
 from ..identity.auth import current_actor
 from ..studio.access import protect_api
@@ -21,8 +21,6 @@ from ..operations.schemas import (
     ReasonSchema,
     RetryArgsSchema,
 )
-from ..db.extensions import db
-from ..instances.models import ProcessInstance
 
 blp = Blueprint(
     "operations",
@@ -64,7 +62,7 @@ def _action(name: str, action):
         def post(self, body, process_instance_id):
             row = action(process_instance_id, body["reason"], current_actor(sessions=True))
 
-            return service.case_summary(db.session.get(ProcessInstance, row.id))
+            return service.case_summary(case_by_id(row.id))
 
     return CaseAction
 
@@ -88,7 +86,7 @@ class Retry(MethodView):
         """(beheerder) Retry a case after an incident, with corrected variables."""
 
         row = retry_case(process_instance_id, body["variables"], current_actor(sessions=True))
-        return service.case_summary(db.session.get(ProcessInstance, row.id))
+        return service.case_summary(case_by_id(row.id))
 
 
 @blp.route("/heatmap/<process_id>")

@@ -1,12 +1,9 @@
-import sqlalchemy as sa
 from flask import jsonify
 from flask.views import MethodView
 
 from ..core.apidoc import Blueprint
-from ..cases.service import case_variables_for
-from ..db.extensions import db
+from ..cases.service import case_by_id, case_variables_for
 from ..identity.auth import current_actor, protect
-from ..instances.models import ProcessInstance
 from ..core.apidoc import CASE_DATA
 from ..core.schemas import AUTH, ApiErrorSchema
 from ..core.timeutil import as_utc, utcnow
@@ -20,7 +17,15 @@ from ..tasks.schemas import (
     TaskPageSchema,
     TaskSchema,
 )
-from ..tasks.service import claim, complete_with_next, get_visible_task, list_tasks, task_form, unclaim
+from ..tasks.service import (
+    business_keys_of,
+    claim,
+    complete_with_next,
+    get_visible_task,
+    list_tasks,
+    task_form,
+    unclaim,
+)
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="User tasks (the inbox)")
 protect(blp)
@@ -28,9 +33,8 @@ protect(blp)
 
 def task_summary(task: HumanTask, business_keys: dict | None = None) -> dict:
     if business_keys is None or task.instance_id not in business_keys:
-        key = db.session.scalar(sa.select(ProcessInstance.business_key).where(ProcessInstance.id == task.instance_id))
-    else:
-        key = business_keys[task.instance_id]
+        business_keys = business_keys_of([task])
+    key = business_keys.get(task.instance_id)
     due = as_utc(task.due_at)
     return {
         "id": task.id,
@@ -127,7 +131,7 @@ class Task(MethodView):
         body = task_summary(task)
         form = task_form(task)
         body["form"] = form.schema if form else None
-        instance = db.session.get(ProcessInstance, task.instance_id)
+        instance = case_by_id(task.instance_id)
         body["data"] = case_variables_for(
             actor, instance, activity="task.read", purpose=f"Taak / task {task.element_id}"
         )

@@ -11,9 +11,7 @@ from ..timers.schemas import (
     OverduePageSchema,
     StartScheduleSchema,
 )
-from ..timers.service import fire_timer_now, list_case_timers, move_timer, overdue_tasks, start_schedules
-from ..db.extensions import db
-from ..instances.models import ProcessInstance
+from ..timers.service import case_timers, fire_timer_now, move_timer, overdue_tasks, start_schedules
 from ..tasks.service import business_keys_of
 from .tasks import task_summary
 
@@ -26,10 +24,8 @@ blp = Blueprint(
 protect(blp)
 
 
-def _case_timers(instance_id, actor, instance=None) -> dict:
-    timers = list_case_timers(instance_id, actor)
-    instance = db.session.get(ProcessInstance, instance_id)
-    db.session.refresh(instance)
+def _case_timers(instance_id, actor) -> dict:
+    instance, timers = case_timers(instance_id, actor)
     return {
         "process_instance_id": instance.id,
         "status": instance.status,

@@ -6,23 +6,19 @@ the procesbeheerder (process owner), who writes the route files.
 
 import json
 
-import sqlalchemy as sa
 from flask import url_for
 from flask.views import MethodView
 
 from ..core.apidoc import ROLE_GATED, Blueprint
 from ..accesslog import service as accesslog
-from ..core.errors import Forbidden, NotFound
-from ..db.extensions import db
+from ..core.errors import Forbidden
 from ..identity.auth import current_actor, protect
 from ..identity.roles import BEHEERDER, PROCESBEHEERDER
-from ..messages.models import BufferedMessage
 from ..core.schemas import AUTH, ApiErrorSchema
-from ..core.timeutil import utcnow
+from ..webhooks import deliveries as inbound_deliveries
 from ..webhooks import state
 from ..webhooks.events import catalog
 from ..webhooks.inbound import replay
-from ..webhooks.models import InboundDelivery
 from ..webhooks.outbox import open_body
 from ..webhooks.schemas import (
     EventTypeSchema,
@@ -59,26 +55,16 @@ def _require(*roles):
 
 
 def _buffer_states(deliveries) -> dict:
-    ids = [d.id for d in deliveries if d.outcome == "buffered"]
-    if not ids:
-        return {}
-    now = utcnow()
-    states = {}
-    for row in db.session.scalars(sa.select(BufferedMessage).where(BufferedMessage.delivery_id.in_(ids))):
-        if row.consumed_at is not None:
-            status = "delivered"
-        elif row.expires_at <= now:
-            status = "expired"
-        else:
-            status = "waiting"
-        states[row.delivery_id] = {
+    return {
+        delivery_id: {
             "state": status,
             "expires_at": row.expires_at,
             "delivered_at": row.consumed_at,
             "process_instance_id": row.instance_id,
             "case_id": row.instance_id,
         }
-    return states
+        for delivery_id, (row, status) in inbound_deliveries.buffer_states(deliveries).items()
+    }
 
 
 def _with_buffer(deliveries) -> list[dict]:
@@ -146,14 +132,9 @@ class Deliveries(MethodView):
     def get(self, args):
         """(beheerder) Inbound deliveries, newest first, with their outcome and error."""
         _require(BEHEERDER)
-        query = sa.select(InboundDelivery)
-        for key in ("source", "event_type", "outcome"):
-            if args.get(key):
-                query = query.where(getattr(InboundDelivery, key) == args[key])
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-        rows = db.session.scalars(
-            query.order_by(InboundDelivery.id.desc()).limit(args["limit"]).offset(args["offset"])
-        ).all()
+        rows, total = inbound_deliveries.list_deliveries(
+            args.get("source"), args.get("event_type"), args.get("outcome"), args["limit"], args["offset"]
+        )
         return {"total": total, "items": _with_buffer(rows)}
 
 
@@ -165,10 +146,7 @@ class Delivery(MethodView):
     def get(self, delivery_id):
         """(beheerder) One inbound delivery."""
         _require(BEHEERDER)
-        delivery = db.session.get(InboundDelivery, delivery_id)
-        if delivery is None:
-            raise NotFound("No such delivery.")
-        return _with_buffer([delivery])[0]
+        return _with_buffer([inbound_deliveries.get_delivery(delivery_id)])[0]
 
 
 @blp.route("/deliveries/<row_id:delivery_id>/replay")

@@ -83,6 +83,30 @@ def get_latest_version(process_id: str) -> ProcessVersion:
     return version
 
 
+def process_versions(process_id: str) -> list[ProcessVersion]:
+    """Every deployed version of a process, newest first (404 when none is)."""
+    versions = list(
+        db.session.scalars(
+            sa.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc())
+        )
+    )
+    if not versions:
+        raise NotFound(f"No process '{process_id}' is deployed.")
+    return versions
+
+
+def bpmn_file_of(version: ProcessVersion) -> DefinitionFile:
+    """The BPMN file a version runs, with its content."""
+    return db.session.get(DefinitionFile, version.bpmn_file_id, options=[undefer(DefinitionFile.content)])
+
+
+def recent_deployments(limit: int = 100) -> list[Deployment]:
+    """The latest deployments, newest first."""
+    return list(db.session.scalars(sa.select(Deployment).order_by(Deployment.id.desc()).limit(limit)))
+
+
 def _decode(upload: Upload, problems: list) -> SourceFile | None:
     name = upload.file_name.replace("\\", "/").rsplit("/", 1)[-1]
     if not name:

@@ -66,8 +66,25 @@ def create_user(
     return user
 
 
+def find_user(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def display_names(usernames) -> dict:
+    """{username: display name} of the named users (the username where a user has none), in one query."""
+    names = {u for u in usernames if u}
+    if not names:
+        return {}
+    rows = db.session.execute(sa.select(User.username, User.display_name).where(User.username.in_(names)))
+    return {username: (display or username) for username, display in rows}
+
+
 def get_user(username: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user = find_user(username)
     if user is None:
         raise NotFound(f"No user '{username}'.")
     return user

@@ -144,6 +144,18 @@ def deliver(message_name: str, correlation_key: str, payload: dict, actor, insta
     return delivered
 
 
+def deliver_to_visible_cases(message_name: str, correlation_key: str, payload: dict, actor) -> list[str]:
+    """`deliver`, to the waiting cases the actor may see only: a caller of the API learns nothing about
+    the others, not even that they wait."""
+    return deliver(
+        message_name,
+        correlation_key,
+        payload,
+        actor,
+        instance_filter=lambda case: policy.can_see_case(actor, case, db.session),
+    )
+
+
 def catch_message(session, message_name: str, payload: dict, **details) -> bool:
     """Hand a message to the waiting tasks of an open case session. Returns False if none waits for it."""
     workflow = session.workflow

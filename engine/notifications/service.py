@@ -1,14 +1,26 @@
-"""Reading and changing a user's address, mail language and notification preferences."""
+"""Reading and changing a user's address, mail language and notification preferences; the mails that
+failed, for the beheerder."""
 
 from __future__ import annotations
 
 import re
 
-from ..core.errors import Unprocessable
+import sqlalchemy as sa
+
+from ..core.errors import Conflict, NotFound, Unprocessable
 from ..db.extensions import db
 from ..identity.models import User
 from ..core.timeutil import utcnow
-from .models import DEFAULT_DIGEST_HOUR, DEFAULT_MODES, KINDS, MODES, NotificationPreference
+from .models import (
+    DEFAULT_DIGEST_HOUR,
+    DEFAULT_MODES,
+    GAVE_UP,
+    KINDS,
+    MODES,
+    PENDING,
+    MailMessage,
+    NotificationPreference,
+)
 
 LANGUAGES = ("nl", "en")
 # One @, no spaces, a dot in the domain: the SMTP server is the judge of the rest
@@ -66,3 +78,36 @@ def update(user: User, email: str | None, language: str, modes: dict, digest_hou
     row.modes, row.digest_hour, row.updated_at = {**DEFAULT_MODES, **modes}, hour, utcnow()
     db.session.commit()
     return preferences(user)
+
+
+def _with_recipient():
+    return sa.select(MailMessage, User.username).join(User, User.id == MailMessage.user_id)
+
+
+def failed_mails(limit: int, offset: int) -> tuple[list, int]:
+    """(rows, total): a page of the mails given up on, newest first, each row a (MailMessage, username)."""
+    query = _with_recipient().where(MailMessage.status == GAVE_UP)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(MailMessage.id.desc()).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def retry_failed_mail(mail_id: int) -> tuple[MailMessage, str]:
+    """Put a mail that was given up on back in the outbox, due now; (the mail, its recipient's username).
+    404 for no such mail, 409 when it has not failed (a guarded update: the sender may be sending it)."""
+    found = db.session.execute(_with_recipient().where(MailMessage.id == mail_id)).first()
+    if found is None:
+        raise NotFound("No such mail.")
+    row, username = found
+    changed = db.session.execute(
+        sa.update(MailMessage)
+        .where(MailMessage.id == mail_id, MailMessage.status == GAVE_UP)
+        .values(status=PENDING, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise Conflict(f"Mail {mail_id} has not failed: it is {row.status}.")
+    db.session.commit()
+    db.session.refresh(row)
+    return row, username

@@ -16,7 +16,8 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from ..definitions.models import DefinitionFile, ProcessVersion
+from ..definitions.models import DefinitionFile
+from ..definitions.service import process_versions
 from ..core.errors import NotFound
 from ..db.extensions import db
 from ..instances.models import ERROR, RUNNING, SUSPENDED, AuditEvent, ProcessInstance
@@ -25,19 +26,6 @@ from ..instances.task_rows import COMPLETED, HumanTask
 WAITING_TYPES = {"intermediateCatchEvent", "receiveTask", "boundaryEvent", "eventBasedGateway"}
 OPEN_STATES = (RUNNING, ERROR, SUSPENDED)
 SAMPLE_LIMIT = 5000
-
-
-def _versions(process_id: str) -> list[ProcessVersion]:
-    versions = list(
-        db.session.scalars(
-            sa.select(ProcessVersion)
-            .where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.version.desc())
-        )
-    )
-    if not versions:
-        raise NotFound(f"No process '{process_id}' is deployed.")
-    return versions
 
 
 def _element_types(model: dict) -> dict:
@@ -49,7 +37,7 @@ def _element_types(model: dict) -> dict:
 
 
 def heatmap(process_id: str, version: int | None = None) -> dict:
-    versions = _versions(process_id)
+    versions = process_versions(process_id)
     chosen = versions[0]
     if version is not None:
         chosen = next((v for v in versions if v.version == version), None)

@@ -145,6 +145,13 @@ def _business_keys(ids: set) -> dict:
     )
 
 
+def open_tasks_of(instance_id: str) -> list[HumanTask]:
+    """The open tasks of one case, without an access check: for a case the caller was allowed to see."""
+    return list(
+        db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == OPEN))
+    )
+
+
 def _task(task_id: str) -> HumanTask:
     try:
         UUID(task_id)
@@ -161,6 +168,13 @@ def get_visible_task(task_id: str, actor: Actor, open_only: bool = False) -> Hum
     if not policy.can_see_task(actor, task, db.session) or (open_only and task.status != OPEN):
         raise NotFound("No such task.")
     return task
+
+
+def case_of_task(task: HumanTask, actor: Actor) -> tuple[ProcessInstance, bool]:
+    """The case of a task the actor may see, and whether the actor may see the case itself too: working a
+    task does not make the rest of its case visible."""
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    return instance, policy.can_see_case(actor, instance, db.session)
 
 
 def _ensure_may_work(actor: Actor, task) -> None:

@@ -89,6 +89,15 @@ def list_case_timers(instance_id: str, actor: Actor) -> list[dict]:
         cache.put(instance.id, instance.lock_version, workflow, waiting)  # read only: keep it warm for the next step
 
 
+def case_timers(instance_id: str, actor: Actor) -> tuple[ProcessInstance, list[dict]]:
+    """The case and its waiting timers (`list_case_timers`). The row is read again: a timer fired or moved
+    in this request changed its status and next due time in SQL the session did not see."""
+    timers = list_case_timers(instance_id, actor)
+    instance = db.session.get(ProcessInstance, instance_id)
+    db.session.refresh(instance)
+    return instance, timers
+
+
 def _open_timer(instance_id: str, task_id: str, actor: Actor):
     instance = _require_admin(actor, instance_id)
     if instance.status != RUNNING:

@@ -1,5 +1,6 @@
 """The case layer knows no domain: what tasks, messages and webhooks add to a step comes through the
-contributor interface (engine/instances/contributors.py, docs/architecture.md)."""
+contributor interface (engine/instances/contributors.py, docs/architecture.md). No view uses the database
+itself: it calls the services."""
 
 from __future__ import annotations
 
@@ -65,6 +66,72 @@ def test_every_domain_contributor_is_registered_by_the_factory():
     for package in ("tasks", "messages", "webhooks"):
         assert (ENGINE / package / "contributor.py").exists()
         assert f"from .{package}.contributor import" in factory
+
+
+# The views: the JSON API and the HTML pages. A view parses the request, calls service functions and
+# answers; the queries, the access checks that need them and the commits are the services' (docs/architecture.md).
+VIEWS = sorted(
+    [*(ENGINE / "api").glob("*.py"), *(ENGINE / "web" / "pages").glob("*.py"), ENGINE / "studio" / "pages.py"]
+)
+
+
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """The nodes under `if TYPE_CHECKING:`, which never run."""
+    return {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+
+
+def _database_uses(source: str) -> list[str]:
+    """How a module reaches the database itself: the `db` extension or anything else of the db package but its
+    constants (MAX_ROW_ID), an attribute of `db` (`db.session`), a model's query property (`User.query`), or
+    SQLAlchemy (outside `if TYPE_CHECKING:`)."""
+    tree = ast.parse(source)
+    types_only = _type_checking_only(tree)
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in types_only:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module.split(".")[0] == "sqlalchemy":
+                found.append(f"line {node.lineno}: from {module} import ...")
+            elif (node.level >= 1 and module.split(".")[0] == "db") or module.startswith("engine.db"):
+                found += [f"line {node.lineno}: {a.name} from {module}" for a in node.names if not a.name.isupper()]
+            elif node.level >= 1 and not module and any(a.name == "db" for a in node.names):
+                found.append(f"line {node.lineno}: the db package")
+        elif isinstance(node, ast.Import):
+            found += [
+                f"line {node.lineno}: import {a.name}" for a in node.names if a.name.split(".")[0] == "sqlalchemy"
+            ]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == "db":
+                found.append(f"line {node.lineno}: db.{node.attr}")
+            elif node.attr == "query" and node.value.id[:1].isupper():
+                found.append(f"line {node.lineno}: {node.value.id}.query")
+    return found
+
+
+def test_no_view_uses_the_database_itself():
+    uses = {str(path.relative_to(ENGINE)): _database_uses(path.read_text()) for path in VIEWS}
+    assert {name: found for name, found in uses.items() if found} == {}
+
+
+def test_the_view_check_finds_what_it_forbids():
+    assert _database_uses("from ..db.extensions import MAX_ROW_ID\n") == []
+    assert _database_uses("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sqlalchemy import Row\n") == []
+    assert _database_uses("row.query\n") == []
+    assert len(_database_uses("from ..db.extensions import db\n")) == 1
+    assert len(_database_uses("from ...db.prepared import Raw\n")) == 1
+    assert len(_database_uses("from .. import db\n")) == 1
+    assert len(_database_uses("import sqlalchemy as sa\n")) == 1
+    assert len(_database_uses("from sqlalchemy.orm import undefer\n")) == 1
+    assert len(_database_uses("x = db.session.get(User, 1)\n")) == 1
+    assert len(_database_uses("User.query.filter_by(username='a')\n")) == 1
 
 
 def test_only_the_configuration_reads_the_environment():

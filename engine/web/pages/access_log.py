@@ -8,15 +8,14 @@ from datetime import date, datetime, time, timedelta
 from flask import Response, abort, render_template, request
 
 from ...accesslog import service as accesslog
-from ...db.extensions import db
 from ...access import policy
-from ...instances.models import ProcessInstance
+from ...cases.service import case_with_readable_log
 from ...runtime.script_helpers import LOCAL_ZONE
 from ..blueprint import bp
 from ..i18n import _
 from ...identity.auth import current_actor
 from ..session_auth import login_required
-from .common import display_names
+from ...identity.service import display_names
 
 PAGE_SIZE = 200
 
@@ -47,8 +46,8 @@ def _labels() -> dict:
 @login_required
 def case_access_log(case_id):
     actor = current_actor(sessions=True)
-    instance = db.session.get(ProcessInstance, case_id) if len(case_id) <= 36 else None
-    if instance is None or not policy.can_read_access_log(actor, instance, db.session):
+    instance = case_with_readable_log(case_id, actor)
+    if instance is None:
         abort(404)
     entries, total = accesslog.entries_for_case(instance.id, PAGE_SIZE, 0)
     return render_template(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from ...core.errors import TooManyRequests
-from ...db.extensions import db
 from ...identity import second_factor
-from ...identity.models import User
-from ...identity.service import authenticate
+from ...identity.service import authenticate, find_user
 from ..blueprint import bp
 from ..i18n import LANGUAGES, _
 from ...identity.oidc import client as oidc_client
@@ -34,7 +31,7 @@ def login():
     try:
         user = authenticate(username, request.form.get("password") or "", request.remote_addr or "-")
     except second_factor.TotpRequired:
-        return start_code_step(db.session.scalar(sa.select(User).where(User.username == username.lower())), target)
+        return start_code_step(find_user(username), target)
     except TooManyRequests as err:
         response = render_template(
             "login.html",
@@ -98,7 +95,7 @@ def oidc_callback():
             error=_("Signing in with your organisation did not work. Try again."),
         ), 401
     username = username_from(token)
-    user = db.session.query(User).filter_by(username=username).one_or_none() if username else None
+    user = find_user(username) if username else None
     if user is None or not user.is_active:
         return render_template(
             "login.html",

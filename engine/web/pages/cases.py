@@ -8,7 +8,7 @@ from ..blueprint import bp
 from ..case_view import diagram_xml, load_case_page
 from ...identity.auth import current_actor
 from ..session_auth import login_required
-from .common import display_names
+from ...identity.service import display_names
 from .inbox import process_names
 
 

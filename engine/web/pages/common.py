@@ -1,18 +1,15 @@
-"""Helpers shared by the page modules: templates' context, asset URLs, display names, form pages."""
+"""Helpers shared by the page modules: templates' context, asset URLs, form pages."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
-from ...db.extensions import db
 from ...forms.content import safe_schema
 from ...forms.formjs import FormDefinition
-from ...identity.models import User
 from ...identity.municipalities import municipality_label
 from ...identity.roles import ROLES
 from ...core.timeutil import utcnow
@@ -33,14 +30,6 @@ def asset_url(name: str) -> str:
 
 def assets_built() -> bool:
     return (STATIC / "dist" / "task-form.js").exists()
-
-
-def display_names(usernames) -> dict:
-    names = {u for u in usernames if u}
-    if not names:
-        return {}
-    rows = db.session.execute(sa.select(User.username, User.display_name).where(User.username.in_(names)))
-    return {username: (display or username) for username, display in rows}
 
 
 def role_label(role: str) -> str:

@@ -10,7 +10,7 @@ from ..i18n import _, pick
 from ..inbox import BadFilter, InboxFilters, load_inbox
 from ...identity.auth import current_actor
 from ..session_auth import login_required
-from .common import display_names
+from ...identity.service import display_names
 
 
 def process_names() -> dict:

@@ -8,10 +8,9 @@ import time
 from flask import flash, redirect, render_template, request, session, url_for
 
 from ...core.errors import ApiError, TooManyRequests
-from ...db.extensions import db
 from ...identity import second_factor
 from ...identity.models import User
-from ...identity.service import check_second_factor, disable_second_factor
+from ...identity.service import check_second_factor, disable_second_factor, user_by_id
 from ..blueprint import bp
 from ..i18n import _
 from ..security import safe_next
@@ -34,7 +33,7 @@ def _pending_user() -> tuple[User | None, str]:
     target = safe_next(pending.get("next"), url_for("web.inbox"))
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None, target
-    user = db.session.get(User, pending.get("user"))
+    user = user_by_id(pending.get("user"))
     return (user if user is not None and user.is_active else None), target
 
 

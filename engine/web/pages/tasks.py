@@ -8,7 +8,6 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ...accesslog import service as accesslog
 from ...core.errors import Conflict, Unprocessable
-from ...db.extensions import db
 from ...access import policy
 from ...instances.models import ProcessInstance
 from ...cases.service import case_variables_for
@@ -20,7 +19,8 @@ from ..i18n import _, pick, translate_errors
 from ..security import safe_next
 from ...identity.auth import current_actor
 from ..session_auth import login_required
-from .common import display_names, error_summary, form_config
+from ...identity.service import display_names
+from .common import error_summary, form_config
 from .inbox import process_names
 
 
@@ -39,10 +39,9 @@ def prefill(visible: dict) -> dict:
 def render_task(task_id: str, submitted: dict | None = None, errors: dict | None = None, status: int = 200):
     actor = current_actor(sessions=True)
     task = tasks.get_visible_task(task_id, actor)
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    instance, can_see_case = tasks.case_of_task(task, actor)
     form = tasks.task_form(task)
     is_open = task.status == OPEN
-    can_see_case = policy.can_see_case(actor, instance, db.session)
     may_work = is_open and policy.can_work_task(actor, task) and task.assignee in (None, actor.username)
     visible = read_case(actor, instance, task)
     data = prefill(visible)
