@@ -77,7 +77,14 @@ def record_read(
             categories=list(categories),
         )
     )
-    db.session.commit()
+    session = db.session()
+    # what the request read stays loaded: committing its log entry is no reason to read it all again (a case
+    # page read seven rows a second time after its first read was logged)
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def entries_for_case(instance_id: str, limit: int, offset: int) -> tuple[list, int]:

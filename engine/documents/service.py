@@ -178,10 +178,13 @@ def describe(row: Document, meta: dict) -> dict:
     }
 
 
-def list_documents(instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True) -> list[dict]:
+def list_documents(
+    instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True, case=None
+) -> list[dict]:
     """The documents of a case the actor reads, oldest first (file names and titles, which may name people:
-    the read is logged; `log_empty=False` for a page that lists them beside data it logs itself)."""
-    instance = get_visible_case(instance_id, actor)
+    the read is logged; `log_empty=False` for a page that lists them beside data it logs itself). `case`: the
+    case, when the caller has found it with `get_visible_case` for this actor already."""
+    instance = case if case is not None and case.id == instance_id else get_visible_case(instance_id, actor)
     readable = categories.readable_by(actor.roles)
     rows = db.session.scalars(
         sa.select(Document)

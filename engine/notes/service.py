@@ -67,10 +67,13 @@ def _readable(actor: Actor):
     return sa.or_(Note.restricted.is_(False), Note.organisation == organisation_of(actor))
 
 
-def notes_of(instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True) -> list[dict]:
+def notes_of(
+    instance_id: str, actor: Actor, channel: str = accesslog.API, log_empty: bool = True, case=None
+) -> list[dict]:
     """The notes of a case the actor reads, oldest first; the read is logged (`log_empty=False`: only when
-    there are any, for a page that shows them beside data it logs itself)."""
-    instance = get_visible_case(instance_id, actor)
+    there are any, for a page that shows them beside data it logs itself). `case`: the case, when the caller
+    has found it with `get_visible_case` for this actor already."""
+    instance = case if case is not None and case.id == instance_id else get_visible_case(instance_id, actor)
     rows = db.session.scalars(
         sa.select(Note).where(Note.instance_id == instance.id, _readable(actor)).order_by(Note.created_at, Note.id)
     ).all()

@@ -321,7 +321,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
     shown, left_out = timeline(events, version.model, all_steps)
     notes = [
         NoteItem(n["created_at"], n["author"], n["text"], n["restricted"])
-        for n in notes_of(instance.id, actor, channel=PAGE, log_empty=False)
+        for n in notes_of(instance.id, actor, channel=PAGE, log_empty=False, case=instance)
     ]
     shown = sorted(shown + notes, key=lambda item: item.at)
     markers = diagram_markers(instance, version.model, events, open_tasks)
@@ -346,7 +346,7 @@ def load_case_page(instance_id: str, actor: Actor, all_steps: bool = False) -> C
         related=related,
         deadlines=deadlines,
         waits=open_because(instance, version.model, markers["waiting"], related),
-        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False),
+        documents=list_documents(instance.id, actor, channel=PAGE, log_empty=False, case=instance),
         categories=document_categories.uploadable_by(actor.roles),
     )
 
