@@ -135,14 +135,15 @@ def business_keys_of(tasks) -> dict:
     return _business_keys({t.instance_id for t in tasks})
 
 
+_BUSINESS_KEYS = sa.select(ProcessInstance.id, ProcessInstance.business_key).where(
+    ProcessInstance.id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
 def _business_keys(ids: set) -> dict:
     if not ids:
         return {}
-    return dict(
-        db.session.execute(
-            sa.select(ProcessInstance.id, ProcessInstance.business_key).where(ProcessInstance.id.in_(ids))
-        ).all()
-    )
+    return dict(db.session.connection().execute(_BUSINESS_KEYS, {"ids": sorted(ids)}).all())
 
 
 def open_tasks_of(instance_id: str) -> list[HumanTask]:
