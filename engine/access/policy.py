@@ -152,7 +152,7 @@ def task_clause(actor: Actor):
 
 def works_open_task(actor: Actor, assignee: str | None, groups, municipality_code: str | None) -> bool:
     """`task_clause` for one open task's values, in Python: for rows a step has just written (a completion's
-    next tasks), so they need not be read back. tests/api/test_completion_next_tasks.py holds the two equal."""
+    next tasks), so they need not be read back. tests/tasks/test_completion_next_tasks.py holds the two equal."""
     if actor.is_system or (assignee is not None and assignee == actor.username):
         return True
     roles = actor.roles

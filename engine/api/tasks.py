@@ -58,7 +58,7 @@ def task_summary(task: HumanTask, business_keys: dict | None = None) -> dict:
 def task_json(summary: dict) -> dict:
     """What TaskSchema dumps for a `task_summary`, built directly: the task list and a completion's next tasks
     send many, and marshmallow took about half of GET /api/v1/tasks (make bench-http --profile).
-    tests/api/test_task_json.py holds it to the schema."""
+    tests/tasks/test_task_json.py holds it to the schema."""
     due, created = summary["due_at"], summary["created_at"]
     return {
         "id": summary["id"],

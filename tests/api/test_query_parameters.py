@@ -345,11 +345,11 @@ def _rows(world):
 # Parameters a row of their own checks (the page, the answer's format, the order) or that are not filters of a
 # list; and filters whose data this world has not (tested where it has).
 SPECIAL = {"limit", "offset", "format", "sort"}
-ELSEWHERE = {("/api/v1/process-instances", "office_holder_role")}  # threat cases: tests/api/test_case_search.py
+ELSEWHERE = {("/api/v1/process-instances", "office_holder_role")}  # threat cases: tests/search/test_case_search.py
 NOT_LISTS = {
     "/api/v1/operations/heatmap/{process_id}",
     "/api/v1/reports/vangnet/{year}",
-}  # one report; its format is tested in tests/api/test_reports.py
+}  # one report; its format is tested in tests/reporting/test_reports.py
 
 
 TWO_ROLES, TWO_ROLES_PASSWORD = "gemeente.ivp", "Twee-rollen-wachtwoord-2026"

@@ -110,7 +110,7 @@ class FormFiller:
             subtype = component.get("subtype", "date")
             moment = f"{rng.randint(7, 22):02d}:{rng.choice(['00', '15', '30', '45'])}"
             return {"date": day.isoformat(), "time": moment}.get(subtype, f"{day.isoformat()}T{moment}")
-        if kind == "filepicker":  # documents are uploaded before the form is sent: tests/api/test_documents.py
+        if kind == "filepicker":  # documents are uploaded before the form is sent: tests/documents/test_documents.py
             if (component.get("validate") or {}).get("required"):
                 raise AssertionError(f"a required filepicker ({component.get('key')}) needs an uploaded document")
             return [] if component.get("multiple") else None

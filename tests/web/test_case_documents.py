@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.api.test_documents import ELF, PDF
+from tests.documents.test_documents import ELF, PDF
 
 
 def _upload(client, case_id, data, name, json=False):

@@ -4,7 +4,7 @@ author's organisation; a document uploaded on the page is listed with who added 
 from __future__ import annotations
 
 from engine.app.cli import deploy_folders
-from tests.api.test_documents import PDF
+from tests.documents.test_documents import PDF
 from tests.support.api import FIXTURES
 
 

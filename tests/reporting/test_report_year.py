@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.scenarios.flow import Team
 from tests.scenarios.test_democratic_disruption import REPORT as DISRUPTION
 from tests.scenarios.test_vangnet_evaluation import NL, OTHER_YEARS, YEAR, Spec, _drive
-from tests.api.test_reports import deployed  # noqa: F401 (fixture)
+from tests.reporting.test_reports import deployed  # noqa: F401 (fixture)
 
 EXTRA = [
     Spec("2025-02-10T10:00", role="raadslid", close_after_days=8),
