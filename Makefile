@@ -60,9 +60,10 @@ translations: install
 	$(BIN)/pybabel -q update -i engine/studio/translations/messages.pot -d engine/studio/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel -q compile -d engine/studio/translations
 
-# Inbox and case page server times with 10,000 open tasks on SQLite (see docs/web.md).
+# Inbox and case page server times with 10,000 open tasks on SQLite (see docs/web.md);
+# BENCH_ARGS="--database-url postgresql://postgres@127.0.0.1:5432/test" for PostgreSQL.
 bench-web: install
-	$(BIN)/python -m benchmarks.web_pages
+	$(BIN)/python -m benchmarks.web_pages $(BENCH_ARGS)
 
 # Installs, creates/migrates the SQLite database under instance/, deploys processes/ and forms/,
 # seeds the demo users and demo cases and serves on http://127.0.0.1:$(PORT), with the timer scheduler and the
