@@ -40,10 +40,10 @@ def message_row(user: recipients.Recipient, kind: str, task: dict, business_key:
 
 
 def step_rows(
-    case, new_tasks: list[dict], actor_name: str, is_new: bool, connection: Raw | None = None
+    case, new_tasks: list[dict], actor_name: str, is_new: bool, connection: Raw
 ) -> tuple[list[dict], list[dict]]:
     """(mail rows, reminder rows) for the tasks created in one step of `case`, read on the step's
-    `connection` when given."""
+    `connection`."""
     if not new_tasks:
         return [], []
     now = utcnow()
@@ -58,9 +58,7 @@ def step_rows(
             if row is not None:
                 mails.append(row)
         if handlers is None:
-            handlers = (
-                [] if is_new else recipients.case_handlers(case.id, users, leave_out=actor_name, connection=connection)
-            )
+            handlers = [] if is_new else recipients.case_handlers(case.id, users, actor_name, connection)
         for user in handlers:
             if user.user_id in told or user.username == actor_name:
                 continue  # the one who caused the step knows; a worker of the task heard of it already

@@ -130,21 +130,11 @@ def workers_of(task, users: list[Recipient]) -> list[Recipient]:
     return [user for user in users if can_work_task(user.actor, task)]
 
 
-def case_handlers(
-    instance_id: str, users: list[Recipient], leave_out: str | None = None, connection: Raw | None = None
-) -> list[Recipient]:
+def case_handlers(instance_id: str, users: list[Recipient], leave_out: str | None, connection: Raw) -> list[Recipient]:
     """The people who completed a task of the case and still see it; without `leave_out` (the one who caused
-    the step, who is not told of it), whose visibility would be one query more on every completion."""
-    if connection is not None:
-        names = {name for (name,) in _COMPLETERS.all(connection, {"instance_id": instance_id})}
-    else:
-        names = set(
-            db.session.scalars(
-                sa.select(HumanTask.completed_by)
-                .distinct()
-                .where(HumanTask.instance_id == instance_id, HumanTask.completed_by.is_not(None))
-            )
-        )
+    the step, who is not told of it), whose visibility would be one query more on every completion. Read on
+    the step's `connection`."""
+    names = {name for (name,) in _COMPLETERS.all(connection, {"instance_id": instance_id})}
     names.discard(leave_out)
     if not names:
         return []
